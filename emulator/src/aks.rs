@@ -1,0 +1,209 @@
+//! `Microsoft.ContainerService/managedClusters`: validation as AKS does it, read-only properties
+//! (fqdn, node resource group, identities, power state), PUT and DELETE as long-running operations.
+
+use crate::error::ArmError;
+use crate::http::{Ctx, Resp};
+use crate::lro::{self, OpSite};
+use crate::resources::{body_location, method_not_allowed, require_group};
+use crate::store::{Kind, Resource};
+use axum::http::Method;
+use serde_json::{Value, json};
+
+const TYPE: &str = "Microsoft.ContainerService/ManagedClusters";
+
+fn site(location: &str) -> OpSite<'_> {
+    OpSite { namespace: "Microsoft.ContainerService", location, api_version: crate::API_AKS }
+}
+
+fn invalid(target: &str, message: String) -> ArmError {
+    ArmError::bad_request("InvalidParameter", message).with_target(target)
+}
+
+fn valid_cluster_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    (1..=63).contains(&bytes.len())
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes[bytes.len() - 1].is_ascii_alphanumeric()
+        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
+}
+
+fn valid_pool_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    (1..=12).contains(&bytes.len()) && bytes[0].is_ascii_lowercase() && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
+fn validate(ctx: &Ctx<'_>, name: &str, body: &Value, existing: Option<&Resource>) -> Result<(), ArmError> {
+    if !valid_cluster_name(name) {
+        return Err(invalid("resourceName", format!("The value of parameter resourceName is invalid: '{name}'. It must be 1-63 letters, digits, '-' or '_', starting and ending with a letter or digit.")));
+    }
+    let props = &body["properties"];
+    let pools = props["agentPoolProfiles"].as_array().map(Vec::as_slice).unwrap_or_default();
+    if pools.is_empty() {
+        return Err(invalid("agentPoolProfiles", "The cluster must have at least one agent pool.".into()));
+    }
+    if !pools.iter().any(|p| p["mode"].as_str().is_none_or(|m| m.eq_ignore_ascii_case("System"))) {
+        return Err(invalid("agentPoolProfiles", "The cluster must have at least one agent pool in System mode.".into()));
+    }
+    for (i, pool) in pools.iter().enumerate() {
+        let pool_name = pool["name"].as_str().unwrap_or_default();
+        if !valid_pool_name(pool_name) {
+            return Err(invalid(&format!("agentPoolProfiles[{i}].name"), format!("The agent pool name '{pool_name}' is invalid: it must start with a lowercase letter and contain only lowercase letters and numbers, at most 12 characters.")));
+        }
+        let count = pool["count"].as_i64().unwrap_or(1);
+        if !(0..=1000).contains(&count) || (count == 0 && pool["mode"].as_str().is_none_or(|m| m.eq_ignore_ascii_case("System"))) {
+            return Err(invalid(&format!("agentPoolProfiles[{i}].count"), format!("The agent pool count {count} is invalid: System pools need 1-1000 nodes, User pools 0-1000.")));
+        }
+        if let Some(subnet) = pool["vnetSubnetID"].as_str() {
+            let (vnet_id, subnet_name) = subnet.rsplit_once("/subnets/").unwrap_or_default();
+            let exists = ctx.state.get(vnet_id).is_some_and(|v| {
+                v.body["properties"]["subnets"].as_array().is_some_and(|s| s.iter().any(|s| s["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(subnet_name))))
+            });
+            if !exists {
+                return Err(ArmError::bad_request("InvalidSubnet", format!("The subnet '{subnet}' of agent pool '{pool_name}' could not be found.")).with_target(format!("agentPoolProfiles[{i}].vnetSubnetID")));
+            }
+        }
+    }
+    if props["networkProfile"]["loadBalancerSku"].as_str().is_some_and(|s| s.eq_ignore_ascii_case("basic")) {
+        return Err(invalid("networkProfile.loadBalancerSku", "Basic load balancer is not supported: use the Standard load balancer.".into()));
+    }
+    if let Some(old) = existing {
+        for key in ["dnsPrefix", "fqdnSubdomain"] {
+            if props.get(key).is_some() && old.body["properties"][key] != props[key] {
+                return Err(ArmError::bad_request("PropertyChangeNotAllowed", format!("Changing property '{key}' is not allowed.")).with_target(key));
+            }
+        }
+    } else if props["dnsPrefix"].as_str().is_none() && props["fqdnSubdomain"].as_str().is_none() {
+        return Err(invalid("dnsPrefix", "Either dnsPrefix or fqdnSubdomain must be given.".into()));
+    }
+    Ok(())
+}
+
+fn render(ctx: &Ctx<'_>, id: &str, name: &str, rg: &str, location: &str, body: &Value, existing: Option<&Resource>) -> Value {
+    let props = &body["properties"];
+    let old = existing.map(|r| &r.body);
+    let keep = |key: &str, make: &dyn Fn() -> Value| old.map(|o| o["properties"][key].clone()).filter(|v| !v.is_null()).unwrap_or_else(make);
+    let dns_prefix = props["dnsPrefix"].as_str().unwrap_or(name).to_owned();
+    let fqdn = keep("fqdn", &|| json!(format!("{dns_prefix}-{}.hcp.{location}.azmk8s.io", &uuid::Uuid::new_v4().simple().to_string()[..8])));
+    let node_rg = props["nodeResourceGroup"].as_str().map_or_else(|| format!("MC_{rg}_{name}_{location}"), str::to_owned);
+    let version = props["kubernetesVersion"].as_str().unwrap_or("1.30.6").to_owned();
+    let kubelet = keep("identityProfile", &|| {
+        json!({ "kubeletidentity": {
+            "resourceId": format!("/subscriptions/{}/resourcegroups/{node_rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}-agentpool", ctx.subscription),
+            "clientId": uuid::Uuid::new_v4().to_string(),
+            "objectId": uuid::Uuid::new_v4().to_string(),
+        }})
+    });
+    let mut network = props["networkProfile"].clone();
+    if !network.is_object() {
+        network = json!({});
+    }
+    network["loadBalancerSku"] = json!(network["loadBalancerSku"].as_str().map_or("standard".to_owned(), str::to_ascii_lowercase));
+    if network["networkPlugin"].is_null() {
+        network["networkPlugin"] = json!("kubenet");
+    }
+    if network["outboundType"].is_null() {
+        network["outboundType"] = json!("loadBalancer");
+    }
+    let pools: Vec<Value> = props["agentPoolProfiles"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|p| {
+            let mut p = p.clone();
+            p["provisioningState"] = json!("Succeeded");
+            p["orchestratorVersion"] = json!(version);
+            p["currentOrchestratorVersion"] = json!(version);
+            p["powerState"] = json!({ "code": "Running" });
+            if p["mode"].is_null() {
+                p["mode"] = json!("System");
+            }
+            if p["count"].is_null() {
+                p["count"] = json!(1);
+            }
+            p
+        })
+        .collect();
+    let identity = match old.map(|o| o["identity"].clone()).filter(|v| !v.is_null()) {
+        Some(identity) => identity,
+        None => json!({ "type": "SystemAssigned", "principalId": uuid::Uuid::new_v4().to_string(), "tenantId": uuid::Uuid::new_v4().to_string() }),
+    };
+    let mut properties = props.clone();
+    for (key, value) in [
+        ("provisioningState", json!("Creating")),
+        ("powerState", json!({ "code": "Running" })),
+        ("kubernetesVersion", json!(version)),
+        ("currentKubernetesVersion", json!(version)),
+        ("dnsPrefix", json!(dns_prefix)),
+        ("fqdn", fqdn),
+        ("azurePortalFQDN", json!(format!("{dns_prefix}-portal.hcp.{location}.azmk8s.io"))),
+        ("agentPoolProfiles", json!(pools)),
+        ("nodeResourceGroup", json!(node_rg)),
+        ("enableRBAC", json!(props["enableRBAC"].as_bool().unwrap_or(true))),
+        ("maxAgentPools", json!(100)),
+        ("networkProfile", network),
+        ("identityProfile", kubelet),
+    ] {
+        properties[key] = value;
+    }
+    json!({
+        "id": id,
+        "name": name,
+        "type": TYPE,
+        "location": location,
+        "tags": body.get("tags").cloned().unwrap_or_else(|| json!({})),
+        "identity": identity,
+        "sku": body.get("sku").cloned().unwrap_or_else(|| json!({ "name": "Base", "tier": "Free" })),
+        "properties": properties,
+    })
+}
+
+pub fn cluster(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError> {
+    let rg_id = require_group(ctx, rg)?;
+    let id = format!("{rg_id}/providers/Microsoft.ContainerService/managedClusters/{name}");
+    let existing = ctx.state.get(&id).cloned();
+    match ctx.method {
+        Method::GET => existing.map(|c| Resp::json(200, c.body)).ok_or_else(|| {
+            ArmError::not_found("ResourceNotFound", format!("The Resource 'Microsoft.ContainerService/managedClusters/{name}' under resource group '{rg}' was not found."))
+        }),
+        Method::PUT => {
+            let body = ctx.json_body()?.clone();
+            let location = body_location(ctx, &body)?;
+            if !crate::regions::aks_offered(location) {
+                return Err(ArmError::bad_request("LocationNotAvailableForResourceType", format!("The provided location '{location}' is not available for resource type 'Microsoft.ContainerService/managedClusters'.")));
+            }
+            if let Some(old) = &existing {
+                if old.is_busy() {
+                    return Err(ArmError::conflict("OperationNotAllowed", format!("Operation is not allowed because there's an in progress {} operation on the managed cluster.", old.pending.as_ref().map_or("", |p| p.state.as_str()))));
+                }
+                if old.body["location"] != json!(location) {
+                    return Err(ArmError::bad_request("InvalidResourceLocation", format!("The resource '{name}' already exists in location '{}' in resource group '{rg}'.", old.body["location"].as_str().unwrap_or_default())));
+                }
+            }
+            validate(ctx, name, &body, existing.as_ref())?;
+            let id = existing.as_ref().map_or(id, |c| c.id.clone());
+            let stored_name = id.rsplit('/').next().unwrap_or(name).to_owned();
+            let rendered = render(ctx, &id, &stored_name, rg, location, &body, existing.as_ref());
+            ctx.state.insert(Resource { id: id.clone(), kind: Kind::ManagedCluster, body: rendered, pending: None });
+            let (state, key) = if existing.is_some() { ("Updating", "managedCluster.update") } else { ("Creating", "managedCluster.put") };
+            let duration = ctx.latency(key);
+            let op = lro::start(ctx, &id, state, duration);
+            let mut resp = Resp::json(if existing.is_some() { 200 } else { 201 }, ctx.state.get(&id).map(|c| c.body.clone()).unwrap_or_default());
+            lro::accepted_put(ctx, &mut resp, site(location), &op, duration);
+            Ok(resp)
+        }
+        Method::DELETE => {
+            let Some(old) = existing else { return Ok(Resp::empty(204)) };
+            if old.pending.as_ref().is_some_and(|p| p.state == "Deleting") {
+                return Ok(Resp::empty(202));
+            }
+            let location = old.body["location"].as_str().unwrap_or_default().to_owned();
+            let duration = ctx.latency("managedCluster.delete");
+            let op = lro::start(ctx, &old.id, "Deleting", duration);
+            let mut resp = Resp::empty(202);
+            lro::accepted_delete(ctx, &mut resp, site(&location), &op, duration);
+            Ok(resp)
+        }
+        _ => Err(method_not_allowed(&ctx.method)),
+    }
+}

@@ -1,0 +1,44 @@
+//! ARM error bodies: `{"error":{"code","message","target"?,"details"?}}` with the HTTP status ARM uses.
+
+use serde_json::{Value, json};
+
+/// An ARM error as it travels on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArmError {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+    pub target: Option<String>,
+}
+
+impl ArmError {
+    pub fn new(status: u16, code: &str, message: impl Into<String>) -> Self {
+        Self { status, code: code.to_owned(), message: message.into(), target: None }
+    }
+
+    pub fn with_target(mut self, target: impl Into<String>) -> Self {
+        self.target = Some(target.into());
+        self
+    }
+
+    pub fn bad_request(code: &str, message: impl Into<String>) -> Self {
+        Self::new(400, code, message)
+    }
+
+    pub fn conflict(code: &str, message: impl Into<String>) -> Self {
+        Self::new(409, code, message)
+    }
+
+    pub fn not_found(code: &str, message: impl Into<String>) -> Self {
+        Self::new(404, code, message)
+    }
+
+    /// The JSON body ARM sends.
+    pub fn body(&self) -> Value {
+        let mut error = json!({ "code": self.code, "message": self.message });
+        if let Some(target) = &self.target {
+            error["target"] = json!(target);
+        }
+        json!({ "error": error })
+    }
+}

@@ -1,0 +1,105 @@
+//! `arm-emulator` command line: parses flags, starts the server, waits for Ctrl-C.
+
+use arm_emulator::{Config, Emulator, FaultAction, FaultRule, Throttle};
+use std::process::ExitCode;
+
+const HELP: &str = "\
+arm-emulator: a local Azure Resource Manager for BC/DR AKS topologies (HTTPS only, like ARM)
+
+USAGE:
+    arm-emulator --listen 127.0.0.1:8443 --state state.json [OPTIONS]
+
+OPTIONS:
+    --listen ADDR          address to serve on [default: 127.0.0.1:8443]
+    --state FILE           keep state in FILE across restarts (written atomically); the TLS
+                           certificate clients must trust is written to FILE's stem + .cert.pem
+    --latency-scale F      multiply Azure-like provisioning times by F [default: 0.01]
+                           (1.0: AKS create 300 s, VNet 6 s, peering 10 s)
+    --client-secret S      the token endpoint accepts only this client secret [default: any]
+    --throttle             enforce ARM's per-subscription limits (reads 250 + 25/s,
+                           writes 200 + 10/s) with 429 and Retry-After
+    --fault SPEC           answer matching requests with an error: METHOD:PATH_PART:STATUS:CODE[:TIMES]
+                           e.g. PUT:managedClusters:429:TooManyRequests:2
+    --fault-async SPEC     accept, then fail the long-running operation: METHOD:PATH_PART:CODE[:TIMES]
+    -h, --help             print this help
+
+ENDPOINTS:
+    https://ADDR/subscriptions/...            ARM (Bearer token and api-version required)
+    https://ADDR/{tenant}/oauth2/v2.0/token   Entra ID client credentials (authority host = https://ADDR)
+    https://ADDR/_emulator/requests           the request log (JSON)
+    https://ADDR/_emulator/state              the whole state (JSON)
+
+API VERSIONS:
+    Microsoft.Resources 2024-03-01, subscriptions 2022-12-01, Microsoft.Network 2024-03-01,
+    Microsoft.ContainerService 2024-09-01
+";
+
+fn parse(args: &[String]) -> Result<Option<Config>, String> {
+    let mut config = Config { listen: ([127, 0, 0, 1], 8443).into(), latency_scale: 0.01, ..Config::default() };
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = |name: &str| it.next().cloned().ok_or_else(|| format!("{name} needs a value"));
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(None),
+            "--listen" => config.listen = value("--listen")?.parse().map_err(|e| format!("--listen: {e}"))?,
+            "--state" => config.state_path = Some(value("--state")?.into()),
+            "--latency-scale" => {
+                config.latency_scale = value("--latency-scale")?.parse().map_err(|e| format!("--latency-scale: {e}"))?;
+            }
+            "--client-secret" => config.client_secret = Some(value("--client-secret")?),
+            "--throttle" => config.throttle = Some(Throttle::default()),
+            "--fault" => config.faults.push(fault(&value("--fault")?, false)?),
+            "--fault-async" => config.faults.push(fault(&value("--fault-async")?, true)?),
+            other => return Err(format!("unknown argument '{other}' (see --help)")),
+        }
+    }
+    Ok(Some(config))
+}
+
+fn fault(spec: &str, is_async: bool) -> Result<FaultRule, String> {
+    let parts: Vec<&str> = spec.split(':').collect();
+    let bad = || format!("invalid fault '{spec}' (see --help)");
+    let (method, path) = (parts.first().ok_or_else(bad)?, parts.get(1).ok_or_else(bad)?);
+    let (action, times) = if is_async {
+        let code = parts.get(2).ok_or_else(bad)?;
+        (FaultAction::FailAsync { code: (*code).to_owned(), message: format!("injected failure: {code}") }, parts.get(3))
+    } else {
+        let status = parts.get(2).and_then(|s| s.parse().ok()).ok_or_else(bad)?;
+        let code = parts.get(3).ok_or_else(bad)?;
+        (FaultAction::Respond { status, code: (*code).to_owned(), retry_after: (status == 429).then_some(1) }, parts.get(4))
+    };
+    let remaining = times.map_or(Ok(u32::MAX), |t| t.parse().map_err(|_| bad()))?;
+    Ok(FaultRule { method: (*method).to_owned(), path_contains: (*path).to_owned(), action, remaining })
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let config = match parse(&args) {
+        Ok(Some(config)) => config,
+        Ok(None) => {
+            print!("{HELP}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("arm-emulator: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let cert_path = config.state_path.as_ref().map(|p| p.with_extension("cert.pem"));
+    let emulator = match Emulator::start(config).await {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("arm-emulator: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("arm-emulator listening on {}", emulator.endpoint());
+    match cert_path {
+        Some(path) => println!("certificate: {}", path.display()),
+        None => println!("certificate (no --state, not saved):\n{}", emulator.ca_certificate_pem()),
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    ExitCode::SUCCESS
+}

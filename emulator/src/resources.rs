@@ -1,0 +1,191 @@
+//! `Microsoft.Resources`: resource groups (delete cascades, asynchronously), the subscription's
+//! `locations` with their paired regions, provider registrations, and resources listed by tag.
+
+use crate::error::ArmError;
+use crate::http::{Ctx, Resp};
+use crate::lro;
+use crate::regions::{self, REGIONS};
+use crate::store::{Kind, Resource};
+use axum::http::Method;
+use serde_json::{Value, json};
+
+pub fn rg_id(ctx: &Ctx<'_>, name: &str) -> String {
+    format!("/subscriptions/{}/resourceGroups/{}", ctx.subscription, name)
+}
+
+/// 404 `ResourceGroupNotFound` unless the group exists and is not being deleted.
+pub fn require_group(ctx: &Ctx<'_>, name: &str) -> Result<String, ArmError> {
+    match ctx.state.get(&rg_id(ctx, name)) {
+        Some(rg) if rg.pending.as_ref().is_some_and(|p| p.state == "Deleting") => Err(ArmError::conflict(
+            "ResourceGroupBeingDeleted",
+            format!("The resource group '{name}' is in deprovisioning state and cannot perform this operation."),
+        )),
+        Some(rg) => Ok(rg.id.clone()),
+        None => Err(ArmError::not_found("ResourceGroupNotFound", format!("Resource group '{name}' could not be found."))),
+    }
+}
+
+fn valid_group_name(name: &str) -> bool {
+    (1..=90).contains(&name.len())
+        && !name.ends_with('.')
+        && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '(' | ')'))
+}
+
+/// A location from a request body, canonicalised, or 400.
+pub fn body_location(ctx: &Ctx<'_>, body: &Value) -> Result<&'static str, ArmError> {
+    let Some(location) = body["location"].as_str() else {
+        return Err(ArmError::bad_request("LocationRequired", "The location property is required for this definition."));
+    };
+    let _ = ctx;
+    regions::canonical(location).ok_or_else(|| {
+        ArmError::bad_request("LocationNotAvailableForResourceType", format!("The provided location '{location}' is not available for resource type. List of available regions is '{}'.", REGIONS.iter().map(|r| r.0).collect::<Vec<_>>().join(",")))
+    })
+}
+
+pub fn resource_group(ctx: &mut Ctx<'_>, name: &str) -> Result<Resp, ArmError> {
+    let id = rg_id(ctx, name);
+    match ctx.method {
+        Method::GET | Method::HEAD => match ctx.state.get(&id) {
+            Some(_) if ctx.method == Method::HEAD => Ok(Resp::empty(204)),
+            Some(rg) => Ok(Resp::json(200, rg.body.clone())),
+            None if ctx.method == Method::HEAD => Ok(Resp::empty(404)),
+            None => Err(ArmError::not_found("ResourceGroupNotFound", format!("Resource group '{name}' could not be found."))),
+        },
+        Method::PUT => {
+            if !valid_group_name(name) {
+                return Err(ArmError::bad_request("InvalidResourceGroupName", format!("Resource group name '{name}' is invalid. It must be 1-90 characters of letters, digits, '-', '_', '.', '(' or ')', and must not end with '.'.")).with_target("resourceGroupName"));
+            }
+            let body = ctx.json_body()?.clone();
+            let location = body_location(ctx, &body)?;
+            let existing = ctx.state.get(&id).cloned();
+            if let Some(rg) = &existing {
+                if rg.pending.is_some() {
+                    return Err(ArmError::conflict("ResourceGroupBeingDeleted", format!("The resource group '{name}' is in deprovisioning state and cannot perform this operation.")));
+                }
+                if rg.body["location"] != json!(location) {
+                    return Err(ArmError::conflict("InvalidResourceGroupLocation", format!("Invalid resource group location '{location}'. The Resource group already exists in location '{}'.", rg.body["location"].as_str().unwrap_or_default())));
+                }
+            }
+            let id = existing.as_ref().map_or(id, |rg| rg.id.clone());
+            let stored_name = id.rsplit('/').next().unwrap_or(name).to_owned();
+            let rg_body = json!({
+                "id": id,
+                "name": stored_name,
+                "type": "Microsoft.Resources/resourceGroups",
+                "location": location,
+                "tags": body.get("tags").cloned().unwrap_or_else(|| json!({})),
+                "properties": { "provisioningState": "Succeeded" },
+            });
+            ctx.state.insert(Resource { id: id.clone(), kind: Kind::ResourceGroup, body: rg_body.clone(), pending: None });
+            Ok(Resp::json(if existing.is_some() { 200 } else { 201 }, rg_body))
+        }
+        Method::DELETE => {
+            let Some(rg) = ctx.state.get(&id).cloned() else {
+                return Err(ArmError::not_found("ResourceGroupNotFound", format!("Resource group '{name}' could not be found.")));
+            };
+            if rg.pending.is_some() {
+                return Ok(Resp::empty(202));
+            }
+            let children = ctx.state.children_of(&rg.id);
+            let duration = children
+                .iter()
+                .filter_map(|k| ctx.state.resources.get(k))
+                .map(|r| delete_latency(ctx, r.kind))
+                .max()
+                .unwrap_or(0)
+                .max(ctx.latency("resourceGroup.delete"));
+            let op = lro::start(ctx, &rg.id, "Deleting", duration);
+            let mut resp = Resp::empty(202);
+            resp.header("Location", format!("{}/subscriptions/{}/operationresults/{}?api-version={}", ctx.base_url, ctx.subscription, op, crate::API_RESOURCES));
+            lro::retry_after(&mut resp, duration);
+            Ok(resp)
+        }
+        _ => Err(method_not_allowed(&ctx.method)),
+    }
+}
+
+pub fn delete_latency(ctx: &Ctx<'_>, kind: Kind) -> u64 {
+    match kind {
+        Kind::ManagedCluster => ctx.latency("managedCluster.delete"),
+        Kind::VirtualNetwork | Kind::Subnet | Kind::Peering => ctx.latency("network.delete"),
+        Kind::ResourceGroup => ctx.latency("resourceGroup.delete"),
+    }
+}
+
+pub fn method_not_allowed(method: &Method) -> ArmError {
+    ArmError::new(405, "MethodNotAllowed", format!("The requested method '{method}' is not allowed for this resource."))
+}
+
+pub fn locations(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
+    let sub = ctx.subscription.clone();
+    let value: Vec<Value> = REGIONS
+        .iter()
+        .map(|(name, display, pairs, _)| {
+            json!({
+                "id": format!("/subscriptions/{sub}/locations/{name}"),
+                "name": name,
+                "type": "Region",
+                "displayName": display,
+                "regionalDisplayName": display,
+                "metadata": {
+                    "regionType": "Physical",
+                    "regionCategory": if pairs.is_empty() { "Other" } else { "Recommended" },
+                    "pairedRegion": pairs.iter().map(|p| json!({ "name": p, "id": format!("/subscriptions/{sub}/locations/{p}") })).collect::<Vec<_>>(),
+                },
+            })
+        })
+        .collect();
+    Ok(Resp::json(200, json!({ "value": value })))
+}
+
+pub fn provider(ctx: &mut Ctx<'_>, namespace: &str) -> Result<Resp, ArmError> {
+    let (canonical, types): (&str, &[(&str, &str)]) = match namespace.to_ascii_lowercase().as_str() {
+        "microsoft.containerservice" => ("Microsoft.ContainerService", &[("managedClusters", crate::API_AKS)]),
+        "microsoft.network" => ("Microsoft.Network", &[("virtualNetworks", crate::API_NETWORK), ("virtualNetworks/virtualNetworkPeerings", crate::API_NETWORK)]),
+        "microsoft.resources" => ("Microsoft.Resources", &[("resourceGroups", crate::API_RESOURCES)]),
+        _ => return Err(ArmError::not_found("InvalidResourceNamespace", format!("The resource namespace '{namespace}' is invalid."))),
+    };
+    let resource_types: Vec<Value> = types
+        .iter()
+        .map(|(t, api)| {
+            let locations: Vec<&str> = REGIONS
+                .iter()
+                .filter(|r| canonical != "Microsoft.ContainerService" || regions::aks_offered(r.0))
+                .map(|r| r.1)
+                .collect();
+            json!({ "resourceType": t, "locations": locations, "apiVersions": [api] })
+        })
+        .collect();
+    Ok(Resp::json(200, json!({
+        "id": format!("/subscriptions/{}/providers/{canonical}", ctx.subscription),
+        "namespace": canonical,
+        "registrationState": "Registered",
+        "resourceTypes": resource_types,
+    })))
+}
+
+/// `GET /subscriptions/{s}/resources?$filter=tagName eq 'k' and tagValue eq 'v'`: what carries a tag.
+pub fn tagged(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
+    let filter = ctx.query.get("$filter").cloned().unwrap_or_default();
+    let quoted: Vec<&str> = filter.split('\'').skip(1).step_by(2).collect();
+    let (tag, value) = match quoted.as_slice() {
+        [] => (None, None),
+        [k] => (Some(*k), None),
+        [k, v, ..] => (Some(*k), Some(*v)),
+    };
+    let sub_prefix = format!("/subscriptions/{}/", ctx.subscription).to_ascii_lowercase();
+    let value: Vec<Value> = ctx
+        .state
+        .resources
+        .iter()
+        .filter(|(k, r)| k.starts_with(&sub_prefix) && !matches!(r.kind, Kind::ResourceGroup | Kind::Subnet | Kind::Peering))
+        .filter(|(_, r)| match (tag, value) {
+            (None, _) => true,
+            (Some(t), v) => r.body["tags"].as_object().is_some_and(|tags| {
+                tags.iter().any(|(k, tv)| k.eq_ignore_ascii_case(t) && v.is_none_or(|v| tv.as_str() == Some(v)))
+            }),
+        })
+        .map(|(_, r)| json!({ "id": r.body["id"], "name": r.body["name"], "type": r.body["type"], "location": r.body["location"], "tags": r.body["tags"] }))
+        .collect();
+    Ok(Resp::json(200, json!({ "value": value })))
+}

@@ -1,0 +1,173 @@
+//! The emulator's state: resources keyed by lower-cased ARM id, long-running operations, issued tokens.
+//! Time moves on lazily: every request first `settle`s what has finished by then. Saved atomically.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    now.map(|d| d.as_millis() as u64).unwrap_or_default()
+}
+
+/// RFC 3339 text for an epoch-millisecond instant.
+pub fn rfc3339(ms: u64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+/// What kind of resource a record is; decides which hooks run when it settles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Kind {
+    ResourceGroup,
+    VirtualNetwork,
+    Subnet,
+    Peering,
+    ManagedCluster,
+}
+
+/// An operation still running on a resource.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Pending {
+    /// `Creating`, `Updating` or `Deleting`.
+    pub state: String,
+    pub until_ms: u64,
+    pub operation: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Resource {
+    /// The id in canonical casing, as first created.
+    pub id: String,
+    pub kind: Kind,
+    /// The ARM representation, read-only properties included.
+    pub body: Value,
+    pub pending: Option<Pending>,
+}
+
+impl Resource {
+    pub fn provisioning_state(&self) -> &str {
+        self.body["properties"]["provisioningState"].as_str().unwrap_or("Succeeded")
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.pending.is_some()
+    }
+}
+
+/// A long-running operation, as its status document reports it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Operation {
+    pub id: String,
+    pub resource: String,
+    pub start_ms: u64,
+    pub until_ms: u64,
+    /// `None` when it succeeds; the error it ends with otherwise.
+    pub error: Option<(String, String)>,
+    pub is_delete: bool,
+}
+
+impl Operation {
+    pub fn status(&self, now: u64) -> &'static str {
+        if now < self.until_ms {
+            "InProgress"
+        } else if self.error.is_some() {
+            "Failed"
+        } else {
+            "Succeeded"
+        }
+    }
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct State {
+    pub resources: BTreeMap<String, Resource>,
+    pub operations: BTreeMap<String, Operation>,
+    /// Issued bearer tokens and their expiry (epoch seconds).
+    pub tokens: BTreeMap<String, u64>,
+}
+
+impl State {
+    pub fn load(path: &Path) -> std::io::Result<Self> {
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(std::io::Error::other),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes to a temporary file, syncs it and renames it over `path`: a crash never leaves half a file.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        let bytes = serde_json::to_vec(self).map_err(std::io::Error::other)?;
+        let tmp = path.with_extension("tmp");
+        {
+            let mut file = std::fs::File::create(&tmp)?;
+            file.write_all(&bytes)?;
+            file.sync_all()?;
+        }
+        std::fs::rename(&tmp, path)
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Resource> {
+        self.resources.get(&id.to_ascii_lowercase())
+    }
+
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Resource> {
+        self.resources.get_mut(&id.to_ascii_lowercase())
+    }
+
+    pub fn insert(&mut self, resource: Resource) {
+        self.resources.insert(resource.id.to_ascii_lowercase(), resource);
+    }
+
+    /// Records of everything below `id` (its children, or a group's contents).
+    pub fn children_of(&self, id: &str) -> Vec<String> {
+        let prefix = format!("{}/", id.to_ascii_lowercase());
+        self.resources.keys().filter(|k| k.starts_with(&prefix)).cloned().collect()
+    }
+
+    /// Finishes every pending operation whose time has come: provisioning states become terminal,
+    /// deleted resources (and what they contain) disappear, peerings see their remote side.
+    pub fn settle(&mut self, now: u64) -> bool {
+        let due: Vec<String> = self
+            .resources
+            .iter()
+            .filter(|(_, r)| r.pending.as_ref().is_some_and(|p| p.until_ms <= now))
+            .map(|(k, _)| k.clone())
+            .collect();
+        if due.is_empty() {
+            return false;
+        }
+        for key in due {
+            let Some(resource) = self.resources.get_mut(&key) else { continue };
+            let Some(pending) = resource.pending.take() else { continue };
+            let failed = self.operations.get(&pending.operation).and_then(|o| o.error.clone());
+            if pending.state == "Deleting" && failed.is_none() {
+                let id = resource.id.clone();
+                for child in self.children_of(&id) {
+                    self.resources.remove(&child);
+                }
+                self.resources.remove(&key);
+            } else {
+                let state = if failed.is_some() { "Failed" } else { "Succeeded" };
+                resource.body["properties"]["provisioningState"] = json!(state);
+                if resource.kind == Kind::ManagedCluster {
+                    resource.body["properties"]["powerState"] = json!({ "code": "Running" });
+                }
+            }
+        }
+        crate::network::recompute_peerings(self);
+        true
+    }
+
+    /// Drops finished operations older than an hour, so the state file does not grow forever.
+    pub fn prune(&mut self, now: u64) {
+        self.operations.retain(|_, o| o.until_ms + 3_600_000 > now);
+        let secs = now / 1000;
+        self.tokens.retain(|_, exp| *exp > secs);
+    }
+}
