@@ -12,7 +12,11 @@ use serde_json::{Value, json};
 const TYPE: &str = "Microsoft.ContainerService/ManagedClusters";
 
 fn site(location: &str) -> OpSite<'_> {
-    OpSite { namespace: "Microsoft.ContainerService", location, api_version: crate::API_AKS }
+    OpSite {
+        namespace: "Microsoft.ContainerService",
+        location,
+        api_version: crate::API_AKS,
+    }
 }
 
 fn invalid(target: &str, message: String) -> ArmError {
@@ -24,68 +28,159 @@ fn valid_cluster_name(name: &str) -> bool {
     (1..=63).contains(&bytes.len())
         && bytes[0].is_ascii_alphanumeric()
         && bytes[bytes.len() - 1].is_ascii_alphanumeric()
-        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
 }
 
 fn valid_pool_name(name: &str) -> bool {
     let bytes = name.as_bytes();
-    (1..=12).contains(&bytes.len()) && bytes[0].is_ascii_lowercase() && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    (1..=12).contains(&bytes.len())
+        && bytes[0].is_ascii_lowercase()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
-fn validate(ctx: &Ctx<'_>, name: &str, body: &Value, existing: Option<&Resource>) -> Result<(), ArmError> {
+fn validate(
+    ctx: &Ctx<'_>,
+    name: &str,
+    body: &Value,
+    existing: Option<&Resource>,
+) -> Result<(), ArmError> {
     if !valid_cluster_name(name) {
-        return Err(invalid("resourceName", format!("The value of parameter resourceName is invalid: '{name}'. It must be 1-63 letters, digits, '-' or '_', starting and ending with a letter or digit.")));
+        return Err(invalid(
+            "resourceName",
+            format!(
+                "The value of parameter resourceName is invalid: '{name}'. It must be 1-63 letters, digits, '-' or '_', starting and ending with a letter or digit."
+            ),
+        ));
     }
     let props = &body["properties"];
-    let pools = props["agentPoolProfiles"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let pools = props["agentPoolProfiles"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     if pools.is_empty() {
-        return Err(invalid("agentPoolProfiles", "The cluster must have at least one agent pool.".into()));
+        return Err(invalid(
+            "agentPoolProfiles",
+            "The cluster must have at least one agent pool.".into(),
+        ));
     }
-    if !pools.iter().any(|p| p["mode"].as_str().is_none_or(|m| m.eq_ignore_ascii_case("System"))) {
-        return Err(invalid("agentPoolProfiles", "The cluster must have at least one agent pool in System mode.".into()));
+    if !pools.iter().any(|p| {
+        p["mode"]
+            .as_str()
+            .is_none_or(|m| m.eq_ignore_ascii_case("System"))
+    }) {
+        return Err(invalid(
+            "agentPoolProfiles",
+            "The cluster must have at least one agent pool in System mode.".into(),
+        ));
     }
     for (i, pool) in pools.iter().enumerate() {
         let pool_name = pool["name"].as_str().unwrap_or_default();
         if !valid_pool_name(pool_name) {
-            return Err(invalid(&format!("agentPoolProfiles[{i}].name"), format!("The agent pool name '{pool_name}' is invalid: it must start with a lowercase letter and contain only lowercase letters and numbers, at most 12 characters.")));
+            return Err(invalid(
+                &format!("agentPoolProfiles[{i}].name"),
+                format!(
+                    "The agent pool name '{pool_name}' is invalid: it must start with a lowercase letter and contain only lowercase letters and numbers, at most 12 characters."
+                ),
+            ));
         }
         let count = pool["count"].as_i64().unwrap_or(1);
-        if !(0..=1000).contains(&count) || (count == 0 && pool["mode"].as_str().is_none_or(|m| m.eq_ignore_ascii_case("System"))) {
-            return Err(invalid(&format!("agentPoolProfiles[{i}].count"), format!("The agent pool count {count} is invalid: System pools need 1-1000 nodes, User pools 0-1000.")));
+        if !(0..=1000).contains(&count)
+            || (count == 0
+                && pool["mode"]
+                    .as_str()
+                    .is_none_or(|m| m.eq_ignore_ascii_case("System")))
+        {
+            return Err(invalid(
+                &format!("agentPoolProfiles[{i}].count"),
+                format!(
+                    "The agent pool count {count} is invalid: System pools need 1-1000 nodes, User pools 0-1000."
+                ),
+            ));
         }
         if let Some(subnet) = pool["vnetSubnetID"].as_str() {
             let (vnet_id, subnet_name) = subnet.rsplit_once("/subnets/").unwrap_or_default();
             let exists = ctx.state.get(vnet_id).is_some_and(|v| {
-                v.body["properties"]["subnets"].as_array().is_some_and(|s| s.iter().any(|s| s["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(subnet_name))))
+                v.body["properties"]["subnets"].as_array().is_some_and(|s| {
+                    s.iter().any(|s| {
+                        s["name"]
+                            .as_str()
+                            .is_some_and(|n| n.eq_ignore_ascii_case(subnet_name))
+                    })
+                })
             });
             if !exists {
-                return Err(ArmError::bad_request("InvalidSubnet", format!("The subnet '{subnet}' of agent pool '{pool_name}' could not be found.")).with_target(format!("agentPoolProfiles[{i}].vnetSubnetID")));
+                return Err(ArmError::bad_request(
+                    "InvalidSubnet",
+                    format!(
+                        "The subnet '{subnet}' of agent pool '{pool_name}' could not be found."
+                    ),
+                )
+                .with_target(format!("agentPoolProfiles[{i}].vnetSubnetID")));
             }
         }
     }
-    if props["networkProfile"]["loadBalancerSku"].as_str().is_some_and(|s| s.eq_ignore_ascii_case("basic")) {
-        return Err(invalid("networkProfile.loadBalancerSku", "Basic load balancer is not supported: use the Standard load balancer.".into()));
+    if props["networkProfile"]["loadBalancerSku"]
+        .as_str()
+        .is_some_and(|s| s.eq_ignore_ascii_case("basic"))
+    {
+        return Err(invalid(
+            "networkProfile.loadBalancerSku",
+            "Basic load balancer is not supported: use the Standard load balancer.".into(),
+        ));
     }
     if let Some(old) = existing {
         for key in ["dnsPrefix", "fqdnSubdomain"] {
             if props.get(key).is_some() && old.body["properties"][key] != props[key] {
-                return Err(ArmError::bad_request("PropertyChangeNotAllowed", format!("Changing property '{key}' is not allowed.")).with_target(key));
+                return Err(ArmError::bad_request(
+                    "PropertyChangeNotAllowed",
+                    format!("Changing property '{key}' is not allowed."),
+                )
+                .with_target(key));
             }
         }
     } else if props["dnsPrefix"].as_str().is_none() && props["fqdnSubdomain"].as_str().is_none() {
-        return Err(invalid("dnsPrefix", "Either dnsPrefix or fqdnSubdomain must be given.".into()));
+        return Err(invalid(
+            "dnsPrefix",
+            "Either dnsPrefix or fqdnSubdomain must be given.".into(),
+        ));
     }
     Ok(())
 }
 
-fn render(ctx: &Ctx<'_>, id: &str, name: &str, rg: &str, location: &str, body: &Value, existing: Option<&Resource>) -> Value {
+fn render(
+    ctx: &Ctx<'_>,
+    id: &str,
+    name: &str,
+    rg: &str,
+    location: &str,
+    body: &Value,
+    existing: Option<&Resource>,
+) -> Value {
     let props = &body["properties"];
     let old = existing.map(|r| &r.body);
-    let keep = |key: &str, make: &dyn Fn() -> Value| old.map(|o| o["properties"][key].clone()).filter(|v| !v.is_null()).unwrap_or_else(make);
+    let keep = |key: &str, make: &dyn Fn() -> Value| {
+        old.map(|o| o["properties"][key].clone())
+            .filter(|v| !v.is_null())
+            .unwrap_or_else(make)
+    };
     let dns_prefix = props["dnsPrefix"].as_str().unwrap_or(name).to_owned();
-    let fqdn = keep("fqdn", &|| json!(format!("{dns_prefix}-{}.hcp.{location}.azmk8s.io", &uuid::Uuid::new_v4().simple().to_string()[..8])));
-    let node_rg = props["nodeResourceGroup"].as_str().map_or_else(|| format!("MC_{rg}_{name}_{location}"), str::to_owned);
-    let version = props["kubernetesVersion"].as_str().unwrap_or("1.30.6").to_owned();
+    let fqdn = keep("fqdn", &|| {
+        json!(format!(
+            "{dns_prefix}-{}.hcp.{location}.azmk8s.io",
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        ))
+    });
+    let node_rg = props["nodeResourceGroup"]
+        .as_str()
+        .map_or_else(|| format!("MC_{rg}_{name}_{location}"), str::to_owned);
+    let version = props["kubernetesVersion"]
+        .as_str()
+        .unwrap_or("1.30.6")
+        .to_owned();
     let kubelet = keep("identityProfile", &|| {
         json!({ "kubeletidentity": {
             "resourceId": format!("/subscriptions/{}/resourcegroups/{node_rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}-agentpool", ctx.subscription),
@@ -97,7 +192,11 @@ fn render(ctx: &Ctx<'_>, id: &str, name: &str, rg: &str, location: &str, body: &
     if !network.is_object() {
         network = json!({});
     }
-    network["loadBalancerSku"] = json!(network["loadBalancerSku"].as_str().map_or("standard".to_owned(), str::to_ascii_lowercase));
+    network["loadBalancerSku"] = json!(
+        network["loadBalancerSku"]
+            .as_str()
+            .map_or("standard".to_owned(), str::to_ascii_lowercase)
+    );
     if network["networkPlugin"].is_null() {
         network["networkPlugin"] = json!("kubenet");
     }
@@ -126,7 +225,9 @@ fn render(ctx: &Ctx<'_>, id: &str, name: &str, rg: &str, location: &str, body: &
         .collect();
     let identity = match old.map(|o| o["identity"].clone()).filter(|v| !v.is_null()) {
         Some(identity) => identity,
-        None => json!({ "type": "SystemAssigned", "principalId": uuid::Uuid::new_v4().to_string(), "tenantId": uuid::Uuid::new_v4().to_string() }),
+        None => {
+            json!({ "type": "SystemAssigned", "principalId": uuid::Uuid::new_v4().to_string(), "tenantId": uuid::Uuid::new_v4().to_string() })
+        }
     };
     let mut properties = props.clone();
     for (key, value) in [
@@ -136,10 +237,16 @@ fn render(ctx: &Ctx<'_>, id: &str, name: &str, rg: &str, location: &str, body: &
         ("currentKubernetesVersion", json!(version)),
         ("dnsPrefix", json!(dns_prefix)),
         ("fqdn", fqdn),
-        ("azurePortalFQDN", json!(format!("{dns_prefix}-portal.hcp.{location}.azmk8s.io"))),
+        (
+            "azurePortalFQDN",
+            json!(format!("{dns_prefix}-portal.hcp.{location}.azmk8s.io")),
+        ),
         ("agentPoolProfiles", json!(pools)),
         ("nodeResourceGroup", json!(node_rg)),
-        ("enableRBAC", json!(props["enableRBAC"].as_bool().unwrap_or(true))),
+        (
+            "enableRBAC",
+            json!(props["enableRBAC"].as_bool().unwrap_or(true)),
+        ),
         ("maxAgentPools", json!(100)),
         ("networkProfile", network),
         ("identityProfile", kubelet),

@@ -9,24 +9,49 @@ use serde_json::json;
 const TOKEN_LIFETIME_S: u64 = 3_600;
 
 fn entra_error(status: u16, error: &str, description: &str) -> Resp {
-    Resp::json(status, json!({ "error": error, "error_description": description, "error_codes": [] }))
+    Resp::json(
+        status,
+        json!({ "error": error, "error_description": description, "error_codes": [] }),
+    )
 }
 
 /// Issues a token for `grant_type=client_credentials`. When the emulator is configured with a client
 /// secret, only that secret is accepted.
 pub(crate) fn token(app: &App, body: &[u8]) -> Resp {
-    let form: std::collections::HashMap<String, String> = url::form_urlencoded::parse(body).into_owned().collect();
+    let form: std::collections::HashMap<String, String> =
+        url::form_urlencoded::parse(body).into_owned().collect();
     if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
-        return entra_error(400, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type.");
+        return entra_error(
+            400,
+            "unsupported_grant_type",
+            "AADSTS70003: The app requested an unsupported grant type.",
+        );
     }
     let (Some(client_id), Some(secret)) = (form.get("client_id"), form.get("client_secret")) else {
-        return entra_error(400, "invalid_request", "AADSTS900144: The request body must contain the client_id and client_secret parameters.");
+        return entra_error(
+            400,
+            "invalid_request",
+            "AADSTS900144: The request body must contain the client_id and client_secret parameters.",
+        );
     };
     if client_id.is_empty() || secret.is_empty() {
-        return entra_error(400, "invalid_request", "AADSTS900144: client_id and client_secret must not be empty.");
+        return entra_error(
+            400,
+            "invalid_request",
+            "AADSTS900144: client_id and client_secret must not be empty.",
+        );
     }
-    if app.config.client_secret.as_deref().is_some_and(|s| s != secret) {
-        return entra_error(401, "invalid_client", "AADSTS7000215: Invalid client secret provided.");
+    if app
+        .config
+        .client_secret
+        .as_deref()
+        .is_some_and(|s| s != secret)
+    {
+        return entra_error(
+            401,
+            "invalid_client",
+            "AADSTS7000215: Invalid client secret provided.",
+        );
     }
     let token = format!("emu.{}", uuid::Uuid::new_v4().simple());
     let expires = now_ms() / 1000 + TOKEN_LIFETIME_S;
@@ -39,25 +64,47 @@ pub(crate) fn token(app: &App, body: &[u8]) -> Resp {
             }
         }
     }
-    Resp::json(200, json!({
-        "token_type": "Bearer",
-        "expires_in": TOKEN_LIFETIME_S,
-        "ext_expires_in": TOKEN_LIFETIME_S,
-        "access_token": token,
-    }))
+    Resp::json(
+        200,
+        json!({
+            "token_type": "Bearer",
+            "expires_in": TOKEN_LIFETIME_S,
+            "ext_expires_in": TOKEN_LIFETIME_S,
+            "access_token": token,
+        }),
+    )
 }
 
 /// 401 unless the request carries a bearer token this emulator issued and that has not expired.
 pub(crate) fn check_bearer(app: &App, headers: &HeaderMap, now_s: u64) -> Result<(), ArmError> {
     let Some(value) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
-        return Err(ArmError::new(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing."));
+        return Err(ArmError::new(
+            401,
+            "AuthenticationFailed",
+            "Authentication failed. The 'Authorization' header is missing.",
+        ));
     };
-    let Some(token) = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")) else {
-        return Err(ArmError::new(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is provided in an invalid format."));
+    let Some(token) = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+    else {
+        return Err(ArmError::new(
+            401,
+            "AuthenticationFailed",
+            "Authentication failed. The 'Authorization' header is provided in an invalid format.",
+        ));
     };
     match lock(&app.state).tokens.get(token.trim()) {
-        None => Err(ArmError::new(401, "InvalidAuthenticationToken", "The access token is invalid.")),
-        Some(exp) if *exp <= now_s => Err(ArmError::new(401, "ExpiredAuthenticationToken", "The access token expiry UTC time is earlier than current UTC time.")),
+        None => Err(ArmError::new(
+            401,
+            "InvalidAuthenticationToken",
+            "The access token is invalid.",
+        )),
+        Some(exp) if *exp <= now_s => Err(ArmError::new(
+            401,
+            "ExpiredAuthenticationToken",
+            "The access token expiry UTC time is earlier than current UTC time.",
+        )),
         Some(_) => Ok(()),
     }
 }

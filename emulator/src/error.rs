@@ -13,7 +13,12 @@ pub struct ArmError {
 
 impl ArmError {
     pub fn new(status: u16, code: &str, message: impl Into<String>) -> Self {
-        Self { status, code: code.to_owned(), message: message.into(), target: None }
+        Self {
+            status,
+            code: code.to_owned(),
+            message: message.into(),
+            target: None,
+        }
     }
 
     pub fn with_target(mut self, target: impl Into<String>) -> Self {

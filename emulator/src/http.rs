@@ -3,7 +3,7 @@
 
 use crate::error::ArmError;
 use crate::store::{State, now_ms};
-use crate::{Config, FaultAction, LogEntry, auth, aks, lro, network, resources};
+use crate::{Config, FaultAction, LogEntry, aks, auth, lro, network, resources};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -21,10 +21,18 @@ pub struct Resp {
 
 impl Resp {
     pub fn json(status: u16, body: Value) -> Self {
-        Self { status, body: Some(body), headers: Vec::new() }
+        Self {
+            status,
+            body: Some(body),
+            headers: Vec::new(),
+        }
     }
     pub fn empty(status: u16) -> Self {
-        Self { status, body: None, headers: Vec::new() }
+        Self {
+            status,
+            body: None,
+            headers: Vec::new(),
+        }
     }
     pub fn header(&mut self, name: &str, value: String) {
         self.headers.push((name.to_owned(), value));
@@ -57,7 +65,10 @@ impl Ctx<'_> {
     pub fn json_body(&self) -> Result<&Value, ArmError> {
         match &self.body {
             Some(v) if v.is_object() => Ok(v),
-            _ => Err(ArmError::bad_request("InvalidRequestContent", "The request content was invalid and could not be deserialized.")),
+            _ => Err(ArmError::bad_request(
+                "InvalidRequestContent",
+                "The request content was invalid and could not be deserialized.",
+            )),
         }
     }
 
@@ -106,11 +117,16 @@ enum Route {
     Locations,
     Provider(String),
     TaggedResources,
+    ResourceGroups,
     ResourceGroup(String),
     ResourceGroupResult(String),
     OperationStatus(String),
     OperationResult(String),
-    Typed { rg: String, namespace: String, path: Vec<(String, String)> },
+    Typed {
+        rg: String,
+        namespace: String,
+        path: Vec<(String, String)>,
+    },
 }
 
 fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
@@ -122,18 +138,61 @@ fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
         [_tenant, "oauth2", "v2.0", "token"] => (Route::Token, None),
         ["subscriptions", _, "locations"] => (Route::Locations, Some(crate::API_SUBSCRIPTIONS)),
         ["subscriptions", _, "resources"] => (Route::TaggedResources, Some(crate::API_RESOURCES)),
-        ["subscriptions", _, "providers", _] => (Route::Provider(own(3)), Some(crate::API_RESOURCES)),
-        ["subscriptions", _, "resourcegroups", _] => (Route::ResourceGroup(own(3)), Some(crate::API_RESOURCES)),
-        ["subscriptions", _, "operationresults", _] => (Route::ResourceGroupResult(own(3)), Some(crate::API_RESOURCES)),
-        ["subscriptions", _, "providers", ns, "locations", _, "operations", _] => {
-            (Route::OperationStatus(own(7)), Some(api_for_namespace(ns)?))
+        ["subscriptions", _, "providers", _] => {
+            (Route::Provider(own(3)), Some(crate::API_RESOURCES))
         }
-        ["subscriptions", _, "providers", ns, "locations", _, "operationresults", _] => {
-            (Route::OperationResult(own(7)), Some(api_for_namespace(ns)?))
+        ["subscriptions", _, "resourcegroups"] => {
+            (Route::ResourceGroups, Some(crate::API_RESOURCES))
         }
-        ["subscriptions", _, "resourcegroups", _, "providers", ns, rest @ ..] if !rest.is_empty() && rest.len() % 2 == 0 => {
-            let path = rest.chunks(2).enumerate().map(|(i, _)| (l[6 + 2 * i].to_owned(), own(7 + 2 * i))).collect();
-            (Route::Typed { rg: own(3), namespace: (*ns).to_owned(), path }, Some(api_for_namespace(ns)?))
+        ["subscriptions", _, "resourcegroups", _] => {
+            (Route::ResourceGroup(own(3)), Some(crate::API_RESOURCES))
+        }
+        ["subscriptions", _, "operationresults", _] => (
+            Route::ResourceGroupResult(own(3)),
+            Some(crate::API_RESOURCES),
+        ),
+        [
+            "subscriptions",
+            _,
+            "providers",
+            ns,
+            "locations",
+            _,
+            "operations",
+            _,
+        ] => (Route::OperationStatus(own(7)), Some(api_for_namespace(ns)?)),
+        [
+            "subscriptions",
+            _,
+            "providers",
+            ns,
+            "locations",
+            _,
+            "operationresults",
+            _,
+        ] => (Route::OperationResult(own(7)), Some(api_for_namespace(ns)?)),
+        [
+            "subscriptions",
+            _,
+            "resourcegroups",
+            _,
+            "providers",
+            ns,
+            rest @ ..,
+        ] if !rest.is_empty() && rest.len() % 2 == 0 => {
+            let path = rest
+                .chunks(2)
+                .enumerate()
+                .map(|(i, _)| (l[6 + 2 * i].to_owned(), own(7 + 2 * i)))
+                .collect();
+            (
+                Route::Typed {
+                    rg: own(3),
+                    namespace: (*ns).to_owned(),
+                    path,
+                },
+                Some(api_for_namespace(ns)?),
+            )
         }
         _ => return None,
     })
@@ -151,12 +210,23 @@ fn api_for_namespace(ns: &str) -> Option<&'static str> {
 pub(crate) async fn handle(app: Arc<App>, req: axum::extract::Request) -> Response {
     let started = std::time::Instant::now();
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, 16 << 20).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, 16 << 20)
+        .await
+        .unwrap_or_default();
     let path = parts.uri.path().to_owned();
     let query: HashMap<String, String> =
-        url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()).into_owned().collect();
+        url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
+            .into_owned()
+            .collect();
     let api_version = query.get("api-version").cloned();
-    let mut resp = answer(&app, &parts.method, &parts.uri, &parts.headers, &query, &bytes);
+    let mut resp = answer(
+        &app,
+        &parts.method,
+        &parts.uri,
+        &parts.headers,
+        &query,
+        &bytes,
+    );
     let request_id = uuid::Uuid::new_v4().to_string();
     resp.header("x-ms-request-id", request_id.clone());
     let correlation = parts
@@ -165,7 +235,11 @@ pub(crate) async fn handle(app: Arc<App>, req: axum::extract::Request) -> Respon
         .and_then(|v| v.to_str().ok())
         .map_or(request_id, str::to_owned);
     resp.header("x-ms-correlation-request-id", correlation);
-    if let Some(id) = parts.headers.get("x-ms-client-request-id").and_then(|v| v.to_str().ok()) {
+    if let Some(id) = parts
+        .headers
+        .get("x-ms-client-request-id")
+        .and_then(|v| v.to_str().ok())
+    {
         resp.header("x-ms-client-request-id", id.to_owned());
     }
     if !path.starts_with("/_emulator") {
@@ -184,13 +258,19 @@ fn into_response(resp: Resp) -> Response {
     let status = StatusCode::from_u16(resp.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut headers = HeaderMap::new();
     for (name, value) in resp.headers {
-        if let (Ok(n), Ok(v)) = (axum::http::HeaderName::try_from(name), HeaderValue::try_from(value)) {
+        if let (Ok(n), Ok(v)) = (
+            axum::http::HeaderName::try_from(name),
+            HeaderValue::try_from(value),
+        ) {
             headers.append(n, v);
         }
     }
     match resp.body {
         Some(body) => {
-            headers.insert("content-type", HeaderValue::from_static("application/json; charset=utf-8"));
+            headers.insert(
+                "content-type",
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            );
             (status, headers, body.to_string()).into_response()
         }
         None => (status, headers).into_response(),
@@ -203,10 +283,23 @@ fn error_resp(e: ArmError) -> Resp {
     resp
 }
 
-fn answer(app: &App, method: &Method, uri: &axum::http::Uri, headers: &HeaderMap, query: &HashMap<String, String>, body: &Bytes) -> Resp {
+fn answer(
+    app: &App,
+    method: &Method,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+    body: &Bytes,
+) -> Resp {
     let segs: Vec<&str> = uri.path().split('/').filter(|s| !s.is_empty()).collect();
     let Some((route, api)) = route(&segs) else {
-        return error_resp(ArmError::bad_request("InvalidResourceType", format!("The resource type for path '{}' could not be found.", uri.path())));
+        return error_resp(ArmError::bad_request(
+            "InvalidResourceType",
+            format!(
+                "The resource type for path '{}' could not be found.",
+                uri.path()
+            ),
+        ));
     };
     let host = uri
         .authority()
@@ -225,13 +318,28 @@ fn answer(app: &App, method: &Method, uri: &axum::http::Uri, headers: &HeaderMap
     }
     let subscription = segs.get(1).copied().unwrap_or_default().to_owned();
     if uuid::Uuid::parse_str(&subscription).is_err() {
-        return error_resp(ArmError::bad_request("InvalidSubscriptionId", format!("The provided subscription identifier '{subscription}' is malformed or invalid.")));
+        return error_resp(ArmError::bad_request(
+            "InvalidSubscriptionId",
+            format!(
+                "The provided subscription identifier '{subscription}' is malformed or invalid."
+            ),
+        ));
     }
     if let Some(required) = api {
         match query.get("api-version") {
-            None => return error_resp(ArmError::bad_request("MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.")),
+            None => {
+                return error_resp(ArmError::bad_request(
+                    "MissingApiVersionParameter",
+                    "The api-version query parameter (?api-version=) is required for all requests.",
+                ));
+            }
             Some(v) if v != required => {
-                return error_resp(ArmError::bad_request("InvalidApiVersionParameter", format!("The api-version '{v}' is invalid. The supported versions are '{required}'.")));
+                return error_resp(ArmError::bad_request(
+                    "InvalidApiVersionParameter",
+                    format!(
+                        "The api-version '{v}' is invalid. The supported versions are '{required}'."
+                    ),
+                ));
             }
             Some(_) => {}
         }
@@ -240,7 +348,14 @@ fn answer(app: &App, method: &Method, uri: &axum::http::Uri, headers: &HeaderMap
     let remaining = match throttle(app, &subscription, is_read) {
         Ok(r) => r,
         Err(retry_after) => {
-            let mut resp = error_resp(ArmError::new(429, "SubscriptionRequestsThrottled", format!("Number of {} requests for subscription '{subscription}' exceeded the limit. Please try again after '{retry_after}' seconds.", if is_read { "read" } else { "write" })));
+            let mut resp = error_resp(ArmError::new(
+                429,
+                "SubscriptionRequestsThrottled",
+                format!(
+                    "Number of {} requests for subscription '{subscription}' exceeded the limit. Please try again after '{retry_after}' seconds.",
+                    if is_read { "read" } else { "write" }
+                ),
+            ));
             resp.header("Retry-After", retry_after.to_string());
             return resp;
         }
@@ -248,11 +363,21 @@ fn answer(app: &App, method: &Method, uri: &axum::http::Uri, headers: &HeaderMap
     if let Some(resp) = injected_response(app, method, uri.path()) {
         return resp;
     }
-    let parsed_body = if body.is_empty() { None } else { serde_json::from_slice::<Value>(body).ok() };
+    let parsed_body = if body.is_empty() {
+        None
+    } else {
+        serde_json::from_slice::<Value>(body).ok()
+    };
     if !body.is_empty() && parsed_body.is_none() {
-        return error_resp(ArmError::bad_request("InvalidRequestContent", "The request content was invalid and could not be deserialized."));
+        return error_resp(ArmError::bad_request(
+            "InvalidRequestContent",
+            "The request content was invalid and could not be deserialized.",
+        ));
     }
-    let request_url = format!("{base_url}{}", uri.path_and_query().map_or("", |p| p.as_str()));
+    let request_url = format!(
+        "{base_url}{}",
+        uri.path_and_query().map_or("", |p| p.as_str())
+    );
     let mut state = lock(&app.state);
     let mut faults = lock(&app.faults);
     let now = now_ms();
@@ -273,10 +398,15 @@ fn answer(app: &App, method: &Method, uri: &axum::http::Uri, headers: &HeaderMap
         Route::Locations => resources::locations(&mut ctx),
         Route::Provider(ns) => resources::provider(&mut ctx, &ns),
         Route::TaggedResources => resources::tagged(&mut ctx),
+        Route::ResourceGroups => resources::list_groups(&mut ctx),
         Route::ResourceGroup(name) => resources::resource_group(&mut ctx, &name),
         Route::ResourceGroupResult(id) | Route::OperationResult(id) => lro::result(&mut ctx, &id),
         Route::OperationStatus(id) => lro::status(&mut ctx, &id),
-        Route::Typed { rg, namespace, path } => typed(&mut ctx, &rg, &namespace, &path),
+        Route::Typed {
+            rg,
+            namespace,
+            path,
+        } => typed(&mut ctx, &rg, &namespace, &path),
         Route::Token | Route::Admin(_) => unreachable_route(),
     };
     let mutated = settled || !is_read;
@@ -285,40 +415,83 @@ fn answer(app: &App, method: &Method, uri: &axum::http::Uri, headers: &HeaderMap
         if let Some(path) = &app.config.state_path {
             if let Err(e) = state.save(path) {
                 tracing::error!(error = %e, "could not save emulator state");
-                return error_resp(ArmError::new(500, "InternalServerError", "the emulator could not persist its state"));
+                return error_resp(ArmError::new(
+                    500,
+                    "InternalServerError",
+                    "the emulator could not persist its state",
+                ));
             }
         }
     }
     let mut resp = result.unwrap_or_else(error_resp);
-    let kind = if is_read { "reads" } else if *method == Method::DELETE { "deletes" } else { "writes" };
-    resp.header(&format!("x-ms-ratelimit-remaining-subscription-{kind}"), remaining.to_string());
+    let kind = if is_read {
+        "reads"
+    } else if *method == Method::DELETE {
+        "deletes"
+    } else {
+        "writes"
+    };
+    resp.header(
+        &format!("x-ms-ratelimit-remaining-subscription-{kind}"),
+        remaining.to_string(),
+    );
     resp
 }
 
 fn unreachable_route() -> Result<Resp, ArmError> {
-    Err(ArmError::new(500, "InternalServerError", "route handled earlier"))
+    Err(ArmError::new(
+        500,
+        "InternalServerError",
+        "route handled earlier",
+    ))
 }
 
-fn typed(ctx: &mut Ctx<'_>, rg: &str, namespace: &str, path: &[(String, String)]) -> Result<Resp, ArmError> {
+fn typed(
+    ctx: &mut Ctx<'_>,
+    rg: &str,
+    namespace: &str,
+    path: &[(String, String)],
+) -> Result<Resp, ArmError> {
     let types: Vec<&str> = path.iter().map(|(t, _)| t.as_str()).collect();
     let names: Vec<&str> = path.iter().map(|(_, n)| n.as_str()).collect();
     match (namespace, types.as_slice()) {
         ("microsoft.network", ["virtualnetworks"]) => network::vnet(ctx, rg, names[0]),
-        ("microsoft.network", ["virtualnetworks", "subnets"]) => network::subnet(ctx, rg, names[0], names[1]),
-        ("microsoft.network", ["virtualnetworks", "virtualnetworkpeerings"]) => network::peering(ctx, rg, names[0], names[1]),
+        ("microsoft.network", ["virtualnetworks", "subnets"]) => {
+            network::subnet(ctx, rg, names[0], names[1])
+        }
+        ("microsoft.network", ["virtualnetworks", "virtualnetworkpeerings"]) => {
+            network::peering(ctx, rg, names[0], names[1])
+        }
         ("microsoft.containerservice", ["managedclusters"]) => aks::cluster(ctx, rg, names[0]),
-        _ => Err(ArmError::bad_request("InvalidResourceType", format!("The resource type '{}' could not be found in the namespace '{namespace}'.", types.join("/")))),
+        _ => Err(ArmError::bad_request(
+            "InvalidResourceType",
+            format!(
+                "The resource type '{}' could not be found in the namespace '{namespace}'.",
+                types.join("/")
+            ),
+        )),
     }
 }
 
 /// Token-bucket throttling per subscription and per reads/writes. Returns what remains, or the
 /// seconds to wait.
 fn throttle(app: &App, subscription: &str, is_read: bool) -> Result<u64, u64> {
-    let Some(limits) = app.config.throttle else { return Ok(if is_read { 11_999 } else { 1_199 }) };
-    let (burst, per_sec) = if is_read { (limits.read_burst, limits.read_per_sec) } else { (limits.write_burst, limits.write_per_sec) };
+    let Some(limits) = app.config.throttle else {
+        return Ok(if is_read { 11_999 } else { 1_199 });
+    };
+    let (burst, per_sec) = if is_read {
+        (limits.read_burst, limits.read_per_sec)
+    } else {
+        (limits.write_burst, limits.write_per_sec)
+    };
     let now = now_ms();
     let mut buckets = lock(&app.buckets);
-    let bucket = buckets.entry((subscription.to_owned(), is_read)).or_insert(Bucket { level: burst, at_ms: now });
+    let bucket = buckets
+        .entry((subscription.to_owned(), is_read))
+        .or_insert(Bucket {
+            level: burst,
+            at_ms: now,
+        });
     bucket.level = (bucket.level + (now - bucket.at_ms) as f64 / 1000.0 * per_sec).min(burst);
     bucket.at_ms = now;
     if bucket.level >= 1.0 {
@@ -339,8 +512,19 @@ fn injected_response(app: &App, method: &Method, path: &str) -> Option<Resp> {
             && matches!(f.action, FaultAction::Respond { .. })
     })?;
     rule.remaining -= 1;
-    let FaultAction::Respond { status, code, retry_after } = &rule.action else { return None };
-    let mut resp = error_resp(ArmError::new(*status, code, format!("injected fault: {code}")));
+    let FaultAction::Respond {
+        status,
+        code,
+        retry_after,
+    } = &rule.action
+    else {
+        return None;
+    };
+    let mut resp = error_resp(ArmError::new(
+        *status,
+        code,
+        format!("injected fault: {code}"),
+    ));
     if let Some(secs) = retry_after {
         resp.header("Retry-After", secs.to_string());
     }
@@ -349,8 +533,17 @@ fn injected_response(app: &App, method: &Method, path: &str) -> Option<Resp> {
 
 fn admin(app: &App, what: &str) -> Resp {
     match what {
-        "requests" => Resp::json(200, serde_json::to_value(&*lock(&app.log)).unwrap_or_default()),
-        "state" => Resp::json(200, serde_json::to_value(&*lock(&app.state)).unwrap_or_default()),
-        _ => error_resp(ArmError::not_found("NotFound", format!("no emulator admin endpoint '{what}'"))),
+        "requests" => Resp::json(
+            200,
+            serde_json::to_value(&*lock(&app.log)).unwrap_or_default(),
+        ),
+        "state" => Resp::json(
+            200,
+            serde_json::to_value(&*lock(&app.state)).unwrap_or_default(),
+        ),
+        _ => error_resp(ArmError::not_found(
+            "NotFound",
+            format!("no emulator admin endpoint '{what}'"),
+        )),
     }
 }

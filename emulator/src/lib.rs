@@ -59,7 +59,12 @@ pub struct Throttle {
 impl Default for Throttle {
     /// ARM's documented subscription limits: reads 250 refilled at 25/s, writes 200 at 10/s.
     fn default() -> Self {
-        Self { read_burst: 250.0, read_per_sec: 25.0, write_burst: 200.0, write_per_sec: 10.0 }
+        Self {
+            read_burst: 250.0,
+            read_per_sec: 25.0,
+            write_burst: 200.0,
+            write_per_sec: 10.0,
+        }
     }
 }
 
@@ -67,7 +72,11 @@ impl Default for Throttle {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FaultAction {
     /// Answer the request at once with this status and ARM error code.
-    Respond { status: u16, code: String, retry_after: Option<u64> },
+    Respond {
+        status: u16,
+        code: String,
+        retry_after: Option<u64>,
+    },
     /// Accept the request, then end its long-running operation `Failed` with this error.
     FailAsync { code: String, message: String },
 }
@@ -168,7 +177,8 @@ impl Emulator {
             buckets: Mutex::new(Default::default()),
         });
         let router_app = app.clone();
-        let router = axum::Router::new().fallback(move |req: axum::extract::Request| http::handle(router_app.clone(), req));
+        let router = axum::Router::new()
+            .fallback(move |req: axum::extract::Request| http::handle(router_app.clone(), req));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let serve = axum::serve(listener, router).with_graceful_shutdown(async {
@@ -178,7 +188,12 @@ impl Emulator {
                 tracing::error!(error = %e, "emulator server stopped");
             }
         });
-        Ok(Self { addr, identity, app, shutdown: Some(tx) })
+        Ok(Self {
+            addr,
+            identity,
+            app,
+            shutdown: Some(tx),
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {

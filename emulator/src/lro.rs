@@ -65,13 +65,25 @@ pub fn retry_after(resp: &mut Resp, remaining_ms: u64) {
 }
 
 /// Headers of an accepted PUT: `Azure-AsyncOperation` (what Network, AKS and ACR send).
-pub fn accepted_put(ctx: &Ctx<'_>, resp: &mut Resp, site: OpSite<'_>, op_id: &str, duration_ms: u64) {
+pub fn accepted_put(
+    ctx: &Ctx<'_>,
+    resp: &mut Resp,
+    site: OpSite<'_>,
+    op_id: &str,
+    duration_ms: u64,
+) {
     resp.header("Azure-AsyncOperation", status_url(ctx, site, op_id));
     retry_after(resp, duration_ms);
 }
 
 /// Headers of an accepted DELETE: `Location` (the operation result) and `Azure-AsyncOperation`.
-pub fn accepted_delete(ctx: &Ctx<'_>, resp: &mut Resp, site: OpSite<'_>, op_id: &str, duration_ms: u64) {
+pub fn accepted_delete(
+    ctx: &Ctx<'_>,
+    resp: &mut Resp,
+    site: OpSite<'_>,
+    op_id: &str,
+    duration_ms: u64,
+) {
     resp.header("Location", result_url(ctx, site, op_id));
     resp.header("Azure-AsyncOperation", status_url(ctx, site, op_id));
     retry_after(resp, duration_ms);
@@ -79,7 +91,10 @@ pub fn accepted_delete(ctx: &Ctx<'_>, resp: &mut Resp, site: OpSite<'_>, op_id: 
 
 fn find<'s>(ctx: &'s Ctx<'_>, op_id: &str) -> Result<&'s Operation, ArmError> {
     ctx.state.operations.get(op_id).ok_or_else(|| {
-        ArmError::not_found("OperationNotFound", format!("The operation '{op_id}' could not be found."))
+        ArmError::not_found(
+            "OperationNotFound",
+            format!("The operation '{op_id}' could not be found."),
+        )
     })
 }
 
@@ -88,7 +103,8 @@ pub fn status(ctx: &mut Ctx<'_>, op_id: &str) -> Result<Resp, ArmError> {
     let now = ctx.now;
     let op = find(ctx, op_id)?;
     let status = op.status(now);
-    let mut doc = json!({ "id": op.id, "name": op.id, "status": status, "startTime": rfc3339(op.start_ms) });
+    let mut doc =
+        json!({ "id": op.id, "name": op.id, "status": status, "startTime": rfc3339(op.start_ms) });
     if status != "InProgress" {
         doc["endTime"] = json!(rfc3339(op.until_ms));
     }

@@ -35,16 +35,30 @@ API VERSIONS:
 ";
 
 fn parse(args: &[String]) -> Result<Option<Config>, String> {
-    let mut config = Config { listen: ([127, 0, 0, 1], 8443).into(), latency_scale: 0.01, ..Config::default() };
+    let mut config = Config {
+        listen: ([127, 0, 0, 1], 8443).into(),
+        latency_scale: 0.01,
+        ..Config::default()
+    };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
-        let mut value = |name: &str| it.next().cloned().ok_or_else(|| format!("{name} needs a value"));
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
         match flag.as_str() {
             "-h" | "--help" => return Ok(None),
-            "--listen" => config.listen = value("--listen")?.parse().map_err(|e| format!("--listen: {e}"))?,
+            "--listen" => {
+                config.listen = value("--listen")?
+                    .parse()
+                    .map_err(|e| format!("--listen: {e}"))?
+            }
             "--state" => config.state_path = Some(value("--state")?.into()),
             "--latency-scale" => {
-                config.latency_scale = value("--latency-scale")?.parse().map_err(|e| format!("--latency-scale: {e}"))?;
+                config.latency_scale = value("--latency-scale")?
+                    .parse()
+                    .map_err(|e| format!("--latency-scale: {e}"))?;
             }
             "--client-secret" => config.client_secret = Some(value("--client-secret")?),
             "--throttle" => config.throttle = Some(Throttle::default()),
@@ -59,22 +73,46 @@ fn parse(args: &[String]) -> Result<Option<Config>, String> {
 fn fault(spec: &str, is_async: bool) -> Result<FaultRule, String> {
     let parts: Vec<&str> = spec.split(':').collect();
     let bad = || format!("invalid fault '{spec}' (see --help)");
-    let (method, path) = (parts.first().ok_or_else(bad)?, parts.get(1).ok_or_else(bad)?);
+    let (method, path) = (
+        parts.first().ok_or_else(bad)?,
+        parts.get(1).ok_or_else(bad)?,
+    );
     let (action, times) = if is_async {
         let code = parts.get(2).ok_or_else(bad)?;
-        (FaultAction::FailAsync { code: (*code).to_owned(), message: format!("injected failure: {code}") }, parts.get(3))
+        (
+            FaultAction::FailAsync {
+                code: (*code).to_owned(),
+                message: format!("injected failure: {code}"),
+            },
+            parts.get(3),
+        )
     } else {
         let status = parts.get(2).and_then(|s| s.parse().ok()).ok_or_else(bad)?;
         let code = parts.get(3).ok_or_else(bad)?;
-        (FaultAction::Respond { status, code: (*code).to_owned(), retry_after: (status == 429).then_some(1) }, parts.get(4))
+        (
+            FaultAction::Respond {
+                status,
+                code: (*code).to_owned(),
+                retry_after: (status == 429).then_some(1),
+            },
+            parts.get(4),
+        )
     };
     let remaining = times.map_or(Ok(u32::MAX), |t| t.parse().map_err(|_| bad()))?;
-    Ok(FaultRule { method: (*method).to_owned(), path_contains: (*path).to_owned(), action, remaining })
+    Ok(FaultRule {
+        method: (*method).to_owned(),
+        path_contains: (*path).to_owned(),
+        action,
+        remaining,
+    })
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let config = match parse(&args) {
         Ok(Some(config)) => config,
@@ -87,7 +125,10 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let cert_path = config.state_path.as_ref().map(|p| p.with_extension("cert.pem"));
+    let cert_path = config
+        .state_path
+        .as_ref()
+        .map(|p| p.with_extension("cert.pem"));
     let emulator = match Emulator::start(config).await {
         Ok(e) => e,
         Err(e) => {
@@ -98,7 +139,10 @@ async fn main() -> ExitCode {
     println!("arm-emulator listening on {}", emulator.endpoint());
     match cert_path {
         Some(path) => println!("certificate: {}", path.display()),
-        None => println!("certificate (no --state, not saved):\n{}", emulator.ca_certificate_pem()),
+        None => println!(
+            "certificate (no --state, not saved):\n{}",
+            emulator.ca_certificate_pem()
+        ),
     }
     let _ = tokio::signal::ctrl_c().await;
     ExitCode::SUCCESS

@@ -19,39 +19,71 @@ fn etag() -> String {
 }
 
 fn site<'a>(location: &'a str) -> OpSite<'a> {
-    OpSite { namespace: "Microsoft.Network", location, api_version: crate::API_NETWORK }
+    OpSite {
+        namespace: "Microsoft.Network",
+        location,
+        api_version: crate::API_NETWORK,
+    }
 }
 
 fn not_found(kind: &str, name: &str, rg: &str) -> ArmError {
-    ArmError::not_found("ResourceNotFound", format!("The Resource '{kind}/{name}' under resource group '{rg}' was not found."))
+    ArmError::not_found(
+        "ResourceNotFound",
+        format!("The Resource '{kind}/{name}' under resource group '{rg}' was not found."),
+    )
 }
 
 fn parse_prefixes(values: &Value, target: &str) -> Result<Vec<Ipv4Net>, ArmError> {
-    let Some(list) = values.as_array() else { return Ok(Vec::new()) };
+    let Some(list) = values.as_array() else {
+        return Ok(Vec::new());
+    };
     list.iter()
         .map(|v| {
             let text = v.as_str().unwrap_or_default();
-            text.parse::<Ipv4Net>().ok().filter(|n| n.trunc() == *n).ok_or_else(|| {
-                ArmError::bad_request("InvalidAddressPrefixFormat", format!("Address prefix {text} does not have a valid format.")).with_target(target)
-            })
+            text.parse::<Ipv4Net>()
+                .ok()
+                .filter(|n| n.trunc() == *n)
+                .ok_or_else(|| {
+                    ArmError::bad_request(
+                        "InvalidAddressPrefixFormat",
+                        format!("Address prefix {text} does not have a valid format."),
+                    )
+                    .with_target(target)
+                })
         })
         .collect()
 }
 
 pub fn overlaps(a: &[Ipv4Net], b: &[Ipv4Net]) -> bool {
-    a.iter().any(|x| b.iter().any(|y| x.contains(&y.network()) || y.contains(&x.network())))
+    a.iter().any(|x| {
+        b.iter()
+            .any(|y| x.contains(&y.network()) || y.contains(&x.network()))
+    })
 }
 
 fn vnet_space(resource: &Resource) -> Vec<Ipv4Net> {
-    parse_prefixes(&resource.body["properties"]["addressSpace"]["addressPrefixes"], "").unwrap_or_default()
+    parse_prefixes(
+        &resource.body["properties"]["addressSpace"]["addressPrefixes"],
+        "",
+    )
+    .unwrap_or_default()
 }
 
 fn another_operation(ctx: &Ctx<'_>, vnet: &Resource) -> ArmError {
-    let op = vnet.pending.as_ref().map(|p| p.operation.clone()).unwrap_or_default();
+    let op = vnet
+        .pending
+        .as_ref()
+        .map(|p| p.operation.clone())
+        .unwrap_or_default();
     let location = vnet.body["location"].as_str().unwrap_or_default();
     ArmError::conflict(
         "AnotherOperationInProgress",
-        format!("Another operation on this or dependent resource is in progress. To retrieve status of the operation use uri: {}/subscriptions/{}/providers/Microsoft.Network/locations/{location}/operations/{op}?api-version={}.", ctx.base_url, ctx.subscription, crate::API_NETWORK),
+        format!(
+            "Another operation on this or dependent resource is in progress. To retrieve status of the operation use uri: {}/subscriptions/{}/providers/Microsoft.Network/locations/{location}/operations/{op}?api-version={}.",
+            ctx.base_url,
+            ctx.subscription,
+            crate::API_NETWORK
+        ),
     )
 }
 
@@ -81,7 +113,10 @@ pub fn vnet(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError> {
         Method::PUT => {
             let body = ctx.json_body()?.clone();
             let location = body_location(ctx, &body)?;
-            let space = parse_prefixes(&body["properties"]["addressSpace"]["addressPrefixes"], "properties.addressSpace.addressPrefixes")?;
+            let space = parse_prefixes(
+                &body["properties"]["addressSpace"]["addressPrefixes"],
+                "properties.addressSpace.addressPrefixes",
+            )?;
             if space.is_empty() {
                 return Err(ArmError::bad_request("InvalidAddressSpace", "The virtual network must have at least one address prefix in its address space.").with_target("properties.addressSpace"));
             }
@@ -90,7 +125,13 @@ pub fn vnet(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError> {
                     return Err(another_operation(ctx, old));
                 }
                 if old.body["location"] != json!(location) {
-                    return Err(ArmError::bad_request("InvalidResourceLocation", format!("The resource '{name}' already exists in location '{}' in resource group '{rg}'. A resource with the same name cannot be created in location '{location}'.", old.body["location"].as_str().unwrap_or_default())));
+                    return Err(ArmError::bad_request(
+                        "InvalidResourceLocation",
+                        format!(
+                            "The resource '{name}' already exists in location '{}' in resource group '{rg}'. A resource with the same name cannot be created in location '{location}'.",
+                            old.body["location"].as_str().unwrap_or_default()
+                        ),
+                    ));
                 }
             }
             let id = existing.as_ref().map_or(id, |v| v.id.clone());
@@ -114,33 +155,69 @@ pub fn vnet(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError> {
             if let Some(dhcp) = body["properties"].get("dhcpOptions") {
                 vnet_body["properties"]["dhcpOptions"] = dhcp.clone();
             }
-            let space_changed = existing.as_ref().is_some_and(|old| vnet_space(old) != space);
-            ctx.state.insert(Resource { id: id.clone(), kind: Kind::VirtualNetwork, body: vnet_body, pending: None });
+            let space_changed = existing
+                .as_ref()
+                .is_some_and(|old| vnet_space(old) != space);
+            ctx.state.insert(Resource {
+                id: id.clone(),
+                kind: Kind::VirtualNetwork,
+                body: vnet_body,
+                pending: None,
+            });
             if space_changed {
                 mark_out_of_sync(ctx.state, &id);
             }
             let duration = ctx.latency("virtualNetwork.put");
-            let op = lro::start(ctx, &id, if existing.is_some() { "Updating" } else { "Creating" }, duration);
-            ctx.state.get_mut(&id).map(|v| v.body["properties"]["provisioningState"] = json!("Updating"));
-            let rendered = ctx.state.get(&id).map(|v| render_vnet(ctx.state, v)).unwrap_or_default();
+            let op = lro::start(
+                ctx,
+                &id,
+                if existing.is_some() {
+                    "Updating"
+                } else {
+                    "Creating"
+                },
+                duration,
+            );
+            ctx.state
+                .get_mut(&id)
+                .map(|v| v.body["properties"]["provisioningState"] = json!("Updating"));
+            let rendered = ctx
+                .state
+                .get(&id)
+                .map(|v| render_vnet(ctx.state, v))
+                .unwrap_or_default();
             let mut resp = Resp::json(if existing.is_some() { 200 } else { 201 }, rendered);
             lro::accepted_put(ctx, &mut resp, site(location), &op, duration);
             Ok(resp)
         }
         Method::DELETE => {
-            let Some(old) = existing else { return Ok(Resp::empty(204)) };
+            let Some(old) = existing else {
+                return Ok(Resp::empty(204));
+            };
             if old.is_busy() {
                 return Err(another_operation(ctx, &old));
             }
             let prefix = old.id.to_ascii_lowercase();
             let in_use = ctx.state.resources.values().find(|r| {
                 r.kind == Kind::ManagedCluster
-                    && r.body["properties"]["agentPoolProfiles"].as_array().is_some_and(|pools| {
-                        pools.iter().any(|p| p["vnetSubnetID"].as_str().is_some_and(|s| s.to_ascii_lowercase().starts_with(&prefix)))
-                    })
+                    && r.body["properties"]["agentPoolProfiles"]
+                        .as_array()
+                        .is_some_and(|pools| {
+                            pools.iter().any(|p| {
+                                p["vnetSubnetID"]
+                                    .as_str()
+                                    .is_some_and(|s| s.to_ascii_lowercase().starts_with(&prefix))
+                            })
+                        })
             });
             if let Some(cluster) = in_use {
-                return Err(ArmError::bad_request("InUseSubnetCannotBeDeleted", format!("Subnet of virtual network {} is in use by {} and cannot be deleted.", old.id, cluster.id)));
+                return Err(ArmError::bad_request(
+                    "InUseSubnetCannotBeDeleted",
+                    format!(
+                        "Subnet of virtual network {} is in use by {} and cannot be deleted.",
+                        old.id, cluster.id
+                    ),
+                ));
             }
             let location = old.body["location"].as_str().unwrap_or_default().to_owned();
             let duration = ctx.latency("network.delete");
@@ -153,16 +230,35 @@ pub fn vnet(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError> {
     }
 }
 
-fn build_subnets(vnet_id: &str, space: &[Ipv4Net], subnets: &Value) -> Result<Vec<Value>, ArmError> {
+fn build_subnets(
+    vnet_id: &str,
+    space: &[Ipv4Net],
+    subnets: &Value,
+) -> Result<Vec<Value>, ArmError> {
     let mut seen: Vec<(String, Ipv4Net)> = Vec::new();
     let mut out = Vec::new();
-    for (i, subnet) in subnets.as_array().map(Vec::as_slice).unwrap_or_default().iter().enumerate() {
+    for (i, subnet) in subnets
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
         let name = subnet["name"].as_str().unwrap_or_default();
         let target = format!("properties.subnets[{i}].properties.addressPrefix");
         let prefix = parse_prefixes(&json!([subnet["properties"]["addressPrefix"]]), &target)?;
-        let Some(prefix) = prefix.first().copied() else { continue };
+        let Some(prefix) = prefix.first().copied() else {
+            continue;
+        };
         if !space.iter().any(|s| s.contains(&prefix)) {
-            return Err(ArmError::bad_request("NetcfgInvalidSubnet", format!("Subnet '{name}' is not valid in virtual network '{}'.", vnet_id.rsplit('/').next().unwrap_or_default())).with_target(target));
+            return Err(ArmError::bad_request(
+                "NetcfgInvalidSubnet",
+                format!(
+                    "Subnet '{name}' is not valid in virtual network '{}'.",
+                    vnet_id.rsplit('/').next().unwrap_or_default()
+                ),
+            )
+            .with_target(target));
         }
         if let Some((other, _)) = seen.iter().find(|(_, p)| overlaps(&[*p], &[prefix])) {
             return Err(ArmError::bad_request("NetcfgSubnetRangesOverlap", format!("Subnet '{name}' is not valid because its IP address range overlaps with that of an existing subnet '{other}' in virtual network.")).with_target(target));
@@ -182,27 +278,58 @@ fn build_subnets(vnet_id: &str, space: &[Ipv4Net], subnets: &Value) -> Result<Ve
 pub fn subnet(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Result<Resp, ArmError> {
     let rg_id = require_group(ctx, rg)?;
     let vnet_id = format!("{rg_id}/providers/{VNET_TYPE}/{vnet_name}");
-    let Some(vnet) = ctx.state.get(&vnet_id).cloned() else { return Err(not_found(VNET_TYPE, vnet_name, rg)) };
-    let subnets = vnet.body["properties"]["subnets"].as_array().cloned().unwrap_or_default();
-    let found = subnets.iter().find(|s| s["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name))).cloned();
+    let Some(vnet) = ctx.state.get(&vnet_id).cloned() else {
+        return Err(not_found(VNET_TYPE, vnet_name, rg));
+    };
+    let subnets = vnet.body["properties"]["subnets"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let found = subnets
+        .iter()
+        .find(|s| {
+            s["name"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
+        .cloned();
     match ctx.method {
-        Method::GET => found.map(|s| Resp::json(200, s)).ok_or_else(|| not_found("Microsoft.Network/virtualNetworks/subnets", name, rg)),
+        Method::GET => found
+            .map(|s| Resp::json(200, s))
+            .ok_or_else(|| not_found("Microsoft.Network/virtualNetworks/subnets", name, rg)),
         Method::PUT => {
             if vnet.is_busy() {
                 return Err(another_operation(ctx, &vnet));
             }
             let body = ctx.json_body()?.clone();
-            let mut all: Vec<Value> = subnets.into_iter().filter(|s| s["name"].as_str().is_none_or(|n| !n.eq_ignore_ascii_case(name))).collect();
+            let mut all: Vec<Value> = subnets
+                .into_iter()
+                .filter(|s| {
+                    s["name"]
+                        .as_str()
+                        .is_none_or(|n| !n.eq_ignore_ascii_case(name))
+                })
+                .collect();
             all.push(json!({ "name": name, "properties": body["properties"] }));
             let built = build_subnets(&vnet.id, &vnet_space(&vnet), &json!(all))?;
-            let created = built.iter().find(|s| s["name"] == json!(name)).cloned().unwrap_or_default();
+            let created = built
+                .iter()
+                .find(|s| s["name"] == json!(name))
+                .cloned()
+                .unwrap_or_default();
             if let Some(v) = ctx.state.get_mut(&vnet.id) {
                 v.body["properties"]["subnets"] = json!(built);
             }
             let duration = ctx.latency("subnet.put");
             let op = lro::start(ctx, &vnet.id, "Updating", duration);
             let mut resp = Resp::json(if found.is_some() { 200 } else { 201 }, created);
-            lro::accepted_put(ctx, &mut resp, site(vnet.body["location"].as_str().unwrap_or_default()), &op, duration);
+            lro::accepted_put(
+                ctx,
+                &mut resp,
+                site(vnet.body["location"].as_str().unwrap_or_default()),
+                &op,
+                duration,
+            );
             Ok(resp)
         }
         _ => Err(method_not_allowed(&ctx.method)),
@@ -212,39 +339,91 @@ pub fn subnet(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Resul
 pub fn peering(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Result<Resp, ArmError> {
     let rg_id = require_group(ctx, rg)?;
     let vnet_id = format!("{rg_id}/providers/{VNET_TYPE}/{vnet_name}");
-    let Some(local) = ctx.state.get(&vnet_id).cloned() else { return Err(not_found(VNET_TYPE, vnet_name, rg)) };
+    let Some(local) = ctx.state.get(&vnet_id).cloned() else {
+        return Err(not_found(VNET_TYPE, vnet_name, rg));
+    };
     let id = format!("{}/virtualNetworkPeerings/{name}", local.id);
     let existing = ctx.state.get(&id).cloned();
-    let location = local.body["location"].as_str().unwrap_or_default().to_owned();
+    let location = local.body["location"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     match ctx.method {
-        Method::GET => existing.map(|p| Resp::json(200, p.body)).ok_or_else(|| not_found(PEERING_TYPE, name, rg)),
+        Method::GET => existing
+            .map(|p| Resp::json(200, p.body))
+            .ok_or_else(|| not_found(PEERING_TYPE, name, rg)),
         Method::PUT => {
             let body = ctx.json_body()?.clone();
             if local.is_busy() {
                 return Err(another_operation(ctx, &local));
             }
             let Some(remote_id) = body["properties"]["remoteVirtualNetwork"]["id"].as_str() else {
-                return Err(ArmError::bad_request("InvalidRequestFormat", "Cannot parse the request: properties.remoteVirtualNetwork.id is required.").with_target("properties.remoteVirtualNetwork.id"));
+                return Err(ArmError::bad_request(
+                    "InvalidRequestFormat",
+                    "Cannot parse the request: properties.remoteVirtualNetwork.id is required.",
+                )
+                .with_target("properties.remoteVirtualNetwork.id"));
             };
             let Some(remote) = ctx.state.get(remote_id).cloned() else {
-                return Err(ArmError::bad_request("InvalidResourceReference", format!("Resource {remote_id} referenced by resource {id} was not found. Please make sure that the referenced resource exists, and that both resources are in the same subscription.")));
+                return Err(ArmError::bad_request(
+                    "InvalidResourceReference",
+                    format!(
+                        "Resource {remote_id} referenced by resource {id} was not found. Please make sure that the referenced resource exists, and that both resources are in the same subscription."
+                    ),
+                ));
             };
             if remote.is_busy() || remote.provisioning_state() != "Succeeded" {
-                return Err(ArmError::bad_request("ReferencedResourceNotProvisioned", format!("Cannot proceed with operation because resource {} used by resource {id} is not in Succeeded state. Resource is in {} state and the last operation that updated/is updating the resource is PutVirtualNetworkOperation.", remote.id, remote.provisioning_state())));
+                return Err(ArmError::bad_request(
+                    "ReferencedResourceNotProvisioned",
+                    format!(
+                        "Cannot proceed with operation because resource {} used by resource {id} is not in Succeeded state. Resource is in {} state and the last operation that updated/is updating the resource is PutVirtualNetworkOperation.",
+                        remote.id,
+                        remote.provisioning_state()
+                    ),
+                ));
             }
             let (local_space, remote_space) = (vnet_space(&local), vnet_space(&remote));
             if overlaps(&local_space, &remote_space) {
-                return Err(ArmError::bad_request("VnetAddressSpacesOverlap", format!("Cannot create or update peering {id}. Virtual networks {} and {} cannot be peered because their address spaces overlap.", local.id, remote.id)));
+                return Err(ArmError::bad_request(
+                    "VnetAddressSpacesOverlap",
+                    format!(
+                        "Cannot create or update peering {id}. Virtual networks {} and {} cannot be peered because their address spaces overlap.",
+                        local.id, remote.id
+                    ),
+                ));
             }
             for other in peered_vnets(ctx.state, &local.id) {
-                if !other.id.eq_ignore_ascii_case(&remote.id) && overlaps(&vnet_space(&other), &remote_space) {
-                    return Err(ArmError::bad_request("VnetAddressSpaceOverlapsWithAlreadyPeeredVnet", format!("Cannot create or update peering {id}. Address space of the remote virtual network {} overlaps with the address space of {}, already peered with {}.", remote.id, other.id, local.id)));
+                if !other.id.eq_ignore_ascii_case(&remote.id)
+                    && overlaps(&vnet_space(&other), &remote_space)
+                {
+                    return Err(ArmError::bad_request(
+                        "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet",
+                        format!(
+                            "Cannot create or update peering {id}. Address space of the remote virtual network {} overlaps with the address space of {}, already peered with {}.",
+                            remote.id, other.id, local.id
+                        ),
+                    ));
                 }
             }
             let props = &body["properties"];
             let flag = |key: &str, default: bool| props[key].as_bool().unwrap_or(default);
-            let in_sync = ctx.query.get("syncRemoteAddressSpace").is_some_and(|v| v == "true") || existing.is_none();
-            let sync_level = if in_sync { "FullyInSync".to_owned() } else { existing.as_ref().and_then(|p| p.body["properties"]["peeringSyncLevel"].as_str().map(str::to_owned)).unwrap_or_else(|| "FullyInSync".to_owned()) };
+            let in_sync = ctx
+                .query
+                .get("syncRemoteAddressSpace")
+                .is_some_and(|v| v == "true")
+                || existing.is_none();
+            let sync_level = if in_sync {
+                "FullyInSync".to_owned()
+            } else {
+                existing
+                    .as_ref()
+                    .and_then(|p| {
+                        p.body["properties"]["peeringSyncLevel"]
+                            .as_str()
+                            .map(str::to_owned)
+                    })
+                    .unwrap_or_else(|| "FullyInSync".to_owned())
+            };
             let prefixes: Vec<String> = remote_space.iter().map(ToString::to_string).collect();
             let peering_body = json!({
                 "id": id,
@@ -264,17 +443,39 @@ pub fn peering(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Resu
                     "remoteVirtualNetworkAddressSpace": { "addressPrefixes": prefixes },
                 },
             });
-            ctx.state.insert(Resource { id: id.clone(), kind: Kind::Peering, body: peering_body, pending: None });
+            ctx.state.insert(Resource {
+                id: id.clone(),
+                kind: Kind::Peering,
+                body: peering_body,
+                pending: None,
+            });
             let duration = ctx.latency("peering.put");
-            let op = lro::start(ctx, &id, if existing.is_some() { "Updating" } else { "Creating" }, duration);
+            let op = lro::start(
+                ctx,
+                &id,
+                if existing.is_some() {
+                    "Updating"
+                } else {
+                    "Creating"
+                },
+                duration,
+            );
             lock_vnet(ctx.state, &local.id, &op, ctx.now + duration);
             recompute_peerings(ctx.state);
-            let mut resp = Resp::json(if existing.is_some() { 200 } else { 201 }, ctx.state.get(&id).map(|p| p.body.clone()).unwrap_or_default());
+            let mut resp = Resp::json(
+                if existing.is_some() { 200 } else { 201 },
+                ctx.state
+                    .get(&id)
+                    .map(|p| p.body.clone())
+                    .unwrap_or_default(),
+            );
             lro::accepted_put(ctx, &mut resp, site(&location), &op, duration);
             Ok(resp)
         }
         Method::DELETE => {
-            let Some(old) = existing else { return Ok(Resp::empty(204)) };
+            let Some(old) = existing else {
+                return Ok(Resp::empty(204));
+            };
             if local.is_busy() {
                 return Err(another_operation(ctx, &local));
             }
@@ -292,7 +493,11 @@ pub fn peering(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Resu
 /// A peering write holds its local VNet in `Updating` until it finishes, as ARM does.
 fn lock_vnet(state: &mut State, vnet_id: &str, op: &str, until_ms: u64) {
     if let Some(v) = state.get_mut(vnet_id) {
-        v.pending = Some(crate::store::Pending { state: "Updating".into(), until_ms, operation: op.to_owned() });
+        v.pending = Some(crate::store::Pending {
+            state: "Updating".into(),
+            until_ms,
+            operation: op.to_owned(),
+        });
         v.body["properties"]["provisioningState"] = json!("Updating");
     }
 }
@@ -312,8 +517,15 @@ fn peered_vnets(state: &State, vnet_id: &str) -> Vec<Resource> {
 /// point at it `RemoteNotInSync`, until each is re-PUT with `syncRemoteAddressSpace=true`.
 fn mark_out_of_sync(state: &mut State, vnet_id: &str) {
     let lower = vnet_id.to_ascii_lowercase();
-    for r in state.resources.values_mut().filter(|r| r.kind == Kind::Peering) {
-        let remote = r.body["properties"]["remoteVirtualNetwork"]["id"].as_str().unwrap_or_default().to_ascii_lowercase();
+    for r in state
+        .resources
+        .values_mut()
+        .filter(|r| r.kind == Kind::Peering)
+    {
+        let remote = r.body["properties"]["remoteVirtualNetwork"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         if r.id.to_ascii_lowercase().starts_with(&format!("{lower}/")) {
             r.body["properties"]["peeringSyncLevel"] = json!("LocalNotInSync");
         } else if remote == lower {
@@ -330,8 +542,14 @@ pub fn recompute_peerings(state: &mut State) {
         .iter()
         .filter(|(_, r)| r.kind == Kind::Peering)
         .map(|(k, r)| {
-            let local = r.id.rsplit_once("/virtualNetworkPeerings/").map(|(v, _)| v.to_ascii_lowercase()).unwrap_or_default();
-            let remote = r.body["properties"]["remoteVirtualNetwork"]["id"].as_str().unwrap_or_default().to_ascii_lowercase();
+            let local =
+                r.id.rsplit_once("/virtualNetworkPeerings/")
+                    .map(|(v, _)| v.to_ascii_lowercase())
+                    .unwrap_or_default();
+            let remote = r.body["properties"]["remoteVirtualNetwork"]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
             (k.clone(), local, remote)
         })
         .collect();
@@ -347,8 +565,12 @@ pub fn recompute_peerings(state: &mut State) {
     };
     let mut updates = Vec::new();
     for (key, local, remote) in &peerings {
-        let Some(p) = state.resources.get(key) else { continue };
-        let current = p.body["properties"]["peeringState"].as_str().unwrap_or("Initiated");
+        let Some(p) = state.resources.get(key) else {
+            continue;
+        };
+        let current = p.body["properties"]["peeringState"]
+            .as_str()
+            .unwrap_or("Initiated");
         let next = if !state.resources.contains_key(remote) {
             "Disconnected"
         } else if provisioned(local, remote, state) && provisioned(remote, local, state) {

@@ -7,35 +7,90 @@ pub const REGIONS: &[(&str, &str, &[&str], bool)] = &[
     ("westus", "West US", &["eastus"], true),
     ("eastus2", "East US 2", &["centralus"], true),
     ("centralus", "Central US", &["eastus2"], true),
-    ("northcentralus", "North Central US", &["southcentralus"], true),
-    ("southcentralus", "South Central US", &["northcentralus"], true),
+    (
+        "northcentralus",
+        "North Central US",
+        &["southcentralus"],
+        true,
+    ),
+    (
+        "southcentralus",
+        "South Central US",
+        &["northcentralus"],
+        true,
+    ),
     ("westus2", "West US 2", &["westcentralus"], true),
     ("westcentralus", "West Central US", &["westus2"], true),
     ("westus3", "West US 3", &["eastus"], true),
     ("canadacentral", "Canada Central", &["canadaeast"], true),
     ("canadaeast", "Canada East", &["canadacentral"], true),
     ("brazilsouth", "Brazil South", &["southcentralus"], true),
-    ("brazilsoutheast", "Brazil Southeast", &["brazilsouth"], false),
+    (
+        "brazilsoutheast",
+        "Brazil Southeast",
+        &["brazilsouth"],
+        false,
+    ),
     ("northeurope", "North Europe", &["westeurope"], true),
     ("westeurope", "West Europe", &["northeurope"], true),
     ("uksouth", "UK South", &["ukwest"], true),
     ("ukwest", "UK West", &["uksouth"], true),
     ("francecentral", "France Central", &["francesouth"], true),
     ("francesouth", "France South", &["francecentral"], false),
-    ("germanywestcentral", "Germany West Central", &["germanynorth"], true),
-    ("germanynorth", "Germany North", &["germanywestcentral"], false),
+    (
+        "germanywestcentral",
+        "Germany West Central",
+        &["germanynorth"],
+        true,
+    ),
+    (
+        "germanynorth",
+        "Germany North",
+        &["germanywestcentral"],
+        false,
+    ),
     ("norwayeast", "Norway East", &["norwaywest"], true),
     ("norwaywest", "Norway West", &["norwayeast"], false),
     ("swedencentral", "Sweden Central", &["swedensouth"], true),
     ("swedensouth", "Sweden South", &["swedencentral"], false),
-    ("switzerlandnorth", "Switzerland North", &["switzerlandwest"], true),
-    ("switzerlandwest", "Switzerland West", &["switzerlandnorth"], false),
+    (
+        "switzerlandnorth",
+        "Switzerland North",
+        &["switzerlandwest"],
+        true,
+    ),
+    (
+        "switzerlandwest",
+        "Switzerland West",
+        &["switzerlandnorth"],
+        false,
+    ),
     ("eastasia", "East Asia", &["southeastasia"], true),
     ("southeastasia", "Southeast Asia", &["eastasia"], true),
-    ("australiaeast", "Australia East", &["australiasoutheast"], true),
-    ("australiasoutheast", "Australia Southeast", &["australiaeast"], true),
-    ("australiacentral", "Australia Central", &["australiacentral2"], true),
-    ("australiacentral2", "Australia Central 2", &["australiacentral"], false),
+    (
+        "australiaeast",
+        "Australia East",
+        &["australiasoutheast"],
+        true,
+    ),
+    (
+        "australiasoutheast",
+        "Australia Southeast",
+        &["australiaeast"],
+        true,
+    ),
+    (
+        "australiacentral",
+        "Australia Central",
+        &["australiacentral2"],
+        true,
+    ),
+    (
+        "australiacentral2",
+        "Australia Central 2",
+        &["australiacentral"],
+        false,
+    ),
     ("japaneast", "Japan East", &["japanwest"], true),
     ("japanwest", "Japan West", &["japaneast"], true),
     ("koreacentral", "Korea Central", &["koreasouth"], true),
@@ -43,8 +98,18 @@ pub const REGIONS: &[(&str, &str, &[&str], bool)] = &[
     ("centralindia", "Central India", &["southindia"], true),
     ("southindia", "South India", &["centralindia"], true),
     ("westindia", "West India", &["southindia"], false),
-    ("southafricanorth", "South Africa North", &["southafricawest"], true),
-    ("southafricawest", "South Africa West", &["southafricanorth"], false),
+    (
+        "southafricanorth",
+        "South Africa North",
+        &["southafricawest"],
+        true,
+    ),
+    (
+        "southafricawest",
+        "South Africa West",
+        &["southafricanorth"],
+        false,
+    ),
     ("uaenorth", "UAE North", &["uaecentral"], true),
     ("uaecentral", "UAE Central", &["uaenorth"], false),
     ("israelcentral", "Israel Central", &[], true),
@@ -58,7 +123,11 @@ pub const REGIONS: &[(&str, &str, &[&str], bool)] = &[
 
 /// The canonical name of a location given as a name or a display name, in any casing.
 pub fn canonical(location: &str) -> Option<&'static str> {
-    let squashed: String = location.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+    let squashed: String = location
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
     REGIONS.iter().find(|r| r.0 == squashed).map(|r| r.0)
 }
 

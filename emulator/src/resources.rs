@@ -10,31 +10,46 @@ use axum::http::Method;
 use serde_json::{Value, json};
 
 pub fn rg_id(ctx: &Ctx<'_>, name: &str) -> String {
-    format!("/subscriptions/{}/resourceGroups/{}", ctx.subscription, name)
+    format!(
+        "/subscriptions/{}/resourceGroups/{}",
+        ctx.subscription, name
+    )
 }
 
 /// 404 `ResourceGroupNotFound` unless the group exists and is not being deleted.
 pub fn require_group(ctx: &Ctx<'_>, name: &str) -> Result<String, ArmError> {
     match ctx.state.get(&rg_id(ctx, name)) {
-        Some(rg) if rg.pending.as_ref().is_some_and(|p| p.state == "Deleting") => Err(ArmError::conflict(
-            "ResourceGroupBeingDeleted",
-            format!("The resource group '{name}' is in deprovisioning state and cannot perform this operation."),
-        )),
+        Some(rg) if rg.pending.as_ref().is_some_and(|p| p.state == "Deleting") => {
+            Err(ArmError::conflict(
+                "ResourceGroupBeingDeleted",
+                format!(
+                    "The resource group '{name}' is in deprovisioning state and cannot perform this operation."
+                ),
+            ))
+        }
         Some(rg) => Ok(rg.id.clone()),
-        None => Err(ArmError::not_found("ResourceGroupNotFound", format!("Resource group '{name}' could not be found."))),
+        None => Err(ArmError::not_found(
+            "ResourceGroupNotFound",
+            format!("Resource group '{name}' could not be found."),
+        )),
     }
 }
 
 fn valid_group_name(name: &str) -> bool {
     (1..=90).contains(&name.len())
         && !name.ends_with('.')
-        && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '(' | ')'))
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '(' | ')'))
 }
 
 /// A location from a request body, canonicalised, or 400.
 pub fn body_location(ctx: &Ctx<'_>, body: &Value) -> Result<&'static str, ArmError> {
     let Some(location) = body["location"].as_str() else {
-        return Err(ArmError::bad_request("LocationRequired", "The location property is required for this definition."));
+        return Err(ArmError::bad_request(
+            "LocationRequired",
+            "The location property is required for this definition.",
+        ));
     };
     let _ = ctx;
     regions::canonical(location).ok_or_else(|| {
@@ -49,7 +64,10 @@ pub fn resource_group(ctx: &mut Ctx<'_>, name: &str) -> Result<Resp, ArmError> {
             Some(_) if ctx.method == Method::HEAD => Ok(Resp::empty(204)),
             Some(rg) => Ok(Resp::json(200, rg.body.clone())),
             None if ctx.method == Method::HEAD => Ok(Resp::empty(404)),
-            None => Err(ArmError::not_found("ResourceGroupNotFound", format!("Resource group '{name}' could not be found."))),
+            None => Err(ArmError::not_found(
+                "ResourceGroupNotFound",
+                format!("Resource group '{name}' could not be found."),
+            )),
         },
         Method::PUT => {
             if !valid_group_name(name) {
@@ -60,10 +78,21 @@ pub fn resource_group(ctx: &mut Ctx<'_>, name: &str) -> Result<Resp, ArmError> {
             let existing = ctx.state.get(&id).cloned();
             if let Some(rg) = &existing {
                 if rg.pending.is_some() {
-                    return Err(ArmError::conflict("ResourceGroupBeingDeleted", format!("The resource group '{name}' is in deprovisioning state and cannot perform this operation.")));
+                    return Err(ArmError::conflict(
+                        "ResourceGroupBeingDeleted",
+                        format!(
+                            "The resource group '{name}' is in deprovisioning state and cannot perform this operation."
+                        ),
+                    ));
                 }
                 if rg.body["location"] != json!(location) {
-                    return Err(ArmError::conflict("InvalidResourceGroupLocation", format!("Invalid resource group location '{location}'. The Resource group already exists in location '{}'.", rg.body["location"].as_str().unwrap_or_default())));
+                    return Err(ArmError::conflict(
+                        "InvalidResourceGroupLocation",
+                        format!(
+                            "Invalid resource group location '{location}'. The Resource group already exists in location '{}'.",
+                            rg.body["location"].as_str().unwrap_or_default()
+                        ),
+                    ));
                 }
             }
             let id = existing.as_ref().map_or(id, |rg| rg.id.clone());
@@ -76,12 +105,23 @@ pub fn resource_group(ctx: &mut Ctx<'_>, name: &str) -> Result<Resp, ArmError> {
                 "tags": body.get("tags").cloned().unwrap_or_else(|| json!({})),
                 "properties": { "provisioningState": "Succeeded" },
             });
-            ctx.state.insert(Resource { id: id.clone(), kind: Kind::ResourceGroup, body: rg_body.clone(), pending: None });
-            Ok(Resp::json(if existing.is_some() { 200 } else { 201 }, rg_body))
+            ctx.state.insert(Resource {
+                id: id.clone(),
+                kind: Kind::ResourceGroup,
+                body: rg_body.clone(),
+                pending: None,
+            });
+            Ok(Resp::json(
+                if existing.is_some() { 200 } else { 201 },
+                rg_body,
+            ))
         }
         Method::DELETE => {
             let Some(rg) = ctx.state.get(&id).cloned() else {
-                return Err(ArmError::not_found("ResourceGroupNotFound", format!("Resource group '{name}' could not be found.")));
+                return Err(ArmError::not_found(
+                    "ResourceGroupNotFound",
+                    format!("Resource group '{name}' could not be found."),
+                ));
             };
             if rg.pending.is_some() {
                 return Ok(Resp::empty(202));
@@ -96,7 +136,16 @@ pub fn resource_group(ctx: &mut Ctx<'_>, name: &str) -> Result<Resp, ArmError> {
                 .max(ctx.latency("resourceGroup.delete"));
             let op = lro::start(ctx, &rg.id, "Deleting", duration);
             let mut resp = Resp::empty(202);
-            resp.header("Location", format!("{}/subscriptions/{}/operationresults/{}?api-version={}", ctx.base_url, ctx.subscription, op, crate::API_RESOURCES));
+            resp.header(
+                "Location",
+                format!(
+                    "{}/subscriptions/{}/operationresults/{}?api-version={}",
+                    ctx.base_url,
+                    ctx.subscription,
+                    op,
+                    crate::API_RESOURCES
+                ),
+            );
             lro::retry_after(&mut resp, duration);
             Ok(resp)
         }
@@ -113,7 +162,11 @@ pub fn delete_latency(ctx: &Ctx<'_>, kind: Kind) -> u64 {
 }
 
 pub fn method_not_allowed(method: &Method) -> ArmError {
-    ArmError::new(405, "MethodNotAllowed", format!("The requested method '{method}' is not allowed for this resource."))
+    ArmError::new(
+        405,
+        "MethodNotAllowed",
+        format!("The requested method '{method}' is not allowed for this resource."),
+    )
 }
 
 pub fn locations(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
@@ -139,11 +192,29 @@ pub fn locations(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
 }
 
 pub fn provider(ctx: &mut Ctx<'_>, namespace: &str) -> Result<Resp, ArmError> {
-    let (canonical, types): (&str, &[(&str, &str)]) = match namespace.to_ascii_lowercase().as_str() {
-        "microsoft.containerservice" => ("Microsoft.ContainerService", &[("managedClusters", crate::API_AKS)]),
-        "microsoft.network" => ("Microsoft.Network", &[("virtualNetworks", crate::API_NETWORK), ("virtualNetworks/virtualNetworkPeerings", crate::API_NETWORK)]),
-        "microsoft.resources" => ("Microsoft.Resources", &[("resourceGroups", crate::API_RESOURCES)]),
-        _ => return Err(ArmError::not_found("InvalidResourceNamespace", format!("The resource namespace '{namespace}' is invalid."))),
+    let (canonical, types): (&str, &[(&str, &str)]) = match namespace.to_ascii_lowercase().as_str()
+    {
+        "microsoft.containerservice" => (
+            "Microsoft.ContainerService",
+            &[("managedClusters", crate::API_AKS)],
+        ),
+        "microsoft.network" => (
+            "Microsoft.Network",
+            &[
+                ("virtualNetworks", crate::API_NETWORK),
+                ("virtualNetworks/virtualNetworkPeerings", crate::API_NETWORK),
+            ],
+        ),
+        "microsoft.resources" => (
+            "Microsoft.Resources",
+            &[("resourceGroups", crate::API_RESOURCES)],
+        ),
+        _ => {
+            return Err(ArmError::not_found(
+                "InvalidResourceNamespace",
+                format!("The resource namespace '{namespace}' is invalid."),
+            ));
+        }
     };
     let resource_types: Vec<Value> = types
         .iter()
@@ -156,36 +227,58 @@ pub fn provider(ctx: &mut Ctx<'_>, namespace: &str) -> Result<Resp, ArmError> {
             json!({ "resourceType": t, "locations": locations, "apiVersions": [api] })
         })
         .collect();
-    Ok(Resp::json(200, json!({
-        "id": format!("/subscriptions/{}/providers/{canonical}", ctx.subscription),
-        "namespace": canonical,
-        "registrationState": "Registered",
-        "resourceTypes": resource_types,
-    })))
+    Ok(Resp::json(
+        200,
+        json!({
+            "id": format!("/subscriptions/{}/providers/{canonical}", ctx.subscription),
+            "namespace": canonical,
+            "registrationState": "Registered",
+            "resourceTypes": resource_types,
+        }),
+    ))
+}
+
+/// Whether `tags` pass an ARM `$filter` of the form `tagName eq 'k' [and tagValue eq 'v']`.
+fn tag_filter_matches(filter: &str, tags: &Value) -> bool {
+    let quoted: Vec<&str> = filter.split('\'').skip(1).step_by(2).collect();
+    let (tag, value) = match quoted.as_slice() {
+        [] => return true,
+        [k] => (*k, None),
+        [k, v, ..] => (*k, Some(*v)),
+    };
+    tags.as_object().is_some_and(|tags| {
+        tags.iter().any(|(k, tv)| {
+            k.eq_ignore_ascii_case(tag) && value.is_none_or(|v| tv.as_str() == Some(v))
+        })
+    })
+}
+
+fn listed<'a>(ctx: &'a Ctx<'_>, kinds: &'a [Kind]) -> impl Iterator<Item = &'a Resource> + 'a {
+    let sub_prefix = format!("/subscriptions/{}/", ctx.subscription).to_ascii_lowercase();
+    let filter = ctx.query.get("$filter").cloned().unwrap_or_default();
+    ctx.state
+        .resources
+        .iter()
+        .filter(move |(k, r)| {
+            k.starts_with(&sub_prefix)
+                && kinds.contains(&r.kind)
+                && tag_filter_matches(&filter, &r.body["tags"])
+        })
+        .map(|(_, r)| r)
+}
+
+/// `GET /subscriptions/{s}/resourcegroups[?$filter=tagName eq 'k' and tagValue eq 'v']`.
+pub fn list_groups(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
+    let value: Vec<Value> = listed(ctx, &[Kind::ResourceGroup])
+        .map(|r| r.body.clone())
+        .collect();
+    Ok(Resp::json(200, json!({ "value": value })))
 }
 
 /// `GET /subscriptions/{s}/resources?$filter=tagName eq 'k' and tagValue eq 'v'`: what carries a tag.
 pub fn tagged(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
-    let filter = ctx.query.get("$filter").cloned().unwrap_or_default();
-    let quoted: Vec<&str> = filter.split('\'').skip(1).step_by(2).collect();
-    let (tag, value) = match quoted.as_slice() {
-        [] => (None, None),
-        [k] => (Some(*k), None),
-        [k, v, ..] => (Some(*k), Some(*v)),
-    };
-    let sub_prefix = format!("/subscriptions/{}/", ctx.subscription).to_ascii_lowercase();
-    let value: Vec<Value> = ctx
-        .state
-        .resources
-        .iter()
-        .filter(|(k, r)| k.starts_with(&sub_prefix) && !matches!(r.kind, Kind::ResourceGroup | Kind::Subnet | Kind::Peering))
-        .filter(|(_, r)| match (tag, value) {
-            (None, _) => true,
-            (Some(t), v) => r.body["tags"].as_object().is_some_and(|tags| {
-                tags.iter().any(|(k, tv)| k.eq_ignore_ascii_case(t) && v.is_none_or(|v| tv.as_str() == Some(v)))
-            }),
-        })
-        .map(|(_, r)| json!({ "id": r.body["id"], "name": r.body["name"], "type": r.body["type"], "location": r.body["location"], "tags": r.body["tags"] }))
+    let value: Vec<Value> = listed(ctx, &[Kind::VirtualNetwork, Kind::ManagedCluster])
+        .map(|r| json!({ "id": r.body["id"], "name": r.body["name"], "type": r.body["type"], "location": r.body["location"], "tags": r.body["tags"] }))
         .collect();
     Ok(Resp::json(200, json!({ "value": value })))
 }

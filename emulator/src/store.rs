@@ -17,7 +17,8 @@ pub fn now_ms() -> u64 {
 pub fn rfc3339(ms: u64) -> String {
     let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 /// What kind of resource a record is; decides which hooks run when it settles.
@@ -51,7 +52,9 @@ pub struct Resource {
 
 impl Resource {
     pub fn provisioning_state(&self) -> &str {
-        self.body["properties"]["provisioningState"].as_str().unwrap_or("Succeeded")
+        self.body["properties"]["provisioningState"]
+            .as_str()
+            .unwrap_or("Succeeded")
     }
 
     pub fn is_busy(&self) -> bool {
@@ -121,13 +124,18 @@ impl State {
     }
 
     pub fn insert(&mut self, resource: Resource) {
-        self.resources.insert(resource.id.to_ascii_lowercase(), resource);
+        self.resources
+            .insert(resource.id.to_ascii_lowercase(), resource);
     }
 
     /// Records of everything below `id` (its children, or a group's contents).
     pub fn children_of(&self, id: &str) -> Vec<String> {
         let prefix = format!("{}/", id.to_ascii_lowercase());
-        self.resources.keys().filter(|k| k.starts_with(&prefix)).cloned().collect()
+        self.resources
+            .keys()
+            .filter(|k| k.starts_with(&prefix))
+            .cloned()
+            .collect()
     }
 
     /// Finishes every pending operation whose time has come: provisioning states become terminal,
@@ -143,9 +151,16 @@ impl State {
             return false;
         }
         for key in due {
-            let Some(resource) = self.resources.get_mut(&key) else { continue };
-            let Some(pending) = resource.pending.take() else { continue };
-            let failed = self.operations.get(&pending.operation).and_then(|o| o.error.clone());
+            let Some(resource) = self.resources.get_mut(&key) else {
+                continue;
+            };
+            let Some(pending) = resource.pending.take() else {
+                continue;
+            };
+            let failed = self
+                .operations
+                .get(&pending.operation)
+                .and_then(|o| o.error.clone());
             if pending.state == "Deleting" && failed.is_none() {
                 let id = resource.id.clone();
                 for child in self.children_of(&id) {
@@ -153,7 +168,11 @@ impl State {
                 }
                 self.resources.remove(&key);
             } else {
-                let state = if failed.is_some() { "Failed" } else { "Succeeded" };
+                let state = if failed.is_some() {
+                    "Failed"
+                } else {
+                    "Succeeded"
+                };
                 resource.body["properties"]["provisioningState"] = json!(state);
                 if resource.kind == Kind::ManagedCluster {
                     resource.body["properties"]["powerState"] = json!({ "code": "Running" });

@@ -20,13 +20,23 @@ pub struct Identity {
 pub fn identity(state_path: Option<&Path>) -> Result<Identity, crate::EmulatorError> {
     let paths = state_path.map(|p| (p.with_extension("cert.pem"), p.with_extension("key.pem")));
     if let Some((cert, key)) = &paths {
-        if let (Ok(cert_pem), Ok(key_pem)) = (std::fs::read_to_string(cert), std::fs::read_to_string(key)) {
+        if let (Ok(cert_pem), Ok(key_pem)) =
+            (std::fs::read_to_string(cert), std::fs::read_to_string(key))
+        {
             return Ok(Identity { cert_pem, key_pem });
         }
     }
-    let names = vec!["localhost".to_owned(), "127.0.0.1".to_owned(), "::1".to_owned()];
-    let made = rcgen::generate_simple_self_signed(names).map_err(|e| crate::EmulatorError::Tls(e.to_string()))?;
-    let id = Identity { cert_pem: made.cert.pem(), key_pem: made.signing_key.serialize_pem() };
+    let names = vec![
+        "localhost".to_owned(),
+        "127.0.0.1".to_owned(),
+        "::1".to_owned(),
+    ];
+    let made = rcgen::generate_simple_self_signed(names)
+        .map_err(|e| crate::EmulatorError::Tls(e.to_string()))?;
+    let id = Identity {
+        cert_pem: made.cert.pem(),
+        key_pem: made.signing_key.serialize_pem(),
+    };
     if let Some((cert, key)) = &paths {
         std::fs::write(cert, &id.cert_pem)?;
         std::fs::write(key, &id.key_pem)?;
@@ -64,11 +74,18 @@ impl TlsListener {
         let (tx, rx) = mpsc::channel(256);
         tokio::spawn(async move {
             loop {
-                let Ok((stream, peer)) = tcp.accept().await else { continue };
+                let Ok((stream, peer)) = tcp.accept().await else {
+                    continue;
+                };
                 let _ = stream.set_nodelay(true);
                 let (acceptor, conn_tx) = (acceptor.clone(), tx.clone());
                 tokio::spawn(async move {
-                    match tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(stream)).await {
+                    match tokio::time::timeout(
+                        std::time::Duration::from_secs(10),
+                        acceptor.accept(stream),
+                    )
+                    .await
+                    {
                         Ok(Ok(tls)) => {
                             let _ = conn_tx.send((tls, peer)).await;
                         }

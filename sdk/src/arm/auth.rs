@@ -1,0 +1,157 @@
+//! Clouds and credentials: where ARM and Entra ID are, and how the SDK gets a token (through
+//! `azure_identity`).
+
+use crate::error::{Error, Result};
+use azure_core::credentials::{Secret, TokenCredential};
+use std::fmt;
+use std::sync::Arc;
+use url::Url;
+
+/// Where a cloud's Resource Manager and Entra ID live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Cloud {
+    pub resource_manager: Url,
+    pub authority_host: Url,
+    /// The token scope for ARM, e.g. `https://management.azure.com/.default`.
+    pub scope: String,
+}
+
+fn url(s: &str) -> Url {
+    Url::parse(s).unwrap_or_else(|_| Url::parse("https://invalid.invalid").expect("static url"))
+}
+
+impl Cloud {
+    pub fn public() -> Self {
+        Self {
+            resource_manager: url("https://management.azure.com"),
+            authority_host: url("https://login.microsoftonline.com"),
+            scope: "https://management.azure.com/.default".into(),
+        }
+    }
+
+    pub fn china() -> Self {
+        Self {
+            resource_manager: url("https://management.chinacloudapi.cn"),
+            authority_host: url("https://login.chinacloudapi.cn"),
+            scope: "https://management.chinacloudapi.cn/.default".into(),
+        }
+    }
+
+    pub fn us_government() -> Self {
+        Self {
+            resource_manager: url("https://management.usgovcloudapi.net"),
+            authority_host: url("https://login.microsoftonline.us"),
+            scope: "https://management.usgovcloudapi.net/.default".into(),
+        }
+    }
+
+    /// A custom cloud (Azure Stack, or the local emulator): both endpoints must be HTTPS.
+    pub fn custom(resource_manager: &str, authority_host: &str) -> Result<Self> {
+        let parse = |what: &str, s: &str| {
+            let u = Url::parse(s)
+                .map_err(|e| Error::Config(format!("{what} \"{s}\" is not a URL: {e}")))?;
+            if u.scheme() != "https" {
+                return Err(Error::Config(format!("{what} \"{s}\" must use https")));
+            }
+            Ok(u)
+        };
+        Ok(Self {
+            resource_manager: parse("resource manager endpoint", resource_manager)?,
+            authority_host: parse("authority host", authority_host)?,
+            scope: "https://management.azure.com/.default".into(),
+        })
+    }
+
+    /// By the names azurerm uses: `public`, `china`, `usgovernment`.
+    pub fn named(name: &str) -> Result<Self> {
+        match name.to_ascii_lowercase().as_str() {
+            "public" | "" => Ok(Self::public()),
+            "china" => Ok(Self::china()),
+            "usgovernment" => Ok(Self::us_government()),
+            other => Err(Error::Config(format!(
+                "unknown environment \"{other}\"; valid: public, china, usgovernment"
+            ))),
+        }
+    }
+}
+
+/// How the SDK authenticates.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum Credential {
+    /// A service principal with a client secret.
+    ClientSecret {
+        tenant_id: String,
+        client_id: String,
+        client_secret: Secret,
+    },
+    /// Any `azure_core` token credential the caller built.
+    Custom(Arc<dyn TokenCredential>),
+}
+
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credential::ClientSecret {
+                tenant_id,
+                client_id,
+                ..
+            } => f
+                .debug_struct("ClientSecret")
+                .field("tenant_id", tenant_id)
+                .field("client_id", client_id)
+                .field("client_secret", &"<redacted>")
+                .finish(),
+            Credential::Custom(_) => f.write_str("Custom(..)"),
+        }
+    }
+}
+
+impl Credential {
+    pub fn client_secret(
+        tenant_id: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        Credential::ClientSecret {
+            tenant_id: tenant_id.into(),
+            client_id: client_id.into(),
+            client_secret: Secret::new(client_secret.into()),
+        }
+    }
+
+    pub(crate) fn build(
+        &self,
+        cloud: &Cloud,
+        options: azure_core::http::ClientOptions,
+    ) -> Result<Arc<dyn TokenCredential>> {
+        match self {
+            Credential::ClientSecret {
+                tenant_id,
+                client_id,
+                client_secret,
+            } => {
+                let mut custom = azure_core::cloud::CustomConfiguration::default();
+                custom.authority_host = cloud
+                    .authority_host
+                    .as_str()
+                    .trim_end_matches('/')
+                    .to_owned();
+                let mut options = options;
+                options.cloud = Some(Arc::new(custom.into()));
+                let credential = azure_identity::ClientSecretCredential::new(
+                    tenant_id,
+                    client_id.clone(),
+                    client_secret.clone(),
+                    Some(azure_identity::ClientSecretCredentialOptions {
+                        client_options: options,
+                    }),
+                )
+                .map_err(|e| Error::Credential(e.to_string()))?;
+                Ok(credential)
+            }
+            Credential::Custom(c) => Ok(c.clone()),
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Long-running operations as ARM runs them: prefer `Azure-AsyncOperation` (a status document), else
+//! `Location` (202 until done), else the resource's own `provisioningState`; wait `Retry-After`
+//! (`retry-after-ms` first) between polls, within the client's floor.
+
+use super::{ArmClient, ArmResponse};
+use crate::error::{Error, Result};
+use azure_core::http::Method;
+use serde_json::Value;
+use std::time::Duration;
+
+fn terminal(state: &str) -> bool {
+    matches!(
+        state.to_ascii_lowercase().as_str(),
+        "succeeded" | "failed" | "canceled" | "cancelled"
+    )
+}
+
+fn provisioning_state(body: Option<&Value>) -> Option<&str> {
+    body?.get("properties")?.get("provisioningState")?.as_str()
+}
+
+/// How long the answer asks us to wait.
+pub(crate) fn retry_after(response: &ArmResponse, default: Duration, floor: Duration) -> Duration {
+    let ms = |name: &str| {
+        response
+            .header(name)
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_millis)
+    };
+    let wait = ms("retry-after-ms")
+        .or_else(|| ms("x-ms-retry-after-ms"))
+        .or_else(|| {
+            response
+                .header("retry-after")
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs)
+        })
+        .unwrap_or(default);
+    wait.max(floor)
+}
+
+fn failed(resource: &str, status: &str, body: Option<&Value>) -> Error {
+    let error = body.and_then(|b| b.get("error"));
+    let text = |k: &str| {
+        error
+            .and_then(|e| e.get(k))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    Error::OperationFailed {
+        resource: resource.to_owned(),
+        status: status.to_owned(),
+        code: text("code"),
+        message: text("message"),
+    }
+}
+
+/// Waits for the operation `initial` started on `resource` to finish.
+pub(crate) async fn wait(
+    client: &ArmClient,
+    resource: &str,
+    api_version: &str,
+    initial: ArmResponse,
+) -> Result<()> {
+    let (floor, default) = (client.inner.min_poll, client.inner.default_poll);
+    if let Some(url) = initial.header("azure-asyncoperation").map(str::to_owned) {
+        let mut last = initial;
+        loop {
+            client
+                .sleeper()
+                .sleep(retry_after(&last, default, floor))
+                .await;
+            let response = client.send(Method::Get, &url, None, &[], None).await?;
+            let status = response
+                .body
+                .as_ref()
+                .and_then(|b| b.get("status"))
+                .and_then(Value::as_str)
+                .unwrap_or("InProgress")
+                .to_owned();
+            match status.to_ascii_lowercase().as_str() {
+                "succeeded" => return Ok(()),
+                "failed" | "canceled" | "cancelled" => {
+                    return Err(failed(resource, &status, response.body.as_ref()));
+                }
+                _ => last = response,
+            }
+        }
+    }
+    if initial.status == 202 {
+        if let Some(url) = initial.header("location").map(str::to_owned) {
+            let mut last = initial;
+            loop {
+                client
+                    .sleeper()
+                    .sleep(retry_after(&last, default, floor))
+                    .await;
+                let response = client.send(Method::Get, &url, None, &[], None).await?;
+                if response.status != 202 {
+                    return Ok(());
+                }
+                last = response;
+            }
+        }
+    }
+    match provisioning_state(initial.body.as_ref()) {
+        Some(state) if !terminal(state) => {
+            let mut last = initial;
+            loop {
+                client
+                    .sleeper()
+                    .sleep(retry_after(&last, default, floor))
+                    .await;
+                let response = client
+                    .send(Method::Get, resource, Some(api_version), &[], None)
+                    .await;
+                let response = match response {
+                    Err(Error::Arm { status: 404, .. }) => return Ok(()),
+                    other => other?,
+                };
+                match provisioning_state(response.body.as_ref()) {
+                    Some(s) if s.eq_ignore_ascii_case("succeeded") => return Ok(()),
+                    Some(s) if terminal(s) => {
+                        return Err(failed(resource, s, response.body.as_ref()));
+                    }
+                    _ => last = response,
+                }
+            }
+        }
+        Some(state) if !state.eq_ignore_ascii_case("succeeded") => {
+            Err(failed(resource, state, initial.body.as_ref()))
+        }
+        _ => Ok(()),
+    }
+}

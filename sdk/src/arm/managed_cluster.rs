@@ -1,0 +1,97 @@
+//! `Microsoft.ContainerService/managedClusters` at api-version 2024-09-01.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const API_VERSION: &str = "2024-09-01";
+
+pub fn id(subscription: &str, resource_group: &str, name: &str) -> String {
+    format!(
+        "/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/Microsoft.ContainerService/managedClusters/{name}"
+    )
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManagedCluster {
+    #[serde(default, skip_serializing)]
+    pub id: Option<String>,
+    pub location: String,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<ClusterIdentity>,
+    pub properties: ManagedClusterProperties,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterIdentity {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, skip_serializing)]
+    pub principal_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManagedClusterProperties {
+    #[serde(default, skip_serializing)]
+    pub provisioning_state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubernetes_version: Option<String>,
+    pub dns_prefix: String,
+    #[serde(default, skip_serializing)]
+    pub fqdn: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub node_resource_group: Option<String>,
+    pub agent_pool_profiles: Vec<AgentPool>,
+    pub network_profile: NetworkProfile,
+    #[serde(default, skip_serializing)]
+    pub identity_profile: Option<BTreeMap<String, UserAssignedIdentity>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentPool {
+    pub name: String,
+    pub mode: String,
+    pub count: u32,
+    pub vm_size: String,
+    #[serde(
+        rename = "vnetSubnetID",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub vnet_subnet_id: Option<String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os_type: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkProfile {
+    pub network_plugin: String,
+    pub load_balancer_sku: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_cidr: Option<String>,
+    #[serde(
+        rename = "dnsServiceIP",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub dns_service_ip: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserAssignedIdentity {
+    #[serde(default)]
+    pub resource_id: Option<String>,
+    #[serde(default)]
+    pub client_id: Option<String>,
+    #[serde(default)]
+    pub object_id: Option<String>,
+}

@@ -1,0 +1,315 @@
+//! The ARM client: an `azure_core` pipeline (retry and bearer-token policies, reqwest/rustls transport)
+//! pointed at a cloud's Resource Manager, with ARM's error bodies and long-running operations, and one
+//! module per ARM resource type for its typed model.
+
+pub mod auth;
+mod lro;
+pub mod managed_cluster;
+pub mod peering;
+pub mod resource_group;
+pub mod virtual_network;
+
+use crate::clock::{Sleeper, TokioSleeper};
+use crate::error::{Error, Result};
+use auth::{Cloud, Credential};
+use azure_core::http::headers::HeaderName;
+use azure_core::http::policies::Policy;
+use azure_core::http::policies::auth::BearerTokenAuthorizationPolicy;
+use azure_core::http::{
+    ClientOptions, Context, Method, Pipeline, PipelineSendOptions, Request, Transport,
+};
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+use url::Url;
+
+/// How to reach ARM.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ArmConfig {
+    pub subscription_id: String,
+    pub cloud: Cloud,
+    pub credential: Credential,
+    /// Extra PEM root certificates to trust (a private cloud's, or the emulator's).
+    pub extra_root_certificates: Vec<String>,
+    /// Floor and default of long-running-operation polling (ARM's `Retry-After` wins between them).
+    pub min_poll_interval: Duration,
+    pub default_poll_interval: Duration,
+    pub sleeper: Arc<dyn Sleeper>,
+}
+
+impl ArmConfig {
+    pub fn new(subscription_id: impl Into<String>, cloud: Cloud, credential: Credential) -> Self {
+        Self {
+            subscription_id: subscription_id.into(),
+            cloud,
+            credential,
+            extra_root_certificates: Vec::new(),
+            min_poll_interval: Duration::from_millis(20),
+            default_poll_interval: Duration::from_secs(5),
+            sleeper: Arc::new(TokioSleeper),
+        }
+    }
+
+    #[must_use]
+    pub fn trust_root_pem(mut self, pem: impl Into<String>) -> Self {
+        self.extra_root_certificates.push(pem.into());
+        self
+    }
+
+    #[must_use]
+    pub fn sleeper(mut self, sleeper: Arc<dyn Sleeper>) -> Self {
+        self.sleeper = sleeper;
+        self
+    }
+}
+
+/// A response with its body read.
+#[derive(Debug, Clone)]
+pub struct ArmResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Value>,
+}
+
+impl ArmResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A client for one subscription. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct ArmClient {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    pipeline: Pipeline,
+    endpoint: Url,
+    subscription_id: String,
+    min_poll: Duration,
+    default_poll: Duration,
+    sleeper: Arc<dyn Sleeper>,
+}
+
+impl ArmClient {
+    pub fn new(config: ArmConfig) -> Result<Self> {
+        if uuid::Uuid::parse_str(&config.subscription_id).is_err() {
+            return Err(Error::Config(format!(
+                "subscription_id \"{}\" must be a GUID",
+                config.subscription_id
+            )));
+        }
+        let mut builder = reqwest::Client::builder();
+        for pem in &config.extra_root_certificates {
+            let cert = reqwest::Certificate::from_pem(pem.as_bytes())
+                .map_err(|e| Error::Config(format!("extra root certificate is not PEM: {e}")))?;
+            builder = builder.add_root_certificate(cert);
+        }
+        let http = builder
+            .build()
+            .map_err(|e| Error::Config(format!("http client: {e}")))?;
+        let options = ClientOptions {
+            transport: Some(Transport::new(Arc::new(http))),
+            ..ClientOptions::default()
+        };
+        let credential = config.credential.build(&config.cloud, options.clone())?;
+        let auth: Arc<dyn Policy> = Arc::new(BearerTokenAuthorizationPolicy::new(
+            credential,
+            [config.cloud.scope.clone()],
+        ));
+        let pipeline = Pipeline::new(
+            Some("bcdr"),
+            Some(env!("CARGO_PKG_VERSION")),
+            options,
+            Vec::new(),
+            vec![auth],
+            None,
+        );
+        Ok(Self {
+            inner: Arc::new(Inner {
+                pipeline,
+                endpoint: config.cloud.resource_manager,
+                subscription_id: config.subscription_id,
+                min_poll: config.min_poll_interval,
+                default_poll: config.default_poll_interval,
+                sleeper: config.sleeper,
+            }),
+        })
+    }
+
+    pub fn subscription_id(&self) -> &str {
+        &self.inner.subscription_id
+    }
+
+    pub(crate) fn sleeper(&self) -> &Arc<dyn Sleeper> {
+        &self.inner.sleeper
+    }
+
+    fn url(
+        &self,
+        path_or_url: &str,
+        api_version: Option<&str>,
+        query: &[(&str, &str)],
+    ) -> Result<Url> {
+        let mut url =
+            if path_or_url.starts_with("https://") || path_or_url.starts_with("http://") {
+                Url::parse(path_or_url)
+            } else {
+                self.inner.endpoint.join(path_or_url)
+            }
+            .map_err(|e| Error::Config(format!("bad url {path_or_url}: {e}")))?;
+        {
+            let mut pairs = url.query_pairs_mut();
+            if let Some(v) = api_version {
+                pairs.append_pair("api-version", v);
+            }
+            for (k, v) in query {
+                pairs.append_pair(k, v);
+            }
+        }
+        Ok(url)
+    }
+
+    /// Sends one request through the pipeline (retries and auth included) and reads the answer.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        api_version: Option<&str>,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<ArmResponse> {
+        let url = self.url(path, api_version, query)?;
+        let mut request = Request::new(url, method);
+        request.insert_header(HeaderName::from_static("accept"), "application/json");
+        if let Some(body) = body {
+            request.insert_header(HeaderName::from_static("content-type"), "application/json");
+            request.set_body(serde_json::to_vec(body).map_err(|e| Error::Config(e.to_string()))?);
+        }
+        let options = PipelineSendOptions {
+            skip_checks: true,
+            ..Default::default()
+        };
+        let response = self
+            .inner
+            .pipeline
+            .send(&Context::new(), &mut request, Some(options))
+            .await
+            .map_err(classify)?;
+        let (status, headers, body) = response.deconstruct();
+        let headers: Vec<(String, String)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str().to_owned(), v.as_str().to_owned()))
+            .collect();
+        let status = u16::from(status);
+        let body = if body.is_empty() {
+            None
+        } else {
+            Some(
+                serde_json::from_slice::<Value>(&body).map_err(|e| Error::Decode {
+                    path: path.to_owned(),
+                    detail: e.to_string(),
+                })?,
+            )
+        };
+        let response = ArmResponse {
+            status,
+            headers,
+            body,
+        };
+        if status >= 400 {
+            return Err(arm_error(&method, path, &response));
+        }
+        Ok(response)
+    }
+
+    /// GET a resource; `None` when ARM answers 404.
+    pub async fn get(&self, id: &str, api_version: &str) -> Result<Option<Value>> {
+        match self
+            .send(Method::Get, id, Some(api_version), &[], None)
+            .await
+        {
+            Ok(r) => Ok(r.body),
+            Err(Error::Arm { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// PUT a resource, wait for its long-running operation, and return the resource as ARM then reports it.
+    pub async fn put(
+        &self,
+        id: &str,
+        api_version: &str,
+        body: &Value,
+        query: &[(&str, &str)],
+    ) -> Result<Value> {
+        let response = self
+            .send(Method::Put, id, Some(api_version), query, Some(body))
+            .await?;
+        lro::wait(self, id, api_version, response).await?;
+        self.get(id, api_version)
+            .await?
+            .ok_or_else(|| Error::Decode {
+                path: id.to_owned(),
+                detail: "resource missing right after its PUT succeeded".into(),
+            })
+    }
+
+    /// DELETE a resource and wait until ARM reports it gone.
+    pub async fn delete(&self, id: &str, api_version: &str) -> Result<()> {
+        match self
+            .send(Method::Delete, id, Some(api_version), &[], None)
+            .await
+        {
+            Ok(response) => lro::wait(self, id, api_version, response).await,
+            Err(Error::Arm { status: 404, .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The `value` array of a list call.
+    pub async fn list(
+        &self,
+        path: &str,
+        api_version: &str,
+        query: &[(&str, &str)],
+    ) -> Result<Vec<Value>> {
+        let response = self
+            .send(Method::Get, path, Some(api_version), query, None)
+            .await?;
+        Ok(response
+            .body
+            .and_then(|b| b.get("value").and_then(Value::as_array).cloned())
+            .unwrap_or_default())
+    }
+}
+
+fn classify(e: azure_core::Error) -> Error {
+    match e.kind() {
+        azure_core::error::ErrorKind::Credential => Error::Credential(e.to_string()),
+        _ => Error::Transport(e.to_string()),
+    }
+}
+
+fn arm_error(method: &Method, path: &str, response: &ArmResponse) -> Error {
+    let error = response.body.as_ref().map(|b| b.get("error").unwrap_or(b));
+    let text = |key: &str| {
+        error
+            .and_then(|e| e.get(key))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    Error::Arm {
+        method: method.to_string(),
+        path: path.split('?').next().unwrap_or(path).to_owned(),
+        status: response.status,
+        code: text("code").unwrap_or_else(|| format!("Http{}", response.status)),
+        message: text("message").unwrap_or_default(),
+    }
+}

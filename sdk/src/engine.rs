@@ -1,0 +1,300 @@
+//! The apply engine: runs a [`Plan`]'s DAG with maximal concurrency (each operation starts the moment
+//! its dependencies finish), retries what is retryable with jittered backoff, reports progress as
+//! events, and stops starting work when cancelled. Whatever happens, it returns every operation's
+//! outcome, so callers lose nothing.
+
+use crate::arm::ArmClient;
+use crate::error::Error;
+use crate::plan::{Action, Plan, PlannedOperation};
+use futures::stream::{FuturesUnordered, StreamExt};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+/// Progress of an apply.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Event<'a> {
+    Started {
+        index: usize,
+        op: &'a PlannedOperation,
+    },
+    Retrying {
+        index: usize,
+        op: &'a PlannedOperation,
+        error: &'a Error,
+        attempt: u32,
+        wait: Duration,
+    },
+    Finished {
+        index: usize,
+        op: &'a PlannedOperation,
+        elapsed: Duration,
+    },
+    Failed {
+        index: usize,
+        op: &'a PlannedOperation,
+        error: &'a Error,
+        elapsed: Duration,
+    },
+    Skipped {
+        index: usize,
+        op: &'a PlannedOperation,
+    },
+}
+
+/// How one operation ended.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// Done; for creates and updates, the resource as ARM reports it afterwards.
+    Done(Option<Value>),
+    Failed(Error),
+    /// Not started because a dependency failed or the apply was cancelled.
+    Skipped,
+    /// Started, then abandoned by cancellation: ARM may still finish it; a re-run adopts the result.
+    Interrupted,
+}
+
+/// Every operation's outcome, by plan index, with timings.
+#[derive(Debug)]
+pub struct Report {
+    pub outcomes: Vec<Outcome>,
+    pub elapsed: Vec<Option<Duration>>,
+    pub cancelled: bool,
+}
+
+impl Report {
+    pub fn is_success(&self) -> bool {
+        !self.cancelled && self.outcomes.iter().all(|o| matches!(o, Outcome::Done(_)))
+    }
+
+    /// The first error, in plan order.
+    pub fn first_error(&self) -> Option<&Error> {
+        self.outcomes.iter().find_map(|o| match o {
+            Outcome::Failed(e) => Some(e),
+            _ => None,
+        })
+    }
+}
+
+/// A handle that cancels an apply from elsewhere (e.g. Terraform's StopProvider).
+#[derive(Debug, Clone)]
+pub struct Canceller(watch::Sender<bool>);
+
+/// What an apply watches for cancellation.
+#[derive(Debug, Clone)]
+pub struct CancelSignal(watch::Receiver<bool>);
+
+pub fn cancellation() -> (Canceller, CancelSignal) {
+    let (tx, rx) = watch::channel(false);
+    (Canceller(tx), CancelSignal(rx))
+}
+
+impl Canceller {
+    pub fn cancel(&self) {
+        let _ = self.0.send(true);
+    }
+}
+
+impl CancelSignal {
+    /// A signal that never fires.
+    pub fn never() -> Self {
+        let (tx, rx) = watch::channel(false);
+        std::mem::forget(tx);
+        Self(rx)
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    async fn cancelled(&mut self) {
+        if self.0.wait_for(|c| *c).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+/// Retry policy for operations (on top of the pipeline's own HTTP retries).
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 6,
+            base_delay: Duration::from_secs(2),
+            max_delay: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Exponential backoff with deterministic jitter (50-100%) spread by operation index and attempt.
+    pub fn delay(&self, index: usize, attempt: u32) -> Duration {
+        let exp = self
+            .base_delay
+            .saturating_mul(1 << attempt.min(16))
+            .min(self.max_delay);
+        let spread = (index as u64)
+            .wrapping_mul(2_654_435_761)
+            .wrapping_add(u64::from(attempt) * 40_503)
+            % 1000;
+        exp.mul_f64(0.5 + spread as f64 / 2000.0)
+    }
+}
+
+async fn run_one(
+    client: &ArmClient,
+    retry: RetryPolicy,
+    index: usize,
+    op: &PlannedOperation,
+    on_event: &(dyn Fn(Event<'_>) + Send + Sync),
+) -> Result<Option<Value>, Error> {
+    let api = op.key.api_version();
+    let mut attempt = 0;
+    loop {
+        let result = match op.action {
+            Action::Create => client
+                .put(&op.id, api, op.body.as_ref().unwrap_or(&Value::Null), &[])
+                .await
+                .map(Some),
+            Action::Update => {
+                let query: &[(&str, &str)] =
+                    if matches!(op.key, crate::layout::ResourceKey::Peering { .. }) {
+                        &[("syncRemoteAddressSpace", "true")]
+                    } else {
+                        &[]
+                    };
+                client
+                    .put(&op.id, api, op.body.as_ref().unwrap_or(&Value::Null), query)
+                    .await
+                    .map(Some)
+            }
+            Action::Delete => client.delete(&op.id, api).await.map(|()| None),
+            Action::NoOp => Ok(None),
+        };
+        match result {
+            Err(e) if e.is_retryable() && attempt + 1 < retry.max_attempts => {
+                let wait = retry.delay(index, attempt);
+                on_event(Event::Retrying {
+                    index,
+                    op,
+                    error: &e,
+                    attempt: attempt + 1,
+                    wait,
+                });
+                client.sleeper().sleep(wait).await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Runs `plan` against ARM.
+pub async fn execute(
+    client: &ArmClient,
+    plan: &Plan,
+    retry: RetryPolicy,
+    mut cancel: CancelSignal,
+    on_event: &(dyn Fn(Event<'_>) + Send + Sync),
+) -> Report {
+    let ops = &plan.operations;
+    let n = ops.len();
+    let mut outcomes: Vec<Option<Outcome>> = (0..n).map(|_| None).collect();
+    let mut elapsed: Vec<Option<Duration>> = vec![None; n];
+    let mut started = vec![false; n];
+    let mut running = FuturesUnordered::new();
+    let mut cancelled = cancel.is_cancelled();
+    loop {
+        // Start (or skip) everything whose dependencies have settled.
+        let mut progressed = true;
+        while progressed && !cancelled {
+            progressed = false;
+            for i in 0..n {
+                if started[i] || outcomes[i].is_some() {
+                    continue;
+                }
+                let deps = &ops[i].depends_on;
+                if deps.iter().any(|&d| {
+                    matches!(
+                        outcomes[d],
+                        Some(Outcome::Failed(_) | Outcome::Skipped | Outcome::Interrupted)
+                    )
+                }) {
+                    outcomes[i] = Some(Outcome::Skipped);
+                    on_event(Event::Skipped {
+                        index: i,
+                        op: &ops[i],
+                    });
+                    progressed = true;
+                } else if deps
+                    .iter()
+                    .all(|&d| matches!(outcomes[d], Some(Outcome::Done(_))))
+                {
+                    if ops[i].action == Action::NoOp {
+                        outcomes[i] = Some(Outcome::Done(None));
+                        progressed = true;
+                        continue;
+                    }
+                    started[i] = true;
+                    on_event(Event::Started {
+                        index: i,
+                        op: &ops[i],
+                    });
+                    let op = &ops[i];
+                    running.push(async move {
+                        let t0 = Instant::now();
+                        let result = run_one(client, retry, i, op, on_event).await;
+                        (i, result, t0.elapsed())
+                    });
+                }
+            }
+        }
+        if running.is_empty() {
+            break;
+        }
+        tokio::select! {
+            Some((i, result, took)) = running.next() => {
+                elapsed[i] = Some(took);
+                match result {
+                    Ok(body) => {
+                        on_event(Event::Finished { index: i, op: &ops[i], elapsed: took });
+                        outcomes[i] = Some(Outcome::Done(body));
+                    }
+                    Err(e) => {
+                        on_event(Event::Failed { index: i, op: &ops[i], error: &e, elapsed: took });
+                        outcomes[i] = Some(Outcome::Failed(e));
+                    }
+                }
+            }
+            () = cancel.cancelled(), if !cancelled => {
+                cancelled = true;
+                drop(std::mem::take(&mut running));
+                break;
+            }
+        }
+    }
+    let outcomes = outcomes
+        .into_iter()
+        .enumerate()
+        .map(|(i, o)| {
+            o.unwrap_or(if started[i] {
+                Outcome::Interrupted
+            } else {
+                Outcome::Skipped
+            })
+        })
+        .collect();
+    Report {
+        outcomes,
+        elapsed,
+        cancelled,
+    }
+}

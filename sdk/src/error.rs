@@ -1,0 +1,75 @@
+//! The SDK's error type, and which errors are worth retrying.
+
+use crate::validate::Diagnostic;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The topology failed validation; nothing was sent to ARM.
+    #[error("invalid topology: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<Diagnostic>),
+    /// ARM answered with an error status.
+    #[error("{method} {path} failed with {status} {code}: {message}")]
+    Arm {
+        method: String,
+        path: String,
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// A long-running operation ended Failed or Canceled.
+    #[error("operation on {resource} ended {status}: {code}: {message}")]
+    OperationFailed {
+        resource: String,
+        status: String,
+        code: String,
+        message: String,
+    },
+    /// The request never got an answer (connection refused or dropped, TLS, timeout).
+    #[error("transport failed: {0}")]
+    Transport(String),
+    /// A token could not be had.
+    #[error("authentication failed: {0}")]
+    Credential(String),
+    /// The connection settings are unusable.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// ARM answered with something the SDK could not read.
+    #[error("unexpected response from {path}: {detail}")]
+    Decode { path: String, detail: String },
+    /// The caller cancelled the work.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl Error {
+    /// Whether the same request may succeed later: throttling, server errors, dropped connections,
+    /// and the Network RP's lock conflicts (`AnotherOperationInProgress`, `ReferencedResourceNotProvisioned`,
+    /// `RetryableErrorDueToAnotherOperation`).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Arm { status, code, .. } => {
+                matches!(*status, 408 | 429 | 500 | 502 | 503 | 504)
+                    || matches!(
+                        code.as_str(),
+                        "AnotherOperationInProgress"
+                            | "ReferencedResourceNotProvisioned"
+                            | "RetryableErrorDueToAnotherOperation"
+                            | "OperationNotAllowed"
+                    )
+            }
+            Error::Transport(_) => true,
+            _ => false,
+        }
+    }
+
+    /// The ARM error code, when there is one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Error::Arm { code, .. } | Error::OperationFailed { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,44 @@
+//! Deterministic Azure names and tags derived from the topology name and region, so a re-run adopts
+//! what exists instead of duplicating it, and every resource can be found by its topology tag.
+
+use std::collections::BTreeMap;
+
+/// Tag carrying the topology name on every resource.
+pub const TAG_TOPOLOGY: &str = "bcdr-topology";
+/// Tag carrying the region (or `global`) a resource belongs to.
+pub const TAG_REGION: &str = "bcdr-region";
+/// Tag marking what manages the resource.
+pub const TAG_MANAGED_BY: &str = "bcdr-managed-by";
+/// The pseudo-region of the global resource group.
+pub const GLOBAL: &str = "global";
+/// The subnet the cluster's nodes use.
+pub const AKS_SUBNET: &str = "aks";
+
+pub fn resource_group(topology: &str, region: &str) -> String {
+    format!("rg-{topology}-{region}")
+}
+
+pub fn virtual_network(topology: &str, region: &str) -> String {
+    format!("vnet-{topology}-{region}")
+}
+
+pub fn cluster(topology: &str, region: &str) -> String {
+    format!("aks-{topology}-{region}")
+}
+
+pub fn dns_prefix(topology: &str, region: &str) -> String {
+    format!("{topology}-{region}")
+}
+
+pub fn peering(from: &str, to: &str) -> String {
+    format!("peer-{from}-to-{to}")
+}
+
+/// The tags every resource of a topology carries.
+pub fn tags(topology: &str, region: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        (TAG_TOPOLOGY.to_owned(), topology.to_owned()),
+        (TAG_REGION.to_owned(), region.to_owned()),
+        (TAG_MANAGED_BY.to_owned(), "bcdr".to_owned()),
+    ])
+}

@@ -1,0 +1,410 @@
+//! Validation of a [`Topology`], pure and before any ARM call. Every finding names the attribute by
+//! its HCL path (`region["eastus"].vnet_cidr`) and says what would be valid.
+
+use crate::model::Topology;
+use crate::regions;
+use ipnet::Ipv4Net;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One step of an attribute path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PathStep {
+    Attribute(String),
+    Key(String),
+    Index(i64),
+}
+
+/// Where in the configuration a finding is, e.g. `region["eastus"].vnet_cidr`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttributePath(pub Vec<PathStep>);
+
+impl AttributePath {
+    pub fn attr(name: &str) -> Self {
+        Self(vec![PathStep::Attribute(name.to_owned())])
+    }
+
+    /// `region["<name>"]`, optionally followed by an attribute of that region.
+    pub fn region(name: &str, attribute: Option<&str>) -> Self {
+        let mut steps = vec![
+            PathStep::Attribute("region".to_owned()),
+            PathStep::Key(name.to_owned()),
+        ];
+        if let Some(a) = attribute {
+            steps.push(PathStep::Attribute(a.to_owned()));
+        }
+        Self(steps)
+    }
+}
+
+impl fmt::Display for AttributePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, step) in self.0.iter().enumerate() {
+            match step {
+                PathStep::Attribute(a) if i == 0 => write!(f, "{a}")?,
+                PathStep::Attribute(a) => write!(f, ".{a}")?,
+                PathStep::Key(k) => write!(f, "[{k:?}]")?,
+                PathStep::Index(n) => write!(f, "[{n}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A validation finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub path: AttributePath,
+    pub summary: String,
+    pub detail: String,
+}
+
+impl Diagnostic {
+    fn error(path: AttributePath, summary: &str, detail: String) -> Self {
+        Self {
+            severity: Severity::Error,
+            path,
+            summary: summary.to_owned(),
+            detail,
+        }
+    }
+
+    fn warning(path: AttributePath, summary: &str, detail: String) -> Self {
+        Self {
+            severity: Severity::Warning,
+            path,
+            summary: summary.to_owned(),
+            detail,
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}: {}", self.path, self.summary, self.detail)
+    }
+}
+
+pub const MIN_REGIONS: usize = 2;
+pub const MAX_REGIONS: usize = 16;
+
+/// Every finding for `topology`; it may be applied when none is an error.
+pub fn validate(topology: &Topology) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    validate_name(&topology.name, &mut out);
+    let count = topology.regions.len();
+    if !(MIN_REGIONS..=MAX_REGIONS).contains(&count) {
+        out.push(Diagnostic::error(
+            AttributePath::attr("region"),
+            "Wrong number of regions",
+            format!("a BC/DR topology needs {MIN_REGIONS} to {MAX_REGIONS} regions, {count} given; add a region block for the paired region (for example eastus with westus)"),
+        ));
+    }
+    let mut seen: Vec<(String, String, Option<Ipv4Net>)> = Vec::new();
+    for region in &topology.regions {
+        let name = region.name.as_str();
+        let canonical = match regions::lookup(name) {
+            Some(info) if info.name != name => {
+                out.push(Diagnostic::error(
+                    AttributePath::region(name, None),
+                    "Region name is not canonical",
+                    format!(
+                        "use the ARM region name \"{}\" instead of \"{name}\"",
+                        info.name
+                    ),
+                ));
+                info.name
+            }
+            Some(info) if !info.aks => {
+                let with_aks: Vec<&str> = regions::with_aks().collect();
+                out.push(Diagnostic::error(AttributePath::region(name, None), "AKS is not offered in this region", format!("\"{name}\" does not offer Azure Kubernetes Service to all subscriptions; choose one of: {}", with_aks.join(", "))));
+                info.name
+            }
+            Some(info) => info.name,
+            None => {
+                let known: Vec<&str> = regions::known().collect();
+                out.push(Diagnostic::error(
+                    AttributePath::region(name, None),
+                    "Unknown region",
+                    format!(
+                        "\"{name}\" is not an Azure region; valid regions are: {}",
+                        known.join(", ")
+                    ),
+                ));
+                name
+            }
+        };
+        if seen.iter().any(|(n, _, _)| n == canonical) {
+            out.push(Diagnostic::error(
+                AttributePath::region(name, None),
+                "Duplicate region",
+                format!(
+                    "region \"{canonical}\" is listed more than once; each region may appear once"
+                ),
+            ));
+        }
+        let net = validate_cidr(name, &region.vnet_cidr, &mut out);
+        if let Some(net) = net {
+            if let Some((other, cidr, _)) = seen.iter().find(|(_, _, o)| {
+                o.is_some_and(|o| o.contains(&net.network()) || net.contains(&o.network()))
+            }) {
+                out.push(Diagnostic::error(
+                    AttributePath::region(name, Some("vnet_cidr")),
+                    "Overlapping address spaces",
+                    format!("{} overlaps region \"{other}\" ({cidr}); peered VNets need disjoint address spaces, for example 10.1.0.0/16 and 10.2.0.0/16", region.vnet_cidr),
+                ));
+            }
+        }
+        validate_cluster(region, &mut out);
+        seen.push((canonical.to_owned(), region.vnet_cidr.clone(), net));
+    }
+    pairing_warnings(topology, &mut out);
+    out
+}
+
+/// Only the errors of [`validate`].
+pub fn errors(topology: &Topology) -> Vec<Diagnostic> {
+    validate(topology)
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect()
+}
+
+fn validate_name(name: &str, out: &mut Vec<Diagnostic>) {
+    let bytes = name.as_bytes();
+    let ok = (2..=24).contains(&bytes.len())
+        && bytes[0].is_ascii_lowercase()
+        && bytes[bytes.len() - 1].is_ascii_alphanumeric()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-');
+    if !ok {
+        out.push(Diagnostic::error(AttributePath::attr("name"), "Invalid topology name", format!("\"{name}\" must be 2-24 lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit (for example \"shop-prod\")")));
+    }
+}
+
+fn validate_cidr(region: &str, cidr: &str, out: &mut Vec<Diagnostic>) -> Option<Ipv4Net> {
+    let path = AttributePath::region(region, Some("vnet_cidr"));
+    let Ok(net) = cidr.parse::<Ipv4Net>() else {
+        out.push(Diagnostic::error(
+            path,
+            "Invalid CIDR",
+            format!("\"{cidr}\" is not an IPv4 CIDR block; write it like 10.1.0.0/16"),
+        ));
+        return None;
+    };
+    if net.trunc() != net {
+        out.push(Diagnostic::error(
+            path,
+            "Invalid CIDR",
+            format!(
+                "\"{cidr}\" has host bits set; did you mean {}?",
+                net.trunc()
+            ),
+        ));
+        return None;
+    }
+    if !(8..=24).contains(&net.prefix_len()) {
+        out.push(Diagnostic::error(path, "Address space too small or too large", format!("\"{cidr}\" is a /{}; a cluster VNet needs a prefix from /8 to /24 (a /16 is typical)", net.prefix_len())));
+        return None;
+    }
+    Some(net)
+}
+
+fn validate_cluster(region: &crate::model::Region, out: &mut Vec<Diagnostic>) {
+    let c = &region.cluster;
+    if !(1..=1000).contains(&c.node_count) {
+        out.push(Diagnostic::error(
+            AttributePath::region(&region.name, Some("node_count")),
+            "Invalid node count",
+            format!(
+                "{} nodes requested; the system pool needs 1 to 1000",
+                c.node_count
+            ),
+        ));
+    }
+    if c.vm_size.trim().is_empty() {
+        out.push(Diagnostic::error(
+            AttributePath::region(&region.name, Some("vm_size")),
+            "Invalid VM size",
+            "the VM size must not be empty, for example Standard_D4ds_v5".to_owned(),
+        ));
+    }
+    if let Some(v) = &c.kubernetes_version {
+        let parts: Vec<&str> = v.split('.').collect();
+        let ok = (2..=3).contains(&parts.len())
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        if !ok {
+            out.push(Diagnostic::error(
+                AttributePath::region(&region.name, Some("kubernetes_version")),
+                "Invalid Kubernetes version",
+                format!("\"{v}\" must be x.y or x.y.z, for example 1.30 or 1.30.6"),
+            ));
+        }
+    }
+}
+
+/// The guidance recommends Azure paired regions; other choices are allowed with a warning.
+fn pairing_warnings(topology: &Topology, out: &mut Vec<Diagnostic>) {
+    let names: Vec<&str> = topology.regions.iter().map(|r| r.name.as_str()).collect();
+    for region in &topology.regions {
+        let Some(info) = regions::lookup(&region.name) else {
+            continue;
+        };
+        if names
+            .iter()
+            .any(|other| *other != region.name && regions::paired(&region.name, other))
+        {
+            continue;
+        }
+        let advice = if info.paired.is_empty() {
+            format!(
+                "\"{}\" has no Azure paired region; platform updates and recovery are not sequenced with another region",
+                region.name
+            )
+        } else {
+            format!(
+                "\"{}\" is paired with {}, which is not in this topology; the guidance recommends deploying to paired regions",
+                region.name,
+                info.paired.join(", ")
+            )
+        };
+        out.push(Diagnostic::warning(
+            AttributePath::region(&region.name, None),
+            "Region not paired within the topology",
+            advice,
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ClusterSettings, Region};
+
+    fn pair() -> Topology {
+        Topology::new("shop")
+            .region(Region::new("eastus", "10.1.0.0/16"))
+            .region(Region::new("westus", "10.2.0.0/16"))
+    }
+
+    fn only(t: &Topology) -> Diagnostic {
+        let d = validate(t);
+        assert_eq!(d.len(), 1, "{d:?}");
+        d.into_iter().next().expect("one diagnostic")
+    }
+
+    #[test]
+    fn a_paired_couple_is_valid() {
+        assert!(validate(&pair()).is_empty());
+    }
+
+    #[test]
+    fn name_rules() {
+        let mut t = pair();
+        t.name = "Shop_Prod".into();
+        let d = only(&t);
+        assert_eq!(d.path.to_string(), "name");
+        assert!(d.detail.contains("lowercase"), "{d}");
+    }
+
+    #[test]
+    fn one_region_is_refused() {
+        let t = Topology::new("shop").region(Region::new("eastus", "10.1.0.0/16"));
+        let d: Vec<_> = errors(&t);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].path.to_string(), "region");
+        assert!(d[0].detail.contains("2 to 16"));
+    }
+
+    #[test]
+    fn unknown_region_lists_valid_ones() {
+        let mut t = pair();
+        t.regions[1].name = "moon-base".into();
+        let e = errors(&t);
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].path.to_string(), "region[\"moon-base\"]");
+        assert!(e[0].detail.contains("westus"));
+    }
+
+    #[test]
+    fn overlapping_cidrs_name_the_other_region() {
+        let mut t = pair();
+        t.regions[1].vnet_cidr = "10.1.128.0/17".into();
+        let d = only(&t);
+        assert_eq!(d.path.to_string(), "region[\"westus\"].vnet_cidr");
+        assert!(d.detail.contains("eastus"));
+    }
+
+    #[test]
+    fn cidr_rules() {
+        for (cidr, needle) in [
+            ("10.1.0.0/28", "/8 to /24"),
+            ("10.1.0.1/16", "host bits"),
+            ("banana", "IPv4 CIDR"),
+        ] {
+            let mut t = pair();
+            t.regions[0].vnet_cidr = cidr.into();
+            let d = only(&t);
+            assert_eq!(d.path.to_string(), "region[\"eastus\"].vnet_cidr");
+            assert!(d.detail.contains(needle), "{cidr}: {d}");
+        }
+    }
+
+    #[test]
+    fn duplicate_and_non_canonical_regions() {
+        let t = pair().region(Region::new("East US", "10.3.0.0/16"));
+        let e = errors(&t);
+        assert!(e.iter().any(|d| d.summary == "Duplicate region"), "{e:?}");
+        assert!(
+            e.iter()
+                .any(|d| d.detail.contains("use the ARM region name \"eastus\"")),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn region_without_aks_is_refused() {
+        let mut t = pair();
+        t.regions[1].name = "francesouth".into();
+        let e = errors(&t);
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].summary, "AKS is not offered in this region");
+    }
+
+    #[test]
+    fn unpaired_regions_warn_but_pass() {
+        let mut t = pair();
+        t.regions[1].name = "northeurope".into();
+        let d = validate(&t);
+        assert!(d.iter().all(|d| d.severity == Severity::Warning));
+        assert_eq!(d.len(), 2);
+        assert!(d[0].detail.contains("paired with westus"));
+    }
+
+    #[test]
+    fn cluster_settings() {
+        let mut t = pair();
+        t.regions[0].cluster = ClusterSettings::default()
+            .node_count(0)
+            .kubernetes_version("1.x");
+        let e = errors(&t);
+        let paths: Vec<String> = e.iter().map(|d| d.path.to_string()).collect();
+        assert_eq!(
+            paths,
+            [
+                "region[\"eastus\"].node_count",
+                "region[\"eastus\"].kubernetes_version"
+            ]
+        );
+    }
+}
