@@ -28,6 +28,8 @@ pub struct RegionStatus {
     pub cluster_fqdn: String,
     pub kubelet_identity_object_id: String,
     pub node_resource_group: String,
+    /// The Kubernetes version the cluster was asked for (AKS's default when none was).
+    pub kubernetes_version: String,
     pub provisioning_state: String,
 }
 
@@ -454,6 +456,9 @@ pub fn status(topology: &Topology, observed: &Observed) -> TopologyStatus {
                 .unwrap_or_default(),
             node_resource_group: aks
                 .map(|a| str_at(a, &["properties", "nodeResourceGroup"]).to_owned())
+                .unwrap_or_default(),
+            kubernetes_version: aks
+                .map(|a| str_at(a, &["properties", "kubernetesVersion"]).to_owned())
                 .unwrap_or_default(),
             provisioning_state: aks
                 .map(|a| str_at(a, &["properties", "provisioningState"]).to_owned())

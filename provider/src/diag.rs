@@ -1,0 +1,65 @@
+//! Diagnostics: the SDK's validation findings and errors as tfplugin6 diagnostics with attribute paths.
+
+use crate::proto::tfplugin6 as pb;
+use bcdr::validate::{AttributePath, PathStep, Severity};
+
+pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> pb::Diagnostic {
+    pb::Diagnostic {
+        severity: pb::diagnostic::Severity::Error as i32,
+        summary: summary.into(),
+        detail: detail.into(),
+        attribute: None,
+    }
+}
+
+pub fn error_at(
+    path: &[&str],
+    summary: impl Into<String>,
+    detail: impl Into<String>,
+) -> pb::Diagnostic {
+    let steps = path
+        .iter()
+        .map(|a| step(PathStep::Attribute((*a).to_owned())))
+        .collect();
+    pb::Diagnostic {
+        attribute: Some(pb::AttributePath { steps }),
+        ..error(summary, detail)
+    }
+}
+
+fn step(s: PathStep) -> pb::attribute_path::Step {
+    use pb::attribute_path::step::Selector;
+    let selector = match s {
+        PathStep::Attribute(a) => Selector::AttributeName(a),
+        PathStep::Key(k) => Selector::ElementKeyString(k),
+        PathStep::Index(i) => Selector::ElementKeyInt(i),
+    };
+    pb::attribute_path::Step {
+        selector: Some(selector),
+    }
+}
+
+pub fn path(p: &AttributePath) -> pb::AttributePath {
+    pb::AttributePath {
+        steps: p.0.iter().cloned().map(step).collect(),
+    }
+}
+
+pub fn from_sdk(d: &bcdr::Diagnostic) -> pb::Diagnostic {
+    let severity = match d.severity {
+        Severity::Error => pb::diagnostic::Severity::Error,
+        Severity::Warning => pb::diagnostic::Severity::Warning,
+    };
+    pb::Diagnostic {
+        severity: severity as i32,
+        summary: d.summary.clone(),
+        detail: d.detail.clone(),
+        attribute: Some(path(&d.path)),
+    }
+}
+
+pub fn has_errors(diags: &[pb::Diagnostic]) -> bool {
+    diags
+        .iter()
+        .any(|d| d.severity == pb::diagnostic::Severity::Error as i32)
+}

@@ -1,0 +1,28 @@
+//! `terraform-provider-bcdr`: the Terraform/OpenTofu provider for bcdr. It translates between
+//! Terraform's wire values and the `bcdr` SDK, and nothing else.
+//!
+//! - [`serve`]: go-plugin handshake, mutual TLS, gRPC services;
+//! - [`server`]: the tfplugin6 `Provider` service, one method per RPC;
+//! - [`config`]: the provider block; [`topology`]: the `bcdr_topology` resource;
+//! - [`schema`], [`value`], [`diag`]: Terraform's schema, value and diagnostic encodings.
+
+pub mod config;
+pub mod diag;
+pub mod log;
+pub mod schema;
+pub mod serve;
+pub mod server;
+pub mod tls;
+pub mod topology;
+pub mod value;
+
+/// Code generated from `proto/` at build time.
+#[allow(missing_debug_implementations, clippy::all, clippy::pedantic)]
+pub mod proto {
+    pub mod tfplugin6 {
+        tonic::include_proto!("tfplugin6");
+    }
+    pub mod plugin {
+        tonic::include_proto!("plugin");
+    }
+}

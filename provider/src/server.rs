@@ -1,0 +1,284 @@
+//! The tfplugin6 `Provider` service: one method per RPC, each decoding Terraform's values, handing them
+//! to `config` or `topology`, and encoding the answer. Errors travel as diagnostics, not gRPC errors.
+
+use crate::proto::tfplugin6 as pb;
+use crate::proto::tfplugin6::provider_server::Provider;
+use crate::value::{self, Value};
+use crate::{config, diag, topology};
+use bcdr::TopologyClient;
+use bcdr::engine::{CancelSignal, Canceller, cancellation};
+use std::sync::{Mutex, RwLock};
+use tonic::{Request, Response, Status};
+
+/// The provider's state across RPCs.
+#[derive(Debug)]
+pub struct BcdrProvider {
+    client: RwLock<Option<TopologyClient>>,
+    stop: Mutex<(Canceller, CancelSignal)>,
+}
+
+impl Default for BcdrProvider {
+    fn default() -> Self {
+        Self {
+            client: RwLock::new(None),
+            stop: Mutex::new(cancellation()),
+        }
+    }
+}
+
+fn decode(v: Option<&pb::DynamicValue>) -> Result<Value, Status> {
+    let Some(v) = v else { return Ok(Value::Null) };
+    let decoded = if !v.msgpack.is_empty() {
+        value::decode_msgpack(&v.msgpack)
+    } else if !v.json.is_empty() {
+        value::decode_json(&v.json)
+    } else {
+        Ok(Value::Null)
+    };
+    decoded.map_err(|e| Status::invalid_argument(e.to_string()))
+}
+
+fn encode(v: &Value) -> Option<pb::DynamicValue> {
+    Some(pb::DynamicValue {
+        msgpack: value::encode_msgpack(v),
+        json: Vec::new(),
+    })
+}
+
+fn unknown_type(kind: &str, name: &str) -> pb::Diagnostic {
+    diag::error(
+        format!("Unknown {kind} type"),
+        format!(
+            "this provider has no {kind} \"{name}\"; it offers resource \"{}\"",
+            topology::TYPE_NAME
+        ),
+    )
+}
+
+fn not_configured() -> pb::Diagnostic {
+    diag::error(
+        "Provider not configured",
+        "the bcdr provider was used before ConfigureProvider succeeded; check the provider block",
+    )
+}
+
+impl BcdrProvider {
+    fn client(&self) -> Option<TopologyClient> {
+        self.client.read().ok().and_then(|c| c.clone())
+    }
+
+    fn cancel_signal(&self) -> CancelSignal {
+        self.stop
+            .lock()
+            .map(|s| s.1.clone())
+            .unwrap_or_else(|_| CancelSignal::never())
+    }
+}
+
+#[tonic::async_trait]
+impl Provider for BcdrProvider {
+    async fn get_provider_schema(
+        &self,
+        _: Request<pb::get_provider_schema::Request>,
+    ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
+        Ok(Response::new(pb::get_provider_schema::Response {
+            provider: Some(config::schema().to_proto(0)),
+            resource_schemas: [(
+                topology::TYPE_NAME.to_owned(),
+                topology::schema::resource().to_proto(topology::schema::VERSION),
+            )]
+            .into(),
+            data_source_schemas: Default::default(),
+            diagnostics: Vec::new(),
+            provider_meta: None,
+        }))
+    }
+
+    async fn validate_provider_config(
+        &self,
+        req: Request<pb::validate_provider_config::Request>,
+    ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
+        let config = decode(req.get_ref().config.as_ref())?;
+        Ok(Response::new(pb::validate_provider_config::Response {
+            diagnostics: config::validate(&config),
+        }))
+    }
+
+    async fn validate_resource_config(
+        &self,
+        req: Request<pb::validate_resource_config::Request>,
+    ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        if req.type_name != topology::TYPE_NAME {
+            return Ok(Response::new(pb::validate_resource_config::Response {
+                diagnostics: vec![unknown_type("resource", &req.type_name)],
+            }));
+        }
+        let config = decode(req.config.as_ref())?;
+        Ok(Response::new(pb::validate_resource_config::Response {
+            diagnostics: topology::validate(&config),
+        }))
+    }
+
+    async fn validate_data_resource_config(
+        &self,
+        req: Request<pb::validate_data_resource_config::Request>,
+    ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
+        Ok(Response::new(pb::validate_data_resource_config::Response {
+            diagnostics: vec![unknown_type("data source", &req.get_ref().type_name)],
+        }))
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        req: Request<pb::upgrade_resource_state::Request>,
+    ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
+        let req = req.into_inner();
+        let (state, diagnostics) = match (req.type_name.as_str(), &req.raw_state) {
+            (topology::TYPE_NAME, Some(raw)) => topology::upgrade(raw),
+            (topology::TYPE_NAME, None) => (Value::Null, Vec::new()),
+            (other, _) => (Value::Null, vec![unknown_type("resource", other)]),
+        };
+        Ok(Response::new(pb::upgrade_resource_state::Response {
+            upgraded_state: encode(&state),
+            diagnostics,
+        }))
+    }
+
+    async fn configure_provider(
+        &self,
+        req: Request<pb::configure_provider::Request>,
+    ) -> Result<Response<pb::configure_provider::Response>, Status> {
+        let config = decode(req.get_ref().config.as_ref())?;
+        let diagnostics = match config::configure(&config) {
+            Ok(client) => {
+                if let Ok(mut slot) = self.client.write() {
+                    *slot = Some(client);
+                }
+                Vec::new()
+            }
+            Err(diags) => diags,
+        };
+        Ok(Response::new(pb::configure_provider::Response {
+            diagnostics,
+        }))
+    }
+
+    async fn read_resource(
+        &self,
+        req: Request<pb::read_resource::Request>,
+    ) -> Result<Response<pb::read_resource::Response>, Status> {
+        let req = req.into_inner();
+        let current = decode(req.current_state.as_ref())?;
+        let (state, diagnostics) = match (req.type_name.as_str(), self.client()) {
+            (topology::TYPE_NAME, Some(client)) => topology::read(&client, &current).await,
+            (topology::TYPE_NAME, None) => (current, vec![not_configured()]),
+            (other, _) => (current, vec![unknown_type("resource", other)]),
+        };
+        Ok(Response::new(pb::read_resource::Response {
+            new_state: encode(&state),
+            diagnostics,
+            private: req.private,
+        }))
+    }
+
+    async fn plan_resource_change(
+        &self,
+        req: Request<pb::plan_resource_change::Request>,
+    ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
+        let req = req.into_inner();
+        if req.type_name != topology::TYPE_NAME {
+            return Ok(Response::new(pb::plan_resource_change::Response {
+                diagnostics: vec![unknown_type("resource", &req.type_name)],
+                ..Default::default()
+            }));
+        }
+        let (prior, proposed, config) = (
+            decode(req.prior_state.as_ref())?,
+            decode(req.proposed_new_state.as_ref())?,
+            decode(req.config.as_ref())?,
+        );
+        let client = self.client();
+        let subscription = client.as_ref().map(|c| c.arm().subscription_id());
+        let (planned, requires_replace, diagnostics) =
+            topology::plan(&prior, &config, &proposed, subscription);
+        Ok(Response::new(pb::plan_resource_change::Response {
+            planned_state: encode(&planned),
+            requires_replace,
+            planned_private: req.prior_private,
+            diagnostics,
+        }))
+    }
+
+    async fn apply_resource_change(
+        &self,
+        req: Request<pb::apply_resource_change::Request>,
+    ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
+        let req = req.into_inner();
+        let (prior, planned) = (
+            decode(req.prior_state.as_ref())?,
+            decode(req.planned_state.as_ref())?,
+        );
+        let (state, diagnostics) = match (req.type_name.as_str(), self.client()) {
+            (topology::TYPE_NAME, Some(client)) => {
+                topology::apply(&client, &prior, &planned, self.cancel_signal()).await
+            }
+            (topology::TYPE_NAME, None) => (prior, vec![not_configured()]),
+            (other, _) => (prior, vec![unknown_type("resource", other)]),
+        };
+        Ok(Response::new(pb::apply_resource_change::Response {
+            new_state: encode(&state),
+            private: req.planned_private,
+            diagnostics,
+        }))
+    }
+
+    async fn import_resource_state(
+        &self,
+        req: Request<pb::import_resource_state::Request>,
+    ) -> Result<Response<pb::import_resource_state::Response>, Status> {
+        let req = req.into_inner();
+        let (state, diagnostics) = match (req.type_name.as_str(), self.client()) {
+            (topology::TYPE_NAME, Some(client)) => topology::import(&client, &req.id).await,
+            (topology::TYPE_NAME, None) => (None, vec![not_configured()]),
+            (other, _) => (None, vec![unknown_type("resource", other)]),
+        };
+        let imported_resources = state
+            .map(|s| {
+                vec![pb::import_resource_state::ImportedResource {
+                    type_name: topology::TYPE_NAME.to_owned(),
+                    state: encode(&s),
+                    private: Vec::new(),
+                }]
+            })
+            .unwrap_or_default();
+        Ok(Response::new(pb::import_resource_state::Response {
+            imported_resources,
+            diagnostics,
+        }))
+    }
+
+    async fn read_data_source(
+        &self,
+        req: Request<pb::read_data_source::Request>,
+    ) -> Result<Response<pb::read_data_source::Response>, Status> {
+        Ok(Response::new(pb::read_data_source::Response {
+            state: None,
+            diagnostics: vec![unknown_type("data source", &req.get_ref().type_name)],
+        }))
+    }
+
+    async fn stop_provider(
+        &self,
+        _: Request<pb::stop_provider::Request>,
+    ) -> Result<Response<pb::stop_provider::Response>, Status> {
+        tracing::info!("stop requested: cancelling in-flight work");
+        if let Ok(mut stop) = self.stop.lock() {
+            stop.0.cancel();
+            *stop = cancellation();
+        }
+        Ok(Response::new(pb::stop_provider::Response {
+            error: String::new(),
+        }))
+    }
+}

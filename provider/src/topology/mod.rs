@@ -1,0 +1,266 @@
+//! The `bcdr_topology` resource: one function per resource RPC, translating Terraform's values to the
+//! SDK and back. No ARM knowledge lives here.
+
+mod convert;
+pub mod schema;
+
+use crate::diag;
+use crate::proto::tfplugin6 as pb;
+use crate::value::{self, Value};
+use bcdr::engine::{CancelSignal, Event};
+use bcdr::{TopologyClient, layout, plan as sdk_plan};
+
+pub const TYPE_NAME: &str = "bcdr_topology";
+
+/// Validation without any ARM call: the SDK's rules, minus what unknown values make undecidable.
+pub fn validate(config: &Value) -> Vec<pb::Diagnostic> {
+    let unknown = convert::unknown_paths(config);
+    let topology = convert::topology(config);
+    bcdr::validate::validate(&topology)
+        .iter()
+        .filter(|d| {
+            let p = d.path.to_string();
+            !unknown.iter().any(|u| {
+                p == *u || p.starts_with(&format!("{u}.")) || u.starts_with(&format!("{p}."))
+            })
+        })
+        .map(diag::from_sdk)
+        .collect()
+}
+
+/// PlanResourceChange: returns the planned state and the attributes that force replacement.
+pub fn plan(
+    prior: &Value,
+    config: &Value,
+    proposed: &Value,
+    subscription: Option<&str>,
+) -> (Value, Vec<pb::AttributePath>, Vec<pb::Diagnostic>) {
+    if proposed.is_null() {
+        return (Value::Null, Vec::new(), Vec::new());
+    }
+    let diags = validate(config);
+    if diag::has_errors(&diags) {
+        return (Value::Null, Vec::new(), diags);
+    }
+    let planned = schema::resource().complete(&convert::planned(config, prior, subscription));
+    let mut replace = Vec::new();
+    if !prior.is_null() && prior.get("name") != config.get("name") {
+        replace.push(diag::path(&bcdr::validate::AttributePath::attr("name")));
+    }
+    (planned, replace, diags)
+}
+
+fn log_event(event: Event<'_>) {
+    match event {
+        Event::Started { op, .. } => {
+            tracing::info!(resource = %op.key, action = %op.action, reason = %op.reason, "started")
+        }
+        Event::Finished { op, elapsed, .. } => {
+            tracing::info!(resource = %op.key, action = %op.action, elapsed_ms = elapsed.as_millis() as u64, "finished")
+        }
+        Event::Failed { op, error, .. } => {
+            tracing::warn!(resource = %op.key, action = %op.action, error = %error, "failed")
+        }
+        Event::Retrying {
+            op,
+            error,
+            attempt,
+            wait,
+            ..
+        } => {
+            tracing::info!(resource = %op.key, attempt, wait_ms = wait.as_millis() as u64, error = %error, "retrying")
+        }
+        Event::Skipped { op, .. } => tracing::info!(resource = %op.key, "skipped"),
+        _ => {}
+    }
+}
+
+/// ApplyResourceChange: create, update or destroy. A failure still returns what exists, so Terraform
+/// records partial progress.
+pub async fn apply(
+    client: &TopologyClient,
+    prior: &Value,
+    planned: &Value,
+    cancel: CancelSignal,
+) -> (Value, Vec<pb::Diagnostic>) {
+    if planned.is_null() {
+        let name = prior.get("name").as_str().unwrap_or_default().to_owned();
+        return match client.destroy(&name, cancel, &log_event).await {
+            Ok(_) => (Value::Null, Vec::new()),
+            Err(failure) => (
+                prior.clone(),
+                vec![diag::error(
+                    "Failed to destroy the topology",
+                    failure.to_string(),
+                )],
+            ),
+        };
+    }
+    let topology = convert::topology(planned);
+    match client.apply(&topology, cancel, &log_event).await {
+        Ok(applied) => (
+            schema::resource().complete(&convert::applied(planned, &applied.status)),
+            Vec::new(),
+        ),
+        Err(failure) => {
+            let mut diags = vec![diag::error(
+                "Failed to apply the topology",
+                failure.to_string(),
+            )];
+            let made_progress = failure.report.as_ref().is_some_and(|r| {
+                r.outcomes
+                    .iter()
+                    .any(|o| matches!(o, bcdr::engine::Outcome::Done(Some(_))))
+            });
+            if let Some(report) = &failure.report {
+                let done = report
+                    .outcomes
+                    .iter()
+                    .filter(|o| matches!(o, bcdr::engine::Outcome::Done(_)))
+                    .count();
+                diags.push(diag::error("Partial progress was saved", format!("{done} of {} operations finished before the failure; the state records them and the next apply continues from there.", report.outcomes.len())));
+            }
+            if prior.is_null() && !made_progress {
+                return (Value::Null, diags);
+            }
+            (
+                schema::resource().complete(&convert::applied(planned, &failure.status)),
+                diags,
+            )
+        }
+    }
+}
+
+/// ReadResource: refreshes the state from ARM; `Null` when the topology is gone.
+pub async fn read(client: &TopologyClient, prior: &Value) -> (Value, Vec<pb::Diagnostic>) {
+    let topology = convert::topology(prior);
+    let observed = match client.observe(&topology).await {
+        Ok(o) => o,
+        Err(e) => {
+            return (
+                prior.clone(),
+                vec![diag::error("Failed to read the topology", e.to_string())],
+            );
+        }
+    };
+    if !observed
+        .resources
+        .keys()
+        .any(|k| matches!(k, layout::ResourceKey::ResourceGroup(_)))
+    {
+        return (Value::Null, Vec::new());
+    }
+    let desired = layout::desired(&topology, client.arm().subscription_id());
+    let drift: Vec<String> = sdk_plan::plan(&desired, &observed)
+        .changes()
+        .map(|op| format!("{} {}: {}", op.action, op.key, op.reason))
+        .collect();
+    let status = bcdr::topology::status(&topology, &observed);
+    (
+        schema::resource().complete(&convert::refreshed(
+            prior, &topology, &status, &observed, drift,
+        )),
+        Vec::new(),
+    )
+}
+
+/// The topology name an import id names: the global resource group's id, or the bare name.
+pub fn import_name(id: &str) -> Option<String> {
+    let last = id.trim_end_matches('/').rsplit('/').next()?;
+    let name = match last
+        .strip_prefix("rg-")
+        .and_then(|s| s.strip_suffix("-global"))
+    {
+        Some(n) => n,
+        None if !id.contains('/') => last,
+        None => return None,
+    };
+    (!name.is_empty()).then(|| name.to_owned())
+}
+
+/// ImportResourceState: rebuilds the whole topology from ARM by its tags.
+pub async fn import(client: &TopologyClient, id: &str) -> (Option<Value>, Vec<pb::Diagnostic>) {
+    let Some(name) = import_name(id) else {
+        return (
+            None,
+            vec![diag::error(
+                "Invalid import id",
+                format!(
+                    "\"{id}\" is neither a topology's global resource group id (/subscriptions/<subscription>/resourceGroups/rg-<name>-global) nor a topology name"
+                ),
+            )],
+        );
+    };
+    match client.import(&name).await {
+        Ok(Some(topology)) => match client.status(&topology).await {
+            Ok(status) => (
+                Some(schema::resource().complete(&convert::imported(
+                    &topology,
+                    &status,
+                    client.arm().subscription_id(),
+                ))),
+                Vec::new(),
+            ),
+            Err(e) => (
+                None,
+                vec![diag::error("Failed to read the topology", e.to_string())],
+            ),
+        },
+        Ok(None) => (
+            None,
+            vec![diag::error(
+                "Cannot import non-existent remote object",
+                format!(
+                    "no resource group carries the tag bcdr-topology = \"{name}\" in this subscription"
+                ),
+            )],
+        ),
+        Err(e) => (
+            None,
+            vec![diag::error("Failed to import the topology", e.to_string())],
+        ),
+    }
+}
+
+/// UpgradeResourceState: stored JSON (any earlier version of this schema) to the current shape.
+pub fn upgrade(raw: &pb::RawState) -> (Value, Vec<pb::Diagnostic>) {
+    if raw.json.is_empty() {
+        return (
+            Value::Null,
+            vec![diag::error(
+                "Unsupported state",
+                "the state holds no JSON (flatmap state predates this provider)",
+            )],
+        );
+    }
+    match value::decode_json(&raw.json) {
+        Ok(v) => {
+            let mut v = v;
+            if let Value::Map(m) = &mut v {
+                // Version 0 had no drift list: an upgraded state starts clean.
+                m.entry("drift".into())
+                    .or_insert_with(|| Value::List(Vec::new()));
+            }
+            (schema::resource().complete(&v), Vec::new())
+        }
+        Err(e) => (
+            Value::Null,
+            vec![diag::error("Unreadable state", e.to_string())],
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn import_ids() {
+        assert_eq!(
+            import_name("/subscriptions/x/resourceGroups/rg-shop-prod-global").as_deref(),
+            Some("shop-prod")
+        );
+        assert_eq!(import_name("shop").as_deref(), Some("shop"));
+        assert_eq!(import_name("/subscriptions/x/resourceGroups/other"), None);
+    }
+}
