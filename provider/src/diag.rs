@@ -53,7 +53,8 @@ pub fn from_sdk(d: &bcdr::Diagnostic) -> pb::Diagnostic {
     pb::Diagnostic {
         severity: severity as i32,
         summary: d.summary.clone(),
-        detail: d.detail.clone(),
+        // The detail names the HCL path too: Terraform cannot point at a block element, only attributes.
+        detail: format!("{}: {}", d.path, d.detail),
         attribute: Some(path(&d.path)),
     }
 }

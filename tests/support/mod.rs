@@ -1,0 +1,182 @@
+//! Shared harness of the end-to-end tests: an in-process ARM emulator, a Terraform working directory
+//! whose CLI config points `example.com/bcdr/bcdr` at the freshly built provider (dev_overrides: no
+//! `terraform init`, no network), and a runner that logs every Terraform command to the terminal.
+
+#![allow(dead_code)]
+
+pub mod terraform;
+
+use arm_emulator::{Config, Emulator};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+pub const SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000001";
+
+/// Writes straight to stderr, past the test harness's capture, so the Terraform log shows in CI.
+pub fn log(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+#[derive(Debug)]
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+pub struct Harness {
+    pub emulator: Emulator,
+    pub dir: PathBuf,
+    pub terraform: PathBuf,
+    pub label: String,
+}
+
+impl Harness {
+    pub async fn new(terraform: &Path, label: &str) -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let dir = terraform::workspace_root().join(format!(
+            "target/e2e/work/{label}-{}-{nanos}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(dir.join("plugins")).expect("work dir");
+        let config = Config {
+            state_path: Some(dir.join("emulator.json")),
+            latency_scale: 0.0005,
+            ..Config::default()
+        };
+        let emulator = Emulator::start(config).await.expect("emulator starts");
+        std::os::unix::fs::symlink(
+            env!("CARGO_BIN_EXE_terraform-provider-bcdr"),
+            dir.join("plugins/terraform-provider-bcdr"),
+        )
+        .expect("link provider");
+        let cli = format!(
+            "provider_installation {{\n  dev_overrides {{\n    \"example.com/bcdr/bcdr\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+            dir.join("plugins").display()
+        );
+        std::fs::write(dir.join("cli.tfrc"), cli).expect("cli config");
+        Self {
+            emulator,
+            dir,
+            terraform: terraform.to_path_buf(),
+            label: label.to_owned(),
+        }
+    }
+
+    /// Writes `main.tf`: the provider pointed at the emulator, then `body`.
+    pub fn config(&self, body: &str) {
+        let text = format!(
+            r#"terraform {{
+  required_providers {{
+    bcdr = {{ source = "example.com/bcdr/bcdr" }}
+  }}
+}}
+
+provider "bcdr" {{
+  subscription_id     = "{SUBSCRIPTION}"
+  tenant_id           = "00000000-0000-0000-0000-00000000aaaa"
+  client_id           = "terraform-e2e"
+  client_secret       = "e2e-secret"
+  endpoint            = "{}"
+  ca_certificate_file = "{}"
+}}
+
+{body}
+"#,
+            self.emulator.endpoint(),
+            self.dir.join("emulator.cert.pem").display()
+        );
+        std::fs::write(self.dir.join("main.tf"), text).expect("write main.tf");
+    }
+
+    /// Runs `terraform ARGS` in the working directory and logs how it went.
+    pub async fn tf(&self, args: &[&str]) -> Output {
+        let (bin, dir) = (self.terraform.clone(), self.dir.clone());
+        let owned: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+        let started = Instant::now();
+        let out = tokio::task::spawn_blocking(move || {
+            std::process::Command::new(bin)
+                .args(&owned)
+                .arg("-no-color")
+                .current_dir(&dir)
+                .env("TF_CLI_CONFIG_FILE", dir.join("cli.tfrc"))
+                .env("CHECKPOINT_DISABLE", "1")
+                .env("TF_IN_AUTOMATION", "1")
+                .env_remove("TF_LOG")
+                .output()
+        })
+        .await
+        .expect("join")
+        .expect("terraform runs");
+        let output = Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        log(&format!(
+            "[{}] terraform {} -> exit {} in {:.2?}",
+            self.label,
+            args.join(" "),
+            output.code,
+            started.elapsed()
+        ));
+        output
+    }
+
+    /// Runs and requires success.
+    pub async fn tf_ok(&self, args: &[&str]) -> Output {
+        let out = self.tf(args).await;
+        assert_eq!(
+            out.code,
+            0,
+            "terraform {} failed:\n{}",
+            args.join(" "),
+            out.all()
+        );
+        out
+    }
+
+    /// `terraform plan -detailed-exitcode`: 0 no changes, 2 changes.
+    pub async fn plan_code(&self) -> (i32, Output) {
+        let out = self.tf(&["plan", "-detailed-exitcode"]).await;
+        assert!(
+            out.code == 0 || out.code == 2,
+            "plan failed:\n{}",
+            out.all()
+        );
+        (out.code, out)
+    }
+
+    /// The state as `terraform show -json` reports it: the values of the first resource.
+    pub async fn state_values(&self) -> serde_json::Value {
+        let out = self.tf_ok(&["show", "-json"]).await;
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("show -json is JSON");
+        v["values"]["root_module"]["resources"][0]["values"].clone()
+    }
+
+    /// An SDK client on the same emulator, for injecting drift as another ARM user would.
+    pub fn arm(&self) -> bcdr::ArmClient {
+        let cloud = bcdr::Cloud::custom(&self.emulator.endpoint(), &self.emulator.endpoint())
+            .expect("cloud");
+        let credential = bcdr::Credential::client_secret(
+            "00000000-0000-0000-0000-00000000aaaa",
+            "someone-else",
+            "x",
+        );
+        bcdr::ArmClient::new(
+            bcdr::ArmConfig::new(SUBSCRIPTION, cloud, credential)
+                .trust_root_pem(self.emulator.ca_certificate_pem()),
+        )
+        .expect("arm client")
+    }
+}

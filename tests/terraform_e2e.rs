@@ -1,0 +1,198 @@
+//! End to end: real Terraform (1.0.3 always, and a newer one from PATH when present) drives
+//! `terraform-provider-bcdr` against the ARM emulator: plan, apply, a no-op plan, import, drift repair
+//! and destroy, with the emulator checked empty afterwards; bad input refused before any ARM call.
+
+mod support;
+
+use support::{Harness, log, terraform};
+
+const TWO_REGIONS: &str = r#"
+resource "bcdr_topology" "dr" {
+  name = "shop"
+
+  region "eastus" {
+    vnet_cidr = "10.1.0.0/16"
+  }
+
+  region "westus" {
+    vnet_cidr = "10.2.0.0/16"
+  }
+}
+"#;
+
+async fn lifecycle(h: &Harness) {
+    h.config(TWO_REGIONS);
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 2, "a fresh plan adds the topology:\n{}", plan.all());
+    assert!(
+        plan.stdout
+            .contains("Plan: 1 to add, 0 to change, 0 to destroy."),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("cluster_fqdn               = (known after apply)"),
+        "{}",
+        plan.stdout
+    );
+
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let ids = h.emulator.resource_ids();
+    let count = |needle: &str| ids.iter().filter(|id| id.contains(needle)).count();
+    assert_eq!(count("/virtualNetworkPeerings/"), 2, "{ids:#?}");
+    assert_eq!(count("/managedClusters/"), 2, "{ids:#?}");
+    assert_eq!(
+        ids.iter().filter(|id| id.matches('/').count() == 4).count(),
+        3,
+        "three resource groups: {ids:#?}"
+    );
+    let state = h.state_values().await;
+    assert!(
+        state["region"]["eastus"]["cluster_fqdn"]
+            .as_str()
+            .is_some_and(|f| f.ends_with(".hcp.eastus.azmk8s.io")),
+        "{state:#}"
+    );
+    assert_eq!(
+        state["peerings"]["eastus->westus"], "Connected",
+        "{state:#}"
+    );
+    assert_eq!(
+        state["peerings"]["westus->eastus"], "Connected",
+        "{state:#}"
+    );
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 0, "a second plan shows no changes:\n{}", plan.all());
+
+    h.tf_ok(&["state", "rm", "bcdr_topology.dr"]).await;
+    let id = format!(
+        "/subscriptions/{}/resourceGroups/rg-shop-global",
+        support::SUBSCRIPTION
+    );
+    h.tf_ok(&["import", "bcdr_topology.dr", &id]).await;
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(
+        code,
+        0,
+        "an imported topology plans no changes:\n{}",
+        plan.all()
+    );
+
+    // Someone scales a cluster behind Terraform's back: the plan shows it, apply repairs it.
+    let arm = h.arm();
+    let cluster = format!(
+        "/subscriptions/{}/resourceGroups/rg-shop-westus/providers/Microsoft.ContainerService/managedClusters/aks-shop-westus",
+        support::SUBSCRIPTION
+    );
+    let mut body = arm
+        .get(&cluster, "2024-09-01")
+        .await
+        .expect("get")
+        .expect("cluster exists");
+    body["properties"]["agentPoolProfiles"][0]["count"] = 7.into();
+    arm.put(&cluster, "2024-09-01", &body, &[])
+        .await
+        .expect("scale behind terraform's back");
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 2, "drift shows as an update:\n{}", plan.all());
+    assert!(
+        plan.stdout.contains("node_count                 = 7 -> 3"),
+        "{}",
+        plan.stdout
+    );
+    assert!(plan.stdout.contains("1 to change"), "{}", plan.stdout);
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let repaired = arm
+        .get(&cluster, "2024-09-01")
+        .await
+        .expect("get")
+        .expect("cluster");
+    assert_eq!(repaired["properties"]["agentPoolProfiles"][0]["count"], 3);
+    assert_eq!(h.plan_code().await.0, 0, "repaired: no changes left");
+
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+    assert!(
+        h.emulator.resource_ids().is_empty(),
+        "destroy leaves nothing behind: {:#?}",
+        h.emulator.resource_ids()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lifecycle_on_terraform_1_0_3() {
+    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3").await;
+    lifecycle(&h).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lifecycle_on_newer_terraform_from_path() {
+    match terraform::terraform_on_path() {
+        Some((bin, version)) => {
+            lifecycle(&Harness::new(&bin, &format!("tf-{version}")).await).await
+        }
+        None => log("NOTE: no terraform newer than 1.0.3 on PATH: the lifecycle ran on 1.0.3 only"),
+    }
+}
+
+/// Each case: configuration, the attribute line Terraform must point at, and text the detail must hold.
+const INVALID: &[(&str, &str, &str)] = &[
+    (
+        r#"resource "bcdr_topology" "dr" {
+  name = "shop"
+  region "eastus" {
+    vnet_cidr = "10.1.0.0/16"
+  }
+  region "westus" {
+    vnet_cidr = "10.1.128.0/17"
+  }
+}"#,
+        r#"vnet_cidr = "10.1.128.0/17""#,
+        "region[\"westus\"].vnet_cidr: 10.1.128.0/17 overlaps region \"eastus\"",
+    ),
+    (
+        r#"resource "bcdr_topology" "dr" {
+  name = "shop"
+  region "eastus" {
+    vnet_cidr = "10.1.0.0/16"
+  }
+}"#,
+        r#"resource "bcdr_topology" "dr""#,
+        "region: a BC/DR topology needs 2 to 16 regions",
+    ),
+    (
+        r#"resource "bcdr_topology" "dr" {
+  name = "shop"
+  region "eastus" {
+    vnet_cidr = "10.1.0.0/16"
+  }
+  region "atlantis" {
+    vnet_cidr = "10.2.0.0/16"
+  }
+}"#,
+        r#"resource "bcdr_topology" "dr""#,
+        "region[\"atlantis\"]: \"atlantis\" is not an Azure region",
+    ),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_topologies_are_refused_before_any_arm_call() {
+    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-invalid").await;
+    for (config, line, detail) in INVALID {
+        h.emulator.clear_requests();
+        h.config(config);
+        let out = h.tf(&["plan"]).await;
+        assert_eq!(out.code, 1, "plan must fail:\n{}", out.all());
+        let text = out.all();
+        assert!(text.contains(detail), "diagnostic says {detail:?}:\n{text}");
+        assert!(
+            text.contains(line),
+            "diagnostic points at {line:?}:\n{text}"
+        );
+        assert!(
+            h.emulator.requests().is_empty(),
+            "no ARM call for invalid input: {:#?}",
+            h.emulator.requests()
+        );
+    }
+}
