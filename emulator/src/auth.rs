@@ -58,10 +58,10 @@ pub(crate) fn token(app: &App, body: &[u8]) -> Resp {
     {
         let mut state = lock(&app.state);
         state.tokens.insert(token.clone(), expires);
-        if let Some(path) = &app.config.state_path {
-            if let Err(e) = state.save(path) {
-                tracing::error!(error = %e, "could not save emulator state");
-            }
+        if let Some(path) = &app.config.state_path
+            && let Err(e) = state.save(path)
+        {
+            tracing::error!(error = %e, "could not save emulator state");
         }
     }
     Resp::json(

@@ -412,15 +412,15 @@ fn answer(
     let mutated = settled || !is_read;
     if mutated {
         state.prune(now);
-        if let Some(path) = &app.config.state_path {
-            if let Err(e) = state.save(path) {
-                tracing::error!(error = %e, "could not save emulator state");
-                return error_resp(ArmError::new(
-                    500,
-                    "InternalServerError",
-                    "the emulator could not persist its state",
-                ));
-            }
+        if let Some(path) = &app.config.state_path
+            && let Err(e) = state.save(path)
+        {
+            tracing::error!(error = %e, "could not save emulator state");
+            return error_resp(ArmError::new(
+                500,
+                "InternalServerError",
+                "the emulator could not persist its state",
+            ));
         }
     }
     let mut resp = result.unwrap_or_else(error_resp);

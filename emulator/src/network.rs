@@ -178,9 +178,10 @@ pub fn vnet(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError> {
                 },
                 duration,
             );
-            ctx.state
-                .get_mut(&id)
-                .map(|v| v.body["properties"]["provisioningState"] = json!("Updating"));
+            // The Network RP reports `Updating` while a VNet write runs, also on create.
+            if let Some(v) = ctx.state.get_mut(&id) {
+                v.body["properties"]["provisioningState"] = json!("Updating");
+            }
             let rendered = ctx
                 .state
                 .get(&id)

@@ -19,12 +19,11 @@ pub struct Identity {
 /// Loads `<state>.cert.pem`/`<state>.key.pem`, or makes and saves a new pair.
 pub fn identity(state_path: Option<&Path>) -> Result<Identity, crate::EmulatorError> {
     let paths = state_path.map(|p| (p.with_extension("cert.pem"), p.with_extension("key.pem")));
-    if let Some((cert, key)) = &paths {
-        if let (Ok(cert_pem), Ok(key_pem)) =
+    if let Some((cert, key)) = &paths
+        && let (Ok(cert_pem), Ok(key_pem)) =
             (std::fs::read_to_string(cert), std::fs::read_to_string(key))
-        {
-            return Ok(Identity { cert_pem, key_pem });
-        }
+    {
+        return Ok(Identity { cert_pem, key_pem });
     }
     let names = vec![
         "localhost".to_owned(),

@@ -85,20 +85,26 @@ fn setting(config: &Value, name: &str) -> Option<String> {
 /// Checks what can be checked before configuring: values that are set and known.
 pub fn validate(config: &Value) -> Vec<pb::Diagnostic> {
     let mut diags = Vec::new();
-    if let Some(env) = config.get("environment").as_str() {
-        if let Err(e) = Cloud::named(env) {
-            diags.push(diag::error_at(
-                &["environment"],
-                "Invalid environment",
-                e.to_string(),
-            ));
-        }
+    if let Some(env) = config.get("environment").as_str()
+        && let Err(e) = Cloud::named(env)
+    {
+        diags.push(diag::error_at(
+            &["environment"],
+            "Invalid environment",
+            e.to_string(),
+        ));
     }
     for key in ["endpoint", "authority_host"] {
-        if let Some(url) = config.get(key).as_str() {
-            if !url.starts_with("https://") {
-                diags.push(diag::error_at(&[key], "Endpoint must use HTTPS", format!("\"{url}\" is not an https:// URL; Azure (and the emulator) speak only HTTPS")));
-            }
+        if let Some(url) = config.get(key).as_str()
+            && !url.starts_with("https://")
+        {
+            diags.push(diag::error_at(
+                &[key],
+                "Endpoint must use HTTPS",
+                format!(
+                    "\"{url}\" is not an https:// URL; Azure (and the emulator) speak only HTTPS"
+                ),
+            ));
         }
     }
     diags

@@ -8,6 +8,7 @@
 
 pub mod config;
 pub mod diag;
+pub mod docs;
 pub mod log;
 pub mod schema;
 pub mod serve;

@@ -364,10 +364,10 @@ fn schedule_peerings(ops: &mut [PlannedOperation]) {
     let mut last_on: BTreeMap<String, usize> = BTreeMap::new();
     for (i, from, to) in writes {
         for v in [&from, &to] {
-            if let Some(&prev) = last_on.get(v) {
-                if !ops[i].depends_on.contains(&prev) {
-                    ops[i].depends_on.push(prev);
-                }
+            if let Some(&prev) = last_on.get(v)
+                && !ops[i].depends_on.contains(&prev)
+            {
+                ops[i].depends_on.push(prev);
             }
         }
         last_on.insert(from, i);

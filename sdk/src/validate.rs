@@ -151,16 +151,16 @@ pub fn validate(topology: &Topology) -> Vec<Diagnostic> {
             ));
         }
         let net = validate_cidr(name, &region.vnet_cidr, &mut out);
-        if let Some(net) = net {
-            if let Some((other, cidr, _)) = seen.iter().find(|(_, _, o)| {
+        if let Some(net) = net
+            && let Some((other, cidr, _)) = seen.iter().find(|(_, _, o)| {
                 o.is_some_and(|o| o.contains(&net.network()) || net.contains(&o.network()))
-            }) {
-                out.push(Diagnostic::error(
+            })
+        {
+            out.push(Diagnostic::error(
                     AttributePath::region(name, Some("vnet_cidr")),
                     "Overlapping address spaces",
                     format!("{} overlaps region \"{other}\" ({cidr}); peered VNets need disjoint address spaces, for example 10.1.0.0/16 and 10.2.0.0/16", region.vnet_cidr),
                 ));
-            }
         }
         validate_cluster(region, &mut out);
         seen.push((canonical.to_owned(), region.vnet_cidr.clone(), net));

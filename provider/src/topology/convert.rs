@@ -232,8 +232,8 @@ pub fn refreshed(
                 }
             }
         }
-        if let Some(cluster) = observed.body(&ResourceKey::ManagedCluster(name.clone())) {
-            if let Some(pool) = cluster["properties"]["agentPoolProfiles"]
+        if let Some(cluster) = observed.body(&ResourceKey::ManagedCluster(name.clone()))
+            && let Some(pool) = cluster["properties"]["agentPoolProfiles"]
                 .as_array()
                 .and_then(|p| {
                     p.iter().find(|p| {
@@ -242,13 +242,12 @@ pub fn refreshed(
                             .is_some_and(|m| m.eq_ignore_ascii_case("system"))
                     })
                 })
-            {
-                if let Some(count) = pool["count"].as_f64() {
-                    r.insert("node_count".into(), Value::Number(count));
-                }
-                if let Some(size) = pool["vmSize"].as_str() {
-                    r.insert("vm_size".into(), Value::string(size));
-                }
+        {
+            if let Some(count) = pool["count"].as_f64() {
+                r.insert("node_count".into(), Value::Number(count));
+            }
+            if let Some(size) = pool["vmSize"].as_str() {
+                r.insert("vm_size".into(), Value::string(size));
             }
         }
         regions.insert(name.clone(), Value::Map(r));

@@ -88,20 +88,20 @@ pub(crate) async fn wait(
             }
         }
     }
-    if initial.status == 202 {
-        if let Some(url) = initial.header("location").map(str::to_owned) {
-            let mut last = initial;
-            loop {
-                client
-                    .sleeper()
-                    .sleep(retry_after(&last, default, floor))
-                    .await;
-                let response = client.send(Method::Get, &url, None, &[], None).await?;
-                if response.status != 202 {
-                    return Ok(());
-                }
-                last = response;
+    if initial.status == 202
+        && let Some(url) = initial.header("location").map(str::to_owned)
+    {
+        let mut last = initial;
+        loop {
+            client
+                .sleeper()
+                .sleep(retry_after(&last, default, floor))
+                .await;
+            let response = client.send(Method::Get, &url, None, &[], None).await?;
+            if response.status != 202 {
+                return Ok(());
             }
+            last = response;
         }
     }
     match provisioning_state(initial.body.as_ref()) {

@@ -1,0 +1,133 @@
+//! Registry-layout documentation (`docs/index.md`, `docs/resources/topology.md`) rendered from the
+//! schema, so the docs cannot drift from what the provider accepts. `tests/docs_current.rs` checks the
+//! committed files; `BCDR_UPDATE_DOCS=1 cargo test -p terraform-provider-bcdr --test docs_current`
+//! rewrites them.
+
+use crate::schema::{Block, Mode};
+use crate::{config, topology};
+use std::fmt::Write;
+
+fn arguments(out: &mut String, block: &Block) {
+    for a in block.attributes.iter().filter(|a| a.mode != Mode::Computed) {
+        let kind = match a.mode {
+            Mode::Required => "Required",
+            _ => "Optional",
+        };
+        let sensitive = if a.sensitive { ", Sensitive" } else { "" };
+        let _ = writeln!(
+            out,
+            "- `{}` ({kind}, {}{sensitive}) {}",
+            a.name,
+            a.ty.hcl(),
+            a.description
+        );
+    }
+}
+
+fn attributes(out: &mut String, block: &Block) {
+    for a in block.attributes.iter().filter(|a| a.mode == Mode::Computed) {
+        let _ = writeln!(out, "- `{}` ({}) {}", a.name, a.ty.hcl(), a.description);
+    }
+}
+
+const PROVIDER_EXAMPLE: &str = r#"terraform {
+  required_providers {
+    bcdr = { source = "example.com/bcdr/bcdr" }
+  }
+}
+
+provider "bcdr" {
+  # Or ARM_SUBSCRIPTION_ID, ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_SECRET.
+  subscription_id = "00000000-0000-0000-0000-000000000000"
+  tenant_id       = "00000000-0000-0000-0000-000000000000"
+  client_id       = "00000000-0000-0000-0000-000000000000"
+  client_secret   = var.client_secret
+}"#;
+
+pub const TOPOLOGY_EXAMPLE: &str = r#"resource "bcdr_topology" "shop" {
+  name = "shop"
+
+  region "eastus" {
+    vnet_cidr = "10.1.0.0/16"
+  }
+
+  region "westus" {
+    vnet_cidr  = "10.2.0.0/16"
+    node_count = 5
+  }
+}
+
+output "eastus_api_server" {
+  value = bcdr_topology.shop.region["eastus"].cluster_fqdn
+}"#;
+
+pub fn index() -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "---\npage_title: \"bcdr Provider\"\ndescription: |-\n  A multi-region AKS BC/DR topology as one resource.\n---\n"
+    );
+    let _ = writeln!(out, "# bcdr Provider\n");
+    let _ = writeln!(
+        out,
+        "The bcdr provider stands up and keeps alive a multi-region business-continuity / disaster-recovery topology for Azure Kubernetes Service as one resource, [`bcdr_topology`](resources/topology.md). It speaks to Azure Resource Manager directly, or to the local ARM emulator (`arm-emulator`) for offline use and CI.\n"
+    );
+    let _ = writeln!(out, "{}\n", config::schema().description);
+    let _ = writeln!(
+        out,
+        "## Example Usage\n\n```terraform\n{PROVIDER_EXAMPLE}\n```\n"
+    );
+    let _ = writeln!(
+        out,
+        "Against the emulator (`arm-emulator --listen 127.0.0.1:8443 --state state.json`):\n\n```terraform\nprovider \"bcdr\" {{\n  subscription_id     = \"00000000-0000-0000-0000-000000000001\"\n  tenant_id           = \"00000000-0000-0000-0000-00000000aaaa\"\n  client_id           = \"local\"\n  client_secret       = \"local\"\n  endpoint            = \"https://127.0.0.1:8443\"\n  ca_certificate_file = \"state.cert.pem\"\n}}\n```\n"
+    );
+    let _ = writeln!(out, "## Schema\n");
+    arguments(&mut out, &config::schema());
+    out
+}
+
+pub fn topology() -> String {
+    let schema = topology::schema::resource();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "---\npage_title: \"bcdr_topology Resource - bcdr\"\ndescription: |-\n  A multi-region AKS BC/DR topology.\n---\n"
+    );
+    let _ = writeln!(
+        out,
+        "# bcdr_topology (Resource)\n\n{}\n",
+        schema.description
+    );
+    let _ = writeln!(
+        out,
+        "## Example Usage\n\n```terraform\n{TOPOLOGY_EXAMPLE}\n```\n"
+    );
+    let _ = writeln!(out, "## Argument Reference\n");
+    arguments(&mut out, &schema);
+    for b in &schema.blocks {
+        let _ = writeln!(
+            out,
+            "- `{}` (Block, keyed by label) {}\n",
+            b.name, b.block.description
+        );
+        let _ = writeln!(out, "### Nested Schema for `{}`\n", b.name);
+        arguments(&mut out, &b.block);
+        let _ = writeln!(out, "\nRead-only:\n");
+        attributes(&mut out, &b.block);
+    }
+    let _ = writeln!(out, "\n## Attribute Reference\n");
+    attributes(&mut out, &schema);
+    let _ = writeln!(
+        out,
+        "\nPlans tell the truth: ids are known at plan time (names are deterministic); FQDNs and identities are `(known after apply)` for new regions; a refresh that finds Azure different from the topology shows the difference as an update (and in `drift`).\n"
+    );
+    let _ = writeln!(
+        out,
+        "## Validation\n\nChecked at `terraform validate`/`plan`, before any ARM call, each error naming its attribute: the name rules; 2 to 16 regions; known Azure regions that offer AKS, in canonical form, each once; VNet CIDRs that parse, have no host bits, are `/8` to `/24` and do not overlap; node counts 1 to 1000; Kubernetes versions `x.y[.z]`. Regions that are not Azure pairs of each other are a warning.\n"
+    );
+    let _ = writeln!(
+        out,
+        "## Import\n\nImport by the global resource group's id (or just the topology name); the whole topology is rebuilt from the resources tagged `bcdr-topology = <name>`:\n\n```shell\nterraform import bcdr_topology.shop /subscriptions/<subscription>/resourceGroups/rg-shop-global\n```"
+    );
+    out
+}
