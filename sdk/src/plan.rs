@@ -191,6 +191,18 @@ pub fn plan(desired: &[DesiredResource], observed: &Observed) -> Plan {
             None => (Action::Create, "does not exist".to_owned(), Vec::new()),
             Some(actual) => {
                 let mut drifts = drift(&d.body, actual);
+                // A resource whose last operation failed, or that another run left mid-operation, is
+                // written again: ARM PUTs are idempotent, and a busy resource's 409 is retried.
+                let state = actual["properties"]["provisioningState"]
+                    .as_str()
+                    .unwrap_or("Succeeded");
+                if !state.eq_ignore_ascii_case("Succeeded") {
+                    drifts.push(Drift {
+                        path: "properties.provisioningState".into(),
+                        desired: Value::from("Succeeded"),
+                        actual: Value::from(state),
+                    });
+                }
                 if matches!(d.key, ResourceKey::ResourceGroup(_)) {
                     // A group's location cannot change; the global group keeps the one it was made in.
                     drifts.retain(|x| x.path != "location");

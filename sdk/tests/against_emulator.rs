@@ -1,0 +1,322 @@
+//! The SDK against the ARM emulator: apply, no-op, status and destroy; the retries the engine and the
+//! pipeline make (throttling, lock conflicts); partial progress kept when an operation fails; a
+//! cancelled apply that a re-run completes; no ARM call for an invalid topology.
+
+use arm_emulator::{Config, Emulator, FaultAction, FaultRule};
+use bcdr::engine::{CancelSignal, Event, Outcome, RetryPolicy, cancellation};
+use bcdr::{ArmClient, ArmConfig, Cloud, Credential, Region, Topology, TopologyClient};
+use std::sync::Mutex;
+use std::time::Duration;
+
+const SUB: &str = "00000000-0000-0000-0000-000000000001";
+
+async fn setup(config: Config) -> (Emulator, TopologyClient) {
+    let emulator = Emulator::start(config).await.expect("emulator");
+    let cloud = Cloud::custom(&emulator.endpoint(), &emulator.endpoint()).expect("cloud");
+    let credential =
+        Credential::client_secret("00000000-0000-0000-0000-00000000aaaa", "sdk-tests", "x");
+    let arm = ArmConfig::new(SUB, cloud, credential).trust_root_pem(emulator.ca_certificate_pem());
+    let retry = RetryPolicy {
+        max_attempts: 40,
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(50),
+    };
+    let client = TopologyClient::new(ArmClient::new(arm).expect("client")).with_retry(retry);
+    (emulator, client)
+}
+
+fn fast() -> Config {
+    Config {
+        latency_scale: 0.0005,
+        ..Config::default()
+    }
+}
+
+fn topology(name: &str, regions: &[(&str, &str)]) -> Topology {
+    regions.iter().fold(Topology::new(name), |t, (r, c)| {
+        t.region(Region::new(*r, *c))
+    })
+}
+
+fn quiet(_: Event<'_>) {}
+
+/// The keys of the plan operations whose outcome `pick` selects (plans from scratch share one order).
+fn keys(
+    t: &Topology,
+    report: &bcdr::engine::Report,
+    pick: impl Fn(&Outcome) -> bool,
+) -> Vec<String> {
+    let plan = bcdr::plan::plan(
+        &bcdr::layout::desired(t, SUB),
+        &bcdr::plan::Observed::default(),
+    );
+    plan.operations
+        .iter()
+        .zip(&report.outcomes)
+        .filter(|(_, o)| pick(o))
+        .map(|(op, _)| op.key.to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn apply_is_idempotent_and_destroy_leaves_nothing() {
+    let (emulator, client) = setup(fast()).await;
+    let t = topology(
+        "trio",
+        &[
+            ("eastus", "10.1.0.0/16"),
+            ("westus", "10.2.0.0/16"),
+            ("centralus", "10.3.0.0/16"),
+        ],
+    );
+    let applied = client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("apply");
+    assert_eq!(
+        applied.plan.changes().count(),
+        4 + 3 + 3 + 6,
+        "groups, vnets, clusters, peerings"
+    );
+    assert_eq!(applied.status.peerings.len(), 6);
+    assert!(
+        applied.status.peerings.values().all(|s| s == "Connected"),
+        "{:?}",
+        applied.status.peerings
+    );
+    assert!(applied.status.regions.values().all(
+        |r| r.cluster_fqdn.ends_with(".azmk8s.io") && !r.kubelet_identity_object_id.is_empty()
+    ));
+
+    let (plan, _) = client.plan(&t).await.expect("plan");
+    assert!(
+        !plan.has_changes(),
+        "{:?}",
+        plan.changes().collect::<Vec<_>>()
+    );
+    let imported = client
+        .import("trio")
+        .await
+        .expect("import")
+        .expect("found by tag");
+    let regions: Vec<(&str, &str)> = imported
+        .sorted_regions()
+        .iter()
+        .map(|r| (r.name.as_str(), r.vnet_cidr.as_str()))
+        .collect();
+    assert_eq!(
+        regions,
+        [
+            ("centralus", "10.3.0.0/16"),
+            ("eastus", "10.1.0.0/16"),
+            ("westus", "10.2.0.0/16")
+        ]
+    );
+
+    client
+        .destroy("trio", CancelSignal::never(), &quiet)
+        .await
+        .expect("destroy");
+    assert!(
+        emulator.resource_ids().is_empty(),
+        "{:?}",
+        emulator.resource_ids()
+    );
+}
+
+#[tokio::test]
+async fn throttling_and_lock_conflicts_are_retried() {
+    let (emulator, client) = setup(fast()).await;
+    emulator.add_fault(FaultRule {
+        method: "PUT".into(),
+        path_contains: "/virtualNetworks/vnet-retry-eastus".into(),
+        action: FaultAction::Respond {
+            status: 429,
+            code: "RetryableErrorDueToAnotherOperation".into(),
+            retry_after: None,
+        },
+        remaining: 1,
+    });
+    emulator.add_fault(FaultRule {
+        method: "PUT".into(),
+        path_contains: "virtualNetworkPeerings/peer-eastus-to-westus".into(),
+        action: FaultAction::Respond {
+            status: 409,
+            code: "AnotherOperationInProgress".into(),
+            retry_after: None,
+        },
+        remaining: 2,
+    });
+    let retries = Mutex::new(Vec::new());
+    let on_event = |e: Event<'_>| {
+        if let Event::Retrying { op, error, .. } = e {
+            retries.lock().expect("lock").push(format!(
+                "{} {}",
+                op.key,
+                error.code().unwrap_or_default()
+            ));
+        }
+    };
+    let t = topology(
+        "retry",
+        &[("eastus", "10.1.0.0/16"), ("westus", "10.2.0.0/16")],
+    );
+    client
+        .apply(&t, CancelSignal::never(), &on_event)
+        .await
+        .expect("apply succeeds after retries");
+    let retries = retries.into_inner().expect("lock");
+    assert_eq!(
+        retries,
+        [
+            "peering (eastus -> westus) AnotherOperationInProgress",
+            "peering (eastus -> westus) AnotherOperationInProgress"
+        ]
+    );
+    let puts: Vec<u16> = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PUT")
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(
+        puts.iter().filter(|s| **s == 429).count(),
+        1,
+        "the pipeline retried the 429 itself: {puts:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_operation_keeps_partial_progress_and_a_rerun_converges() {
+    let (emulator, client) = setup(fast()).await;
+    emulator.add_fault(FaultRule {
+        method: "PUT".into(),
+        path_contains: "managedClusters/aks-part-westus".into(),
+        action: FaultAction::FailAsync {
+            code: "QuotaExceeded".into(),
+            message: "no cores left".into(),
+        },
+        remaining: 1,
+    });
+    let t = topology(
+        "part",
+        &[("eastus", "10.1.0.0/16"), ("westus", "10.2.0.0/16")],
+    );
+    let failure = client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect_err("the westus cluster fails");
+    assert_eq!(failure.error.code(), Some("QuotaExceeded"));
+    let report = failure.report.as_ref().expect("report");
+    assert_eq!(
+        keys(&t, report, |o| matches!(o, Outcome::Failed(_))),
+        ["AKS cluster (westus)"]
+    );
+    assert_eq!(
+        report
+            .outcomes
+            .iter()
+            .filter(|o| matches!(o, Outcome::Done(_)))
+            .count(),
+        8,
+        "everything else finished"
+    );
+    assert!(
+        failure.status.regions["eastus"]
+            .cluster_fqdn
+            .ends_with(".azmk8s.io"),
+        "what was made is reported"
+    );
+
+    let again = client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("the re-run converges");
+    assert_eq!(
+        again
+            .plan
+            .changes()
+            .map(|o| o.key.to_string())
+            .collect::<Vec<_>>(),
+        ["AKS cluster (westus)"]
+    );
+    assert!(
+        again
+            .plan
+            .changes()
+            .next()
+            .is_some_and(|o| o.reason.contains("Failed"))
+    );
+    assert!(!client.plan(&t).await.expect("plan").0.has_changes());
+}
+
+#[tokio::test]
+async fn a_cancelled_apply_records_what_started_and_a_rerun_completes_it() {
+    let mut latencies: std::collections::BTreeMap<String, u64> = arm_emulator::default_latencies()
+        .into_keys()
+        .map(|k| (k, 3))
+        .collect();
+    latencies.insert("managedCluster.put".into(), 1_500);
+    let (emulator, client) = setup(Config {
+        latency_scale: 1.0,
+        latencies,
+        ..fast()
+    })
+    .await;
+    let t = topology(
+        "stop",
+        &[("eastus", "10.1.0.0/16"), ("westus", "10.2.0.0/16")],
+    );
+    let (canceller, signal) = cancellation();
+    let cancel_later = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        canceller.cancel();
+    };
+    let (result, ()) = tokio::join!(client.apply(&t, signal, &quiet), cancel_later);
+    let failure = result.expect_err("cancelled");
+    let report = failure.report.as_ref().expect("report");
+    assert!(report.cancelled);
+    assert_eq!(
+        keys(&t, report, |o| matches!(o, Outcome::Interrupted)),
+        ["AKS cluster (eastus)", "AKS cluster (westus)"],
+        "started operations are recorded"
+    );
+    assert!(
+        emulator
+            .resource_ids()
+            .iter()
+            .any(|id| id.contains("aks-stop-eastus")),
+        "ARM goes on with what was started"
+    );
+
+    let done = client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("a re-run completes");
+    assert!(
+        done.status
+            .regions
+            .values()
+            .all(|r| r.provisioning_state == "Succeeded"),
+        "{:?}",
+        done.status
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_topology_makes_no_arm_call() {
+    let (emulator, client) = setup(fast()).await;
+    let t = topology(
+        "bad",
+        &[("eastus", "10.1.0.0/16"), ("westus", "10.1.0.0/16")],
+    );
+    let err = client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect_err("invalid");
+    assert!(
+        err.to_string().contains("region[\"westus\"].vnet_cidr"),
+        "{err}"
+    );
+    assert!(emulator.requests().is_empty());
+}
