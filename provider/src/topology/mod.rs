@@ -165,6 +165,13 @@ pub async fn read(client: &TopologyClient, prior: &Value) -> (Value, Vec<pb::Dia
 }
 
 /// The topology name an import id names: the global resource group's id, or the bare name.
+///
+/// ```
+/// use terraform_provider_bcdr::topology::import_name;
+/// assert_eq!(import_name("/subscriptions/s/resourceGroups/rg-shop-global").as_deref(), Some("shop"));
+/// assert_eq!(import_name("shop").as_deref(), Some("shop"));
+/// assert_eq!(import_name("/subscriptions/s/resourceGroups/someone-elses"), None);
+/// ```
 pub fn import_name(id: &str) -> Option<String> {
     let last = id.trim_end_matches('/').rsplit('/').next()?;
     let name = match last
