@@ -63,20 +63,6 @@ impl<S: Subscriber> Layer<S> for TerraformJson {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn timestamps_have_six_fractional_digits() {
-        let ts = super::timestamp();
-        let (_, frac) = ts.trim_end_matches('Z').rsplit_once('.').expect("fraction");
-        assert_eq!(frac.len(), 6, "{ts}");
-        assert!(
-            ts.ends_with('Z') && ts.len() == "2006-01-02T15:04:05.000000Z".len(),
-            "{ts}"
-        );
-    }
-}
-
 /// Installs the logger when Terraform asked for logs.
 pub fn init() {
     use tracing_subscriber::layer::SubscriberExt;
@@ -95,4 +81,18 @@ pub fn init() {
     };
     let subscriber = tracing_subscriber::registry().with(TerraformJson.with_filter(filter));
     let _ = tracing::subscriber::set_global_default(subscriber);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn timestamps_have_six_fractional_digits() {
+        let ts = super::timestamp();
+        let (_, frac) = ts.trim_end_matches('Z').rsplit_once('.').expect("fraction");
+        assert_eq!(frac.len(), 6, "{ts}");
+        assert!(
+            ts.ends_with('Z') && ts.len() == "2006-01-02T15:04:05.000000Z".len(),
+            "{ts}"
+        );
+    }
 }
