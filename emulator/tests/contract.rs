@@ -1,5 +1,6 @@
 //! Raw HTTPS against the emulator: each ARM rule of the slice refuses what Azure refuses, with Azure's
-//! status and error code, and long-running operations behave as ARM's do.
+//! status and error code, and long-running operations behave as ARM's do. Every answer the emulator
+//! gives in these tests is checked against the real ARM OpenAPI spec of its operation.
 
 use arm_emulator::{Config, Emulator, FaultAction, FaultRule, Throttle};
 use reqwest::{Client, Method, StatusCode};
@@ -54,6 +55,7 @@ impl Arm {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        let method_name = method.to_string();
         let url = if path.starts_with("https://") {
             path.to_owned()
         } else {
@@ -66,11 +68,14 @@ impl Arm {
         let resp = req.send().await.expect("request");
         let (status, headers) = (resp.status(), resp.headers().clone());
         let text = resp.text().await.unwrap_or_default();
-        (
-            status,
-            headers,
-            serde_json::from_str(&text).unwrap_or(Value::Null),
-        )
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        conforms(
+            &method_name,
+            path,
+            status.as_u16(),
+            (!text.is_empty()).then_some(&body),
+        );
+        (status, headers, body)
     }
 
     async fn put(
@@ -98,6 +103,50 @@ impl Arm {
         }
         panic!("operation never finished");
     }
+}
+
+static SPECS: std::sync::OnceLock<Option<armspec::Specs>> = std::sync::OnceLock::new();
+
+/// The spec file an ARM path belongs to; `None` for what the specs do not describe (operation
+/// status documents, the token endpoint).
+fn spec_for(path: &str) -> Option<&'static str> {
+    let p = path
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if p.contains("/operations/")
+        || p.contains("/operationresults/")
+        || !p.starts_with("/subscriptions/")
+    {
+        None
+    } else if p.contains("/providers/microsoft.network/virtualnetworks") {
+        Some(armspec::files::VIRTUAL_NETWORK)
+    } else if p.contains("/providers/microsoft.containerservice/managedclusters") {
+        Some(armspec::files::MANAGED_CLUSTERS)
+    } else if p.ends_with("/locations") {
+        Some(armspec::files::SUBSCRIPTIONS)
+    } else {
+        Some(armspec::files::RESOURCES)
+    }
+}
+
+/// Fails the test when an answer does not match its operation's spec.
+fn conforms(method: &str, url: &str, status: u16, body: Option<&Value>) {
+    let Some(specs) = SPECS.get_or_init(|| armspec::Specs::load("emulator contract responses"))
+    else {
+        return;
+    };
+    let path = url.find("/subscriptions/").map_or(url, |i| &url[i..]);
+    let Some(spec) = spec_for(path) else { return };
+    if status == 401 {
+        return; // ARM's front door answers before any resource provider; no operation describes it
+    }
+    let errors = specs.check_response(spec, method, path, status, body);
+    assert!(
+        errors.is_empty(),
+        "{method} {path} -> {status} does not match {spec}:\n{errors:#?}\n{body:#?}"
+    );
 }
 
 fn rg(name: &str) -> String {

@@ -1,0 +1,61 @@
+//! What the SDK sends validates against the real ARM OpenAPI specs: every body of a topology's layout
+//! against its PUT operation's request schema (no read-only properties, no unknown ones, right types).
+
+use armspec::{Specs, files};
+use bcdr::layout::{self, ResourceKey};
+use bcdr::{ClusterSettings, Region, Topology};
+
+#[test]
+fn every_put_body_matches_its_spec() {
+    let Some(specs) = Specs::load("every_put_body_matches_its_spec") else {
+        return;
+    };
+    let t = Topology::new("shop")
+        .region(
+            Region::new("eastus", "10.1.0.0/16").with_cluster(
+                ClusterSettings::default()
+                    .kubernetes_version("1.30")
+                    .node_count(5),
+            ),
+        )
+        .region(Region::new("westus", "10.2.0.0/16"))
+        .region(Region::new("centralus", "10.3.0.0/16"));
+    let desired = layout::desired(&t, "00000000-0000-0000-0000-000000000001");
+    assert_eq!(desired.len(), 1 + 3 + 3 + 3 + 6);
+    for d in desired {
+        let spec = match d.key {
+            ResourceKey::ResourceGroup(_) => files::RESOURCES,
+            ResourceKey::VirtualNetwork(_) | ResourceKey::Peering { .. } => files::VIRTUAL_NETWORK,
+            ResourceKey::ManagedCluster(_) => files::MANAGED_CLUSTERS,
+            _ => unreachable!("new resource kinds need their spec here"),
+        };
+        let errors = specs.check_request(spec, "PUT", &d.id, &d.body);
+        assert!(errors.is_empty(), "{}: {errors:#?}\n{:#}", d.key, d.body);
+    }
+}
+
+#[test]
+fn the_validator_catches_what_arm_would_refuse() {
+    let Some(specs) = Specs::load("the_validator_catches_what_arm_would_refuse") else {
+        return;
+    };
+    let id = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v";
+    let bad = serde_json::json!({ "location": "eastus", "properties": { "addressSpace": { "addressPrefixes": "10.0.0.0/16" }, "provisioningState": "Succeeded", "bogus": 1 } });
+    let errors = specs.check_request(files::VIRTUAL_NETWORK, "PUT", id, &bad);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("addressPrefixes: expected an array")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("provisioningState: read-only")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("bogus: not in the spec")),
+        "{errors:#?}"
+    );
+}
