@@ -206,13 +206,11 @@ impl Specs {
         }
         if let (Some(allowed), false, Some(s)) =
             (&shape.enumeration, shape.extensible_enum, value.as_str())
-        {
-            if !allowed
+            && !allowed
                 .iter()
                 .any(|a| a.as_str().is_some_and(|a| a.eq_ignore_ascii_case(s)))
-            {
-                errors.push(format!("{at}: {s:?} is not one of {allowed:?}"));
-            }
+        {
+            errors.push(format!("{at}: {s:?} is not one of {allowed:?}"));
         }
     }
 
