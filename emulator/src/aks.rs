@@ -291,6 +291,9 @@ pub fn cluster(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError
             let id = existing.as_ref().map_or(id, |c| c.id.clone());
             let stored_name = id.rsplit('/').next().unwrap_or(name).to_owned();
             let rendered = render(ctx, &id, &stored_name, rg, location, &body, existing.as_ref());
+            for principal in [rendered["identity"]["principalId"].as_str(), rendered["properties"]["identityProfile"]["kubeletidentity"]["objectId"].as_str()].into_iter().flatten() {
+                ctx.state.identities.entry(principal.to_ascii_lowercase()).or_insert(ctx.now);
+            }
             ctx.state.insert(Resource { id: id.clone(), kind: Kind::ManagedCluster, body: rendered, pending: None });
             let (state, key) = if existing.is_some() { ("Updating", "managedCluster.update") } else { ("Creating", "managedCluster.put") };
             let duration = ctx.latency(key);

@@ -2,8 +2,9 @@
 //! injected faults, dispatches to the resource-type modules, and answers with ARM's headers.
 
 use crate::error::ArmError;
+use crate::routes::{Route, route, typed};
 use crate::store::{State, now_ms};
-use crate::{Config, FaultAction, LogEntry, aks, auth, lro, network, resources};
+use crate::{Config, FaultAction, LogEntry, auth, authorization, lro, resources};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -108,102 +109,6 @@ pub(crate) struct Bucket {
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// The routes ARM knows, as far as the emulator serves them, with the api-version each requires.
-enum Route {
-    Token,
-    Admin(String),
-    Locations,
-    Provider(String),
-    TaggedResources,
-    ResourceGroups,
-    ResourceGroup(String),
-    ResourceGroupResult(String),
-    OperationStatus(String),
-    OperationResult(String),
-    Typed {
-        rg: String,
-        namespace: String,
-        path: Vec<(String, String)>,
-    },
-}
-
-fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
-    let l: Vec<String> = segs.iter().map(|s| s.to_ascii_lowercase()).collect();
-    let l: Vec<&str> = l.iter().map(String::as_str).collect();
-    let own = |i: usize| segs[i].to_owned();
-    Some(match l.as_slice() {
-        ["_emulator", what] => (Route::Admin((*what).to_owned()), None),
-        [_tenant, "oauth2", "v2.0", "token"] => (Route::Token, None),
-        ["subscriptions", _, "locations"] => (Route::Locations, Some(crate::API_SUBSCRIPTIONS)),
-        ["subscriptions", _, "resources"] => (Route::TaggedResources, Some(crate::API_RESOURCES)),
-        ["subscriptions", _, "providers", _] => {
-            (Route::Provider(own(3)), Some(crate::API_RESOURCES))
-        }
-        ["subscriptions", _, "resourcegroups"] => {
-            (Route::ResourceGroups, Some(crate::API_RESOURCES))
-        }
-        ["subscriptions", _, "resourcegroups", _] => {
-            (Route::ResourceGroup(own(3)), Some(crate::API_RESOURCES))
-        }
-        ["subscriptions", _, "operationresults", _] => (
-            Route::ResourceGroupResult(own(3)),
-            Some(crate::API_RESOURCES),
-        ),
-        [
-            "subscriptions",
-            _,
-            "providers",
-            ns,
-            "locations",
-            _,
-            "operations",
-            _,
-        ] => (Route::OperationStatus(own(7)), Some(api_for_namespace(ns)?)),
-        [
-            "subscriptions",
-            _,
-            "providers",
-            ns,
-            "locations",
-            _,
-            "operationresults",
-            _,
-        ] => (Route::OperationResult(own(7)), Some(api_for_namespace(ns)?)),
-        [
-            "subscriptions",
-            _,
-            "resourcegroups",
-            _,
-            "providers",
-            ns,
-            rest @ ..,
-        ] if !rest.is_empty() && rest.len() % 2 == 0 => {
-            let path = rest
-                .chunks(2)
-                .enumerate()
-                .map(|(i, _)| (l[6 + 2 * i].to_owned(), own(7 + 2 * i)))
-                .collect();
-            (
-                Route::Typed {
-                    rg: own(3),
-                    namespace: (*ns).to_owned(),
-                    path,
-                },
-                Some(api_for_namespace(ns)?),
-            )
-        }
-        _ => return None,
-    })
-}
-
-fn api_for_namespace(ns: &str) -> Option<&'static str> {
-    match ns {
-        "microsoft.network" => Some(crate::API_NETWORK),
-        "microsoft.containerservice" => Some(crate::API_AKS),
-        _ => None,
-    }
 }
 
 /// The one handler behind every path.
@@ -402,6 +307,9 @@ fn answer(
         Route::ResourceGroup(name) => resources::resource_group(&mut ctx, &name),
         Route::ResourceGroupResult(id) | Route::OperationResult(id) => lro::result(&mut ctx, &id),
         Route::OperationStatus(id) => lro::status(&mut ctx, &id),
+        Route::RoleAssignment { scope, name } => {
+            authorization::role_assignment(&mut ctx, &scope, &name)
+        }
         Route::Typed {
             rg,
             namespace,
@@ -444,33 +352,6 @@ fn unreachable_route() -> Result<Resp, ArmError> {
         "InternalServerError",
         "route handled earlier",
     ))
-}
-
-fn typed(
-    ctx: &mut Ctx<'_>,
-    rg: &str,
-    namespace: &str,
-    path: &[(String, String)],
-) -> Result<Resp, ArmError> {
-    let types: Vec<&str> = path.iter().map(|(t, _)| t.as_str()).collect();
-    let names: Vec<&str> = path.iter().map(|(_, n)| n.as_str()).collect();
-    match (namespace, types.as_slice()) {
-        ("microsoft.network", ["virtualnetworks"]) => network::vnet(ctx, rg, names[0]),
-        ("microsoft.network", ["virtualnetworks", "subnets"]) => {
-            network::subnet(ctx, rg, names[0], names[1])
-        }
-        ("microsoft.network", ["virtualnetworks", "virtualnetworkpeerings"]) => {
-            network::peering(ctx, rg, names[0], names[1])
-        }
-        ("microsoft.containerservice", ["managedclusters"]) => aks::cluster(ctx, rg, names[0]),
-        _ => Err(ArmError::bad_request(
-            "InvalidResourceType",
-            format!(
-                "The resource type '{}' could not be found in the namespace '{namespace}'.",
-                types.join("/")
-            ),
-        )),
-    }
 }
 
 /// Token-bucket throttling per subscription and per reads/writes. Returns what remains, or the

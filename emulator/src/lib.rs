@@ -14,14 +14,18 @@
 
 mod aks;
 mod auth;
+mod authorization;
 mod error;
 mod http;
 mod lro;
 mod network;
+mod public_ip;
 pub mod regions;
 mod resources;
+mod routes;
 mod store;
 mod tls;
+mod traffic_manager;
 
 pub use error::ArmError;
 
@@ -37,6 +41,8 @@ pub const API_RESOURCES: &str = "2024-03-01";
 pub const API_SUBSCRIPTIONS: &str = "2022-12-01";
 pub const API_NETWORK: &str = "2024-03-01";
 pub const API_AKS: &str = "2024-09-01";
+pub const API_TRAFFIC_MANAGER: &str = "2022-04-01";
+pub const API_AUTHORIZATION: &str = "2022-04-01";
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -128,6 +134,9 @@ pub fn default_latencies() -> BTreeMap<String, u64> {
         ("managedCluster.put", 300_000),
         ("managedCluster.update", 120_000),
         ("managedCluster.delete", 180_000),
+        ("publicIp.put", 4_000),
+        // How long a new managed identity takes to reach every Entra ID replica.
+        ("identity.replication", 30_000),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

@@ -29,6 +29,10 @@ pub enum Kind {
     Subnet,
     Peering,
     ManagedCluster,
+    PublicIp,
+    TrafficManagerProfile,
+    TrafficManagerEndpoint,
+    RoleAssignment,
 }
 
 /// An operation still running on a resource.
@@ -92,6 +96,9 @@ pub struct State {
     pub operations: BTreeMap<String, Operation>,
     /// Issued bearer tokens and their expiry (epoch seconds).
     pub tokens: BTreeMap<String, u64>,
+    /// Managed identities the emulator made (principal or object id, lower-cased), and when.
+    #[serde(default)]
+    pub identities: BTreeMap<String, u64>,
 }
 
 impl State {

@@ -271,11 +271,20 @@ impl Specs {
             .iter()
             .filter(|(template, _)| {
                 let parts: Vec<&str> = template.split('/').filter(|s| !s.is_empty()).collect();
-                parts.len() == wanted.len()
-                    && parts
-                        .iter()
-                        .zip(&wanted)
-                        .all(|(t, w)| t.starts_with('{') || t.eq_ignore_ascii_case(w))
+                let same = |t: &[&str], w: &[&str]| {
+                    t.len() == w.len()
+                        && t.iter()
+                            .zip(w)
+                            .all(|(t, w)| t.starts_with('{') || t.eq_ignore_ascii_case(w))
+                };
+                match parts.split_first() {
+                    // `{scope}` stands for any number of segments (role assignments on any resource).
+                    Some((&"{scope}", rest)) => {
+                        wanted.len() > rest.len()
+                            && same(rest, &wanted[wanted.len() - rest.len()..])
+                    }
+                    _ => same(&parts, &wanted),
+                }
             })
             .min_by_key(|(template, _)| template.matches('{').count())
             .unwrap_or_else(|| panic!("no path in {spec} matches {url_path}"));
@@ -385,4 +394,9 @@ pub mod files {
     pub const VIRTUAL_NETWORK: &str =
         "network/resource-manager/Microsoft.Network/stable/2024-03-01/virtualNetwork.json";
     pub const MANAGED_CLUSTERS: &str = "containerservice/resource-manager/Microsoft.ContainerService/aks/stable/2024-09-01/managedClusters.json";
+    pub const PUBLIC_IP: &str =
+        "network/resource-manager/Microsoft.Network/stable/2024-03-01/publicIpAddress.json";
+    pub const TRAFFIC_MANAGER: &str =
+        "trafficmanager/resource-manager/Microsoft.Network/stable/2022-04-01/trafficmanager.json";
+    pub const ROLE_ASSIGNMENTS: &str = "authorization/resource-manager/Microsoft.Authorization/stable/2022-04-01/authorization-RoleAssignmentsCalls.json";
 }

@@ -1,0 +1,162 @@
+//! The route table: which ARM paths the emulator serves, the api-version each requires, and the
+//! dispatch of resource paths to their resource-type modules.
+
+use crate::error::ArmError;
+use crate::http::{Ctx, Resp};
+use crate::{aks, network, public_ip, traffic_manager};
+
+/// The routes ARM knows, as far as the emulator serves them, with the api-version each requires.
+pub(crate) enum Route {
+    Token,
+    Admin(String),
+    Locations,
+    Provider(String),
+    TaggedResources,
+    ResourceGroups,
+    ResourceGroup(String),
+    ResourceGroupResult(String),
+    OperationStatus(String),
+    OperationResult(String),
+    Typed {
+        rg: String,
+        namespace: String,
+        path: Vec<(String, String)>,
+    },
+    /// `/{scope}/providers/Microsoft.Authorization/roleAssignments/{name}`: any scope.
+    RoleAssignment {
+        scope: String,
+        name: String,
+    },
+}
+
+pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
+    let l: Vec<String> = segs.iter().map(|s| s.to_ascii_lowercase()).collect();
+    let l: Vec<&str> = l.iter().map(String::as_str).collect();
+    let own = |i: usize| segs[i].to_owned();
+    if let [
+        scope @ ..,
+        "providers",
+        "microsoft.authorization",
+        "roleassignments",
+        _,
+    ] = l.as_slice()
+    {
+        let scope = format!("/{}", segs[..scope.len()].join("/"));
+        return Some((
+            Route::RoleAssignment {
+                scope,
+                name: own(l.len() - 1),
+            },
+            Some(crate::API_AUTHORIZATION),
+        ));
+    }
+    Some(match l.as_slice() {
+        ["_emulator", what] => (Route::Admin((*what).to_owned()), None),
+        [_tenant, "oauth2", "v2.0", "token"] => (Route::Token, None),
+        ["subscriptions", _, "locations"] => (Route::Locations, Some(crate::API_SUBSCRIPTIONS)),
+        ["subscriptions", _, "resources"] => (Route::TaggedResources, Some(crate::API_RESOURCES)),
+        ["subscriptions", _, "providers", _] => {
+            (Route::Provider(own(3)), Some(crate::API_RESOURCES))
+        }
+        ["subscriptions", _, "resourcegroups"] => {
+            (Route::ResourceGroups, Some(crate::API_RESOURCES))
+        }
+        ["subscriptions", _, "resourcegroups", _] => {
+            (Route::ResourceGroup(own(3)), Some(crate::API_RESOURCES))
+        }
+        ["subscriptions", _, "operationresults", _] => (
+            Route::ResourceGroupResult(own(3)),
+            Some(crate::API_RESOURCES),
+        ),
+        [
+            "subscriptions",
+            _,
+            "providers",
+            ns,
+            "locations",
+            _,
+            "operations",
+            _,
+        ] => (Route::OperationStatus(own(7)), Some(api_for_namespace(ns)?)),
+        [
+            "subscriptions",
+            _,
+            "providers",
+            ns,
+            "locations",
+            _,
+            "operationresults",
+            _,
+        ] => (Route::OperationResult(own(7)), Some(api_for_namespace(ns)?)),
+        [
+            "subscriptions",
+            _,
+            "resourcegroups",
+            _,
+            "providers",
+            ns,
+            rest @ ..,
+        ] if !rest.is_empty() && rest.len() % 2 == 0 => {
+            let path = rest
+                .chunks(2)
+                .enumerate()
+                .map(|(i, _)| (l[6 + 2 * i].to_owned(), own(7 + 2 * i)))
+                .collect();
+            (
+                Route::Typed {
+                    rg: own(3),
+                    namespace: (*ns).to_owned(),
+                    path,
+                },
+                Some(if rest.first() == Some(&"trafficmanagerprofiles") {
+                    crate::API_TRAFFIC_MANAGER
+                } else {
+                    api_for_namespace(ns)?
+                }),
+            )
+        }
+        _ => return None,
+    })
+}
+
+fn api_for_namespace(ns: &str) -> Option<&'static str> {
+    match ns {
+        "microsoft.network" => Some(crate::API_NETWORK),
+        "microsoft.containerservice" => Some(crate::API_AKS),
+        _ => None,
+    }
+}
+
+pub(crate) fn typed(
+    ctx: &mut Ctx<'_>,
+    rg: &str,
+    namespace: &str,
+    path: &[(String, String)],
+) -> Result<Resp, ArmError> {
+    let types: Vec<&str> = path.iter().map(|(t, _)| t.as_str()).collect();
+    let names: Vec<&str> = path.iter().map(|(_, n)| n.as_str()).collect();
+    match (namespace, types.as_slice()) {
+        ("microsoft.network", ["virtualnetworks"]) => network::vnet(ctx, rg, names[0]),
+        ("microsoft.network", ["virtualnetworks", "subnets"]) => {
+            network::subnet(ctx, rg, names[0], names[1])
+        }
+        ("microsoft.network", ["virtualnetworks", "virtualnetworkpeerings"]) => {
+            network::peering(ctx, rg, names[0], names[1])
+        }
+        ("microsoft.containerservice", ["managedclusters"]) => aks::cluster(ctx, rg, names[0]),
+        ("microsoft.network", ["publicipaddresses"]) => public_ip::address(ctx, rg, names[0]),
+        ("microsoft.network", ["trafficmanagerprofiles"]) => {
+            traffic_manager::profile(ctx, rg, names[0])
+        }
+        ("microsoft.network", ["trafficmanagerprofiles", kind]) => {
+            traffic_manager::endpoint(ctx, rg, names[0], kind, names[1])
+        }
+        _ => Err(ArmError::bad_request(
+            "InvalidResourceType",
+            format!(
+                "The resource type '{}' could not be found in the namespace '{namespace}'.",
+                types.join("/")
+            ),
+        )),
+    }
+}
