@@ -85,17 +85,16 @@ pub fn role_assignment(ctx: &mut Ctx<'_>, scope: &str, name: &str) -> Result<Res
                     ),
                 ));
             }
-            if principal_type.is_none() {
-                if let Some(created) = principal_created_ms(ctx, principal) {
-                    if ctx.now < created + ctx.latency("identity.replication") {
-                        return Err(ArmError::bad_request(
-                            "PrincipalNotFound",
-                            format!(
-                                "Principal {principal} does not exist in the directory. Check that you have the correct principal ID; a new principal may need principalType to be set while it replicates."
-                            ),
-                        ));
-                    }
-                }
+            if principal_type.is_none()
+                && let Some(created) = principal_created_ms(ctx, principal)
+                && ctx.now < created + ctx.latency("identity.replication")
+            {
+                return Err(ArmError::bad_request(
+                    "PrincipalNotFound",
+                    format!(
+                        "Principal {principal} does not exist in the directory. Check that you have the correct principal ID; a new principal may need principalType to be set while it replicates."
+                    ),
+                ));
             }
             let same = |r: &Resource| {
                 r.kind == Kind::RoleAssignment
