@@ -189,7 +189,9 @@ pub fn profile(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError
                 pending: None,
             });
             if let Some(inline) = props["endpoints"].as_array() {
-                for child in endpoints_of(ctx.state, &id) {
+                // Endpoints given inline replace the profile's endpoints as a whole, or not at all.
+                let before = endpoints_of(ctx.state, &id);
+                for child in &before {
                     ctx.state.resources.remove(&child.id.to_ascii_lowercase());
                 }
                 for e in inline {
@@ -198,7 +200,32 @@ pub fn profile(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError
                         .and_then(|t| t.rsplit('/').next())
                         .unwrap_or("externalEndpoints")
                         .to_owned();
-                    put_endpoint(ctx, &id, &kind, e["name"].as_str().unwrap_or_default(), e)?;
+                    let canonical_kind = canonical(
+                        &kind,
+                        &["azureEndpoints", "externalEndpoints", "nestedEndpoints"],
+                    )
+                    .unwrap_or("externalEndpoints");
+                    if let Err(e) = put_endpoint(
+                        ctx,
+                        &id,
+                        canonical_kind,
+                        e["name"].as_str().unwrap_or_default(),
+                        e,
+                    ) {
+                        for child in endpoints_of(ctx.state, &id) {
+                            ctx.state.resources.remove(&child.id.to_ascii_lowercase());
+                        }
+                        for child in before {
+                            ctx.state.insert(child);
+                        }
+                        match &existing {
+                            Some(old) => ctx.state.insert(old.clone()),
+                            None => {
+                                ctx.state.resources.remove(&id.to_ascii_lowercase());
+                            }
+                        }
+                        return Err(e);
+                    }
                 }
             }
             let profile = ctx

@@ -154,16 +154,15 @@ async fn run_one(
     retry: RetryPolicy,
     index: usize,
     op: &PlannedOperation,
+    body: Option<Value>,
     on_event: &(dyn Fn(Event<'_>) + Send + Sync),
 ) -> Result<Option<Value>, Error> {
     let api = op.key.api_version();
+    let body = body.unwrap_or(Value::Null);
     let mut attempt = 0;
     loop {
         let result = match op.action {
-            Action::Create => client
-                .put(&op.id, api, op.body.as_ref().unwrap_or(&Value::Null), &[])
-                .await
-                .map(Some),
+            Action::Create => client.put(&op.id, api, &body, &[]).await.map(Some),
             Action::Update => {
                 let query: &[(&str, &str)] =
                     if matches!(op.key, crate::layout::ResourceKey::Peering { .. }) {
@@ -171,10 +170,7 @@ async fn run_one(
                     } else {
                         &[]
                     };
-                client
-                    .put(&op.id, api, op.body.as_ref().unwrap_or(&Value::Null), query)
-                    .await
-                    .map(Some)
+                client.put(&op.id, api, &body, query).await.map(Some)
             }
             Action::Delete => client.delete(&op.id, api).await.map(|()| None),
             Action::NoOp => Ok(None),
@@ -195,6 +191,21 @@ async fn run_one(
             other => return other,
         }
     }
+}
+
+/// The operation's body with the values its bindings take from finished operations.
+fn bound_body(op: &PlannedOperation, outcomes: &[Option<Outcome>]) -> Option<Value> {
+    let mut body = op.body.clone()?;
+    for b in &op.bindings {
+        let value = match outcomes.get(b.source) {
+            Some(Some(Outcome::Done(Some(result)))) => result.pointer(&b.source_pointer).cloned(),
+            _ => None,
+        };
+        if let (Some(v), Some(slot)) = (value, body.pointer_mut(&b.target)) {
+            *slot = v;
+        }
+    }
+    Some(body)
 }
 
 /// Runs `plan` against ARM.
@@ -249,9 +260,10 @@ pub async fn execute(
                         op: &ops[i],
                     });
                     let op = &ops[i];
+                    let body = bound_body(op, &outcomes);
                     running.push(async move {
                         let t0 = Instant::now();
-                        let result = run_one(client, retry, i, op, on_event).await;
+                        let result = run_one(client, retry, i, op, body, on_event).await;
                         (i, result, t0.elapsed())
                     });
                 }

@@ -1,15 +1,14 @@
 //! The Azure resources a [`Topology`] consists of: keys, deterministic ids and desired bodies, with the
-//! dependencies between them. Pure: the same topology always gives the same layout.
+//! dependencies between them and the values some bodies take from other resources once they exist.
+//! Pure: the same topology always gives the same layout.
 
-use crate::arm::managed_cluster::{
-    self, AgentPool, ClusterIdentity, ManagedCluster, ManagedClusterProperties, NetworkProfile,
+mod bodies;
+
+use crate::arm::{
+    managed_cluster, peering, public_ip, resource_group, role_assignment, traffic_manager,
+    virtual_network,
 };
-use crate::arm::peering::{self, PeeringProperties, SubResource, VirtualNetworkPeering};
-use crate::arm::resource_group::{self, ResourceGroup};
-use crate::arm::virtual_network::{
-    self, AddressSpace, Subnet, SubnetProperties, VirtualNetwork, VirtualNetworkProperties,
-};
-use crate::model::{Region, Topology};
+use crate::model::Topology;
 use crate::names;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -22,11 +21,18 @@ pub enum ResourceKey {
     /// A region's resource group, or the global one (`region == "global"`).
     ResourceGroup(String),
     VirtualNetwork(String),
+    /// The static Standard public IP the region's ingress uses.
+    PublicIp(String),
     ManagedCluster(String),
+    /// Network Contributor for the region's cluster identity on the region's group (to use the IP).
+    RoleAssignment(String),
     Peering {
         from: String,
         to: String,
     },
+    /// The Traffic Manager profile with one endpoint per region, written in one PUT so that priority
+    /// swaps (failover) are atomic.
+    TrafficManagerProfile,
 }
 
 impl ResourceKey {
@@ -34,14 +40,31 @@ impl ResourceKey {
         match self {
             ResourceKey::ResourceGroup(_) => resource_group::API_VERSION,
             ResourceKey::VirtualNetwork(_) => virtual_network::API_VERSION,
+            ResourceKey::PublicIp(_) => public_ip::API_VERSION,
             ResourceKey::ManagedCluster(_) => managed_cluster::API_VERSION,
+            ResourceKey::RoleAssignment(_) => role_assignment::API_VERSION,
             ResourceKey::Peering { .. } => peering::API_VERSION,
+            ResourceKey::TrafficManagerProfile => traffic_manager::API_VERSION,
+        }
+    }
+
+    /// The region the resource belongs to (`global` for the global ones).
+    pub fn region(&self) -> &str {
+        match self {
+            ResourceKey::ResourceGroup(r)
+            | ResourceKey::VirtualNetwork(r)
+            | ResourceKey::PublicIp(r)
+            | ResourceKey::ManagedCluster(r)
+            | ResourceKey::RoleAssignment(r)
+            | ResourceKey::Peering { from: r, .. } => r,
+            ResourceKey::TrafficManagerProfile => names::GLOBAL,
         }
     }
 
     /// The ARM id this key has in `topology`.
     pub fn id(&self, subscription: &str, topology: &str) -> String {
         let rg = |region: &str| names::resource_group(topology, region);
+        let rg_id = |region: &str| resource_group::id(subscription, &rg(region));
         let vnet = |region: &str| {
             virtual_network::id(
                 subscription,
@@ -49,15 +72,37 @@ impl ResourceKey {
                 &names::virtual_network(topology, region),
             )
         };
+        let profile = || {
+            traffic_manager::profile_id(
+                subscription,
+                &rg(names::GLOBAL),
+                &names::traffic_manager(topology),
+            )
+        };
         match self {
-            ResourceKey::ResourceGroup(region) => resource_group::id(subscription, &rg(region)),
+            ResourceKey::ResourceGroup(region) => rg_id(region),
             ResourceKey::VirtualNetwork(region) => vnet(region),
+            ResourceKey::PublicIp(region) => public_ip::id(
+                subscription,
+                &rg(region),
+                &names::ingress_ip(topology, region),
+            ),
             ResourceKey::ManagedCluster(region) => {
                 managed_cluster::id(subscription, &rg(region), &names::cluster(topology, region))
+            }
+            ResourceKey::RoleAssignment(region) => {
+                let scope = rg_id(region);
+                let name = role_assignment::name(
+                    &scope,
+                    role_assignment::NETWORK_CONTRIBUTOR,
+                    &format!("cluster-identity:{topology}:{region}"),
+                );
+                role_assignment::id(&scope, &name)
             }
             ResourceKey::Peering { from, to } => {
                 peering::id(&vnet(from), &names::peering(from, to))
             }
+            ResourceKey::TrafficManagerProfile => profile(),
         }
     }
 }
@@ -67,10 +112,23 @@ impl fmt::Display for ResourceKey {
         match self {
             ResourceKey::ResourceGroup(r) => write!(f, "resource group ({r})"),
             ResourceKey::VirtualNetwork(r) => write!(f, "virtual network ({r})"),
+            ResourceKey::PublicIp(r) => write!(f, "ingress public IP ({r})"),
             ResourceKey::ManagedCluster(r) => write!(f, "AKS cluster ({r})"),
+            ResourceKey::RoleAssignment(r) => write!(f, "cluster identity role ({r})"),
             ResourceKey::Peering { from, to } => write!(f, "peering ({from} -> {to})"),
+            ResourceKey::TrafficManagerProfile => write!(f, "Traffic Manager profile"),
         }
     }
+}
+
+/// A value a body takes from another resource once that exists (e.g. a cluster identity's principal id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    /// JSON pointer into this resource's body.
+    pub target: String,
+    pub source: ResourceKey,
+    /// JSON pointer into the source resource as ARM reports it.
+    pub source_pointer: String,
 }
 
 /// A resource as the topology wants it.
@@ -80,10 +138,7 @@ pub struct DesiredResource {
     pub id: String,
     pub body: Value,
     pub depends_on: Vec<ResourceKey>,
-}
-
-fn to_value<T: Serialize>(v: &T) -> Value {
-    serde_json::to_value(v).unwrap_or(Value::Null)
+    pub bindings: Vec<Binding>,
 }
 
 /// The region the global resource group lives in: the first region by name.
@@ -108,149 +163,118 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
     let name = topology.name.as_str();
     let regions = topology.sorted_regions();
     let mut out = Vec::new();
-    let mut push = |key: ResourceKey, body: Value, depends_on: Vec<ResourceKey>| {
-        let id = key.id(subscription, name);
-        out.push(DesiredResource {
-            key,
-            id,
-            body,
-            depends_on,
-        });
-    };
-    if let Some(location) = global_location(topology) {
-        let rg = ResourceGroup {
-            id: None,
-            name: None,
-            location,
-            tags: names::tags(name, names::GLOBAL),
+    let mut push =
+        |key: ResourceKey, body: Value, depends_on: Vec<ResourceKey>, bindings: Vec<Binding>| {
+            let id = key.id(subscription, name);
+            out.push(DesiredResource {
+                key,
+                id,
+                body,
+                depends_on,
+                bindings,
+            });
         };
+    let rg = |r: &str| ResourceKey::ResourceGroup(r.to_owned());
+    if let Some(location) = global_location(topology) {
         push(
-            ResourceKey::ResourceGroup(names::GLOBAL.into()),
-            to_value(&rg),
+            rg(names::GLOBAL),
+            bodies::resource_group(name, names::GLOBAL, &location),
+            vec![],
             vec![],
         );
     }
     for region in &regions {
-        let rg = ResourceGroup {
-            id: None,
-            name: None,
-            location: region.name.clone(),
-            tags: names::tags(name, &region.name),
-        };
         push(
-            ResourceKey::ResourceGroup(region.name.clone()),
-            to_value(&rg),
+            rg(&region.name),
+            bodies::resource_group(name, &region.name, &region.name),
+            vec![],
             vec![],
         );
     }
     for region in &regions {
         push(
             ResourceKey::VirtualNetwork(region.name.clone()),
-            to_value(&vnet(name, region)),
-            vec![ResourceKey::ResourceGroup(region.name.clone())],
+            bodies::vnet(name, region),
+            vec![rg(&region.name)],
+            vec![],
+        );
+        push(
+            ResourceKey::PublicIp(region.name.clone()),
+            bodies::public_ip(name, region),
+            vec![rg(&region.name)],
+            vec![],
         );
     }
-    for region in &regions {
+    for region in regions.iter().filter(|r| r.mode.has_cluster()) {
+        let r = region.name.clone();
         let subnet_id = format!(
             "{}/subnets/{}",
-            ResourceKey::VirtualNetwork(region.name.clone()).id(subscription, name),
+            ResourceKey::VirtualNetwork(r.clone()).id(subscription, name),
             names::AKS_SUBNET
         );
         push(
-            ResourceKey::ManagedCluster(region.name.clone()),
-            to_value(&cluster(name, region, subnet_id)),
-            vec![
-                ResourceKey::ResourceGroup(region.name.clone()),
-                ResourceKey::VirtualNetwork(region.name.clone()),
-            ],
+            ResourceKey::ManagedCluster(r.clone()),
+            bodies::cluster(name, region, subnet_id),
+            vec![rg(&r), ResourceKey::VirtualNetwork(r.clone())],
+            vec![],
+        );
+        let role =
+            role_assignment::role_definition_id(subscription, role_assignment::NETWORK_CONTRIBUTOR);
+        let binding = Binding {
+            target: "/properties/principalId".into(),
+            source: ResourceKey::ManagedCluster(r.clone()),
+            source_pointer: "/identity/principalId".into(),
+        };
+        push(
+            ResourceKey::RoleAssignment(r.clone()),
+            bodies::role_assignment(&role),
+            vec![rg(&r), ResourceKey::ManagedCluster(r.clone())],
+            vec![binding],
         );
     }
     for from in &regions {
         for to in regions.iter().filter(|r| r.name != from.name) {
             let remote = ResourceKey::VirtualNetwork(to.name.clone()).id(subscription, name);
-            let body = VirtualNetworkPeering {
-                id: None,
-                name: None,
-                properties: PeeringProperties {
-                    remote_virtual_network: SubResource { id: remote },
-                    allow_virtual_network_access: true,
-                    allow_forwarded_traffic: true,
-                    allow_gateway_transit: false,
-                    use_remote_gateways: false,
-                    peering_state: None,
-                    peering_sync_level: None,
-                    provisioning_state: None,
-                },
+            let key = ResourceKey::Peering {
+                from: from.name.clone(),
+                to: to.name.clone(),
             };
             push(
-                ResourceKey::Peering {
-                    from: from.name.clone(),
-                    to: to.name.clone(),
-                },
-                to_value(&body),
+                key,
+                bodies::peering(remote),
                 vec![
                     ResourceKey::VirtualNetwork(from.name.clone()),
                     ResourceKey::VirtualNetwork(to.name.clone()),
                 ],
+                vec![],
             );
         }
     }
+    if let Some(tm) = &topology.traffic_manager {
+        let priorities = bodies::priorities(topology);
+        let endpoints = regions
+            .iter()
+            .map(|r| {
+                bodies::endpoint(
+                    tm,
+                    r,
+                    ResourceKey::PublicIp(r.name.clone()).id(subscription, name),
+                    priorities.get(&r.name).copied(),
+                )
+            })
+            .collect();
+        let mut deps = vec![rg(names::GLOBAL)];
+        deps.extend(
+            regions
+                .iter()
+                .map(|r| ResourceKey::PublicIp(r.name.clone())),
+        );
+        push(
+            ResourceKey::TrafficManagerProfile,
+            bodies::traffic_manager(name, tm, endpoints),
+            deps,
+            vec![],
+        );
+    }
     out
-}
-
-fn vnet(topology: &str, region: &Region) -> VirtualNetwork {
-    VirtualNetwork {
-        id: None,
-        location: region.name.clone(),
-        tags: names::tags(topology, &region.name),
-        properties: VirtualNetworkProperties {
-            provisioning_state: None,
-            address_space: AddressSpace {
-                address_prefixes: vec![region.vnet_cidr.clone()],
-            },
-            subnets: vec![Subnet {
-                id: None,
-                name: names::AKS_SUBNET.into(),
-                properties: SubnetProperties {
-                    address_prefix: Some(subnet_cidr(&region.vnet_cidr)),
-                },
-            }],
-        },
-    }
-}
-
-fn cluster(topology: &str, region: &Region, subnet_id: String) -> ManagedCluster {
-    let c = &region.cluster;
-    ManagedCluster {
-        id: None,
-        location: region.name.clone(),
-        tags: names::tags(topology, &region.name),
-        identity: Some(ClusterIdentity {
-            kind: "SystemAssigned".into(),
-            principal_id: None,
-        }),
-        properties: ManagedClusterProperties {
-            provisioning_state: None,
-            kubernetes_version: c.kubernetes_version.clone(),
-            dns_prefix: names::dns_prefix(topology, &region.name),
-            fqdn: None,
-            node_resource_group: None,
-            agent_pool_profiles: vec![AgentPool {
-                name: "system".into(),
-                mode: "System".into(),
-                count: c.node_count,
-                vm_size: c.vm_size.clone(),
-                vnet_subnet_id: Some(subnet_id),
-                kind: Some("VirtualMachineScaleSets".into()),
-                os_type: Some("Linux".into()),
-            }],
-            network_profile: NetworkProfile {
-                network_plugin: "azure".into(),
-                load_balancer_sku: "standard".into(),
-                service_cidr: Some("172.16.0.0/16".into()),
-                dns_service_ip: Some("172.16.0.10".into()),
-            },
-            identity_profile: None,
-        },
-    }
 }

@@ -10,6 +10,8 @@ pub struct Topology {
     pub name: String,
     /// The regions; a set keyed by region name (order carries no meaning).
     pub regions: Vec<Region>,
+    /// Global DNS routing in front of the regions' ingress IPs; none when `None`.
+    pub traffic_manager: Option<TrafficManager>,
 }
 
 impl Topology {
@@ -17,7 +19,15 @@ impl Topology {
         Self {
             name: name.into(),
             regions: Vec::new(),
+            traffic_manager: None,
         }
+    }
+
+    /// Routes traffic to the regions with Traffic Manager.
+    #[must_use]
+    pub fn traffic_manager(mut self, tm: TrafficManager) -> Self {
+        self.traffic_manager = Some(tm);
+        self
     }
 
     /// Adds a region.
@@ -43,7 +53,11 @@ pub struct Region {
     pub name: String,
     /// The VNet's address space, e.g. `10.1.0.0/16` (/8 to /24); must not overlap another region's.
     pub vnet_cidr: String,
+    /// Hot serves traffic; warm runs but receives none; cold has network and ingress IP only.
+    pub mode: RegionMode,
     pub cluster: ClusterSettings,
+    /// How the region's endpoint takes part in global routing.
+    pub endpoint: EndpointSettings,
 }
 
 impl Region {
@@ -51,8 +65,22 @@ impl Region {
         Self {
             name: name.into(),
             vnet_cidr: vnet_cidr.into(),
+            mode: RegionMode::Hot,
             cluster: ClusterSettings::default(),
+            endpoint: EndpointSettings::default(),
         }
+    }
+
+    #[must_use]
+    pub fn mode(mut self, mode: RegionMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    #[must_use]
+    pub fn endpoint(mut self, endpoint: EndpointSettings) -> Self {
+        self.endpoint = endpoint;
+        self
     }
 
     #[must_use]
@@ -100,5 +128,147 @@ impl ClusterSettings {
     pub fn vm_size(mut self, size: impl Into<String>) -> Self {
         self.vm_size = size.into();
         self
+    }
+}
+
+/// The guidance's three standby levels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RegionMode {
+    /// Running and receiving traffic.
+    #[default]
+    Hot,
+    /// Running (usually scaled down), not receiving traffic until failover.
+    Warm,
+    /// Network and ingress IP only; the cluster is created on failover.
+    Cold,
+}
+
+impl RegionMode {
+    pub const ALL: [Self; 3] = [Self::Hot, Self::Warm, Self::Cold];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(s))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Hot => "hot",
+            Self::Warm => "warm",
+            Self::Cold => "cold",
+        }
+    }
+
+    /// Whether the region runs a cluster.
+    pub fn has_cluster(self) -> bool {
+        self != Self::Cold
+    }
+}
+
+/// A region's part in global routing (each setting is used by one routing method).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct EndpointSettings {
+    /// Priority routing: 1 (first) to 1000; assigned hot first, then by name, when unset.
+    pub priority: Option<u32>,
+    /// Weighted routing: 1 to 1000 (default 1).
+    pub weight: Option<u32>,
+    /// Geographic routing: codes such as `WORLD`, `GEO-EU`, `US`, `US-CA`; each used by one region.
+    pub geo_mappings: Vec<String>,
+}
+
+impl EndpointSettings {
+    #[must_use]
+    pub fn priority(mut self, p: u32) -> Self {
+        self.priority = Some(p);
+        self
+    }
+
+    #[must_use]
+    pub fn weight(mut self, w: u32) -> Self {
+        self.weight = Some(w);
+        self
+    }
+
+    #[must_use]
+    pub fn geo_mappings(mut self, codes: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.geo_mappings = codes.into_iter().map(Into::into).collect();
+        self
+    }
+}
+
+/// Traffic Manager routing methods the topology supports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RoutingMethod {
+    Performance,
+    Priority,
+    Weighted,
+    Geographic,
+}
+
+impl RoutingMethod {
+    pub const ALL: [Self; 4] = [
+        Self::Performance,
+        Self::Priority,
+        Self::Weighted,
+        Self::Geographic,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Performance => "Performance",
+            Self::Priority => "Priority",
+            Self::Weighted => "Weighted",
+            Self::Geographic => "Geographic",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+/// A Traffic Manager profile in front of the regions' ingress IPs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TrafficManager {
+    pub routing_method: RoutingMethod,
+    /// The relative DNS name (`<dns_name>.trafficmanager.net`), globally unique; `bcdr-<topology>` when unset.
+    pub dns_name: Option<String>,
+    /// DNS TTL in seconds.
+    pub ttl: u32,
+    /// Health probe: `HTTP`, `HTTPS` or `TCP`, port and path.
+    pub probe_protocol: String,
+    pub probe_port: u16,
+    pub probe_path: String,
+}
+
+impl TrafficManager {
+    pub fn new(routing_method: RoutingMethod) -> Self {
+        Self {
+            routing_method,
+            dns_name: None,
+            ttl: 30,
+            probe_protocol: "HTTPS".into(),
+            probe_port: 443,
+            probe_path: "/healthz".into(),
+        }
+    }
+
+    #[must_use]
+    pub fn dns_name(mut self, name: impl Into<String>) -> Self {
+        self.dns_name = Some(name.into());
+        self
+    }
+
+    /// The relative DNS name in effect.
+    pub fn relative_name(&self, topology: &str) -> String {
+        self.dns_name
+            .clone()
+            .unwrap_or_else(|| format!("bcdr-{topology}"))
     }
 }

@@ -30,6 +30,20 @@ pub fn dns_prefix(topology: &str, region: &str) -> String {
     format!("{topology}-{region}")
 }
 
+/// The static public IP a region's ingress uses.
+pub fn ingress_ip(topology: &str, region: &str) -> String {
+    format!("pip-{topology}-{region}-ingress")
+}
+
+/// The IP's DNS label: `<label>.<region>.cloudapp.azure.com`.
+pub fn ingress_dns_label(topology: &str, region: &str) -> String {
+    format!("{topology}-{region}")
+}
+
+pub fn traffic_manager(topology: &str) -> String {
+    format!("tm-{topology}")
+}
+
 pub fn peering(from: &str, to: &str) -> String {
     format!("peer-{from}-to-{to}")
 }

@@ -75,6 +75,16 @@ pub struct PlannedOperation {
     pub drift: Vec<Drift>,
     /// Indices of operations that must finish first.
     pub depends_on: Vec<usize>,
+    /// Values the body takes from other operations' results at apply time.
+    pub bindings: Vec<RuntimeBinding>,
+}
+
+/// A value copied into an operation's body from the result of the operation at `source`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuntimeBinding {
+    pub target: String,
+    pub source: usize,
+    pub source_pointer: String,
 }
 
 /// A DAG of operations; indices are positions in `operations`.
@@ -123,6 +133,23 @@ fn diff(path: &str, want: &Value, have: &Value, out: &mut Vec<Drift>) {
                 .iter()
                 .all(|i| i.get("name").is_some_and(Value::is_string));
             let have_items = have.as_array().map(Vec::as_slice).unwrap_or_default();
+            if named && path == "properties.endpoints" {
+                // A profile's endpoints are replaced as a whole: one no longer wanted is drift too.
+                for h in have_items {
+                    let name = h["name"].as_str().unwrap_or_default();
+                    if !items.iter().any(|i| {
+                        i["name"]
+                            .as_str()
+                            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                    }) {
+                        out.push(Drift {
+                            path: format!("{path}[{name}]"),
+                            desired: Value::Null,
+                            actual: h.clone(),
+                        });
+                    }
+                }
+            }
             if named && !items.is_empty() {
                 for item in items {
                     let name = item["name"].as_str().unwrap_or_default();
@@ -153,7 +180,18 @@ fn diff(path: &str, want: &Value, have: &Value, out: &mut Vec<Drift>) {
             }
         }
         Value::String(s) => {
-            if !have.as_str().is_some_and(|h| h.eq_ignore_ascii_case(s)) {
+            // ARM echoes role definition ids with or without the subscription prefix: compare the GUID.
+            let tail = |v: &str| {
+                if path.ends_with("roleDefinitionId") {
+                    v.rsplit('/').next().unwrap_or(v).to_owned()
+                } else {
+                    v.to_owned()
+                }
+            };
+            if !have
+                .as_str()
+                .is_some_and(|h| tail(h).eq_ignore_ascii_case(&tail(s)))
+            {
                 out.push(Drift {
                     path: path.to_owned(),
                     desired: want.clone(),
@@ -187,47 +225,21 @@ pub fn plan(desired: &[DesiredResource], observed: &Observed) -> Plan {
     let mut ops: Vec<PlannedOperation> = Vec::new();
     let mut index: BTreeMap<ResourceKey, usize> = BTreeMap::new();
     for d in desired {
+        let (body, pending) = bind_observed(d, observed);
         let (action, reason, drifts) = match observed.body(&d.key) {
             None => (Action::Create, "does not exist".to_owned(), Vec::new()),
-            Some(actual) => {
-                let mut drifts = drift(&d.body, actual);
-                // A resource whose last operation failed, or that another run left mid-operation, is
-                // written again: ARM PUTs are idempotent, and a busy resource's 409 is retried.
-                let state = actual["properties"]["provisioningState"]
-                    .as_str()
-                    .unwrap_or("Succeeded");
-                if !state.eq_ignore_ascii_case("Succeeded") {
-                    drifts.push(Drift {
-                        path: "properties.provisioningState".into(),
-                        desired: Value::from("Succeeded"),
-                        actual: Value::from(state),
-                    });
-                }
-                if matches!(d.key, ResourceKey::ResourceGroup(_)) {
-                    // A group's location cannot change; the global group keeps the one it was made in.
-                    drifts.retain(|x| x.path != "location");
-                }
-                if drifts.is_empty() {
-                    (Action::NoOp, "matches".to_owned(), drifts)
-                } else {
-                    let reason = drifts
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join("; ");
-                    (Action::Update, reason, drifts)
-                }
-            }
+            Some(actual) => compare(&d.key, &body, actual, &pending),
         };
         index.insert(d.key.clone(), ops.len());
         ops.push(PlannedOperation {
             key: d.key.clone(),
             id: d.id.clone(),
             action,
-            body: Some(d.body.clone()),
+            body: Some(body),
             reason,
             drift: drifts,
             depends_on: Vec::new(),
+            bindings: Vec::new(),
         });
     }
     for (i, d) in desired.iter().enumerate() {
@@ -236,47 +248,188 @@ pub fn plan(desired: &[DesiredResource], observed: &Observed) -> Plan {
             .iter()
             .filter_map(|k| index.get(k).copied())
             .collect();
+        let (_, pending) = bind_observed(d, observed);
+        ops[i].bindings = pending
+            .into_iter()
+            .filter_map(|b| {
+                index.get(&b.source).map(|&source| RuntimeBinding {
+                    target: b.target,
+                    source,
+                    source_pointer: b.source_pointer,
+                })
+            })
+            .collect();
     }
     resync_peerings(&mut ops, &index, observed);
-    let wanted: BTreeSet<&ResourceKey> = desired.iter().map(|d| &d.key).collect();
-    let mut peering_deletes: Vec<(String, usize)> = Vec::new();
-    for (key, found) in &observed.resources {
-        if wanted.contains(key) {
-            continue;
-        }
-        if let ResourceKey::Peering { from, to } = key {
-            if !wanted.contains(&ResourceKey::VirtualNetwork(from.clone())) {
-                continue; // goes with its region's group
-            }
-            let deps = index
-                .get(&ResourceKey::VirtualNetwork(from.clone()))
-                .copied()
-                .into_iter()
-                .collect();
-            peering_deletes.push((to.clone(), ops.len()));
-            ops.push(PlannedOperation {
-                key: key.clone(),
-                id: found.id.clone(),
-                action: Action::Delete,
-                body: None,
-                reason: format!("region {to} is no longer in the topology"),
-                drift: Vec::new(),
-                depends_on: deps,
-            });
-        }
-    }
-    for (key, found) in &observed.resources {
-        if let (false, ResourceKey::ResourceGroup(region)) = (wanted.contains(key), key) {
-            let deps = peering_deletes
-                .iter()
-                .filter(|(to, _)| to == region)
-                .map(|(_, i)| *i)
-                .collect();
-            ops.push(PlannedOperation { key: key.clone(), id: found.id.clone(), action: Action::Delete, body: None, reason: format!("region {region} is no longer in the topology; its group and everything in it go"), drift: Vec::new(), depends_on: deps });
-        }
-    }
+    plan_deletes(&mut ops, &index, desired, observed);
     schedule_peerings(&mut ops);
     Plan { operations: ops }
+}
+
+/// The desired body with every binding whose source exists filled in, and the bindings left for apply.
+fn bind_observed(d: &DesiredResource, observed: &Observed) -> (Value, Vec<crate::layout::Binding>) {
+    let mut body = d.body.clone();
+    let mut pending = Vec::new();
+    for b in &d.bindings {
+        let value = observed
+            .body(&b.source)
+            .and_then(|s| s.pointer(&b.source_pointer))
+            .filter(|v| !v.is_null());
+        match (value, body.pointer_mut(&b.target)) {
+            (Some(v), Some(slot)) => *slot = v.clone(),
+            _ => pending.push(b.clone()),
+        }
+    }
+    (body, pending)
+}
+
+fn compare(
+    key: &ResourceKey,
+    body: &Value,
+    actual: &Value,
+    pending: &[crate::layout::Binding],
+) -> (Action, String, Vec<Drift>) {
+    let mut drifts = drift(body, actual);
+    // A value only known at apply (a new cluster's identity) is no drift yet.
+    drifts.retain(|x| {
+        !pending
+            .iter()
+            .any(|b| x.path == b.target.trim_start_matches('/').replace('/', "."))
+    });
+    // A resource whose last operation failed, or that another run left mid-operation, is written again:
+    // ARM PUTs are idempotent, and a busy resource's 409 is retried.
+    let state = actual["properties"]["provisioningState"]
+        .as_str()
+        .unwrap_or("Succeeded");
+    if !state.eq_ignore_ascii_case("Succeeded") {
+        drifts.push(Drift {
+            path: "properties.provisioningState".into(),
+            desired: Value::from("Succeeded"),
+            actual: Value::from(state),
+        });
+    }
+    if matches!(key, ResourceKey::ResourceGroup(_)) {
+        // A group's location cannot change; the global group keeps the one it was made in.
+        drifts.retain(|x| x.path != "location");
+    }
+    if drifts.is_empty() {
+        (Action::NoOp, "matches".to_owned(), drifts)
+    } else {
+        let reason = drifts
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ");
+        (Action::Update, reason, drifts)
+    }
+}
+
+fn delete(key: &ResourceKey, id: &str, reason: String, depends_on: Vec<usize>) -> PlannedOperation {
+    PlannedOperation {
+        key: key.clone(),
+        id: id.to_owned(),
+        action: Action::Delete,
+        body: None,
+        reason,
+        drift: Vec::new(),
+        depends_on,
+        bindings: Vec::new(),
+    }
+}
+
+/// Deletes what exists but is no longer wanted. A removed region goes with its resource group (after the
+/// peerings and the Traffic Manager profile update that stop pointing into it); in a region that stays, a cluster that
+/// is no longer wanted (the region went cold) goes after its role assignment; a removed profile takes
+/// its endpoints with it.
+fn plan_deletes(
+    ops: &mut Vec<PlannedOperation>,
+    index: &BTreeMap<ResourceKey, usize>,
+    desired: &[DesiredResource],
+    observed: &Observed,
+) {
+    let wanted: BTreeSet<&ResourceKey> = desired.iter().map(|d| &d.key).collect();
+    let region_stays = |r: &str| wanted.contains(&ResourceKey::ResourceGroup(r.to_owned()));
+    // A removed region's endpoint leaves with the profile's update; its group waits for that.
+    let profile_update = index
+        .get(&ResourceKey::TrafficManagerProfile)
+        .copied()
+        .filter(|&i| ops[i].action != Action::NoOp);
+    let mut into_region: Vec<(String, usize)> = Vec::new();
+    let mut role_deletes: BTreeMap<String, usize> = BTreeMap::new();
+    for (key, found) in observed
+        .resources
+        .iter()
+        .filter(|(k, _)| !wanted.contains(k))
+    {
+        let op = match key {
+            ResourceKey::Peering { from, to } if region_stays(from) => {
+                into_region.push((to.clone(), ops.len()));
+                let deps = index
+                    .get(&ResourceKey::VirtualNetwork(from.clone()))
+                    .copied()
+                    .into_iter()
+                    .collect();
+                delete(
+                    key,
+                    &found.id,
+                    format!("region {to} is no longer in the topology"),
+                    deps,
+                )
+            }
+            ResourceKey::TrafficManagerProfile => delete(
+                key,
+                &found.id,
+                "the topology no longer uses Traffic Manager".into(),
+                Vec::new(),
+            ),
+            ResourceKey::RoleAssignment(r) if region_stays(r) => {
+                role_deletes.insert(r.clone(), ops.len());
+                delete(
+                    key,
+                    &found.id,
+                    format!("region {r} has no cluster any more"),
+                    Vec::new(),
+                )
+            }
+            _ => continue,
+        };
+        ops.push(op);
+    }
+    for (key, found) in observed
+        .resources
+        .iter()
+        .filter(|(k, _)| !wanted.contains(k))
+    {
+        let op = match key {
+            ResourceKey::ManagedCluster(r) if region_stays(r) => {
+                let deps = role_deletes.get(r).copied().into_iter().collect();
+                delete(
+                    key,
+                    &found.id,
+                    format!("region {r} went cold: its cluster is created again on failover"),
+                    deps,
+                )
+            }
+            ResourceKey::ResourceGroup(r) => {
+                let deps = into_region
+                    .iter()
+                    .filter(|(to, _)| to == r)
+                    .map(|(_, i)| *i)
+                    .chain(profile_update)
+                    .collect();
+                delete(
+                    key,
+                    &found.id,
+                    format!(
+                        "region {r} is no longer in the topology; its group and everything in it go"
+                    ),
+                    deps,
+                )
+            }
+            _ => continue,
+        };
+        ops.push(op);
+    }
 }
 
 /// A peering must be re-synced (PUT with `syncRemoteAddressSpace=true`) when either VNet's address space
@@ -331,15 +484,7 @@ pub fn destroy(observed: &Observed) -> Plan {
         .resources
         .iter()
         .filter(|(k, _)| matches!(k, ResourceKey::ResourceGroup(_)))
-        .map(|(key, found)| PlannedOperation {
-            key: key.clone(),
-            id: found.id.clone(),
-            action: Action::Delete,
-            body: None,
-            reason: "topology destroyed".into(),
-            drift: Vec::new(),
-            depends_on: Vec::new(),
-        })
+        .map(|(key, found)| delete(key, &found.id, "topology destroyed".into(), Vec::new()))
         .collect();
     Plan { operations }
 }

@@ -75,8 +75,8 @@ async fn apply_is_idempotent_and_destroy_leaves_nothing() {
         .expect("apply");
     assert_eq!(
         applied.plan.changes().count(),
-        4 + 3 + 3 + 6,
-        "groups, vnets, clusters, peerings"
+        4 + 3 + 3 + 3 + 3 + 6,
+        "groups, vnets, ingress IPs, clusters, roles, peerings"
     );
     assert_eq!(applied.status.peerings.len(), 6);
     assert!(
@@ -218,8 +218,8 @@ async fn a_failed_operation_keeps_partial_progress_and_a_rerun_converges() {
             .iter()
             .filter(|o| matches!(o, Outcome::Done(_)))
             .count(),
-        8,
-        "everything else finished"
+        11,
+        "everything but the cluster and its role finished"
     );
     assert!(
         failure.status.regions["eastus"]
@@ -238,7 +238,7 @@ async fn a_failed_operation_keeps_partial_progress_and_a_rerun_converges() {
             .changes()
             .map(|o| o.key.to_string())
             .collect::<Vec<_>>(),
-        ["AKS cluster (westus)"]
+        ["AKS cluster (westus)", "cluster identity role (westus)"]
     );
     assert!(
         again
@@ -319,4 +319,120 @@ async fn an_invalid_topology_makes_no_arm_call() {
         "{err}"
     );
     assert!(emulator.requests().is_empty());
+}
+
+#[tokio::test]
+async fn traffic_manager_routes_to_hot_regions_and_a_mode_swap_is_one_write() {
+    use bcdr::model::{RegionMode, RoutingMethod, TrafficManager};
+    let (emulator, client) = setup(fast()).await;
+    let t = |east: RegionMode, west: RegionMode| {
+        Topology::new("route")
+            .region(Region::new("eastus", "10.1.0.0/16").mode(east))
+            .region(Region::new("westus", "10.2.0.0/16").mode(west))
+            .traffic_manager(TrafficManager::new(RoutingMethod::Priority))
+    };
+    let applied = client
+        .apply(
+            &t(RegionMode::Hot, RegionMode::Warm),
+            CancelSignal::never(),
+            &quiet,
+        )
+        .await
+        .expect("apply");
+    let s = &applied.status;
+    assert_eq!(s.traffic_manager_fqdn, "bcdr-route.trafficmanager.net");
+    assert_eq!(
+        (
+            s.regions["eastus"].endpoint_status.as_str(),
+            s.regions["westus"].endpoint_status.as_str()
+        ),
+        ("Enabled", "Disabled")
+    );
+    assert_eq!(
+        s.regions["eastus"].ingress_fqdn,
+        "route-eastus.eastus.cloudapp.azure.com"
+    );
+    assert!(
+        !s.regions["westus"].cluster_fqdn.is_empty(),
+        "a warm region runs its cluster"
+    );
+    let roles: Vec<String> = emulator
+        .resource_ids()
+        .into_iter()
+        .filter(|id| id.contains("roleAssignments"))
+        .collect();
+    assert_eq!(
+        roles.len(),
+        2,
+        "each cluster identity may use its ingress IP: {roles:?}"
+    );
+
+    // Fail over by swapping modes: one atomic profile write moves traffic.
+    emulator.clear_requests();
+    let swapped = client
+        .apply(
+            &t(RegionMode::Warm, RegionMode::Hot),
+            CancelSignal::never(),
+            &quiet,
+        )
+        .await
+        .expect("swap");
+    assert_eq!(
+        swapped
+            .plan
+            .changes()
+            .map(|o| o.key.to_string())
+            .collect::<Vec<_>>(),
+        ["Traffic Manager profile"]
+    );
+    let writes: Vec<String> = emulator
+        .requests()
+        .into_iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(writes.len(), 1, "{writes:?}");
+    assert_eq!(swapped.status.regions["westus"].endpoint_status, "Enabled");
+
+    // A cold region keeps its network and IP, not its cluster.
+    let cold = client
+        .apply(
+            &t(RegionMode::Hot, RegionMode::Cold),
+            CancelSignal::never(),
+            &quiet,
+        )
+        .await
+        .expect("cold");
+    assert!(cold.status.regions["westus"].cluster_id.is_empty());
+    assert!(!cold.status.regions["westus"].ingress_ip_address.is_empty());
+    let imported = client
+        .import("route")
+        .await
+        .expect("import")
+        .expect("found");
+    assert_eq!(
+        imported
+            .regions
+            .iter()
+            .map(|r| (r.name.as_str(), r.mode))
+            .collect::<Vec<_>>(),
+        [("eastus", RegionMode::Hot), ("westus", RegionMode::Cold)]
+    );
+    assert_eq!(
+        imported
+            .traffic_manager
+            .as_ref()
+            .map(|tm| tm.routing_method),
+        Some(RoutingMethod::Priority)
+    );
+
+    client
+        .destroy("route", CancelSignal::never(), &quiet)
+        .await
+        .expect("destroy");
+    assert!(
+        emulator.resource_ids().is_empty(),
+        "{:?}",
+        emulator.resource_ids()
+    );
 }

@@ -3,6 +3,7 @@
 
 use armspec::{Specs, files};
 use bcdr::layout::{self, ResourceKey};
+use bcdr::model::{EndpointSettings, RegionMode, RoutingMethod, TrafficManager};
 use bcdr::{ClusterSettings, Region, Topology};
 
 #[test]
@@ -18,15 +19,27 @@ fn every_put_body_matches_its_spec() {
                     .node_count(5),
             ),
         )
-        .region(Region::new("westus", "10.2.0.0/16"))
-        .region(Region::new("centralus", "10.3.0.0/16"));
+        .region(
+            Region::new("westus", "10.2.0.0/16")
+                .mode(RegionMode::Warm)
+                .endpoint(EndpointSettings::default().priority(7)),
+        )
+        .region(Region::new("centralus", "10.3.0.0/16").mode(RegionMode::Cold))
+        .traffic_manager(TrafficManager::new(RoutingMethod::Priority));
     let desired = layout::desired(&t, "00000000-0000-0000-0000-000000000001");
-    assert_eq!(desired.len(), 1 + 3 + 3 + 3 + 6);
+    assert_eq!(
+        desired.len(),
+        1 + 3 + 3 + 3 + 2 + 2 + 6 + 1,
+        "groups, vnets, IPs, clusters, roles, peerings, profile"
+    );
     for d in desired {
         let spec = match d.key {
             ResourceKey::ResourceGroup(_) => files::RESOURCES,
             ResourceKey::VirtualNetwork(_) | ResourceKey::Peering { .. } => files::VIRTUAL_NETWORK,
             ResourceKey::ManagedCluster(_) => files::MANAGED_CLUSTERS,
+            ResourceKey::PublicIp(_) => files::PUBLIC_IP,
+            ResourceKey::RoleAssignment(_) => files::ROLE_ASSIGNMENTS,
+            ResourceKey::TrafficManagerProfile => files::TRAFFIC_MANAGER,
             _ => unreachable!("new resource kinds need their spec here"),
         };
         let errors = specs.check_request(spec, "PUT", &d.id, &d.body);

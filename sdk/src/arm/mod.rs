@@ -6,7 +6,10 @@ pub mod auth;
 mod lro;
 pub mod managed_cluster;
 pub mod peering;
+pub mod public_ip;
 pub mod resource_group;
+pub mod role_assignment;
+pub mod traffic_manager;
 pub mod virtual_network;
 
 use crate::clock::{Sleeper, TokioSleeper};

@@ -48,24 +48,63 @@ fn create_from_nothing() {
             "create resource group (eastus)",
             "create resource group (westus)",
             "create virtual network (eastus)",
+            "create ingress public IP (eastus)",
             "create virtual network (westus)",
+            "create ingress public IP (westus)",
             "create AKS cluster (eastus)",
+            "create cluster identity role (eastus)",
             "create AKS cluster (westus)",
+            "create cluster identity role (westus)",
             "create peering (eastus -> westus)",
             "create peering (westus -> eastus)",
         ]
     );
     let ops = &plan.operations;
-    assert_eq!(ops[3].depends_on, [1], "vnet waits for its group");
+    let at = |key: &str| {
+        ops.iter()
+            .position(|o| o.key.to_string() == key)
+            .expect(key)
+    };
+    let deps = |key: &str| ops[at(key)].depends_on.clone();
     assert_eq!(
-        ops[5].depends_on,
-        [1, 3],
-        "cluster waits for group and vnet"
+        deps("virtual network (eastus)"),
+        [at("resource group (eastus)")],
+        "vnet waits for its group"
     );
-    assert_eq!(ops[7].depends_on, [3, 4], "peering waits for both vnets");
     assert_eq!(
-        ops[8].depends_on,
-        [4, 3, 7],
+        deps("AKS cluster (eastus)"),
+        [
+            at("resource group (eastus)"),
+            at("virtual network (eastus)")
+        ]
+    );
+    assert_eq!(
+        deps("cluster identity role (eastus)"),
+        [at("resource group (eastus)"), at("AKS cluster (eastus)")]
+    );
+    let role = &ops[at("cluster identity role (eastus)")];
+    assert_eq!(
+        role.bindings.len(),
+        1,
+        "the principal is bound at apply time"
+    );
+    assert_eq!(
+        (
+            role.bindings[0].source,
+            role.bindings[0].source_pointer.as_str()
+        ),
+        (at("AKS cluster (eastus)"), "/identity/principalId")
+    );
+    assert_eq!(
+        deps("peering (eastus -> westus)"),
+        [
+            at("virtual network (eastus)"),
+            at("virtual network (westus)")
+        ]
+    );
+    let reverse = deps("peering (westus -> eastus)");
+    assert!(
+        reverse.contains(&at("peering (eastus -> westus)")),
         "the reverse peering waits for the first"
     );
 }
@@ -136,7 +175,9 @@ fn adding_a_region_touches_only_new_resources_and_its_peerings() {
         [
             "create resource group (centralus)",
             "create virtual network (centralus)",
+            "create ingress public IP (centralus)",
             "create AKS cluster (centralus)",
+            "create cluster identity role (centralus)",
             "create peering (centralus -> eastus)",
             "create peering (centralus -> westus)",
             "create peering (eastus -> centralus)",
@@ -290,4 +331,143 @@ fn drift_is_case_insensitive_and_ignores_extras() {
     let d = drift(&want, &have);
     assert_eq!(d.len(), 2);
     assert_eq!(d[0].path, "location");
+}
+
+mod routing {
+    use super::*;
+    use crate::model::{RegionMode, RoutingMethod, TrafficManager};
+
+    fn routed() -> Topology {
+        two().traffic_manager(TrafficManager::new(RoutingMethod::Priority))
+    }
+
+    fn endpoint(plan: &Plan, region: &str) -> serde_json::Value {
+        let profile = plan
+            .operations
+            .iter()
+            .find(|o| o.key == ResourceKey::TrafficManagerProfile)
+            .and_then(|o| o.body.clone())
+            .expect("profile");
+        profile["properties"]["endpoints"]
+            .as_array()
+            .and_then(|e| e.iter().find(|e| e["name"] == region).cloned())
+            .expect("endpoint")
+    }
+
+    #[test]
+    fn traffic_manager_adds_a_profile_with_an_endpoint_per_region() {
+        let plan = plan(&layout::desired(&routed(), SUB), &observed_after(&two()));
+        assert_eq!(summary(&plan), ["create Traffic Manager profile"]);
+        assert_eq!(endpoint(&plan, "eastus")["properties"]["priority"], 1);
+        assert_eq!(endpoint(&plan, "westus")["properties"]["priority"], 2);
+        assert!(
+            endpoint(&plan, "eastus")["properties"]["targetResourceId"]
+                .as_str()
+                .is_some_and(|id| id.ends_with("/publicIPAddresses/pip-shop-eastus-ingress"))
+        );
+    }
+
+    #[test]
+    fn a_warm_region_keeps_its_cluster_but_gets_no_traffic() {
+        let mut t = routed();
+        t.regions[0].mode = RegionMode::Warm;
+        let plan = plan(&layout::desired(&t, SUB), &observed_after(&routed()));
+        assert_eq!(
+            summary(&plan),
+            ["update Traffic Manager profile"],
+            "one atomic write swaps the priorities"
+        );
+        assert_eq!(
+            endpoint(&plan, "eastus")["properties"]["endpointStatus"],
+            "Disabled"
+        );
+        assert_eq!(
+            endpoint(&plan, "eastus")["properties"]["priority"],
+            2,
+            "hot regions come first"
+        );
+        assert_eq!(endpoint(&plan, "westus")["properties"]["priority"], 1);
+    }
+
+    #[test]
+    fn a_region_going_cold_loses_its_cluster_after_its_role() {
+        let mut t = routed();
+        t.regions[1].mode = RegionMode::Cold;
+        let plan = plan(&layout::desired(&t, SUB), &observed_after(&routed()));
+        assert_eq!(
+            summary(&plan),
+            [
+                "update Traffic Manager profile",
+                "delete cluster identity role (westus)",
+                "delete AKS cluster (westus)"
+            ]
+        );
+        let ops = &plan.operations;
+        let cluster = ops
+            .iter()
+            .find(|o| o.key == ResourceKey::ManagedCluster("westus".into()))
+            .expect("cluster delete");
+        assert_eq!(
+            ops[cluster.depends_on[0]].key,
+            ResourceKey::RoleAssignment("westus".into())
+        );
+    }
+
+    #[test]
+    fn dropping_traffic_manager_deletes_the_profile() {
+        let plan = plan(&layout::desired(&two(), SUB), &observed_after(&routed()));
+        assert_eq!(summary(&plan), ["delete Traffic Manager profile"]);
+    }
+
+    #[test]
+    fn removing_a_region_drops_its_endpoint_before_its_group() {
+        let three = || routed().region(Region::new("centralus", "10.3.0.0/16"));
+        let plan = plan(&layout::desired(&routed(), SUB), &observed_after(&three()));
+        let profile = plan
+            .operations
+            .iter()
+            .find(|o| o.key == ResourceKey::TrafficManagerProfile)
+            .expect("profile");
+        assert_eq!(profile.action, Action::Update);
+        assert!(
+            profile.reason.contains("properties.endpoints[centralus]"),
+            "{}",
+            profile.reason
+        );
+        let rg = plan
+            .operations
+            .iter()
+            .find(|o| o.key == ResourceKey::ResourceGroup("centralus".into()))
+            .expect("rg delete");
+        assert!(
+            rg.depends_on
+                .iter()
+                .any(|&d| plan.operations[d].key == ResourceKey::TrafficManagerProfile)
+        );
+    }
+
+    #[test]
+    fn a_known_principal_is_bound_at_plan_time() {
+        let t = two();
+        let mut observed = observed_after(&t);
+        let cluster = ResourceKey::ManagedCluster("eastus".into());
+        observed.resources.get_mut(&cluster).expect("cluster").body["identity"]["principalId"] =
+            "p-1".into();
+        let plan = plan(&layout::desired(&t, SUB), &observed);
+        let role = plan
+            .operations
+            .iter()
+            .find(|o| o.key == ResourceKey::RoleAssignment("eastus".into()))
+            .expect("role");
+        assert_eq!(
+            role.action,
+            Action::Update,
+            "the observed assignment has another principal"
+        );
+        assert_eq!(
+            role.body.as_ref().expect("body")["properties"]["principalId"],
+            "p-1"
+        );
+        assert!(role.bindings.is_empty());
+    }
 }

@@ -1,47 +1,22 @@
 //! The topology client: observe a topology in ARM (all GETs concurrent), plan, apply, import and
 //! destroy it, and report what exists (ids, FQDNs, peering states) as a [`TopologyStatus`].
 
-use crate::arm::{
-    ArmClient, managed_cluster::ManagedCluster, resource_group, virtual_network::VirtualNetwork,
-};
+use crate::arm::{ArmClient, resource_group};
 use crate::engine::{self, CancelSignal, Event, Outcome, Report, RetryPolicy};
 use crate::error::{Error, Result};
 use crate::layout::{self, ResourceKey};
-use crate::model::{ClusterSettings, Region, Topology};
+use crate::model::{Region, Topology};
 use crate::names;
 use crate::plan::{self, Observed, ObservedResource, Plan};
 use crate::validate;
+
+mod import;
+mod status;
 use futures::future::join_all;
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use status::str_at;
+pub use status::{RegionStatus, TopologyStatus, status};
+
 use std::collections::BTreeMap;
-
-/// What exists of one region.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct RegionStatus {
-    pub resource_group_id: String,
-    pub vnet_id: String,
-    pub vnet_cidr: String,
-    pub subnet_id: String,
-    pub cluster_id: String,
-    pub cluster_fqdn: String,
-    pub kubelet_identity_object_id: String,
-    pub node_resource_group: String,
-    /// The Kubernetes version the cluster was asked for (AKS's default when none was).
-    pub kubernetes_version: String,
-    pub provisioning_state: String,
-}
-
-/// What exists of a topology.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct TopologyStatus {
-    pub global_resource_group_id: String,
-    pub regions: BTreeMap<String, RegionStatus>,
-    /// `"<from>-><to>"` to the peering state (`Initiated`, `Connected`, `Disconnected`).
-    pub peerings: BTreeMap<String, String>,
-}
 
 /// The result of an apply that stopped short: the report says what was done.
 #[derive(Debug, thiserror::Error)]
@@ -66,13 +41,6 @@ pub struct Applied {
 pub struct TopologyClient {
     arm: ArmClient,
     retry: RetryPolicy,
-}
-
-fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
-    path.iter()
-        .try_fold(v, |v, k| v.get(*k))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
 }
 
 impl TopologyClient {
@@ -121,11 +89,20 @@ impl TopologyClient {
     /// no longer desired (found by tag), and the peerings each VNet reports.
     pub async fn observe(&self, topology: &Topology) -> Result<Observed> {
         let sub = self.arm.subscription_id();
-        let desired: Vec<ResourceKey> = layout::desired(topology, sub)
+        // Desired resources (peerings come with their VNets), plus what may exist without being wanted:
+        // the cluster and role of a region gone cold, a profile no longer used.
+        let mut desired: Vec<ResourceKey> = layout::desired(topology, sub)
             .into_iter()
             .map(|d| d.key)
             .filter(|k| !matches!(k, ResourceKey::Peering { .. }))
             .collect();
+        for r in &topology.regions {
+            desired.push(ResourceKey::ManagedCluster(r.name.clone()));
+            desired.push(ResourceKey::RoleAssignment(r.name.clone()));
+        }
+        desired.push(ResourceKey::TrafficManagerProfile);
+        desired.sort();
+        desired.dedup();
         let gets = join_all(desired.iter().map(|key| {
             let id = key.id(sub, &topology.name);
             async move {
@@ -304,43 +281,12 @@ impl TopologyClient {
         if regions.is_empty() {
             return Ok(None);
         }
-        let sub = self.arm.subscription_id();
-        let reads = join_all(regions.iter().map(|region| async move {
-            let vnet_key = ResourceKey::VirtualNetwork(region.clone());
-            let aks_key = ResourceKey::ManagedCluster(region.clone());
-            let (vnet_id, aks_id) = (vnet_key.id(sub, name), aks_key.id(sub, name));
-            let (vnet, aks) = futures::join!(
-                self.arm.get(&vnet_id, vnet_key.api_version()),
-                self.arm.get(&aks_id, aks_key.api_version())
-            );
-            Ok::<_, Error>((region.clone(), vnet?, aks?))
-        }))
-        .await;
-        let mut topology = Topology::new(name);
-        for read in reads {
-            let (region, vnet, aks) = read?;
-            let vnet: Option<VirtualNetwork> = vnet.and_then(|v| serde_json::from_value(v).ok());
-            let cidr = vnet
-                .and_then(|v| v.properties.address_space.address_prefixes.first().cloned())
-                .unwrap_or_default();
-            let mut settings = ClusterSettings::default();
-            if let Some(cluster) =
-                aks.and_then(|a| serde_json::from_value::<ManagedCluster>(a).ok())
-            {
-                settings.kubernetes_version = cluster.properties.kubernetes_version;
-                if let Some(pool) = cluster
-                    .properties
-                    .agent_pool_profiles
-                    .iter()
-                    .find(|p| p.mode.eq_ignore_ascii_case("System"))
-                {
-                    settings.node_count = pool.count;
-                    settings.vm_size = pool.vm_size.clone();
-                }
-            }
-            topology = topology.region(Region::new(region, cidr).with_cluster(settings));
-        }
-        Ok(Some(topology))
+        // Observe the topology as if every region were hot: what exists then says what it is.
+        let skeleton = regions.iter().fold(Topology::new(name), |t, r| {
+            t.region(Region::new(r.clone(), String::new()))
+        });
+        let observed = self.observe(&skeleton).await?;
+        Ok(Some(import::rebuild(name, &regions, &observed)))
     }
 
     /// Deletes every resource group tagged with the topology `name` (each delete cascades).
@@ -403,76 +349,4 @@ fn merge(plan: &Plan, report: &Report, observed: &mut Observed) {
             _ => {}
         }
     }
-}
-
-/// The status of `topology` as `observed` shows it.
-pub fn status(topology: &Topology, observed: &Observed) -> TopologyStatus {
-    let id_of = |key: &ResourceKey| {
-        observed
-            .resources
-            .get(key)
-            .map(|r| str_at(&r.body, &["id"]).to_owned())
-            .unwrap_or_default()
-    };
-    let mut out = TopologyStatus {
-        global_resource_group_id: id_of(&ResourceKey::ResourceGroup(names::GLOBAL.into())),
-        ..Default::default()
-    };
-    for region in topology.sorted_regions() {
-        let r = region.name.clone();
-        let vnet = observed.body(&ResourceKey::VirtualNetwork(r.clone()));
-        let aks = observed.body(&ResourceKey::ManagedCluster(r.clone()));
-        let vnet_id = id_of(&ResourceKey::VirtualNetwork(r.clone()));
-        let subnet_id = vnet
-            .and_then(|v| v["properties"]["subnets"].as_array())
-            .and_then(|s| s.iter().find(|s| s["name"] == names::AKS_SUBNET))
-            .map(|s| str_at(s, &["id"]).to_owned())
-            .unwrap_or_default();
-        let region_status = RegionStatus {
-            resource_group_id: id_of(&ResourceKey::ResourceGroup(r.clone())),
-            vnet_cidr: vnet
-                .and_then(|v| v["properties"]["addressSpace"]["addressPrefixes"][0].as_str())
-                .unwrap_or_default()
-                .to_owned(),
-            vnet_id,
-            subnet_id,
-            cluster_id: id_of(&ResourceKey::ManagedCluster(r.clone())),
-            cluster_fqdn: aks
-                .map(|a| str_at(a, &["properties", "fqdn"]).to_owned())
-                .unwrap_or_default(),
-            kubelet_identity_object_id: aks
-                .map(|a| {
-                    str_at(
-                        a,
-                        &[
-                            "properties",
-                            "identityProfile",
-                            "kubeletidentity",
-                            "objectId",
-                        ],
-                    )
-                    .to_owned()
-                })
-                .unwrap_or_default(),
-            node_resource_group: aks
-                .map(|a| str_at(a, &["properties", "nodeResourceGroup"]).to_owned())
-                .unwrap_or_default(),
-            kubernetes_version: aks
-                .map(|a| str_at(a, &["properties", "kubernetesVersion"]).to_owned())
-                .unwrap_or_default(),
-            provisioning_state: aks
-                .map(|a| str_at(a, &["properties", "provisioningState"]).to_owned())
-                .unwrap_or_default(),
-        };
-        out.regions.insert(r, region_status);
-    }
-    for (key, resource) in &observed.resources {
-        if let ResourceKey::Peering { from, to } = key {
-            out.peerings.insert(
-                format!("{from}->{to}"),
-                str_at(&resource.body, &["properties", "peeringState"]).to_owned(),
-            );
-        }
-    }
-    out
 }

@@ -1,0 +1,41 @@
+//! `Microsoft.Authorization/roleAssignments` at api-version 2022-04-01. Names are GUIDs derived from
+//! what the assignment is for, so a re-run finds the same one.
+
+use serde::{Deserialize, Serialize};
+
+pub const API_VERSION: &str = "2022-04-01";
+
+/// Network Contributor: lets a cluster's identity use a public IP in another resource group.
+pub const NETWORK_CONTRIBUTOR: &str = "4d97b98b-1d4f-4787-a291-c67834d212e7";
+/// AcrPull: lets a kubelet identity pull from a registry.
+pub const ACR_PULL: &str = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
+
+pub fn id(scope: &str, name: &str) -> String {
+    format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}")
+}
+
+pub fn role_definition_id(subscription: &str, role: &str) -> String {
+    format!(
+        "/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{role}"
+    )
+}
+
+/// A deterministic assignment name for `purpose` at `scope` with `role`.
+pub fn name(scope: &str, role: &str, purpose: &str) -> String {
+    let key = format!("bcdr|{}|{role}|{purpose}", scope.to_ascii_lowercase());
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, key.as_bytes()).to_string()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleAssignment {
+    pub properties: RoleAssignmentProperties,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleAssignmentProperties {
+    pub role_definition_id: String,
+    pub principal_id: String,
+    /// Always sent: without it a just-created identity fails with `PrincipalNotFound`.
+    pub principal_type: String,
+}

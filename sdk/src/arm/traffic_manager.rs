@@ -1,0 +1,76 @@
+//! `Microsoft.Network/trafficmanagerprofiles` and their endpoints at api-version 2022-04-01.
+//! Every Traffic Manager operation is synchronous.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const API_VERSION: &str = "2022-04-01";
+
+pub fn profile_id(subscription: &str, resource_group: &str, name: &str) -> String {
+    format!(
+        "/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/Microsoft.Network/trafficmanagerprofiles/{name}"
+    )
+}
+
+/// The type of the endpoints a topology uses: Azure endpoints on the regions' public IPs.
+pub const ENDPOINT_TYPE: &str = "Microsoft.Network/trafficManagerProfiles/azureEndpoints";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    pub location: String,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    pub properties: ProfileProperties,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileProperties {
+    pub profile_status: String,
+    pub traffic_routing_method: String,
+    pub dns_config: DnsConfig,
+    pub monitor_config: MonitorConfig,
+    /// Sent in full with every PUT: the profile's endpoints are replaced at once.
+    pub endpoints: Vec<Endpoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DnsConfig {
+    pub relative_name: String,
+    pub ttl: u32,
+    #[serde(default, skip_serializing)]
+    pub fqdn: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MonitorConfig {
+    pub protocol: String,
+    pub port: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endpoint {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub properties: EndpointProperties,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EndpointProperties {
+    pub target_resource_id: String,
+    /// `Enabled` routes traffic here; `Disabled` keeps it off (Traffic Manager never re-enables it).
+    pub endpoint_status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub geo_mapping: Vec<String>,
+}

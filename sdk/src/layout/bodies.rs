@@ -1,0 +1,225 @@
+//! The desired ARM body of each resource of a topology, built from the typed models.
+
+use crate::arm::managed_cluster::{
+    AgentPool, ClusterIdentity, ManagedCluster, ManagedClusterProperties, NetworkProfile,
+};
+use crate::arm::peering::{PeeringProperties, SubResource, VirtualNetworkPeering};
+use crate::arm::public_ip::{DnsSettings, PublicIpAddress, PublicIpProperties, Sku};
+use crate::arm::resource_group::ResourceGroup;
+use crate::arm::role_assignment::{RoleAssignment, RoleAssignmentProperties};
+use crate::arm::traffic_manager::{
+    DnsConfig, ENDPOINT_TYPE, Endpoint, EndpointProperties, MonitorConfig, Profile,
+    ProfileProperties,
+};
+use crate::arm::virtual_network::{
+    AddressSpace, Subnet, SubnetProperties, VirtualNetwork, VirtualNetworkProperties,
+};
+use crate::model::{Region, RegionMode, RoutingMethod, Topology, TrafficManager};
+use crate::names;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+fn to_value<T: Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+pub(super) fn resource_group(topology: &str, region: &str, location: &str) -> Value {
+    to_value(&ResourceGroup {
+        id: None,
+        name: None,
+        location: location.to_owned(),
+        tags: names::tags(topology, region),
+    })
+}
+
+pub(super) fn vnet(topology: &str, region: &Region) -> Value {
+    to_value(&VirtualNetwork {
+        id: None,
+        location: region.name.clone(),
+        tags: names::tags(topology, &region.name),
+        properties: VirtualNetworkProperties {
+            provisioning_state: None,
+            address_space: AddressSpace {
+                address_prefixes: vec![region.vnet_cidr.clone()],
+            },
+            subnets: vec![Subnet {
+                id: None,
+                name: names::AKS_SUBNET.into(),
+                properties: SubnetProperties {
+                    address_prefix: Some(super::subnet_cidr(&region.vnet_cidr)),
+                },
+            }],
+        },
+    })
+}
+
+pub(super) fn public_ip(topology: &str, region: &Region) -> Value {
+    to_value(&PublicIpAddress {
+        id: None,
+        location: region.name.clone(),
+        tags: names::tags(topology, &region.name),
+        sku: Sku {
+            name: "Standard".into(),
+            tier: "Regional".into(),
+        },
+        properties: PublicIpProperties {
+            allocation_method: "Static".into(),
+            address_version: "IPv4".into(),
+            dns_settings: DnsSettings {
+                domain_name_label: names::ingress_dns_label(topology, &region.name),
+                fqdn: None,
+            },
+            ip_address: None,
+            provisioning_state: None,
+        },
+    })
+}
+
+pub(super) fn cluster(topology: &str, region: &Region, subnet_id: String) -> Value {
+    let c = &region.cluster;
+    to_value(&ManagedCluster {
+        id: None,
+        location: region.name.clone(),
+        tags: names::tags(topology, &region.name),
+        identity: Some(ClusterIdentity {
+            kind: "SystemAssigned".into(),
+            principal_id: None,
+        }),
+        properties: ManagedClusterProperties {
+            provisioning_state: None,
+            kubernetes_version: c.kubernetes_version.clone(),
+            dns_prefix: names::dns_prefix(topology, &region.name),
+            fqdn: None,
+            node_resource_group: None,
+            agent_pool_profiles: vec![AgentPool {
+                name: "system".into(),
+                mode: "System".into(),
+                count: c.node_count,
+                vm_size: c.vm_size.clone(),
+                vnet_subnet_id: Some(subnet_id),
+                kind: Some("VirtualMachineScaleSets".into()),
+                os_type: Some("Linux".into()),
+            }],
+            network_profile: NetworkProfile {
+                network_plugin: "azure".into(),
+                load_balancer_sku: "standard".into(),
+                service_cidr: Some("172.16.0.0/16".into()),
+                dns_service_ip: Some("172.16.0.10".into()),
+            },
+            identity_profile: None,
+        },
+    })
+}
+
+/// The principal id is bound at apply time (see `Binding`): it exists once the cluster does.
+pub(super) fn role_assignment(role_definition_id: &str) -> Value {
+    to_value(&RoleAssignment {
+        properties: RoleAssignmentProperties {
+            role_definition_id: role_definition_id.to_owned(),
+            principal_id: String::new(),
+            principal_type: "ServicePrincipal".into(),
+        },
+    })
+}
+
+pub(super) fn peering(remote_vnet_id: String) -> Value {
+    to_value(&VirtualNetworkPeering {
+        id: None,
+        name: None,
+        properties: PeeringProperties {
+            remote_virtual_network: SubResource { id: remote_vnet_id },
+            allow_virtual_network_access: true,
+            allow_forwarded_traffic: true,
+            allow_gateway_transit: false,
+            use_remote_gateways: false,
+            peering_state: None,
+            peering_sync_level: None,
+            provisioning_state: None,
+        },
+    })
+}
+
+pub(super) fn traffic_manager(
+    topology: &str,
+    tm: &TrafficManager,
+    endpoints: Vec<Endpoint>,
+) -> Value {
+    let tcp = tm.probe_protocol.eq_ignore_ascii_case("TCP");
+    to_value(&Profile {
+        location: "global".into(),
+        tags: names::tags(topology, names::GLOBAL),
+        properties: ProfileProperties {
+            profile_status: "Enabled".into(),
+            traffic_routing_method: tm.routing_method.as_str().into(),
+            dns_config: DnsConfig {
+                relative_name: tm.relative_name(topology),
+                ttl: tm.ttl,
+                fqdn: None,
+            },
+            monitor_config: MonitorConfig {
+                protocol: tm.probe_protocol.to_ascii_uppercase(),
+                port: tm.probe_port,
+                path: (!tcp).then(|| tm.probe_path.clone()),
+            },
+            endpoints,
+        },
+    })
+}
+
+/// Priorities in effect: explicit ones, then the rest hot first, then warm, then cold, each by name.
+pub(super) fn priorities(topology: &Topology) -> BTreeMap<String, u32> {
+    let mut out: BTreeMap<String, u32> = topology
+        .regions
+        .iter()
+        .filter_map(|r| r.endpoint.priority.map(|p| (r.name.clone(), p)))
+        .collect();
+    let mut rest: Vec<&Region> = topology
+        .regions
+        .iter()
+        .filter(|r| r.endpoint.priority.is_none())
+        .collect();
+    rest.sort_by_key(|r| (r.mode as u8, r.name.clone()));
+    let mut next = 1;
+    for r in rest {
+        while out.values().any(|p| *p == next) {
+            next += 1;
+        }
+        out.insert(r.name.clone(), next);
+        next += 1;
+    }
+    out
+}
+
+/// Hot regions receive traffic; warm and cold ones are `Disabled`, which keeps them off until failover
+/// (Traffic Manager never enables an endpoint by itself).
+pub(super) fn endpoint(
+    tm: &TrafficManager,
+    region: &Region,
+    ip_id: String,
+    priority: Option<u32>,
+) -> Endpoint {
+    let e = &region.endpoint;
+    Endpoint {
+        name: region.name.clone(),
+        kind: ENDPOINT_TYPE.into(),
+        properties: EndpointProperties {
+            target_resource_id: ip_id,
+            endpoint_status: if region.mode == RegionMode::Hot {
+                "Enabled"
+            } else {
+                "Disabled"
+            }
+            .into(),
+            priority: (tm.routing_method == RoutingMethod::Priority)
+                .then_some(priority)
+                .flatten(),
+            weight: (tm.routing_method == RoutingMethod::Weighted).then(|| e.weight.unwrap_or(1)),
+            geo_mapping: if tm.routing_method == RoutingMethod::Geographic {
+                e.geo_mappings.clone()
+            } else {
+                Vec::new()
+            },
+        },
+    }
+}

@@ -1,0 +1,91 @@
+//! Rebuilding a [`Topology`] from what ARM reports: CIDRs from the VNets, cluster settings from the
+//! system pools, modes from clusters and endpoint states, routing from the Traffic Manager profile.
+
+use crate::arm::managed_cluster::ManagedCluster;
+use crate::arm::traffic_manager::Profile;
+use crate::arm::virtual_network::VirtualNetwork;
+use crate::layout::ResourceKey;
+use crate::model::{
+    ClusterSettings, EndpointSettings, Region, RegionMode, RoutingMethod, Topology, TrafficManager,
+};
+use crate::plan::Observed;
+
+fn typed<T: serde::de::DeserializeOwned>(observed: &Observed, key: &ResourceKey) -> Option<T> {
+    observed
+        .body(key)
+        .and_then(|b| serde_json::from_value(b.clone()).ok())
+}
+
+pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> Topology {
+    let profile: Option<Profile> = typed(observed, &ResourceKey::TrafficManagerProfile);
+    let mut topology = Topology::new(name);
+    if let Some(p) = &profile
+        && let Some(method) = RoutingMethod::parse(&p.properties.traffic_routing_method)
+    {
+        let mut tm =
+            TrafficManager::new(method).dns_name(p.properties.dns_config.relative_name.clone());
+        tm.ttl = p.properties.dns_config.ttl;
+        tm.probe_protocol = p.properties.monitor_config.protocol.clone();
+        tm.probe_port = p.properties.monitor_config.port;
+        tm.probe_path = p
+            .properties
+            .monitor_config
+            .path
+            .clone()
+            .unwrap_or_else(|| "/".into());
+        topology = topology.traffic_manager(tm);
+    }
+    for region in regions {
+        let vnet: Option<VirtualNetwork> =
+            typed(observed, &ResourceKey::VirtualNetwork(region.clone()));
+        let cidr = vnet
+            .and_then(|v| v.properties.address_space.address_prefixes.first().cloned())
+            .unwrap_or_default();
+        let cluster: Option<ManagedCluster> =
+            typed(observed, &ResourceKey::ManagedCluster(region.clone()));
+        let mut settings = ClusterSettings::default();
+        if let Some(c) = &cluster {
+            settings.kubernetes_version = c.properties.kubernetes_version.clone();
+            if let Some(pool) = c
+                .properties
+                .agent_pool_profiles
+                .iter()
+                .find(|p| p.mode.eq_ignore_ascii_case("System"))
+            {
+                settings.node_count = pool.count;
+                settings.vm_size = pool.vm_size.clone();
+            }
+        }
+        let endpoint = profile.as_ref().and_then(|p| {
+            p.properties
+                .endpoints
+                .iter()
+                .find(|e| e.name.eq_ignore_ascii_case(region))
+        });
+        let enabled =
+            endpoint.is_none_or(|e| e.properties.endpoint_status.eq_ignore_ascii_case("Enabled"));
+        let mode = match (cluster.is_some(), enabled) {
+            (false, _) => RegionMode::Cold,
+            (true, true) => RegionMode::Hot,
+            (true, false) => RegionMode::Warm,
+        };
+        let mut settings_endpoint = EndpointSettings::default();
+        if let (Some(e), Some(tm)) = (endpoint, &topology.traffic_manager) {
+            match tm.routing_method {
+                RoutingMethod::Priority => settings_endpoint.priority = e.properties.priority,
+                RoutingMethod::Weighted => settings_endpoint.weight = e.properties.weight,
+                RoutingMethod::Geographic => {
+                    settings_endpoint.geo_mappings = e.properties.geo_mapping.clone()
+                }
+                RoutingMethod::Performance => {}
+            }
+        }
+        topology = topology.region(
+            Region::new(region.clone(), cidr)
+                .with_cluster(settings)
+                .mode(mode)
+                .endpoint(settings_endpoint),
+        );
+    }
+    topology
+}

@@ -1,0 +1,130 @@
+//! What exists of a topology, as ARM reports it: ids, FQDNs, identities, ingress IPs, endpoint and
+//! peering states, for callers (and the Terraform provider) to wire into other things.
+
+use crate::layout::ResourceKey;
+use crate::model::Topology;
+use crate::names;
+use crate::plan::Observed;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// What exists of one region.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RegionStatus {
+    pub resource_group_id: String,
+    pub vnet_id: String,
+    pub vnet_cidr: String,
+    pub subnet_id: String,
+    pub cluster_id: String,
+    pub cluster_fqdn: String,
+    pub kubelet_identity_object_id: String,
+    pub node_resource_group: String,
+    /// The Kubernetes version the cluster was asked for (AKS's default when none was).
+    pub kubernetes_version: String,
+    pub provisioning_state: String,
+    /// The static public IP the region's ingress uses, its address and DNS name.
+    pub ingress_ip_id: String,
+    pub ingress_ip_address: String,
+    pub ingress_fqdn: String,
+    /// The region's Traffic Manager endpoint: `Enabled`, `Disabled`, or empty without routing.
+    pub endpoint_status: String,
+}
+
+/// What exists of a topology.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TopologyStatus {
+    pub global_resource_group_id: String,
+    pub regions: BTreeMap<String, RegionStatus>,
+    /// `"<from>-><to>"` to the peering state (`Initiated`, `Connected`, `Disconnected`).
+    pub peerings: BTreeMap<String, String>,
+    /// The Traffic Manager profile's id and FQDN, when the topology routes with one.
+    pub traffic_manager_id: String,
+    pub traffic_manager_fqdn: String,
+}
+
+pub(crate) fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
+    path.iter()
+        .try_fold(v, |v, k| v.get(*k))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// The status of `topology` as `observed` shows it.
+pub fn status(topology: &Topology, observed: &Observed) -> TopologyStatus {
+    let body = |key: &ResourceKey| observed.body(key);
+    let text = |key: &ResourceKey, path: &[&str]| {
+        body(key)
+            .map(|b| str_at(b, path).to_owned())
+            .unwrap_or_default()
+    };
+    let profile = ResourceKey::TrafficManagerProfile;
+    let mut out = TopologyStatus {
+        global_resource_group_id: text(&ResourceKey::ResourceGroup(names::GLOBAL.into()), &["id"]),
+        traffic_manager_id: text(&profile, &["id"]),
+        traffic_manager_fqdn: text(&profile, &["properties", "dnsConfig", "fqdn"]),
+        ..Default::default()
+    };
+    let endpoints: Vec<Value> = body(&profile)
+        .and_then(|p| p["properties"]["endpoints"].as_array().cloned())
+        .unwrap_or_default();
+    for region in topology.sorted_regions() {
+        let r = region.name.clone();
+        let (vnet, aks, ip) = (
+            ResourceKey::VirtualNetwork(r.clone()),
+            ResourceKey::ManagedCluster(r.clone()),
+            ResourceKey::PublicIp(r.clone()),
+        );
+        let subnet_id = body(&vnet)
+            .and_then(|v| v["properties"]["subnets"].as_array())
+            .and_then(|s| s.iter().find(|s| s["name"] == names::AKS_SUBNET))
+            .map(|s| str_at(s, &["id"]).to_owned())
+            .unwrap_or_default();
+        let endpoint = endpoints.iter().find(|e| {
+            e["name"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case(&r))
+        });
+        let region_status = RegionStatus {
+            resource_group_id: text(&ResourceKey::ResourceGroup(r.clone()), &["id"]),
+            vnet_cidr: body(&vnet)
+                .and_then(|v| v["properties"]["addressSpace"]["addressPrefixes"][0].as_str())
+                .unwrap_or_default()
+                .to_owned(),
+            vnet_id: text(&vnet, &["id"]),
+            subnet_id,
+            cluster_id: text(&aks, &["id"]),
+            cluster_fqdn: text(&aks, &["properties", "fqdn"]),
+            kubelet_identity_object_id: text(
+                &aks,
+                &[
+                    "properties",
+                    "identityProfile",
+                    "kubeletidentity",
+                    "objectId",
+                ],
+            ),
+            node_resource_group: text(&aks, &["properties", "nodeResourceGroup"]),
+            kubernetes_version: text(&aks, &["properties", "kubernetesVersion"]),
+            provisioning_state: text(&aks, &["properties", "provisioningState"]),
+            ingress_ip_id: text(&ip, &["id"]),
+            ingress_ip_address: text(&ip, &["properties", "ipAddress"]),
+            ingress_fqdn: text(&ip, &["properties", "dnsSettings", "fqdn"]),
+            endpoint_status: endpoint
+                .map(|e| str_at(e, &["properties", "endpointStatus"]).to_owned())
+                .unwrap_or_default(),
+        };
+        out.regions.insert(r, region_status);
+    }
+    for (key, resource) in &observed.resources {
+        if let ResourceKey::Peering { from, to } = key {
+            out.peerings.insert(
+                format!("{from}->{to}"),
+                str_at(&resource.body, &["properties", "peeringState"]).to_owned(),
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,149 @@
+//! Rules for modes and global routing: at least one hot region; Traffic Manager's DNS name and probe;
+//! per-method endpoint settings (unique priorities, weights 1-1000, each geographic code mapped by one
+//! region) and settings the chosen method ignores.
+
+use super::{AttributePath, Diagnostic};
+use crate::model::{RegionMode, RoutingMethod, Topology};
+
+fn path(parts: &[&str]) -> AttributePath {
+    AttributePath(
+        parts
+            .iter()
+            .map(|p| super::PathStep::Attribute((*p).to_owned()))
+            .collect(),
+    )
+}
+
+fn valid_geo_code(code: &str) -> bool {
+    const GROUPS: &[&str] = &[
+        "WORLD", "GEO-NA", "GEO-SA", "GEO-EU", "GEO-ME", "GEO-AF", "GEO-AS", "GEO-AP", "GEO-AN",
+    ];
+    let country = |c: &str| c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase());
+    GROUPS.contains(&code)
+        || country(code)
+        || code.split_once('-').is_some_and(|(c, s)| {
+            country(c) && (1..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
+}
+
+pub(super) fn validate(topology: &Topology, out: &mut Vec<Diagnostic>) {
+    if !topology.regions.is_empty() && !topology.regions.iter().any(|r| r.mode == RegionMode::Hot) {
+        out.push(Diagnostic::error(
+            AttributePath::attr("region"),
+            "No hot region",
+            "at least one region must be hot (serving traffic); set mode = \"hot\" on one of them"
+                .to_owned(),
+        ));
+    }
+    let Some(tm) = &topology.traffic_manager else {
+        for r in topology
+            .regions
+            .iter()
+            .filter(|r| r.endpoint != Default::default())
+        {
+            out.push(Diagnostic::warning(AttributePath::region(&r.name, None), "Endpoint settings without routing", "priority, weight and geo_mappings only matter with a traffic_manager block; they are ignored".to_owned()));
+        }
+        return;
+    };
+    let name = tm.relative_name(&topology.name);
+    let label_ok = (1..=63).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-');
+    if !label_ok {
+        out.push(Diagnostic::error(path(&["traffic_manager", "dns_name"]), "Invalid DNS name", format!("\"{name}\" must be 1-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen; it becomes {name}.trafficmanager.net")));
+    }
+    if !["HTTP", "HTTPS", "TCP"]
+        .iter()
+        .any(|p| p.eq_ignore_ascii_case(&tm.probe_protocol))
+    {
+        out.push(Diagnostic::error(
+            path(&["traffic_manager", "probe_protocol"]),
+            "Invalid probe protocol",
+            format!("\"{}\" must be HTTP, HTTPS or TCP", tm.probe_protocol),
+        ));
+    }
+    if tm.probe_port == 0 {
+        out.push(Diagnostic::error(
+            path(&["traffic_manager", "probe_port"]),
+            "Invalid probe port",
+            "the probe port must be 1 to 65535".to_owned(),
+        ));
+    }
+    if !tm.probe_protocol.eq_ignore_ascii_case("TCP") && !tm.probe_path.starts_with('/') {
+        out.push(Diagnostic::error(
+            path(&["traffic_manager", "probe_path"]),
+            "Invalid probe path",
+            format!(
+                "\"{}\" must start with '/', for example /healthz",
+                tm.probe_path
+            ),
+        ));
+    }
+    let mut seen_priorities: Vec<(u32, &str)> = Vec::new();
+    let mut seen_codes: Vec<(&str, &str)> = Vec::new();
+    for r in &topology.regions {
+        let e = &r.endpoint;
+        let at = |attr: &str| AttributePath::region(&r.name, Some(attr));
+        let ignored = |attr: &str| {
+            Diagnostic::warning(
+                at(attr),
+                "Ignored by the routing method",
+                format!(
+                    "{attr} is not used by {} routing",
+                    tm.routing_method.as_str()
+                ),
+            )
+        };
+        match tm.routing_method {
+            RoutingMethod::Priority => {
+                if let Some(p) = e.priority {
+                    if !(1..=1000).contains(&p) {
+                        out.push(Diagnostic::error(
+                            at("priority"),
+                            "Invalid priority",
+                            format!("{p} must be 1 (first) to 1000"),
+                        ));
+                    } else if let Some((_, other)) = seen_priorities.iter().find(|(q, _)| *q == p) {
+                        out.push(Diagnostic::error(at("priority"), "Duplicate priority", format!("priority {p} is also region \"{other}\"'s; each region needs its own")));
+                    }
+                    seen_priorities.push((p, &r.name));
+                }
+            }
+            RoutingMethod::Weighted => {
+                if let Some(w) = e.weight.filter(|w| !(1..=1000).contains(w)) {
+                    out.push(Diagnostic::error(
+                        at("weight"),
+                        "Invalid weight",
+                        format!("{w} must be 1 to 1000"),
+                    ));
+                }
+            }
+            RoutingMethod::Geographic => {
+                if e.geo_mappings.is_empty() && r.mode == RegionMode::Hot {
+                    out.push(Diagnostic::error(at("geo_mappings"), "Missing geographic mapping", "with Geographic routing every hot region maps some codes, for example [\"GEO-EU\"] or [\"WORLD\"]".to_owned()));
+                }
+                for code in &e.geo_mappings {
+                    if !valid_geo_code(code) {
+                        out.push(Diagnostic::error(at("geo_mappings"), "Invalid geographic code", format!("\"{code}\" is not a Traffic Manager code: use WORLD, a group such as GEO-EU, a country such as US, or a state such as US-CA")));
+                    } else if let Some((_, other)) = seen_codes.iter().find(|(c, _)| c == code) {
+                        out.push(Diagnostic::error(at("geo_mappings"), "Geographic code mapped twice", format!("\"{code}\" is also mapped by region \"{other}\"; Traffic Manager maps each code to one endpoint")));
+                    }
+                    seen_codes.push((code, &r.name));
+                }
+            }
+            RoutingMethod::Performance => {}
+        }
+        if e.priority.is_some() && tm.routing_method != RoutingMethod::Priority {
+            out.push(ignored("priority"));
+        }
+        if e.weight.is_some() && tm.routing_method != RoutingMethod::Weighted {
+            out.push(ignored("weight"));
+        }
+        if !e.geo_mappings.is_empty() && tm.routing_method != RoutingMethod::Geographic {
+            out.push(ignored("geo_mappings"));
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! One test per validation rule, through its error text and attribute path.
+use super::*;
+use crate::model::{ClusterSettings, Region};
+
+fn pair() -> Topology {
+    Topology::new("shop")
+        .region(Region::new("eastus", "10.1.0.0/16"))
+        .region(Region::new("westus", "10.2.0.0/16"))
+}
+
+fn only(t: &Topology) -> Diagnostic {
+    let d = validate(t);
+    assert_eq!(d.len(), 1, "{d:?}");
+    d.into_iter().next().expect("one diagnostic")
+}
+
+#[test]
+fn a_paired_couple_is_valid() {
+    assert!(validate(&pair()).is_empty());
+}
+
+#[test]
+fn name_rules() {
+    let mut t = pair();
+    t.name = "Shop_Prod".into();
+    let d = only(&t);
+    assert_eq!(d.path.to_string(), "name");
+    assert!(d.detail.contains("lowercase"), "{d}");
+}
+
+#[test]
+fn one_region_is_refused() {
+    let t = Topology::new("shop").region(Region::new("eastus", "10.1.0.0/16"));
+    let d: Vec<_> = errors(&t);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].path.to_string(), "region");
+    assert!(d[0].detail.contains("2 to 16"));
+}
+
+#[test]
+fn unknown_region_lists_valid_ones() {
+    let mut t = pair();
+    t.regions[1].name = "moon-base".into();
+    let e = errors(&t);
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].path.to_string(), "region[\"moon-base\"]");
+    assert!(e[0].detail.contains("westus"));
+}
+
+#[test]
+fn overlapping_cidrs_name_the_other_region() {
+    let mut t = pair();
+    t.regions[1].vnet_cidr = "10.1.128.0/17".into();
+    let d = only(&t);
+    assert_eq!(d.path.to_string(), "region[\"westus\"].vnet_cidr");
+    assert!(d.detail.contains("eastus"));
+}
+
+#[test]
+fn cidr_rules() {
+    for (cidr, needle) in [
+        ("10.1.0.0/28", "/8 to /24"),
+        ("10.1.0.1/16", "host bits"),
+        ("banana", "IPv4 CIDR"),
+    ] {
+        let mut t = pair();
+        t.regions[0].vnet_cidr = cidr.into();
+        let d = only(&t);
+        assert_eq!(d.path.to_string(), "region[\"eastus\"].vnet_cidr");
+        assert!(d.detail.contains(needle), "{cidr}: {d}");
+    }
+}
+
+#[test]
+fn duplicate_and_non_canonical_regions() {
+    let t = pair().region(Region::new("East US", "10.3.0.0/16"));
+    let e = errors(&t);
+    assert!(e.iter().any(|d| d.summary == "Duplicate region"), "{e:?}");
+    assert!(
+        e.iter()
+            .any(|d| d.detail.contains("use the ARM region name \"eastus\"")),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn region_without_aks_is_refused() {
+    let mut t = pair();
+    t.regions[1].name = "francesouth".into();
+    let e = errors(&t);
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].summary, "AKS is not offered in this region");
+}
+
+#[test]
+fn unpaired_regions_warn_but_pass() {
+    let mut t = pair();
+    t.regions[1].name = "northeurope".into();
+    let d = validate(&t);
+    assert!(d.iter().all(|d| d.severity == Severity::Warning));
+    assert_eq!(d.len(), 2);
+    assert!(d[0].detail.contains("paired with westus"));
+}
+
+#[test]
+fn cluster_settings() {
+    let mut t = pair();
+    t.regions[0].cluster = ClusterSettings::default()
+        .node_count(0)
+        .kubernetes_version("1.x");
+    let e = errors(&t);
+    let paths: Vec<String> = e.iter().map(|d| d.path.to_string()).collect();
+    assert_eq!(
+        paths,
+        [
+            "region[\"eastus\"].node_count",
+            "region[\"eastus\"].kubernetes_version"
+        ]
+    );
+}
+
+mod routing {
+    use super::*;
+    use crate::model::{EndpointSettings, RegionMode, RoutingMethod, TrafficManager};
+
+    fn routed(method: RoutingMethod) -> Topology {
+        pair().traffic_manager(TrafficManager::new(method))
+    }
+
+    #[test]
+    fn at_least_one_hot_region() {
+        let mut t = pair();
+        t.regions[0].mode = RegionMode::Warm;
+        t.regions[1].mode = RegionMode::Cold;
+        let d = only(&t);
+        assert_eq!(
+            (d.path.to_string(), d.summary.as_str()),
+            ("region".to_owned(), "No hot region")
+        );
+    }
+
+    #[test]
+    fn dns_name_and_probe() {
+        let mut t = routed(RoutingMethod::Performance);
+        let tm = t.traffic_manager.as_mut().expect("tm");
+        tm.dns_name = Some("Shop_Global".into());
+        tm.probe_path = "healthz".into();
+        tm.probe_protocol = "FTP".into();
+        let paths: Vec<String> = errors(&t).iter().map(|d| d.path.to_string()).collect();
+        assert_eq!(
+            paths,
+            [
+                "traffic_manager.dns_name",
+                "traffic_manager.probe_protocol",
+                "traffic_manager.probe_path"
+            ]
+        );
+    }
+
+    #[test]
+    fn priorities_are_unique_and_in_range() {
+        let mut t = routed(RoutingMethod::Priority);
+        t.regions[0].endpoint = EndpointSettings::default().priority(1);
+        t.regions[1].endpoint = EndpointSettings::default().priority(1);
+        let d = only(&t);
+        assert_eq!(d.path.to_string(), "region[\"westus\"].priority");
+        assert!(d.detail.contains("region \"eastus\""));
+        t.regions[1].endpoint = EndpointSettings::default().priority(1001);
+        assert_eq!(only(&t).summary, "Invalid priority");
+    }
+
+    #[test]
+    fn weights_are_in_range() {
+        let mut t = routed(RoutingMethod::Weighted);
+        t.regions[0].endpoint = EndpointSettings::default().weight(0);
+        assert_eq!(only(&t).path.to_string(), "region[\"eastus\"].weight");
+    }
+
+    #[test]
+    fn geographic_codes_are_required_valid_and_mapped_once() {
+        let mut t = routed(RoutingMethod::Geographic);
+        t.regions[0].endpoint = EndpointSettings::default().geo_mappings(["GEO-NA", "WORLD"]);
+        let d = only(&t);
+        assert_eq!(
+            (d.path.to_string(), d.summary.as_str()),
+            (
+                "region[\"westus\"].geo_mappings".to_owned(),
+                "Missing geographic mapping"
+            )
+        );
+        t.regions[1].endpoint = EndpointSettings::default().geo_mappings(["WORLD", "Atlantis"]);
+        let summaries: Vec<String> = errors(&t).into_iter().map(|d| d.summary).collect();
+        assert_eq!(
+            summaries,
+            ["Geographic code mapped twice", "Invalid geographic code"]
+        );
+    }
+
+    #[test]
+    fn settings_the_method_ignores_warn() {
+        let mut t = routed(RoutingMethod::Performance);
+        t.regions[0].endpoint = EndpointSettings::default().weight(5);
+        let d = only(&t);
+        assert_eq!(
+            (d.severity, d.path.to_string()),
+            (Severity::Warning, "region[\"eastus\"].weight".to_owned())
+        );
+    }
+}
