@@ -173,6 +173,54 @@ const INVALID: &[(&str, &str, &str)] = &[
         r#"resource "bcdr_topology" "dr""#,
         "region[\"atlantis\"]: \"atlantis\" is not an Azure region",
     ),
+    (
+        r#"resource "bcdr_topology" "dr" {
+  name = "shop"
+  region "eastus" {
+    vnet_cidr = "10.1.0.0/16"
+    mode      = "lukewarm"
+  }
+  region "westus" {
+    vnet_cidr = "10.2.0.0/16"
+  }
+}"#,
+        r#"mode      = "lukewarm""#,
+        "region[\"eastus\"].mode: \"lukewarm\" must be hot, warm or cold",
+    ),
+    (
+        r#"resource "bcdr_topology" "dr" {
+  name = "shop"
+  region "eastus" {
+    vnet_cidr = "10.1.0.0/16"
+    priority  = 1
+  }
+  region "westus" {
+    vnet_cidr = "10.2.0.0/16"
+    priority  = 1
+  }
+  traffic_manager {
+    routing_method = "Priority"
+  }
+}"#,
+        "priority  = 1",
+        "region[\"westus\"].priority: priority 1 is also region \"eastus\"'s",
+    ),
+    (
+        r#"resource "bcdr_topology" "dr" {
+  name = "shop"
+  region "eastus" {
+    vnet_cidr = "10.1.0.0/16"
+  }
+  region "westus" {
+    vnet_cidr = "10.2.0.0/16"
+  }
+  traffic_manager {
+    routing_method = "Fastest"
+  }
+}"#,
+        r#"routing_method = "Fastest""#,
+        "traffic_manager.routing_method: \"Fastest\" must be one of",
+    ),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -194,5 +242,128 @@ async fn invalid_topologies_are_refused_before_any_arm_call() {
             "no ARM call for invalid input: {:#?}",
             h.emulator.requests()
         );
+    }
+}
+
+const ROUTED: &str = r#"
+resource "bcdr_topology" "dr" {
+  name = "web"
+
+  region "eastus" {
+    vnet_cidr = "10.1.0.0/16"
+    mode      = "EAST_MODE"
+  }
+
+  region "westus" {
+    vnet_cidr  = "10.2.0.0/16"
+    mode       = "WEST_MODE"
+    node_count = 1
+  }
+
+  traffic_manager {
+    routing_method = "Priority"
+  }
+}
+"#;
+
+fn routed(east: &str, west: &str) -> String {
+    ROUTED.replace("EAST_MODE", east).replace("WEST_MODE", west)
+}
+
+/// Traffic Manager in front of a hot and a warm region; failover and failback as mode changes.
+async fn failover(h: &Harness) {
+    h.config(&routed("hot", "warm"));
+    let (_, plan) = h.plan_code().await;
+    assert!(
+        plan.stdout
+            .contains("endpoint_status            = \"Disabled\""),
+        "the plan says westus gets no traffic:\n{}",
+        plan.stdout
+    );
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let state = h.state_values().await;
+    assert_eq!(
+        state["traffic_manager"]["fqdn"], "bcdr-web.trafficmanager.net",
+        "{state:#}"
+    );
+    assert_eq!(state["region"]["eastus"]["endpoint_status"], "Enabled");
+    assert_eq!(state["region"]["westus"]["endpoint_status"], "Disabled");
+    assert_eq!(state["region"]["eastus"]["priority"], 1.0);
+    assert_eq!(
+        state["region"]["eastus"]["ingress_fqdn"],
+        "web-eastus.eastus.cloudapp.azure.com"
+    );
+    assert_eq!(
+        state["region"]["westus"]["ingress_resource_group"],
+        "rg-web-westus"
+    );
+    assert_eq!(h.plan_code().await.0, 0, "no changes after apply");
+
+    // Fail over: westus takes the traffic, eastus keeps running without it.
+    h.config(&routed("warm", "hot"));
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 2);
+    assert!(
+        plan.stdout
+            .contains("endpoint_status            = \"Enabled\" -> \"Disabled\""),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("endpoint_status            = \"Disabled\" -> \"Enabled\""),
+        "{}",
+        plan.stdout
+    );
+    h.emulator.clear_requests();
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let writes: Vec<String> = h
+        .emulator
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PUT" || r.method == "DELETE")
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(writes.len(), 1, "failover is one profile write: {writes:?}");
+    let state = h.state_values().await;
+    assert_eq!(
+        (
+            state["region"]["westus"]["endpoint_status"].as_str(),
+            state["region"]["westus"]["priority"].as_f64()
+        ),
+        (Some("Enabled"), Some(1.0))
+    );
+    assert_eq!(h.plan_code().await.0, 0);
+
+    h.tf_ok(&["state", "rm", "bcdr_topology.dr"]).await;
+    h.tf_ok(&["import", "bcdr_topology.dr", "web"]).await;
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(
+        code,
+        0,
+        "import rebuilds modes and routing:\n{}",
+        plan.all()
+    );
+
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+    assert!(
+        h.emulator.resource_ids().is_empty(),
+        "{:#?}",
+        h.emulator.resource_ids()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failover_on_terraform_1_0_3() {
+    failover(&Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-failover").await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failover_on_newer_terraform_from_path() {
+    match terraform::terraform_on_path() {
+        Some((bin, version)) => {
+            failover(&Harness::new(&bin, &format!("tf-{version}-failover")).await).await
+        }
+        None => log("NOTE: no terraform newer than 1.0.3 on PATH: failover ran on 1.0.3 only"),
     }
 }

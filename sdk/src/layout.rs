@@ -4,6 +4,8 @@
 
 mod bodies;
 
+pub use bodies::priorities;
+
 use crate::arm::{
     managed_cluster, peering, public_ip, resource_group, role_assignment, traffic_manager,
     virtual_network,

@@ -1,8 +1,11 @@
 //! Translation between Terraform values of `bcdr_topology` and the SDK's model and status.
 
-use super::schema::{DEFAULT_NODE_COUNT, DEFAULT_VM_SIZE};
+use super::schema::{DEFAULT_MODE, DEFAULT_NODE_COUNT, DEFAULT_VM_SIZE};
+use crate::diag;
+use crate::proto::tfplugin6 as pb;
 use crate::value::Value;
 use bcdr::layout::ResourceKey;
+use bcdr::model::{EndpointSettings, RegionMode, RoutingMethod, TrafficManager};
 use bcdr::{ClusterSettings, Region, Topology, TopologyStatus, names};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -10,22 +13,115 @@ fn text(v: &Value) -> String {
     v.as_str().unwrap_or_default().to_owned()
 }
 
-/// The SDK topology a configuration (or state) describes. Unknown values become empty strings; use
+fn number(v: &Value) -> Option<u32> {
+    v.as_f64().filter(|n| *n >= 0.0).map(|n| n as u32)
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    match v {
+        Value::List(items) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn mode_of(r: &Value) -> RegionMode {
+    r.get("mode")
+        .as_str()
+        .and_then(RegionMode::parse)
+        .unwrap_or_default()
+}
+
+fn traffic_manager(v: &Value) -> Option<TrafficManager> {
+    let tm = v.get("traffic_manager");
+    tm.as_map()?;
+    let method = tm
+        .get("routing_method")
+        .as_str()
+        .and_then(RoutingMethod::parse)
+        .unwrap_or(RoutingMethod::Priority);
+    let mut out = TrafficManager::new(method);
+    out.dns_name = tm.get("dns_name").as_str().map(str::to_owned);
+    if let Some(ttl) = number(tm.get("ttl")) {
+        out.ttl = ttl;
+    }
+    if let Some(p) = tm.get("probe_protocol").as_str() {
+        out.probe_protocol = p.to_owned();
+    }
+    if let Some(port) = number(tm.get("probe_port")) {
+        out.probe_port = u16::try_from(port).unwrap_or(0);
+    }
+    if let Some(path) = tm.get("probe_path").as_str() {
+        out.probe_path = path.to_owned();
+    }
+    Some(out)
+}
+
+/// The SDK topology a configuration (or state) describes. Unknown values become empty or default; use
 /// `unknown_paths` to discount what they cause.
 pub fn topology(v: &Value) -> Topology {
     let mut t = Topology::new(text(v.get("name")));
     for (name, r) in v.get("region").as_map().into_iter().flatten() {
         let mut cluster = ClusterSettings::default()
-            .node_count(r.get("node_count").as_f64().unwrap_or(DEFAULT_NODE_COUNT) as u32);
+            .node_count(number(r.get("node_count")).unwrap_or(DEFAULT_NODE_COUNT as u32));
         if let Some(size) = r.get("vm_size").as_str() {
             cluster = cluster.vm_size(size);
         }
         if let Some(version) = r.get("kubernetes_version").as_str() {
             cluster = cluster.kubernetes_version(version);
         }
-        t = t.region(Region::new(name.clone(), text(r.get("vnet_cidr"))).with_cluster(cluster));
+        let mut endpoint = EndpointSettings::default().geo_mappings(strings(r.get("geo_mappings")));
+        endpoint.priority = number(r.get("priority"));
+        endpoint.weight = number(r.get("weight"));
+        t = t.region(
+            Region::new(name.clone(), text(r.get("vnet_cidr")))
+                .with_cluster(cluster)
+                .mode(mode_of(r))
+                .endpoint(endpoint),
+        );
     }
+    t.traffic_manager = traffic_manager(v);
     t
+}
+
+/// What the SDK's model cannot even represent: modes and routing methods that are not one of theirs.
+pub fn config_errors(v: &Value) -> Vec<pb::Diagnostic> {
+    let mut out = Vec::new();
+    for (name, r) in v.get("region").as_map().into_iter().flatten() {
+        if let Some(mode) = r
+            .get("mode")
+            .as_str()
+            .filter(|m| RegionMode::parse(m).is_none())
+        {
+            let path = bcdr::validate::AttributePath::region(name, Some("mode"));
+            out.push(pb::Diagnostic {
+                attribute: Some(diag::path(&path)),
+                ..diag::error(
+                    "Invalid mode",
+                    format!("{path}: \"{mode}\" must be hot, warm or cold"),
+                )
+            });
+        }
+    }
+    if let Some(method) = v
+        .get("traffic_manager")
+        .get("routing_method")
+        .as_str()
+        .filter(|m| RoutingMethod::parse(m).is_none())
+    {
+        let valid: Vec<&str> = RoutingMethod::ALL.iter().map(|m| m.as_str()).collect();
+        out.push(diag::error_at(
+            &["traffic_manager", "routing_method"],
+            "Invalid routing method",
+            format!(
+                "traffic_manager.routing_method: \"{method}\" must be one of {}",
+                valid.join(", ")
+            ),
+        ));
+    }
+    out
 }
 
 /// HCL paths (as the SDK's validation prints them) whose values are not known yet.
@@ -36,9 +132,14 @@ pub fn unknown_paths(v: &Value) -> Vec<String> {
     }
     for (name, r) in v.get("region").as_map().into_iter().flatten() {
         for (attr, value) in r.as_map().into_iter().flatten() {
-            if value.is_unknown() {
+            if value.has_unknown() {
                 out.push(format!("region[{name:?}].{attr}"));
             }
+        }
+    }
+    for (attr, value) in v.get("traffic_manager").as_map().into_iter().flatten() {
+        if value.has_unknown() {
+            out.push(format!("traffic_manager.{attr}"));
         }
     }
     out
@@ -51,81 +152,255 @@ fn id_of(key: ResourceKey, subscription: Option<&str>, name: &Value) -> Value {
     }
 }
 
-/// The planned state: the configuration with defaults filled in, deterministic ids known, and what only
-/// ARM can say (FQDNs, identities, peering states) carried over from `prior` or left unknown.
+/// `prior`'s value when it is a known, non-empty string; otherwise unknown (apply will tell).
+fn carried(prior: &Value) -> Value {
+    if prior.as_str().is_some_and(|s| !s.is_empty()) {
+        prior.clone()
+    } else {
+        Value::Unknown
+    }
+}
+
+fn or_default(v: &Value, default: Value) -> Value {
+    if v.is_null() { default } else { v.clone() }
+}
+
+/// A region's endpoint settings in effect: the priority it gets, the weight it has.
+struct Effective {
+    method: Option<RoutingMethod>,
+    priorities: BTreeMap<String, u32>,
+    /// Some input the assignment depends on is not known yet.
+    uncertain: bool,
+}
+
+impl Effective {
+    fn of(config: &Value) -> Self {
+        let t = topology(config);
+        let method = t.traffic_manager.as_ref().map(|tm| tm.routing_method);
+        let regions = config.get("region").as_map().into_iter().flatten();
+        let uncertain = config
+            .get("traffic_manager")
+            .get("routing_method")
+            .is_unknown()
+            || regions
+                .map(|(_, r)| r)
+                .any(|r| r.get("mode").is_unknown() || r.get("priority").is_unknown());
+        Self {
+            method,
+            priorities: bcdr::layout::priorities(&t),
+            uncertain,
+        }
+    }
+
+    fn priority(&self, region: &str, configured: &Value) -> Value {
+        match (self.method, configured) {
+            (_, Value::Unknown) => Value::Unknown,
+            (Some(RoutingMethod::Priority), Value::Null) if self.uncertain => Value::Unknown,
+            (Some(RoutingMethod::Priority), Value::Null) => self
+                .priorities
+                .get(region)
+                .map_or(Value::Null, |p| Value::Number(f64::from(*p))),
+            _ => configured.clone(),
+        }
+    }
+
+    fn weight(&self, configured: &Value) -> Value {
+        match (self.method, configured) {
+            (Some(RoutingMethod::Weighted), Value::Null) => Value::Number(1.0),
+            _ => configured.clone(),
+        }
+    }
+}
+
+fn planned_region(
+    region: &str,
+    rc: &Value,
+    before: &Value,
+    effective: &Effective,
+    subscription: Option<&str>,
+    name: &Value,
+) -> Value {
+    let routed = effective.method.is_some();
+    let mut r = rc.as_map().cloned().unwrap_or_default();
+    r.insert(
+        "priority".into(),
+        effective.priority(region, rc.get("priority")),
+    );
+    r.insert("weight".into(), effective.weight(rc.get("weight")));
+    let mode = or_default(rc.get("mode"), Value::string(DEFAULT_MODE));
+    r.insert(
+        "node_count".into(),
+        or_default(rc.get("node_count"), Value::Number(DEFAULT_NODE_COUNT)),
+    );
+    r.insert(
+        "vm_size".into(),
+        or_default(rc.get("vm_size"), Value::string(DEFAULT_VM_SIZE)),
+    );
+    r.insert("mode".into(), mode.clone());
+    let key = |k: fn(String) -> ResourceKey| id_of(k(region.to_owned()), subscription, name);
+    r.insert("resource_group_id".into(), key(ResourceKey::ResourceGroup));
+    r.insert("vnet_id".into(), key(ResourceKey::VirtualNetwork));
+    r.insert("ingress_ip_id".into(), key(ResourceKey::PublicIp));
+    let subnet = match key(ResourceKey::VirtualNetwork) {
+        Value::String(vnet) => Value::String(format!("{vnet}/subnets/{}", names::AKS_SUBNET)),
+        other => other,
+    };
+    r.insert("subnet_id".into(), subnet);
+    let group = name.as_str().map_or(Value::Unknown, |n| {
+        Value::string(names::resource_group(n, region))
+    });
+    r.insert("ingress_resource_group".into(), group);
+    for attr in ["ingress_ip_address", "ingress_fqdn"] {
+        r.insert(attr.into(), carried(before.get(attr)));
+    }
+    let cluster_attrs = [
+        "cluster_fqdn",
+        "kubelet_identity_object_id",
+        "node_resource_group",
+    ];
+    match mode.as_str().and_then(RegionMode::parse) {
+        None => {
+            for attr in cluster_attrs
+                .iter()
+                .chain(&["cluster_id", "endpoint_status"])
+            {
+                r.insert((*attr).into(), Value::Unknown);
+            }
+            if rc.get("kubernetes_version").is_null() {
+                r.insert("kubernetes_version".into(), Value::Unknown);
+            }
+        }
+        Some(m) => {
+            let had_cluster = before
+                .get("mode")
+                .as_str()
+                .and_then(RegionMode::parse)
+                .is_some_and(RegionMode::has_cluster);
+            for attr in cluster_attrs {
+                let v = if !m.has_cluster() {
+                    Value::string("")
+                } else if had_cluster {
+                    carried(before.get(attr))
+                } else {
+                    Value::Unknown
+                };
+                r.insert(attr.into(), v);
+            }
+            r.insert(
+                "cluster_id".into(),
+                if m.has_cluster() {
+                    key(ResourceKey::ManagedCluster)
+                } else {
+                    Value::string("")
+                },
+            );
+            if rc.get("kubernetes_version").is_null() {
+                let v = if !m.has_cluster() {
+                    Value::string("")
+                } else if had_cluster {
+                    carried(before.get("kubernetes_version"))
+                } else {
+                    Value::Unknown
+                };
+                r.insert("kubernetes_version".into(), v);
+            }
+            let status = match (routed, m) {
+                (false, _) => "",
+                (true, RegionMode::Hot) => "Enabled",
+                (true, _) => "Disabled",
+            };
+            r.insert("endpoint_status".into(), Value::string(status));
+        }
+    }
+    Value::Map(r)
+}
+
+fn planned_traffic_manager(
+    config: &Value,
+    prior: &Value,
+    subscription: Option<&str>,
+    name: &Value,
+) -> Value {
+    let tm = config.get("traffic_manager");
+    let Some(map) = tm.as_map() else {
+        return Value::Null;
+    };
+    let mut out = map.clone();
+    let dns = match (tm.get("dns_name"), name.as_str()) {
+        (Value::Null, Some(n)) => Value::string(format!("bcdr-{n}")),
+        (Value::Null, None) => Value::Unknown,
+        (v, _) => v.clone(),
+    };
+    out.insert("dns_name".into(), dns.clone());
+    out.insert("ttl".into(), or_default(tm.get("ttl"), Value::Number(30.0)));
+    out.insert(
+        "probe_protocol".into(),
+        or_default(tm.get("probe_protocol"), Value::string("HTTPS")),
+    );
+    out.insert(
+        "probe_port".into(),
+        or_default(tm.get("probe_port"), Value::Number(443.0)),
+    );
+    out.insert(
+        "probe_path".into(),
+        or_default(tm.get("probe_path"), Value::string("/healthz")),
+    );
+    out.insert(
+        "id".into(),
+        id_of(ResourceKey::TrafficManagerProfile, subscription, name),
+    );
+    let before = prior.get("traffic_manager");
+    let fqdn = if before.get("dns_name") == &dns {
+        carried(before.get("fqdn"))
+    } else {
+        Value::Unknown
+    };
+    out.insert("fqdn".into(), fqdn);
+    Value::Map(out)
+}
+
+/// The planned state: the configuration with defaults filled in, deterministic ids known, endpoint
+/// states following the modes, and what only ARM can say (FQDNs, identities, addresses, peering states)
+/// carried over from `prior` or left unknown.
 pub fn planned(config: &Value, prior: &Value, subscription: Option<&str>) -> Value {
     let name = config.get("name");
-    let mut regions = BTreeMap::new();
+    let effective = Effective::of(config);
     let prior_regions = prior.get("region");
-    for (region, rc) in config.get("region").as_map().into_iter().flatten() {
-        let mut r = rc.as_map().cloned().unwrap_or_default();
-        let default = |v: &Value, d: Value| if v.is_null() { d } else { v.clone() };
-        r.insert(
-            "node_count".into(),
-            default(rc.get("node_count"), Value::Number(DEFAULT_NODE_COUNT)),
-        );
-        r.insert(
-            "vm_size".into(),
-            default(rc.get("vm_size"), Value::string(DEFAULT_VM_SIZE)),
-        );
-        let key = |k: fn(String) -> ResourceKey| id_of(k(region.clone()), subscription, name);
-        r.insert("resource_group_id".into(), key(ResourceKey::ResourceGroup));
-        r.insert("vnet_id".into(), key(ResourceKey::VirtualNetwork));
-        r.insert("cluster_id".into(), key(ResourceKey::ManagedCluster));
-        let subnet = match key(ResourceKey::VirtualNetwork) {
-            Value::String(vnet) => Value::String(format!("{vnet}/subnets/{}", names::AKS_SUBNET)),
-            other => other,
-        };
-        r.insert("subnet_id".into(), subnet);
-        let before = prior_regions.get(region);
-        if rc.get("kubernetes_version").is_null() {
-            let carried = before.get("kubernetes_version");
-            r.insert(
-                "kubernetes_version".into(),
-                if carried.as_str().is_some_and(|s| !s.is_empty()) {
-                    carried.clone()
-                } else {
-                    Value::Unknown
-                },
-            );
-        }
-        for attr in [
-            "cluster_fqdn",
-            "kubelet_identity_object_id",
-            "node_resource_group",
-        ] {
-            let carried = before.get(attr);
-            let known = carried.as_str().is_some_and(|s| !s.is_empty());
-            r.insert(
-                attr.into(),
-                if known {
-                    carried.clone()
-                } else {
-                    Value::Unknown
-                },
-            );
-        }
-        regions.insert(region.clone(), Value::Map(r));
-    }
-    let same_regions = |a: &Value, b: &Value| {
-        let keys = |v: &Value| {
-            v.as_map()
-                .map(|m| {
-                    m.iter()
-                        .map(|(k, r)| (k.clone(), r.get("vnet_cidr").clone()))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        };
-        keys(a) == keys(b)
+    let regions: BTreeMap<String, Value> = config
+        .get("region")
+        .as_map()
+        .into_iter()
+        .flatten()
+        .map(|(region, rc)| {
+            (
+                region.clone(),
+                planned_region(
+                    region,
+                    rc,
+                    prior_regions.get(region),
+                    &effective,
+                    subscription,
+                    name,
+                ),
+            )
+        })
+        .collect();
+    let cidrs = |v: &Value| {
+        v.as_map()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, r)| (k.clone(), r.get("vnet_cidr").clone()))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
     };
     let prior_clean = matches!(prior.get("drift"), Value::List(l) if l.is_empty());
-    let peerings =
-        if !prior.is_null() && prior_clean && same_regions(config.get("region"), prior_regions) {
-            prior.get("peerings").clone()
-        } else {
-            Value::Unknown
-        };
+    let same_network = cidrs(config.get("region")) == cidrs(prior_regions);
+    let peerings = if !prior.is_null() && prior_clean && same_network {
+        prior.get("peerings").clone()
+    } else {
+        Value::Unknown
+    };
     Value::Map(BTreeMap::from([
         (
             "id".into(),
@@ -139,26 +414,34 @@ pub fn planned(config: &Value, prior: &Value, subscription: Option<&str>) -> Val
         ("peerings".into(), peerings),
         ("drift".into(), Value::List(Vec::new())),
         ("region".into(), Value::Map(regions)),
+        (
+            "traffic_manager".into(),
+            planned_traffic_manager(config, prior, subscription, name),
+        ),
     ]))
+}
+
+/// Replaces `map[attr]` by `with` when it is unknown.
+fn fill(map: &mut BTreeMap<String, Value>, attr: &str, with: &str) {
+    if map.get(attr).is_none_or(Value::is_unknown) {
+        map.insert(attr.to_owned(), Value::string(with));
+    }
 }
 
 /// The state after apply: the planned state with every unknown filled from what ARM reports.
 pub fn applied(planned: &Value, status: &TopologyStatus) -> Value {
-    let fill = |v: &Value, with: &str| {
-        if v.is_unknown() {
-            Value::string(with)
-        } else {
-            v.clone()
-        }
-    };
     let mut out = planned.as_map().cloned().unwrap_or_default();
-    let peerings: BTreeMap<String, Value> = status
-        .peerings
-        .iter()
-        .map(|(k, v)| (k.clone(), Value::string(v)))
-        .collect();
     if planned.get("peerings").is_unknown() {
-        out.insert("peerings".into(), Value::Map(peerings));
+        out.insert(
+            "peerings".into(),
+            Value::Map(
+                status
+                    .peerings
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::string(v)))
+                    .collect(),
+            ),
+        );
     }
     let mut regions = BTreeMap::new();
     for (name, r) in planned.get("region").as_map().into_iter().flatten() {
@@ -173,20 +456,24 @@ pub fn applied(planned: &Value, status: &TopologyStatus) -> Value {
             ("kubelet_identity_object_id", &s.kubelet_identity_object_id),
             ("node_resource_group", &s.node_resource_group),
             ("kubernetes_version", &s.kubernetes_version),
+            ("ingress_ip_id", &s.ingress_ip_id),
+            ("ingress_ip_address", &s.ingress_ip_address),
+            ("ingress_fqdn", &s.ingress_fqdn),
+            ("endpoint_status", &s.endpoint_status),
+            ("mode", &DEFAULT_MODE.to_owned()),
         ] {
-            let v = fill(r.get(attr).unwrap_or(&Value::Null), with);
-            r.insert(attr.into(), v);
+            fill(&mut r, attr, with);
         }
         regions.insert(name.clone(), Value::Map(r));
     }
     out.insert("region".into(), Value::Map(regions));
-    if let Some(id) = out
-        .get("id")
-        .filter(|v| v.is_unknown())
-        .map(|_| Value::string(&status.global_resource_group_id))
-    {
-        out.insert("id".into(), id);
+    if let Some(tm) = planned.get("traffic_manager").as_map() {
+        let mut tm = tm.clone();
+        fill(&mut tm, "fqdn", &status.traffic_manager_fqdn);
+        fill(&mut tm, "id", &status.traffic_manager_id);
+        out.insert("traffic_manager".into(), Value::Map(tm));
     }
+    fill(&mut out, "id", &status.global_resource_group_id);
     Value::Map(out)
 }
 
@@ -194,7 +481,6 @@ pub fn applied(planned: &Value, status: &TopologyStatus) -> Value {
 /// plan adds them back); attributes read back from ARM show drift as plan diffs; `drift` lists the rest.
 pub fn refreshed(
     prior: &Value,
-    topology: &Topology,
     status: &TopologyStatus,
     observed: &bcdr::plan::Observed,
     drift: Vec<String>,
@@ -218,31 +504,37 @@ pub fn refreshed(
         }
         let mut r = r.as_map().cloned().unwrap_or_default();
         if let Some(s) = status.regions.get(name) {
-            if !s.vnet_cidr.is_empty() {
-                r.insert("vnet_cidr".into(), Value::string(&s.vnet_cidr));
-            }
             for (attr, v) in [
+                ("vnet_cidr", &s.vnet_cidr),
                 ("cluster_fqdn", &s.cluster_fqdn),
                 ("kubelet_identity_object_id", &s.kubelet_identity_object_id),
                 ("node_resource_group", &s.node_resource_group),
                 ("kubernetes_version", &s.kubernetes_version),
+                ("ingress_ip_address", &s.ingress_ip_address),
+                ("ingress_fqdn", &s.ingress_fqdn),
+                ("endpoint_status", &s.endpoint_status),
             ] {
                 if !v.is_empty() {
                     r.insert(attr.into(), Value::string(v));
                 }
             }
         }
-        if let Some(cluster) = observed.body(&ResourceKey::ManagedCluster(name.clone()))
-            && let Some(pool) = cluster["properties"]["agentPoolProfiles"]
-                .as_array()
-                .and_then(|p| {
-                    p.iter().find(|p| {
-                        p["mode"]
-                            .as_str()
-                            .is_some_and(|m| m.eq_ignore_ascii_case("system"))
+        let pool = observed
+            .body(&ResourceKey::ManagedCluster(name.clone()))
+            .and_then(|c| {
+                c["properties"]["agentPoolProfiles"]
+                    .as_array()
+                    .and_then(|p| {
+                        p.iter()
+                            .find(|p| {
+                                p["mode"]
+                                    .as_str()
+                                    .is_some_and(|m| m.eq_ignore_ascii_case("system"))
+                            })
+                            .cloned()
                     })
-                })
-        {
+            });
+        if let Some(pool) = pool {
             if let Some(count) = pool["count"].as_f64() {
                 r.insert("node_count".into(), Value::Number(count));
             }
@@ -263,8 +555,14 @@ pub fn refreshed(
             Value::Map(BTreeMap::from([("vnet_cidr".into(), Value::string(""))])),
         );
     }
-    let _ = topology;
     out.insert("region".into(), Value::Map(regions));
+    if let Some(tm) = prior.get("traffic_manager").as_map() {
+        let mut tm = tm.clone();
+        if !status.traffic_manager_fqdn.is_empty() {
+            tm.insert("fqdn".into(), Value::string(&status.traffic_manager_fqdn));
+        }
+        out.insert("traffic_manager".into(), Value::Map(tm));
+    }
     out.insert(
         "peerings".into(),
         Value::Map(
@@ -282,13 +580,16 @@ pub fn refreshed(
     Value::Map(out)
 }
 
-/// State for an imported topology.
-pub fn imported(topology: &Topology, status: &TopologyStatus, subscription: &str) -> Value {
+/// The configuration a topology corresponds to (what `import` writes before filling computed values).
+fn config_of(topology: &Topology) -> Value {
     let mut regions = BTreeMap::new();
     for region in topology.sorted_regions() {
         let c = &region.cluster;
+        let e = &region.endpoint;
+        let opt_number = |n: Option<u32>| n.map_or(Value::Null, |n| Value::Number(f64::from(n)));
         let r = BTreeMap::from([
             ("vnet_cidr".to_owned(), Value::string(&region.vnet_cidr)),
+            ("mode".to_owned(), Value::string(region.mode.as_str())),
             (
                 "kubernetes_version".to_owned(),
                 c.kubernetes_version
@@ -300,12 +601,52 @@ pub fn imported(topology: &Topology, status: &TopologyStatus, subscription: &str
                 Value::Number(f64::from(c.node_count)),
             ),
             ("vm_size".to_owned(), Value::string(&c.vm_size)),
+            ("priority".to_owned(), opt_number(e.priority)),
+            ("weight".to_owned(), opt_number(e.weight)),
+            (
+                "geo_mappings".to_owned(),
+                if e.geo_mappings.is_empty() {
+                    Value::Null
+                } else {
+                    Value::List(e.geo_mappings.iter().map(Value::string).collect())
+                },
+            ),
         ]);
         regions.insert(region.name.clone(), Value::Map(r));
     }
-    let config = Value::Map(BTreeMap::from([
+    let tm = topology.traffic_manager.as_ref().map_or(Value::Null, |tm| {
+        Value::Map(BTreeMap::from([
+            (
+                "routing_method".to_owned(),
+                Value::string(tm.routing_method.as_str()),
+            ),
+            (
+                "dns_name".to_owned(),
+                Value::string(tm.relative_name(&topology.name)),
+            ),
+            ("ttl".to_owned(), Value::Number(f64::from(tm.ttl))),
+            (
+                "probe_protocol".to_owned(),
+                Value::string(&tm.probe_protocol),
+            ),
+            (
+                "probe_port".to_owned(),
+                Value::Number(f64::from(tm.probe_port)),
+            ),
+            ("probe_path".to_owned(), Value::string(&tm.probe_path)),
+        ]))
+    });
+    Value::Map(BTreeMap::from([
         ("name".into(), Value::string(&topology.name)),
         ("region".into(), Value::Map(regions)),
-    ]));
-    applied(&planned(&config, &Value::Null, Some(subscription)), status)
+        ("traffic_manager".into(), tm),
+    ]))
+}
+
+/// State for an imported topology.
+pub fn imported(topology: &Topology, status: &TopologyStatus, subscription: &str) -> Value {
+    applied(
+        &planned(&config_of(topology), &Value::Null, Some(subscription)),
+        status,
+    )
 }

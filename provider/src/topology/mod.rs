@@ -14,6 +14,10 @@ pub const TYPE_NAME: &str = "bcdr_topology";
 
 /// Validation without any ARM call: the SDK's rules, minus what unknown values make undecidable.
 pub fn validate(config: &Value) -> Vec<pb::Diagnostic> {
+    let translation = convert::config_errors(config);
+    if !translation.is_empty() {
+        return translation;
+    }
     let unknown = convert::unknown_paths(config);
     let topology = convert::topology(config);
     bcdr::validate::validate(&topology)
@@ -157,9 +161,7 @@ pub async fn read(client: &TopologyClient, prior: &Value) -> (Value, Vec<pb::Dia
         .collect();
     let status = bcdr::topology::status(&topology, &observed);
     (
-        schema::resource().complete(&convert::refreshed(
-            prior, &topology, &status, &observed, drift,
-        )),
+        schema::resource().complete(&convert::refreshed(prior, &status, &observed, drift)),
         Vec::new(),
     )
 }

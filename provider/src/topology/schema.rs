@@ -7,6 +7,7 @@ pub const VERSION: i64 = 1;
 
 pub const DEFAULT_NODE_COUNT: f64 = 3.0;
 pub const DEFAULT_VM_SIZE: &str = "Standard_D4ds_v5";
+pub const DEFAULT_MODE: &str = "hot";
 
 fn computed(name: &'static str, description: &'static str) -> Attr {
     attr(name, Ty::String, Mode::Computed, description)
@@ -21,6 +22,12 @@ pub fn region_block() -> Block {
                 Ty::String,
                 Mode::Required,
                 "Address space of the region's VNet, `/8` to `/24` (a `/16` is typical). Must not overlap another region's: the VNets are peered. The AKS subnet takes its first half.",
+            ),
+            attr(
+                "mode",
+                Ty::String,
+                Mode::OptionalComputed,
+                "`hot` (serving traffic, the default), `warm` (cluster running, endpoint disabled: no traffic until failover) or `cold` (network and ingress IP only; the cluster is created on failover). Changing modes is how you fail over and back: the plan shows each region's new `endpoint_status`.",
             ),
             attr(
                 "kubernetes_version",
@@ -40,13 +47,34 @@ pub fn region_block() -> Block {
                 Mode::OptionalComputed,
                 "VM size of the system pool. Defaults to `Standard_D4ds_v5`.",
             ),
+            attr(
+                "priority",
+                Ty::Number,
+                Mode::OptionalComputed,
+                "Priority routing: this region's priority, 1 (first) to 1000, unique. When unset, hot regions come first, then warm, then cold, each by name; the plan shows the priority each region gets.",
+            ),
+            attr(
+                "weight",
+                Ty::Number,
+                Mode::OptionalComputed,
+                "Weighted routing: this region's weight, 1 to 1000 (default 1).",
+            ),
+            attr(
+                "geo_mappings",
+                Ty::List(Box::new(Ty::String)),
+                Mode::Optional,
+                "Geographic routing: the codes this region serves (`WORLD`, `GEO-EU`, `US`, `US-CA`, ...); each code belongs to one region.",
+            ),
             computed(
                 "resource_group_id",
                 "ARM id of the region's resource group (`rg-<name>-<region>`).",
             ),
             computed("vnet_id", "ARM id of the region's VNet."),
             computed("subnet_id", "ARM id of the AKS subnet."),
-            computed("cluster_id", "ARM id of the region's AKS cluster."),
+            computed(
+                "cluster_id",
+                "ARM id of the region's AKS cluster (empty for a cold region).",
+            ),
             computed("cluster_fqdn", "FQDN of the cluster's API server."),
             computed(
                 "kubelet_identity_object_id",
@@ -56,6 +84,73 @@ pub fn region_block() -> Block {
                 "node_resource_group",
                 "The resource group AKS manages for the cluster's nodes.",
             ),
+            computed(
+                "ingress_ip_id",
+                "ARM id of the region's static Standard public IP for the cluster's ingress. The cluster identity holds Network Contributor on its resource group.",
+            ),
+            computed("ingress_ip_address", "The ingress IP address."),
+            computed(
+                "ingress_fqdn",
+                "The ingress IP's DNS name (`<name>-<region>.<region>.cloudapp.azure.com`).",
+            ),
+            computed(
+                "ingress_resource_group",
+                "The resource group of the ingress IP: the value of the ingress Service's `service.beta.kubernetes.io/azure-load-balancer-resource-group` annotation.",
+            ),
+            computed(
+                "endpoint_status",
+                "The region's Traffic Manager endpoint: `Enabled` (receives traffic) or `Disabled`; empty without a `traffic_manager` block.",
+            ),
+        ],
+        blocks: vec![],
+    }
+}
+
+pub fn traffic_manager_block() -> Block {
+    Block {
+        description: "Global DNS routing with Azure Traffic Manager: one profile in the global resource group with an Azure endpoint per region (its ingress IP). Hot regions' endpoints are enabled; warm and cold ones are disabled and stay so until their mode changes (Traffic Manager on its own never fails back).",
+        attributes: vec![
+            attr(
+                "routing_method",
+                Ty::String,
+                Mode::Required,
+                "`Priority` (active/passive failover), `Performance` (lowest latency), `Weighted` or `Geographic`.",
+            ),
+            attr(
+                "dns_name",
+                Ty::String,
+                Mode::OptionalComputed,
+                "Relative DNS name, globally unique: the profile answers at `<dns_name>.trafficmanager.net`. Defaults to `bcdr-<name>`.",
+            ),
+            attr(
+                "ttl",
+                Ty::Number,
+                Mode::OptionalComputed,
+                "DNS time to live in seconds (default 30): how fast clients follow a failover.",
+            ),
+            attr(
+                "probe_protocol",
+                Ty::String,
+                Mode::OptionalComputed,
+                "Health probe protocol: `HTTPS` (default), `HTTP` or `TCP`.",
+            ),
+            attr(
+                "probe_port",
+                Ty::Number,
+                Mode::OptionalComputed,
+                "Health probe port (default 443).",
+            ),
+            attr(
+                "probe_path",
+                Ty::String,
+                Mode::OptionalComputed,
+                "Health probe path for HTTP(S) (default `/healthz`).",
+            ),
+            computed("id", "ARM id of the Traffic Manager profile."),
+            computed(
+                "fqdn",
+                "The name clients resolve: `<dns_name>.trafficmanager.net`.",
+            ),
         ],
         blocks: vec![],
     }
@@ -63,7 +158,7 @@ pub fn region_block() -> Block {
 
 pub fn resource() -> Block {
     Block {
-        description: "A multi-region AKS business-continuity / disaster-recovery topology, as Microsoft's AKS BC/DR guidance describes it: a resource group per region plus a global one, a VNet and an AKS cluster (Standard load balancer) per region, and global VNet peering between every pair of regions. Every Azure resource is named deterministically from `name` and tagged `bcdr-topology = <name>`.",
+        description: "A multi-region AKS business-continuity / disaster-recovery topology, as Microsoft's AKS BC/DR guidance describes it: a resource group per region plus a global one; per region a VNet, a static Standard ingress IP and (unless cold) an AKS cluster with the Standard load balancer whose identity may use that IP; global VNet peering between every pair of regions; and optionally Traffic Manager in front. Every Azure resource is named deterministically from `name` and tagged `bcdr-topology = <name>`.",
         attributes: vec![
             computed(
                 "id",
@@ -88,12 +183,21 @@ pub fn resource() -> Block {
                 "What the last refresh found different in Azure from the topology (one line per resource). Empty after apply; a non-empty list plans a repair.",
             ),
         ],
-        blocks: vec![NestedBlock {
-            name: "region",
-            nesting: Nesting::Map,
-            min_items: 0,
-            max_items: 0,
-            block: region_block(),
-        }],
+        blocks: vec![
+            NestedBlock {
+                name: "region",
+                nesting: Nesting::Map,
+                min_items: 0,
+                max_items: 0,
+                block: region_block(),
+            },
+            NestedBlock {
+                name: "traffic_manager",
+                nesting: Nesting::Single,
+                min_items: 0,
+                max_items: 0,
+                block: traffic_manager_block(),
+            },
+        ],
     }
 }

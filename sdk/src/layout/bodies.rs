@@ -168,7 +168,7 @@ pub(super) fn traffic_manager(
 }
 
 /// Priorities in effect: explicit ones, then the rest hot first, then warm, then cold, each by name.
-pub(super) fn priorities(topology: &Topology) -> BTreeMap<String, u32> {
+pub fn priorities(topology: &Topology) -> BTreeMap<String, u32> {
     let mut out: BTreeMap<String, u32> = topology
         .regions
         .iter()
