@@ -104,6 +104,8 @@ pub struct LogEntry {
     pub path: String,
     pub api_version: Option<String>,
     pub status: u16,
+    /// The ARM error code of an error answer.
+    pub code: Option<String>,
     pub millis: f64,
 }
 

@@ -116,6 +116,15 @@ impl CancelSignal {
     }
 }
 
+/// How the engine runs a plan.
+#[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
+pub struct Options {
+    pub retry: RetryPolicy,
+    /// At most this many operations at once; 0 for no limit (the default: each starts when it can).
+    pub max_concurrency: usize,
+}
+
 /// Retry policy for operations (on top of the pipeline's own HTTP retries).
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {
@@ -212,12 +221,14 @@ fn bound_body(op: &PlannedOperation, outcomes: &[Option<Outcome>]) -> Option<Val
 pub async fn execute(
     client: &ArmClient,
     plan: &Plan,
-    retry: RetryPolicy,
+    options: Options,
     mut cancel: CancelSignal,
     on_event: &(dyn Fn(Event<'_>) + Send + Sync),
 ) -> Report {
     let ops = &plan.operations;
     let n = ops.len();
+    let retry = options.retry;
+    let limit = if options.max_concurrency == 0 { usize::MAX } else { options.max_concurrency };
     let mut outcomes: Vec<Option<Outcome>> = (0..n).map(|_| None).collect();
     let mut elapsed: Vec<Option<Duration>> = vec![None; n];
     let mut started = vec![false; n];
@@ -249,6 +260,9 @@ pub async fn execute(
                     .iter()
                     .all(|&d| matches!(outcomes[d], Some(Outcome::Done(_))))
                 {
+                    if ops[i].action != Action::NoOp && running.len() >= limit {
+                        continue;
+                    }
                     if ops[i].action == Action::NoOp {
                         outcomes[i] = Some(Outcome::Done(None));
                         progressed = true;

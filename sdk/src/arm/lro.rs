@@ -56,6 +56,14 @@ fn failed(resource: &str, status: &str, body: Option<&Value>) -> Error {
     }
 }
 
+/// The resource, when `response` already is the final answer: no long-running-operation header, and a
+/// body whose provisioning state (if any) is `Succeeded`.
+pub(crate) fn final_body(response: &ArmResponse) -> Option<Value> {
+    let long_running = response.header("azure-asyncoperation").is_some() || response.status == 202;
+    let succeeded = provisioning_state(response.body.as_ref()).is_none_or(|s| s.eq_ignore_ascii_case("succeeded"));
+    (!long_running && succeeded).then(|| response.body.clone()).flatten()
+}
+
 /// Waits for the operation `initial` started on `resource` to finish.
 pub(crate) async fn wait(
     client: &ArmClient,

@@ -255,6 +255,10 @@ impl ArmClient {
         let response = self
             .send(Method::Put, id, Some(api_version), query, Some(body))
             .await?;
+        if let Some(done) = lro::final_body(&response) {
+            // A synchronous answer (groups, Traffic Manager, role assignments) is the resource itself.
+            return Ok(done);
+        }
         lro::wait(self, id, api_version, response).await?;
         self.get(id, api_version)
             .await?

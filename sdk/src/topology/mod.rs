@@ -2,7 +2,7 @@
 //! destroy it, and report what exists (ids, FQDNs, peering states) as a [`TopologyStatus`].
 
 use crate::arm::{ArmClient, resource_group};
-use crate::engine::{self, CancelSignal, Event, Outcome, Report, RetryPolicy};
+use crate::engine::{self, CancelSignal, Event, Options, Outcome, Report, RetryPolicy};
 use crate::error::{Error, Result};
 use crate::layout::{self, ResourceKey};
 use crate::model::{Region, Topology};
@@ -40,20 +40,27 @@ pub struct Applied {
 #[derive(Debug, Clone)]
 pub struct TopologyClient {
     arm: ArmClient,
-    retry: RetryPolicy,
+    options: Options,
 }
 
 impl TopologyClient {
     pub fn new(arm: ArmClient) -> Self {
         Self {
             arm,
-            retry: RetryPolicy::default(),
+            options: Options::default(),
         }
     }
 
     #[must_use]
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
+        self.options.retry = retry;
+        self
+    }
+
+    /// Runs at most `n` ARM operations at once (0: no limit).
+    #[must_use]
+    pub fn with_max_concurrency(mut self, n: usize) -> Self {
+        self.options.max_concurrency = n;
         self
     }
 
@@ -192,7 +199,7 @@ impl TopologyClient {
             status: TopologyStatus::default(),
         };
         let (plan, mut observed) = self.plan(topology).await.map_err(fail)?;
-        let report = engine::execute(&self.arm, &plan, self.retry, cancel, on_event).await;
+        let report = engine::execute(&self.arm, &plan, self.options, cancel, on_event).await;
         merge(&plan, &report, &mut observed);
         self.refresh_peerings(topology, &mut observed).await;
         let status = status(topology, &observed);
@@ -311,7 +318,7 @@ impl TopologyClient {
         let report = engine::execute(
             &self.arm,
             &plan::destroy(&observed),
-            self.retry,
+            self.options,
             cancel,
             on_event,
         )
