@@ -29,19 +29,49 @@ use std::time::{Duration, Instant};
 const SCALE: f64 = 0.005;
 const SUB: &str = "00000000-0000-0000-0000-000000000001";
 const REGIONS: [&str; 16] = [
-    "eastus", "westus", "eastus2", "centralus", "northeurope", "westeurope", "uksouth", "ukwest", "canadacentral", "canadaeast", "japaneast", "japanwest", "australiaeast", "australiasoutheast", "southeastasia", "eastasia",
+    "eastus",
+    "westus",
+    "eastus2",
+    "centralus",
+    "northeurope",
+    "westeurope",
+    "uksouth",
+    "ukwest",
+    "canadacentral",
+    "canadaeast",
+    "japaneast",
+    "japanwest",
+    "australiaeast",
+    "australiasoutheast",
+    "southeastasia",
+    "eastasia",
 ];
 
 async fn setup(max_concurrency: usize) -> Result<(Emulator, TopologyClient), Box<dyn Error>> {
-    let emulator = Emulator::start(Config { latency_scale: SCALE, ..Config::default() }).await?;
+    let emulator = Emulator::start(Config {
+        latency_scale: SCALE,
+        ..Config::default()
+    })
+    .await?;
     let cloud = Cloud::custom(&emulator.endpoint(), &emulator.endpoint())?;
-    let credential = Credential::client_secret("00000000-0000-0000-0000-00000000aaaa", "bench", "x");
-    let arm = ArmClient::new(ArmConfig::new(SUB, cloud, credential).trust_root_pem(emulator.ca_certificate_pem()))?;
-    Ok((emulator, TopologyClient::new(arm).with_max_concurrency(max_concurrency)))
+    let credential =
+        Credential::client_secret("00000000-0000-0000-0000-00000000aaaa", "bench", "x");
+    let arm = ArmClient::new(
+        ArmConfig::new(SUB, cloud, credential).trust_root_pem(emulator.ca_certificate_pem()),
+    )?;
+    Ok((
+        emulator,
+        TopologyClient::new(arm).with_max_concurrency(max_concurrency),
+    ))
 }
 
 fn topology(n: usize) -> Topology {
-    let t = REGIONS[..n].iter().enumerate().fold(Topology::new("bench"), |t, (i, r)| t.region(Region::new(*r, format!("10.{}.0.0/16", i + 1))));
+    let t = REGIONS[..n]
+        .iter()
+        .enumerate()
+        .fold(Topology::new("bench"), |t, (i, r)| {
+            t.region(Region::new(*r, format!("10.{}.0.0/16", i + 1)))
+        });
     t.traffic_manager(TrafficManager::new(RoutingMethod::Priority))
 }
 
@@ -60,7 +90,13 @@ fn duration_ms(key: &ResourceKey, action: Action, latencies: &BTreeMap<String, u
 }
 
 fn long_running(key: &ResourceKey) -> bool {
-    matches!(key, ResourceKey::VirtualNetwork(_) | ResourceKey::PublicIp(_) | ResourceKey::ManagedCluster(_) | ResourceKey::Peering { .. })
+    matches!(
+        key,
+        ResourceKey::VirtualNetwork(_)
+            | ResourceKey::PublicIp(_)
+            | ResourceKey::ManagedCluster(_)
+            | ResourceKey::Peering { .. }
+    )
 }
 
 /// The longest chain of emulated provisioning times through the plan's DAG.
@@ -68,17 +104,28 @@ fn critical_path_ms(plan: &Plan) -> f64 {
     let latencies = default_latencies();
     let ops = &plan.operations;
     let mut finish: Vec<Option<f64>> = vec![None; ops.len()];
-    fn visit(i: usize, plan: &Plan, latencies: &BTreeMap<String, u64>, finish: &mut Vec<Option<f64>>) -> f64 {
+    fn visit(
+        i: usize,
+        plan: &Plan,
+        latencies: &BTreeMap<String, u64>,
+        finish: &mut Vec<Option<f64>>,
+    ) -> f64 {
         if let Some(f) = finish[i] {
             return f;
         }
         let op = &plan.operations[i];
-        let start = op.depends_on.iter().map(|&d| visit(d, plan, latencies, finish)).fold(0.0, f64::max);
+        let start = op
+            .depends_on
+            .iter()
+            .map(|&d| visit(d, plan, latencies, finish))
+            .fold(0.0, f64::max);
         let f = start + duration_ms(&op.key, op.action, latencies);
         finish[i] = Some(f);
         f
     }
-    (0..ops.len()).map(|i| visit(i, plan, &latencies, &mut finish)).fold(0.0, f64::max)
+    (0..ops.len())
+        .map(|i| visit(i, plan, &latencies, &mut finish))
+        .fold(0.0, f64::max)
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -111,8 +158,19 @@ async fn measure(n: usize) -> Result<Row, Box<dyn Error>> {
     let log = emulator.requests();
     let writes = plan.changes().count();
     let lro = plan.changes().filter(|o| long_running(&o.key)).count();
-    let conflicts = log.iter().filter(|r| matches!(r.code.as_deref(), Some("AnotherOperationInProgress" | "ReferencedResourceNotProvisioned"))).count();
-    let reads = log.iter().filter(|r| r.method == "GET" && !r.path.contains("/operations/")).count();
+    let conflicts = log
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.code.as_deref(),
+                Some("AnotherOperationInProgress" | "ReferencedResourceNotProvisioned")
+            )
+        })
+        .count();
+    let reads = log
+        .iter()
+        .filter(|r| r.method == "GET" && !r.path.contains("/operations/"))
+        .count();
 
     let mut refreshes = Vec::new();
     for _ in 0..5 {
@@ -130,7 +188,9 @@ async fn measure(n: usize) -> Result<Row, Box<dyn Error>> {
 
     let (_baseline_emulator, sequential_client) = setup(1).await?;
     let started = Instant::now();
-    sequential_client.apply(&t, CancelSignal::never(), &|_| {}).await?;
+    sequential_client
+        .apply(&t, CancelSignal::never(), &|_| {})
+        .await?;
     let sequential = started.elapsed();
 
     Ok(Row {
@@ -150,7 +210,9 @@ async fn measure(n: usize) -> Result<Row, Box<dyn Error>> {
 
 async fn get_throughput() -> Result<f64, Box<dyn Error>> {
     let (_emulator, client) = setup(0).await?;
-    client.apply(&topology(2), CancelSignal::never(), &|_| {}).await?;
+    client
+        .apply(&topology(2), CancelSignal::never(), &|_| {})
+        .await?;
     let arm = client.arm().clone();
     let count = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(2);
@@ -175,8 +237,13 @@ async fn get_throughput() -> Result<f64, Box<dyn Error>> {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
-    println!("Emulator latency model scaled 1:{:.0}; every figure below comes from this one run.\n", 1.0 / SCALE);
-    println!("| regions | resources | apply | critical path | apply / critical | sequential apply | sequential / apply | ARM requests | minimum | requests / minimum | conflicts answered | no-op refresh | one GET | refresh / GET |");
+    println!(
+        "Emulator latency model scaled 1:{:.0}; every figure below comes from this one run.\n",
+        1.0 / SCALE
+    );
+    println!(
+        "| regions | resources | apply | critical path | apply / critical | sequential apply | sequential / apply | ARM requests | minimum | requests / minimum | conflicts answered | no-op refresh | one GET | refresh / GET |"
+    );
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for n in [2, 4, 8, 16] {
         let r = measure(n).await?;
@@ -200,6 +267,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
             r.refresh.as_secs_f64() / r.one_get.as_secs_f64(),
         );
     }
-    println!("\nEmulator GET throughput (32 concurrent SDK clients, 2 s): {:.0} GETs/s", get_throughput().await?);
+    println!(
+        "\nEmulator GET throughput (32 concurrent SDK clients, 2 s): {:.0} GETs/s",
+        get_throughput().await?
+    );
     Ok(())
 }

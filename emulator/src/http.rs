@@ -153,7 +153,11 @@ pub(crate) async fn handle(app: Arc<App>, req: axum::extract::Request) -> Respon
             path,
             api_version,
             status: resp.status,
-            code: resp.body.as_ref().and_then(|b| b["error"]["code"].as_str()).map(str::to_owned),
+            code: resp
+                .body
+                .as_ref()
+                .and_then(|b| b["error"]["code"].as_str())
+                .map(str::to_owned),
             millis: started.elapsed().as_secs_f64() * 1000.0,
         });
     }

@@ -170,16 +170,32 @@ async fn run_one(
     let body = body.unwrap_or(Value::Null);
     let mut attempt = 0;
     loop {
+        // VNet and peering answers are complete from the start; clusters and IPs gain properties
+        // (kubelet identity, address) while provisioning and are read again.
+        let read_again = !matches!(
+            op.key,
+            crate::layout::ResourceKey::VirtualNetwork(_)
+                | crate::layout::ResourceKey::Peering { .. }
+        );
+        let sync: &[(&str, &str)] = if matches!(op.key, crate::layout::ResourceKey::Peering { .. })
+        {
+            &[("syncRemoteAddressSpace", "true")]
+        } else {
+            &[]
+        };
         let result = match op.action {
-            Action::Create => client.put(&op.id, api, &body, &[]).await.map(Some),
-            Action::Update => {
-                let query: &[(&str, &str)] =
-                    if matches!(op.key, crate::layout::ResourceKey::Peering { .. }) {
-                        &[("syncRemoteAddressSpace", "true")]
-                    } else {
-                        &[]
-                    };
-                client.put(&op.id, api, &body, query).await.map(Some)
+            Action::Create | Action::Update => {
+                let query = if op.action == Action::Update {
+                    sync
+                } else {
+                    &[]
+                };
+                if read_again {
+                    client.put(&op.id, api, &body, query).await
+                } else {
+                    client.put_without_read(&op.id, api, &body, query).await
+                }
+                .map(Some)
             }
             Action::Delete => client.delete(&op.id, api).await.map(|()| None),
             Action::NoOp => Ok(None),
@@ -228,7 +244,11 @@ pub async fn execute(
     let ops = &plan.operations;
     let n = ops.len();
     let retry = options.retry;
-    let limit = if options.max_concurrency == 0 { usize::MAX } else { options.max_concurrency };
+    let limit = if options.max_concurrency == 0 {
+        usize::MAX
+    } else {
+        options.max_concurrency
+    };
     let mut outcomes: Vec<Option<Outcome>> = (0..n).map(|_| None).collect();
     let mut elapsed: Vec<Option<Duration>> = vec![None; n];
     let mut started = vec![false; n];

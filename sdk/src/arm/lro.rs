@@ -60,8 +60,11 @@ fn failed(resource: &str, status: &str, body: Option<&Value>) -> Error {
 /// body whose provisioning state (if any) is `Succeeded`.
 pub(crate) fn final_body(response: &ArmResponse) -> Option<Value> {
     let long_running = response.header("azure-asyncoperation").is_some() || response.status == 202;
-    let succeeded = provisioning_state(response.body.as_ref()).is_none_or(|s| s.eq_ignore_ascii_case("succeeded"));
-    (!long_running && succeeded).then(|| response.body.clone()).flatten()
+    let succeeded = provisioning_state(response.body.as_ref())
+        .is_none_or(|s| s.eq_ignore_ascii_case("succeeded"));
+    (!long_running && succeeded)
+        .then(|| response.body.clone())
+        .flatten()
 }
 
 /// Waits for the operation `initial` started on `resource` to finish.

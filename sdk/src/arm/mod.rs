@@ -268,6 +268,30 @@ impl ArmClient {
             })
     }
 
+    /// PUT a resource and wait for its long-running operation, taking the PUT's answer (with the final
+    /// provisioning state) as the result instead of reading the resource again. For resources whose
+    /// answer is complete from the start (VNets, peerings): one round trip less on the critical path.
+    pub async fn put_without_read(
+        &self,
+        id: &str,
+        api_version: &str,
+        body: &Value,
+        query: &[(&str, &str)],
+    ) -> Result<Value> {
+        let response = self
+            .send(Method::Put, id, Some(api_version), query, Some(body))
+            .await?;
+        if let Some(done) = lro::final_body(&response) {
+            return Ok(done);
+        }
+        let mut answer = response.body.clone().unwrap_or(Value::Null);
+        lro::wait(self, id, api_version, response).await?;
+        if let Some(state) = answer.pointer_mut("/properties/provisioningState") {
+            *state = Value::from("Succeeded");
+        }
+        Ok(answer)
+    }
+
     /// DELETE a resource and wait until ARM reports it gone.
     pub async fn delete(&self, id: &str, api_version: &str) -> Result<()> {
         match self

@@ -108,6 +108,8 @@ impl TopologyClient {
             desired.push(ResourceKey::RoleAssignment(r.name.clone()));
         }
         desired.push(ResourceKey::TrafficManagerProfile);
+        // Resource groups come from the one tag-filtered list below, not a GET each.
+        desired.retain(|k| !matches!(k, ResourceKey::ResourceGroup(_)));
         desired.sort();
         desired.dedup();
         let gets = join_all(desired.iter().map(|key| {
@@ -132,40 +134,17 @@ impl TopologyClient {
                 .entry(ResourceKey::ResourceGroup(region))
                 .or_insert(group);
         }
-        let vnet_prefix = format!("vnet-{}-", topology.name);
-        let mut peerings = Vec::new();
-        for (key, vnet) in &observed.resources {
-            let ResourceKey::VirtualNetwork(from) = key else {
-                continue;
-            };
-            for p in vnet.body["properties"]["virtualNetworkPeerings"]
-                .as_array()
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-            {
-                let remote = str_at(p, &["properties", "remoteVirtualNetwork", "id"]);
-                let Some(to) = remote
-                    .rsplit('/')
-                    .next()
-                    .and_then(|n| n.strip_prefix(&vnet_prefix))
-                else {
-                    continue;
-                };
-                if str_at(p, &["name"]) == names::peering(from, to) {
-                    let id = str_at(p, &["id"]).to_owned();
-                    peerings.push((
-                        ResourceKey::Peering {
-                            from: from.clone(),
-                            to: to.to_owned(),
-                        },
-                        ObservedResource {
-                            id,
-                            body: p.clone(),
-                        },
-                    ));
+        let peerings: Vec<_> = observed
+            .resources
+            .iter()
+            .filter_map(|(key, vnet)| match key {
+                ResourceKey::VirtualNetwork(from) => {
+                    Some(peerings_of(&topology.name, from, &vnet.body))
                 }
-            }
-        }
+                _ => None,
+            })
+            .flatten()
+            .collect();
         observed.resources.extend(peerings);
         Ok(observed)
     }
@@ -247,27 +226,29 @@ impl TopologyClient {
 
     /// A peering becomes Connected when its reciprocal finishes; re-read the ones not yet reported so.
     async fn refresh_peerings(&self, topology: &Topology, observed: &mut Observed) {
-        let stale: Vec<(ResourceKey, String)> = observed
+        // One GET per VNet reports all its peerings: cheaper than one per peering.
+        let mut vnets: Vec<String> = observed
             .resources
             .iter()
             .filter(|(k, r)| {
                 matches!(k, ResourceKey::Peering { .. })
                     && str_at(&r.body, &["properties", "peeringState"]) != "Connected"
             })
-            .map(|(k, r)| (k.clone(), r.id.clone()))
+            .map(|(k, _)| k.region().to_owned())
             .collect();
-        let _ = topology;
-        let fresh = join_all(
-            stale
-                .iter()
-                .map(|(k, id)| self.arm.get(id, k.api_version())),
-        )
+        vnets.dedup();
+        let sub = self.arm.subscription_id();
+        let fresh = join_all(vnets.iter().map(|r| {
+            let key = ResourceKey::VirtualNetwork(r.clone());
+            let id = key.id(sub, &topology.name);
+            async move { self.arm.get(&id, key.api_version()).await }
+        }))
         .await;
-        for ((key, id), body) in stale.into_iter().zip(fresh) {
+        for (region, body) in vnets.iter().zip(fresh) {
             if let Ok(Some(body)) = body {
                 observed
                     .resources
-                    .insert(key, ObservedResource { id, body });
+                    .extend(peerings_of(&topology.name, region, &body));
             }
         }
     }
@@ -335,6 +316,44 @@ impl TopologyClient {
             status: TopologyStatus::default(),
         })
     }
+}
+
+/// The topology's peerings a VNet reports (its `virtualNetworkPeerings`, named as the layout names them).
+fn peerings_of(
+    topology: &str,
+    from: &str,
+    vnet: &serde_json::Value,
+) -> Vec<(ResourceKey, ObservedResource)> {
+    let vnet_prefix = format!("vnet-{topology}-");
+    let mut out = Vec::new();
+    for p in vnet["properties"]["virtualNetworkPeerings"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        let remote = str_at(p, &["properties", "remoteVirtualNetwork", "id"]);
+        let Some(to) = remote
+            .rsplit('/')
+            .next()
+            .and_then(|n| n.strip_prefix(&vnet_prefix))
+        else {
+            continue;
+        };
+        if str_at(p, &["name"]) == names::peering(from, to) {
+            let key = ResourceKey::Peering {
+                from: from.to_owned(),
+                to: to.to_owned(),
+            };
+            out.push((
+                key,
+                ObservedResource {
+                    id: str_at(p, &["id"]).to_owned(),
+                    body: p.clone(),
+                },
+            ));
+        }
+    }
+    out
 }
 
 /// Folds what the operations returned into the observation.
