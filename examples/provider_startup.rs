@@ -6,6 +6,7 @@
 //! `cargo build --release -p terraform-provider-bcdr && cargo run --release --example provider_startup`
 
 #[path = "../tests/support/terraform.rs"]
+#[allow(dead_code)]
 mod terraform;
 
 use std::io::{BufRead, BufReader};
