@@ -29,3 +29,8 @@ fn provider_docs_are_current() {
 fn topology_docs_are_current() {
     check("docs/resources/topology.md", &docs::topology());
 }
+
+#[test]
+fn regions_docs_are_current() {
+    check("docs/data-sources/regions.md", &docs::regions_data_source());
+}

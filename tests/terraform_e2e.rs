@@ -367,3 +367,44 @@ async fn failover_on_newer_terraform_from_path() {
         None => log("NOTE: no terraform newer than 1.0.3 on PATH: failover ran on 1.0.3 only"),
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regions_data_source_reads_pairs_and_aks_availability_from_arm() {
+    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-regions").await;
+    h.config(
+        r#"
+data "bcdr_regions" "r" {
+  names = ["eastus", "westus", "francecentral", "francesouth", "italynorth"]
+}
+
+output "pairs" {
+  value = data.bcdr_regions.r.recommended_pairs
+}
+
+output "aks" {
+  value = data.bcdr_regions.r.aks_available
+}
+
+output "paired" {
+  value = data.bcdr_regions.r.paired_regions["eastus"]
+}
+"#,
+    );
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let out = h.tf_ok(&["output", "-json"]).await;
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(
+        v["pairs"]["value"],
+        serde_json::json!([["eastus", "westus"]]),
+        "France South has no AKS; Italy North no pair: {v:#}"
+    );
+    assert_eq!(v["aks"]["value"]["francesouth"], false);
+    assert_eq!(v["paired"]["value"], serde_json::json!(["westus"]));
+    let locations = h
+        .emulator
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/locations"))
+        .count();
+    assert!(locations >= 1, "the data source asks ARM, not a table");
+}

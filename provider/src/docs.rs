@@ -4,7 +4,7 @@
 //! rewrites them.
 
 use crate::schema::{Block, Mode};
-use crate::{config, topology};
+use crate::{config, regions, topology};
 use std::fmt::Write;
 
 fn arguments(out: &mut String, block: &Block) {
@@ -129,5 +129,34 @@ pub fn topology() -> String {
         out,
         "## Import\n\nImport by the global resource group's id (or just the topology name); the whole topology is rebuilt from the resources tagged `bcdr-topology = <name>`:\n\n```shell\nterraform import bcdr_topology.shop /subscriptions/<subscription>/resourceGroups/rg-shop-global\n```"
     );
+    out
+}
+
+pub fn regions_data_source() -> String {
+    let schema = regions::schema();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "---\npage_title: \"bcdr_regions Data Source - bcdr\"\ndescription: |-\n  Azure regions with their pairs and AKS availability.\n---\n"
+    );
+    let _ = writeln!(
+        out,
+        "# bcdr_regions (Data Source)\n\n{}\n",
+        schema.description
+    );
+    let _ = writeln!(
+        out,
+        "## Example Usage\n\n```terraform\ndata \"bcdr_regions\" \"candidates\" {{\n  names = [\"eastus\", \"westus\", \"northeurope\", \"westeurope\"]\n}}\n\n# [[\"eastus\", \"westus\"], [\"northeurope\", \"westeurope\"]]\noutput \"pairs\" {{\n  value = data.bcdr_regions.candidates.recommended_pairs\n}}\n```\n"
+    );
+    let _ = writeln!(out, "## Argument Reference\n");
+    arguments(&mut out, &schema);
+    let _ = writeln!(out, "\n## Attribute Reference\n");
+    for a in schema
+        .attributes
+        .iter()
+        .filter(|a| a.mode == Mode::Computed)
+    {
+        let _ = writeln!(out, "- `{}` ({}) {}", a.name, a.ty.hcl(), a.description);
+    }
     out
 }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod diag;
 pub mod docs;
 pub mod log;
+pub mod regions;
 pub mod schema;
 pub mod serve;
 pub mod server;

@@ -4,7 +4,7 @@
 use crate::proto::tfplugin6 as pb;
 use crate::proto::tfplugin6::provider_server::Provider;
 use crate::value::{self, Value};
-use crate::{config, diag, topology};
+use crate::{config, diag, regions, topology};
 use bcdr::TopologyClient;
 use bcdr::engine::{CancelSignal, Canceller, cancellation};
 use std::sync::{Mutex, RwLock};
@@ -88,7 +88,8 @@ impl Provider for BcdrProvider {
                 topology::schema::resource().to_proto(topology::schema::VERSION),
             )]
             .into(),
-            data_source_schemas: Default::default(),
+            data_source_schemas: [(regions::TYPE_NAME.to_owned(), regions::schema().to_proto(0))]
+                .into(),
             diagnostics: Vec::new(),
             provider_meta: None,
         }))
@@ -124,8 +125,14 @@ impl Provider for BcdrProvider {
         &self,
         req: Request<pb::validate_data_resource_config::Request>,
     ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        let diagnostics = if req.type_name == regions::TYPE_NAME {
+            regions::validate(&decode(req.config.as_ref())?)
+        } else {
+            vec![unknown_type("data source", &req.type_name)]
+        };
         Ok(Response::new(pb::validate_data_resource_config::Response {
-            diagnostics: vec![unknown_type("data source", &req.get_ref().type_name)],
+            diagnostics,
         }))
     }
 
@@ -262,9 +269,19 @@ impl Provider for BcdrProvider {
         &self,
         req: Request<pb::read_data_source::Request>,
     ) -> Result<Response<pb::read_data_source::Response>, Status> {
+        let req = req.into_inner();
+        let config = decode(req.config.as_ref())?;
+        let (state, diagnostics) = match (req.type_name.as_str(), self.client()) {
+            (regions::TYPE_NAME, Some(client)) => {
+                let (state, diags) = regions::read(&client, &config).await;
+                (regions::schema().complete(&state), diags)
+            }
+            (regions::TYPE_NAME, None) => (Value::Null, vec![not_configured()]),
+            (other, _) => (Value::Null, vec![unknown_type("data source", other)]),
+        };
         Ok(Response::new(pb::read_data_source::Response {
-            state: None,
-            diagnostics: vec![unknown_type("data source", &req.get_ref().type_name)],
+            state: encode(&state),
+            diagnostics,
         }))
     }
 

@@ -98,3 +98,68 @@ pub fn paired(a: &str, b: &str) -> bool {
     let pairs = |x: &str, y: &str| lookup(x).is_some_and(|i| i.paired.contains(&y));
     pairs(a, b) || pairs(b, a)
 }
+
+/// A region as the subscription's `locations` API and the AKS provider registration report it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DiscoveredRegion {
+    pub name: String,
+    pub display_name: String,
+    /// Azure's paired regions (directional: a region may be the pair of one that is not its pair).
+    pub paired: Vec<String>,
+    /// Whether `Microsoft.ContainerService/managedClusters` is offered there.
+    pub aks: bool,
+}
+
+/// Asks ARM (not the offline table) which regions exist, their pairs, and where AKS is offered:
+/// `GET /subscriptions/{s}/locations` (2022-12-01) and the `Microsoft.ContainerService` provider (2024-03-01).
+pub async fn discover(arm: &crate::ArmClient) -> crate::Result<Vec<DiscoveredRegion>> {
+    let sub = arm.subscription_id();
+    let locations_path = format!("/subscriptions/{sub}/locations");
+    let provider_path = format!("/subscriptions/{sub}/providers/Microsoft.ContainerService");
+    let (locations, provider) = futures::join!(
+        arm.list(&locations_path, "2022-12-01", &[]),
+        arm.get(&provider_path, "2024-03-01")
+    );
+    let provider = provider?.unwrap_or_default();
+    let aks_locations: Vec<String> = provider["resourceTypes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| {
+            t["resourceType"]
+                .as_str()
+                .is_some_and(|r| r.eq_ignore_ascii_case("managedClusters"))
+        })
+        .flat_map(|t| t["locations"].as_array().cloned().unwrap_or_default())
+        .filter_map(|l| l.as_str().map(|s| s.replace(' ', "").to_ascii_lowercase()))
+        .collect();
+    let mut out: Vec<DiscoveredRegion> = locations?
+        .into_iter()
+        .filter(|l| {
+            l["metadata"]["regionType"]
+                .as_str()
+                .is_none_or(|t| t == "Physical")
+        })
+        .map(|l| {
+            let name = l["name"].as_str().unwrap_or_default().to_owned();
+            let display_name = l["displayName"].as_str().unwrap_or_default().to_owned();
+            let paired = l["metadata"]["pairedRegion"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p["name"].as_str().map(str::to_owned))
+                .collect();
+            let squashed = display_name.replace(' ', "").to_ascii_lowercase();
+            let aks = aks_locations.iter().any(|a| *a == squashed || *a == name);
+            DiscoveredRegion {
+                name,
+                display_name,
+                paired,
+                aks,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}

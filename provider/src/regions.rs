@@ -1,0 +1,154 @@
+//! The `bcdr_regions` data source: Azure regions as the subscription reports them, with their paired
+//! regions and AKS availability, so modules can choose the regions the guidance recommends.
+
+use crate::diag;
+use crate::proto::tfplugin6 as pb;
+use crate::schema::{Block, Mode, Ty, attr};
+use crate::value::Value;
+use bcdr::TopologyClient;
+use std::collections::BTreeMap;
+
+pub const TYPE_NAME: &str = "bcdr_regions";
+
+pub fn schema() -> Block {
+    Block {
+        description: "Azure regions as the subscription's `locations` API and the AKS provider registration report them: each region's paired regions and whether AKS is offered, and the pairs the BC/DR guidance recommends.",
+        attributes: vec![
+            attr(
+                "names",
+                Ty::List(Box::new(Ty::String)),
+                Mode::Optional,
+                "The regions to describe (ARM names such as `eastus`); every physical region when unset.",
+            ),
+            attr(
+                "id",
+                Ty::String,
+                Mode::Computed,
+                "The subscription the regions were read for.",
+            ),
+            attr(
+                "display_names",
+                Ty::Map(Box::new(Ty::String)),
+                Mode::Computed,
+                "Display name by region (`eastus` = `East US`).",
+            ),
+            attr(
+                "paired_regions",
+                Ty::Map(Box::new(Ty::List(Box::new(Ty::String)))),
+                Mode::Computed,
+                "Azure's paired regions by region (empty for regions without a pair).",
+            ),
+            attr(
+                "aks_available",
+                Ty::Map(Box::new(Ty::Bool)),
+                Mode::Computed,
+                "Whether AKS is offered, by region.",
+            ),
+            attr(
+                "recommended_pairs",
+                Ty::List(Box::new(Ty::List(Box::new(Ty::String)))),
+                Mode::Computed,
+                "Pairs of the described regions that are Azure pairs and both offer AKS, e.g. `[[\"eastus\", \"westus\"]]`.",
+            ),
+        ],
+        blocks: vec![],
+    }
+}
+
+fn names(config: &Value) -> Option<Vec<String>> {
+    match config.get("names") {
+        Value::List(items) => Some(
+            items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+/// Names the SDK does not know are a warning: ARM may know newer regions than the offline table.
+pub fn validate(config: &Value) -> Vec<pb::Diagnostic> {
+    let mut out = Vec::new();
+    for (i, name) in names(config).unwrap_or_default().iter().enumerate() {
+        if bcdr::regions::lookup(name).is_none() {
+            let path = bcdr::validate::AttributePath(vec![
+                bcdr::validate::PathStep::Attribute("names".into()),
+                bcdr::validate::PathStep::Index(i as i64),
+            ]);
+            out.push(pb::Diagnostic {
+                severity: pb::diagnostic::Severity::Warning as i32,
+                summary: "Unknown region".into(),
+                detail: format!("names[{i}]: \"{name}\" is not a region this provider knows; it is looked up in Azure anyway"),
+                attribute: Some(diag::path(&path)),
+            });
+        }
+    }
+    out
+}
+
+pub async fn read(client: &TopologyClient, config: &Value) -> (Value, Vec<pb::Diagnostic>) {
+    let discovered = match bcdr::regions::discover(client.arm()).await {
+        Ok(d) => d,
+        Err(e) => {
+            return (
+                Value::Null,
+                vec![diag::error("Failed to read Azure regions", e.to_string())],
+            );
+        }
+    };
+    let wanted = names(config);
+    let chosen: Vec<_> = discovered
+        .iter()
+        .filter(|r| {
+            wanted
+                .as_ref()
+                .is_none_or(|w| w.iter().any(|n| n.eq_ignore_ascii_case(&r.name)))
+        })
+        .collect();
+    let mut diags = Vec::new();
+    for (i, name) in wanted.iter().flatten().enumerate() {
+        if !discovered.iter().any(|r| r.name.eq_ignore_ascii_case(name)) {
+            diags.push(diag::error_at(
+                &["names"],
+                "Region not found",
+                format!("names[{i}]: \"{name}\" is not a region of this subscription"),
+            ));
+        }
+    }
+    let mut pairs = Vec::new();
+    for (i, a) in chosen.iter().enumerate() {
+        for b in &chosen[i + 1..] {
+            let paired = a.paired.contains(&b.name) || b.paired.contains(&a.name);
+            if paired && a.aks && b.aks {
+                pairs.push(Value::List(vec![
+                    Value::string(&a.name),
+                    Value::string(&b.name),
+                ]));
+            }
+        }
+    }
+    let map = |f: &dyn Fn(&bcdr::regions::DiscoveredRegion) -> Value| {
+        Value::Map(
+            chosen
+                .iter()
+                .map(|r| (r.name.clone(), f(r)))
+                .collect::<BTreeMap<_, _>>(),
+        )
+    };
+    let state = Value::Map(BTreeMap::from([
+        ("names".into(), config.get("names").clone()),
+        ("id".into(), Value::string(client.arm().subscription_id())),
+        (
+            "display_names".into(),
+            map(&|r| Value::string(&r.display_name)),
+        ),
+        (
+            "paired_regions".into(),
+            map(&|r| Value::List(r.paired.iter().map(Value::string).collect())),
+        ),
+        ("aks_available".into(), map(&|r| Value::Bool(r.aks))),
+        ("recommended_pairs".into(), Value::List(pairs)),
+    ]));
+    (state, diags)
+}
