@@ -408,3 +408,117 @@ output "paired" {
         .count();
     assert!(locations >= 1, "the data source asks ARM, not a table");
 }
+
+/// Every provisioning time short but the cluster's: 3 s to create or update.
+fn slow_clusters() -> arm_emulator::Config {
+    let mut latencies: std::collections::BTreeMap<String, u64> = arm_emulator::default_latencies()
+        .into_keys()
+        .map(|k| (k, 5))
+        .collect();
+    latencies.insert("managedCluster.put".into(), 3_000);
+    latencies.insert("managedCluster.update".into(), 3_000);
+    arm_emulator::Config {
+        latency_scale: 1.0,
+        latencies,
+        ..arm_emulator::Config::default()
+    }
+}
+
+const SLOW: &str = r#"
+resource "bcdr_topology" "dr" {
+  name = "slow"
+
+  region "eastus" {
+    vnet_cidr  = "10.1.0.0/16"
+    node_count = NODES
+  }
+
+  region "westus" {
+    vnet_cidr = "10.2.0.0/16"
+  }
+  TIMEOUTS
+}
+"#;
+
+fn slow(nodes: u32, timeouts: &str) -> String {
+    SLOW.replace("NODES", &nodes.to_string())
+        .replace("TIMEOUTS", timeouts)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timed_out_and_interrupted_applies_keep_partial_progress() {
+    let h = Harness::with_emulator(
+        &terraform::terraform_1_0_3(),
+        "tf-1.0.3-stop",
+        slow_clusters(),
+    )
+    .await;
+
+    // A create that runs out of time: what finished is in the state; the next apply converges.
+    h.config(&slow(3, "timeouts {\n    create = \"1s\"\n  }"));
+    let started = std::time::Instant::now();
+    let out = h.tf(&["apply", "-auto-approve"]).await;
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(2_900),
+        "stopped at the deadline, not after the clusters"
+    );
+    assert!(out.all().contains("timed out after 1s"), "{}", out.all());
+    let state = h.state_values().await;
+    assert!(
+        state["region"]["eastus"]["vnet_id"]
+            .as_str()
+            .is_some_and(|id| id.ends_with("vnet-slow-eastus")),
+        "partial progress is saved: {state:#}"
+    );
+    h.config(&slow(3, ""));
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    assert_eq!(h.plan_code().await.0, 0, "the re-run converged");
+
+    // An update interrupted with Ctrl-C: Terraform sends StopProvider, the provider stops starting work
+    // and returns what it has; the next apply finishes the job.
+    h.config(&slow(5, ""));
+    h.emulator.clear_requests();
+    let child = h.spawn(&["apply", "-auto-approve"]);
+    let pid = child.id().to_string();
+    for _ in 0..200 {
+        if h.emulator
+            .requests()
+            .iter()
+            .any(|r| r.method == "PUT" && r.path.contains("managedClusters/aks-slow-eastus"))
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let started = std::time::Instant::now();
+    std::process::Command::new("kill")
+        .args(["-INT", "--", &format!("-{pid}")])
+        .status()
+        .expect("kill the process group");
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .expect("join")
+        .expect("terraform exits");
+    let all = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    log(&format!(
+        "[tf-1.0.3-stop] terraform apply interrupted -> exit {:?} {:.2?} after SIGINT",
+        out.status.code(),
+        started.elapsed()
+    ));
+    assert_ne!(out.status.code(), Some(0), "{all}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(2_500),
+        "the provider stopped promptly: {all}"
+    );
+    assert!(all.contains("cancelled"), "{all}");
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let state = h.state_values().await;
+    assert_eq!(state["region"]["eastus"]["node_count"], 5.0);
+    assert_eq!(h.plan_code().await.0, 0);
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+}

@@ -14,6 +14,7 @@ pub mod regions;
 pub mod schema;
 pub mod serve;
 pub mod server;
+pub mod timeouts;
 pub mod tls;
 pub mod topology;
 pub mod value;

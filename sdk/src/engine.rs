@@ -109,7 +109,8 @@ impl CancelSignal {
         *self.0.borrow()
     }
 
-    async fn cancelled(&mut self) {
+    /// Resolves once cancelled (never, if the canceller is dropped without cancelling).
+    pub async fn cancelled(&mut self) {
         if self.0.wait_for(|c| *c).await.is_err() {
             std::future::pending::<()>().await;
         }

@@ -40,6 +40,19 @@ pub struct Harness {
 
 impl Harness {
     pub async fn new(terraform: &Path, label: &str) -> Self {
+        Self::with_emulator(
+            terraform,
+            label,
+            Config {
+                latency_scale: 0.0005,
+                ..Config::default()
+            },
+        )
+        .await
+    }
+
+    /// A harness whose emulator runs with `config` (its state path is set here).
+    pub async fn with_emulator(terraform: &Path, label: &str, config: Config) -> Self {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
@@ -51,8 +64,7 @@ impl Harness {
         std::fs::create_dir_all(dir.join("plugins")).expect("work dir");
         let config = Config {
             state_path: Some(dir.join("emulator.json")),
-            latency_scale: 0.0005,
-            ..Config::default()
+            ..config
         };
         let emulator = Emulator::start(config).await.expect("emulator starts");
         std::os::unix::fs::symlink(
@@ -131,6 +143,24 @@ provider "bcdr" {{
             started.elapsed()
         ));
         output
+    }
+
+    /// Starts `terraform ARGS` without waiting for it, in a process group of its own (so that a test
+    /// can send Ctrl-C to the group, as a terminal does: Terraform's outer process ignores SIGINT).
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        use std::os::unix::process::CommandExt;
+        std::process::Command::new(&self.terraform)
+            .process_group(0)
+            .args(args)
+            .arg("-no-color")
+            .current_dir(&self.dir)
+            .env("TF_CLI_CONFIG_FILE", self.dir.join("cli.tfrc"))
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("TF_IN_AUTOMATION", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("terraform starts")
     }
 
     /// Runs and requires success.

@@ -418,6 +418,7 @@ pub fn planned(config: &Value, prior: &Value, subscription: Option<&str>) -> Val
             "traffic_manager".into(),
             planned_traffic_manager(config, prior, subscription, name),
         ),
+        ("timeouts".into(), config.get("timeouts").clone()),
     ]))
 }
 

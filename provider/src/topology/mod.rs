@@ -4,9 +4,9 @@
 mod convert;
 pub mod schema;
 
-use crate::diag;
 use crate::proto::tfplugin6 as pb;
 use crate::value::{self, Value};
+use crate::{diag, timeouts};
 use bcdr::engine::{CancelSignal, Event};
 use bcdr::{TopologyClient, layout, plan as sdk_plan};
 
@@ -14,7 +14,8 @@ pub const TYPE_NAME: &str = "bcdr_topology";
 
 /// Validation without any ARM call: the SDK's rules, minus what unknown values make undecidable.
 pub fn validate(config: &Value) -> Vec<pb::Diagnostic> {
-    let translation = convert::config_errors(config);
+    let mut translation = convert::config_errors(config);
+    translation.extend(timeouts::validate(config));
     if !translation.is_empty() {
         return translation;
     }
@@ -85,8 +86,24 @@ pub async fn apply(
     client: &TopologyClient,
     prior: &Value,
     planned: &Value,
-    cancel: CancelSignal,
+    stop: CancelSignal,
 ) -> (Value, Vec<pb::Diagnostic>) {
+    let kind = match (prior.is_null(), planned.is_null()) {
+        (_, true) => timeouts::Kind::Delete,
+        (true, false) => timeouts::Kind::Create,
+        (false, false) => timeouts::Kind::Update,
+    };
+    let limit = timeouts::limit(if planned.is_null() { prior } else { planned }, kind);
+    let (cancel, timed_out) = timeouts::deadline(stop, limit);
+    let why = |error: String| {
+        if timed_out.load(std::sync::atomic::Ordering::SeqCst) {
+            format!(
+                "timed out after {limit:?} ({error}); what finished is saved, and the next apply continues"
+            )
+        } else {
+            error
+        }
+    };
     if planned.is_null() {
         let name = prior.get("name").as_str().unwrap_or_default().to_owned();
         return match client.destroy(&name, cancel, &log_event).await {
@@ -95,7 +112,7 @@ pub async fn apply(
                 prior.clone(),
                 vec![diag::error(
                     "Failed to destroy the topology",
-                    failure.to_string(),
+                    why(failure.to_string()),
                 )],
             ),
         };
@@ -109,7 +126,7 @@ pub async fn apply(
         Err(failure) => {
             let mut diags = vec![diag::error(
                 "Failed to apply the topology",
-                failure.to_string(),
+                why(failure.to_string()),
             )];
             let made_progress = failure.report.as_ref().is_some_and(|r| {
                 r.outcomes
@@ -122,7 +139,10 @@ pub async fn apply(
                     .iter()
                     .filter(|o| matches!(o, bcdr::engine::Outcome::Done(_)))
                     .count();
-                diags.push(diag::error("Partial progress was saved", format!("{done} of {} operations finished before the failure; the state records them and the next apply continues from there.", report.outcomes.len())));
+                diags.push(diag::error(
+                    "Partial progress was saved",
+                    format!("{done} of {} operations finished before the failure; the state records them and the next apply continues from there.", report.outcomes.len()),
+                ));
             }
             if prior.is_null() && !made_progress {
                 return (Value::Null, diags);
@@ -138,12 +158,22 @@ pub async fn apply(
 /// ReadResource: refreshes the state from ARM; `Null` when the topology is gone.
 pub async fn read(client: &TopologyClient, prior: &Value) -> (Value, Vec<pb::Diagnostic>) {
     let topology = convert::topology(prior);
-    let observed = match client.observe(&topology).await {
-        Ok(o) => o,
-        Err(e) => {
+    let limit = timeouts::limit(prior, timeouts::Kind::Read);
+    let observed = match tokio::time::timeout(limit, client.observe(&topology)).await {
+        Ok(Ok(o)) => o,
+        Ok(Err(e)) => {
             return (
                 prior.clone(),
                 vec![diag::error("Failed to read the topology", e.to_string())],
+            );
+        }
+        Err(_) => {
+            return (
+                prior.clone(),
+                vec![diag::error(
+                    "Failed to read the topology",
+                    format!("timed out after {limit:?} (timeouts.read)"),
+                )],
             );
         }
     };

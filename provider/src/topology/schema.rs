@@ -156,6 +156,39 @@ pub fn traffic_manager_block() -> Block {
     }
 }
 
+pub fn timeouts_block() -> Block {
+    Block {
+        description: "Time limits, as durations such as `30m` or `1h30m`. When one runs out, no further ARM operation starts; what finished is saved to the state and the next apply continues from there (operations already running in Azure finish there and are adopted).",
+        attributes: vec![
+            attr(
+                "create",
+                Ty::String,
+                Mode::Optional,
+                "Limit for creating the topology (default `90m`).",
+            ),
+            attr(
+                "update",
+                Ty::String,
+                Mode::Optional,
+                "Limit for an update, failover included (default `90m`).",
+            ),
+            attr(
+                "delete",
+                Ty::String,
+                Mode::Optional,
+                "Limit for destroying the topology (default `60m`).",
+            ),
+            attr(
+                "read",
+                Ty::String,
+                Mode::Optional,
+                "Limit for a refresh (default `10m`).",
+            ),
+        ],
+        blocks: vec![],
+    }
+}
+
 pub fn resource() -> Block {
     Block {
         description: "A multi-region AKS business-continuity / disaster-recovery topology, as Microsoft's AKS BC/DR guidance describes it: a resource group per region plus a global one; per region a VNet, a static Standard ingress IP and (unless cold) an AKS cluster with the Standard load balancer whose identity may use that IP; global VNet peering between every pair of regions; and optionally Traffic Manager in front. Every Azure resource is named deterministically from `name` and tagged `bcdr-topology = <name>`.",
@@ -197,6 +230,13 @@ pub fn resource() -> Block {
                 min_items: 0,
                 max_items: 0,
                 block: traffic_manager_block(),
+            },
+            NestedBlock {
+                name: "timeouts",
+                nesting: Nesting::Single,
+                min_items: 0,
+                max_items: 0,
+                block: timeouts_block(),
             },
         ],
     }
