@@ -312,6 +312,7 @@ fn answer(
         Route::ResourceGroup(name) => resources::resource_group(&mut ctx, &name),
         Route::ResourceGroupResult(id) | Route::OperationResult(id) => lro::result(&mut ctx, &id),
         Route::OperationStatus(id) => lro::status(&mut ctx, &id),
+        Route::RegistryName => crate::registry::check_name(&mut ctx),
         Route::RoleAssignment { scope, name } => {
             authorization::role_assignment(&mut ctx, &scope, &name)
         }

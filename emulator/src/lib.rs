@@ -21,6 +21,7 @@ mod lro;
 mod network;
 mod public_ip;
 pub mod regions;
+mod registry;
 mod resources;
 mod routes;
 mod store;
@@ -43,6 +44,7 @@ pub const API_NETWORK: &str = "2024-03-01";
 pub const API_AKS: &str = "2024-09-01";
 pub const API_TRAFFIC_MANAGER: &str = "2022-04-01";
 pub const API_AUTHORIZATION: &str = "2022-04-01";
+pub const API_REGISTRY: &str = "2023-07-01";
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -137,6 +139,9 @@ pub fn default_latencies() -> BTreeMap<String, u64> {
         ("managedCluster.update", 120_000),
         ("managedCluster.delete", 180_000),
         ("publicIp.put", 4_000),
+        ("registry.put", 20_000),
+        ("replication.put", 60_000),
+        ("registry.delete", 20_000),
         // How long a new managed identity takes to reach every Entra ID replica.
         ("identity.replication", 30_000),
     ]

@@ -142,3 +142,26 @@ pub fn result(ctx: &mut Ctx<'_>, op_id: &str) -> Result<Resp, ArmError> {
         },
     }
 }
+
+/// ACR's shape: the status document lives under the resource,
+/// `.../registries/{r}/operationStatuses/registries-{guid}`, for PUT and DELETE alike.
+pub fn accepted_under_resource(
+    ctx: &Ctx<'_>,
+    resp: &mut Resp,
+    resource_id: &str,
+    prefix: &str,
+    op_id: &str,
+    api_version: &str,
+    duration_ms: u64,
+    delete: bool,
+) {
+    let url = format!(
+        "{}{resource_id}/operationStatuses/{prefix}-{op_id}?api-version={api_version}",
+        ctx.base_url
+    );
+    if delete {
+        resp.header("Location", url.clone());
+    }
+    resp.header("Azure-AsyncOperation", url);
+    retry_after(resp, duration_ms);
+}

@@ -3,7 +3,7 @@
 
 use crate::error::ArmError;
 use crate::http::{Ctx, Resp};
-use crate::{aks, network, public_ip, traffic_manager};
+use crate::{aks, lro, network, public_ip, registry, traffic_manager};
 
 /// The routes ARM knows, as far as the emulator serves them, with the api-version each requires.
 pub(crate) enum Route {
@@ -22,6 +22,8 @@ pub(crate) enum Route {
         namespace: String,
         path: Vec<(String, String)>,
     },
+    /// ACR's name availability check.
+    RegistryName,
     /// `/{scope}/providers/Microsoft.Authorization/roleAssignments/{name}`: any scope.
     RoleAssignment {
         scope: String,
@@ -55,6 +57,13 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
         [_tenant, "oauth2", "v2.0", "token"] => (Route::Token, None),
         ["subscriptions", _, "locations"] => (Route::Locations, Some(crate::API_SUBSCRIPTIONS)),
         ["subscriptions", _, "resources"] => (Route::TaggedResources, Some(crate::API_RESOURCES)),
+        [
+            "subscriptions",
+            _,
+            "providers",
+            "microsoft.containerregistry",
+            "checknameavailability",
+        ] => (Route::RegistryName, Some(crate::API_REGISTRY)),
         ["subscriptions", _, "providers", _] => {
             (Route::Provider(own(3)), Some(crate::API_RESOURCES))
         }
@@ -122,6 +131,7 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
 fn api_for_namespace(ns: &str) -> Option<&'static str> {
     match ns {
         "microsoft.network" => Some(crate::API_NETWORK),
+        "microsoft.containerregistry" => Some(crate::API_REGISTRY),
         "microsoft.containerservice" => Some(crate::API_AKS),
         _ => None,
     }
@@ -144,6 +154,18 @@ pub(crate) fn typed(
             network::peering(ctx, rg, names[0], names[1])
         }
         ("microsoft.containerservice", ["managedclusters"]) => aks::cluster(ctx, rg, names[0]),
+        ("microsoft.containerregistry", ["registries"]) => registry::registry(ctx, rg, names[0]),
+        ("microsoft.containerregistry", ["registries", "replications"]) => {
+            registry::replication(ctx, rg, names[0], names[1])
+        }
+        (
+            "microsoft.containerregistry",
+            ["registries", "operationstatuses"]
+            | ["registries", "replications", "operationstatuses"],
+        ) => {
+            let op = names[names.len() - 1];
+            lro::status(ctx, op.split_once('-').map_or(op, |(_, id)| id))
+        }
         ("microsoft.network", ["publicipaddresses"]) => public_ip::address(ctx, rg, names[0]),
         ("microsoft.network", ["trafficmanagerprofiles"]) => {
             traffic_manager::profile(ctx, rg, names[0])

@@ -33,6 +33,8 @@ pub enum Kind {
     TrafficManagerProfile,
     TrafficManagerEndpoint,
     RoleAssignment,
+    Registry,
+    Replication,
 }
 
 /// An operation still running on a resource.

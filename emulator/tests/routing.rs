@@ -1,6 +1,6 @@
-//! Raw HTTPS against the emulator for global routing: Standard static public IPs with DNS labels,
-//! Traffic Manager profiles and endpoints with their routing-method rules, and role assignments with
-//! Azure's conflicts. Every answer is checked against the real spec of its operation.
+//! Raw HTTPS against the emulator for the global resources: Standard static public IPs with DNS
+//! labels, Traffic Manager profiles and endpoints with their routing-method rules, role assignments
+//! with Azure's conflicts, and geo-replicated container registries. Every answer is checked against the real spec of its operation.
 
 use arm_emulator::{Config, Emulator};
 use reqwest::{Client, Method};
@@ -548,5 +548,135 @@ async fn a_new_identity_needs_its_principal_type() {
             .await
             .0,
         201
+    );
+}
+
+fn acr_path(name: &str) -> String {
+    format!(
+        "/subscriptions/{SUB}/resourceGroups/g/providers/Microsoft.ContainerRegistry/registries/{name}?api-version=2023-07-01"
+    )
+}
+
+fn replica_path(registry: &str, name: &str) -> String {
+    format!(
+        "/subscriptions/{SUB}/resourceGroups/g/providers/Microsoft.ContainerRegistry/registries/{registry}/replications/{name}?api-version=2023-07-01"
+    )
+}
+
+#[tokio::test]
+async fn registries_are_unique_and_replicate_only_on_premium() {
+    use armspec::files::CONTAINER_REGISTRY as ACR;
+    let arm = Arm::start(Config {
+        latency_scale: 0.0005,
+        ..Config::default()
+    })
+    .await;
+    arm.call(
+        Method::PUT,
+        &rg_path("g"),
+        Some(json!({ "location": "eastus" })),
+        RESOURCES,
+    )
+    .await;
+    assert_eq!(
+        arm.call(
+            Method::PUT,
+            &acr_path("bad-name"),
+            Some(json!({ "location": "eastus", "sku": { "name": "Premium" } })),
+            ACR
+        )
+        .await
+        .0,
+        400
+    );
+    let (s, b) = arm
+        .call(
+            Method::PUT,
+            &acr_path("shopacr01"),
+            Some(json!({ "location": "eastus", "sku": { "name": "Standard" } })),
+            ACR,
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    assert_eq!(b["properties"]["loginServer"], "shopacr01.azurecr.io");
+    arm.settle().await;
+    let check = format!(
+        "/subscriptions/{SUB}/providers/Microsoft.ContainerRegistry/checkNameAvailability?api-version=2023-07-01"
+    );
+    let (s, b) = arm
+        .call(
+            Method::POST,
+            &check,
+            Some(json!({ "name": "shopacr01", "type": "Microsoft.ContainerRegistry/registries" })),
+            ACR,
+        )
+        .await;
+    assert_eq!(
+        (s, b["nameAvailable"].as_bool(), b["reason"].as_str()),
+        (200, Some(false), Some("AlreadyExists"))
+    );
+    let (s, b) = arm
+        .call(
+            Method::PUT,
+            &replica_path("shopacr01", "westus"),
+            Some(json!({ "location": "westus" })),
+            ACR,
+        )
+        .await;
+    assert_eq!(s, 400, "Standard registries do not replicate: {b}");
+    let (s, _) = arm
+        .call(
+            Method::PUT,
+            &acr_path("shopacr01"),
+            Some(json!({ "location": "eastus", "sku": { "name": "Premium" } })),
+            ACR,
+        )
+        .await;
+    assert_eq!(s, 200);
+    arm.settle().await;
+    let (s, b) = arm
+        .call(
+            Method::PUT,
+            &replica_path("shopacr01", "westus"),
+            Some(json!({ "location": "westus" })),
+            ACR,
+        )
+        .await;
+    assert_eq!(
+        (s, b["properties"]["provisioningState"].as_str()),
+        (201, Some("Creating"))
+    );
+    let (s, _) = arm
+        .call(
+            Method::PUT,
+            &replica_path("shopacr01", "eastus"),
+            Some(json!({ "location": "eastus" })),
+            ACR,
+        )
+        .await;
+    assert_eq!(
+        s, 201,
+        "Azure accepts a replica in the home region; not asking for one is the client's job"
+    );
+    arm.settle().await;
+    assert_eq!(
+        arm.call(Method::GET, &replica_path("shopacr01", "westus"), None, ACR)
+            .await
+            .1["properties"]["provisioningState"],
+        "Succeeded"
+    );
+    assert_eq!(
+        arm.call(Method::DELETE, &acr_path("shopacr01"), None, ACR)
+            .await
+            .0,
+        202
+    );
+    arm.settle().await;
+    assert_eq!(
+        arm.call(Method::GET, &replica_path("shopacr01", "westus"), None, ACR)
+            .await
+            .0,
+        404,
+        "replicas go with their registry"
     );
 }

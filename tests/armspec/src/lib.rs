@@ -398,5 +398,6 @@ pub mod files {
         "network/resource-manager/Microsoft.Network/stable/2024-03-01/publicIpAddress.json";
     pub const TRAFFIC_MANAGER: &str =
         "trafficmanager/resource-manager/Microsoft.Network/stable/2022-04-01/trafficmanager.json";
+    pub const CONTAINER_REGISTRY: &str = "containerregistry/resource-manager/Microsoft.ContainerRegistry/stable/2023-07-01/containerregistry.json";
     pub const ROLE_ASSIGNMENTS: &str = "authorization/resource-manager/Microsoft.Authorization/stable/2022-04-01/authorization-RoleAssignmentsCalls.json";
 }
