@@ -149,15 +149,14 @@ pub fn accepted_under_resource(
     ctx: &Ctx<'_>,
     resp: &mut Resp,
     resource_id: &str,
-    prefix: &str,
-    op_id: &str,
-    api_version: &str,
+    operation: &str,
     duration_ms: u64,
     delete: bool,
 ) {
     let url = format!(
-        "{}{resource_id}/operationStatuses/{prefix}-{op_id}?api-version={api_version}",
-        ctx.base_url
+        "{}{resource_id}/operationStatuses/{operation}?api-version={}",
+        ctx.base_url,
+        crate::API_REGISTRY
     );
     if delete {
         resp.header("Location", url.clone());

@@ -63,9 +63,7 @@ fn finish_put(ctx: &mut Ctx<'_>, id: &str, prefix: &str, existing: bool, key: &s
         ctx,
         &mut resp,
         id,
-        prefix,
-        &op,
-        crate::API_REGISTRY,
+        &format!("{prefix}-{op}"),
         duration,
         false,
     );
@@ -83,9 +81,7 @@ fn delete(ctx: &mut Ctx<'_>, existing: Option<Resource>, prefix: &str) -> Result
         ctx,
         &mut resp,
         &old.id,
-        prefix,
-        &op,
-        crate::API_REGISTRY,
+        &format!("{prefix}-{op}"),
         duration,
         true,
     );
