@@ -240,13 +240,13 @@ pub fn replication(
             }
             let body = ctx.json_body()?.clone();
             let location = body_location(ctx, &body)?;
-            if let Some(old) = &existing {
-                if old.body["location"] != json!(location) {
-                    return Err(ArmError::bad_request(
-                        "InvalidResourceLocation",
-                        "A replication's location cannot change.",
-                    ));
-                }
+            if let Some(old) = &existing
+                && old.body["location"] != json!(location)
+            {
+                return Err(ArmError::bad_request(
+                    "InvalidResourceLocation",
+                    "A replication's location cannot change.",
+                ));
             }
             let rendered: Value = json!({
                 "id": id,
