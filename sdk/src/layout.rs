@@ -7,8 +7,8 @@ mod bodies;
 pub use bodies::priorities;
 
 use crate::arm::{
-    managed_cluster, peering, public_ip, resource_group, role_assignment, traffic_manager,
-    virtual_network,
+    container_registry, managed_cluster, peering, public_ip, resource_group, role_assignment,
+    traffic_manager, virtual_network,
 };
 use crate::model::Topology;
 use crate::names;
@@ -35,6 +35,11 @@ pub enum ResourceKey {
     /// The Traffic Manager profile with one endpoint per region, written in one PUT so that priority
     /// swaps (failover) are atomic.
     TrafficManagerProfile,
+    /// The Premium registry in the global group, its replica in a region, the pull role of a region's
+    /// kubelet identity on it.
+    Registry,
+    Replication(String),
+    RegistryPull(String),
 }
 
 impl ResourceKey {
@@ -47,6 +52,8 @@ impl ResourceKey {
             ResourceKey::RoleAssignment(_) => role_assignment::API_VERSION,
             ResourceKey::Peering { .. } => peering::API_VERSION,
             ResourceKey::TrafficManagerProfile => traffic_manager::API_VERSION,
+            ResourceKey::Registry | ResourceKey::Replication(_) => container_registry::API_VERSION,
+            ResourceKey::RegistryPull(_) => role_assignment::API_VERSION,
         }
     }
 
@@ -58,8 +65,10 @@ impl ResourceKey {
             | ResourceKey::PublicIp(r)
             | ResourceKey::ManagedCluster(r)
             | ResourceKey::RoleAssignment(r)
+            | ResourceKey::Replication(r)
+            | ResourceKey::RegistryPull(r)
             | ResourceKey::Peering { from: r, .. } => r,
-            ResourceKey::TrafficManagerProfile => names::GLOBAL,
+            ResourceKey::TrafficManagerProfile | ResourceKey::Registry => names::GLOBAL,
         }
     }
 
@@ -72,6 +81,13 @@ impl ResourceKey {
                 subscription,
                 &rg(region),
                 &names::virtual_network(topology, region),
+            )
+        };
+        let registry = || {
+            container_registry::id(
+                subscription,
+                &rg(names::GLOBAL),
+                &names::registry(subscription, topology),
             )
         };
         let profile = || {
@@ -105,6 +121,19 @@ impl ResourceKey {
                 peering::id(&vnet(from), &names::peering(from, to))
             }
             ResourceKey::TrafficManagerProfile => profile(),
+            ResourceKey::Registry => registry(),
+            ResourceKey::Replication(region) => {
+                container_registry::replication_id(&registry(), region)
+            }
+            ResourceKey::RegistryPull(region) => {
+                let scope = registry();
+                let name = role_assignment::name(
+                    &scope,
+                    role_assignment::ACR_PULL,
+                    &format!("kubelet-identity:{topology}:{region}"),
+                );
+                role_assignment::id(&scope, &name)
+            }
         }
     }
 }
@@ -119,6 +148,9 @@ impl fmt::Display for ResourceKey {
             ResourceKey::RoleAssignment(r) => write!(f, "cluster identity role ({r})"),
             ResourceKey::Peering { from, to } => write!(f, "peering ({from} -> {to})"),
             ResourceKey::TrafficManagerProfile => write!(f, "Traffic Manager profile"),
+            ResourceKey::Registry => write!(f, "container registry"),
+            ResourceKey::Replication(r) => write!(f, "registry replica ({r})"),
+            ResourceKey::RegistryPull(r) => write!(f, "registry pull role ({r})"),
         }
     }
 }
@@ -143,9 +175,12 @@ pub struct DesiredResource {
     pub bindings: Vec<Binding>,
 }
 
-/// The region the global resource group lives in: the first region by name.
+/// The region the global resources live in: `home_region`, else the first region by name.
 pub fn global_location(topology: &Topology) -> Option<String> {
-    topology.sorted_regions().first().map(|r| r.name.clone())
+    topology
+        .home_region
+        .clone()
+        .or_else(|| topology.sorted_regions().first().map(|r| r.name.clone()))
 }
 
 /// The AKS subnet: the first half of the VNet's address space, leaving the rest for ingress and more.
@@ -249,6 +284,37 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
                     ResourceKey::VirtualNetwork(to.name.clone()),
                 ],
                 vec![],
+            );
+        }
+    }
+    if let (Some(reg), Some(home)) = (&topology.registry, global_location(topology)) {
+        push(
+            ResourceKey::Registry,
+            bodies::registry(name, reg, &home),
+            vec![rg(names::GLOBAL)],
+            vec![],
+        );
+        for region in regions.iter().filter(|r| r.name != home) {
+            push(
+                ResourceKey::Replication(region.name.clone()),
+                bodies::replication(name, reg, &region.name),
+                vec![ResourceKey::Registry],
+                vec![],
+            );
+        }
+        for region in regions.iter().filter(|r| r.mode.has_cluster()) {
+            let r = region.name.clone();
+            let role = role_assignment::role_definition_id(subscription, role_assignment::ACR_PULL);
+            let binding = Binding {
+                target: "/properties/principalId".into(),
+                source: ResourceKey::ManagedCluster(r.clone()),
+                source_pointer: "/properties/identityProfile/kubeletidentity/objectId".into(),
+            };
+            push(
+                ResourceKey::RegistryPull(r.clone()),
+                bodies::role_assignment(&role),
+                vec![ResourceKey::Registry, ResourceKey::ManagedCluster(r)],
+                vec![binding],
             );
         }
     }

@@ -12,6 +12,11 @@ pub struct Topology {
     pub regions: Vec<Region>,
     /// Global DNS routing in front of the regions' ingress IPs; none when `None`.
     pub traffic_manager: Option<TrafficManager>,
+    /// One Premium container registry, geo-replicated into every region; none when `None`.
+    pub registry: Option<Registry>,
+    /// Where the global resources live (the global group, the registry's home): the first region by
+    /// name when unset. It never moves once they exist: the SDK keeps the location Azure reports.
+    pub home_region: Option<String>,
 }
 
 impl Topology {
@@ -20,7 +25,16 @@ impl Topology {
             name: name.into(),
             regions: Vec::new(),
             traffic_manager: None,
+            registry: None,
+            home_region: None,
         }
+    }
+
+    /// Adds the geo-replicated registry.
+    #[must_use]
+    pub fn registry(mut self, registry: Registry) -> Self {
+        self.registry = Some(registry);
+        self
     }
 
     /// Routes traffic to the regions with Traffic Manager.
@@ -271,4 +285,13 @@ impl TrafficManager {
             .clone()
             .unwrap_or_else(|| format!("bcdr-{topology}"))
     }
+}
+
+/// A Premium Azure Container Registry in the global resource group (its home is the global group's
+/// region), replicated into every other region, every cluster's kubelet identity allowed to pull.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Registry {
+    /// Spread the registry and its replicas over availability zones.
+    pub zone_redundancy: bool,
 }

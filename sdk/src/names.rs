@@ -40,6 +40,19 @@ pub fn ingress_dns_label(topology: &str, region: &str) -> String {
     format!("{topology}-{region}")
 }
 
+/// The registry's name: globally unique in Azure, so the subscription goes into it (5-50 alphanumerics).
+pub fn registry(subscription: &str, topology: &str) -> String {
+    let key = format!("{}|{topology}", subscription.to_ascii_lowercase());
+    let hash = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, key.as_bytes())
+        .simple()
+        .to_string();
+    let base: String = topology
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    format!("bcdr{base}{}", &hash[..8])
+}
+
 pub fn traffic_manager(topology: &str) -> String {
     format!("tm-{topology}")
 }

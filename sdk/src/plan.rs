@@ -308,7 +308,7 @@ fn compare(
             actual: Value::from(state),
         });
     }
-    if matches!(key, ResourceKey::ResourceGroup(_)) {
+    if matches!(key, ResourceKey::ResourceGroup(_) | ResourceKey::Registry) {
         // A group's location cannot change; the global group keeps the one it was made in.
         drifts.retain(|x| x.path != "location");
     }
@@ -355,7 +355,9 @@ fn plan_deletes(
         .copied()
         .filter(|&i| ops[i].action != Action::NoOp);
     let mut into_region: Vec<(String, usize)> = Vec::new();
-    let mut role_deletes: BTreeMap<String, usize> = BTreeMap::new();
+    let mut role_deletes: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let registry_goes = observed.resources.contains_key(&ResourceKey::Registry)
+        && !wanted.contains(&ResourceKey::Registry);
     for (key, found) in observed
         .resources
         .iter()
@@ -382,8 +384,30 @@ fn plan_deletes(
                 "the topology no longer uses Traffic Manager".into(),
                 Vec::new(),
             ),
+            ResourceKey::Registry => delete(
+                key,
+                &found.id,
+                "the topology no longer has a registry; its replicas go with it".into(),
+                Vec::new(),
+            ),
+            ResourceKey::Replication(r) if !registry_goes => delete(
+                key,
+                &found.id,
+                format!("region {r} is no longer in the topology"),
+                Vec::new(),
+            ),
+            ResourceKey::RegistryPull(r) if !registry_goes => {
+                // Scoped to the registry, not the region's group: deleted explicitly, or it would be orphaned.
+                role_deletes.entry(r.clone()).or_default().push(ops.len());
+                delete(
+                    key,
+                    &found.id,
+                    format!("region {r} has no cluster any more"),
+                    Vec::new(),
+                )
+            }
             ResourceKey::RoleAssignment(r) if region_stays(r) => {
-                role_deletes.insert(r.clone(), ops.len());
+                role_deletes.entry(r.clone()).or_default().push(ops.len());
                 delete(
                     key,
                     &found.id,
@@ -402,7 +426,7 @@ fn plan_deletes(
     {
         let op = match key {
             ResourceKey::ManagedCluster(r) if region_stays(r) => {
-                let deps = role_deletes.get(r).copied().into_iter().collect();
+                let deps = role_deletes.get(r).cloned().unwrap_or_default();
                 delete(
                     key,
                     &found.id,

@@ -436,3 +436,54 @@ async fn traffic_manager_routes_to_hot_regions_and_a_mode_swap_is_one_write() {
         emulator.resource_ids()
     );
 }
+
+#[tokio::test]
+async fn the_registry_is_geo_replicated_and_every_kubelet_identity_may_pull() {
+    let (emulator, client) = setup(fast()).await;
+    let t = topology(
+        "reg",
+        &[
+            ("eastus", "10.1.0.0/16"),
+            ("westus", "10.2.0.0/16"),
+            ("centralus", "10.3.0.0/16"),
+        ],
+    )
+    .registry(bcdr::model::Registry::default());
+    let applied = client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("apply");
+    let s = &applied.status;
+    assert!(
+        s.registry_login_server.starts_with("bcdrreg")
+            && s.registry_login_server.ends_with(".azurecr.io"),
+        "{}",
+        s.registry_login_server
+    );
+    assert_eq!(
+        s.registry_replicas.keys().collect::<Vec<_>>(),
+        ["eastus", "westus"],
+        "centralus is home (first by name)"
+    );
+    let pulls: Vec<String> = emulator
+        .resource_ids()
+        .into_iter()
+        .filter(|id| id.contains("/registries/") && id.contains("roleAssignments"))
+        .collect();
+    assert_eq!(pulls.len(), 3, "{pulls:?}");
+    assert!(
+        !client.plan(&t).await.expect("plan").0.has_changes(),
+        "the kubelet principals were bound: no drift"
+    );
+    let imported = client.import("reg").await.expect("import").expect("found");
+    assert!(imported.registry.is_some());
+    client
+        .destroy("reg", CancelSignal::never(), &quiet)
+        .await
+        .expect("destroy");
+    assert!(
+        emulator.resource_ids().is_empty(),
+        "{:?}",
+        emulator.resource_ids()
+    );
+}

@@ -25,12 +25,13 @@ fn every_put_body_matches_its_spec() {
                 .endpoint(EndpointSettings::default().priority(7)),
         )
         .region(Region::new("centralus", "10.3.0.0/16").mode(RegionMode::Cold))
-        .traffic_manager(TrafficManager::new(RoutingMethod::Priority));
+        .traffic_manager(TrafficManager::new(RoutingMethod::Priority))
+        .registry(bcdr::model::Registry::default());
     let desired = layout::desired(&t, "00000000-0000-0000-0000-000000000001");
     assert_eq!(
         desired.len(),
-        1 + 3 + 3 + 3 + 2 + 2 + 6 + 1,
-        "groups, vnets, IPs, clusters, roles, peerings, profile"
+        1 + 3 + 3 + 3 + 2 + 2 + 6 + 1 + 5,
+        "groups, vnets, IPs, clusters, roles, peerings, profile (+ registry, 2 replicas, 2 pull roles)"
     );
     for d in desired {
         let spec = match d.key {
@@ -40,6 +41,8 @@ fn every_put_body_matches_its_spec() {
             ResourceKey::PublicIp(_) => files::PUBLIC_IP,
             ResourceKey::RoleAssignment(_) => files::ROLE_ASSIGNMENTS,
             ResourceKey::TrafficManagerProfile => files::TRAFFIC_MANAGER,
+            ResourceKey::Registry | ResourceKey::Replication(_) => files::CONTAINER_REGISTRY,
+            ResourceKey::RegistryPull(_) => files::ROLE_ASSIGNMENTS,
             _ => unreachable!("new resource kinds need their spec here"),
         };
         let errors = specs.check_request(spec, "PUT", &d.id, &d.body);

@@ -8,7 +8,7 @@ use crate::proto::tfplugin6 as pb;
 use crate::value::{self, Value};
 use crate::{diag, timeouts};
 use bcdr::engine::{CancelSignal, Event};
-use bcdr::{TopologyClient, layout, plan as sdk_plan};
+use bcdr::{TopologyClient, layout};
 
 pub const TYPE_NAME: &str = "bcdr_topology";
 
@@ -184,8 +184,8 @@ pub async fn read(client: &TopologyClient, prior: &Value) -> (Value, Vec<pb::Dia
     {
         return (Value::Null, Vec::new());
     }
-    let desired = layout::desired(&topology, client.arm().subscription_id());
-    let drift: Vec<String> = sdk_plan::plan(&desired, &observed)
+    let plan = bcdr::topology::plan_against(&topology, &observed, client.arm().subscription_id());
+    let drift: Vec<String> = plan
         .changes()
         .map(|op| format!("{} {}: {}", op.action, op.key, op.reason))
         .collect();

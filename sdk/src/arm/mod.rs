@@ -3,6 +3,7 @@
 //! module per ARM resource type for its typed model.
 
 pub mod auth;
+pub mod container_registry;
 mod lro;
 pub mod managed_cluster;
 pub mod peering;

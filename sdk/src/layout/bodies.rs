@@ -1,5 +1,8 @@
 //! The desired ARM body of each resource of a topology, built from the typed models.
 
+use crate::arm::container_registry::{
+    Registry, RegistryProperties, Replication, ReplicationProperties, Sku as RegistrySku,
+};
 use crate::arm::managed_cluster::{
     AgentPool, ClusterIdentity, ManagedCluster, ManagedClusterProperties, NetworkProfile,
 };
@@ -14,6 +17,7 @@ use crate::arm::traffic_manager::{
 use crate::arm::virtual_network::{
     AddressSpace, Subnet, SubnetProperties, VirtualNetwork, VirtualNetworkProperties,
 };
+use crate::model::Registry as RegistrySettings;
 use crate::model::{Region, RegionMode, RoutingMethod, Topology, TrafficManager};
 use crate::names;
 use serde::Serialize;
@@ -222,4 +226,34 @@ pub(super) fn endpoint(
             },
         },
     }
+}
+
+fn zones(enabled: bool) -> String {
+    if enabled { "Enabled" } else { "Disabled" }.to_owned()
+}
+
+pub(super) fn registry(topology: &str, settings: &RegistrySettings, home: &str) -> Value {
+    to_value(&Registry {
+        location: home.to_owned(),
+        tags: names::tags(topology, names::GLOBAL),
+        sku: RegistrySku {
+            name: "Premium".into(),
+        },
+        properties: RegistryProperties {
+            admin_user_enabled: false,
+            zone_redundancy: zones(settings.zone_redundancy),
+            login_server: None,
+        },
+    })
+}
+
+pub(super) fn replication(topology: &str, settings: &RegistrySettings, region: &str) -> Value {
+    to_value(&Replication {
+        location: region.to_owned(),
+        tags: names::tags(topology, region),
+        properties: ReplicationProperties {
+            region_endpoint_enabled: true,
+            zone_redundancy: zones(settings.zone_redundancy),
+        },
+    })
 }

@@ -471,3 +471,124 @@ mod routing {
         assert!(role.bindings.is_empty());
     }
 }
+
+mod registry {
+    use super::*;
+    use crate::model::{RegionMode, Registry};
+
+    fn with_registry() -> Topology {
+        two().registry(Registry::default())
+    }
+
+    #[test]
+    fn a_registry_replicates_into_every_other_region_and_clusters_may_pull() {
+        let plan = plan(
+            &layout::desired(&with_registry(), SUB),
+            &observed_after(&two()),
+        );
+        assert_eq!(
+            summary(&plan),
+            [
+                "create container registry",
+                "create registry replica (westus)",
+                "create registry pull role (eastus)",
+                "create registry pull role (westus)"
+            ]
+        );
+        let registry = &plan.operations[plan
+            .operations
+            .iter()
+            .position(|o| o.key == ResourceKey::Registry)
+            .expect("registry")];
+        assert_eq!(
+            registry.body.as_ref().expect("body")["location"],
+            "eastus",
+            "home: the global group's region, never replicated to"
+        );
+        assert_eq!(
+            registry.body.as_ref().expect("body")["sku"]["name"],
+            "Premium"
+        );
+        let pull = plan
+            .operations
+            .iter()
+            .find(|o| o.key == ResourceKey::RegistryPull("westus".into()))
+            .expect("pull");
+        assert!(
+            pull.id
+                .contains("/providers/Microsoft.ContainerRegistry/registries/bcdrshop"),
+            "{}",
+            pull.id
+        );
+        assert!(
+            pull.body.as_ref().expect("body")["properties"]["roleDefinitionId"]
+                .as_str()
+                .is_some_and(|r| r.ends_with(crate::arm::role_assignment::ACR_PULL))
+        );
+    }
+
+    #[test]
+    fn a_region_going_cold_loses_both_roles_before_its_cluster() {
+        let mut t = with_registry();
+        t.regions[1].mode = RegionMode::Cold;
+        let plan = plan(&layout::desired(&t, SUB), &observed_after(&with_registry()));
+        let cluster = plan
+            .operations
+            .iter()
+            .find(|o| o.key == ResourceKey::ManagedCluster("westus".into()))
+            .expect("cluster delete");
+        let mut waits: Vec<String> = cluster
+            .depends_on
+            .iter()
+            .map(|&d| plan.operations[d].key.to_string())
+            .collect();
+        waits.sort();
+        assert_eq!(
+            waits,
+            [
+                "cluster identity role (westus)",
+                "registry pull role (westus)"
+            ]
+        );
+    }
+
+    #[test]
+    fn removing_a_region_deletes_its_replica_and_pull_role_explicitly() {
+        let three = || with_registry().region(Region::new("centralus", "10.3.0.0/16"));
+        // centralus is the registry's home (first by name): removing it must not move the registry.
+        let plan = crate::topology::plan_against(&with_registry(), &observed_after(&three()), SUB);
+        let changes = summary(&plan);
+        assert!(
+            changes.contains(&"delete registry pull role (centralus)".to_owned()),
+            "{changes:?}"
+        );
+        assert!(
+            !changes
+                .iter()
+                .any(|c| c.contains("replica") || c.contains("container registry")),
+            "the home stays, replicas too: {changes:?}"
+        );
+        // A region that is not the home takes its replica with it.
+        let without_west = three();
+        let mut without_west = without_west;
+        without_west.regions.retain(|r| r.name != "westus");
+        let plan = crate::topology::plan_against(&without_west, &observed_after(&three()), SUB);
+        let changes = summary(&plan);
+        for expected in [
+            "delete registry replica (westus)",
+            "delete registry pull role (westus)",
+            "delete resource group (westus)",
+        ] {
+            assert!(changes.contains(&expected.to_owned()), "{changes:?}");
+        }
+    }
+
+    #[test]
+    fn dropping_the_registry_deletes_it_alone() {
+        let plan = plan(
+            &layout::desired(&two(), SUB),
+            &observed_after(&with_registry()),
+        );
+        assert_eq!(summary(&plan), ["delete container registry"]);
+    }
+}

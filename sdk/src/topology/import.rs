@@ -19,6 +19,16 @@ fn typed<T: serde::de::DeserializeOwned>(observed: &Observed, key: &ResourceKey)
 pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> Topology {
     let profile: Option<Profile> = typed(observed, &ResourceKey::TrafficManagerProfile);
     let mut topology = Topology::new(name);
+    if let Some(registry) =
+        typed::<crate::arm::container_registry::Registry>(observed, &ResourceKey::Registry)
+    {
+        let mut settings = crate::model::Registry::default();
+        settings.zone_redundancy = registry
+            .properties
+            .zone_redundancy
+            .eq_ignore_ascii_case("Enabled");
+        topology = topology.registry(settings);
+    }
     if let Some(p) = &profile
         && let Some(method) = RoutingMethod::parse(&p.properties.traffic_routing_method)
     {

@@ -106,8 +106,11 @@ impl TopologyClient {
         for r in &topology.regions {
             desired.push(ResourceKey::ManagedCluster(r.name.clone()));
             desired.push(ResourceKey::RoleAssignment(r.name.clone()));
+            desired.push(ResourceKey::Replication(r.name.clone()));
+            desired.push(ResourceKey::RegistryPull(r.name.clone()));
         }
         desired.push(ResourceKey::TrafficManagerProfile);
+        desired.push(ResourceKey::Registry);
         // Resource groups come from the one tag-filtered list below, not a GET each.
         desired.retain(|k| !matches!(k, ResourceKey::ResourceGroup(_)));
         desired.sort();
@@ -157,10 +160,7 @@ impl TopologyClient {
         }
         let observed = self.observe(topology).await?;
         Ok((
-            plan::plan(
-                &layout::desired(topology, self.arm.subscription_id()),
-                &observed,
-            ),
+            plan_against(topology, &observed, self.arm.subscription_id()),
             observed,
         ))
     }
@@ -316,6 +316,36 @@ impl TopologyClient {
             status: TopologyStatus::default(),
         })
     }
+}
+
+/// The plan that makes `observed` hold `topology` (pure): the layout, with the global resources kept in
+/// the region Azure reports for them.
+pub fn plan_against(topology: &Topology, observed: &Observed, subscription: &str) -> Plan {
+    plan::plan(
+        &layout::desired(&with_existing_home(topology, observed), subscription),
+        observed,
+    )
+}
+
+/// The topology with the home Azure reports for its global resources, when they exist: their location
+/// cannot change, so removing the region they were made in must not move them.
+fn with_existing_home(topology: &Topology, observed: &Observed) -> Topology {
+    let mut t = topology.clone();
+    if t.home_region.is_none() {
+        let reported = [
+            ResourceKey::Registry,
+            ResourceKey::ResourceGroup(names::GLOBAL.into()),
+        ]
+        .iter()
+        .find_map(|k| {
+            observed
+                .body(k)
+                .and_then(|b| b["location"].as_str())
+                .map(str::to_owned)
+        });
+        t.home_region = reported;
+    }
+    t
 }
 
 /// The topology's peerings a VNet reports (its `virtualNetworkPeerings`, named as the layout names them).

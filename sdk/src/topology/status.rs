@@ -43,6 +43,11 @@ pub struct TopologyStatus {
     /// The Traffic Manager profile's id and FQDN, when the topology routes with one.
     pub traffic_manager_id: String,
     pub traffic_manager_fqdn: String,
+    /// The registry's id and login server, when the topology has one.
+    pub registry_id: String,
+    pub registry_login_server: String,
+    /// Replica provisioning state by region (the home region has none: the registry serves it).
+    pub registry_replicas: BTreeMap<String, String>,
 }
 
 pub(crate) fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
@@ -65,6 +70,8 @@ pub fn status(topology: &Topology, observed: &Observed) -> TopologyStatus {
         global_resource_group_id: text(&ResourceKey::ResourceGroup(names::GLOBAL.into()), &["id"]),
         traffic_manager_id: text(&profile, &["id"]),
         traffic_manager_fqdn: text(&profile, &["properties", "dnsConfig", "fqdn"]),
+        registry_id: text(&ResourceKey::Registry, &["id"]),
+        registry_login_server: text(&ResourceKey::Registry, &["properties", "loginServer"]),
         ..Default::default()
     };
     let endpoints: Vec<Value> = body(&profile)
@@ -119,6 +126,12 @@ pub fn status(topology: &Topology, observed: &Observed) -> TopologyStatus {
         out.regions.insert(r, region_status);
     }
     for (key, resource) in &observed.resources {
+        if let ResourceKey::Replication(r) = key {
+            out.registry_replicas.insert(
+                r.clone(),
+                str_at(&resource.body, &["properties", "provisioningState"]).to_owned(),
+            );
+        }
         if let ResourceKey::Peering { from, to } = key {
             out.peerings.insert(
                 format!("{from}->{to}"),
