@@ -22,12 +22,11 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
     if let Some(registry) =
         typed::<crate::arm::container_registry::Registry>(observed, &ResourceKey::Registry)
     {
-        let mut settings = crate::model::Registry::default();
-        settings.zone_redundancy = registry
+        let zone_redundancy = registry
             .properties
             .zone_redundancy
             .eq_ignore_ascii_case("Enabled");
-        topology = topology.registry(settings);
+        topology = topology.registry(crate::model::Registry { zone_redundancy });
     }
     if let Some(p) = &profile
         && let Some(method) = RoutingMethod::parse(&p.properties.traffic_routing_method)
