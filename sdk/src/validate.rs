@@ -167,18 +167,18 @@ pub fn validate(topology: &Topology) -> Vec<Diagnostic> {
         validate_cluster(region, &mut out);
         seen.push((canonical.to_owned(), region.vnet_cidr.clone(), net));
     }
-    if let Some(home) = &topology.home_region {
-        if !topology.regions.iter().any(|r| &r.name == home) {
-            let names: Vec<&str> = topology.regions.iter().map(|r| r.name.as_str()).collect();
-            out.push(Diagnostic::error(
-                AttributePath::attr("home_region"),
-                "Unknown home region",
-                format!(
-                    "\"{home}\" is not one of the topology's regions ({})",
-                    names.join(", ")
-                ),
-            ));
-        }
+    if let Some(home) = &topology.home_region
+        && !topology.regions.iter().any(|r| &r.name == home)
+    {
+        let names: Vec<&str> = topology.regions.iter().map(|r| r.name.as_str()).collect();
+        out.push(Diagnostic::error(
+            AttributePath::attr("home_region"),
+            "Unknown home region",
+            format!(
+                "\"{home}\" is not one of the topology's regions ({})",
+                names.join(", ")
+            ),
+        ));
     }
     pairing_warnings(topology, &mut out);
     routing::validate(topology, &mut out);
