@@ -260,9 +260,11 @@ resource "bcdr_topology" "dr" {
     node_count = 1
   }
 
-  traffic_manager {
+    traffic_manager {
     routing_method = "Priority"
   }
+
+  registry {}
 }
 "#;
 
@@ -297,6 +299,13 @@ async fn failover(h: &Harness) {
         state["region"]["westus"]["ingress_resource_group"],
         "rg-web-westus"
     );
+    assert!(
+        state["registry"]["login_server"]
+            .as_str()
+            .is_some_and(|l| l.starts_with("bcdrweb") && l.ends_with(".azurecr.io")),
+        "{state:#}"
+    );
+    assert_eq!(state["home_region"], "eastus");
     assert_eq!(h.plan_code().await.0, 0, "no changes after apply");
 
     // Fail over: westus takes the traffic, eastus keeps running without it.

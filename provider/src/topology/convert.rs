@@ -83,6 +83,13 @@ pub fn topology(v: &Value) -> Topology {
         );
     }
     t.traffic_manager = traffic_manager(v);
+    t.home_region = v.get("home_region").as_str().map(str::to_owned);
+    if v.get("registry").as_map().is_some() {
+        let mut registry = bcdr::model::Registry::default();
+        registry.zone_redundancy =
+            matches!(v.get("registry").get("zone_redundancy"), Value::Bool(true));
+        t.registry = Some(registry);
+    }
     t
 }
 
@@ -359,6 +366,50 @@ fn planned_traffic_manager(
     Value::Map(out)
 }
 
+fn planned_registry(
+    config: &Value,
+    prior: &Value,
+    subscription: Option<&str>,
+    name: &Value,
+) -> Value {
+    let block = config.get("registry");
+    let Some(map) = block.as_map() else {
+        return Value::Null;
+    };
+    let mut out = map.clone();
+    out.insert(
+        "zone_redundancy".into(),
+        or_default(block.get("zone_redundancy"), Value::Bool(false)),
+    );
+    let registry_name = match (subscription, name.as_str()) {
+        (Some(sub), Some(n)) => Value::string(names::registry(sub, n)),
+        _ => Value::Unknown,
+    };
+    out.insert("name".into(), registry_name);
+    out.insert(
+        "id".into(),
+        id_of(ResourceKey::Registry, subscription, name),
+    );
+    out.insert(
+        "login_server".into(),
+        carried(prior.get("registry").get("login_server")),
+    );
+    Value::Map(out)
+}
+
+/// The configured home, else the one in the state (it never moves), else the first region by name.
+fn home_region(config: &Value, prior: &Value) -> Value {
+    match (config.get("home_region"), prior.get("home_region")) {
+        (Value::Null, Value::String(s)) if !s.is_empty() => Value::string(s),
+        (Value::Null, _) => config
+            .get("region")
+            .as_map()
+            .and_then(|m| m.keys().next().cloned())
+            .map_or(Value::Unknown, Value::String),
+        (v, _) => v.clone(),
+    }
+}
+
 /// The planned state: the configuration with defaults filled in, deterministic ids known, endpoint
 /// states following the modes, and what only ARM can say (FQDNs, identities, addresses, peering states)
 /// carried over from `prior` or left unknown.
@@ -419,6 +470,11 @@ pub fn planned(config: &Value, prior: &Value, subscription: Option<&str>) -> Val
             planned_traffic_manager(config, prior, subscription, name),
         ),
         ("timeouts".into(), config.get("timeouts").clone()),
+        (
+            "registry".into(),
+            planned_registry(config, prior, subscription, name),
+        ),
+        ("home_region".into(), home_region(config, prior)),
     ]))
 }
 
@@ -473,6 +529,19 @@ pub fn applied(planned: &Value, status: &TopologyStatus) -> Value {
         fill(&mut tm, "fqdn", &status.traffic_manager_fqdn);
         fill(&mut tm, "id", &status.traffic_manager_id);
         out.insert("traffic_manager".into(), Value::Map(tm));
+    }
+    if let Some(reg) = planned.get("registry").as_map() {
+        let mut reg = reg.clone();
+        fill(&mut reg, "login_server", &status.registry_login_server);
+        fill(&mut reg, "id", &status.registry_id);
+        let name = status
+            .registry_id
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        fill(&mut reg, "name", &name);
+        out.insert("registry".into(), Value::Map(reg));
     }
     fill(&mut out, "id", &status.global_resource_group_id);
     Value::Map(out)
@@ -564,6 +633,16 @@ pub fn refreshed(
         }
         out.insert("traffic_manager".into(), Value::Map(tm));
     }
+    if let Some(reg) = prior.get("registry").as_map() {
+        let mut reg = reg.clone();
+        if !status.registry_login_server.is_empty() {
+            reg.insert(
+                "login_server".into(),
+                Value::string(&status.registry_login_server),
+            );
+        }
+        out.insert("registry".into(), Value::Map(reg));
+    }
     out.insert(
         "peerings".into(),
         Value::Map(
@@ -641,6 +720,22 @@ fn config_of(topology: &Topology) -> Value {
         ("name".into(), Value::string(&topology.name)),
         ("region".into(), Value::Map(regions)),
         ("traffic_manager".into(), tm),
+        (
+            "registry".into(),
+            topology.registry.as_ref().map_or(Value::Null, |r| {
+                Value::Map(BTreeMap::from([(
+                    "zone_redundancy".to_owned(),
+                    Value::Bool(r.zone_redundancy),
+                )]))
+            }),
+        ),
+        (
+            "home_region".into(),
+            topology
+                .home_region
+                .clone()
+                .map_or(Value::Null, Value::String),
+        ),
     ]))
 }
 

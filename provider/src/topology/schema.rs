@@ -156,6 +156,30 @@ pub fn traffic_manager_block() -> Block {
     }
 }
 
+pub fn registry_block() -> Block {
+    Block {
+        description: "One Premium Azure Container Registry in the global resource group, geo-replicated into every region but its home (which the registry itself serves), every cluster's kubelet identity holding AcrPull on it. An empty block (`registry {}`) is enough.",
+        attributes: vec![
+            attr(
+                "zone_redundancy",
+                Ty::Bool,
+                Mode::OptionalComputed,
+                "Spread the registry and its replicas over availability zones (default false).",
+            ),
+            computed(
+                "name",
+                "The registry's name: globally unique, derived from the subscription and the topology name.",
+            ),
+            computed("id", "ARM id of the registry."),
+            computed(
+                "login_server",
+                "The registry's login server, e.g. `<name>.azurecr.io`.",
+            ),
+        ],
+        blocks: vec![],
+    }
+}
+
 pub fn timeouts_block() -> Block {
     Block {
         description: "Time limits, as durations such as `30m` or `1h30m`. When one runs out, no further ARM operation starts; what finished is saved to the state and the next apply continues from there (operations already running in Azure finish there and are adopted).",
@@ -204,6 +228,12 @@ pub fn resource() -> Block {
                 "Name every Azure resource derives from: 2-24 lowercase letters, digits and hyphens, starting with a letter. Changing it replaces the topology.",
             ),
             attr(
+                "home_region",
+                Ty::String,
+                Mode::OptionalComputed,
+                "The region of the global resources (the global resource group, the registry's home): the first region by name when unset. It never moves once they exist, even if that region leaves the topology.",
+            ),
+            attr(
                 "peerings",
                 Ty::Map(Box::new(Ty::String)),
                 Mode::Computed,
@@ -230,6 +260,13 @@ pub fn resource() -> Block {
                 min_items: 0,
                 max_items: 0,
                 block: traffic_manager_block(),
+            },
+            NestedBlock {
+                name: "registry",
+                nesting: Nesting::Single,
+                min_items: 0,
+                max_items: 0,
+                block: registry_block(),
             },
             NestedBlock {
                 name: "timeouts",

@@ -19,6 +19,17 @@ fn typed<T: serde::de::DeserializeOwned>(observed: &Observed, key: &ResourceKey)
 pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> Topology {
     let profile: Option<Profile> = typed(observed, &ResourceKey::TrafficManagerProfile);
     let mut topology = Topology::new(name);
+    topology.home_region = [
+        ResourceKey::Registry,
+        ResourceKey::ResourceGroup(crate::names::GLOBAL.into()),
+    ]
+    .iter()
+    .find_map(|k| {
+        observed
+            .body(k)
+            .and_then(|b| b["location"].as_str())
+            .map(str::to_owned)
+    });
     if let Some(registry) =
         typed::<crate::arm::container_registry::Registry>(observed, &ResourceKey::Registry)
     {
