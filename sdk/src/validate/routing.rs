@@ -122,8 +122,8 @@ pub(super) fn validate(topology: &Topology, out: &mut Vec<Diagnostic>) {
                 }
             }
             RoutingMethod::Geographic => {
-                if e.geo_mappings.is_empty() && r.mode == RegionMode::Hot {
-                    out.push(Diagnostic::error(at("geo_mappings"), "Missing geographic mapping", "with Geographic routing every hot region maps some codes, for example [\"GEO-EU\"] or [\"WORLD\"]".to_owned()));
+                if e.geo_mappings.is_empty() {
+                    out.push(Diagnostic::error(at("geo_mappings"), "Missing geographic mapping", "with Geographic routing every region's endpoint maps its own codes, warm and cold ones too, for example [\"GEO-EU\"] or [\"WORLD\"]; a warm standby sharing a geography needs nested profiles".to_owned()));
                 }
                 for code in &e.geo_mappings {
                     if !valid_geo_code(code) {

@@ -206,4 +206,14 @@ mod routing {
             (Severity::Warning, "region[\"eastus\"].weight".to_owned())
         );
     }
+
+    #[test]
+    fn geographic_routing_needs_codes_for_warm_regions_too() {
+        let mut t = routed(RoutingMethod::Geographic);
+        t.regions[0].endpoint = EndpointSettings::default().geo_mappings(["WORLD"]);
+        t.regions[1].mode = RegionMode::Warm;
+        let d = only(&t);
+        assert_eq!(d.path.to_string(), "region[\"westus\"].geo_mappings");
+        assert!(d.detail.contains("nested profiles"), "{d}");
+    }
 }
