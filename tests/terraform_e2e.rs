@@ -306,6 +306,30 @@ async fn failover(h: &Harness) {
         "{state:#}"
     );
     assert_eq!(state["home_region"], "eastus");
+    let readiness: Vec<&str> = state["readiness"]
+        .as_array()
+        .expect("readiness")
+        .iter()
+        .filter_map(|l| l.as_str())
+        .collect();
+    assert!(
+        readiness.contains(
+            &"PASS global-routing: Traffic Manager (Priority) in front of every region's ingress IP"
+        ),
+        "{readiness:#?}"
+    );
+    assert!(
+        readiness
+            .iter()
+            .any(|l| l.starts_with("WARN standby-capacity: westus (1 of 3 nodes)")),
+        "{readiness:#?}"
+    );
+    assert!(
+        state["diagram"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("flowchart TB") && d.contains("westus (warm)")),
+        "{state:#}"
+    );
     assert_eq!(h.plan_code().await.0, 0, "no changes after apply");
 
     // Fail over: westus takes the traffic, eastus keeps running without it.

@@ -26,12 +26,14 @@
 
 pub mod arm;
 pub mod clock;
+pub mod diagram;
 pub mod engine;
 pub mod error;
 pub mod layout;
 pub mod model;
 pub mod names;
 pub mod plan;
+pub mod readiness;
 pub mod regions;
 pub mod topology;
 pub mod validate;

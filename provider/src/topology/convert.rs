@@ -397,6 +397,26 @@ fn planned_registry(
     Value::Map(out)
 }
 
+/// The readiness report of the configured topology; unknown while some input is.
+fn readiness(config: &Value) -> Value {
+    if !unknown_paths(config).is_empty() {
+        return Value::Unknown;
+    }
+    Value::List(
+        bcdr::readiness::report(&topology(config))
+            .iter()
+            .map(|f| Value::String(f.to_string()))
+            .collect(),
+    )
+}
+
+fn diagram(config: &Value) -> Value {
+    if !unknown_paths(config).is_empty() {
+        return Value::Unknown;
+    }
+    Value::String(bcdr::diagram::mermaid(&topology(config)))
+}
+
 /// The configured home, else the one in the state (it never moves), else the first region by name.
 fn home_region(config: &Value, prior: &Value) -> Value {
     match (config.get("home_region"), prior.get("home_region")) {
@@ -475,6 +495,8 @@ pub fn planned(config: &Value, prior: &Value, subscription: Option<&str>) -> Val
             planned_registry(config, prior, subscription, name),
         ),
         ("home_region".into(), home_region(config, prior)),
+        ("readiness".into(), readiness(config)),
+        ("diagram".into(), diagram(config)),
     ]))
 }
 

@@ -240,6 +240,18 @@ pub fn resource() -> Block {
                 "Global VNet peering state (`Initiated`, `Connected`, `Disconnected`) by link, keyed `\"<from>-><to>\"`.",
             ),
             attr(
+                "readiness",
+                Ty::List(Box::new(Ty::String)),
+                Mode::Computed,
+                "The topology checked against Microsoft's AKS BC/DR guidance, one line per check (`PASS`, `WARN` or `FAIL`, the check, what to do). Known at plan time.",
+            ),
+            attr(
+                "diagram",
+                Ty::String,
+                Mode::Computed,
+                "The topology as a Mermaid flowchart (routing, registry, regions with their modes, peerings). Known at plan time.",
+            ),
+            attr(
                 "drift",
                 Ty::List(Box::new(Ty::String)),
                 Mode::Computed,

@@ -1,0 +1,282 @@
+//! Readiness of a topology against Microsoft's AKS BC/DR guidance: pure checks of the model, so a plan
+//! can show them before anything is built. Each finding says what the guidance asks and what to do.
+
+use crate::model::{RegionMode, RoutingMethod, Topology};
+use crate::regions;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Level {
+    Pass,
+    Warn,
+    Fail,
+}
+
+/// One check's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub check: &'static str,
+    pub level: Level,
+    pub detail: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.level {
+            Level::Pass => "PASS",
+            Level::Warn => "WARN",
+            Level::Fail => "FAIL",
+        };
+        write!(f, "{level} {}: {}", self.check, self.detail)
+    }
+}
+
+fn finding(check: &'static str, level: Level, detail: impl Into<String>) -> Finding {
+    Finding {
+        check,
+        level,
+        detail: detail.into(),
+    }
+}
+
+/// Every check, in a fixed order.
+pub fn report(t: &Topology) -> Vec<Finding> {
+    vec![
+        paired(t),
+        routing(t),
+        failback(t),
+        registry(t),
+        cold_start(t),
+        warm_capacity(t),
+        versions(t),
+    ]
+}
+
+fn paired(t: &Topology) -> Finding {
+    let unpaired: Vec<&str> = t
+        .regions
+        .iter()
+        .filter(|r| {
+            !t.regions
+                .iter()
+                .any(|o| o.name != r.name && regions::paired(&r.name, &o.name))
+        })
+        .map(|r| r.name.as_str())
+        .collect();
+    if unpaired.is_empty() {
+        finding(
+            "paired-regions",
+            Level::Pass,
+            "every region's Azure pair is in the topology: platform updates are sequenced and recovery prioritised across each pair",
+        )
+    } else {
+        finding(
+            "paired-regions",
+            Level::Warn,
+            format!(
+                "{} without its Azure pair: prefer paired regions (see the bcdr_regions data source)",
+                unpaired.join(", ")
+            ),
+        )
+    }
+}
+
+fn routing(t: &Topology) -> Finding {
+    match &t.traffic_manager {
+        Some(tm) => finding(
+            "global-routing",
+            Level::Pass,
+            format!(
+                "Traffic Manager ({}) in front of every region's ingress IP",
+                tm.routing_method.as_str()
+            ),
+        ),
+        None => finding(
+            "global-routing",
+            Level::Fail,
+            "no global routing: clients cannot be moved to another region; add a traffic_manager block",
+        ),
+    }
+}
+
+fn failback(t: &Topology) -> Finding {
+    let standby = t.regions.iter().any(|r| r.mode != RegionMode::Hot);
+    match &t.traffic_manager {
+        Some(tm) if tm.routing_method == RoutingMethod::Priority && !standby => finding(
+            "controlled-failback",
+            Level::Warn,
+            "every region is hot under Priority routing: Traffic Manager fails back to priority 1 the moment its probe passes; make the standby warm so failback happens only when you change modes",
+        ),
+        Some(_) => finding(
+            "controlled-failback",
+            Level::Pass,
+            "standby endpoints are disabled and stay so until their mode changes: failover and failback happen on request",
+        ),
+        None => finding(
+            "controlled-failback",
+            Level::Warn,
+            "without global routing there is nothing to fail over",
+        ),
+    }
+}
+
+fn registry(t: &Topology) -> Finding {
+    if t.registry.is_some() {
+        finding(
+            "registry-replication",
+            Level::Pass,
+            "a Premium registry replicated into every region: image pulls survive a regional outage",
+        )
+    } else {
+        finding(
+            "registry-replication",
+            Level::Warn,
+            "no geo-replicated registry: if the registry's region fails, no cluster can pull images; add a registry block",
+        )
+    }
+}
+
+fn cold_start(t: &Topology) -> Finding {
+    let cold: Vec<&str> = t
+        .regions
+        .iter()
+        .filter(|r| r.mode == RegionMode::Cold)
+        .map(|r| r.name.as_str())
+        .collect();
+    if cold.is_empty() {
+        finding(
+            "recovery-time",
+            Level::Pass,
+            "every region runs a cluster: failover only moves traffic",
+        )
+    } else {
+        finding(
+            "recovery-time",
+            Level::Warn,
+            format!(
+                "{} cold: its cluster is created on failover, so recovery takes the time of an AKS create (tens of minutes)",
+                cold.join(", ")
+            ),
+        )
+    }
+}
+
+fn warm_capacity(t: &Topology) -> Finding {
+    let hot = t
+        .regions
+        .iter()
+        .filter(|r| r.mode == RegionMode::Hot)
+        .map(|r| r.cluster.node_count)
+        .max()
+        .unwrap_or(0);
+    let small: Vec<String> = t
+        .regions
+        .iter()
+        .filter(|r| r.mode == RegionMode::Warm && r.cluster.node_count < hot)
+        .map(|r| format!("{} ({} of {hot} nodes)", r.name, r.cluster.node_count))
+        .collect();
+    if small.is_empty() {
+        finding(
+            "standby-capacity",
+            Level::Pass,
+            "standby clusters can take the hot regions' load as they are",
+        )
+    } else {
+        finding(
+            "standby-capacity",
+            Level::Warn,
+            format!(
+                "{}: scale up (node_count) when failing over, or enable the cluster autoscaler",
+                small.join(", ")
+            ),
+        )
+    }
+}
+
+fn versions(t: &Topology) -> Finding {
+    let mut seen: Vec<String> = t
+        .regions
+        .iter()
+        .filter(|r| r.mode.has_cluster())
+        .map(|r| {
+            r.cluster
+                .kubernetes_version
+                .clone()
+                .unwrap_or_else(|| "AKS default".into())
+        })
+        .collect();
+    seen.sort();
+    seen.dedup();
+    if seen.len() <= 1 {
+        finding(
+            "consistent-versions",
+            Level::Pass,
+            "every cluster runs the same Kubernetes version: workloads behave the same after failover",
+        )
+    } else {
+        finding(
+            "consistent-versions",
+            Level::Warn,
+            format!(
+                "clusters run different Kubernetes versions ({}): upgrade regions one at a time, then align",
+                seen.join(", ")
+            ),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ClusterSettings, Region, Registry, TrafficManager};
+
+    fn level(t: &Topology, check: &str) -> Level {
+        report(t)
+            .into_iter()
+            .find(|f| f.check == check)
+            .map(|f| f.level)
+            .expect("check")
+    }
+
+    fn good() -> Topology {
+        Topology::new("shop")
+            .region(Region::new("eastus", "10.1.0.0/16"))
+            .region(Region::new("westus", "10.2.0.0/16").mode(RegionMode::Warm))
+            .traffic_manager(TrafficManager::new(RoutingMethod::Priority))
+            .registry(Registry::default())
+    }
+
+    #[test]
+    fn a_guidance_topology_passes_but_for_its_small_standby() {
+        let t = good();
+        for f in report(&t) {
+            assert_eq!(f.level, Level::Pass, "{f}");
+        }
+        let mut t = t;
+        t.regions[1].cluster = ClusterSettings::default().node_count(1);
+        assert_eq!(level(&t, "standby-capacity"), Level::Warn);
+    }
+
+    #[test]
+    fn each_check_flags_its_problem() {
+        let mut t = good();
+        t.traffic_manager = None;
+        assert_eq!(level(&t, "global-routing"), Level::Fail);
+        let mut t = good();
+        t.regions[1].mode = RegionMode::Hot;
+        assert_eq!(level(&t, "controlled-failback"), Level::Warn);
+        let mut t = good();
+        t.registry = None;
+        assert_eq!(level(&t, "registry-replication"), Level::Warn);
+        let mut t = good();
+        t.regions[1].mode = RegionMode::Cold;
+        assert_eq!(level(&t, "recovery-time"), Level::Warn);
+        let mut t = good();
+        t.regions[1].name = "northeurope".into();
+        assert_eq!(level(&t, "paired-regions"), Level::Warn);
+        let mut t = good();
+        t.regions[0].cluster = ClusterSettings::default().kubernetes_version("1.30");
+        assert_eq!(level(&t, "consistent-versions"), Level::Warn);
+    }
+}
