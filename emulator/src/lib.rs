@@ -24,6 +24,7 @@ pub mod regions;
 mod registry;
 mod resources;
 mod routes;
+mod storage;
 mod store;
 mod tls;
 mod traffic_manager;
@@ -45,6 +46,7 @@ pub const API_AKS: &str = "2024-09-01";
 pub const API_TRAFFIC_MANAGER: &str = "2022-04-01";
 pub const API_AUTHORIZATION: &str = "2022-04-01";
 pub const API_REGISTRY: &str = "2023-07-01";
+pub const API_STORAGE: &str = "2023-05-01";
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -142,6 +144,7 @@ pub fn default_latencies() -> BTreeMap<String, u64> {
         ("registry.put", 20_000),
         ("replication.put", 60_000),
         ("registry.delete", 20_000),
+        ("storageAccount.put", 25_000),
         // How long a new managed identity takes to reach every Entra ID replica.
         ("identity.replication", 30_000),
     ]

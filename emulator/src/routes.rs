@@ -3,7 +3,7 @@
 
 use crate::error::ArmError;
 use crate::http::{Ctx, Resp};
-use crate::{aks, lro, network, public_ip, registry, traffic_manager};
+use crate::{aks, lro, network, public_ip, registry, storage, traffic_manager};
 
 /// The routes ARM knows, as far as the emulator serves them, with the api-version each requires.
 pub(crate) enum Route {
@@ -64,6 +64,16 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
             "microsoft.containerregistry",
             "checknameavailability",
         ] => (Route::RegistryName, Some(crate::API_REGISTRY)),
+        [
+            "subscriptions",
+            _,
+            "providers",
+            "microsoft.storage",
+            "locations",
+            _,
+            "asyncoperations",
+            _,
+        ] => (Route::OperationResult(own(7)), Some(crate::API_STORAGE)),
         ["subscriptions", _, "providers", _] => {
             (Route::Provider(own(3)), Some(crate::API_RESOURCES))
         }
@@ -132,6 +142,7 @@ fn api_for_namespace(ns: &str) -> Option<&'static str> {
     match ns {
         "microsoft.network" => Some(crate::API_NETWORK),
         "microsoft.containerregistry" => Some(crate::API_REGISTRY),
+        "microsoft.storage" => Some(crate::API_STORAGE),
         "microsoft.containerservice" => Some(crate::API_AKS),
         _ => None,
     }
@@ -165,6 +176,10 @@ pub(crate) fn typed(
         ) => {
             let op = names[names.len() - 1];
             lro::status(ctx, op.split_once('-').map_or(op, |(_, id)| id))
+        }
+        ("microsoft.storage", ["storageaccounts"]) => storage::account(ctx, rg, names[0]),
+        ("microsoft.storage", ["storageaccounts", "blobservices", "containers"]) => {
+            storage::container(ctx, rg, names[0], names[1], names[2])
         }
         ("microsoft.network", ["publicipaddresses"]) => public_ip::address(ctx, rg, names[0]),
         ("microsoft.network", ["trafficmanagerprofiles"]) => {

@@ -35,6 +35,8 @@ pub enum Kind {
     RoleAssignment,
     Registry,
     Replication,
+    StorageAccount,
+    BlobContainer,
 }
 
 /// An operation still running on a resource.

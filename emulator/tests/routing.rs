@@ -680,3 +680,104 @@ async fn registries_are_unique_and_replicate_only_on_premium() {
         "replicas go with their registry"
     );
 }
+
+#[tokio::test]
+async fn storage_accounts_answer_202_without_a_body_and_report_their_paired_secondary() {
+    use armspec::files::STORAGE;
+    let arm = Arm::start(Config {
+        latency_scale: 0.0005,
+        ..Config::default()
+    })
+    .await;
+    arm.call(
+        Method::PUT,
+        &rg_path("g"),
+        Some(json!({ "location": "eastus" })),
+        RESOURCES,
+    )
+    .await;
+    let account = |name: &str| {
+        format!(
+            "/subscriptions/{SUB}/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/{name}?api-version=2023-05-01"
+        )
+    };
+    let body =
+        json!({ "location": "eastus", "kind": "StorageV2", "sku": { "name": "Standard_GRS" } });
+    let (s, b) = arm
+        .call(
+            Method::PUT,
+            &account("Bad_Name"),
+            Some(body.clone()),
+            STORAGE,
+        )
+        .await;
+    assert_eq!((s, code(&b)), (400, "AccountNameInvalid"));
+    let (s, b) = arm
+        .call(
+            Method::PUT,
+            &account("shopbackup01"),
+            Some(body.clone()),
+            STORAGE,
+        )
+        .await;
+    assert_eq!(
+        (s, b),
+        (202, Value::Null),
+        "accepted, no body: the spec's 202"
+    );
+    arm.settle().await;
+    let (s, b) = arm
+        .call(Method::GET, &account("shopbackup01"), None, STORAGE)
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        (
+            b["properties"]["primaryLocation"].as_str(),
+            b["properties"]["secondaryLocation"].as_str()
+        ),
+        (Some("eastus"), Some("westus")),
+        "GRS replicates to the pair"
+    );
+    let (s, b) = arm
+        .call(
+            Method::PUT,
+            &account("shopbackup01"),
+            Some(body.clone()),
+            STORAGE,
+        )
+        .await;
+    assert_eq!(
+        (s, b["name"].as_str()),
+        (200, Some("shopbackup01")),
+        "an unchanged account answers 200 at once"
+    );
+    let container = format!(
+        "/subscriptions/{SUB}/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/shopbackup01/blobServices/default/containers/velero-eastus?api-version=2023-05-01"
+    );
+    let resp = arm
+        .http
+        .put(format!("{}{container}", arm.emulator.endpoint()))
+        .bearer_auth(&arm.token)
+        .json(&json!({ "properties": { "publicAccess": "None" } }))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(
+        resp.status(),
+        201,
+        "containers are synchronous (their spec, blob.json, is not among the pinned files)"
+    );
+    assert_eq!(
+        arm.call(Method::DELETE, &account("shopbackup01"), None, STORAGE)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        arm.call(Method::DELETE, &account("shopbackup01"), None, STORAGE)
+            .await
+            .0,
+        204,
+        "204: the account did not exist"
+    );
+}
