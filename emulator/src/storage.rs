@@ -134,16 +134,16 @@ pub fn account(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError
                 )
                 .with_target("kind"));
             }
-            if let Some(old) = &existing {
-                if old.body["location"] != json!(location) {
-                    return Err(ArmError::conflict(
-                        "InvalidResourceLocation",
-                        format!(
-                            "The storage account '{name}' already exists in location '{}'.",
-                            old.body["location"].as_str().unwrap_or_default()
-                        ),
-                    ));
-                }
+            if let Some(old) = &existing
+                && old.body["location"] != json!(location)
+            {
+                return Err(ArmError::conflict(
+                    "InvalidResourceLocation",
+                    format!(
+                        "The storage account '{name}' already exists in location '{}'.",
+                        old.body["location"].as_str().unwrap_or_default()
+                    ),
+                ));
             }
             let rendered = render(ctx, &id, name, location, sku, &body, existing.as_ref());
             if existing.as_ref().is_some_and(|old| old.body == rendered) {
