@@ -8,7 +8,7 @@ pub use bodies::priorities;
 
 use crate::arm::{
     container_registry, managed_cluster, peering, public_ip, resource_group, role_assignment,
-    traffic_manager, virtual_network,
+    storage, traffic_manager, virtual_network,
 };
 use crate::model::Topology;
 use crate::names;
@@ -40,6 +40,9 @@ pub enum ResourceKey {
     Registry,
     Replication(String),
     RegistryPull(String),
+    /// Geo-redundant backup storage in the global group, and a region's blob container in it.
+    StorageAccount,
+    BackupContainer(String),
 }
 
 impl ResourceKey {
@@ -54,6 +57,7 @@ impl ResourceKey {
             ResourceKey::TrafficManagerProfile => traffic_manager::API_VERSION,
             ResourceKey::Registry | ResourceKey::Replication(_) => container_registry::API_VERSION,
             ResourceKey::RegistryPull(_) => role_assignment::API_VERSION,
+            ResourceKey::StorageAccount | ResourceKey::BackupContainer(_) => storage::API_VERSION,
         }
     }
 
@@ -67,8 +71,11 @@ impl ResourceKey {
             | ResourceKey::RoleAssignment(r)
             | ResourceKey::Replication(r)
             | ResourceKey::RegistryPull(r)
+            | ResourceKey::BackupContainer(r)
             | ResourceKey::Peering { from: r, .. } => r,
-            ResourceKey::TrafficManagerProfile | ResourceKey::Registry => names::GLOBAL,
+            ResourceKey::TrafficManagerProfile
+            | ResourceKey::Registry
+            | ResourceKey::StorageAccount => names::GLOBAL,
         }
     }
 
@@ -81,6 +88,13 @@ impl ResourceKey {
                 subscription,
                 &rg(region),
                 &names::virtual_network(topology, region),
+            )
+        };
+        let backup = || {
+            storage::account_id(
+                subscription,
+                &rg(names::GLOBAL),
+                &names::backup_account(subscription, topology),
             )
         };
         let registry = || {
@@ -122,6 +136,10 @@ impl ResourceKey {
             }
             ResourceKey::TrafficManagerProfile => profile(),
             ResourceKey::Registry => registry(),
+            ResourceKey::StorageAccount => backup(),
+            ResourceKey::BackupContainer(region) => {
+                storage::container_id(&backup(), &names::backup_container(region))
+            }
             ResourceKey::Replication(region) => {
                 container_registry::replication_id(&registry(), region)
             }
@@ -151,6 +169,8 @@ impl fmt::Display for ResourceKey {
             ResourceKey::Registry => write!(f, "container registry"),
             ResourceKey::Replication(r) => write!(f, "registry replica ({r})"),
             ResourceKey::RegistryPull(r) => write!(f, "registry pull role ({r})"),
+            ResourceKey::StorageAccount => write!(f, "backup storage"),
+            ResourceKey::BackupContainer(r) => write!(f, "backup container ({r})"),
         }
     }
 }
@@ -315,6 +335,22 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
                 bodies::role_assignment(&role),
                 vec![ResourceKey::Registry, ResourceKey::ManagedCluster(r)],
                 vec![binding],
+            );
+        }
+    }
+    if let (Some(backup), Some(home)) = (&topology.backup, global_location(topology)) {
+        push(
+            ResourceKey::StorageAccount,
+            bodies::backup_account(name, backup, &home),
+            vec![rg(names::GLOBAL)],
+            vec![],
+        );
+        for region in regions.iter().filter(|r| r.mode.has_cluster()) {
+            push(
+                ResourceKey::BackupContainer(region.name.clone()),
+                bodies::backup_container(),
+                vec![ResourceKey::StorageAccount],
+                vec![],
             );
         }
     }

@@ -17,6 +17,8 @@ pub struct Topology {
     /// Where the global resources live (the global group, the registry's home): the first region by
     /// name when unset. It never moves once they exist: the SDK keeps the location Azure reports.
     pub home_region: Option<String>,
+    /// Geo-redundant storage for cluster backups (a container per cluster); none when `None`.
+    pub backup: Option<Backup>,
 }
 
 impl Topology {
@@ -27,7 +29,15 @@ impl Topology {
             traffic_manager: None,
             registry: None,
             home_region: None,
+            backup: None,
         }
+    }
+
+    /// Adds geo-redundant backup storage.
+    #[must_use]
+    pub fn backup(mut self, backup: Backup) -> Self {
+        self.backup = Some(backup);
+        self
     }
 
     /// Adds the geo-replicated registry.
@@ -294,4 +304,50 @@ impl TrafficManager {
 pub struct Registry {
     /// Spread the registry and its replicas over availability zones.
     pub zone_redundancy: bool,
+}
+
+/// How backup storage is replicated: always to the home region's Azure pair, which Azure chooses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StorageRedundancy {
+    /// Geo-redundant: three copies locally, three in the paired region.
+    #[default]
+    Grs,
+    /// Geo-redundant with read access to the secondary.
+    RaGrs,
+    /// Zone-redundant locally, geo-redundant to the pair.
+    Gzrs,
+    /// Zone- and geo-redundant with read access to the secondary.
+    RaGzrs,
+}
+
+impl StorageRedundancy {
+    pub const ALL: [Self; 4] = [Self::Grs, Self::RaGrs, Self::Gzrs, Self::RaGzrs];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Grs => "GRS",
+            Self::RaGrs => "RA-GRS",
+            Self::Gzrs => "GZRS",
+            Self::RaGzrs => "RA-GZRS",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str().eq_ignore_ascii_case(s))
+    }
+
+    /// The storage SKU, e.g. `Standard_RAGRS`.
+    pub fn sku(self) -> String {
+        format!("Standard_{}", self.as_str().replace('-', ""))
+    }
+}
+
+/// A geo-redundant storage account in the global resource group with a blob container per cluster,
+/// for Velero-style backups that survive the loss of the home region.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Backup {
+    pub redundancy: StorageRedundancy,
 }

@@ -53,6 +53,25 @@ pub fn registry(subscription: &str, topology: &str) -> String {
     format!("bcdr{base}{}", &hash[..8])
 }
 
+/// The backup storage account's name: globally unique, 3-24 lowercase alphanumerics.
+pub fn backup_account(subscription: &str, topology: &str) -> String {
+    let key = format!("backup|{}|{topology}", subscription.to_ascii_lowercase());
+    let hash = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, key.as_bytes())
+        .simple()
+        .to_string();
+    let base: String = topology
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(12)
+        .collect();
+    format!("bk{base}{}", &hash[..10])
+}
+
+/// The blob container a region's cluster backs up into (for Velero or the like).
+pub fn backup_container(region: &str) -> String {
+    format!("backup-{region}")
+}
+
 pub fn traffic_manager(topology: &str) -> String {
     format!("tm-{topology}")
 }

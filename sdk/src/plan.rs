@@ -308,7 +308,10 @@ fn compare(
             actual: Value::from(state),
         });
     }
-    if matches!(key, ResourceKey::ResourceGroup(_) | ResourceKey::Registry) {
+    if matches!(
+        key,
+        ResourceKey::ResourceGroup(_) | ResourceKey::Registry | ResourceKey::StorageAccount
+    ) {
         // A group's location cannot change; the global group keeps the one it was made in.
         drifts.retain(|x| x.path != "location");
     }
@@ -356,6 +359,10 @@ fn plan_deletes(
         .filter(|&i| ops[i].action != Action::NoOp);
     let mut into_region: Vec<(String, usize)> = Vec::new();
     let mut role_deletes: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let backup_goes = observed
+        .resources
+        .contains_key(&ResourceKey::StorageAccount)
+        && !wanted.contains(&ResourceKey::StorageAccount);
     let registry_goes = observed.resources.contains_key(&ResourceKey::Registry)
         && !wanted.contains(&ResourceKey::Registry);
     for (key, found) in observed
@@ -382,6 +389,18 @@ fn plan_deletes(
                 key,
                 &found.id,
                 "the topology no longer uses Traffic Manager".into(),
+                Vec::new(),
+            ),
+            ResourceKey::StorageAccount => delete(
+                key,
+                &found.id,
+                "the topology no longer has backup storage; its containers go with it".into(),
+                Vec::new(),
+            ),
+            ResourceKey::BackupContainer(r) if !backup_goes => delete(
+                key,
+                &found.id,
+                format!("region {r} has no cluster to back up any more"),
                 Vec::new(),
             ),
             ResourceKey::Registry => delete(

@@ -47,6 +47,7 @@ pub fn report(t: &Topology) -> Vec<Finding> {
         routing(t),
         failback(t),
         registry(t),
+        backup(t),
         cold_start(t),
         warm_capacity(t),
         versions(t),
@@ -134,6 +135,24 @@ fn registry(t: &Topology) -> Finding {
             Level::Warn,
             "no geo-replicated registry: if the registry's region fails, no cluster can pull images; add a registry block",
         )
+    }
+}
+
+fn backup(t: &Topology) -> Finding {
+    match &t.backup {
+        Some(b) => finding(
+            "backup-storage",
+            Level::Pass,
+            format!(
+                "{} storage with a container per cluster: backups survive the loss of the home region",
+                b.redundancy.as_str()
+            ),
+        ),
+        None => finding(
+            "backup-storage",
+            Level::Warn,
+            "no geo-redundant backup storage: back up cluster state (e.g. with Velero) to storage in another region; add a backup block",
+        ),
     }
 }
 
@@ -245,6 +264,7 @@ mod tests {
             .region(Region::new("westus", "10.2.0.0/16").mode(RegionMode::Warm))
             .traffic_manager(TrafficManager::new(RoutingMethod::Priority))
             .registry(Registry::default())
+            .backup(crate::model::Backup::default())
     }
 
     #[test]

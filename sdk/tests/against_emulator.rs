@@ -487,3 +487,48 @@ async fn the_registry_is_geo_replicated_and_every_kubelet_identity_may_pull() {
         emulator.resource_ids()
     );
 }
+
+#[tokio::test]
+async fn backup_storage_replicates_to_the_home_regions_pair() {
+    let (emulator, client) = setup(fast()).await;
+    let t = topology(
+        "bk",
+        &[("eastus", "10.1.0.0/16"), ("westus", "10.2.0.0/16")],
+    )
+    .backup(bcdr::model::Backup::default());
+    let applied = client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("apply");
+    assert_eq!(
+        applied.status.backup_secondary_region, "westus",
+        "GRS from East US replicates to West US"
+    );
+    assert_eq!(
+        applied
+            .status
+            .backup_containers
+            .values()
+            .collect::<Vec<_>>(),
+        ["backup-eastus", "backup-westus"]
+    );
+    assert!(!client.plan(&t).await.expect("plan").0.has_changes());
+    assert!(
+        client
+            .import("bk")
+            .await
+            .expect("import")
+            .expect("found")
+            .backup
+            .is_some()
+    );
+    client
+        .destroy("bk", CancelSignal::never(), &quiet)
+        .await
+        .expect("destroy");
+    assert!(
+        emulator.resource_ids().is_empty(),
+        "{:?}",
+        emulator.resource_ids()
+    );
+}

@@ -10,6 +10,10 @@ use crate::arm::peering::{PeeringProperties, SubResource, VirtualNetworkPeering}
 use crate::arm::public_ip::{DnsSettings, PublicIpAddress, PublicIpProperties, Sku};
 use crate::arm::resource_group::ResourceGroup;
 use crate::arm::role_assignment::{RoleAssignment, RoleAssignmentProperties};
+use crate::arm::storage::{
+    BlobContainer, BlobContainerProperties, Sku as StorageSku, StorageAccount,
+    StorageAccountProperties,
+};
 use crate::arm::traffic_manager::{
     DnsConfig, ENDPOINT_TYPE, Endpoint, EndpointProperties, MonitorConfig, Profile,
     ProfileProperties,
@@ -17,6 +21,7 @@ use crate::arm::traffic_manager::{
 use crate::arm::virtual_network::{
     AddressSpace, Subnet, SubnetProperties, VirtualNetwork, VirtualNetworkProperties,
 };
+use crate::model::Backup;
 use crate::model::Registry as RegistrySettings;
 use crate::model::{Region, RegionMode, RoutingMethod, Topology, TrafficManager};
 use crate::names;
@@ -254,6 +259,31 @@ pub(super) fn replication(topology: &str, settings: &RegistrySettings, region: &
         properties: ReplicationProperties {
             region_endpoint_enabled: true,
             zone_redundancy: zones(settings.zone_redundancy),
+        },
+    })
+}
+
+pub(super) fn backup_account(topology: &str, backup: &Backup, home: &str) -> Value {
+    to_value(&StorageAccount {
+        location: home.to_owned(),
+        tags: names::tags(topology, names::GLOBAL),
+        sku: StorageSku {
+            name: backup.redundancy.sku(),
+        },
+        kind: "StorageV2".into(),
+        properties: StorageAccountProperties {
+            minimum_tls_version: "TLS1_2".into(),
+            allow_blob_public_access: false,
+            supports_https_traffic_only: true,
+            secondary_location: None,
+        },
+    })
+}
+
+pub(super) fn backup_container() -> Value {
+    to_value(&BlobContainer {
+        properties: BlobContainerProperties {
+            public_access: "None".into(),
         },
     })
 }

@@ -592,3 +592,52 @@ mod registry {
         assert_eq!(summary(&plan), ["delete container registry"]);
     }
 }
+
+mod backup {
+    use super::*;
+    use crate::model::{Backup, RegionMode};
+
+    #[test]
+    fn backup_storage_has_a_container_per_cluster() {
+        let mut t = two().backup(Backup::default());
+        t.regions[1].mode = RegionMode::Cold;
+        let plan = plan(&layout::desired(&t, SUB), &observed_after(&two()));
+        let changes = summary(&plan);
+        assert!(
+            changes.starts_with(&[
+                "create backup storage".to_owned(),
+                "create backup container (eastus)".to_owned()
+            ]),
+            "{changes:?}"
+        );
+        assert!(
+            !changes.contains(&"create backup container (westus)".to_owned()),
+            "a cold region has no cluster to back up"
+        );
+        let account = plan
+            .operations
+            .iter()
+            .find(|o| o.key == ResourceKey::StorageAccount)
+            .expect("account");
+        assert_eq!(
+            account.body.as_ref().expect("body")["sku"]["name"],
+            "Standard_GRS"
+        );
+        assert!(
+            account.id.rsplit('/').next().is_some_and(|n| n.len() <= 24
+                && n.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())),
+            "{}",
+            account.id
+        );
+    }
+
+    #[test]
+    fn dropping_backup_deletes_the_account_alone() {
+        let plan = plan(
+            &layout::desired(&two(), SUB),
+            &observed_after(&two().backup(Backup::default())),
+        );
+        assert_eq!(summary(&plan), ["delete backup storage"]);
+    }
+}

@@ -30,6 +30,15 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
             .and_then(|b| b["location"].as_str())
             .map(str::to_owned)
     });
+    if let Some(account) =
+        typed::<crate::arm::storage::StorageAccount>(observed, &ResourceKey::StorageAccount)
+    {
+        let redundancy = crate::model::StorageRedundancy::ALL
+            .into_iter()
+            .find(|r| r.sku().eq_ignore_ascii_case(&account.sku.name))
+            .unwrap_or_default();
+        topology = topology.backup(crate::model::Backup { redundancy });
+    }
     if let Some(registry) =
         typed::<crate::arm::container_registry::Registry>(observed, &ResourceKey::Registry)
     {

@@ -108,9 +108,11 @@ impl TopologyClient {
             desired.push(ResourceKey::RoleAssignment(r.name.clone()));
             desired.push(ResourceKey::Replication(r.name.clone()));
             desired.push(ResourceKey::RegistryPull(r.name.clone()));
+            desired.push(ResourceKey::BackupContainer(r.name.clone()));
         }
         desired.push(ResourceKey::TrafficManagerProfile);
         desired.push(ResourceKey::Registry);
+        desired.push(ResourceKey::StorageAccount);
         // Resource groups come from the one tag-filtered list below, not a GET each.
         desired.retain(|k| !matches!(k, ResourceKey::ResourceGroup(_)));
         desired.sort();

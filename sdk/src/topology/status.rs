@@ -48,6 +48,10 @@ pub struct TopologyStatus {
     pub registry_login_server: String,
     /// Replica provisioning state by region (the home region has none: the registry serves it).
     pub registry_replicas: BTreeMap<String, String>,
+    /// The backup storage account, the region Azure replicates it to, and each region's container.
+    pub backup_account_id: String,
+    pub backup_secondary_region: String,
+    pub backup_containers: BTreeMap<String, String>,
 }
 
 pub(crate) fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
@@ -72,6 +76,11 @@ pub fn status(topology: &Topology, observed: &Observed) -> TopologyStatus {
         traffic_manager_fqdn: text(&profile, &["properties", "dnsConfig", "fqdn"]),
         registry_id: text(&ResourceKey::Registry, &["id"]),
         registry_login_server: text(&ResourceKey::Registry, &["properties", "loginServer"]),
+        backup_account_id: text(&ResourceKey::StorageAccount, &["id"]),
+        backup_secondary_region: text(
+            &ResourceKey::StorageAccount,
+            &["properties", "secondaryLocation"],
+        ),
         ..Default::default()
     };
     let endpoints: Vec<Value> = body(&profile)
@@ -126,6 +135,10 @@ pub fn status(topology: &Topology, observed: &Observed) -> TopologyStatus {
         out.regions.insert(r, region_status);
     }
     for (key, resource) in &observed.resources {
+        if let ResourceKey::BackupContainer(r) = key {
+            out.backup_containers
+                .insert(r.clone(), str_at(&resource.body, &["name"]).to_owned());
+        }
         if let ResourceKey::Replication(r) = key {
             out.registry_replicas.insert(
                 r.clone(),

@@ -27,6 +27,11 @@ fn valid_geo_code(code: &str) -> bool {
 }
 
 pub(super) fn validate(topology: &Topology, out: &mut Vec<Diagnostic>) {
+    if let (Some(_), Some(home)) = (&topology.backup, crate::layout::global_location(topology))
+        && crate::regions::lookup(&home).is_some_and(|i| i.paired.is_empty())
+    {
+        out.push(Diagnostic::warning(path(&["backup"]), "Backup storage without a paired region", format!("geo-redundant storage replicates to the home region's Azure pair, and \"{home}\" has none: choose a paired home_region")));
+    }
     if !topology.regions.is_empty() && !topology.regions.iter().any(|r| r.mode == RegionMode::Hot) {
         out.push(Diagnostic::error(
             AttributePath::attr("region"),
