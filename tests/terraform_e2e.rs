@@ -264,7 +264,9 @@ resource "bcdr_topology" "dr" {
     routing_method = "Priority"
   }
 
-  registry {}
+    registry {}
+
+  backup {}
 }
 "#;
 
@@ -306,6 +308,11 @@ async fn failover(h: &Harness) {
         "{state:#}"
     );
     assert_eq!(state["home_region"], "eastus");
+    assert_eq!(
+        state["backup"]["secondary_region"], "westus",
+        "backups replicate to East US's pair"
+    );
+    assert_eq!(state["backup"]["containers"]["westus"], "backup-westus");
     let readiness: Vec<&str> = state["readiness"]
         .as_array()
         .expect("readiness")

@@ -29,6 +29,10 @@ resource "bcdr_topology" "shop" {
     routing_method = "Priority"
     probe_path     = "/healthz"
   }
+
+  registry {} # Premium ACR replicated to West US; both kubelet identities may pull
+
+  backup {} # GRS storage replicated to West US, a container per cluster (for Velero)
 }
 
 output "global_fqdn" {

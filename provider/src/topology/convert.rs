@@ -84,6 +84,18 @@ pub fn topology(v: &Value) -> Topology {
     }
     t.traffic_manager = traffic_manager(v);
     t.home_region = v.get("home_region").as_str().map(str::to_owned);
+    if v.get("backup").as_map().is_some() {
+        let mut backup = bcdr::model::Backup::default();
+        if let Some(r) = v
+            .get("backup")
+            .get("redundancy")
+            .as_str()
+            .and_then(bcdr::model::StorageRedundancy::parse)
+        {
+            backup.redundancy = r;
+        }
+        t.backup = Some(backup);
+    }
     if v.get("registry").as_map().is_some() {
         let mut registry = bcdr::model::Registry::default();
         registry.zone_redundancy =
@@ -111,6 +123,14 @@ pub fn config_errors(v: &Value) -> Vec<pb::Diagnostic> {
                 )
             });
         }
+    }
+    if let Some(r) = v
+        .get("backup")
+        .get("redundancy")
+        .as_str()
+        .filter(|r| bcdr::model::StorageRedundancy::parse(r).is_none())
+    {
+        out.push(diag::error_at(&["backup", "redundancy"], "Invalid redundancy", format!("backup.redundancy: \"{r}\" must be GRS, RA-GRS, GZRS or RA-GZRS (geo-redundant: backups must survive the region)")));
     }
     if let Some(method) = v
         .get("traffic_manager")
@@ -417,6 +437,60 @@ fn diagram(config: &Value) -> Value {
     Value::String(bcdr::diagram::mermaid(&topology(config)))
 }
 
+fn planned_backup(
+    config: &Value,
+    prior: &Value,
+    subscription: Option<&str>,
+    name: &Value,
+) -> Value {
+    let block = config.get("backup");
+    let Some(map) = block.as_map() else {
+        return Value::Null;
+    };
+    let mut out = map.clone();
+    out.insert(
+        "redundancy".into(),
+        or_default(block.get("redundancy"), Value::string("GRS")),
+    );
+    out.insert(
+        "storage_account_id".into(),
+        id_of(ResourceKey::StorageAccount, subscription, name),
+    );
+    let before = prior.get("backup");
+    out.insert(
+        "secondary_region".into(),
+        carried(before.get("secondary_region")),
+    );
+    let containers: BTreeMap<String, Value> = config
+        .get("region")
+        .as_map()
+        .into_iter()
+        .flatten()
+        .filter(|(_, r)| mode_of(r).has_cluster())
+        .map(|(region, _)| {
+            (
+                region.clone(),
+                Value::string(names::backup_container(region)),
+            )
+        })
+        .collect();
+    let uncertain = config
+        .get("region")
+        .as_map()
+        .into_iter()
+        .flatten()
+        .any(|(_, r)| r.get("mode").is_unknown());
+    out.insert(
+        "containers".into(),
+        if uncertain {
+            Value::Unknown
+        } else {
+            Value::Map(containers)
+        },
+    );
+    Value::Map(out)
+}
+
 /// The configured home, else the one in the state (it never moves), else the first region by name.
 fn home_region(config: &Value, prior: &Value) -> Value {
     match (config.get("home_region"), prior.get("home_region")) {
@@ -494,6 +568,10 @@ pub fn planned(config: &Value, prior: &Value, subscription: Option<&str>) -> Val
             "registry".into(),
             planned_registry(config, prior, subscription, name),
         ),
+        (
+            "backup".into(),
+            planned_backup(config, prior, subscription, name),
+        ),
         ("home_region".into(), home_region(config, prior)),
         ("readiness".into(), readiness(config)),
         ("diagram".into(), diagram(config)),
@@ -551,6 +629,16 @@ pub fn applied(planned: &Value, status: &TopologyStatus) -> Value {
         fill(&mut tm, "fqdn", &status.traffic_manager_fqdn);
         fill(&mut tm, "id", &status.traffic_manager_id);
         out.insert("traffic_manager".into(), Value::Map(tm));
+    }
+    if let Some(backup) = planned.get("backup").as_map() {
+        let mut backup = backup.clone();
+        fill(
+            &mut backup,
+            "secondary_region",
+            &status.backup_secondary_region,
+        );
+        fill(&mut backup, "storage_account_id", &status.backup_account_id);
+        out.insert("backup".into(), Value::Map(backup));
     }
     if let Some(reg) = planned.get("registry").as_map() {
         let mut reg = reg.clone();
@@ -655,6 +743,16 @@ pub fn refreshed(
         }
         out.insert("traffic_manager".into(), Value::Map(tm));
     }
+    if let Some(backup) = prior.get("backup").as_map() {
+        let mut backup = backup.clone();
+        if !status.backup_secondary_region.is_empty() {
+            backup.insert(
+                "secondary_region".into(),
+                Value::string(&status.backup_secondary_region),
+            );
+        }
+        out.insert("backup".into(), Value::Map(backup));
+    }
     if let Some(reg) = prior.get("registry").as_map() {
         let mut reg = reg.clone();
         if !status.registry_login_server.is_empty() {
@@ -757,6 +855,15 @@ fn config_of(topology: &Topology) -> Value {
                 .home_region
                 .clone()
                 .map_or(Value::Null, Value::String),
+        ),
+        (
+            "backup".into(),
+            topology.backup.as_ref().map_or(Value::Null, |b| {
+                Value::Map(BTreeMap::from([(
+                    "redundancy".to_owned(),
+                    Value::string(b.redundancy.as_str()),
+                )]))
+            }),
         ),
     ]))
 }

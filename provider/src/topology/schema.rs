@@ -180,6 +180,32 @@ pub fn registry_block() -> Block {
     }
 }
 
+pub fn backup_block() -> Block {
+    Block {
+        description: "Geo-redundant storage for cluster backups (Velero or the like): one storage account in the global resource group, replicated by Azure to the home region's pair, with a blob container per cluster. An empty block (`backup {}`) is enough.",
+        attributes: vec![
+            attr(
+                "redundancy",
+                Ty::String,
+                Mode::OptionalComputed,
+                "`GRS` (default), `RA-GRS`, `GZRS` or `RA-GZRS`: every option replicates to the paired region.",
+            ),
+            computed("storage_account_id", "ARM id of the storage account."),
+            computed(
+                "secondary_region",
+                "The region Azure replicates the backups to (the home region's pair).",
+            ),
+            attr(
+                "containers",
+                Ty::Map(Box::new(Ty::String)),
+                Mode::Computed,
+                "The blob container of each region's cluster, by region.",
+            ),
+        ],
+        blocks: vec![],
+    }
+}
+
 pub fn timeouts_block() -> Block {
     Block {
         description: "Time limits, as durations such as `30m` or `1h30m`. When one runs out, no further ARM operation starts; what finished is saved to the state and the next apply continues from there (operations already running in Azure finish there and are adopted).",
@@ -279,6 +305,13 @@ pub fn resource() -> Block {
                 min_items: 0,
                 max_items: 0,
                 block: registry_block(),
+            },
+            NestedBlock {
+                name: "backup",
+                nesting: Nesting::Single,
+                min_items: 0,
+                max_items: 0,
+                block: backup_block(),
             },
             NestedBlock {
                 name: "timeouts",
