@@ -373,6 +373,13 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
                 .iter()
                 .map(|r| ResourceKey::PublicIp(r.name.clone())),
         );
+        // Traffic goes to a region only once its cluster is there (failover to a cold region creates it).
+        deps.extend(
+            regions
+                .iter()
+                .filter(|r| r.mode == crate::model::RegionMode::Hot)
+                .map(|r| ResourceKey::ManagedCluster(r.name.clone())),
+        );
         push(
             ResourceKey::TrafficManagerProfile,
             bodies::traffic_manager(name, tm, endpoints),

@@ -29,6 +29,7 @@ pub mod clock;
 pub mod diagram;
 pub mod engine;
 pub mod error;
+pub mod failover;
 pub mod layout;
 pub mod model;
 pub mod names;

@@ -532,3 +532,55 @@ async fn backup_storage_replicates_to_the_home_regions_pair() {
         emulator.resource_ids()
     );
 }
+
+#[tokio::test]
+async fn a_drill_fails_over_to_a_cold_region_and_back_with_timed_steps() {
+    use bcdr::model::{RegionMode, RoutingMethod, TrafficManager};
+    let (_emulator, client) = setup(fast()).await;
+    let t = Topology::new("drill")
+        .region(Region::new("eastus", "10.1.0.0/16"))
+        .region(Region::new("westus", "10.2.0.0/16").mode(RegionMode::Cold))
+        .traffic_manager(TrafficManager::new(RoutingMethod::Priority));
+    client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("apply");
+    let drill = client.drill(&t, "eastus", "westus").await.expect("drill");
+    let steps: Vec<&str> = drill
+        .failover
+        .steps
+        .iter()
+        .map(|s| s.what.as_str())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "create AKS cluster (westus)",
+            "create cluster identity role (westus)",
+            "update Traffic Manager profile"
+        ]
+    );
+    let cluster = &drill.failover.steps[0];
+    assert!(
+        drill.failover.time_to_switch >= cluster.started + cluster.took,
+        "traffic moved only once the cluster existed"
+    );
+    assert_eq!(
+        drill.failover.status.regions["westus"].endpoint_status,
+        "Enabled"
+    );
+    assert_eq!(
+        drill
+            .failback
+            .steps
+            .iter()
+            .map(|s| s.what.as_str())
+            .collect::<Vec<_>>(),
+        ["update Traffic Manager profile"],
+        "failback is one write"
+    );
+    assert_eq!(
+        drill.failback.status.regions["eastus"].endpoint_status,
+        "Enabled"
+    );
+}

@@ -641,3 +641,29 @@ mod backup {
         assert_eq!(summary(&plan), ["delete backup storage"]);
     }
 }
+
+#[test]
+fn traffic_moves_to_a_cold_region_only_after_its_cluster_exists() {
+    use crate::model::{RegionMode, RoutingMethod, TrafficManager};
+    let before = two().traffic_manager(TrafficManager::new(RoutingMethod::Priority));
+    let mut before = before;
+    before.regions[1].mode = RegionMode::Cold;
+    let mut after = before.clone();
+    after.regions[0].mode = RegionMode::Cold;
+    after.regions[1].mode = RegionMode::Hot;
+    let plan = plan(&layout::desired(&after, SUB), &observed_after(&before));
+    let at = |key: ResourceKey| {
+        plan.operations
+            .iter()
+            .position(|o| o.key == key)
+            .expect("op")
+    };
+    let profile = &plan.operations[at(ResourceKey::TrafficManagerProfile)];
+    assert_eq!(profile.action, Action::Update);
+    assert!(
+        profile
+            .depends_on
+            .contains(&at(ResourceKey::ManagedCluster("westus".into()))),
+        "the endpoint is enabled after the cluster is created"
+    );
+}
