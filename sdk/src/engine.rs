@@ -169,6 +169,9 @@ async fn run_one(
 ) -> Result<Option<Value>, Error> {
     let api = op.key.api_version();
     let body = body.unwrap_or(Value::Null);
+    if op.action != Action::NoOp {
+        client.pace().await;
+    }
     let mut attempt = 0;
     loop {
         // VNet and peering answers are complete from the start; clusters and IPs gain properties

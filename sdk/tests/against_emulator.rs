@@ -584,3 +584,46 @@ async fn a_drill_fails_over_to_a_cold_region_and_back_with_timed_steps() {
         "Enabled"
     );
 }
+
+#[tokio::test]
+async fn writes_are_paced_on_arms_remaining_budget_instead_of_being_throttled() {
+    let throttle = arm_emulator::Throttle {
+        read_burst: 10_000.0,
+        read_per_sec: 10_000.0,
+        write_burst: 12.0,
+        write_per_sec: 10.0,
+    };
+    let (emulator, client) = setup(Config {
+        throttle: Some(throttle),
+        ..fast()
+    })
+    .await;
+    let t = topology(
+        "paced",
+        &[("eastus", "10.1.0.0/16"), ("westus", "10.2.0.0/16")],
+    )
+    .traffic_manager(bcdr::model::TrafficManager::new(
+        bcdr::model::RoutingMethod::Priority,
+    ));
+    let applied = client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("apply under ARM's write budget");
+    assert_eq!(applied.plan.changes().count(), 14);
+    let throttled = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.status == 429)
+        .count();
+    assert_eq!(
+        throttled, 0,
+        "the engine slowed down on x-ms-ratelimit-remaining-subscription-writes instead of hitting 429"
+    );
+    assert!(
+        client
+            .arm()
+            .writes_remaining()
+            .is_some_and(|left| left < 12),
+        "the budget was read from ARM's headers"
+    );
+}

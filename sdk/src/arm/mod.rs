@@ -100,7 +100,12 @@ struct Inner {
     min_poll: Duration,
     default_poll: Duration,
     sleeper: Arc<dyn Sleeper>,
+    /// The write budget ARM last reported (`x-ms-ratelimit-remaining-subscription-writes`/`-deletes`).
+    writes_remaining: std::sync::atomic::AtomicU64,
 }
+
+/// Below this many remaining writes, each new write first waits a little (ARM refills about 10/s).
+pub const PACING_LOW_WATER: u64 = 20;
 
 impl ArmClient {
     pub fn new(config: ArmConfig) -> Result<Self> {
@@ -144,8 +149,37 @@ impl ArmClient {
                 min_poll: config.min_poll_interval,
                 default_poll: config.default_poll_interval,
                 sleeper: config.sleeper,
+                writes_remaining: std::sync::atomic::AtomicU64::new(u64::MAX),
             }),
         })
+    }
+
+    /// Paces writes on ARM's budget headers: when few writes remain, wait before the next one rather
+    /// than be answered 429 (the pipeline would then retry after `Retry-After` anyway).
+    pub async fn pace(&self) {
+        let left = self
+            .inner
+            .writes_remaining
+            .load(std::sync::atomic::Ordering::Relaxed);
+        if left < PACING_LOW_WATER {
+            let wait = Duration::from_millis(100 * (PACING_LOW_WATER - left));
+            tracing::debug!(
+                left,
+                wait_ms = wait.as_millis() as u64,
+                "pacing writes on ARM's remaining budget"
+            );
+            self.inner.sleeper.sleep(wait).await;
+        }
+    }
+
+    /// The write budget ARM last reported, if it reported one.
+    pub fn writes_remaining(&self) -> Option<u64> {
+        Some(
+            self.inner
+                .writes_remaining
+                .load(std::sync::atomic::Ordering::Relaxed),
+        )
+        .filter(|v| *v != u64::MAX)
     }
 
     pub fn subscription_id(&self) -> &str {
@@ -228,6 +262,21 @@ impl ArmClient {
             headers,
             body,
         };
+        if method != Method::Get {
+            for name in [
+                "x-ms-ratelimit-remaining-subscription-writes",
+                "x-ms-ratelimit-remaining-subscription-deletes",
+            ] {
+                if let Some(left) = response
+                    .header(name)
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                {
+                    self.inner
+                        .writes_remaining
+                        .store(left, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+        }
         if status >= 400 {
             return Err(arm_error(&method, path, &response));
         }
