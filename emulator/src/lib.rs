@@ -16,6 +16,7 @@ mod aks;
 mod auth;
 mod authorization;
 mod error;
+mod front_door;
 mod http;
 mod lro;
 mod network;
@@ -47,6 +48,7 @@ pub const API_TRAFFIC_MANAGER: &str = "2022-04-01";
 pub const API_AUTHORIZATION: &str = "2022-04-01";
 pub const API_REGISTRY: &str = "2023-07-01";
 pub const API_STORAGE: &str = "2023-05-01";
+pub const API_CDN: &str = "2024-09-01";
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -145,6 +147,8 @@ pub fn default_latencies() -> BTreeMap<String, u64> {
         ("replication.put", 60_000),
         ("registry.delete", 20_000),
         ("storageAccount.put", 25_000),
+        ("frontDoor.put", 30_000),
+        ("frontDoor.delete", 30_000),
         // How long a new managed identity takes to reach every Entra ID replica.
         ("identity.replication", 30_000),
     ]

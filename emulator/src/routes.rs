@@ -3,7 +3,7 @@
 
 use crate::error::ArmError;
 use crate::http::{Ctx, Resp};
-use crate::{aks, lro, network, public_ip, registry, storage, traffic_manager};
+use crate::{aks, front_door, lro, network, public_ip, registry, storage, traffic_manager};
 
 /// The routes ARM knows, as far as the emulator serves them, with the api-version each requires.
 pub(crate) enum Route {
@@ -143,6 +143,7 @@ fn api_for_namespace(ns: &str) -> Option<&'static str> {
         "microsoft.network" => Some(crate::API_NETWORK),
         "microsoft.containerregistry" => Some(crate::API_REGISTRY),
         "microsoft.storage" => Some(crate::API_STORAGE),
+        "microsoft.cdn" => Some(crate::API_CDN),
         "microsoft.containerservice" => Some(crate::API_AKS),
         _ => None,
     }
@@ -177,6 +178,7 @@ pub(crate) fn typed(
             let op = names[names.len() - 1];
             lro::status(ctx, op.split_once('-').map_or(op, |(_, id)| id))
         }
+        ("microsoft.cdn", ["profiles", ..]) => front_door::resource(ctx, rg, path),
         ("microsoft.storage", ["storageaccounts"]) => storage::account(ctx, rg, names[0]),
         ("microsoft.storage", ["storageaccounts", "blobservices", "containers"]) => {
             storage::container(ctx, rg, names[0], names[1], names[2])

@@ -37,6 +37,8 @@ pub enum Kind {
     Replication,
     StorageAccount,
     BlobContainer,
+    FrontDoorProfile,
+    FrontDoorChild,
 }
 
 /// An operation still running on a resource.

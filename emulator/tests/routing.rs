@@ -781,3 +781,95 @@ async fn storage_accounts_answer_202_without_a_body_and_report_their_paired_seco
         "204: the account did not exist"
     );
 }
+
+#[tokio::test]
+async fn front_door_profiles_endpoints_origins_and_routes() {
+    use armspec::files::{CDN_PROFILES, FRONT_DOOR};
+    let arm = Arm::start(Config {
+        latency_scale: 0.0005,
+        ..Config::default()
+    })
+    .await;
+    arm.call(
+        Method::PUT,
+        &rg_path("g"),
+        Some(json!({ "location": "eastus" })),
+        RESOURCES,
+    )
+    .await;
+    let base = format!("/subscriptions/{SUB}/resourceGroups/g/providers/Microsoft.Cdn/profiles/fd");
+    let at = |rest: &str| format!("{base}{rest}?api-version=2024-09-01");
+    let (s, b) = arm
+        .call(
+            Method::PUT,
+            &at(""),
+            Some(json!({ "location": "global", "sku": { "name": "Premium_AzureFrontDoor" } })),
+            CDN_PROFILES,
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    arm.settle().await;
+    let (s, _) = arm
+        .call(
+            Method::PUT,
+            &at("/originGroups/g1/origins/o1"),
+            Some(json!({ "properties": { "hostName": "a.example.com" } })),
+            FRONT_DOOR,
+        )
+        .await;
+    assert_eq!(s, 404, "an origin needs its group");
+    let (s, b) = arm
+        .call(
+            Method::PUT,
+            &at("/afdEndpoints/shop"),
+            Some(json!({ "location": "global", "properties": { "enabledState": "Enabled" } })),
+            FRONT_DOOR,
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    assert!(
+        b["properties"]["hostName"]
+            .as_str()
+            .is_some_and(|h| h.starts_with("shop-") && h.ends_with(".z01.azurefd.net"))
+    );
+    let probe = json!({ "probePath": "/healthz", "probeProtocol": "Https", "probeRequestType": "HEAD", "probeIntervalInSeconds": 30 });
+    let (s, _) = arm.call(Method::PUT, &at("/originGroups/g1"), Some(json!({ "properties": { "healthProbeSettings": probe, "sessionAffinityState": "Enabled" } })), FRONT_DOOR).await;
+    assert_eq!(s, 201);
+    arm.settle().await;
+    let (s, b) = arm.call(Method::PUT, &at("/originGroups/g1/origins/eastus"), Some(json!({ "properties": { "hostName": "shop-eastus.eastus.cloudapp.azure.com", "enabledState": "Disabled", "priority": 9 } })), FRONT_DOOR).await;
+    assert_eq!(s, 400, "priority 1-5: {b}");
+    let (s, b) = arm.call(Method::PUT, &at("/originGroups/g1/origins/eastus"), Some(json!({ "properties": { "hostName": "shop-eastus.eastus.cloudapp.azure.com", "enabledState": "Disabled" } })), FRONT_DOOR).await;
+    assert_eq!(
+        (s, b["properties"]["enabledState"].as_str()),
+        (201, Some("Disabled"))
+    );
+    let group = format!("{base}/origingroups/g1");
+    let (s, b) = arm
+        .call(
+            Method::PUT,
+            &at("/afdEndpoints/shop/routes/all"),
+            Some(json!({ "properties": { "originGroup": { "id": group } } })),
+            FRONT_DOOR,
+        )
+        .await;
+    assert_eq!(s, 201);
+    assert_eq!(
+        b["properties"]["linkToDefaultDomain"], "Disabled",
+        "Azure's default: the route does not serve the azurefd.net host"
+    );
+    arm.settle().await;
+    assert_eq!(
+        arm.call(Method::DELETE, &at(""), None, CDN_PROFILES)
+            .await
+            .0,
+        202
+    );
+    arm.settle().await;
+    assert_eq!(
+        arm.call(Method::GET, &at("/originGroups/g1"), None, FRONT_DOOR)
+            .await
+            .0,
+        404,
+        "children go with the profile"
+    );
+}

@@ -399,6 +399,8 @@ pub mod files {
     pub const TRAFFIC_MANAGER: &str =
         "trafficmanager/resource-manager/Microsoft.Network/stable/2022-04-01/trafficmanager.json";
     pub const CONTAINER_REGISTRY: &str = "containerregistry/resource-manager/Microsoft.ContainerRegistry/stable/2023-07-01/containerregistry.json";
+    pub const FRONT_DOOR: &str = "cdn/resource-manager/Microsoft.Cdn/stable/2024-09-01/afdx.json";
+    pub const CDN_PROFILES: &str = "cdn/resource-manager/Microsoft.Cdn/stable/2024-09-01/cdn.json";
     pub const STORAGE: &str =
         "storage/resource-manager/Microsoft.Storage/stable/2023-05-01/storage.json";
     pub const ROLE_ASSIGNMENTS: &str = "authorization/resource-manager/Microsoft.Authorization/stable/2022-04-01/authorization-RoleAssignmentsCalls.json";
