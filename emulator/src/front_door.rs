@@ -83,15 +83,15 @@ pub fn resource(ctx: &mut Ctx<'_>, rg: &str, path: &[(String, String)]) -> Resul
             .ok_or_else(|| not_found(types.last().copied().unwrap_or("resource"), &name)),
         Method::PUT => {
             let body = ctx.json_body()?.clone();
-            if let Some(old) = &existing {
-                if old.is_busy() {
-                    return Err(ArmError::conflict(
-                        "Conflict",
-                        format!(
-                            "'{name}' is being updated; retry when the current operation finishes."
-                        ),
-                    ));
-                }
+            if let Some(old) = &existing
+                && old.is_busy()
+            {
+                return Err(ArmError::conflict(
+                    "Conflict",
+                    format!(
+                        "'{name}' is being updated; retry when the current operation finishes."
+                    ),
+                ));
             }
             let rendered = render(
                 ctx,
@@ -188,12 +188,11 @@ fn render(
                 return Err(bad(format!("sku.name must be one of {}.", SKUS.join(", ")))
                     .with_target("sku.name"));
             };
-            if let Some(old) = existing {
-                if old.body["sku"]["name"].as_str() == Some("Premium_AzureFrontDoor")
-                    && *sku == "Standard_AzureFrontDoor"
-                {
-                    return Err(bad("A Premium profile cannot be downgraded to Standard."));
-                }
+            if let Some(old) = existing
+                && old.body["sku"]["name"].as_str() == Some("Premium_AzureFrontDoor")
+                && *sku == "Standard_AzureFrontDoor"
+            {
+                return Err(bad("A Premium profile cannot be downgraded to Standard."));
             }
             let front_door_id = existing.map_or_else(
                 || json!(uuid::Uuid::new_v4().to_string()),
