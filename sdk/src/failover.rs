@@ -50,9 +50,9 @@ pub fn switched(topology: &Topology, from: &str, to: &str) -> Result<Topology> {
             )));
         }
     }
-    if topology.traffic_manager.is_none() {
+    if topology.traffic_manager.is_none() && topology.front_door.is_none() {
         return Err(Error::Config(
-            "failover moves traffic: the topology needs Traffic Manager".into(),
+            "failover moves traffic: the topology needs Traffic Manager or Front Door".into(),
         ));
     }
     let mut t = topology.clone();
@@ -103,8 +103,11 @@ impl TopologyClient {
                         took: elapsed,
                     });
                 }
-                if op.key == crate::layout::ResourceKey::TrafficManagerProfile
-                    && let Ok(mut at) = switched_at.lock()
+                if matches!(
+                    op.key,
+                    crate::layout::ResourceKey::TrafficManagerProfile
+                        | crate::layout::ResourceKey::FrontDoorOrigin(_)
+                ) && let Ok(mut at) = switched_at.lock()
                 {
                     *at = Some(began.elapsed());
                 }

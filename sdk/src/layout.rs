@@ -7,8 +7,8 @@ mod bodies;
 pub use bodies::priorities;
 
 use crate::arm::{
-    container_registry, managed_cluster, peering, public_ip, resource_group, role_assignment,
-    storage, traffic_manager, virtual_network,
+    container_registry, front_door, managed_cluster, peering, public_ip, resource_group,
+    role_assignment, storage, traffic_manager, virtual_network,
 };
 use crate::model::Topology;
 use crate::names;
@@ -43,6 +43,12 @@ pub enum ResourceKey {
     /// Geo-redundant backup storage in the global group, and a region's blob container in it.
     StorageAccount,
     BackupContainer(String),
+    /// Front Door: the profile, its endpoint, the origin group, a region's origin, the route.
+    FrontDoorProfile,
+    FrontDoorEndpoint,
+    FrontDoorOriginGroup,
+    FrontDoorOrigin(String),
+    FrontDoorRoute,
 }
 
 impl ResourceKey {
@@ -58,6 +64,11 @@ impl ResourceKey {
             ResourceKey::Registry | ResourceKey::Replication(_) => container_registry::API_VERSION,
             ResourceKey::RegistryPull(_) => role_assignment::API_VERSION,
             ResourceKey::StorageAccount | ResourceKey::BackupContainer(_) => storage::API_VERSION,
+            ResourceKey::FrontDoorProfile
+            | ResourceKey::FrontDoorEndpoint
+            | ResourceKey::FrontDoorOriginGroup
+            | ResourceKey::FrontDoorOrigin(_)
+            | ResourceKey::FrontDoorRoute => front_door::API_VERSION,
         }
     }
 
@@ -72,10 +83,15 @@ impl ResourceKey {
             | ResourceKey::Replication(r)
             | ResourceKey::RegistryPull(r)
             | ResourceKey::BackupContainer(r)
+            | ResourceKey::FrontDoorOrigin(r)
             | ResourceKey::Peering { from: r, .. } => r,
             ResourceKey::TrafficManagerProfile
             | ResourceKey::Registry
-            | ResourceKey::StorageAccount => names::GLOBAL,
+            | ResourceKey::StorageAccount
+            | ResourceKey::FrontDoorProfile
+            | ResourceKey::FrontDoorEndpoint
+            | ResourceKey::FrontDoorOriginGroup
+            | ResourceKey::FrontDoorRoute => names::GLOBAL,
         }
     }
 
@@ -88,6 +104,13 @@ impl ResourceKey {
                 subscription,
                 &rg(region),
                 &names::virtual_network(topology, region),
+            )
+        };
+        let afd = || {
+            front_door::profile_id(
+                subscription,
+                &rg(names::GLOBAL),
+                &names::front_door(topology),
             )
         };
         let backup = || {
@@ -137,6 +160,21 @@ impl ResourceKey {
             ResourceKey::TrafficManagerProfile => profile(),
             ResourceKey::Registry => registry(),
             ResourceKey::StorageAccount => backup(),
+            ResourceKey::FrontDoorProfile => afd(),
+            ResourceKey::FrontDoorEndpoint => format!(
+                "{}/afdEndpoints/{}",
+                afd(),
+                names::front_door_endpoint(subscription, topology)
+            ),
+            ResourceKey::FrontDoorOriginGroup => format!("{}/originGroups/regions", afd()),
+            ResourceKey::FrontDoorOrigin(region) => {
+                format!("{}/originGroups/regions/origins/{region}", afd())
+            }
+            ResourceKey::FrontDoorRoute => format!(
+                "{}/afdEndpoints/{}/routes/default",
+                afd(),
+                names::front_door_endpoint(subscription, topology)
+            ),
             ResourceKey::BackupContainer(region) => {
                 storage::container_id(&backup(), &names::backup_container(region))
             }
@@ -171,6 +209,11 @@ impl fmt::Display for ResourceKey {
             ResourceKey::RegistryPull(r) => write!(f, "registry pull role ({r})"),
             ResourceKey::StorageAccount => write!(f, "backup storage"),
             ResourceKey::BackupContainer(r) => write!(f, "backup container ({r})"),
+            ResourceKey::FrontDoorProfile => write!(f, "Front Door profile"),
+            ResourceKey::FrontDoorEndpoint => write!(f, "Front Door endpoint"),
+            ResourceKey::FrontDoorOriginGroup => write!(f, "Front Door origin group"),
+            ResourceKey::FrontDoorOrigin(r) => write!(f, "Front Door origin ({r})"),
+            ResourceKey::FrontDoorRoute => write!(f, "Front Door route"),
         }
     }
 }
@@ -353,6 +396,66 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
                 vec![],
             );
         }
+    }
+    if let Some(fd) = &topology.front_door {
+        let g = || rg(names::GLOBAL);
+        push(
+            ResourceKey::FrontDoorProfile,
+            bodies::front_door_profile(name, fd),
+            vec![g()],
+            vec![],
+        );
+        push(
+            ResourceKey::FrontDoorEndpoint,
+            bodies::front_door_endpoint(name),
+            vec![ResourceKey::FrontDoorProfile],
+            vec![],
+        );
+        push(
+            ResourceKey::FrontDoorOriginGroup,
+            bodies::front_door_origin_group(fd),
+            vec![ResourceKey::FrontDoorProfile],
+            vec![],
+        );
+        let mut route_deps = vec![
+            ResourceKey::FrontDoorEndpoint,
+            ResourceKey::FrontDoorOriginGroup,
+        ];
+        for region in &regions {
+            let ip = ResourceKey::PublicIp(region.name.clone());
+            let mut deps = vec![ResourceKey::FrontDoorOriginGroup, ip.clone()];
+            if region.mode == crate::model::RegionMode::Hot {
+                // Traffic goes to a region only once its cluster is there.
+                deps.push(ResourceKey::ManagedCluster(region.name.clone()));
+            }
+            let fqdn = "/properties/dnsSettings/fqdn".to_owned();
+            let bindings = vec![
+                Binding {
+                    target: "/properties/hostName".into(),
+                    source: ip.clone(),
+                    source_pointer: fqdn.clone(),
+                },
+                Binding {
+                    target: "/properties/originHostHeader".into(),
+                    source: ip,
+                    source_pointer: fqdn,
+                },
+            ];
+            push(
+                ResourceKey::FrontDoorOrigin(region.name.clone()),
+                bodies::front_door_origin(region),
+                deps,
+                bindings,
+            );
+            route_deps.push(ResourceKey::FrontDoorOrigin(region.name.clone()));
+        }
+        let group = ResourceKey::FrontDoorOriginGroup.id(subscription, name);
+        push(
+            ResourceKey::FrontDoorRoute,
+            bodies::front_door_route(group),
+            route_deps,
+            vec![],
+        );
     }
     if let Some(tm) = &topology.traffic_manager {
         let priorities = bodies::priorities(topology);

@@ -19,6 +19,8 @@ pub struct Topology {
     pub home_region: Option<String>,
     /// Geo-redundant storage for cluster backups (a container per cluster); none when `None`.
     pub backup: Option<Backup>,
+    /// Layer-7 global routing with Front Door, instead of Traffic Manager; none when `None`.
+    pub front_door: Option<FrontDoor>,
 }
 
 impl Topology {
@@ -30,7 +32,15 @@ impl Topology {
             registry: None,
             home_region: None,
             backup: None,
+            front_door: None,
         }
+    }
+
+    /// Routes traffic to the regions with Front Door.
+    #[must_use]
+    pub fn front_door(mut self, front_door: FrontDoor) -> Self {
+        self.front_door = Some(front_door);
+        self
     }
 
     /// Adds geo-redundant backup storage.
@@ -350,4 +360,29 @@ impl StorageRedundancy {
 #[non_exhaustive]
 pub struct Backup {
     pub redundancy: StorageRedundancy,
+}
+
+/// Azure Front Door (Standard or Premium) in front of the regions: one endpoint, one origin group with a
+/// health probe, an origin per region (its ingress IP), a route for every path. Hot regions' origins
+/// are enabled; warm and cold ones disabled until their mode changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FrontDoor {
+    pub premium: bool,
+    pub probe_path: String,
+    /// `Http` or `Https`.
+    pub probe_protocol: String,
+    /// Keep a client on the origin that served it first (a cookie).
+    pub session_affinity: bool,
+}
+
+impl Default for FrontDoor {
+    fn default() -> Self {
+        Self {
+            premium: false,
+            probe_path: "/healthz".into(),
+            probe_protocol: "Https".into(),
+            session_affinity: false,
+        }
+    }
 }

@@ -72,6 +72,19 @@ pub fn backup_container(region: &str) -> String {
     format!("backup-{region}")
 }
 
+pub fn front_door(topology: &str) -> String {
+    format!("fd-{topology}")
+}
+
+/// The Front Door endpoint's name: globally unique (it becomes `<name>-<hash>.z01.azurefd.net`).
+pub fn front_door_endpoint(subscription: &str, topology: &str) -> String {
+    let key = format!("afd|{}|{topology}", subscription.to_ascii_lowercase());
+    let hash = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, key.as_bytes())
+        .simple()
+        .to_string();
+    format!("{topology}-{}", &hash[..8])
+}
+
 pub fn traffic_manager(topology: &str) -> String {
     format!("tm-{topology}")
 }

@@ -359,6 +359,10 @@ fn plan_deletes(
         .filter(|&i| ops[i].action != Action::NoOp);
     let mut into_region: Vec<(String, usize)> = Vec::new();
     let mut role_deletes: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let front_door_goes = observed
+        .resources
+        .contains_key(&ResourceKey::FrontDoorProfile)
+        && !wanted.contains(&ResourceKey::FrontDoorProfile);
     let backup_goes = observed
         .resources
         .contains_key(&ResourceKey::StorageAccount)
@@ -391,6 +395,11 @@ fn plan_deletes(
                 "the topology no longer uses Traffic Manager".into(),
                 Vec::new(),
             ),
+                        ResourceKey::FrontDoorProfile => delete(key, &found.id, "the topology no longer routes with Front Door; everything in the profile goes with it".into(), Vec::new()),
+            ResourceKey::FrontDoorOrigin(r) if !front_door_goes => {
+                into_region.push((r.clone(), ops.len()));
+                delete(key, &found.id, format!("region {r} is no longer in the topology"), Vec::new())
+            }
             ResourceKey::StorageAccount => delete(
                 key,
                 &found.id,

@@ -627,3 +627,82 @@ async fn writes_are_paced_on_arms_remaining_budget_instead_of_being_throttled() 
         "the budget was read from ARM's headers"
     );
 }
+
+#[tokio::test]
+async fn front_door_premium_over_three_regions_applies_repairs_drift_fails_over_and_destroys() {
+    use bcdr::model::{FrontDoor, RegionMode};
+    let (emulator, client) = setup(fast()).await;
+    let mut fd = FrontDoor::default();
+    fd.premium = true;
+    fd.session_affinity = true;
+    let t = Topology::new("edge")
+        .region(Region::new("eastus", "10.1.0.0/16"))
+        .region(Region::new("westus", "10.2.0.0/16").mode(RegionMode::Warm))
+        .region(Region::new("centralus", "10.3.0.0/16"))
+        .front_door(fd);
+    let applied = client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("apply");
+    let s = &applied.status;
+    assert!(
+        s.front_door_host.starts_with("edge-") && s.front_door_host.ends_with(".z01.azurefd.net"),
+        "{}",
+        s.front_door_host
+    );
+    assert_eq!(s.regions["westus"].endpoint_status, "Disabled");
+    assert_eq!(s.regions["eastus"].endpoint_status, "Enabled");
+    assert!(
+        !client.plan(&t).await.expect("plan").0.has_changes(),
+        "origins bound to the ingress IPs' names: no drift"
+    );
+
+    // Someone enables the warm origin by hand: the plan repairs it.
+    let origin = bcdr::layout::ResourceKey::FrontDoorOrigin("westus".into()).id(SUB, "edge");
+    let mut body = client
+        .arm()
+        .get(&origin, "2024-09-01")
+        .await
+        .expect("get")
+        .expect("origin");
+    body["properties"]["enabledState"] = "Enabled".into();
+    client
+        .arm()
+        .put(&origin, "2024-09-01", &body, &[])
+        .await
+        .expect("drift");
+    let (plan, _) = client.plan(&t).await.expect("plan");
+    assert_eq!(
+        plan.changes()
+            .map(|o| o.key.to_string())
+            .collect::<Vec<_>>(),
+        ["Front Door origin (westus)"]
+    );
+    client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("repair");
+
+    let switch = client
+        .failover(&t, "eastus", "westus", CancelSignal::never())
+        .await
+        .expect("failover");
+    assert_eq!(switch.status.regions["westus"].endpoint_status, "Enabled");
+    assert_eq!(switch.status.regions["eastus"].endpoint_status, "Disabled");
+    let imported = client.import("edge").await.expect("import").expect("found");
+    assert!(
+        imported
+            .front_door
+            .as_ref()
+            .is_some_and(|f| f.premium && f.session_affinity)
+    );
+    client
+        .destroy("edge", CancelSignal::never(), &quiet)
+        .await
+        .expect("destroy");
+    assert!(
+        emulator.resource_ids().is_empty(),
+        "{:?}",
+        emulator.resource_ids()
+    );
+}

@@ -27,11 +27,12 @@ fn every_put_body_matches_its_spec() {
         .region(Region::new("centralus", "10.3.0.0/16").mode(RegionMode::Cold))
         .traffic_manager(TrafficManager::new(RoutingMethod::Priority))
         .registry(bcdr::model::Registry::default())
-        .backup(bcdr::model::Backup::default());
+        .backup(bcdr::model::Backup::default())
+        .front_door(bcdr::model::FrontDoor::default());
     let desired = layout::desired(&t, "00000000-0000-0000-0000-000000000001");
     assert_eq!(
         desired.len(),
-        1 + 3 + 3 + 3 + 2 + 2 + 6 + 1 + 5 + 3,
+        1 + 3 + 3 + 3 + 2 + 2 + 6 + 1 + 5 + 3 + 7,
         "groups, vnets, IPs, clusters, roles, peerings, profile (+ registry, 2 replicas, 2 pull roles)"
     );
     for d in desired {
@@ -45,6 +46,11 @@ fn every_put_body_matches_its_spec() {
             ResourceKey::Registry | ResourceKey::Replication(_) => files::CONTAINER_REGISTRY,
             ResourceKey::RegistryPull(_) => files::ROLE_ASSIGNMENTS,
             ResourceKey::StorageAccount => files::STORAGE,
+            ResourceKey::FrontDoorProfile => files::CDN_PROFILES,
+            ResourceKey::FrontDoorEndpoint
+            | ResourceKey::FrontDoorOriginGroup
+            | ResourceKey::FrontDoorOrigin(_)
+            | ResourceKey::FrontDoorRoute => files::FRONT_DOOR,
             // Blob containers are specified in blob.json, which is not among the pinned spec files.
             ResourceKey::BackupContainer(_) => continue,
             _ => unreachable!("new resource kinds need their spec here"),

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod container_registry;
+pub mod front_door;
 mod lro;
 pub mod managed_cluster;
 pub mod peering;

@@ -3,6 +3,7 @@
 use crate::arm::container_registry::{
     Registry, RegistryProperties, Replication, ReplicationProperties, Sku as RegistrySku,
 };
+use crate::arm::front_door as afd;
 use crate::arm::managed_cluster::{
     AgentPool, ClusterIdentity, ManagedCluster, ManagedClusterProperties, NetworkProfile,
 };
@@ -21,8 +22,8 @@ use crate::arm::traffic_manager::{
 use crate::arm::virtual_network::{
     AddressSpace, Subnet, SubnetProperties, VirtualNetwork, VirtualNetworkProperties,
 };
-use crate::model::Backup;
 use crate::model::Registry as RegistrySettings;
+use crate::model::{Backup, FrontDoor};
 use crate::model::{Region, RegionMode, RoutingMethod, Topology, TrafficManager};
 use crate::names;
 use serde::Serialize;
@@ -284,6 +285,89 @@ pub(super) fn backup_container() -> Value {
     to_value(&BlobContainer {
         properties: BlobContainerProperties {
             public_access: "None".into(),
+        },
+    })
+}
+
+pub(super) fn front_door_profile(topology: &str, fd: &FrontDoor) -> Value {
+    let sku = if fd.premium {
+        "Premium_AzureFrontDoor"
+    } else {
+        "Standard_AzureFrontDoor"
+    };
+    to_value(&afd::Profile {
+        location: "global".into(),
+        tags: names::tags(topology, names::GLOBAL),
+        sku: afd::Sku { name: sku.into() },
+    })
+}
+
+pub(super) fn front_door_endpoint(topology: &str) -> Value {
+    to_value(&afd::Endpoint {
+        location: "global".into(),
+        tags: names::tags(topology, names::GLOBAL),
+        properties: afd::EndpointProperties {
+            enabled_state: "Enabled".into(),
+            host_name: None,
+        },
+    })
+}
+
+pub(super) fn front_door_origin_group(fd: &FrontDoor) -> Value {
+    to_value(&afd::OriginGroup {
+        properties: afd::OriginGroupProperties {
+            load_balancing_settings: afd::LoadBalancing {
+                sample_size: 4,
+                successful_samples_required: 3,
+                additional_latency_in_milliseconds: 50,
+            },
+            health_probe_settings: afd::HealthProbe {
+                probe_path: fd.probe_path.clone(),
+                probe_request_type: "HEAD".into(),
+                probe_protocol: fd.probe_protocol.clone(),
+                probe_interval_in_seconds: 30,
+            },
+            session_affinity_state: if fd.session_affinity {
+                "Enabled"
+            } else {
+                "Disabled"
+            }
+            .into(),
+        },
+    })
+}
+
+/// The host name is bound from the region's ingress IP at apply time.
+pub(super) fn front_door_origin(region: &Region) -> Value {
+    to_value(&afd::Origin {
+        properties: afd::OriginProperties {
+            host_name: String::new(),
+            origin_host_header: String::new(),
+            priority: 1,
+            weight: 1000,
+            enabled_state: if region.mode == RegionMode::Hot {
+                "Enabled"
+            } else {
+                "Disabled"
+            }
+            .into(),
+            enforce_certificate_name_check: true,
+        },
+    })
+}
+
+pub(super) fn front_door_route(origin_group_id: String) -> Value {
+    to_value(&afd::Route {
+        properties: afd::RouteProperties {
+            origin_group: afd::IdRef {
+                id: origin_group_id,
+            },
+            supported_protocols: vec!["Http".into(), "Https".into()],
+            patterns_to_match: vec!["/*".into()],
+            forwarding_protocol: "MatchRequest".into(),
+            link_to_default_domain: "Enabled".into(),
+            https_redirect: "Enabled".into(),
+            enabled_state: "Enabled".into(),
         },
     })
 }

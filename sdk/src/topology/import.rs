@@ -30,6 +30,26 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
             .and_then(|b| b["location"].as_str())
             .map(str::to_owned)
     });
+    if let Some(profile) =
+        typed::<crate::arm::front_door::Profile>(observed, &ResourceKey::FrontDoorProfile)
+    {
+        let mut fd = crate::model::FrontDoor {
+            premium: profile.sku.name.starts_with("Premium"),
+            ..Default::default()
+        };
+        if let Some(group) = typed::<crate::arm::front_door::OriginGroup>(
+            observed,
+            &ResourceKey::FrontDoorOriginGroup,
+        ) {
+            fd.probe_path = group.properties.health_probe_settings.probe_path;
+            fd.probe_protocol = group.properties.health_probe_settings.probe_protocol;
+            fd.session_affinity = group
+                .properties
+                .session_affinity_state
+                .eq_ignore_ascii_case("Enabled");
+        }
+        topology = topology.front_door(fd);
+    }
     if let Some(account) =
         typed::<crate::arm::storage::StorageAccount>(observed, &ResourceKey::StorageAccount)
     {
@@ -91,8 +111,13 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
                 .iter()
                 .find(|e| e.name.eq_ignore_ascii_case(region))
         });
-        let enabled =
-            endpoint.is_none_or(|e| e.properties.endpoint_status.eq_ignore_ascii_case("Enabled"));
+        let origin: Option<crate::arm::front_door::Origin> =
+            typed(observed, &ResourceKey::FrontDoorOrigin(region.clone()));
+        let enabled = match (endpoint, origin) {
+            (Some(e), _) => e.properties.endpoint_status.eq_ignore_ascii_case("Enabled"),
+            (None, Some(o)) => o.properties.enabled_state.eq_ignore_ascii_case("Enabled"),
+            (None, None) => true,
+        };
         let mode = match (cluster.is_some(), enabled) {
             (false, _) => RegionMode::Cold,
             (true, true) => RegionMode::Hot,

@@ -109,10 +109,17 @@ impl TopologyClient {
             desired.push(ResourceKey::Replication(r.name.clone()));
             desired.push(ResourceKey::RegistryPull(r.name.clone()));
             desired.push(ResourceKey::BackupContainer(r.name.clone()));
+            desired.push(ResourceKey::FrontDoorOrigin(r.name.clone()));
         }
         desired.push(ResourceKey::TrafficManagerProfile);
         desired.push(ResourceKey::Registry);
         desired.push(ResourceKey::StorageAccount);
+        desired.extend([
+            ResourceKey::FrontDoorProfile,
+            ResourceKey::FrontDoorEndpoint,
+            ResourceKey::FrontDoorOriginGroup,
+            ResourceKey::FrontDoorRoute,
+        ]);
         // Resource groups come from the one tag-filtered list below, not a GET each.
         desired.retain(|k| !matches!(k, ResourceKey::ResourceGroup(_)));
         desired.sort();

@@ -52,6 +52,9 @@ pub struct TopologyStatus {
     pub backup_account_id: String,
     pub backup_secondary_region: String,
     pub backup_containers: BTreeMap<String, String>,
+    /// The Front Door profile's id and the endpoint's host name, when the topology routes with it.
+    pub front_door_id: String,
+    pub front_door_host: String,
 }
 
 pub(crate) fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
@@ -77,6 +80,8 @@ pub fn status(topology: &Topology, observed: &Observed) -> TopologyStatus {
         registry_id: text(&ResourceKey::Registry, &["id"]),
         registry_login_server: text(&ResourceKey::Registry, &["properties", "loginServer"]),
         backup_account_id: text(&ResourceKey::StorageAccount, &["id"]),
+        front_door_id: text(&ResourceKey::FrontDoorProfile, &["id"]),
+        front_door_host: text(&ResourceKey::FrontDoorEndpoint, &["properties", "hostName"]),
         backup_secondary_region: text(
             &ResourceKey::StorageAccount,
             &["properties", "secondaryLocation"],
@@ -130,6 +135,10 @@ pub fn status(topology: &Topology, observed: &Observed) -> TopologyStatus {
             ingress_fqdn: text(&ip, &["properties", "dnsSettings", "fqdn"]),
             endpoint_status: endpoint
                 .map(|e| str_at(e, &["properties", "endpointStatus"]).to_owned())
+                .or_else(|| {
+                    body(&ResourceKey::FrontDoorOrigin(r.clone()))
+                        .map(|o| str_at(o, &["properties", "enabledState"]).to_owned())
+                })
                 .unwrap_or_default(),
         };
         out.regions.insert(r, region_status);

@@ -40,6 +40,31 @@ pub(super) fn validate(topology: &Topology, out: &mut Vec<Diagnostic>) {
                 .to_owned(),
         ));
     }
+    if let Some(fd) = &topology.front_door {
+        if topology.traffic_manager.is_some() {
+            out.push(Diagnostic::error(path(&["front_door"]), "Two global routers", "a topology routes with Traffic Manager or Front Door, not both: remove one of the blocks".to_owned()));
+        }
+        if !fd.probe_path.starts_with('/') {
+            out.push(Diagnostic::error(
+                path(&["front_door", "probe_path"]),
+                "Invalid probe path",
+                format!(
+                    "\"{}\" must start with '/', for example /healthz",
+                    fd.probe_path
+                ),
+            ));
+        }
+        if !["Http", "Https"]
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(&fd.probe_protocol))
+        {
+            out.push(Diagnostic::error(
+                path(&["front_door", "probe_protocol"]),
+                "Invalid probe protocol",
+                format!("\"{}\" must be Http or Https", fd.probe_protocol),
+            ));
+        }
+    }
     let Some(tm) = &topology.traffic_manager else {
         for r in topology
             .regions
