@@ -221,6 +221,23 @@ const INVALID: &[(&str, &str, &str)] = &[
         r#"routing_method = "Fastest""#,
         "traffic_manager.routing_method: \"Fastest\" must be one of",
     ),
+    (
+        r#"resource "bcdr_topology" "dr" {
+  name = "shop"
+  region "eastus" {
+    vnet_cidr = "10.1.0.0/16"
+  }
+  region "westus" {
+    vnet_cidr = "10.2.0.0/16"
+  }
+  traffic_manager {
+    routing_method = "Priority"
+  }
+  front_door {}
+}"#,
+        r#"resource "bcdr_topology" "dr""#,
+        "front_door: a topology routes with Traffic Manager or Front Door, not both",
+    ),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

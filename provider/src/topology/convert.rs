@@ -84,6 +84,22 @@ pub fn topology(v: &Value) -> Topology {
     }
     t.traffic_manager = traffic_manager(v);
     t.home_region = v.get("home_region").as_str().map(str::to_owned);
+    if v.get("front_door").as_map().is_some() {
+        let b = v.get("front_door");
+        let mut fd = bcdr::model::FrontDoor::default();
+        fd.premium = b
+            .get("tier")
+            .as_str()
+            .is_some_and(|t| t.eq_ignore_ascii_case("Premium"));
+        if let Some(p) = b.get("probe_path").as_str() {
+            fd.probe_path = p.to_owned();
+        }
+        if let Some(p) = b.get("probe_protocol").as_str() {
+            fd.probe_protocol = p.to_owned();
+        }
+        fd.session_affinity = matches!(b.get("session_affinity"), Value::Bool(true));
+        t.front_door = Some(fd);
+    }
     if v.get("backup").as_map().is_some() {
         let mut backup = bcdr::model::Backup::default();
         if let Some(r) = v
@@ -123,6 +139,17 @@ pub fn config_errors(v: &Value) -> Vec<pb::Diagnostic> {
                 )
             });
         }
+    }
+    if let Some(tier) = v.get("front_door").get("tier").as_str().filter(|t| {
+        !["Standard", "Premium"]
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(t))
+    }) {
+        out.push(diag::error_at(
+            &["front_door", "tier"],
+            "Invalid tier",
+            format!("front_door.tier: \"{tier}\" must be Standard or Premium"),
+        ));
     }
     if let Some(r) = v
         .get("backup")
@@ -198,12 +225,15 @@ struct Effective {
     priorities: BTreeMap<String, u32>,
     /// Some input the assignment depends on is not known yet.
     uncertain: bool,
+    /// Traffic Manager or Front Door routes to the regions.
+    routed: bool,
 }
 
 impl Effective {
     fn of(config: &Value) -> Self {
         let t = topology(config);
         let method = t.traffic_manager.as_ref().map(|tm| tm.routing_method);
+        let routed = method.is_some() || t.front_door.is_some();
         let regions = config.get("region").as_map().into_iter().flatten();
         let uncertain = config
             .get("traffic_manager")
@@ -214,6 +244,7 @@ impl Effective {
                 .any(|r| r.get("mode").is_unknown() || r.get("priority").is_unknown());
         Self {
             method,
+            routed,
             priorities: bcdr::layout::priorities(&t),
             uncertain,
         }
@@ -247,7 +278,7 @@ fn planned_region(
     subscription: Option<&str>,
     name: &Value,
 ) -> Value {
-    let routed = effective.method.is_some();
+    let routed = effective.routed;
     let mut r = rc.as_map().cloned().unwrap_or_default();
     r.insert(
         "priority".into(),
@@ -437,6 +468,44 @@ fn diagram(config: &Value) -> Value {
     Value::String(bcdr::diagram::mermaid(&topology(config)))
 }
 
+fn planned_front_door(
+    config: &Value,
+    prior: &Value,
+    subscription: Option<&str>,
+    name: &Value,
+) -> Value {
+    let block = config.get("front_door");
+    let Some(map) = block.as_map() else {
+        return Value::Null;
+    };
+    let mut out = map.clone();
+    out.insert(
+        "tier".into(),
+        or_default(block.get("tier"), Value::string("Standard")),
+    );
+    out.insert(
+        "probe_path".into(),
+        or_default(block.get("probe_path"), Value::string("/healthz")),
+    );
+    out.insert(
+        "probe_protocol".into(),
+        or_default(block.get("probe_protocol"), Value::string("Https")),
+    );
+    out.insert(
+        "session_affinity".into(),
+        or_default(block.get("session_affinity"), Value::Bool(false)),
+    );
+    out.insert(
+        "profile_id".into(),
+        id_of(ResourceKey::FrontDoorProfile, subscription, name),
+    );
+    out.insert(
+        "host_name".into(),
+        carried(prior.get("front_door").get("host_name")),
+    );
+    Value::Map(out)
+}
+
 fn planned_backup(
     config: &Value,
     prior: &Value,
@@ -572,6 +641,10 @@ pub fn planned(config: &Value, prior: &Value, subscription: Option<&str>) -> Val
             "backup".into(),
             planned_backup(config, prior, subscription, name),
         ),
+        (
+            "front_door".into(),
+            planned_front_door(config, prior, subscription, name),
+        ),
         ("home_region".into(), home_region(config, prior)),
         ("readiness".into(), readiness(config)),
         ("diagram".into(), diagram(config)),
@@ -629,6 +702,12 @@ pub fn applied(planned: &Value, status: &TopologyStatus) -> Value {
         fill(&mut tm, "fqdn", &status.traffic_manager_fqdn);
         fill(&mut tm, "id", &status.traffic_manager_id);
         out.insert("traffic_manager".into(), Value::Map(tm));
+    }
+    if let Some(fd) = planned.get("front_door").as_map() {
+        let mut fd = fd.clone();
+        fill(&mut fd, "host_name", &status.front_door_host);
+        fill(&mut fd, "profile_id", &status.front_door_id);
+        out.insert("front_door".into(), Value::Map(fd));
     }
     if let Some(backup) = planned.get("backup").as_map() {
         let mut backup = backup.clone();
@@ -743,6 +822,13 @@ pub fn refreshed(
         }
         out.insert("traffic_manager".into(), Value::Map(tm));
     }
+    if let Some(fd) = prior.get("front_door").as_map() {
+        let mut fd = fd.clone();
+        if !status.front_door_host.is_empty() {
+            fd.insert("host_name".into(), Value::string(&status.front_door_host));
+        }
+        out.insert("front_door".into(), Value::Map(fd));
+    }
     if let Some(backup) = prior.get("backup").as_map() {
         let mut backup = backup.clone();
         if !status.backup_secondary_region.is_empty() {
@@ -855,6 +941,26 @@ fn config_of(topology: &Topology) -> Value {
                 .home_region
                 .clone()
                 .map_or(Value::Null, Value::String),
+        ),
+        (
+            "front_door".into(),
+            topology.front_door.as_ref().map_or(Value::Null, |f| {
+                Value::Map(BTreeMap::from([
+                    (
+                        "tier".to_owned(),
+                        Value::string(if f.premium { "Premium" } else { "Standard" }),
+                    ),
+                    ("probe_path".to_owned(), Value::string(&f.probe_path)),
+                    (
+                        "probe_protocol".to_owned(),
+                        Value::string(&f.probe_protocol),
+                    ),
+                    (
+                        "session_affinity".to_owned(),
+                        Value::Bool(f.session_affinity),
+                    ),
+                ]))
+            }),
         ),
         (
             "backup".into(),

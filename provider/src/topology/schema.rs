@@ -180,6 +180,44 @@ pub fn registry_block() -> Block {
     }
 }
 
+pub fn front_door_block() -> Block {
+    Block {
+        description: "Layer-7 global routing with Azure Front Door, instead of Traffic Manager: one profile in the global resource group, an endpoint, an origin group with a health probe, an origin per region (its ingress IP's DNS name) and a route for every path. Hot regions' origins are enabled; warm and cold ones disabled until their mode changes.",
+        attributes: vec![
+            attr(
+                "tier",
+                Ty::String,
+                Mode::OptionalComputed,
+                "`Standard` (default) or `Premium` (Premium can never go back to Standard).",
+            ),
+            attr(
+                "probe_path",
+                Ty::String,
+                Mode::OptionalComputed,
+                "Health probe path (default `/healthz`).",
+            ),
+            attr(
+                "probe_protocol",
+                Ty::String,
+                Mode::OptionalComputed,
+                "Health probe protocol: `Https` (default) or `Http`.",
+            ),
+            attr(
+                "session_affinity",
+                Ty::Bool,
+                Mode::OptionalComputed,
+                "Keep each client on the region that served it first (default false).",
+            ),
+            computed("profile_id", "ARM id of the Front Door profile."),
+            computed(
+                "host_name",
+                "The endpoint's host name clients use, `<name>-<hash>.z01.azurefd.net`.",
+            ),
+        ],
+        blocks: vec![],
+    }
+}
+
 pub fn backup_block() -> Block {
     Block {
         description: "Geo-redundant storage for cluster backups (Velero or the like): one storage account in the global resource group, replicated by Azure to the home region's pair, with a blob container per cluster. An empty block (`backup {}`) is enough.",
@@ -305,6 +343,13 @@ pub fn resource() -> Block {
                 min_items: 0,
                 max_items: 0,
                 block: registry_block(),
+            },
+            NestedBlock {
+                name: "front_door",
+                nesting: Nesting::Single,
+                min_items: 0,
+                max_items: 0,
+                block: front_door_block(),
             },
             NestedBlock {
                 name: "backup",
