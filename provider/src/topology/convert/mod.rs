@@ -1,0 +1,206 @@
+//! Translation between Terraform values of `bcdr_topology` and the SDK's model and status:
+//! reading a configuration into the model (here), the planned state (`planned`), and the states after
+//! apply, refresh and import (`state`).
+
+mod planned;
+mod state;
+
+pub use planned::planned;
+pub use state::{applied, imported, refreshed};
+
+use super::schema::DEFAULT_NODE_COUNT;
+use crate::diag;
+use crate::proto::tfplugin6 as pb;
+use crate::value::Value;
+use bcdr::model::{EndpointSettings, RegionMode, RoutingMethod, TrafficManager};
+use bcdr::{ClusterSettings, Region, Topology};
+
+fn text(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_owned()
+}
+
+fn number(v: &Value) -> Option<u32> {
+    v.as_f64().filter(|n| *n >= 0.0).map(|n| n as u32)
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    match v {
+        Value::List(items) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+pub(super) fn mode_of(r: &Value) -> RegionMode {
+    r.get("mode")
+        .as_str()
+        .and_then(RegionMode::parse)
+        .unwrap_or_default()
+}
+
+fn traffic_manager(v: &Value) -> Option<TrafficManager> {
+    let tm = v.get("traffic_manager");
+    tm.as_map()?;
+    let method = tm
+        .get("routing_method")
+        .as_str()
+        .and_then(RoutingMethod::parse)
+        .unwrap_or(RoutingMethod::Priority);
+    let mut out = TrafficManager::new(method);
+    out.dns_name = tm.get("dns_name").as_str().map(str::to_owned);
+    if let Some(ttl) = number(tm.get("ttl")) {
+        out.ttl = ttl;
+    }
+    if let Some(p) = tm.get("probe_protocol").as_str() {
+        out.probe_protocol = p.to_owned();
+    }
+    if let Some(port) = number(tm.get("probe_port")) {
+        out.probe_port = u16::try_from(port).unwrap_or(0);
+    }
+    if let Some(path) = tm.get("probe_path").as_str() {
+        out.probe_path = path.to_owned();
+    }
+    Some(out)
+}
+
+/// The SDK topology a configuration (or state) describes. Unknown values become empty or default; use
+/// `unknown_paths` to discount what they cause.
+pub fn topology(v: &Value) -> Topology {
+    let mut t = Topology::new(text(v.get("name")));
+    for (name, r) in v.get("region").as_map().into_iter().flatten() {
+        let mut cluster = ClusterSettings::default()
+            .node_count(number(r.get("node_count")).unwrap_or(DEFAULT_NODE_COUNT as u32));
+        if let Some(size) = r.get("vm_size").as_str() {
+            cluster = cluster.vm_size(size);
+        }
+        if let Some(version) = r.get("kubernetes_version").as_str() {
+            cluster = cluster.kubernetes_version(version);
+        }
+        let mut endpoint = EndpointSettings::default().geo_mappings(strings(r.get("geo_mappings")));
+        endpoint.priority = number(r.get("priority"));
+        endpoint.weight = number(r.get("weight"));
+        t = t.region(
+            Region::new(name.clone(), text(r.get("vnet_cidr")))
+                .with_cluster(cluster)
+                .mode(mode_of(r))
+                .endpoint(endpoint),
+        );
+    }
+    t.traffic_manager = traffic_manager(v);
+    t.home_region = v.get("home_region").as_str().map(str::to_owned);
+    if v.get("front_door").as_map().is_some() {
+        let b = v.get("front_door");
+        let mut fd = bcdr::model::FrontDoor::default();
+        fd.premium = b
+            .get("tier")
+            .as_str()
+            .is_some_and(|t| t.eq_ignore_ascii_case("Premium"));
+        if let Some(p) = b.get("probe_path").as_str() {
+            fd.probe_path = p.to_owned();
+        }
+        if let Some(p) = b.get("probe_protocol").as_str() {
+            fd.probe_protocol = p.to_owned();
+        }
+        fd.session_affinity = matches!(b.get("session_affinity"), Value::Bool(true));
+        t.front_door = Some(fd);
+    }
+    if v.get("backup").as_map().is_some() {
+        let mut backup = bcdr::model::Backup::default();
+        if let Some(r) = v
+            .get("backup")
+            .get("redundancy")
+            .as_str()
+            .and_then(bcdr::model::StorageRedundancy::parse)
+        {
+            backup.redundancy = r;
+        }
+        t.backup = Some(backup);
+    }
+    if v.get("registry").as_map().is_some() {
+        let mut registry = bcdr::model::Registry::default();
+        registry.zone_redundancy =
+            matches!(v.get("registry").get("zone_redundancy"), Value::Bool(true));
+        t.registry = Some(registry);
+    }
+    t
+}
+
+/// What the SDK's model cannot even represent: modes and routing methods that are not one of theirs.
+pub fn config_errors(v: &Value) -> Vec<pb::Diagnostic> {
+    let mut out = Vec::new();
+    for (name, r) in v.get("region").as_map().into_iter().flatten() {
+        if let Some(mode) = r
+            .get("mode")
+            .as_str()
+            .filter(|m| RegionMode::parse(m).is_none())
+        {
+            let path = bcdr::validate::AttributePath::region(name, Some("mode"));
+            out.push(pb::Diagnostic {
+                attribute: Some(diag::path(&path)),
+                ..diag::error(
+                    "Invalid mode",
+                    format!("{path}: \"{mode}\" must be hot, warm or cold"),
+                )
+            });
+        }
+    }
+    if let Some(tier) = v.get("front_door").get("tier").as_str().filter(|t| {
+        !["Standard", "Premium"]
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(t))
+    }) {
+        out.push(diag::error_at(
+            &["front_door", "tier"],
+            "Invalid tier",
+            format!("front_door.tier: \"{tier}\" must be Standard or Premium"),
+        ));
+    }
+    if let Some(r) = v
+        .get("backup")
+        .get("redundancy")
+        .as_str()
+        .filter(|r| bcdr::model::StorageRedundancy::parse(r).is_none())
+    {
+        out.push(diag::error_at(&["backup", "redundancy"], "Invalid redundancy", format!("backup.redundancy: \"{r}\" must be GRS, RA-GRS, GZRS or RA-GZRS (geo-redundant: backups must survive the region)")));
+    }
+    if let Some(method) = v
+        .get("traffic_manager")
+        .get("routing_method")
+        .as_str()
+        .filter(|m| RoutingMethod::parse(m).is_none())
+    {
+        let valid: Vec<&str> = RoutingMethod::ALL.iter().map(|m| m.as_str()).collect();
+        out.push(diag::error_at(
+            &["traffic_manager", "routing_method"],
+            "Invalid routing method",
+            format!(
+                "traffic_manager.routing_method: \"{method}\" must be one of {}",
+                valid.join(", ")
+            ),
+        ));
+    }
+    out
+}
+
+/// HCL paths (as the SDK's validation prints them) whose values are not known yet.
+pub fn unknown_paths(v: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    if v.get("name").is_unknown() {
+        out.push("name".to_owned());
+    }
+    for (name, r) in v.get("region").as_map().into_iter().flatten() {
+        for (attr, value) in r.as_map().into_iter().flatten() {
+            if value.has_unknown() {
+                out.push(format!("region[{name:?}].{attr}"));
+            }
+        }
+    }
+    for (attr, value) in v.get("traffic_manager").as_map().into_iter().flatten() {
+        if value.has_unknown() {
+            out.push(format!("traffic_manager.{attr}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,340 @@
+//! States after apply (every unknown filled from what ARM reports), refresh (what ARM reports now,
+//! drift listed) and import (the configuration a topology corresponds to, applied).
+
+use super::super::schema::DEFAULT_MODE;
+use super::planned;
+use crate::value::Value;
+use bcdr::layout::ResourceKey;
+use bcdr::{Topology, TopologyStatus, names};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Replaces `map[attr]` by `with` when it is unknown.
+fn fill(map: &mut BTreeMap<String, Value>, attr: &str, with: &str) {
+    if map.get(attr).is_none_or(Value::is_unknown) {
+        map.insert(attr.to_owned(), Value::string(with));
+    }
+}
+
+/// The state after apply: the planned state with every unknown filled from what ARM reports.
+pub fn applied(planned: &Value, status: &TopologyStatus) -> Value {
+    let mut out = planned.as_map().cloned().unwrap_or_default();
+    if planned.get("peerings").is_unknown() {
+        out.insert(
+            "peerings".into(),
+            Value::Map(
+                status
+                    .peerings
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::string(v)))
+                    .collect(),
+            ),
+        );
+    }
+    let mut regions = BTreeMap::new();
+    for (name, r) in planned.get("region").as_map().into_iter().flatten() {
+        let s = status.regions.get(name).cloned().unwrap_or_default();
+        let mut r = r.as_map().cloned().unwrap_or_default();
+        for (attr, with) in [
+            ("resource_group_id", &s.resource_group_id),
+            ("vnet_id", &s.vnet_id),
+            ("subnet_id", &s.subnet_id),
+            ("cluster_id", &s.cluster_id),
+            ("cluster_fqdn", &s.cluster_fqdn),
+            ("kubelet_identity_object_id", &s.kubelet_identity_object_id),
+            ("node_resource_group", &s.node_resource_group),
+            ("kubernetes_version", &s.kubernetes_version),
+            ("ingress_ip_id", &s.ingress_ip_id),
+            ("ingress_ip_address", &s.ingress_ip_address),
+            ("ingress_fqdn", &s.ingress_fqdn),
+            ("endpoint_status", &s.endpoint_status),
+            ("mode", &DEFAULT_MODE.to_owned()),
+        ] {
+            fill(&mut r, attr, with);
+        }
+        regions.insert(name.clone(), Value::Map(r));
+    }
+    out.insert("region".into(), Value::Map(regions));
+    if let Some(tm) = planned.get("traffic_manager").as_map() {
+        let mut tm = tm.clone();
+        fill(&mut tm, "fqdn", &status.traffic_manager_fqdn);
+        fill(&mut tm, "id", &status.traffic_manager_id);
+        out.insert("traffic_manager".into(), Value::Map(tm));
+    }
+    if let Some(fd) = planned.get("front_door").as_map() {
+        let mut fd = fd.clone();
+        fill(&mut fd, "host_name", &status.front_door_host);
+        fill(&mut fd, "profile_id", &status.front_door_id);
+        out.insert("front_door".into(), Value::Map(fd));
+    }
+    if let Some(backup) = planned.get("backup").as_map() {
+        let mut backup = backup.clone();
+        fill(
+            &mut backup,
+            "secondary_region",
+            &status.backup_secondary_region,
+        );
+        fill(&mut backup, "storage_account_id", &status.backup_account_id);
+        out.insert("backup".into(), Value::Map(backup));
+    }
+    if let Some(reg) = planned.get("registry").as_map() {
+        let mut reg = reg.clone();
+        fill(&mut reg, "login_server", &status.registry_login_server);
+        fill(&mut reg, "id", &status.registry_id);
+        let name = status
+            .registry_id
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        fill(&mut reg, "name", &name);
+        out.insert("registry".into(), Value::Map(reg));
+    }
+    fill(&mut out, "id", &status.global_resource_group_id);
+    Value::Map(out)
+}
+
+/// The refreshed state: `prior` with what ARM reports now. Regions whose group is gone drop out (the
+/// plan adds them back); attributes read back from ARM show drift as plan diffs; `drift` lists the rest.
+pub fn refreshed(
+    prior: &Value,
+    status: &TopologyStatus,
+    observed: &bcdr::plan::Observed,
+    drift: Vec<String>,
+) -> Value {
+    let mut out = prior.as_map().cloned().unwrap_or_default();
+    let mut regions = BTreeMap::new();
+    let present: BTreeSet<&String> = observed
+        .resources
+        .keys()
+        .filter_map(|k| {
+            if let ResourceKey::ResourceGroup(r) = k {
+                Some(r)
+            } else {
+                None
+            }
+        })
+        .collect();
+    for (name, r) in prior.get("region").as_map().into_iter().flatten() {
+        if !present.contains(name) {
+            continue;
+        }
+        let mut r = r.as_map().cloned().unwrap_or_default();
+        if let Some(s) = status.regions.get(name) {
+            for (attr, v) in [
+                ("vnet_cidr", &s.vnet_cidr),
+                ("cluster_fqdn", &s.cluster_fqdn),
+                ("kubelet_identity_object_id", &s.kubelet_identity_object_id),
+                ("node_resource_group", &s.node_resource_group),
+                ("kubernetes_version", &s.kubernetes_version),
+                ("ingress_ip_address", &s.ingress_ip_address),
+                ("ingress_fqdn", &s.ingress_fqdn),
+                ("endpoint_status", &s.endpoint_status),
+            ] {
+                if !v.is_empty() {
+                    r.insert(attr.into(), Value::string(v));
+                }
+            }
+        }
+        let pool = observed
+            .body(&ResourceKey::ManagedCluster(name.clone()))
+            .and_then(|c| {
+                c["properties"]["agentPoolProfiles"]
+                    .as_array()
+                    .and_then(|p| {
+                        p.iter()
+                            .find(|p| {
+                                p["mode"]
+                                    .as_str()
+                                    .is_some_and(|m| m.eq_ignore_ascii_case("system"))
+                            })
+                            .cloned()
+                    })
+            });
+        if let Some(pool) = pool {
+            if let Some(count) = pool["count"].as_f64() {
+                r.insert("node_count".into(), Value::Number(count));
+            }
+            if let Some(size) = pool["vmSize"].as_str() {
+                r.insert("vm_size".into(), Value::string(size));
+            }
+        }
+        regions.insert(name.clone(), Value::Map(r));
+    }
+    let extras: Vec<String> = present
+        .iter()
+        .filter(|r| r.as_str() != names::GLOBAL && !regions.contains_key(r.as_str()))
+        .map(|r| (*r).clone())
+        .collect();
+    for extra in extras {
+        regions.insert(
+            extra,
+            Value::Map(BTreeMap::from([("vnet_cidr".into(), Value::string(""))])),
+        );
+    }
+    out.insert("region".into(), Value::Map(regions));
+    if let Some(tm) = prior.get("traffic_manager").as_map() {
+        let mut tm = tm.clone();
+        if !status.traffic_manager_fqdn.is_empty() {
+            tm.insert("fqdn".into(), Value::string(&status.traffic_manager_fqdn));
+        }
+        out.insert("traffic_manager".into(), Value::Map(tm));
+    }
+    if let Some(fd) = prior.get("front_door").as_map() {
+        let mut fd = fd.clone();
+        if !status.front_door_host.is_empty() {
+            fd.insert("host_name".into(), Value::string(&status.front_door_host));
+        }
+        out.insert("front_door".into(), Value::Map(fd));
+    }
+    if let Some(backup) = prior.get("backup").as_map() {
+        let mut backup = backup.clone();
+        if !status.backup_secondary_region.is_empty() {
+            backup.insert(
+                "secondary_region".into(),
+                Value::string(&status.backup_secondary_region),
+            );
+        }
+        out.insert("backup".into(), Value::Map(backup));
+    }
+    if let Some(reg) = prior.get("registry").as_map() {
+        let mut reg = reg.clone();
+        if !status.registry_login_server.is_empty() {
+            reg.insert(
+                "login_server".into(),
+                Value::string(&status.registry_login_server),
+            );
+        }
+        out.insert("registry".into(), Value::Map(reg));
+    }
+    out.insert(
+        "peerings".into(),
+        Value::Map(
+            status
+                .peerings
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::string(v)))
+                .collect(),
+        ),
+    );
+    out.insert(
+        "drift".into(),
+        Value::List(drift.into_iter().map(Value::String).collect()),
+    );
+    Value::Map(out)
+}
+
+/// The configuration a topology corresponds to (what `import` writes before filling computed values).
+fn config_of(topology: &Topology) -> Value {
+    let mut regions = BTreeMap::new();
+    for region in topology.sorted_regions() {
+        let c = &region.cluster;
+        let e = &region.endpoint;
+        let opt_number = |n: Option<u32>| n.map_or(Value::Null, |n| Value::Number(f64::from(n)));
+        let r = BTreeMap::from([
+            ("vnet_cidr".to_owned(), Value::string(&region.vnet_cidr)),
+            ("mode".to_owned(), Value::string(region.mode.as_str())),
+            (
+                "kubernetes_version".to_owned(),
+                c.kubernetes_version
+                    .clone()
+                    .map_or(Value::Null, Value::String),
+            ),
+            (
+                "node_count".to_owned(),
+                Value::Number(f64::from(c.node_count)),
+            ),
+            ("vm_size".to_owned(), Value::string(&c.vm_size)),
+            ("priority".to_owned(), opt_number(e.priority)),
+            ("weight".to_owned(), opt_number(e.weight)),
+            (
+                "geo_mappings".to_owned(),
+                if e.geo_mappings.is_empty() {
+                    Value::Null
+                } else {
+                    Value::List(e.geo_mappings.iter().map(Value::string).collect())
+                },
+            ),
+        ]);
+        regions.insert(region.name.clone(), Value::Map(r));
+    }
+    let tm = topology.traffic_manager.as_ref().map_or(Value::Null, |tm| {
+        Value::Map(BTreeMap::from([
+            (
+                "routing_method".to_owned(),
+                Value::string(tm.routing_method.as_str()),
+            ),
+            (
+                "dns_name".to_owned(),
+                Value::string(tm.relative_name(&topology.name)),
+            ),
+            ("ttl".to_owned(), Value::Number(f64::from(tm.ttl))),
+            (
+                "probe_protocol".to_owned(),
+                Value::string(&tm.probe_protocol),
+            ),
+            (
+                "probe_port".to_owned(),
+                Value::Number(f64::from(tm.probe_port)),
+            ),
+            ("probe_path".to_owned(), Value::string(&tm.probe_path)),
+        ]))
+    });
+    Value::Map(BTreeMap::from([
+        ("name".into(), Value::string(&topology.name)),
+        ("region".into(), Value::Map(regions)),
+        ("traffic_manager".into(), tm),
+        (
+            "registry".into(),
+            topology.registry.as_ref().map_or(Value::Null, |r| {
+                Value::Map(BTreeMap::from([(
+                    "zone_redundancy".to_owned(),
+                    Value::Bool(r.zone_redundancy),
+                )]))
+            }),
+        ),
+        (
+            "home_region".into(),
+            topology
+                .home_region
+                .clone()
+                .map_or(Value::Null, Value::String),
+        ),
+        (
+            "front_door".into(),
+            topology.front_door.as_ref().map_or(Value::Null, |f| {
+                Value::Map(BTreeMap::from([
+                    (
+                        "tier".to_owned(),
+                        Value::string(if f.premium { "Premium" } else { "Standard" }),
+                    ),
+                    ("probe_path".to_owned(), Value::string(&f.probe_path)),
+                    (
+                        "probe_protocol".to_owned(),
+                        Value::string(&f.probe_protocol),
+                    ),
+                    (
+                        "session_affinity".to_owned(),
+                        Value::Bool(f.session_affinity),
+                    ),
+                ]))
+            }),
+        ),
+        (
+            "backup".into(),
+            topology.backup.as_ref().map_or(Value::Null, |b| {
+                Value::Map(BTreeMap::from([(
+                    "redundancy".to_owned(),
+                    Value::string(b.redundancy.as_str()),
+                )]))
+            }),
+        ),
+    ]))
+}
+
+/// State for an imported topology.
+pub fn imported(topology: &Topology, status: &TopologyStatus, subscription: &str) -> Value {
+    applied(
+        &planned(&config_of(topology), &Value::Null, Some(subscription)),
+        status,
+    )
+}
