@@ -2,152 +2,13 @@
 //! status and error code, and long-running operations behave as ARM's do. Every answer the emulator
 //! gives in these tests is checked against the real ARM OpenAPI spec of its operation.
 
+mod support;
+
 use arm_emulator::{Config, Emulator, FaultAction, FaultRule, Throttle};
-use reqwest::{Client, Method, StatusCode};
+use reqwest::{Client, Method};
 use serde_json::{Value, json};
 use std::time::Duration;
-
-const SUB: &str = "00000000-0000-0000-0000-000000000001";
-
-struct Arm {
-    emulator: Emulator,
-    http: Client,
-    token: String,
-}
-
-impl Arm {
-    async fn start(config: Config) -> Self {
-        let emulator = Emulator::start(config).await.expect("starts");
-        let cert =
-            reqwest::Certificate::from_pem(emulator.ca_certificate_pem().as_bytes()).expect("pem");
-        let http = Client::builder()
-            .add_root_certificate(cert)
-            .build()
-            .expect("client");
-        let form = [
-            ("grant_type", "client_credentials"),
-            ("client_id", "me"),
-            ("client_secret", "s"),
-            ("scope", "https://management.azure.com/.default"),
-        ];
-        let token: Value = http
-            .post(format!("{}/tenant/oauth2/v2.0/token", emulator.endpoint()))
-            .form(&form)
-            .send()
-            .await
-            .expect("token")
-            .json()
-            .await
-            .expect("json");
-        Self {
-            token: token["access_token"]
-                .as_str()
-                .expect("access_token")
-                .to_owned(),
-            emulator,
-            http,
-        }
-    }
-
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-        let method_name = method.to_string();
-        let url = if path.starts_with("https://") {
-            path.to_owned()
-        } else {
-            format!("{}{path}", self.emulator.endpoint())
-        };
-        let mut req = self.http.request(method, url).bearer_auth(&self.token);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.expect("request");
-        let (status, headers) = (resp.status(), resp.headers().clone());
-        let text = resp.text().await.unwrap_or_default();
-        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        conforms(
-            &method_name,
-            path,
-            status.as_u16(),
-            (!text.is_empty()).then_some(&body),
-        );
-        (status, headers, body)
-    }
-
-    async fn put(
-        &self,
-        path: &str,
-        body: Value,
-    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-        self.call(Method::PUT, path, Some(body)).await
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let (s, _, b) = self.call(Method::GET, path, None).await;
-        (s, b)
-    }
-
-    /// Polls an Azure-AsyncOperation URL until it leaves InProgress.
-    async fn wait(&self, url: &str) -> Value {
-        for _ in 0..200 {
-            let (status, doc) = self.get(url).await;
-            assert_eq!(status, 200, "{doc}");
-            if doc["status"] != "InProgress" {
-                return doc;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        panic!("operation never finished");
-    }
-}
-
-static SPECS: std::sync::OnceLock<Option<armspec::Specs>> = std::sync::OnceLock::new();
-
-/// The spec file an ARM path belongs to; `None` for what the specs do not describe (operation
-/// status documents, the token endpoint).
-fn spec_for(path: &str) -> Option<&'static str> {
-    let p = path
-        .split('?')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    if p.contains("/operations/")
-        || p.contains("/operationresults/")
-        || !p.starts_with("/subscriptions/")
-    {
-        None
-    } else if p.contains("/providers/microsoft.network/virtualnetworks") {
-        Some(armspec::files::VIRTUAL_NETWORK)
-    } else if p.contains("/providers/microsoft.containerservice/managedclusters") {
-        Some(armspec::files::MANAGED_CLUSTERS)
-    } else if p.ends_with("/locations") {
-        Some(armspec::files::SUBSCRIPTIONS)
-    } else {
-        Some(armspec::files::RESOURCES)
-    }
-}
-
-/// Fails the test when an answer does not match its operation's spec.
-fn conforms(method: &str, url: &str, status: u16, body: Option<&Value>) {
-    let Some(specs) = SPECS.get_or_init(|| armspec::Specs::load("emulator contract responses"))
-    else {
-        return;
-    };
-    let path = url.find("/subscriptions/").map_or(url, |i| &url[i..]);
-    let Some(spec) = spec_for(path) else { return };
-    if status == 401 {
-        return; // ARM's front door answers before any resource provider; no operation describes it
-    }
-    let errors = specs.check_response(spec, method, path, status, body);
-    assert!(
-        errors.is_empty(),
-        "{method} {path} -> {status} does not match {spec}:\n{errors:#?}\n{body:#?}"
-    );
-}
+use support::{Arm, SUB, code};
 
 fn rg(name: &str) -> String {
     format!("/subscriptions/{SUB}/resourcegroups/{name}?api-version=2024-03-01")
@@ -161,10 +22,6 @@ fn vnet(rg: &str, name: &str) -> String {
 
 fn vnet_body(cidr: &str, subnet: &str) -> Value {
     json!({ "location": "eastus", "properties": { "addressSpace": { "addressPrefixes": [cidr] }, "subnets": [{ "name": "aks", "properties": { "addressPrefix": subnet } }] } })
-}
-
-fn code(body: &Value) -> &str {
-    body["error"]["code"].as_str().unwrap_or_default()
 }
 
 fn fast() -> Config {

@@ -1,0 +1,192 @@
+//! What the emulator's tests share: a client with a token, and a check of every answer against the
+//! real ARM OpenAPI spec of its operation (found by its path).
+
+#![allow(dead_code)]
+
+use arm_emulator::{Config, Emulator};
+use reqwest::{Client, Method, StatusCode};
+use serde_json::Value;
+use std::time::Duration;
+
+pub const SUB: &str = "00000000-0000-0000-0000-000000000001";
+
+pub fn code(body: &Value) -> &str {
+    body["error"]["code"].as_str().unwrap_or_default()
+}
+
+pub fn rg_path(name: &str) -> String {
+    format!("/subscriptions/{SUB}/resourcegroups/{name}?api-version=2024-03-01")
+}
+
+pub struct Arm {
+    pub emulator: Emulator,
+    pub http: Client,
+    pub token: String,
+}
+
+impl Arm {
+    pub async fn start(config: Config) -> Self {
+        let emulator = Emulator::start(config).await.expect("starts");
+        let cert =
+            reqwest::Certificate::from_pem(emulator.ca_certificate_pem().as_bytes()).expect("pem");
+        let http = Client::builder()
+            .add_root_certificate(cert)
+            .build()
+            .expect("client");
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", "me"),
+            ("client_secret", "s"),
+            ("scope", "https://management.azure.com/.default"),
+        ];
+        let token: Value = http
+            .post(format!("{}/tenant/oauth2/v2.0/token", emulator.endpoint()))
+            .form(&form)
+            .send()
+            .await
+            .expect("token")
+            .json()
+            .await
+            .expect("json");
+        Self {
+            token: token["access_token"]
+                .as_str()
+                .expect("access_token")
+                .to_owned(),
+            emulator,
+            http,
+        }
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        let method_name = method.to_string();
+        let url = if path.starts_with("https://") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.emulator.endpoint())
+        };
+        let mut req = self.http.request(method, url).bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("request");
+        let (status, headers) = (resp.status(), resp.headers().clone());
+        let text = resp.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        conforms(
+            &method_name,
+            path,
+            status.as_u16(),
+            (!text.is_empty()).then_some(&body),
+        );
+        (status, headers, body)
+    }
+
+    pub async fn put(
+        &self,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        self.call(Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let (s, _, b) = self.call(Method::GET, path, None).await;
+        (s, b)
+    }
+
+    /// Polls an Azure-AsyncOperation URL until it leaves InProgress.
+    pub async fn wait(&self, url: &str) -> Value {
+        for _ in 0..200 {
+            let (status, doc) = self.get(url).await;
+            assert_eq!(status, 200, "{doc}");
+            if doc["status"] != "InProgress" {
+                return doc;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        panic!("operation never finished");
+    }
+
+    /// `call` reduced to the status and the body.
+    pub async fn req(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let (status, _, body) = self.call(method, path, body).await;
+        (status.as_u16(), body)
+    }
+
+    /// Lets the scaled-down provisioning times pass.
+    pub async fn settle(&self) {
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+}
+
+static SPECS: std::sync::OnceLock<Option<armspec::Specs>> = std::sync::OnceLock::new();
+
+/// The spec file an ARM path belongs to; `None` for what the specs do not describe (operation
+/// status documents, the token endpoint).
+pub fn spec_for(path: &str) -> Option<&'static str> {
+    use armspec::files;
+    let p = path
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let has = |needle: &str| p.contains(needle);
+    if has("/operations/")
+        || has("/operationresults/")
+        || has("/operationstatuses/")
+        || has("/asyncoperations/")
+        || !p.starts_with("/subscriptions/")
+    {
+        None
+    } else if has("/providers/microsoft.authorization/roleassignments") {
+        Some(files::ROLE_ASSIGNMENTS)
+    } else if has("/providers/microsoft.network/virtualnetworks") {
+        Some(files::VIRTUAL_NETWORK)
+    } else if has("/providers/microsoft.network/publicipaddresses") {
+        Some(files::PUBLIC_IP)
+    } else if has("/providers/microsoft.network/trafficmanagerprofiles") {
+        Some(files::TRAFFIC_MANAGER)
+    } else if has("/providers/microsoft.containerservice/managedclusters") {
+        Some(files::MANAGED_CLUSTERS)
+    } else if has("/providers/microsoft.containerregistry/") {
+        Some(files::CONTAINER_REGISTRY)
+    } else if has("/blobservices/") {
+        None // blob containers: their spec (blob.json) is not among the pinned files
+    } else if has("/providers/microsoft.storage/") {
+        Some(files::STORAGE)
+    } else if has("/providers/microsoft.cdn/profiles/")
+        && p.trim_end_matches('/').split('/').count() > 9
+    {
+        Some(files::FRONT_DOOR)
+    } else if has("/providers/microsoft.cdn/") {
+        Some(files::CDN_PROFILES)
+    } else if p.ends_with("/locations") {
+        Some(files::SUBSCRIPTIONS)
+    } else {
+        Some(files::RESOURCES)
+    }
+}
+
+/// Fails the test when an answer does not match its operation's spec.
+pub fn conforms(method: &str, url: &str, status: u16, body: Option<&Value>) {
+    let Some(specs) = SPECS.get_or_init(|| armspec::Specs::load("emulator contract responses"))
+    else {
+        return;
+    };
+    let path = url.find("/subscriptions/").map_or(url, |i| &url[i..]);
+    let Some(spec) = spec_for(path) else { return };
+    if status == 401 {
+        return; // ARM's front door answers before any resource provider; no operation describes it
+    }
+    let errors = specs.check_response(spec, method, path, status, body);
+    assert!(
+        errors.is_empty(),
+        "{method} {path} -> {status} does not match {spec}:\n{errors:#?}\n{body:#?}"
+    );
+}

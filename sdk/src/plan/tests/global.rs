@@ -1,0 +1,338 @@
+//! Golden plans for the global resources: routing, registry, backup storage.
+
+use super::*;
+
+mod routing {
+    use super::*;
+    use crate::model::{RegionMode, RoutingMethod, TrafficManager};
+
+    fn routed() -> Topology {
+        two().traffic_manager(TrafficManager::new(RoutingMethod::Priority))
+    }
+
+    fn endpoint(plan: &Plan, region: &str) -> serde_json::Value {
+        let profile = plan
+            .operations
+            .iter()
+            .find(|o| o.key == ResourceKey::TrafficManagerProfile)
+            .and_then(|o| o.body.clone())
+            .expect("profile");
+        profile["properties"]["endpoints"]
+            .as_array()
+            .and_then(|e| e.iter().find(|e| e["name"] == region).cloned())
+            .expect("endpoint")
+    }
+
+    #[test]
+    fn traffic_manager_adds_a_profile_with_an_endpoint_per_region() {
+        let plan = plan(&layout::desired(&routed(), SUB), &observed_after(&two()));
+        assert_eq!(summary(&plan), ["create Traffic Manager profile"]);
+        assert_eq!(endpoint(&plan, "eastus")["properties"]["priority"], 1);
+        assert_eq!(endpoint(&plan, "westus")["properties"]["priority"], 2);
+        assert!(
+            endpoint(&plan, "eastus")["properties"]["targetResourceId"]
+                .as_str()
+                .is_some_and(|id| id.ends_with("/publicIPAddresses/pip-shop-eastus-ingress"))
+        );
+    }
+
+    #[test]
+    fn a_warm_region_keeps_its_cluster_but_gets_no_traffic() {
+        let mut t = routed();
+        t.regions[0].mode = RegionMode::Warm;
+        let plan = plan(&layout::desired(&t, SUB), &observed_after(&routed()));
+        assert_eq!(
+            summary(&plan),
+            ["update Traffic Manager profile"],
+            "one atomic write swaps the priorities"
+        );
+        assert_eq!(
+            endpoint(&plan, "eastus")["properties"]["endpointStatus"],
+            "Disabled"
+        );
+        assert_eq!(
+            endpoint(&plan, "eastus")["properties"]["priority"],
+            2,
+            "hot regions come first"
+        );
+        assert_eq!(endpoint(&plan, "westus")["properties"]["priority"], 1);
+    }
+
+    #[test]
+    fn a_region_going_cold_loses_its_cluster_after_its_role() {
+        let mut t = routed();
+        t.regions[1].mode = RegionMode::Cold;
+        let plan = plan(&layout::desired(&t, SUB), &observed_after(&routed()));
+        assert_eq!(
+            summary(&plan),
+            [
+                "update Traffic Manager profile",
+                "delete cluster identity role (westus)",
+                "delete AKS cluster (westus)"
+            ]
+        );
+        let ops = &plan.operations;
+        let cluster = ops
+            .iter()
+            .find(|o| o.key == ResourceKey::ManagedCluster("westus".into()))
+            .expect("cluster delete");
+        assert_eq!(
+            ops[cluster.depends_on[0]].key,
+            ResourceKey::RoleAssignment("westus".into())
+        );
+    }
+
+    #[test]
+    fn dropping_traffic_manager_deletes_the_profile() {
+        let plan = plan(&layout::desired(&two(), SUB), &observed_after(&routed()));
+        assert_eq!(summary(&plan), ["delete Traffic Manager profile"]);
+    }
+
+    #[test]
+    fn removing_a_region_drops_its_endpoint_before_its_group() {
+        let three = || routed().region(Region::new("centralus", "10.3.0.0/16"));
+        let plan = plan(&layout::desired(&routed(), SUB), &observed_after(&three()));
+        let profile = plan
+            .operations
+            .iter()
+            .find(|o| o.key == ResourceKey::TrafficManagerProfile)
+            .expect("profile");
+        assert_eq!(profile.action, Action::Update);
+        assert!(
+            profile.reason.contains("properties.endpoints[centralus]"),
+            "{}",
+            profile.reason
+        );
+        let rg = plan
+            .operations
+            .iter()
+            .find(|o| o.key == ResourceKey::ResourceGroup("centralus".into()))
+            .expect("rg delete");
+        assert!(
+            rg.depends_on
+                .iter()
+                .any(|&d| plan.operations[d].key == ResourceKey::TrafficManagerProfile)
+        );
+    }
+
+    #[test]
+    fn a_known_principal_is_bound_at_plan_time() {
+        let t = two();
+        let mut observed = observed_after(&t);
+        let cluster = ResourceKey::ManagedCluster("eastus".into());
+        observed.resources.get_mut(&cluster).expect("cluster").body["identity"]["principalId"] =
+            "p-1".into();
+        let plan = plan(&layout::desired(&t, SUB), &observed);
+        let role = plan
+            .operations
+            .iter()
+            .find(|o| o.key == ResourceKey::RoleAssignment("eastus".into()))
+            .expect("role");
+        assert_eq!(
+            role.action,
+            Action::Update,
+            "the observed assignment has another principal"
+        );
+        assert_eq!(
+            role.body.as_ref().expect("body")["properties"]["principalId"],
+            "p-1"
+        );
+        assert!(role.bindings.is_empty());
+    }
+}
+
+mod registry {
+    use super::*;
+    use crate::model::{RegionMode, Registry};
+
+    fn with_registry() -> Topology {
+        two().registry(Registry::default())
+    }
+
+    #[test]
+    fn a_registry_replicates_into_every_other_region_and_clusters_may_pull() {
+        let plan = plan(
+            &layout::desired(&with_registry(), SUB),
+            &observed_after(&two()),
+        );
+        assert_eq!(
+            summary(&plan),
+            [
+                "create container registry",
+                "create registry replica (westus)",
+                "create registry pull role (eastus)",
+                "create registry pull role (westus)"
+            ]
+        );
+        let registry = &plan.operations[plan
+            .operations
+            .iter()
+            .position(|o| o.key == ResourceKey::Registry)
+            .expect("registry")];
+        assert_eq!(
+            registry.body.as_ref().expect("body")["location"],
+            "eastus",
+            "home: the global group's region, never replicated to"
+        );
+        assert_eq!(
+            registry.body.as_ref().expect("body")["sku"]["name"],
+            "Premium"
+        );
+        let pull = plan
+            .operations
+            .iter()
+            .find(|o| o.key == ResourceKey::RegistryPull("westus".into()))
+            .expect("pull");
+        assert!(
+            pull.id
+                .contains("/providers/Microsoft.ContainerRegistry/registries/bcdrshop"),
+            "{}",
+            pull.id
+        );
+        assert!(
+            pull.body.as_ref().expect("body")["properties"]["roleDefinitionId"]
+                .as_str()
+                .is_some_and(|r| r.ends_with(crate::arm::role_assignment::ACR_PULL))
+        );
+    }
+
+    #[test]
+    fn a_region_going_cold_loses_both_roles_before_its_cluster() {
+        let mut t = with_registry();
+        t.regions[1].mode = RegionMode::Cold;
+        let plan = plan(&layout::desired(&t, SUB), &observed_after(&with_registry()));
+        let cluster = plan
+            .operations
+            .iter()
+            .find(|o| o.key == ResourceKey::ManagedCluster("westus".into()))
+            .expect("cluster delete");
+        let mut waits: Vec<String> = cluster
+            .depends_on
+            .iter()
+            .map(|&d| plan.operations[d].key.to_string())
+            .collect();
+        waits.sort();
+        assert_eq!(
+            waits,
+            [
+                "cluster identity role (westus)",
+                "registry pull role (westus)"
+            ]
+        );
+    }
+
+    #[test]
+    fn removing_a_region_deletes_its_replica_and_pull_role_explicitly() {
+        let three = || with_registry().region(Region::new("centralus", "10.3.0.0/16"));
+        // centralus is the registry's home (first by name): removing it must not move the registry.
+        let plan = crate::topology::plan_against(&with_registry(), &observed_after(&three()), SUB);
+        let changes = summary(&plan);
+        assert!(
+            changes.contains(&"delete registry pull role (centralus)".to_owned()),
+            "{changes:?}"
+        );
+        assert!(
+            !changes
+                .iter()
+                .any(|c| c.contains("replica") || c.contains("container registry")),
+            "the home stays, replicas too: {changes:?}"
+        );
+        // A region that is not the home takes its replica with it.
+        let without_west = three();
+        let mut without_west = without_west;
+        without_west.regions.retain(|r| r.name != "westus");
+        let plan = crate::topology::plan_against(&without_west, &observed_after(&three()), SUB);
+        let changes = summary(&plan);
+        for expected in [
+            "delete registry replica (westus)",
+            "delete registry pull role (westus)",
+            "delete resource group (westus)",
+        ] {
+            assert!(changes.contains(&expected.to_owned()), "{changes:?}");
+        }
+    }
+
+    #[test]
+    fn dropping_the_registry_deletes_it_alone() {
+        let plan = plan(
+            &layout::desired(&two(), SUB),
+            &observed_after(&with_registry()),
+        );
+        assert_eq!(summary(&plan), ["delete container registry"]);
+    }
+}
+
+mod backup {
+    use super::*;
+    use crate::model::{Backup, RegionMode};
+
+    #[test]
+    fn backup_storage_has_a_container_per_cluster() {
+        let mut t = two().backup(Backup::default());
+        t.regions[1].mode = RegionMode::Cold;
+        let plan = plan(&layout::desired(&t, SUB), &observed_after(&two()));
+        let changes = summary(&plan);
+        assert!(
+            changes.starts_with(&[
+                "create backup storage".to_owned(),
+                "create backup container (eastus)".to_owned()
+            ]),
+            "{changes:?}"
+        );
+        assert!(
+            !changes.contains(&"create backup container (westus)".to_owned()),
+            "a cold region has no cluster to back up"
+        );
+        let account = plan
+            .operations
+            .iter()
+            .find(|o| o.key == ResourceKey::StorageAccount)
+            .expect("account");
+        assert_eq!(
+            account.body.as_ref().expect("body")["sku"]["name"],
+            "Standard_GRS"
+        );
+        assert!(
+            account.id.rsplit('/').next().is_some_and(|n| n.len() <= 24
+                && n.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())),
+            "{}",
+            account.id
+        );
+    }
+
+    #[test]
+    fn dropping_backup_deletes_the_account_alone() {
+        let plan = plan(
+            &layout::desired(&two(), SUB),
+            &observed_after(&two().backup(Backup::default())),
+        );
+        assert_eq!(summary(&plan), ["delete backup storage"]);
+    }
+}
+
+#[test]
+fn traffic_moves_to_a_cold_region_only_after_its_cluster_exists() {
+    use crate::model::{RegionMode, RoutingMethod, TrafficManager};
+    let before = two().traffic_manager(TrafficManager::new(RoutingMethod::Priority));
+    let mut before = before;
+    before.regions[1].mode = RegionMode::Cold;
+    let mut after = before.clone();
+    after.regions[0].mode = RegionMode::Cold;
+    after.regions[1].mode = RegionMode::Hot;
+    let plan = plan(&layout::desired(&after, SUB), &observed_after(&before));
+    let at = |key: ResourceKey| {
+        plan.operations
+            .iter()
+            .position(|o| o.key == key)
+            .expect("op")
+    };
+    let profile = &plan.operations[at(ResourceKey::TrafficManagerProfile)];
+    assert_eq!(profile.action, Action::Update);
+    assert!(
+        profile
+            .depends_on
+            .contains(&at(ResourceKey::ManagedCluster("westus".into()))),
+        "the endpoint is enabled after the cluster is created"
+    );
+}
