@@ -1,0 +1,58 @@
+//! What the SDK's emulator tests share: an emulator with a client, topologies, quiet events.
+
+#![allow(dead_code)]
+
+use arm_emulator::{Config, Emulator};
+use bcdr::engine::{Event, Outcome, RetryPolicy};
+use bcdr::{ArmClient, ArmConfig, Cloud, Credential, Region, Topology, TopologyClient};
+use std::time::Duration;
+
+pub const SUB: &str = "00000000-0000-0000-0000-000000000001";
+
+pub async fn setup(config: Config) -> (Emulator, TopologyClient) {
+    let emulator = Emulator::start(config).await.expect("emulator");
+    let cloud = Cloud::custom(&emulator.endpoint(), &emulator.endpoint()).expect("cloud");
+    let credential =
+        Credential::client_secret("00000000-0000-0000-0000-00000000aaaa", "sdk-tests", "x");
+    let arm = ArmConfig::new(SUB, cloud, credential).trust_root_pem(emulator.ca_certificate_pem());
+    let retry = RetryPolicy {
+        max_attempts: 40,
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(50),
+    };
+    let client = TopologyClient::new(ArmClient::new(arm).expect("client")).with_retry(retry);
+    (emulator, client)
+}
+
+pub fn fast() -> Config {
+    Config {
+        latency_scale: 0.0005,
+        ..Config::default()
+    }
+}
+
+pub fn topology(name: &str, regions: &[(&str, &str)]) -> Topology {
+    regions.iter().fold(Topology::new(name), |t, (r, c)| {
+        t.region(Region::new(*r, *c))
+    })
+}
+
+pub fn quiet(_: Event<'_>) {}
+
+/// The keys of the plan operations whose outcome `pick` selects (plans from scratch share one order).
+pub fn keys(
+    t: &Topology,
+    report: &bcdr::engine::Report,
+    pick: impl Fn(&Outcome) -> bool,
+) -> Vec<String> {
+    let plan = bcdr::plan::plan(
+        &bcdr::layout::desired(t, SUB),
+        &bcdr::plan::Observed::default(),
+    );
+    plan.operations
+        .iter()
+        .zip(&report.outcomes)
+        .filter(|(_, o)| pick(o))
+        .map(|(op, _)| op.key.to_string())
+        .collect()
+}

@@ -1,0 +1,361 @@
+//! End to end through real Terraform, the operations beyond the lifecycle: failover and failback as
+//! mode changes (1.0.3 and a newer Terraform on PATH), the regions data source, timeouts and Ctrl-C
+//! keeping partial progress, and every complete HCL example applied.
+
+mod support;
+
+use support::{Harness, log, terraform};
+
+const ROUTED: &str = r#"
+resource "bcdr_topology" "dr" {
+  name = "web"
+
+  region "eastus" {
+    vnet_cidr = "10.1.0.0/16"
+    mode      = "EAST_MODE"
+  }
+
+  region "westus" {
+    vnet_cidr  = "10.2.0.0/16"
+    mode       = "WEST_MODE"
+    node_count = 1
+  }
+
+    traffic_manager {
+    routing_method = "Priority"
+  }
+
+    registry {}
+
+  backup {}
+}
+"#;
+
+fn routed(east: &str, west: &str) -> String {
+    ROUTED.replace("EAST_MODE", east).replace("WEST_MODE", west)
+}
+
+/// Traffic Manager in front of a hot and a warm region; failover and failback as mode changes.
+async fn failover(h: &Harness) {
+    h.config(&routed("hot", "warm"));
+    let (_, plan) = h.plan_code().await;
+    assert!(
+        plan.stdout
+            .contains("endpoint_status            = \"Disabled\""),
+        "the plan says westus gets no traffic:\n{}",
+        plan.stdout
+    );
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let state = h.state_values().await;
+    assert_eq!(
+        state["traffic_manager"]["fqdn"], "bcdr-web.trafficmanager.net",
+        "{state:#}"
+    );
+    assert_eq!(state["region"]["eastus"]["endpoint_status"], "Enabled");
+    assert_eq!(state["region"]["westus"]["endpoint_status"], "Disabled");
+    assert_eq!(state["region"]["eastus"]["priority"], 1.0);
+    assert_eq!(
+        state["region"]["eastus"]["ingress_fqdn"],
+        "web-eastus.eastus.cloudapp.azure.com"
+    );
+    assert_eq!(
+        state["region"]["westus"]["ingress_resource_group"],
+        "rg-web-westus"
+    );
+    assert!(
+        state["registry"]["login_server"]
+            .as_str()
+            .is_some_and(|l| l.starts_with("bcdrweb") && l.ends_with(".azurecr.io")),
+        "{state:#}"
+    );
+    assert_eq!(state["home_region"], "eastus");
+    assert_eq!(
+        state["backup"]["secondary_region"], "westus",
+        "backups replicate to East US's pair"
+    );
+    assert_eq!(state["backup"]["containers"]["westus"], "backup-westus");
+    let readiness: Vec<&str> = state["readiness"]
+        .as_array()
+        .expect("readiness")
+        .iter()
+        .filter_map(|l| l.as_str())
+        .collect();
+    assert!(
+        readiness.contains(
+            &"PASS global-routing: Traffic Manager (Priority) in front of every region's ingress IP"
+        ),
+        "{readiness:#?}"
+    );
+    assert!(
+        readiness
+            .iter()
+            .any(|l| l.starts_with("WARN standby-capacity: westus (1 of 3 nodes)")),
+        "{readiness:#?}"
+    );
+    assert!(
+        state["diagram"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("flowchart TB") && d.contains("westus (warm)")),
+        "{state:#}"
+    );
+    assert_eq!(h.plan_code().await.0, 0, "no changes after apply");
+
+    // Fail over: westus takes the traffic, eastus keeps running without it.
+    h.config(&routed("warm", "hot"));
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 2);
+    assert!(
+        plan.stdout
+            .contains("endpoint_status            = \"Enabled\" -> \"Disabled\""),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("endpoint_status            = \"Disabled\" -> \"Enabled\""),
+        "{}",
+        plan.stdout
+    );
+    h.emulator.clear_requests();
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let writes: Vec<String> = h
+        .emulator
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PUT" || r.method == "DELETE")
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(writes.len(), 1, "failover is one profile write: {writes:?}");
+    let state = h.state_values().await;
+    assert_eq!(
+        (
+            state["region"]["westus"]["endpoint_status"].as_str(),
+            state["region"]["westus"]["priority"].as_f64()
+        ),
+        (Some("Enabled"), Some(1.0))
+    );
+    assert_eq!(h.plan_code().await.0, 0);
+
+    h.tf_ok(&["state", "rm", "bcdr_topology.dr"]).await;
+    h.tf_ok(&["import", "bcdr_topology.dr", "web"]).await;
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(
+        code,
+        0,
+        "import rebuilds modes and routing:\n{}",
+        plan.all()
+    );
+
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+    assert!(
+        h.emulator.resource_ids().is_empty(),
+        "{:#?}",
+        h.emulator.resource_ids()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failover_on_terraform_1_0_3() {
+    failover(&Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-failover").await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failover_on_newer_terraform_from_path() {
+    match terraform::terraform_on_path() {
+        Some((bin, version)) => {
+            failover(&Harness::new(&bin, &format!("tf-{version}-failover")).await).await
+        }
+        None => log("NOTE: no terraform newer than 1.0.3 on PATH: failover ran on 1.0.3 only"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regions_data_source_reads_pairs_and_aks_availability_from_arm() {
+    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-regions").await;
+    h.config(
+        r#"
+data "bcdr_regions" "r" {
+  names = ["eastus", "westus", "francecentral", "francesouth", "italynorth"]
+}
+
+output "pairs" {
+  value = data.bcdr_regions.r.recommended_pairs
+}
+
+output "aks" {
+  value = data.bcdr_regions.r.aks_available
+}
+
+output "paired" {
+  value = data.bcdr_regions.r.paired_regions["eastus"]
+}
+"#,
+    );
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let out = h.tf_ok(&["output", "-json"]).await;
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(
+        v["pairs"]["value"],
+        serde_json::json!([["eastus", "westus"]]),
+        "France South has no AKS; Italy North no pair: {v:#}"
+    );
+    assert_eq!(v["aks"]["value"]["francesouth"], false);
+    assert_eq!(v["paired"]["value"], serde_json::json!(["westus"]));
+    let locations = h
+        .emulator
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/locations"))
+        .count();
+    assert!(locations >= 1, "the data source asks ARM, not a table");
+}
+
+/// Every provisioning time short but the cluster's: 3 s to create or update.
+fn slow_clusters() -> arm_emulator::Config {
+    let mut latencies: std::collections::BTreeMap<String, u64> = arm_emulator::default_latencies()
+        .into_keys()
+        .map(|k| (k, 5))
+        .collect();
+    latencies.insert("managedCluster.put".into(), 3_000);
+    latencies.insert("managedCluster.update".into(), 3_000);
+    arm_emulator::Config {
+        latency_scale: 1.0,
+        latencies,
+        ..arm_emulator::Config::default()
+    }
+}
+
+const SLOW: &str = r#"
+resource "bcdr_topology" "dr" {
+  name = "slow"
+
+  region "eastus" {
+    vnet_cidr  = "10.1.0.0/16"
+    node_count = NODES
+  }
+
+  region "westus" {
+    vnet_cidr = "10.2.0.0/16"
+  }
+  TIMEOUTS
+}
+"#;
+
+fn slow(nodes: u32, timeouts: &str) -> String {
+    SLOW.replace("NODES", &nodes.to_string())
+        .replace("TIMEOUTS", timeouts)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timed_out_and_interrupted_applies_keep_partial_progress() {
+    let h = Harness::with_emulator(
+        &terraform::terraform_1_0_3(),
+        "tf-1.0.3-stop",
+        slow_clusters(),
+    )
+    .await;
+
+    // A create that runs out of time: what finished is in the state; the next apply converges.
+    h.config(&slow(3, "timeouts {\n    create = \"1s\"\n  }"));
+    let started = std::time::Instant::now();
+    let out = h.tf(&["apply", "-auto-approve"]).await;
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(2_900),
+        "stopped at the deadline, not after the clusters"
+    );
+    assert!(out.all().contains("timed out after 1s"), "{}", out.all());
+    let state = h.state_values().await;
+    assert!(
+        state["region"]["eastus"]["vnet_id"]
+            .as_str()
+            .is_some_and(|id| id.ends_with("vnet-slow-eastus")),
+        "partial progress is saved: {state:#}"
+    );
+    h.config(&slow(3, ""));
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    assert_eq!(h.plan_code().await.0, 0, "the re-run converged");
+
+    // An update interrupted with Ctrl-C: Terraform sends StopProvider, the provider stops starting work
+    // and returns what it has; the next apply finishes the job.
+    h.config(&slow(5, ""));
+    h.emulator.clear_requests();
+    let child = h.spawn(&["apply", "-auto-approve"]);
+    let pid = child.id().to_string();
+    for _ in 0..200 {
+        if h.emulator
+            .requests()
+            .iter()
+            .any(|r| r.method == "PUT" && r.path.contains("managedClusters/aks-slow-eastus"))
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let started = std::time::Instant::now();
+    std::process::Command::new("kill")
+        .args(["-INT", "--", &format!("-{pid}")])
+        .status()
+        .expect("kill the process group");
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .expect("join")
+        .expect("terraform exits");
+    let all = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    log(&format!(
+        "[tf-1.0.3-stop] terraform apply interrupted -> exit {:?} {:.2?} after SIGINT",
+        out.status.code(),
+        started.elapsed()
+    ));
+    assert_ne!(out.status.code(), Some(0), "{all}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(2_500),
+        "the provider stopped promptly: {all}"
+    );
+    assert!(all.contains("cancelled"), "{all}");
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let state = h.state_values().await;
+    assert_eq!(state["region"]["eastus"]["node_count"], 5.0);
+    assert_eq!(h.plan_code().await.0, 0);
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+}
+
+/// Every complete example under `examples/terraform/` applies on the emulator, plans no changes after,
+/// and destroys to nothing. The example's own provider block is replaced by one for the emulator.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_example_applies() {
+    let dir = terraform::workspace_root().join("examples/terraform");
+    let mut examples: Vec<_> = std::fs::read_dir(&dir)
+        .expect("examples")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("main.tf").is_file())
+        .collect();
+    examples.sort();
+    assert!(examples.len() >= 4, "{examples:?}");
+    for example in examples {
+        let name = example
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let text = std::fs::read_to_string(example.join("main.tf")).expect("main.tf");
+        let body = &text[text
+            .find("resource \"")
+            .unwrap_or_else(|| panic!("{name}: no resource"))..];
+        let h = Harness::new(&terraform::terraform_1_0_3(), &format!("example-{name}")).await;
+        h.config(body);
+        h.tf_ok(&["apply", "-auto-approve"]).await;
+        assert_eq!(h.plan_code().await.0, 0, "{name}: no changes after apply");
+        h.tf_ok(&["destroy", "-auto-approve"]).await;
+        assert!(
+            h.emulator.resource_ids().is_empty(),
+            "{name}: {:#?}",
+            h.emulator.resource_ids()
+        );
+    }
+}
