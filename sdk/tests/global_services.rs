@@ -349,3 +349,43 @@ async fn front_door_premium_over_three_regions_applies_repairs_drift_fails_over_
         emulator.resource_ids()
     );
 }
+
+#[tokio::test]
+async fn removing_a_region_leaves_no_replica_pull_role_or_origin_behind() {
+    let (emulator, client) = setup(fast()).await;
+    let three = topology(
+        "orph",
+        &[
+            ("eastus", "10.1.0.0/16"),
+            ("westus", "10.2.0.0/16"),
+            ("centralus", "10.3.0.0/16"),
+        ],
+    )
+    .registry(bcdr::model::Registry::default())
+    .front_door(bcdr::model::FrontDoor::default());
+    client
+        .apply(&three, CancelSignal::never(), &quiet)
+        .await
+        .expect("apply three");
+    let mut two = three.clone();
+    two.regions.retain(|r| r.name != "westus");
+    client
+        .apply(&two, CancelSignal::never(), &quiet)
+        .await
+        .expect("remove westus");
+    let left: Vec<String> = emulator
+        .resource_ids()
+        .into_iter()
+        .filter(|id| id.to_ascii_lowercase().contains("westus"))
+        .collect();
+    assert!(
+        left.is_empty(),
+        "nothing of westus may be orphaned outside its group: {left:#?}"
+    );
+    assert!(!client.plan(&two).await.expect("plan").0.has_changes());
+    client
+        .destroy("orph", CancelSignal::never(), &quiet)
+        .await
+        .expect("destroy");
+    assert!(emulator.resource_ids().is_empty());
+}

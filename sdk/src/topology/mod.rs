@@ -92,55 +92,100 @@ impl TopologyClient {
             .collect())
     }
 
-    /// What ARM has of `topology`: every desired resource (GETs run concurrently), groups of regions
-    /// no longer desired (found by tag), and the peerings each VNet reports.
-    pub async fn observe(&self, topology: &Topology) -> Result<Observed> {
+    /// GETs every key concurrently; what exists, by key.
+    async fn get_all(
+        &self,
+        topology: &str,
+        keys: &[ResourceKey],
+    ) -> Result<Vec<(ResourceKey, ObservedResource)>> {
         let sub = self.arm.subscription_id();
-        // Desired resources (peerings come with their VNets), plus what may exist without being wanted:
-        // the cluster and role of a region gone cold, a profile no longer used.
-        let mut desired: Vec<ResourceKey> = layout::desired(topology, sub)
-            .into_iter()
-            .map(|d| d.key)
-            .filter(|k| !matches!(k, ResourceKey::Peering { .. }))
-            .collect();
-        for r in &topology.regions {
-            desired.push(ResourceKey::ManagedCluster(r.name.clone()));
-            desired.push(ResourceKey::RoleAssignment(r.name.clone()));
-            desired.push(ResourceKey::Replication(r.name.clone()));
-            desired.push(ResourceKey::RegistryPull(r.name.clone()));
-            desired.push(ResourceKey::BackupContainer(r.name.clone()));
-            desired.push(ResourceKey::FrontDoorOrigin(r.name.clone()));
-        }
-        desired.push(ResourceKey::TrafficManagerProfile);
-        desired.push(ResourceKey::Registry);
-        desired.push(ResourceKey::StorageAccount);
-        desired.extend([
-            ResourceKey::FrontDoorProfile,
-            ResourceKey::FrontDoorEndpoint,
-            ResourceKey::FrontDoorOriginGroup,
-            ResourceKey::FrontDoorRoute,
-        ]);
-        // Resource groups come from the one tag-filtered list below, not a GET each.
-        desired.retain(|k| !matches!(k, ResourceKey::ResourceGroup(_)));
-        desired.sort();
-        desired.dedup();
-        let gets = join_all(desired.iter().map(|key| {
-            let id = key.id(sub, &topology.name);
+        let found = join_all(keys.iter().map(|key| {
+            let id = key.id(sub, topology);
             async move {
                 self.arm
                     .get(&id, key.api_version())
                     .await
                     .map(|b| b.map(|body| (key.clone(), ObservedResource { id, body })))
             }
-        }));
-        let (found, groups) = futures::join!(gets, self.tagged_groups(&topology.name));
+        }))
+        .await;
+        found.into_iter().filter_map(Result::transpose).collect()
+    }
+
+    /// What ARM has of `topology`: every desired resource (GETs run concurrently), groups of regions
+    /// no longer desired (found by tag), and the peerings each VNet reports.
+    pub async fn observe(&self, topology: &Topology) -> Result<Observed> {
+        let sub = self.arm.subscription_id();
+        let wanted: Vec<ResourceKey> = layout::desired(topology, sub)
+            .into_iter()
+            .map(|d| d.key)
+            .collect();
+        // Phase 1: the groups (one tag-filtered list), the desired resources of the topology's regions
+        // (peerings come with their VNets), and the global resources whether wanted or not (to see one
+        // that is no longer wanted).
+        let mut first: Vec<ResourceKey> = wanted
+            .iter()
+            .filter(|k| {
+                !matches!(
+                    k,
+                    ResourceKey::Peering { .. } | ResourceKey::ResourceGroup(_)
+                )
+            })
+            .cloned()
+            .collect();
+        for r in &topology.regions {
+            first.push(ResourceKey::ManagedCluster(r.name.clone()));
+            first.push(ResourceKey::RoleAssignment(r.name.clone()));
+        }
+        first.extend([
+            ResourceKey::TrafficManagerProfile,
+            ResourceKey::Registry,
+            ResourceKey::StorageAccount,
+            ResourceKey::FrontDoorProfile,
+        ]);
+        first.sort();
+        first.dedup();
+        let (found, groups) = futures::join!(
+            self.get_all(&topology.name, &first),
+            self.tagged_groups(&topology.name)
+        );
         let mut observed = Observed::default();
-        for item in found {
-            if let Some((key, resource)) = item? {
-                observed.resources.insert(key, resource);
+        observed.resources.extend(found?);
+        // Phase 2: what hangs off a global resource that exists, for every region of the topology or
+        // found by tag (a region that left still has its replica, pull role or origin there).
+        let groups = groups?;
+        let mut regions: Vec<String> = topology.regions.iter().map(|r| r.name.clone()).collect();
+        regions.extend(groups.keys().filter(|r| *r != names::GLOBAL).cloned());
+        regions.sort();
+        regions.dedup();
+        let exists = |k: &ResourceKey| observed.resources.contains_key(k) || wanted.contains(k);
+        let mut second: Vec<ResourceKey> = Vec::new();
+        for r in &regions {
+            if exists(&ResourceKey::Registry) {
+                second.extend([
+                    ResourceKey::Replication(r.clone()),
+                    ResourceKey::RegistryPull(r.clone()),
+                ]);
+            }
+            if exists(&ResourceKey::StorageAccount) {
+                second.push(ResourceKey::BackupContainer(r.clone()));
+            }
+            if exists(&ResourceKey::FrontDoorProfile) {
+                second.push(ResourceKey::FrontDoorOrigin(r.clone()));
             }
         }
-        for (region, group) in groups? {
+        if exists(&ResourceKey::FrontDoorProfile) {
+            second.extend([
+                ResourceKey::FrontDoorEndpoint,
+                ResourceKey::FrontDoorOriginGroup,
+                ResourceKey::FrontDoorRoute,
+            ]);
+        }
+        second.retain(|k| !first.contains(k));
+        observed
+            .resources
+            .extend(self.get_all(&topology.name, &second).await?);
+        for (region, group) in groups {
             observed
                 .resources
                 .entry(ResourceKey::ResourceGroup(region))
