@@ -21,6 +21,8 @@ pub struct Topology {
     pub backup: Option<Backup>,
     /// Layer-7 global routing with Front Door, instead of Traffic Manager; none when `None`.
     pub front_door: Option<FrontDoor>,
+    /// The stateful services the application uses, so readiness can say where state would be lost.
+    pub stateful_services: Vec<StatefulService>,
 }
 
 impl Topology {
@@ -33,7 +35,15 @@ impl Topology {
             home_region: None,
             backup: None,
             front_door: None,
+            stateful_services: Vec::new(),
         }
+    }
+
+    /// Declares a stateful service the application uses.
+    #[must_use]
+    pub fn stateful_service(mut self, service: StatefulService) -> Self {
+        self.stateful_services.push(service);
+        self
     }
 
     /// Routes traffic to the regions with Front Door.
@@ -383,6 +393,32 @@ impl Default for FrontDoor {
             probe_path: "/healthz".into(),
             probe_protocol: "Https".into(),
             session_affinity: false,
+        }
+    }
+}
+
+/// Where an application keeps some state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StateLocation {
+    /// Inside a cluster (a StatefulSet, a volume): lost with the region unless backed up elsewhere.
+    InCluster,
+    /// A managed service outside the clusters (a database, a cache, storage).
+    Managed { geo_replicated: bool },
+}
+
+/// A stateful service the application depends on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct StatefulService {
+    pub name: String,
+    pub location: StateLocation,
+}
+
+impl StatefulService {
+    pub fn new(name: impl Into<String>, location: StateLocation) -> Self {
+        Self {
+            name: name.into(),
+            location,
         }
     }
 }

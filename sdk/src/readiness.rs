@@ -48,6 +48,7 @@ pub fn report(t: &Topology) -> Vec<Finding> {
         failback(t),
         registry(t),
         backup(t),
+        state(t),
         cold_start(t),
         warm_capacity(t),
         versions(t),
@@ -153,6 +154,63 @@ fn backup(t: &Topology) -> Finding {
             Level::Warn,
             "no geo-redundant backup storage: back up cluster state (e.g. with Velero) to storage in another region; add a backup block",
         ),
+    }
+}
+
+fn state(t: &Topology) -> Finding {
+    use crate::model::StateLocation;
+    let in_cluster: Vec<&str> = t
+        .stateful_services
+        .iter()
+        .filter(|s| s.location == StateLocation::InCluster)
+        .map(|s| s.name.as_str())
+        .collect();
+    let single_region: Vec<&str> = t
+        .stateful_services
+        .iter()
+        .filter(|s| {
+            s.location
+                == StateLocation::Managed {
+                    geo_replicated: false,
+                }
+        })
+        .map(|s| s.name.as_str())
+        .collect();
+    if t.stateful_services.is_empty() {
+        finding(
+            "application-state",
+            Level::Pass,
+            "no stateful services declared: the application keeps no state the topology should know of",
+        )
+    } else if !in_cluster.is_empty() {
+        let backed = if t.backup.is_some() {
+            "back it up to the backup storage and restore it on failover, or"
+        } else {
+            "add backup storage and back it up, or"
+        };
+        finding(
+            "application-state",
+            Level::Warn,
+            format!(
+                "{} kept in-cluster: it is lost with its region; {backed} move it to a geo-replicated managed service",
+                in_cluster.join(", ")
+            ),
+        )
+    } else if !single_region.is_empty() {
+        finding(
+            "application-state",
+            Level::Warn,
+            format!(
+                "{}: managed but not geo-replicated, so unavailable when its region is",
+                single_region.join(", ")
+            ),
+        )
+    } else {
+        finding(
+            "application-state",
+            Level::Pass,
+            "every stateful service is managed and geo-replicated",
+        )
     }
 }
 
@@ -298,5 +356,20 @@ mod tests {
         let mut t = good();
         t.regions[0].cluster = ClusterSettings::default().kubernetes_version("1.30");
         assert_eq!(level(&t, "consistent-versions"), Level::Warn);
+        use crate::model::{StateLocation, StatefulService};
+        let t = good().stateful_service(StatefulService::new(
+            "orders-db",
+            StateLocation::Managed {
+                geo_replicated: true,
+            },
+        ));
+        assert_eq!(level(&t, "application-state"), Level::Pass);
+        let t = good().stateful_service(StatefulService::new("redis", StateLocation::InCluster));
+        assert_eq!(level(&t, "application-state"), Level::Warn);
+        assert!(
+            report(&t)
+                .iter()
+                .any(|f| f.detail.starts_with("redis kept in-cluster"))
+        );
     }
 }

@@ -30,6 +30,11 @@ resource "bcdr_topology" "web" {
   registry {}
 
   backup {}
+
+  # Kept in the cluster: readiness warns it is lost with its region unless backed up.
+  stateful_service "uploads" {
+    kind = "in-cluster"
+  }
 }
 
 output "url" {

@@ -26,6 +26,12 @@ resource "bcdr_topology" "api" {
   }
 
   registry {}
+
+  # Where the application keeps state: readiness checks it against the guidance.
+  stateful_service "sessions" {
+    kind           = "managed"
+    geo_replicated = true
+  }
 }
 
 output "global_fqdn" {

@@ -244,6 +244,27 @@ pub fn backup_block() -> Block {
     }
 }
 
+pub fn stateful_service_block() -> Block {
+    Block {
+        description: "A stateful service the application uses, labelled with its name (`stateful_service \"orders-db\" { ... }`), so `readiness` can say where state would be lost with a region. Nothing is created for it.",
+        attributes: vec![
+            attr(
+                "kind",
+                Ty::String,
+                Mode::Required,
+                "`in-cluster` (a StatefulSet or volume: lost with its region unless backed up) or `managed` (a service outside the clusters).",
+            ),
+            attr(
+                "geo_replicated",
+                Ty::Bool,
+                Mode::Optional,
+                "For a managed service: whether it replicates to another region.",
+            ),
+        ],
+        blocks: vec![],
+    }
+}
+
 pub fn timeouts_block() -> Block {
     Block {
         description: "Time limits, as durations such as `30m` or `1h30m`. When one runs out, no further ARM operation starts; what finished is saved to the state and the next apply continues from there (operations already running in Azure finish there and are adopted).",
@@ -357,6 +378,13 @@ pub fn resource() -> Block {
                 min_items: 0,
                 max_items: 0,
                 block: backup_block(),
+            },
+            NestedBlock {
+                name: "stateful_service",
+                nesting: Nesting::Map,
+                min_items: 0,
+                max_items: 0,
+                block: stateful_service_block(),
             },
             NestedBlock {
                 name: "timeouts",

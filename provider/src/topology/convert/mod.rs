@@ -90,6 +90,18 @@ pub fn topology(v: &Value) -> Topology {
     }
     t.traffic_manager = traffic_manager(v);
     t.home_region = v.get("home_region").as_str().map(str::to_owned);
+    for (name, svc) in v.get("stateful_service").as_map().into_iter().flatten() {
+        let location = match svc.get("kind").as_str() {
+            Some(k) if k.eq_ignore_ascii_case("in-cluster") => {
+                bcdr::model::StateLocation::InCluster
+            }
+            _ => bcdr::model::StateLocation::Managed {
+                geo_replicated: matches!(svc.get("geo_replicated"), Value::Bool(true)),
+            },
+        };
+        t.stateful_services
+            .push(bcdr::model::StatefulService::new(name.clone(), location));
+    }
     if v.get("front_door").as_map().is_some() {
         let b = v.get("front_door");
         let mut fd = bcdr::model::FrontDoor::default();
@@ -142,6 +154,26 @@ pub fn config_errors(v: &Value) -> Vec<pb::Diagnostic> {
                 ..diag::error(
                     "Invalid mode",
                     format!("{path}: \"{mode}\" must be hot, warm or cold"),
+                )
+            });
+        }
+    }
+    for (name, svc) in v.get("stateful_service").as_map().into_iter().flatten() {
+        if let Some(kind) = svc.get("kind").as_str().filter(|k| {
+            !["in-cluster", "managed"]
+                .iter()
+                .any(|x| x.eq_ignore_ascii_case(k))
+        }) {
+            let path = bcdr::validate::AttributePath(vec![
+                bcdr::validate::PathStep::Attribute("stateful_service".into()),
+                bcdr::validate::PathStep::Key(name.clone()),
+                bcdr::validate::PathStep::Attribute("kind".into()),
+            ]);
+            out.push(pb::Diagnostic {
+                attribute: Some(diag::path(&path)),
+                ..diag::error(
+                    "Invalid kind",
+                    format!("{path}: \"{kind}\" must be in-cluster or managed"),
                 )
             });
         }

@@ -445,6 +445,10 @@ pub fn planned(config: &Value, prior: &Value, subscription: Option<&str>) -> Val
         ),
         ("timeouts".into(), config.get("timeouts").clone()),
         (
+            "stateful_service".into(),
+            config.get("stateful_service").clone(),
+        ),
+        (
             "registry".into(),
             planned_registry(config, prior, subscription, name),
         ),
