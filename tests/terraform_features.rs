@@ -210,6 +210,56 @@ output "paired" {
     assert!(locations >= 1, "the data source asks ARM, not a table");
 }
 
+/// The provider block with workload identity federation: no client secret, a federated token file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workload_identity_authenticates_without_a_secret() {
+    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-oidc").await;
+    h.config(
+        r#"
+data "bcdr_regions" "r" {
+  names = ["eastus", "westus"]
+}
+
+output "pairs" {
+  value = data.bcdr_regions.r.recommended_pairs
+}
+"#,
+    );
+    let token_file = h.dir.join("federated-token");
+    let main = std::fs::read_to_string(h.dir.join("main.tf")).expect("main.tf");
+    let main = main.replace(
+        r#"client_secret       = "e2e-secret""#,
+        &format!(
+            "use_oidc             = true\n  oidc_token_file_path = \"{}\"",
+            token_file.display()
+        ),
+    );
+    assert!(main.contains("use_oidc"), "{main}");
+    std::fs::write(h.dir.join("main.tf"), main).expect("write main.tf");
+
+    std::fs::write(&token_file, "not a token").expect("token file");
+    let refused = h.tf(&["apply", "-auto-approve"]).await;
+    assert_ne!(refused.code, 0, "a malformed federated token is refused");
+    assert!(
+        refused.stderr.contains("AADSTS50027"),
+        "Entra's answer reaches the user:\n{}",
+        refused.stderr
+    );
+
+    std::fs::write(
+        &token_file,
+        "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJlMmUifQ.c2lnbmF0dXJl",
+    )
+    .expect("token file");
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let out = h.tf_ok(&["output", "-json"]).await;
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(
+        v["pairs"]["value"],
+        serde_json::json!([["eastus", "westus"]])
+    );
+}
+
 /// Every provisioning time short but the cluster's: 3 s to create or update.
 fn slow_clusters() -> arm_emulator::Config {
     let mut latencies: std::collections::BTreeMap<String, u64> = arm_emulator::default_latencies()

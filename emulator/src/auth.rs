@@ -15,7 +15,22 @@ fn entra_error(status: u16, error: &str, description: &str) -> Resp {
     )
 }
 
-/// Issues a token for `grant_type=client_credentials`. When the emulator is configured with a client
+const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// A compact JWS: three non-empty base64url segments. The emulator does not verify the signature or
+/// the federation (issuer, subject); Entra does.
+fn is_compact_jwt(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    parts.len() == 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
+/// Issues a token for `grant_type=client_credentials`, authenticated either by a client secret or by
+/// a federated client assertion (workload identity). When the emulator is configured with a client
 /// secret, only that secret is accepted.
 pub(crate) fn token(app: &App, body: &[u8]) -> Resp {
     let form: std::collections::HashMap<String, String> =
@@ -26,6 +41,30 @@ pub(crate) fn token(app: &App, body: &[u8]) -> Resp {
             "unsupported_grant_type",
             "AADSTS70003: The app requested an unsupported grant type.",
         );
+    }
+    if let Some(assertion) = form.get("client_assertion") {
+        if form.get("client_assertion_type").map(String::as_str) != Some(JWT_BEARER) {
+            return entra_error(
+                400,
+                "invalid_request",
+                "AADSTS50027: client_assertion_type must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer.",
+            );
+        }
+        if form.get("client_id").is_none_or(String::is_empty) {
+            return entra_error(
+                400,
+                "invalid_request",
+                "AADSTS900144: The request body must contain the client_id parameter.",
+            );
+        }
+        if !is_compact_jwt(assertion) {
+            return entra_error(
+                400,
+                "invalid_request",
+                "AADSTS50027: JWT token is invalid or malformed.",
+            );
+        }
+        return issue(app);
     }
     let (Some(client_id), Some(secret)) = (form.get("client_id"), form.get("client_secret")) else {
         return entra_error(
@@ -53,6 +92,10 @@ pub(crate) fn token(app: &App, body: &[u8]) -> Resp {
             "AADSTS7000215: Invalid client secret provided.",
         );
     }
+    issue(app)
+}
+
+fn issue(app: &App) -> Resp {
     let token = format!("emu.{}", uuid::Uuid::new_v4().simple());
     let expires = now_ms() / 1000 + TOKEN_LIFETIME_S;
     {

@@ -127,6 +127,50 @@ async fn token_endpoint_checks_the_configured_secret() {
 }
 
 #[tokio::test]
+async fn token_endpoint_takes_a_federated_client_assertion() {
+    let emulator = Emulator::start(fast()).await.expect("starts");
+    let cert =
+        reqwest::Certificate::from_pem(emulator.ca_certificate_pem().as_bytes()).expect("pem");
+    let http = Client::builder()
+        .add_root_certificate(cert)
+        .build()
+        .expect("client");
+    let url = format!("{}/t/oauth2/v2.0/token", emulator.endpoint());
+    let post = |assertion: &'static str| {
+        http.post(&url)
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", "me"),
+                (
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                ),
+                ("client_assertion", assertion),
+            ])
+            .send()
+    };
+    let malformed = post("not-a-jwt").await.expect("send");
+    assert_eq!(malformed.status(), 400);
+    let body = malformed.json::<Value>().await.expect("json");
+    assert_eq!(body["error"], "invalid_request");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .is_some_and(|d| d.contains("AADSTS50027"))
+    );
+    let ok = post("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJtZSJ9.c2ln")
+        .await
+        .expect("send");
+    assert_eq!(ok.status(), 200);
+    let token = ok.json::<Value>().await.expect("json");
+    assert!(
+        token["access_token"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty())
+    );
+}
+
+#[tokio::test]
 async fn resource_groups_create_update_refuse_moves_and_delete_asynchronously() {
     let arm = Arm::start(fast()).await;
     let (status, _, body) = arm

@@ -13,6 +13,8 @@ const ENV: &[(&str, &str)] = &[
     ("tenant_id", "ARM_TENANT_ID"),
     ("client_id", "ARM_CLIENT_ID"),
     ("client_secret", "ARM_CLIENT_SECRET"),
+    ("use_oidc", "ARM_USE_OIDC"),
+    ("oidc_token_file_path", "ARM_OIDC_TOKEN_FILE_PATH"),
     ("environment", "ARM_ENVIRONMENT"),
     ("endpoint", "ARM_ENDPOINT"),
     ("authority_host", "ARM_AUTHORITY_HOST"),
@@ -21,7 +23,7 @@ const ENV: &[(&str, &str)] = &[
 
 pub fn schema() -> Block {
     Block {
-        description: "Connects to Azure Resource Manager with a service principal. Every setting may instead come from its `ARM_*` environment variable.",
+        description: "Connects to Azure Resource Manager as a service principal, with a client secret or with workload identity federation (OIDC). Every setting may instead come from its `ARM_*` environment variable.",
         attributes: vec![
             attr(
                 "subscription_id",
@@ -43,7 +45,19 @@ pub fn schema() -> Block {
             ),
             secret(
                 "client_secret",
-                "Client secret of the service principal (`ARM_CLIENT_SECRET`). Sensitive: never logged.",
+                "Client secret of the service principal (`ARM_CLIENT_SECRET`). Sensitive: never logged. Not needed with `use_oidc`.",
+            ),
+            attr(
+                "use_oidc",
+                Ty::Bool,
+                Mode::Optional,
+                "Authenticate with workload identity federation (OIDC) instead of a client secret (`ARM_USE_OIDC`): a federated token, e.g. from AKS workload identity, GitHub Actions or Terraform Cloud, is exchanged for an Entra token.",
+            ),
+            attr(
+                "oidc_token_file_path",
+                Ty::String,
+                Mode::Optional,
+                "File holding the federated token, read again before each token request (`ARM_OIDC_TOKEN_FILE_PATH`, else `AZURE_FEDERATED_TOKEN_FILE` as AKS workload identity sets it). Used with `use_oidc`.",
             ),
             attr(
                 "environment",
@@ -107,7 +121,26 @@ pub fn validate(config: &Value) -> Vec<pb::Diagnostic> {
             ));
         }
     }
+    if config.get("use_oidc").as_bool() == Some(true)
+        && config
+            .get("client_secret")
+            .as_str()
+            .is_some_and(|s| !s.is_empty())
+    {
+        diags.push(diag::error_at(
+            &["client_secret"],
+            "Conflicting credentials",
+            "client_secret and use_oidc = true are exclusive: set one way to authenticate",
+        ));
+    }
     diags
+}
+
+fn use_oidc(config: &Value) -> bool {
+    match config.get("use_oidc").as_bool() {
+        Some(b) => b,
+        None => setting(config, "use_oidc").is_some_and(|s| s.eq_ignore_ascii_case("true")),
+    }
 }
 
 /// Builds the SDK client from the provider block and the environment.
@@ -125,12 +158,33 @@ pub fn configure(config: &Value) -> Result<TopologyClient, Vec<pb::Diagnostic>> 
         }
         v.unwrap_or_default()
     };
-    let (subscription, tenant, client_id, client_secret) = (
+    let (subscription, tenant, client_id) = (
         need("subscription_id"),
         need("tenant_id"),
         need("client_id"),
-        need("client_secret"),
     );
+    let mut missing_token_file = false;
+    let credential = if use_oidc(config) {
+        let file = setting(config, "oidc_token_file_path").or_else(|| {
+            std::env::var("AZURE_FEDERATED_TOKEN_FILE")
+                .ok()
+                .filter(|s| !s.is_empty())
+        });
+        if file.is_none() {
+            missing_token_file = true;
+        }
+        Credential::workload_identity(tenant, client_id, file.unwrap_or_default())
+    } else {
+        let client_secret = need("client_secret");
+        Credential::client_secret(tenant, client_id, client_secret)
+    };
+    if missing_token_file {
+        diags.push(diag::error_at(
+            &["oidc_token_file_path"],
+            "Missing oidc_token_file_path",
+            "with use_oidc, set oidc_token_file_path in the provider block, or the ARM_OIDC_TOKEN_FILE_PATH or AZURE_FEDERATED_TOKEN_FILE environment variable",
+        ));
+    }
     if !diags.is_empty() {
         return Err(diags);
     }
@@ -148,11 +202,7 @@ pub fn configure(config: &Value) -> Result<TopologyClient, Vec<pb::Diagnostic>> 
             e.to_string(),
         )]
     })?;
-    let mut arm = ArmConfig::new(
-        subscription,
-        cloud,
-        Credential::client_secret(tenant, client_id, client_secret),
-    );
+    let mut arm = ArmConfig::new(subscription, cloud, credential);
     if let Some(path) = setting(config, "ca_certificate_file") {
         let pem = std::fs::read_to_string(&path).map_err(|e| {
             vec![diag::error_at(
@@ -166,4 +216,76 @@ pub fn configure(config: &Value) -> Result<TopologyClient, Vec<pb::Diagnostic>> 
     let client = ArmClient::new(arm)
         .map_err(|e| vec![diag::error("Invalid provider configuration", e.to_string())])?;
     Ok(TopologyClient::new(client))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn block(pairs: &[(&str, Value)]) -> Value {
+        Value::Map(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect::<BTreeMap<_, _>>(),
+        )
+    }
+
+    fn summaries(diags: &[pb::Diagnostic]) -> Vec<&str> {
+        diags.iter().map(|d| d.summary.as_str()).collect()
+    }
+
+    #[test]
+    fn a_secret_and_oidc_together_are_refused_at_client_secret() {
+        let diags = validate(&block(&[
+            ("use_oidc", Value::Bool(true)),
+            ("client_secret", Value::string("s")),
+        ]));
+        assert_eq!(summaries(&diags), ["Conflicting credentials"]);
+        assert!(diags[0].detail.contains("exclusive"));
+    }
+
+    #[test]
+    fn oidc_needs_a_token_file_and_no_secret() {
+        let config = block(&[
+            (
+                "subscription_id",
+                Value::string("00000000-0000-0000-0000-000000000001"),
+            ),
+            (
+                "tenant_id",
+                Value::string("00000000-0000-0000-0000-00000000aaaa"),
+            ),
+            ("client_id", Value::string("app")),
+            ("use_oidc", Value::Bool(true)),
+            ("endpoint", Value::string("https://127.0.0.1:1")),
+        ]);
+        if std::env::var_os("ARM_OIDC_TOKEN_FILE_PATH").is_some()
+            || std::env::var_os("AZURE_FEDERATED_TOKEN_FILE").is_some()
+        {
+            eprintln!(
+                "NOTE: a federated token file is set in the environment; skipping the missing-file half"
+            );
+        } else {
+            let Err(diags) = configure(&config) else {
+                panic!("a token file is required");
+            };
+            assert_eq!(summaries(&diags), ["Missing oidc_token_file_path"]);
+        }
+        let file = std::env::temp_dir().join(format!("bcdr-oidc-{}", std::process::id()));
+        std::fs::write(&file, "a.b.c").expect("token file");
+        let mut with_file = config.clone();
+        if let Value::Map(m) = &mut with_file {
+            m.insert(
+                "oidc_token_file_path".into(),
+                Value::string(file.display().to_string()),
+            );
+        }
+        let configured = configure(&with_file);
+        let _ = std::fs::remove_file(&file);
+        if let Err(diags) = configured {
+            panic!("no client_secret is needed with use_oidc: {diags:?}");
+        }
+    }
 }

@@ -50,6 +50,14 @@ impl Value {
         }
     }
 
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) => s.parse().ok(),
+            _ => None,
+        }
+    }
+
     /// A number, also from the decimal strings Terraform may send for large or precise numbers.
     pub fn as_f64(&self) -> Option<f64> {
         match self {

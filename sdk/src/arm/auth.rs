@@ -86,6 +86,14 @@ pub enum Credential {
         client_id: String,
         client_secret: Secret,
     },
+    /// Workload identity federation (OIDC): a signed token from another identity provider (a
+    /// Kubernetes service account, GitHub Actions, Terraform Cloud), read from a file before each token
+    /// request, exchanged for an Entra token. No secret is stored anywhere.
+    WorkloadIdentity {
+        tenant_id: String,
+        client_id: String,
+        token_file: std::path::PathBuf,
+    },
     /// Any `azure_core` token credential the caller built.
     Custom(Arc<dyn TokenCredential>),
 }
@@ -102,6 +110,16 @@ impl fmt::Debug for Credential {
                 .field("tenant_id", tenant_id)
                 .field("client_id", client_id)
                 .field("client_secret", &"<redacted>")
+                .finish(),
+            Credential::WorkloadIdentity {
+                tenant_id,
+                client_id,
+                token_file,
+            } => f
+                .debug_struct("WorkloadIdentity")
+                .field("tenant_id", tenant_id)
+                .field("client_id", client_id)
+                .field("token_file", token_file)
                 .finish(),
             Credential::Custom(_) => f.write_str("Custom(..)"),
         }
@@ -121,25 +139,42 @@ impl Credential {
         }
     }
 
+    /// Workload identity federation: `token_file` holds the federated (OIDC) token, e.g. the file
+    /// `AZURE_FEDERATED_TOKEN_FILE` names in a pod with workload identity.
+    pub fn workload_identity(
+        tenant_id: impl Into<String>,
+        client_id: impl Into<String>,
+        token_file: impl Into<std::path::PathBuf>,
+    ) -> Self {
+        Credential::WorkloadIdentity {
+            tenant_id: tenant_id.into(),
+            client_id: client_id.into(),
+            token_file: token_file.into(),
+        }
+    }
+
     pub(crate) fn build(
         &self,
         cloud: &Cloud,
         options: azure_core::http::ClientOptions,
     ) -> Result<Arc<dyn TokenCredential>> {
+        let with_authority = |mut options: azure_core::http::ClientOptions| {
+            let mut custom = azure_core::cloud::CustomConfiguration::default();
+            custom.authority_host = cloud
+                .authority_host
+                .as_str()
+                .trim_end_matches('/')
+                .to_owned();
+            options.cloud = Some(Arc::new(custom.into()));
+            options
+        };
         match self {
             Credential::ClientSecret {
                 tenant_id,
                 client_id,
                 client_secret,
             } => {
-                let mut custom = azure_core::cloud::CustomConfiguration::default();
-                custom.authority_host = cloud
-                    .authority_host
-                    .as_str()
-                    .trim_end_matches('/')
-                    .to_owned();
-                let mut options = options;
-                options.cloud = Some(Arc::new(custom.into()));
+                let options = with_authority(options);
                 let credential = azure_identity::ClientSecretCredential::new(
                     tenant_id,
                     client_id.clone(),
@@ -148,6 +183,30 @@ impl Credential {
                         client_options: options,
                     }),
                 )
+                .map_err(|e| Error::Credential(e.to_string()))?;
+                Ok(credential)
+            }
+            Credential::WorkloadIdentity {
+                tenant_id,
+                client_id,
+                token_file,
+            } => {
+                if !token_file.is_file() {
+                    return Err(Error::Credential(format!(
+                        "federated token file {} does not exist",
+                        token_file.display()
+                    )));
+                }
+                let credential = azure_identity::WorkloadIdentityCredential::new(Some(
+                    azure_identity::WorkloadIdentityCredentialOptions {
+                        credential_options: azure_identity::ClientAssertionCredentialOptions {
+                            client_options: with_authority(options),
+                        },
+                        client_id: Some(client_id.clone()),
+                        tenant_id: Some(tenant_id.clone()),
+                        token_file_path: Some(token_file.clone()),
+                    },
+                ))
                 .map_err(|e| Error::Credential(e.to_string()))?;
                 Ok(credential)
             }

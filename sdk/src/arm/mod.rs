@@ -373,10 +373,26 @@ impl ArmClient {
     }
 }
 
+/// The error's message with its causes, so that Entra's own answer (an `AADSTS` code and its
+/// description) reaches the user rather than only the outermost wrapper's words.
+fn with_causes(e: &azure_core::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let next = cause.to_string();
+        if !next.is_empty() && !text.contains(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 fn classify(e: azure_core::Error) -> Error {
     match e.kind() {
-        azure_core::error::ErrorKind::Credential => Error::Credential(e.to_string()),
-        _ => Error::Transport(e.to_string()),
+        azure_core::error::ErrorKind::Credential => Error::Credential(with_causes(&e)),
+        _ => Error::Transport(with_causes(&e)),
     }
 }
 
