@@ -348,3 +348,34 @@ pub async fn execute(
         cancelled,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::RetryPolicy;
+    use std::time::Duration;
+
+    #[test]
+    fn backoff_doubles_within_jitter_and_stops_at_the_cap() {
+        let p = RetryPolicy::default();
+        for index in 0..50 {
+            for attempt in 0..20 {
+                let full = p
+                    .base_delay
+                    .saturating_mul(1 << attempt.min(16))
+                    .min(p.max_delay);
+                let d = p.delay(index, attempt);
+                assert!(
+                    d >= full / 2 && d <= full,
+                    "{index}/{attempt}: {d:?} of {full:?}"
+                );
+                assert_eq!(d, p.delay(index, attempt), "deterministic");
+            }
+        }
+        assert!(p.delay(0, 30) <= Duration::from_secs(60));
+        let spread: std::collections::BTreeSet<_> = (0..20).map(|i| p.delay(i, 0)).collect();
+        assert!(
+            spread.len() > 10,
+            "operations retrying together spread out: {spread:?}"
+        );
+    }
+}

@@ -1,0 +1,150 @@
+//! The engine's waits go through the injected [`Sleeper`]: with the production retry policy (seconds of
+//! backoff) a recording sleeper makes retries instant, and the test sees exactly the waits asked for.
+
+mod support;
+
+use arm_emulator::{Emulator, FaultAction, FaultRule};
+use bcdr::clock::Sleeper;
+use bcdr::engine::{CancelSignal, Event, RetryPolicy};
+use bcdr::{ArmClient, ArmConfig, Cloud, Credential, TopologyClient};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use support::*;
+
+/// Returns at once and remembers what it was asked to wait.
+#[derive(Debug, Default)]
+struct Recording(Mutex<Vec<Duration>>);
+
+#[async_trait::async_trait]
+impl Sleeper for Recording {
+    async fn sleep(&self, duration: Duration) {
+        self.0.lock().expect("lock").push(duration);
+    }
+}
+
+async fn client_with(
+    emulator: &Emulator,
+    sleeper: Arc<Recording>,
+    retry: RetryPolicy,
+) -> TopologyClient {
+    let cloud = Cloud::custom(&emulator.endpoint(), &emulator.endpoint()).expect("cloud");
+    let credential =
+        Credential::client_secret("00000000-0000-0000-0000-00000000aaaa", "sdk-tests", "x");
+    let arm = ArmConfig::new(SUB, cloud, credential)
+        .trust_root_pem(emulator.ca_certificate_pem())
+        .sleeper(sleeper);
+    TopologyClient::new(ArmClient::new(arm).expect("client")).with_retry(retry)
+}
+
+fn conflicts(path: &str, times: u32) -> FaultRule {
+    FaultRule {
+        method: "PUT".into(),
+        path_contains: path.into(),
+        action: FaultAction::Respond {
+            status: 409,
+            code: "AnotherOperationInProgress".into(),
+            retry_after: None,
+        },
+        remaining: times,
+    }
+}
+
+const PEERING: &str = "virtualNetworkPeerings/peer-eastus-to-westus";
+
+#[tokio::test]
+async fn retries_wait_the_policy_backoff_through_the_injected_sleeper() {
+    let emulator = Emulator::start(fast()).await.expect("emulator");
+    emulator.add_fault(conflicts(PEERING, 3));
+    let sleeper = Arc::new(Recording::default());
+    let retry = RetryPolicy::default();
+    let client = client_with(&emulator, sleeper.clone(), retry).await;
+    let waits = Mutex::new(Vec::new());
+    let on_event = |e: Event<'_>| {
+        if let Event::Retrying {
+            index,
+            attempt,
+            wait,
+            ..
+        } = e
+        {
+            waits.lock().expect("lock").push((index, attempt, wait));
+        }
+    };
+    let t = topology(
+        "clock",
+        &[("eastus", "10.1.0.0/16"), ("westus", "10.2.0.0/16")],
+    );
+    client
+        .apply(&t, CancelSignal::never(), &on_event)
+        .await
+        .expect("apply succeeds after three conflicts");
+
+    let waits = waits.into_inner().expect("lock");
+    assert_eq!(waits.len(), 3, "{waits:?}");
+    let slept = sleeper.0.lock().expect("lock").clone();
+    for (n, (index, attempt, wait)) in waits.iter().enumerate() {
+        assert_eq!(*attempt, n as u32 + 1);
+        assert_eq!(
+            *wait,
+            retry.delay(*index, n as u32),
+            "the policy's delay, deterministic"
+        );
+        let full = retry.base_delay * (1 << n);
+        assert!(
+            *wait >= full / 2 && *wait <= full,
+            "attempt {n}: {wait:?} is 50-100% of {full:?}"
+        );
+        assert!(
+            slept.contains(wait),
+            "{wait:?} went through the sleeper: {slept:?}"
+        );
+    }
+    let backoff: Duration = waits.iter().map(|(_, _, w)| *w).sum();
+    assert!(
+        backoff >= Duration::from_secs(7),
+        "seconds of backoff asked for ({backoff:?}), none spent: the sleeper returned at once"
+    );
+}
+
+#[tokio::test]
+async fn a_conflict_that_outlasts_the_attempts_fails_with_partial_progress() {
+    let emulator = Emulator::start(fast()).await.expect("emulator");
+    emulator.add_fault(conflicts(PEERING, 1_000));
+    let sleeper = Arc::new(Recording::default());
+    let retry = RetryPolicy {
+        max_attempts: 3,
+        ..RetryPolicy::default()
+    };
+    let client = client_with(&emulator, sleeper.clone(), retry).await;
+    let t = topology(
+        "clock",
+        &[("eastus", "10.1.0.0/16"), ("westus", "10.2.0.0/16")],
+    );
+    let failure = client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect_err("the peering never gets through");
+    assert_eq!(
+        failure.error.code().unwrap_or_default(),
+        "AnotherOperationInProgress"
+    );
+    let tries = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PUT" && r.path.contains(PEERING))
+        .count();
+    assert_eq!(tries, 3, "max_attempts bounds the tries");
+    assert_eq!(
+        failure.status.regions.keys().collect::<Vec<_>>(),
+        ["eastus", "westus"],
+        "what was made before the failure is reported, to be saved"
+    );
+    assert!(
+        emulator
+            .resource_ids()
+            .iter()
+            .any(|id| id.ends_with("/virtualNetworks/vnet-clock-westus")),
+        "and kept: {:?}",
+        emulator.resource_ids()
+    );
+}
