@@ -1,6 +1,7 @@
 //! End to end through real Terraform, the operations beyond the lifecycle: failover and failback as
 //! mode changes (1.0.3 and a newer Terraform on PATH), the regions data source, timeouts and Ctrl-C
-//! keeping partial progress, and every complete HCL example applied.
+//! keeping partial progress, every complete HCL example applied, and the provider block's other
+//! credentials (workload identity federation, the Azure CLI).
 
 mod support;
 
@@ -210,12 +211,7 @@ output "paired" {
     assert!(locations >= 1, "the data source asks ARM, not a table");
 }
 
-/// The provider block with workload identity federation: no client secret, a federated token file.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn workload_identity_authenticates_without_a_secret() {
-    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-oidc").await;
-    h.config(
-        r#"
+const PAIRS: &str = r#"
 data "bcdr_regions" "r" {
   names = ["eastus", "westus"]
 }
@@ -223,19 +219,38 @@ data "bcdr_regions" "r" {
 output "pairs" {
   value = data.bcdr_regions.r.recommended_pairs
 }
-"#,
-    );
+"#;
+
+/// Writes the `PAIRS` configuration with the provider block's credential lines replaced by `auth`.
+fn with_auth(h: &Harness, replaced: &[&str], auth: &str) {
+    h.config(PAIRS);
+    let mut main = std::fs::read_to_string(h.dir.join("main.tf")).expect("main.tf");
+    for (n, line) in replaced.iter().enumerate() {
+        assert!(main.contains(line), "{line} in {main}");
+        main = main.replace(line, if n == 0 { auth } else { "" });
+    }
+    std::fs::write(h.dir.join("main.tf"), main).expect("write main.tf");
+}
+
+async fn pairs(h: &Harness) -> serde_json::Value {
+    let out = h.tf_ok(&["output", "-json"]).await;
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    v["pairs"]["value"].clone()
+}
+
+/// The provider block with workload identity federation: no client secret, a federated token file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workload_identity_authenticates_without_a_secret() {
+    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-oidc").await;
     let token_file = h.dir.join("federated-token");
-    let main = std::fs::read_to_string(h.dir.join("main.tf")).expect("main.tf");
-    let main = main.replace(
-        r#"client_secret       = "e2e-secret""#,
+    with_auth(
+        &h,
+        &[r#"client_secret       = "e2e-secret""#],
         &format!(
             "use_oidc             = true\n  oidc_token_file_path = \"{}\"",
             token_file.display()
         ),
     );
-    assert!(main.contains("use_oidc"), "{main}");
-    std::fs::write(h.dir.join("main.tf"), main).expect("write main.tf");
 
     std::fs::write(&token_file, "not a token").expect("token file");
     let refused = h.tf(&["apply", "-auto-approve"]).await;
@@ -252,11 +267,68 @@ output "pairs" {
     )
     .expect("token file");
     h.tf_ok(&["apply", "-auto-approve"]).await;
-    let out = h.tf_ok(&["output", "-json"]).await;
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
-    assert_eq!(
-        v["pairs"]["value"],
-        serde_json::json!([["eastus", "westus"]])
+    assert_eq!(pairs(&h).await, serde_json::json!([["eastus", "westus"]]));
+}
+
+/// `use_cli`: tokens come from `az account get-access-token` (here a stand-in `az` on PATH that
+/// hands out a token the emulator issued, and records how it was asked).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn azure_cli_sign_in_authenticates() {
+    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-cli").await;
+    with_auth(
+        &h,
+        &[
+            r#"client_id           = "terraform-e2e""#,
+            r#"client_secret       = "e2e-secret""#,
+        ],
+        "use_cli             = true",
+    );
+    let bin = h.dir.join("bin");
+    std::fs::create_dir_all(&bin).expect("bin");
+    let az = bin.join("az");
+    let args = h.dir.join("az-args");
+    let write_az = |body: &str| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(
+            &az,
+            format!("#!/bin/sh\necho \"$@\" >> \"{}\"\n{body}\n", args.display()),
+        )
+        .expect("az");
+        std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    };
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    h.env.lock().expect("env").push(("PATH".into(), path));
+
+    write_az("echo \"ERROR: Please run 'az login' to setup account.\" >&2\nexit 1");
+    let refused = h.tf(&["apply", "-auto-approve"]).await;
+    assert_ne!(refused.code, 0, "no one is signed in");
+    let words = refused
+        .stderr
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        words.contains("Please run 'az login'"),
+        "the CLI's own words reach the user:\n{}",
+        refused.stderr
+    );
+
+    let token = h.emulator.issue_token();
+    write_az(&format!(
+        "cat <<'JSON'\n{{\"accessToken\":\"{token}\",\"expiresOn\":\"2099-01-01 00:00:00.000000\",\"expires_on\":4070908800,\"tokenType\":\"Bearer\"}}\nJSON"
+    ));
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    assert_eq!(pairs(&h).await, serde_json::json!([["eastus", "westus"]]));
+    let asked = std::fs::read_to_string(&args).expect("az was run");
+    assert!(
+        asked.contains("account get-access-token")
+            && asked.contains("--scope https://management.azure.com/.default")
+            && asked.contains("--tenant 00000000-0000-0000-0000-00000000aaaa"),
+        "{asked}"
     );
 }
 

@@ -96,6 +96,20 @@ pub(crate) fn token(app: &App, body: &[u8]) -> Resp {
 }
 
 fn issue(app: &App) -> Resp {
+    let token = mint(app);
+    Resp::json(
+        200,
+        json!({
+            "token_type": "Bearer",
+            "expires_in": TOKEN_LIFETIME_S,
+            "ext_expires_in": TOKEN_LIFETIME_S,
+            "access_token": token,
+        }),
+    )
+}
+
+/// A new bearer token valid for an hour, remembered (and saved with the state).
+pub(crate) fn mint(app: &App) -> String {
     let token = format!("emu.{}", uuid::Uuid::new_v4().simple());
     let expires = now_ms() / 1000 + TOKEN_LIFETIME_S;
     {
@@ -107,15 +121,7 @@ fn issue(app: &App) -> Resp {
             tracing::error!(error = %e, "could not save emulator state");
         }
     }
-    Resp::json(
-        200,
-        json!({
-            "token_type": "Bearer",
-            "expires_in": TOKEN_LIFETIME_S,
-            "ext_expires_in": TOKEN_LIFETIME_S,
-            "access_token": token,
-        }),
-    )
+    token
 }
 
 /// 401 unless the request carries a bearer token this emulator issued and that has not expired.

@@ -249,6 +249,12 @@ impl Emulator {
         state.resources.values().map(|r| r.id.clone()).collect()
     }
 
+    /// A bearer token this emulator accepts for an hour, as a signed-in Azure CLI would hand out
+    /// (`az account get-access-token`); for tests of credentials that do not talk to Entra themselves.
+    pub fn issue_token(&self) -> String {
+        auth::mint(&self.app)
+    }
+
     pub fn add_fault(&self, rule: FaultRule) {
         lock(&self.app.faults).push(rule);
     }

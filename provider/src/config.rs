@@ -14,6 +14,7 @@ const ENV: &[(&str, &str)] = &[
     ("client_id", "ARM_CLIENT_ID"),
     ("client_secret", "ARM_CLIENT_SECRET"),
     ("use_oidc", "ARM_USE_OIDC"),
+    ("use_cli", "ARM_USE_CLI"),
     ("oidc_token_file_path", "ARM_OIDC_TOKEN_FILE_PATH"),
     ("environment", "ARM_ENVIRONMENT"),
     ("endpoint", "ARM_ENDPOINT"),
@@ -23,7 +24,7 @@ const ENV: &[(&str, &str)] = &[
 
 pub fn schema() -> Block {
     Block {
-        description: "Connects to Azure Resource Manager as a service principal, with a client secret or with workload identity federation (OIDC). Every setting may instead come from its `ARM_*` environment variable.",
+        description: "Connects to Azure Resource Manager as a service principal, with a client secret or with workload identity federation (OIDC), or as whoever is signed in to the Azure CLI. Every setting may instead come from its `ARM_*` environment variable.",
         attributes: vec![
             attr(
                 "subscription_id",
@@ -52,6 +53,12 @@ pub fn schema() -> Block {
                 Ty::Bool,
                 Mode::Optional,
                 "Authenticate with workload identity federation (OIDC) instead of a client secret (`ARM_USE_OIDC`): a federated token, e.g. from AKS workload identity, GitHub Actions or Terraform Cloud, is exchanged for an Entra token.",
+            ),
+            attr(
+                "use_cli",
+                Ty::Bool,
+                Mode::Optional,
+                "Authenticate as whoever is signed in to the Azure CLI (`az login`) instead of a service principal (`ARM_USE_CLI`): each token comes from `az account get-access-token`. `client_id` is not needed; `tenant_id`, when set, selects the tenant.",
             ),
             attr(
                 "oidc_token_file_path",
@@ -133,13 +140,32 @@ pub fn validate(config: &Value) -> Vec<pb::Diagnostic> {
             "client_secret and use_oidc = true are exclusive: set one way to authenticate",
         ));
     }
+    if config.get("use_cli").as_bool() == Some(true) {
+        for other in ["client_secret", "use_oidc"] {
+            let set = match config.get(other) {
+                Value::Bool(b) => *b,
+                Value::String(s) => !s.is_empty(),
+                _ => false,
+            };
+            if set {
+                diags.push(diag::error_at(
+                    &[other],
+                    "Conflicting credentials",
+                    format!(
+                        "{other} and use_cli = true are exclusive: set one way to authenticate"
+                    ),
+                ));
+            }
+        }
+    }
     diags
 }
 
-fn use_oidc(config: &Value) -> bool {
-    match config.get("use_oidc").as_bool() {
+/// A boolean setting: the block's value, else its environment variable (`true` or `1`).
+fn flag(config: &Value, name: &str) -> bool {
+    match config.get(name).as_bool() {
         Some(b) => b,
-        None => setting(config, "use_oidc").is_some_and(|s| s.eq_ignore_ascii_case("true")),
+        None => setting(config, name).is_some_and(|s| s.eq_ignore_ascii_case("true") || s == "1"),
     }
 }
 
@@ -158,13 +184,12 @@ pub fn configure(config: &Value) -> Result<TopologyClient, Vec<pb::Diagnostic>> 
         }
         v.unwrap_or_default()
     };
-    let (subscription, tenant, client_id) = (
-        need("subscription_id"),
-        need("tenant_id"),
-        need("client_id"),
-    );
+    let subscription = need("subscription_id");
     let mut missing_token_file = false;
-    let credential = if use_oidc(config) {
+    let credential = if flag(config, "use_cli") {
+        Credential::azure_cli(setting(config, "tenant_id"))
+    } else if flag(config, "use_oidc") {
+        let (tenant, client_id) = (need("tenant_id"), need("client_id"));
         let file = setting(config, "oidc_token_file_path").or_else(|| {
             std::env::var("AZURE_FEDERATED_TOKEN_FILE")
                 .ok()
@@ -175,6 +200,7 @@ pub fn configure(config: &Value) -> Result<TopologyClient, Vec<pb::Diagnostic>> 
         }
         Credential::workload_identity(tenant, client_id, file.unwrap_or_default())
     } else {
+        let (tenant, client_id) = (need("tenant_id"), need("client_id"));
         let client_secret = need("client_secret");
         Credential::client_secret(tenant, client_id, client_secret)
     };
@@ -244,6 +270,32 @@ mod tests {
         ]));
         assert_eq!(summaries(&diags), ["Conflicting credentials"]);
         assert!(diags[0].detail.contains("exclusive"));
+    }
+
+    #[test]
+    fn the_cli_with_another_credential_is_refused_at_that_attribute() {
+        let diags = validate(&block(&[
+            ("use_cli", Value::Bool(true)),
+            ("use_oidc", Value::Bool(true)),
+        ]));
+        assert_eq!(summaries(&diags), ["Conflicting credentials"]);
+        assert!(diags[0].detail.starts_with("use_oidc and use_cli"));
+        assert!(validate(&block(&[("use_cli", Value::Bool(true))])).is_empty());
+    }
+
+    #[test]
+    fn the_cli_needs_no_client_id_or_secret() {
+        let config = block(&[
+            (
+                "subscription_id",
+                Value::string("00000000-0000-0000-0000-000000000001"),
+            ),
+            ("use_cli", Value::Bool(true)),
+            ("endpoint", Value::string("https://127.0.0.1:1")),
+        ]);
+        if let Err(diags) = configure(&config) {
+            panic!("the CLI signs in: {diags:?}");
+        }
     }
 
     #[test]

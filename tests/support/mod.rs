@@ -36,6 +36,8 @@ pub struct Harness {
     pub dir: PathBuf,
     pub terraform: PathBuf,
     pub label: String,
+    /// Extra environment for every `terraform` run (and so for the provider it starts).
+    pub env: std::sync::Mutex<Vec<(String, String)>>,
 }
 
 impl Harness {
@@ -82,6 +84,7 @@ impl Harness {
             dir,
             terraform: terraform.to_path_buf(),
             label: label.to_owned(),
+            env: std::sync::Mutex::new(Vec::new()),
         }
     }
 
@@ -115,9 +118,11 @@ provider "bcdr" {{
     pub async fn tf(&self, args: &[&str]) -> Output {
         let (bin, dir) = (self.terraform.clone(), self.dir.clone());
         let owned: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+        let env = self.env.lock().expect("env").clone();
         let started = Instant::now();
         let out = tokio::task::spawn_blocking(move || {
             std::process::Command::new(bin)
+                .envs(env)
                 .args(&owned)
                 .arg("-no-color")
                 .current_dir(&dir)

@@ -94,6 +94,9 @@ pub enum Credential {
         client_id: String,
         token_file: std::path::PathBuf,
     },
+    /// The signed-in Azure CLI (`az login`): each token comes from `az account get-access-token`,
+    /// in `tenant_id` when given, else the CLI's default tenant.
+    AzureCli { tenant_id: Option<String> },
     /// Any `azure_core` token credential the caller built.
     Custom(Arc<dyn TokenCredential>),
 }
@@ -120,6 +123,10 @@ impl fmt::Debug for Credential {
                 .field("tenant_id", tenant_id)
                 .field("client_id", client_id)
                 .field("token_file", token_file)
+                .finish(),
+            Credential::AzureCli { tenant_id } => f
+                .debug_struct("AzureCli")
+                .field("tenant_id", tenant_id)
                 .finish(),
             Credential::Custom(_) => f.write_str("Custom(..)"),
         }
@@ -151,6 +158,11 @@ impl Credential {
             client_id: client_id.into(),
             token_file: token_file.into(),
         }
+    }
+
+    /// The signed-in Azure CLI, optionally in another tenant than its default.
+    pub fn azure_cli(tenant_id: Option<String>) -> Self {
+        Credential::AzureCli { tenant_id }
     }
 
     pub(crate) fn build(
@@ -205,6 +217,16 @@ impl Credential {
                         client_id: Some(client_id.clone()),
                         tenant_id: Some(tenant_id.clone()),
                         token_file_path: Some(token_file.clone()),
+                    },
+                ))
+                .map_err(|e| Error::Credential(e.to_string()))?;
+                Ok(credential)
+            }
+            Credential::AzureCli { tenant_id } => {
+                let credential = azure_identity::AzureCliCredential::new(Some(
+                    azure_identity::AzureCliCredentialOptions {
+                        tenant_id: tenant_id.clone(),
+                        ..Default::default()
                     },
                 ))
                 .map_err(|e| Error::Credential(e.to_string()))?;
