@@ -1,7 +1,7 @@
 //! End to end through real Terraform, the operations beyond the lifecycle: failover and failback as
 //! mode changes (1.0.3 and a newer Terraform on PATH), the regions data source, timeouts and Ctrl-C
 //! keeping partial progress, every complete HCL example applied, and the provider block's other
-//! credentials (workload identity federation, the Azure CLI).
+//! credentials (workload identity federation, the Azure CLI, managed identity).
 
 mod support;
 
@@ -330,6 +330,39 @@ async fn azure_cli_sign_in_authenticates() {
             && asked.contains("--tenant 00000000-0000-0000-0000-00000000aaaa"),
         "{asked}"
     );
+}
+
+/// `use_msi`: the host's managed identity, here through an App Service-style identity endpoint
+/// (`IDENTITY_ENDPOINT`, `IDENTITY_HEADER`) that the emulator serves; `client_id` picks a
+/// user-assigned identity.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn managed_identity_authenticates() {
+    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-msi").await;
+    with_auth(
+        &h,
+        &[r#"client_secret       = "e2e-secret""#],
+        "use_msi             = true",
+    );
+    let endpoint = format!("{}/_msi/token", h.emulator.endpoint());
+    h.env.lock().expect("env").extend([
+        ("IDENTITY_ENDPOINT".to_owned(), endpoint),
+        ("IDENTITY_HEADER".to_owned(), String::new()),
+    ]);
+    let refused = h.tf(&["apply", "-auto-approve"]).await;
+    assert_ne!(refused.code, 0, "the identity endpoint wants its header");
+    let words = refused
+        .stderr
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        words.contains("X-IDENTITY-HEADER header is missing"),
+        "{words}"
+    );
+
+    h.env.lock().expect("env")[1].1 = "e2e-identity-header".into();
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    assert_eq!(pairs(&h).await, serde_json::json!([["eastus", "westus"]]));
 }
 
 /// Every provisioning time short but the cluster's: 3 s to create or update.

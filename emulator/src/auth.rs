@@ -1,4 +1,5 @@
-//! Entra ID's client-credentials token endpoint (`POST /{tenant}/oauth2/v2.0/token`) and ARM's bearer check.
+//! Entra ID's client-credentials token endpoint (`POST /{tenant}/oauth2/v2.0/token`), a managed
+//! identity endpoint (`GET /_msi/token`, App Service's shape), and ARM's bearer check.
 
 use crate::error::ArmError;
 use crate::http::{App, Resp, lock};
@@ -122,6 +123,48 @@ pub(crate) fn mint(app: &App) -> String {
         }
     }
     token
+}
+
+/// The managed identity endpoint App Service provides (`GET $IDENTITY_ENDPOINT?api-version=2019-08-01
+/// &resource=...`, header `X-IDENTITY-HEADER: $IDENTITY_HEADER`), here for any non-empty header.
+pub(crate) fn managed_identity(
+    app: &App,
+    headers: &HeaderMap,
+    query: &std::collections::HashMap<String, String>,
+) -> Resp {
+    let header = headers
+        .get("x-identity-header")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if header.is_empty() {
+        return entra_error(
+            401,
+            "invalid_request",
+            "The X-IDENTITY-HEADER header is missing or empty.",
+        );
+    }
+    if query.get("api-version").map(String::as_str) != Some("2019-08-01") {
+        return entra_error(400, "invalid_request", "api-version must be 2019-08-01.");
+    }
+    let Some(resource) = query.get("resource").filter(|r| !r.is_empty()) else {
+        return entra_error(
+            400,
+            "invalid_request",
+            "The resource parameter is required.",
+        );
+    };
+    let token = mint(app);
+    let expires = now_ms() / 1000 + TOKEN_LIFETIME_S;
+    Resp::json(
+        200,
+        json!({
+            "access_token": token,
+            "expires_on": expires.to_string(),
+            "resource": resource,
+            "token_type": "Bearer",
+            "client_id": query.get("client_id").cloned().unwrap_or_else(|| "system-assigned".into()),
+        }),
+    )
 }
 
 /// 401 unless the request carries a bearer token this emulator issued and that has not expired.

@@ -219,6 +219,7 @@ fn answer(
     let base_url = format!("https://{host}");
     match route {
         Route::Token => return auth::token(app, body),
+        Route::ManagedIdentity => return auth::managed_identity(app, headers, query),
         Route::Admin(what) => return admin(app, &what),
         _ => {}
     }
@@ -321,7 +322,7 @@ fn answer(
             namespace,
             path,
         } => typed(&mut ctx, &rg, &namespace, &path),
-        Route::Token | Route::Admin(_) => unreachable_route(),
+        Route::Token | Route::ManagedIdentity | Route::Admin(_) => unreachable_route(),
     };
     let mutated = settled || !is_read;
     if mutated {

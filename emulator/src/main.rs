@@ -26,6 +26,7 @@ OPTIONS:
 ENDPOINTS:
     https://ADDR/subscriptions/...            ARM (Bearer token and api-version required)
     https://ADDR/{tenant}/oauth2/v2.0/token   Entra ID client credentials (authority host = https://ADDR)
+    https://ADDR/_msi/token                   managed identity, App Service shape (IDENTITY_ENDPOINT)
     https://ADDR/_emulator/requests           the request log (JSON)
     https://ADDR/_emulator/state              the whole state (JSON)
 

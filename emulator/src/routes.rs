@@ -8,6 +8,8 @@ use crate::{aks, front_door, lro, network, public_ip, registry, storage, traffic
 /// The routes ARM knows, as far as the emulator serves them, with the api-version each requires.
 pub(crate) enum Route {
     Token,
+    /// A managed identity endpoint as App Service and Functions provide it (`IDENTITY_ENDPOINT`).
+    ManagedIdentity,
     Admin(String),
     Locations,
     Provider(String),
@@ -55,6 +57,7 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
     Some(match l.as_slice() {
         ["_emulator", what] => (Route::Admin((*what).to_owned()), None),
         [_tenant, "oauth2", "v2.0", "token"] => (Route::Token, None),
+        ["_msi", "token"] => (Route::ManagedIdentity, None),
         ["subscriptions", _, "locations"] => (Route::Locations, Some(crate::API_SUBSCRIPTIONS)),
         ["subscriptions", _, "resources"] => (Route::TaggedResources, Some(crate::API_RESOURCES)),
         [

@@ -15,6 +15,7 @@ const ENV: &[(&str, &str)] = &[
     ("client_secret", "ARM_CLIENT_SECRET"),
     ("use_oidc", "ARM_USE_OIDC"),
     ("use_cli", "ARM_USE_CLI"),
+    ("use_msi", "ARM_USE_MSI"),
     ("oidc_token_file_path", "ARM_OIDC_TOKEN_FILE_PATH"),
     ("environment", "ARM_ENVIRONMENT"),
     ("endpoint", "ARM_ENDPOINT"),
@@ -24,7 +25,7 @@ const ENV: &[(&str, &str)] = &[
 
 pub fn schema() -> Block {
     Block {
-        description: "Connects to Azure Resource Manager as a service principal, with a client secret or with workload identity federation (OIDC), or as whoever is signed in to the Azure CLI. Every setting may instead come from its `ARM_*` environment variable.",
+        description: "Connects to Azure Resource Manager as a service principal (with a client secret or with workload identity federation, OIDC), as the host's managed identity, or as whoever is signed in to the Azure CLI. Every setting may instead come from its `ARM_*` environment variable.",
         attributes: vec![
             attr(
                 "subscription_id",
@@ -59,6 +60,12 @@ pub fn schema() -> Block {
                 Ty::Bool,
                 Mode::Optional,
                 "Authenticate as whoever is signed in to the Azure CLI (`az login`) instead of a service principal (`ARM_USE_CLI`): each token comes from `az account get-access-token`. `client_id` is not needed; `tenant_id`, when set, selects the tenant.",
+            ),
+            attr(
+                "use_msi",
+                Ty::Bool,
+                Mode::Optional,
+                "Authenticate as the managed identity of the VM, container or App Service Terraform runs in (`ARM_USE_MSI`): system-assigned, or the user-assigned identity whose client id is `client_id`. No secret is needed.",
             ),
             attr(
                 "oidc_token_file_path",
@@ -128,20 +135,16 @@ pub fn validate(config: &Value) -> Vec<pb::Diagnostic> {
             ));
         }
     }
-    if config.get("use_oidc").as_bool() == Some(true)
-        && config
-            .get("client_secret")
-            .as_str()
-            .is_some_and(|s| !s.is_empty())
+    let ways = ["use_cli", "use_msi", "use_oidc"];
+    if let Some(way) = ways
+        .into_iter()
+        .find(|w| config.get(w).as_bool() == Some(true))
     {
-        diags.push(diag::error_at(
-            &["client_secret"],
-            "Conflicting credentials",
-            "client_secret and use_oidc = true are exclusive: set one way to authenticate",
-        ));
-    }
-    if config.get("use_cli").as_bool() == Some(true) {
-        for other in ["client_secret", "use_oidc"] {
+        let others = ways
+            .into_iter()
+            .filter(|w| *w != way)
+            .chain(["client_secret"]);
+        for other in others {
             let set = match config.get(other) {
                 Value::Bool(b) => *b,
                 Value::String(s) => !s.is_empty(),
@@ -151,9 +154,7 @@ pub fn validate(config: &Value) -> Vec<pb::Diagnostic> {
                 diags.push(diag::error_at(
                     &[other],
                     "Conflicting credentials",
-                    format!(
-                        "{other} and use_cli = true are exclusive: set one way to authenticate"
-                    ),
+                    format!("{other} and {way} = true are exclusive: set one way to authenticate"),
                 ));
             }
         }
@@ -188,6 +189,8 @@ pub fn configure(config: &Value) -> Result<TopologyClient, Vec<pb::Diagnostic>> 
     let mut missing_token_file = false;
     let credential = if flag(config, "use_cli") {
         Credential::azure_cli(setting(config, "tenant_id"))
+    } else if flag(config, "use_msi") {
+        Credential::managed_identity(setting(config, "client_id"))
     } else if flag(config, "use_oidc") {
         let (tenant, client_id) = (need("tenant_id"), need("client_id"));
         let file = setting(config, "oidc_token_file_path").or_else(|| {
@@ -280,6 +283,12 @@ mod tests {
         ]));
         assert_eq!(summaries(&diags), ["Conflicting credentials"]);
         assert!(diags[0].detail.starts_with("use_oidc and use_cli"));
+        let diags = validate(&block(&[
+            ("use_msi", Value::Bool(true)),
+            ("client_secret", Value::string("s")),
+        ]));
+        assert_eq!(summaries(&diags), ["Conflicting credentials"]);
+        assert!(diags[0].detail.starts_with("client_secret and use_msi"));
         assert!(validate(&block(&[("use_cli", Value::Bool(true))])).is_empty());
     }
 

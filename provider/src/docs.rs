@@ -89,6 +89,10 @@ pub fn index() -> String {
         out,
         "As whoever is signed in to the Azure CLI (`az login`), as on a workstation:\n\n```terraform\nprovider \"bcdr\" {{\n  # Or ARM_USE_CLI=true.\n  subscription_id = \"00000000-0000-0000-0000-000000000000\"\n  use_cli         = true\n}}\n```\n"
     );
+    let _ = writeln!(
+        out,
+        "As the managed identity of the VM, container or App Service Terraform runs in (system-assigned; set `client_id` for a user-assigned one):\n\n```terraform\nprovider \"bcdr\" {{\n  # Or ARM_USE_MSI=true.\n  subscription_id = \"00000000-0000-0000-0000-000000000000\"\n  use_msi         = true\n}}\n```\n"
+    );
     let _ = writeln!(out, "## Schema\n");
     arguments(&mut out, &config::schema());
     out

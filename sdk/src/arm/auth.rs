@@ -97,6 +97,10 @@ pub enum Credential {
     /// The signed-in Azure CLI (`az login`): each token comes from `az account get-access-token`,
     /// in `tenant_id` when given, else the CLI's default tenant.
     AzureCli { tenant_id: Option<String> },
+    /// The managed identity of the VM, container or App Service the program runs in: system-assigned,
+    /// or the user-assigned identity with `client_id`. The host's identity endpoint (IMDS, or
+    /// `IDENTITY_ENDPOINT` with `IDENTITY_HEADER`) hands out the tokens.
+    ManagedIdentity { client_id: Option<String> },
     /// Any `azure_core` token credential the caller built.
     Custom(Arc<dyn TokenCredential>),
 }
@@ -127,6 +131,10 @@ impl fmt::Debug for Credential {
             Credential::AzureCli { tenant_id } => f
                 .debug_struct("AzureCli")
                 .field("tenant_id", tenant_id)
+                .finish(),
+            Credential::ManagedIdentity { client_id } => f
+                .debug_struct("ManagedIdentity")
+                .field("client_id", client_id)
                 .finish(),
             Credential::Custom(_) => f.write_str("Custom(..)"),
         }
@@ -163,6 +171,11 @@ impl Credential {
     /// The signed-in Azure CLI, optionally in another tenant than its default.
     pub fn azure_cli(tenant_id: Option<String>) -> Self {
         Credential::AzureCli { tenant_id }
+    }
+
+    /// The host's managed identity: system-assigned, or the user-assigned one with `client_id`.
+    pub fn managed_identity(client_id: Option<String>) -> Self {
+        Credential::ManagedIdentity { client_id }
     }
 
     pub(crate) fn build(
@@ -227,6 +240,18 @@ impl Credential {
                     azure_identity::AzureCliCredentialOptions {
                         tenant_id: tenant_id.clone(),
                         ..Default::default()
+                    },
+                ))
+                .map_err(|e| Error::Credential(e.to_string()))?;
+                Ok(credential)
+            }
+            Credential::ManagedIdentity { client_id } => {
+                let credential = azure_identity::ManagedIdentityCredential::new(Some(
+                    azure_identity::ManagedIdentityCredentialOptions {
+                        user_assigned_id: client_id
+                            .clone()
+                            .map(azure_identity::UserAssignedId::ClientId),
+                        client_options: options,
                     },
                 ))
                 .map_err(|e| Error::Credential(e.to_string()))?;
