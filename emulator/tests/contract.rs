@@ -5,7 +5,7 @@
 mod support;
 
 use arm_emulator::{Config, Emulator, FaultAction, FaultRule, Throttle};
-use reqwest::{Client, Method};
+use reqwest::Method;
 use serde_json::{Value, json};
 use std::time::Duration;
 use support::{Arm, SUB, code};
@@ -81,93 +81,6 @@ async fn bearer_token_and_api_version_are_required() {
             && headers.contains_key("x-ms-correlation-request-id")
     );
     assert!(headers.contains_key("x-ms-ratelimit-remaining-subscription-reads"));
-}
-
-#[tokio::test]
-async fn token_endpoint_checks_the_configured_secret() {
-    let emulator = Emulator::start(Config {
-        client_secret: Some("right".into()),
-        ..fast()
-    })
-    .await
-    .expect("starts");
-    let cert =
-        reqwest::Certificate::from_pem(emulator.ca_certificate_pem().as_bytes()).expect("pem");
-    let http = Client::builder()
-        .add_root_certificate(cert)
-        .build()
-        .expect("client");
-    let url = format!("{}/t/oauth2/v2.0/token", emulator.endpoint());
-    let wrong = http
-        .post(&url)
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", "me"),
-            ("client_secret", "wrong"),
-        ])
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(wrong.status(), 401);
-    assert_eq!(
-        wrong.json::<Value>().await.expect("json")["error"],
-        "invalid_client"
-    );
-    let right = http
-        .post(&url)
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", "me"),
-            ("client_secret", "right"),
-        ])
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(right.status(), 200);
-}
-
-#[tokio::test]
-async fn token_endpoint_takes_a_federated_client_assertion() {
-    let emulator = Emulator::start(fast()).await.expect("starts");
-    let cert =
-        reqwest::Certificate::from_pem(emulator.ca_certificate_pem().as_bytes()).expect("pem");
-    let http = Client::builder()
-        .add_root_certificate(cert)
-        .build()
-        .expect("client");
-    let url = format!("{}/t/oauth2/v2.0/token", emulator.endpoint());
-    let post = |assertion: &'static str| {
-        http.post(&url)
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", "me"),
-                (
-                    "client_assertion_type",
-                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-                ),
-                ("client_assertion", assertion),
-            ])
-            .send()
-    };
-    let malformed = post("not-a-jwt").await.expect("send");
-    assert_eq!(malformed.status(), 400);
-    let body = malformed.json::<Value>().await.expect("json");
-    assert_eq!(body["error"], "invalid_request");
-    assert!(
-        body["error_description"]
-            .as_str()
-            .is_some_and(|d| d.contains("AADSTS50027"))
-    );
-    let ok = post("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJtZSJ9.c2ln")
-        .await
-        .expect("send");
-    assert_eq!(ok.status(), 200);
-    let token = ok.json::<Value>().await.expect("json");
-    assert!(
-        token["access_token"]
-            .as_str()
-            .is_some_and(|t| !t.is_empty())
-    );
 }
 
 #[tokio::test]

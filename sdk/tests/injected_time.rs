@@ -6,7 +6,6 @@ mod support;
 use arm_emulator::{Emulator, FaultAction, FaultRule};
 use bcdr::clock::Sleeper;
 use bcdr::engine::{CancelSignal, Event, RetryPolicy};
-use bcdr::{ArmClient, ArmConfig, Cloud, Credential, TopologyClient};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support::*;
@@ -20,20 +19,6 @@ impl Sleeper for Recording {
     async fn sleep(&self, duration: Duration) {
         self.0.lock().expect("lock").push(duration);
     }
-}
-
-async fn client_with(
-    emulator: &Emulator,
-    sleeper: Arc<Recording>,
-    retry: RetryPolicy,
-) -> TopologyClient {
-    let cloud = Cloud::custom(&emulator.endpoint(), &emulator.endpoint()).expect("cloud");
-    let credential =
-        Credential::client_secret("00000000-0000-0000-0000-00000000aaaa", "sdk-tests", "x");
-    let arm = ArmConfig::new(SUB, cloud, credential)
-        .trust_root_pem(emulator.ca_certificate_pem())
-        .sleeper(sleeper);
-    TopologyClient::new(ArmClient::new(arm).expect("client")).with_retry(retry)
 }
 
 fn conflicts(path: &str, times: u32) -> FaultRule {
@@ -57,7 +42,7 @@ async fn retries_wait_the_policy_backoff_through_the_injected_sleeper() {
     emulator.add_fault(conflicts(PEERING, 3));
     let sleeper = Arc::new(Recording::default());
     let retry = RetryPolicy::default();
-    let client = client_with(&emulator, sleeper.clone(), retry).await;
+    let client = client(&emulator, retry, Some(sleeper.clone()));
     let waits = Mutex::new(Vec::new());
     let on_event = |e: Event<'_>| {
         if let Event::Retrying {
@@ -115,7 +100,7 @@ async fn a_conflict_that_outlasts_the_attempts_fails_with_partial_progress() {
         max_attempts: 3,
         ..RetryPolicy::default()
     };
-    let client = client_with(&emulator, sleeper.clone(), retry).await;
+    let client = client(&emulator, retry, Some(sleeper.clone()));
     let t = topology(
         "clock",
         &[("eastus", "10.1.0.0/16"), ("westus", "10.2.0.0/16")],

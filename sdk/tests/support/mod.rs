@@ -11,17 +11,30 @@ pub const SUB: &str = "00000000-0000-0000-0000-000000000001";
 
 pub async fn setup(config: Config) -> (Emulator, TopologyClient) {
     let emulator = Emulator::start(config).await.expect("emulator");
-    let cloud = Cloud::custom(&emulator.endpoint(), &emulator.endpoint()).expect("cloud");
-    let credential =
-        Credential::client_secret("00000000-0000-0000-0000-00000000aaaa", "sdk-tests", "x");
-    let arm = ArmConfig::new(SUB, cloud, credential).trust_root_pem(emulator.ca_certificate_pem());
     let retry = RetryPolicy {
         max_attempts: 40,
         base_delay: Duration::from_millis(5),
         max_delay: Duration::from_millis(50),
     };
-    let client = TopologyClient::new(ArmClient::new(arm).expect("client")).with_retry(retry);
+    let client = client(&emulator, retry, None);
     (emulator, client)
+}
+
+/// A client of `emulator` with `retry`, waiting through `sleeper` when one is given.
+pub fn client(
+    emulator: &Emulator,
+    retry: RetryPolicy,
+    sleeper: Option<std::sync::Arc<dyn bcdr::clock::Sleeper>>,
+) -> TopologyClient {
+    let cloud = Cloud::custom(&emulator.endpoint(), &emulator.endpoint()).expect("cloud");
+    let credential =
+        Credential::client_secret("00000000-0000-0000-0000-00000000aaaa", "sdk-tests", "x");
+    let mut arm =
+        ArmConfig::new(SUB, cloud, credential).trust_root_pem(emulator.ca_certificate_pem());
+    if let Some(sleeper) = sleeper {
+        arm = arm.sleeper(sleeper);
+    }
+    TopologyClient::new(ArmClient::new(arm).expect("client")).with_retry(retry)
 }
 
 pub fn fast() -> Config {
