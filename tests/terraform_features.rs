@@ -1,7 +1,7 @@
 //! End to end through real Terraform, the operations beyond the lifecycle: failover and failback as
 //! mode changes (1.0.3 and a newer Terraform on PATH), the regions data source, timeouts and Ctrl-C
 //! keeping partial progress, every complete HCL example applied, and the provider block's other
-//! credentials (workload identity federation, the Azure CLI, managed identity).
+//! credentials (client certificate, workload identity federation, the Azure CLI, managed identity).
 
 mod support;
 
@@ -330,6 +330,38 @@ async fn azure_cli_sign_in_authenticates() {
             && asked.contains("--tenant 00000000-0000-0000-0000-00000000aaaa"),
         "{asked}"
     );
+}
+
+/// `client_certificate_path`: a PEM file with the certificate and its RSA key; each token request
+/// carries an assertion signed with the key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_certificate_authenticates() {
+    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-cert").await;
+    let pem = h.dir.join("sp.pem");
+    with_auth(
+        &h,
+        &[r#"client_secret       = "e2e-secret""#],
+        &format!("client_certificate_path = \"{}\"", pem.display()),
+    );
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).expect("rsa key");
+    let cert = rcgen::CertificateParams::new(vec!["terraform-e2e".into()])
+        .expect("params")
+        .self_signed(&key)
+        .expect("cert");
+
+    std::fs::write(&pem, cert.pem()).expect("certificate only");
+    let refused = h.tf(&["apply", "-auto-approve"]).await;
+    assert_ne!(refused.code, 0, "a certificate without its key is refused");
+    let words = refused
+        .stderr
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(words.contains("sp.pem: no private key"), "{words}");
+
+    std::fs::write(&pem, format!("{}{}", cert.pem(), key.serialize_pem())).expect("pem");
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    assert_eq!(pairs(&h).await, serde_json::json!([["eastus", "westus"]]));
 }
 
 /// `use_msi`: the host's managed identity, here through an App Service-style identity endpoint

@@ -16,6 +16,7 @@ const ENV: &[(&str, &str)] = &[
     ("use_oidc", "ARM_USE_OIDC"),
     ("use_cli", "ARM_USE_CLI"),
     ("use_msi", "ARM_USE_MSI"),
+    ("client_certificate_path", "ARM_CLIENT_CERTIFICATE_PATH"),
     ("oidc_token_file_path", "ARM_OIDC_TOKEN_FILE_PATH"),
     ("environment", "ARM_ENVIRONMENT"),
     ("endpoint", "ARM_ENDPOINT"),
@@ -48,6 +49,12 @@ pub fn schema() -> Block {
             secret(
                 "client_secret",
                 "Client secret of the service principal (`ARM_CLIENT_SECRET`). Sensitive: never logged. Not needed with `use_oidc`.",
+            ),
+            attr(
+                "client_certificate_path",
+                Ty::String,
+                Mode::Optional,
+                "PEM file with the service principal's certificate and its unencrypted RSA private key, instead of a client secret (`ARM_CLIENT_CERTIFICATE_PATH`). Each token request carries a fresh assertion signed with the key.",
             ),
             attr(
                 "use_oidc",
@@ -135,28 +142,25 @@ pub fn validate(config: &Value) -> Vec<pb::Diagnostic> {
             ));
         }
     }
-    let ways = ["use_cli", "use_msi", "use_oidc"];
-    if let Some(way) = ways
-        .into_iter()
-        .find(|w| config.get(w).as_bool() == Some(true))
-    {
-        let others = ways
-            .into_iter()
-            .filter(|w| *w != way)
-            .chain(["client_secret"]);
-        for other in others {
-            let set = match config.get(other) {
-                Value::Bool(b) => *b,
-                Value::String(s) => !s.is_empty(),
-                _ => false,
-            };
-            if set {
-                diags.push(diag::error_at(
-                    &[other],
-                    "Conflicting credentials",
-                    format!("{other} and {way} = true are exclusive: set one way to authenticate"),
-                ));
-            }
+    let set = |name: &str| match config.get(name) {
+        Value::Bool(b) => *b,
+        Value::String(s) => !s.is_empty(),
+        _ => false,
+    };
+    let ways = [
+        "use_cli",
+        "use_msi",
+        "use_oidc",
+        "client_certificate_path",
+        "client_secret",
+    ];
+    if let Some(way) = ways.into_iter().find(|w| set(w)) {
+        for other in ways.into_iter().filter(|w| *w != way && set(w)) {
+            diags.push(diag::error_at(
+                &[other],
+                "Conflicting credentials",
+                format!("{other} and {way} are exclusive: set one way to authenticate"),
+            ));
         }
     }
     diags
@@ -202,6 +206,9 @@ pub fn configure(config: &Value) -> Result<TopologyClient, Vec<pb::Diagnostic>> 
             missing_token_file = true;
         }
         Credential::workload_identity(tenant, client_id, file.unwrap_or_default())
+    } else if let Some(path) = setting(config, "client_certificate_path") {
+        let (tenant, client_id) = (need("tenant_id"), need("client_id"));
+        Credential::client_certificate(tenant, client_id, path)
     } else {
         let (tenant, client_id) = (need("tenant_id"), need("client_id"));
         let client_secret = need("client_secret");
@@ -289,6 +296,12 @@ mod tests {
         ]));
         assert_eq!(summaries(&diags), ["Conflicting credentials"]);
         assert!(diags[0].detail.starts_with("client_secret and use_msi"));
+        let diags = validate(&block(&[
+            ("client_certificate_path", Value::string("sp.pem")),
+            ("client_secret", Value::string("s")),
+        ]));
+        assert_eq!(summaries(&diags), ["Conflicting credentials"]);
+        assert_eq!(diags[0].attribute.as_ref().map(|a| a.steps.len()), Some(1));
         assert!(validate(&block(&[("use_cli", Value::Bool(true))])).is_empty());
     }
 

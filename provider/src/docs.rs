@@ -83,6 +83,10 @@ pub fn index() -> String {
     );
     let _ = writeln!(
         out,
+        "With a certificate instead of a secret (a PEM file holding the certificate and its unencrypted RSA key; each token request carries an assertion signed with the key):\n\n```terraform\nprovider \"bcdr\" {{\n  # Or ARM_CLIENT_CERTIFICATE_PATH.\n  subscription_id         = \"00000000-0000-0000-0000-000000000000\"\n  tenant_id               = \"00000000-0000-0000-0000-000000000000\"\n  client_id               = \"00000000-0000-0000-0000-000000000000\"\n  client_certificate_path = \"sp.pem\"\n}}\n```\n"
+    );
+    let _ = writeln!(
+        out,
         "With workload identity federation (OIDC) there is no secret: a federated token, e.g. the one AKS workload identity mounts (`AZURE_FEDERATED_TOKEN_FILE`) or one a CI system issues, is exchanged for an Entra token. The app registration needs a federated credential trusting that token's issuer and subject.\n\n```terraform\nprovider \"bcdr\" {{\n  # Or ARM_USE_OIDC=true and ARM_OIDC_TOKEN_FILE_PATH.\n  subscription_id      = \"00000000-0000-0000-0000-000000000000\"\n  tenant_id            = \"00000000-0000-0000-0000-000000000000\"\n  client_id            = \"00000000-0000-0000-0000-000000000000\"\n  use_oidc             = true\n  oidc_token_file_path = \"/var/run/secrets/azure/tokens/azure-identity-token\"\n}}\n```\n"
     );
     let _ = writeln!(

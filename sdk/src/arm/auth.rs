@@ -86,6 +86,13 @@ pub enum Credential {
         client_id: String,
         client_secret: Secret,
     },
+    /// A service principal with a certificate: a PEM file holding the certificate and its unencrypted
+    /// RSA private key. Each token request carries a fresh assertion signed with the key.
+    ClientCertificate {
+        tenant_id: String,
+        client_id: String,
+        certificate_path: std::path::PathBuf,
+    },
     /// Workload identity federation (OIDC): a signed token from another identity provider (a
     /// Kubernetes service account, GitHub Actions, Terraform Cloud), read from a file before each token
     /// request, exchanged for an Entra token. No secret is stored anywhere.
@@ -136,6 +143,16 @@ impl fmt::Debug for Credential {
                 .debug_struct("ManagedIdentity")
                 .field("client_id", client_id)
                 .finish(),
+            Credential::ClientCertificate {
+                tenant_id,
+                client_id,
+                certificate_path,
+            } => f
+                .debug_struct("ClientCertificate")
+                .field("tenant_id", tenant_id)
+                .field("client_id", client_id)
+                .field("certificate_path", certificate_path)
+                .finish(),
             Credential::Custom(_) => f.write_str("Custom(..)"),
         }
     }
@@ -151,6 +168,20 @@ impl Credential {
             tenant_id: tenant_id.into(),
             client_id: client_id.into(),
             client_secret: Secret::new(client_secret.into()),
+        }
+    }
+
+    /// A service principal with a certificate: `certificate_path` is a PEM file with the certificate
+    /// and its unencrypted RSA private key.
+    pub fn client_certificate(
+        tenant_id: impl Into<String>,
+        client_id: impl Into<String>,
+        certificate_path: impl Into<std::path::PathBuf>,
+    ) -> Self {
+        Credential::ClientCertificate {
+            tenant_id: tenant_id.into(),
+            client_id: client_id.into(),
+            certificate_path: certificate_path.into(),
         }
     }
 
@@ -254,6 +285,29 @@ impl Credential {
                         client_options: options,
                     },
                 ))
+                .map_err(|e| Error::Credential(e.to_string()))?;
+                Ok(credential)
+            }
+            Credential::ClientCertificate {
+                tenant_id,
+                client_id,
+                certificate_path,
+            } => {
+                let assertion = super::certificate::CertificateAssertion::from_pem_file(
+                    certificate_path,
+                    cloud.authority_host.as_str(),
+                    tenant_id,
+                    client_id,
+                )
+                .map_err(Error::Credential)?;
+                let credential = azure_identity::ClientAssertionCredential::new(
+                    tenant_id.clone(),
+                    client_id.clone(),
+                    assertion,
+                    Some(azure_identity::ClientAssertionCredentialOptions {
+                        client_options: with_authority(options),
+                    }),
+                )
                 .map_err(|e| Error::Credential(e.to_string()))?;
                 Ok(credential)
             }

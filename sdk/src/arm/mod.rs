@@ -3,6 +3,7 @@
 //! module per ARM resource type for its typed model.
 
 pub mod auth;
+mod certificate;
 pub mod container_registry;
 pub mod front_door;
 mod lro;
