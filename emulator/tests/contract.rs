@@ -8,7 +8,7 @@ use arm_emulator::{Config, Emulator, FaultAction, FaultRule, Throttle};
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::time::Duration;
-use support::{Arm, SUB, code};
+use support::{Arm, SUB, code, fast};
 
 fn rg(name: &str) -> String {
     format!("/subscriptions/{SUB}/resourcegroups/{name}?api-version=2024-03-01")
@@ -22,13 +22,6 @@ fn vnet(rg: &str, name: &str) -> String {
 
 fn vnet_body(cidr: &str, subnet: &str) -> Value {
     json!({ "location": "eastus", "properties": { "addressSpace": { "addressPrefixes": [cidr] }, "subnets": [{ "name": "aks", "properties": { "addressPrefix": subnet } }] } })
-}
-
-fn fast() -> Config {
-    Config {
-        latency_scale: 0.0005,
-        ..Config::default()
-    }
 }
 
 #[tokio::test]

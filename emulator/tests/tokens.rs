@@ -1,25 +1,11 @@
 //! The token endpoints the emulator serves in Entra ID's place: client credentials with a secret or a
 //! federated client assertion, and a managed identity endpoint in App Service's shape.
 
+mod support;
+
 use arm_emulator::{Config, Emulator};
-use reqwest::Client;
 use serde_json::Value;
-
-fn fast() -> Config {
-    Config {
-        latency_scale: 0.0005,
-        ..Config::default()
-    }
-}
-
-fn http(emulator: &Emulator) -> Client {
-    let cert =
-        reqwest::Certificate::from_pem(emulator.ca_certificate_pem().as_bytes()).expect("pem");
-    Client::builder()
-        .add_root_certificate(cert)
-        .build()
-        .expect("client")
-}
+use support::{fast, https_client as http};
 
 #[tokio::test]
 async fn token_endpoint_checks_the_configured_secret() {

@@ -18,6 +18,24 @@ pub fn rg_path(name: &str) -> String {
     format!("/subscriptions/{SUB}/resourcegroups/{name}?api-version=2024-03-01")
 }
 
+/// Provisioning times scaled down to milliseconds.
+pub fn fast() -> Config {
+    Config {
+        latency_scale: 0.0005,
+        ..Config::default()
+    }
+}
+
+/// An HTTPS client that trusts the emulator's self-signed certificate.
+pub fn https_client(emulator: &Emulator) -> Client {
+    let cert =
+        reqwest::Certificate::from_pem(emulator.ca_certificate_pem().as_bytes()).expect("pem");
+    Client::builder()
+        .add_root_certificate(cert)
+        .build()
+        .expect("client")
+}
+
 pub struct Arm {
     pub emulator: Emulator,
     pub http: Client,
@@ -27,12 +45,7 @@ pub struct Arm {
 impl Arm {
     pub async fn start(config: Config) -> Self {
         let emulator = Emulator::start(config).await.expect("starts");
-        let cert =
-            reqwest::Certificate::from_pem(emulator.ca_certificate_pem().as_bytes()).expect("pem");
-        let http = Client::builder()
-            .add_root_certificate(cert)
-            .build()
-            .expect("client");
+        let http = https_client(&emulator);
         let form = [
             ("grant_type", "client_credentials"),
             ("client_id", "me"),
