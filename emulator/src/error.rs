@@ -9,6 +9,8 @@ pub struct ArmError {
     pub code: String,
     pub message: String,
     pub target: Option<String>,
+    /// Sent as a bare `{"code","message"}`, as the Front Door WAF provider's spec declares its errors.
+    pub flat: bool,
 }
 
 impl ArmError {
@@ -18,11 +20,18 @@ impl ArmError {
             code: code.to_owned(),
             message: message.into(),
             target: None,
+            flat: false,
         }
     }
 
     pub fn with_target(mut self, target: impl Into<String>) -> Self {
         self.target = Some(target.into());
+        self
+    }
+
+    /// The bare `{"code","message"}` shape (the target goes into the message).
+    pub fn flat(mut self) -> Self {
+        self.flat = true;
         self
     }
 
@@ -40,6 +49,9 @@ impl ArmError {
 
     /// The JSON body ARM sends.
     pub fn body(&self) -> Value {
+        if self.flat {
+            return json!({ "code": self.code, "message": self.message });
+        }
         let mut error = json!({ "code": self.code, "message": self.message });
         if let Some(target) = &self.target {
             error["target"] = json!(target);

@@ -1,6 +1,7 @@
 //! `Microsoft.Cdn` Front Door Standard/Premium at api-version 2024-09-01: profiles, endpoints (globally
-//! unique names, generated `*.z01.azurefd.net` host names), origin groups, origins and routes. Every
-//! write is long-running; children need their parents, routes an existing origin group, origins a host.
+//! unique names, generated `*.z01.azurefd.net` host names), origin groups, origins, routes and security
+//! policies. Every write is long-running; children need their parents, routes an existing origin group,
+//! origins a host, security policies an existing WAF policy of the profile's tier and existing domains.
 
 use crate::error::ArmError;
 use crate::http::{Ctx, Resp};
@@ -37,7 +38,8 @@ pub fn resource(ctx: &mut Ctx<'_>, rg: &str, path: &[(String, String)]) -> Resul
         ["profiles", "afdendpoints"]
         | ["profiles", "origingroups"]
         | ["profiles", "afdendpoints", "routes"]
-        | ["profiles", "origingroups", "origins"] => Kind::FrontDoorChild,
+        | ["profiles", "origingroups", "origins"]
+        | ["profiles", "securitypolicies"] => Kind::FrontDoorChild,
         _ => {
             return Err(ArmError::bad_request(
                 "InvalidResourceType",
@@ -50,6 +52,7 @@ pub fn resource(ctx: &mut Ctx<'_>, rg: &str, path: &[(String, String)]) -> Resul
         "afdendpoints" => "afdendpoints",
         "origingroups" => "origingroups",
         "routes" => "routes",
+        "securitypolicies" => "securitypolicies",
         _ => "origins",
     };
     let mut id = format!("{rg_id}/providers/Microsoft.Cdn");
@@ -248,6 +251,7 @@ fn render(
                 "trafficRestorationTimeToHealedOrNewEndpointsInMinutes": props["trafficRestorationTimeToHealedOrNewEndpointsInMinutes"].as_i64().unwrap_or(10),
             })
         }
+        ["profiles", "securitypolicies"] => security_policy(ctx, profile_name, id, props)?,
         ["profiles", "origingroups", "origins"] => {
             let Some(host) = props["hostName"].as_str().filter(|h| !h.is_empty()) else {
                 return Err(
@@ -307,4 +311,75 @@ fn render(
         out["tags"] = body.get("tags").cloned().unwrap_or_else(|| json!({}));
     }
     Ok(out)
+}
+
+/// A security policy: attaches a WAF policy (of the profile's own tier) to endpoints' domains.
+fn security_policy(
+    ctx: &Ctx<'_>,
+    profile_name: &str,
+    id: &str,
+    props: &Value,
+) -> Result<Value, ArmError> {
+    let params = &props["parameters"];
+    if !params["type"]
+        .as_str()
+        .is_some_and(|t| t.eq_ignore_ascii_case("WebApplicationFirewall"))
+    {
+        return Err(
+            bad("properties.parameters.type must be WebApplicationFirewall.")
+                .with_target("properties.parameters.type"),
+        );
+    }
+    let Some(waf_id) = params["wafPolicy"]["id"].as_str() else {
+        return Err(bad("properties.parameters.wafPolicy.id is required.")
+            .with_target("properties.parameters.wafPolicy"));
+    };
+    let Some(waf) = ctx.state.get(waf_id).filter(|r| r.kind == Kind::WafPolicy) else {
+        return Err(bad(format!("The WAF policy '{waf_id}' does not exist."))
+            .with_target("properties.parameters.wafPolicy.id"));
+    };
+    let profile_id = id.split("/securitypolicies/").next().unwrap_or_default();
+    let profile_sku = ctx
+        .state
+        .get(profile_id)
+        .and_then(|p| p.body["sku"]["name"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let waf_sku = waf.body["sku"]["name"].as_str().unwrap_or_default();
+    if !waf_sku.eq_ignore_ascii_case(&profile_sku) {
+        return Err(bad(format!(
+            "The WAF policy's sku {waf_sku} does not match the profile's sku {profile_sku}."
+        ))
+        .with_target("properties.parameters.wafPolicy.id"));
+    }
+    let mut associations = Vec::new();
+    for (i, a) in params["associations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let mut domains = Vec::new();
+        for d in a["domains"].as_array().into_iter().flatten() {
+            let domain = d["id"].as_str().unwrap_or_default();
+            if ctx.state.get(domain).is_none() {
+                return Err(bad(format!("The domain '{domain}' does not exist."))
+                    .with_target(format!("properties.parameters.associations[{i}].domains")));
+            }
+            domains.push(json!({ "id": domain, "isActive": true }));
+        }
+        let patterns = a["patternsToMatch"].as_array().cloned().unwrap_or_default();
+        if domains.is_empty() || patterns.is_empty() {
+            return Err(bad("Each association needs domains and patternsToMatch.")
+                .with_target(format!("properties.parameters.associations[{i}]")));
+        }
+        associations.push(json!({ "domains": domains, "patternsToMatch": patterns }));
+    }
+    if associations.is_empty() {
+        return Err(bad("A security policy needs at least one association.")
+            .with_target("properties.parameters.associations"));
+    }
+    Ok(json!({
+        "profileName": profile_name,
+        "parameters": { "type": "WebApplicationFirewall", "wafPolicy": { "id": waf.id }, "associations": associations },
+    }))
 }

@@ -156,7 +156,8 @@ pub(crate) async fn handle(app: Arc<App>, req: axum::extract::Request) -> Respon
             code: resp
                 .body
                 .as_ref()
-                .and_then(|b| b["error"]["code"].as_str())
+                .filter(|_| resp.status >= 400)
+                .and_then(|b| b["error"]["code"].as_str().or_else(|| b["code"].as_str()))
                 .map(str::to_owned),
             millis: started.elapsed().as_secs_f64() * 1000.0,
         });

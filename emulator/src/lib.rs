@@ -29,6 +29,7 @@ mod storage;
 mod store;
 mod tls;
 mod traffic_manager;
+mod waf;
 
 pub use error::ArmError;
 
@@ -49,6 +50,7 @@ pub const API_AUTHORIZATION: &str = "2022-04-01";
 pub const API_REGISTRY: &str = "2023-07-01";
 pub const API_STORAGE: &str = "2023-05-01";
 pub const API_CDN: &str = "2024-09-01";
+pub const API_FRONT_DOOR_WAF: &str = "2024-02-01";
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -158,7 +158,9 @@ pub fn delete_latency(ctx: &Ctx<'_>, kind: Kind) -> u64 {
         Kind::ManagedCluster => ctx.latency("managedCluster.delete"),
         Kind::Registry | Kind::Replication => ctx.latency("registry.delete"),
         Kind::StorageAccount | Kind::BlobContainer => 0,
-        Kind::FrontDoorProfile | Kind::FrontDoorChild => ctx.latency("frontDoor.delete"),
+        Kind::FrontDoorProfile | Kind::FrontDoorChild | Kind::WafPolicy => {
+            ctx.latency("frontDoor.delete")
+        }
         Kind::VirtualNetwork | Kind::Subnet | Kind::Peering | Kind::PublicIp => {
             ctx.latency("network.delete")
         }
@@ -285,7 +287,7 @@ pub fn list_groups(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
 
 /// `GET /subscriptions/{s}/resources?$filter=tagName eq 'k' and tagValue eq 'v'`: what carries a tag.
 pub fn tagged(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
-    let value: Vec<Value> = listed(ctx, &[Kind::VirtualNetwork, Kind::ManagedCluster, Kind::PublicIp, Kind::TrafficManagerProfile, Kind::Registry, Kind::StorageAccount, Kind::FrontDoorProfile])
+    let value: Vec<Value> = listed(ctx, &[Kind::VirtualNetwork, Kind::ManagedCluster, Kind::PublicIp, Kind::TrafficManagerProfile, Kind::Registry, Kind::StorageAccount, Kind::FrontDoorProfile, Kind::WafPolicy])
         .map(|r| json!({ "id": r.body["id"], "name": r.body["name"], "type": r.body["type"], "location": r.body["location"], "tags": r.body["tags"] }))
         .collect();
     Ok(Resp::json(200, json!({ "value": value })))

@@ -3,7 +3,7 @@
 
 use crate::error::ArmError;
 use crate::http::{Ctx, Resp};
-use crate::{aks, front_door, lro, network, public_ip, registry, storage, traffic_manager};
+use crate::{aks, front_door, lro, network, public_ip, registry, storage, traffic_manager, waf};
 
 /// The routes ARM knows, as far as the emulator serves them, with the api-version each requires.
 pub(crate) enum Route {
@@ -130,10 +130,10 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
                     namespace: (*ns).to_owned(),
                     path,
                 },
-                Some(if rest.first() == Some(&"trafficmanagerprofiles") {
-                    crate::API_TRAFFIC_MANAGER
-                } else {
-                    api_for_namespace(ns)?
+                Some(match rest.first() {
+                    Some(&"trafficmanagerprofiles") => crate::API_TRAFFIC_MANAGER,
+                    Some(&"frontdoorwebapplicationfirewallpolicies") => crate::API_FRONT_DOOR_WAF,
+                    _ => api_for_namespace(ns)?,
                 }),
             )
         }
@@ -187,6 +187,9 @@ pub(crate) fn typed(
             storage::container(ctx, rg, names[0], names[1], names[2])
         }
         ("microsoft.network", ["publicipaddresses"]) => public_ip::address(ctx, rg, names[0]),
+        ("microsoft.network", ["frontdoorwebapplicationfirewallpolicies"]) => {
+            waf::policy(ctx, rg, names[0])
+        }
         ("microsoft.network", ["trafficmanagerprofiles"]) => {
             traffic_manager::profile(ctx, rg, names[0])
         }

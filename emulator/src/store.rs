@@ -39,6 +39,7 @@ pub enum Kind {
     BlobContainer,
     FrontDoorProfile,
     FrontDoorChild,
+    WafPolicy,
 }
 
 /// An operation still running on a resource.

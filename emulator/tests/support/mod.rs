@@ -163,6 +163,8 @@ pub fn spec_for(path: &str) -> Option<&'static str> {
         Some(files::VIRTUAL_NETWORK)
     } else if has("/providers/microsoft.network/publicipaddresses") {
         Some(files::PUBLIC_IP)
+    } else if has("/providers/microsoft.network/frontdoorwebapplicationfirewallpolicies") {
+        Some(files::FRONT_DOOR_WAF)
     } else if has("/providers/microsoft.network/trafficmanagerprofiles") {
         Some(files::TRAFFIC_MANAGER)
     } else if has("/providers/microsoft.containerservice/managedclusters") {

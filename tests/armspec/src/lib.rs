@@ -46,6 +46,8 @@ struct Shape {
     extensible_enum: bool,
     nullable: bool,
     declared_object: bool,
+    /// A polymorphic base: the property naming the subtype, and the file whose definitions hold them.
+    discriminator: Option<(PathBuf, String)>,
 }
 
 impl Specs {
@@ -122,6 +124,9 @@ impl Specs {
         if let Some(t) = schema.get("type").and_then(Value::as_str) {
             shape.kind = Some(t.to_owned());
         }
+        if let Some(d) = schema.get("discriminator").and_then(Value::as_str) {
+            shape.discriminator = Some((file.to_path_buf(), d.to_owned()));
+        }
         if let Some(props) = schema.get("properties").and_then(Value::as_object) {
             shape.declared_object = true;
             for (k, v) in props {
@@ -166,6 +171,28 @@ impl Specs {
     ) {
         let mut shape = Shape::default();
         self.shape(file, schema, &mut shape);
+        if let Some((base, property)) = shape.discriminator.clone()
+            && let Some(kind) = value.get(&property).and_then(Value::as_str)
+        {
+            // Swagger polymorphism: the definition whose `x-ms-discriminator-value` (or name) is the
+            // value's discriminator describes it.
+            let doc = self.file(&base);
+            let sub = doc["definitions"].as_object().and_then(|defs| {
+                defs.iter()
+                    .find(|(name, d)| {
+                        d.get("x-ms-discriminator-value").and_then(Value::as_str) == Some(kind)
+                            || (d.get("x-ms-discriminator-value").is_none() && *name == kind)
+                    })
+                    .map(|(_, d)| d.clone())
+            });
+            match sub {
+                Some(sub) => {
+                    shape = Shape::default();
+                    self.shape(&base, &sub, &mut shape);
+                }
+                None => errors.push(format!("{at}.{property}: {kind:?} names no known subtype")),
+            }
+        }
         if value.is_null() {
             if !shape.nullable {
                 errors.push(format!("{at}: null is not allowed"));
@@ -401,6 +428,7 @@ pub mod files {
     pub const CONTAINER_REGISTRY: &str = "containerregistry/resource-manager/Microsoft.ContainerRegistry/stable/2023-07-01/containerregistry.json";
     pub const FRONT_DOOR: &str = "cdn/resource-manager/Microsoft.Cdn/stable/2024-09-01/afdx.json";
     pub const CDN_PROFILES: &str = "cdn/resource-manager/Microsoft.Cdn/stable/2024-09-01/cdn.json";
+    pub const FRONT_DOOR_WAF: &str = "frontdoor/resource-manager/Microsoft.Network/stable/2024-02-01/webapplicationfirewall.json";
     pub const STORAGE: &str =
         "storage/resource-manager/Microsoft.Storage/stable/2023-05-01/storage.json";
     pub const ROLE_ASSIGNMENTS: &str = "authorization/resource-manager/Microsoft.Authorization/stable/2022-04-01/authorization-RoleAssignmentsCalls.json";
