@@ -22,6 +22,18 @@ pub fn mermaid(t: &Topology) -> String {
             tm.relative_name(&t.name)
         );
     }
+    if let Some(fd) = &t.front_door {
+        let tier = if fd.premium { "Premium" } else { "Standard" };
+        let waf = fd.waf.as_ref().map_or_else(String::new, |w| {
+            format!(
+                "<br/>WAF {}: {} custom rules, {} managed rule sets",
+                w.mode.as_str(),
+                w.custom_rules.len(),
+                w.managed_rule_sets.len()
+            )
+        });
+        let _ = writeln!(out, "  afd{{{{\"Front Door ({tier}){waf}\"}}}}");
+    }
     let home = layout::global_location(t).unwrap_or_default();
     if t.registry.is_some() {
         let _ = writeln!(
@@ -68,6 +80,14 @@ pub fn mermaid(t: &Topology) -> String {
             };
             let _ = writeln!(out, "  tm {arrow}|{label}| {n}_ip");
         }
+        if t.front_door.is_some() {
+            let (arrow, state) = if r.mode == RegionMode::Hot {
+                ("-->", "origin enabled")
+            } else {
+                ("-.->", "origin disabled")
+            };
+            let _ = writeln!(out, "  afd {arrow}|{state}| {n}_ip");
+        }
         if t.registry.is_some() && r.mode.has_cluster() {
             let relation = if r.name == home { "home" } else { "replica" };
             let _ = writeln!(out, "  acr -.->|{relation}, AcrPull| {n}_aks");
@@ -108,6 +128,30 @@ mod tests {
             "  tm -.->|priority 2, disabled| westus_ip",
             "  acr -.->|replica, AcrPull| westus_aks",
             "  eastus_vnet <-->|peering| westus_vnet",
+        ] {
+            assert!(d.lines().any(|l| l == line), "missing {line:?} in\n{d}");
+        }
+    }
+
+    #[test]
+    fn shows_front_door_its_waf_and_origins() {
+        use crate::model::{FrontDoor, Waf, WafCustomRule, WafMatchCondition};
+        let waf = Waf::default().custom_rule(
+            WafCustomRule::new("geo", 1).condition(WafMatchCondition::new(
+                "RemoteAddr",
+                "GeoMatch",
+                ["KP"],
+            )),
+        );
+        let t = Topology::new("shop")
+            .region(Region::new("eastus", "10.1.0.0/16"))
+            .region(Region::new("westus", "10.2.0.0/16").mode(RegionMode::Cold))
+            .front_door(FrontDoor::default().waf(waf));
+        let d = mermaid(&t);
+        for line in [
+            "  afd{{\"Front Door (Standard)<br/>WAF Prevention: 1 custom rules, 0 managed rule sets\"}}",
+            "  afd -->|origin enabled| eastus_ip",
+            "  afd -.->|origin disabled| westus_ip",
         ] {
             assert!(d.lines().any(|l| l == line), "missing {line:?} in\n{d}");
         }

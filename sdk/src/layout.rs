@@ -8,7 +8,7 @@ pub use bodies::priorities;
 
 use crate::arm::{
     container_registry, front_door, managed_cluster, peering, public_ip, resource_group,
-    role_assignment, storage, traffic_manager, virtual_network,
+    role_assignment, storage, traffic_manager, virtual_network, waf,
 };
 use crate::model::Topology;
 use crate::names;
@@ -49,6 +49,9 @@ pub enum ResourceKey {
     FrontDoorOriginGroup,
     FrontDoorOrigin(String),
     FrontDoorRoute,
+    /// Front Door's WAF: the policy in the global group, and the profile's security policy using it.
+    WafPolicy,
+    FrontDoorSecurityPolicy,
 }
 
 impl ResourceKey {
@@ -68,7 +71,9 @@ impl ResourceKey {
             | ResourceKey::FrontDoorEndpoint
             | ResourceKey::FrontDoorOriginGroup
             | ResourceKey::FrontDoorOrigin(_)
-            | ResourceKey::FrontDoorRoute => front_door::API_VERSION,
+            | ResourceKey::FrontDoorRoute
+            | ResourceKey::FrontDoorSecurityPolicy => front_door::API_VERSION,
+            ResourceKey::WafPolicy => waf::API_VERSION,
         }
     }
 
@@ -91,7 +96,9 @@ impl ResourceKey {
             | ResourceKey::FrontDoorProfile
             | ResourceKey::FrontDoorEndpoint
             | ResourceKey::FrontDoorOriginGroup
-            | ResourceKey::FrontDoorRoute => names::GLOBAL,
+            | ResourceKey::FrontDoorRoute
+            | ResourceKey::FrontDoorSecurityPolicy
+            | ResourceKey::WafPolicy => names::GLOBAL,
         }
     }
 
@@ -175,6 +182,12 @@ impl ResourceKey {
                 afd(),
                 names::front_door_endpoint(subscription, topology)
             ),
+            ResourceKey::FrontDoorSecurityPolicy => format!("{}/securityPolicies/waf", afd()),
+            ResourceKey::WafPolicy => waf::id(
+                subscription,
+                &rg(names::GLOBAL),
+                &names::waf_policy(topology),
+            ),
             ResourceKey::BackupContainer(region) => {
                 storage::container_id(&backup(), &names::backup_container(region))
             }
@@ -214,6 +227,8 @@ impl fmt::Display for ResourceKey {
             ResourceKey::FrontDoorOriginGroup => write!(f, "Front Door origin group"),
             ResourceKey::FrontDoorOrigin(r) => write!(f, "Front Door origin ({r})"),
             ResourceKey::FrontDoorRoute => write!(f, "Front Door route"),
+            ResourceKey::WafPolicy => write!(f, "WAF policy"),
+            ResourceKey::FrontDoorSecurityPolicy => write!(f, "Front Door security policy"),
         }
     }
 }
@@ -456,6 +471,22 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
             route_deps,
             vec![],
         );
+        if let Some(policy) = &fd.waf {
+            push(
+                ResourceKey::WafPolicy,
+                bodies::waf_policy(name, fd.premium, policy),
+                vec![g()],
+                vec![],
+            );
+            let endpoint = ResourceKey::FrontDoorEndpoint.id(subscription, name);
+            let waf = ResourceKey::WafPolicy.id(subscription, name);
+            push(
+                ResourceKey::FrontDoorSecurityPolicy,
+                bodies::front_door_security_policy(waf, endpoint),
+                vec![ResourceKey::FrontDoorEndpoint, ResourceKey::WafPolicy],
+                vec![],
+            );
+        }
     }
     if let Some(tm) = &topology.traffic_manager {
         let priorities = bodies::priorities(topology);

@@ -2,6 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod waf;
+pub use waf::{Waf, WafCustomRule, WafManagedRuleSet, WafMatchCondition, WafMode, WafRateLimit};
+
 /// A multi-region AKS BC/DR topology.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -384,6 +387,17 @@ pub struct FrontDoor {
     pub probe_protocol: String,
     /// Keep a client on the origin that served it first (a cookie).
     pub session_affinity: bool,
+    /// A web application firewall on the endpoint; none when `None`.
+    pub waf: Option<Waf>,
+}
+
+impl FrontDoor {
+    /// Puts a WAF policy in front of the endpoint.
+    #[must_use]
+    pub fn waf(mut self, waf: Waf) -> Self {
+        self.waf = Some(waf);
+        self
+    }
 }
 
 impl Default for FrontDoor {
@@ -393,6 +407,7 @@ impl Default for FrontDoor {
             probe_path: "/healthz".into(),
             probe_protocol: "Https".into(),
             session_affinity: false,
+            waf: None,
         }
     }
 }

@@ -85,6 +85,11 @@ pub fn front_door_endpoint(subscription: &str, topology: &str) -> String {
     format!("{topology}-{}", &hash[..8])
 }
 
+/// The WAF policy's name: letters and digits only, starting with a letter (Azure's naming rule).
+pub fn waf_policy(topology: &str) -> String {
+    format!("bcdr{}waf", topology.replace('-', ""))
+}
+
 pub fn traffic_manager(topology: &str) -> String {
     format!("tm-{topology}")
 }

@@ -133,8 +133,9 @@ fn diff(path: &str, want: &Value, have: &Value, out: &mut Vec<Drift>) {
                 .iter()
                 .all(|i| i.get("name").is_some_and(Value::is_string));
             let have_items = have.as_array().map(Vec::as_slice).unwrap_or_default();
-            if named && path == "properties.endpoints" {
-                // A profile's endpoints are replaced as a whole: one no longer wanted is drift too.
+            if named && (path == "properties.endpoints" || path == "properties.customRules.rules") {
+                // A profile's endpoints and a WAF policy's custom rules are replaced as a whole: one
+                // no longer wanted is drift too.
                 for h in have_items {
                     let name = h["name"].as_str().unwrap_or_default();
                     if !items.iter().any(|i| {
@@ -396,6 +397,12 @@ fn plan_deletes(
                 Vec::new(),
             ),
                         ResourceKey::FrontDoorProfile => delete(key, &found.id, "the topology no longer routes with Front Door; everything in the profile goes with it".into(), Vec::new()),
+            ResourceKey::FrontDoorSecurityPolicy if !front_door_goes => delete(
+                key,
+                &found.id,
+                "the topology no longer has a WAF on Front Door".into(),
+                Vec::new(),
+            ),
             ResourceKey::FrontDoorOrigin(r) if !front_door_goes => {
                 into_region.push((r.clone(), ops.len()));
                 delete(key, &found.id, format!("region {r} is no longer in the topology"), Vec::new())
@@ -453,6 +460,29 @@ fn plan_deletes(
         .filter(|(k, _)| !wanted.contains(k))
     {
         let op = match key {
+            ResourceKey::WafPolicy => {
+                // Azure refuses to delete a policy a security policy still uses: that goes first
+                // (on its own, or with the whole profile).
+                let deps = ops
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| {
+                        o.action == Action::Delete
+                            && matches!(
+                                o.key,
+                                ResourceKey::FrontDoorSecurityPolicy
+                                    | ResourceKey::FrontDoorProfile
+                            )
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                delete(
+                    key,
+                    &found.id,
+                    "the topology no longer has a WAF on Front Door".into(),
+                    deps,
+                )
+            }
             ResourceKey::ManagedCluster(r) if region_stays(r) => {
                 let deps = role_deletes.get(r).cloned().unwrap_or_default();
                 delete(

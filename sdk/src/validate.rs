@@ -4,6 +4,7 @@
 use crate::model::Topology;
 
 mod routing;
+mod waf;
 use crate::regions;
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};

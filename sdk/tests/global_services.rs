@@ -273,9 +273,22 @@ async fn a_drill_fails_over_to_a_cold_region_and_back_with_timed_steps() {
 
 #[tokio::test]
 async fn front_door_premium_over_three_regions_applies_repairs_drift_fails_over_and_destroys() {
-    use bcdr::model::{FrontDoor, RegionMode};
+    use bcdr::model::{
+        FrontDoor, RegionMode, Waf, WafCustomRule, WafManagedRuleSet, WafMatchCondition,
+    };
     let (emulator, client) = setup(fast()).await;
-    let mut fd = FrontDoor::default();
+    let waf = Waf::default()
+        .custom_rule(
+            WafCustomRule::new("limitlogin", 10)
+                .rate_limit(100, 1)
+                .condition(WafMatchCondition::new(
+                    "RequestUri",
+                    "BeginsWith",
+                    ["/login"],
+                )),
+        )
+        .managed_rule_set(WafManagedRuleSet::new("Microsoft_DefaultRuleSet", "2.1"));
+    let mut fd = FrontDoor::default().waf(waf.clone());
     fd.premium = true;
     fd.session_affinity = true;
     let t = Topology::new("edge")
@@ -296,9 +309,49 @@ async fn front_door_premium_over_three_regions_applies_repairs_drift_fails_over_
     assert_eq!(s.regions["westus"].endpoint_status, "Disabled");
     assert_eq!(s.regions["eastus"].endpoint_status, "Enabled");
     assert!(
+        s.waf_policy_id
+            .ends_with("/FrontDoorWebApplicationFirewallPolicies/bcdredgewaf"),
+        "{}",
+        s.waf_policy_id
+    );
+    assert!(
         !client.plan(&t).await.expect("plan").0.has_changes(),
         "origins bound to the ingress IPs' names: no drift"
     );
+
+    // Someone turns the WAF to detection only: the plan puts it back in prevention.
+    let policy = bcdr::layout::ResourceKey::WafPolicy.id(SUB, "edge");
+    let mut body = client
+        .arm()
+        .get(&policy, "2024-02-01")
+        .await
+        .expect("get")
+        .expect("policy");
+    body["properties"]["policySettings"]["mode"] = "Detection".into();
+    for readonly in [
+        "provisioningState",
+        "resourceState",
+        "securityPolicyLinks",
+        "frontendEndpointLinks",
+        "routingRuleLinks",
+    ] {
+        body["properties"]
+            .as_object_mut()
+            .map(|p| p.remove(readonly));
+    }
+    client
+        .arm()
+        .put(&policy, "2024-02-01", &body, &[])
+        .await
+        .expect("drift");
+    let (plan, _) = client.plan(&t).await.expect("plan");
+    let changes: Vec<_> = plan.changes().collect();
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].drift[0].path, "properties.policySettings.mode");
+    client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("repair");
 
     // Someone enables the warm origin by hand: the plan repairs it.
     let origin = bcdr::layout::ResourceKey::FrontDoorOrigin("westus".into()).id(SUB, "edge");
@@ -337,7 +390,9 @@ async fn front_door_premium_over_three_regions_applies_repairs_drift_fails_over_
         imported
             .front_door
             .as_ref()
-            .is_some_and(|f| f.premium && f.session_affinity)
+            .is_some_and(|f| f.premium && f.session_affinity && f.waf.as_ref() == Some(&waf)),
+        "{:?}",
+        imported.front_door
     );
     client
         .destroy("edge", CancelSignal::never(), &quiet)

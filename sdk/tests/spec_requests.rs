@@ -28,11 +28,17 @@ fn every_put_body_matches_its_spec() {
         .traffic_manager(TrafficManager::new(RoutingMethod::Priority))
         .registry(bcdr::model::Registry::default())
         .backup(bcdr::model::Backup::default())
-        .front_door(bcdr::model::FrontDoor::default());
+        .front_door(bcdr::model::FrontDoor::default().waf(
+            bcdr::model::Waf::default().custom_rule(
+                bcdr::model::WafCustomRule::new("blockgeo", 1).condition(
+                    bcdr::model::WafMatchCondition::new("RemoteAddr", "GeoMatch", ["KP"]),
+                ),
+            ),
+        ));
     let desired = layout::desired(&t, "00000000-0000-0000-0000-000000000001");
     assert_eq!(
         desired.len(),
-        1 + 3 + 3 + 3 + 2 + 2 + 6 + 1 + 5 + 3 + 7,
+        1 + 3 + 3 + 3 + 2 + 2 + 6 + 1 + 5 + 3 + 7 + 2,
         "groups, vnets, IPs, clusters, roles, peerings, profile (+ registry, 2 replicas, 2 pull roles)"
     );
     for d in desired {
@@ -50,7 +56,9 @@ fn every_put_body_matches_its_spec() {
             ResourceKey::FrontDoorEndpoint
             | ResourceKey::FrontDoorOriginGroup
             | ResourceKey::FrontDoorOrigin(_)
-            | ResourceKey::FrontDoorRoute => files::FRONT_DOOR,
+            | ResourceKey::FrontDoorRoute
+            | ResourceKey::FrontDoorSecurityPolicy => files::FRONT_DOOR,
+            ResourceKey::WafPolicy => files::FRONT_DOOR_WAF,
             // Blob containers are specified in blob.json, which is not among the pinned spec files.
             ResourceKey::BackupContainer(_) => continue,
             _ => unreachable!("new resource kinds need their spec here"),

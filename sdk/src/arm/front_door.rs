@@ -1,5 +1,6 @@
 //! `Microsoft.Cdn` Front Door Standard/Premium at api-version 2024-09-01: profile, endpoint, origin
-//! group, origins and route. Every write is long-running.
+//! group, origins, route and the security policy that attaches a WAF policy. Every write is
+//! long-running.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -112,4 +113,32 @@ pub struct RouteProperties {
     pub link_to_default_domain: String,
     pub https_redirect: String,
     pub enabled_state: String,
+}
+
+/// A security policy: the WAF policy on the endpoint's domains for every path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityPolicy {
+    pub properties: SecurityPolicyProperties,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityPolicyProperties {
+    pub parameters: WafParameters,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WafParameters {
+    /// Always `WebApplicationFirewall`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub waf_policy: IdRef,
+    pub associations: Vec<WafAssociation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WafAssociation {
+    pub domains: Vec<IdRef>,
+    pub patterns_to_match: Vec<String>,
 }

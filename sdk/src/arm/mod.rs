@@ -15,6 +15,7 @@ pub mod role_assignment;
 pub mod storage;
 pub mod traffic_manager;
 pub mod virtual_network;
+pub mod waf;
 
 use crate::clock::{Sleeper, TokioSleeper};
 use crate::error::{Error, Result};

@@ -22,8 +22,9 @@ use crate::arm::traffic_manager::{
 use crate::arm::virtual_network::{
     AddressSpace, Subnet, SubnetProperties, VirtualNetwork, VirtualNetworkProperties,
 };
+use crate::arm::waf as arm_waf;
 use crate::model::Registry as RegistrySettings;
-use crate::model::{Backup, FrontDoor};
+use crate::model::{Backup, FrontDoor, Waf};
 use crate::model::{Region, RegionMode, RoutingMethod, Topology, TrafficManager};
 use crate::names;
 use serde::Serialize;
@@ -368,6 +369,85 @@ pub(super) fn front_door_route(origin_group_id: String) -> Value {
             link_to_default_domain: "Enabled".into(),
             https_redirect: "Enabled".into(),
             enabled_state: "Enabled".into(),
+        },
+    })
+}
+
+pub(super) fn waf_policy(topology: &str, premium: bool, policy: &Waf) -> Value {
+    let rules = policy
+        .custom_rules
+        .iter()
+        .map(|r| arm_waf::CustomRule {
+            name: r.name.clone(),
+            priority: r.priority,
+            enabled_state: "Enabled".into(),
+            rule_type: if r.rate_limit.is_some() {
+                "RateLimitRule"
+            } else {
+                "MatchRule"
+            }
+            .into(),
+            rate_limit_duration_in_minutes: r.rate_limit.map(|l| l.duration_minutes),
+            rate_limit_threshold: r.rate_limit.map(|l| l.threshold),
+            match_conditions: r
+                .conditions
+                .iter()
+                .map(|c| arm_waf::MatchCondition {
+                    match_variable: c.variable.clone(),
+                    selector: c.selector.clone(),
+                    operator: c.operator.clone(),
+                    negate_condition: c.negate,
+                    match_value: c.values.clone(),
+                })
+                .collect(),
+            action: r.action.clone(),
+        })
+        .collect();
+    let sets = policy
+        .managed_rule_sets
+        .iter()
+        .map(|s| arm_waf::ManagedRuleSet {
+            rule_set_type: s.rule_set_type.clone(),
+            rule_set_version: s.version.clone(),
+            rule_set_action: Some(s.action.clone()),
+        })
+        .collect();
+    to_value(&arm_waf::Policy {
+        location: "Global".into(),
+        tags: names::tags(topology, names::GLOBAL),
+        sku: afd::Sku {
+            name: if premium {
+                "Premium_AzureFrontDoor"
+            } else {
+                "Standard_AzureFrontDoor"
+            }
+            .into(),
+        },
+        properties: arm_waf::PolicyProperties {
+            policy_settings: arm_waf::PolicySettings {
+                enabled_state: "Enabled".into(),
+                mode: policy.mode.as_str().into(),
+            },
+            custom_rules: arm_waf::CustomRules { rules },
+            managed_rules: arm_waf::ManagedRules {
+                managed_rule_sets: sets,
+            },
+        },
+    })
+}
+
+/// The WAF policy on the endpoint's own domain, for every path.
+pub(super) fn front_door_security_policy(waf_policy_id: String, endpoint_id: String) -> Value {
+    to_value(&afd::SecurityPolicy {
+        properties: afd::SecurityPolicyProperties {
+            parameters: afd::WafParameters {
+                kind: "WebApplicationFirewall".into(),
+                waf_policy: afd::IdRef { id: waf_policy_id },
+                associations: vec![afd::WafAssociation {
+                    domains: vec![afd::IdRef { id: endpoint_id }],
+                    patterns_to_match: vec!["/*".into()],
+                }],
+            },
         },
     })
 }

@@ -334,3 +334,4 @@ fn drift_is_case_insensitive_and_ignores_extras() {
 }
 
 mod global;
+mod waf;

@@ -48,6 +48,9 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
                 .session_affinity_state
                 .eq_ignore_ascii_case("Enabled");
         }
+        if let Some(policy) = typed::<crate::arm::waf::Policy>(observed, &ResourceKey::WafPolicy) {
+            fd.waf = Some(waf_of(policy));
+        }
         topology = topology.front_door(fd);
     }
     if let Some(account) =
@@ -142,4 +145,35 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
         );
     }
     topology
+}
+
+/// The model of a WAF policy as ARM reports it.
+fn waf_of(policy: crate::arm::waf::Policy) -> crate::model::Waf {
+    use crate::model::{Waf, WafCustomRule, WafManagedRuleSet, WafMatchCondition, WafMode};
+    let p = policy.properties;
+    let mut waf = Waf::default().mode(WafMode::parse(&p.policy_settings.mode).unwrap_or_default());
+    for r in p.custom_rules.rules {
+        let mut rule = WafCustomRule::new(r.name, r.priority).action(r.action);
+        if let (Some(threshold), true) = (
+            r.rate_limit_threshold,
+            r.rule_type.eq_ignore_ascii_case("RateLimitRule"),
+        ) {
+            rule = rule.rate_limit(threshold, r.rate_limit_duration_in_minutes.unwrap_or(1));
+        }
+        for c in r.match_conditions {
+            let mut condition = WafMatchCondition::new(c.match_variable, c.operator, c.match_value);
+            condition.negate = c.negate_condition;
+            condition.selector = c.selector;
+            rule = rule.condition(condition);
+        }
+        waf = waf.custom_rule(rule);
+    }
+    for s in p.managed_rules.managed_rule_sets {
+        let set = WafManagedRuleSet::new(s.rule_set_type, s.rule_set_version);
+        waf = waf.managed_rule_set(match s.rule_set_action {
+            Some(a) => set.action(a),
+            None => set,
+        });
+    }
+    waf
 }

@@ -142,6 +142,7 @@ impl TopologyClient {
             ResourceKey::Registry,
             ResourceKey::StorageAccount,
             ResourceKey::FrontDoorProfile,
+            ResourceKey::WafPolicy,
         ]);
         first.sort();
         first.dedup();
@@ -179,6 +180,7 @@ impl TopologyClient {
                 ResourceKey::FrontDoorEndpoint,
                 ResourceKey::FrontDoorOriginGroup,
                 ResourceKey::FrontDoorRoute,
+                ResourceKey::FrontDoorSecurityPolicy,
             ]);
         }
         second.retain(|k| !first.contains(k));

@@ -55,6 +55,8 @@ pub struct TopologyStatus {
     /// The Front Door profile's id and the endpoint's host name, when the topology routes with it.
     pub front_door_id: String,
     pub front_door_host: String,
+    /// The WAF policy's id, when Front Door has one.
+    pub waf_policy_id: String,
 }
 
 pub(crate) fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
@@ -82,6 +84,7 @@ pub fn status(topology: &Topology, observed: &Observed) -> TopologyStatus {
         backup_account_id: text(&ResourceKey::StorageAccount, &["id"]),
         front_door_id: text(&ResourceKey::FrontDoorProfile, &["id"]),
         front_door_host: text(&ResourceKey::FrontDoorEndpoint, &["properties", "hostName"]),
+        waf_policy_id: text(&ResourceKey::WafPolicy, &["id"]),
         backup_secondary_region: text(
             &ResourceKey::StorageAccount,
             &["properties", "secondaryLocation"],

@@ -41,6 +41,7 @@ pub(super) fn validate(topology: &Topology, out: &mut Vec<Diagnostic>) {
         ));
     }
     if let Some(fd) = &topology.front_door {
+        super::waf::validate(fd, out);
         if topology.traffic_manager.is_some() {
             out.push(Diagnostic::error(path(&["front_door"]), "Two global routers", "a topology routes with Traffic Manager or Front Door, not both: remove one of the blocks".to_owned()));
         }
