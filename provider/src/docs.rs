@@ -3,7 +3,7 @@
 //! committed files; `BCDR_UPDATE_DOCS=1 cargo test -p terraform-provider-bcdr --test docs_current`
 //! rewrites them.
 
-use crate::schema::{Block, Mode};
+use crate::schema::{Block, Mode, Nesting};
 use crate::{config, regions, topology};
 use std::fmt::Write;
 
@@ -27,6 +27,31 @@ fn arguments(out: &mut String, block: &Block) {
 fn attributes(out: &mut String, block: &Block) {
     for a in block.attributes.iter().filter(|a| a.mode == Mode::Computed) {
         let _ = writeln!(out, "- `{}` ({}) {}", a.name, a.ty.hcl(), a.description);
+    }
+}
+
+/// Each nested block of `block` (at `prefix`), then its own nested blocks, depth first.
+fn nested(out: &mut String, prefix: &str, block: &Block) {
+    for b in &block.blocks {
+        let path = if prefix.is_empty() {
+            b.name.to_owned()
+        } else {
+            format!("{prefix}.{}", b.name)
+        };
+        let kind = match b.nesting {
+            Nesting::Single => "Block, at most one",
+            Nesting::List => "Block list",
+            Nesting::Map => "Blocks, keyed by label",
+        };
+        let _ = writeln!(out, "### Nested Schema for `{path}`\n");
+        let _ = writeln!(out, "({kind}) {}\n", b.block.description);
+        arguments(out, &b.block);
+        if b.block.attributes.iter().any(|a| a.mode == Mode::Computed) {
+            let _ = writeln!(out, "\nRead-only:\n");
+            attributes(out, &b.block);
+        }
+        let _ = writeln!(out);
+        nested(out, &path, &b.block);
     }
 }
 
@@ -121,17 +146,11 @@ pub fn topology() -> String {
     let _ = writeln!(out, "## Argument Reference\n");
     arguments(&mut out, &schema);
     for b in &schema.blocks {
-        let _ = writeln!(
-            out,
-            "- `{}` (Block, keyed by label) {}\n",
-            b.name, b.block.description
-        );
-        let _ = writeln!(out, "### Nested Schema for `{}`\n", b.name);
-        arguments(&mut out, &b.block);
-        let _ = writeln!(out, "\nRead-only:\n");
-        attributes(&mut out, &b.block);
+        let _ = writeln!(out, "- `{}` (Block) {}", b.name, b.block.description);
     }
-    let _ = writeln!(out, "\n## Attribute Reference\n");
+    let _ = writeln!(out);
+    nested(&mut out, "", &schema);
+    let _ = writeln!(out, "## Attribute Reference\n");
     attributes(&mut out, &schema);
     let _ = writeln!(
         out,
@@ -139,7 +158,7 @@ pub fn topology() -> String {
     );
     let _ = writeln!(
         out,
-        "## Validation\n\nChecked at `terraform validate`/`plan`, before any ARM call, each error naming its attribute: the name rules; 2 to 16 regions; known Azure regions that offer AKS, in canonical form, each once; VNet CIDRs that parse, have no host bits, are `/8` to `/24` and do not overlap; node counts 1 to 1000; Kubernetes versions `x.y[.z]`. Regions that are not Azure pairs of each other are a warning.\n"
+        "## Validation\n\nChecked at `terraform validate`/`plan`, before any ARM call, each error naming its attribute: the name rules; 2 to 16 regions; known Azure regions that offer AKS, in canonical form, each once; VNet CIDRs that parse, have no host bits, are `/8` to `/24` and do not overlap; node counts 1 to 1000; Kubernetes versions `x.y[.z]`; at least one hot region; Traffic Manager or Front Door, not both; Traffic Manager DNS names, unique priorities, weights 1 to 1000 and geographic codes mapped once; Front Door probe paths and protocols; for a WAF: managed rule sets only on Premium, known rule set types each listed once with a version and a Block or Log action, custom rule names of letters and digits, unique priorities, Allow/Block/Log actions, rate limits of at least 1 request per 1 or 5 minutes, at least one match condition per rule, known variables and operators, `IPMatch`/`GeoMatch` only on client addresses, IP addresses or CIDRs for `IPMatch` and two-letter country codes for `GeoMatch`. Regions that are not Azure pairs of each other are a warning.\n"
     );
     let _ = writeln!(
         out,

@@ -1,5 +1,6 @@
 # Layer-7 active/passive with Front Door Premium: North Europe serves, West Europe (its Azure pair)
-# runs warm behind a disabled origin. Fail over by swapping the modes.
+# runs warm behind a disabled origin. Fail over by swapping the modes. A WAF guards the endpoint:
+# custom rules (any tier) and Microsoft's managed rule sets (Premium).
 terraform {
   required_providers {
     bcdr = { source = "example.com/bcdr/bcdr" }
@@ -25,6 +26,37 @@ resource "bcdr_topology" "web" {
     tier             = "Premium"
     probe_path       = "/healthz"
     session_affinity = true
+
+    waf {
+      mode = "Prevention"
+
+      custom_rule "blocksanctioned" {
+        priority = 10
+        match_condition {
+          variable = "RemoteAddr"
+          operator = "GeoMatch"
+          values   = ["KP", "IR"]
+        }
+      }
+
+      custom_rule "limitlogin" {
+        priority             = 20
+        rate_limit_threshold = 100
+        match_condition {
+          variable = "RequestUri"
+          operator = "BeginsWith"
+          values   = ["/login"]
+        }
+      }
+
+      managed_rule_set "Microsoft_DefaultRuleSet" {
+        version = "2.1"
+      }
+
+      managed_rule_set "Microsoft_BotManagerRuleSet" {
+        version = "1.1"
+      }
+    }
   }
 
   registry {}

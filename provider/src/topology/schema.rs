@@ -2,6 +2,8 @@
 
 use crate::schema::{Attr, Block, Mode, NestedBlock, Nesting, Ty, attr};
 
+mod waf;
+
 /// Bumped when the stored state's shape changes; `UpgradeResourceState` migrates older ones.
 pub const VERSION: i64 = 1;
 
@@ -214,7 +216,13 @@ pub fn front_door_block() -> Block {
                 "The endpoint's host name clients use, `<name>-<hash>.z01.azurefd.net`.",
             ),
         ],
-        blocks: vec![],
+        blocks: vec![NestedBlock {
+            name: "waf",
+            nesting: Nesting::Single,
+            min_items: 0,
+            max_items: 0,
+            block: waf::waf_block(),
+        }],
     }
 }
 

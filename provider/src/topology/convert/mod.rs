@@ -4,6 +4,7 @@
 
 mod planned;
 mod state;
+mod waf;
 
 pub use planned::planned;
 pub use state::{applied, imported, refreshed};
@@ -116,6 +117,7 @@ pub fn topology(v: &Value) -> Topology {
             fd.probe_protocol = p.to_owned();
         }
         fd.session_affinity = matches!(b.get("session_affinity"), Value::Bool(true));
+        fd.waf = waf::model(b);
         t.front_door = Some(fd);
     }
     if v.get("backup").as_map().is_some() {
@@ -189,6 +191,7 @@ pub fn config_errors(v: &Value) -> Vec<pb::Diagnostic> {
             format!("front_door.tier: \"{tier}\" must be Standard or Premium"),
         ));
     }
+    waf::config_errors(v.get("front_door"), &mut out);
     if let Some(r) = v
         .get("backup")
         .get("redundancy")
@@ -229,9 +232,11 @@ pub fn unknown_paths(v: &Value) -> Vec<String> {
             }
         }
     }
-    for (attr, value) in v.get("traffic_manager").as_map().into_iter().flatten() {
-        if value.has_unknown() {
-            out.push(format!("traffic_manager.{attr}"));
+    for block in ["traffic_manager", "front_door"] {
+        for (attr, value) in v.get(block).as_map().into_iter().flatten() {
+            if value.has_unknown() {
+                out.push(format!("{block}.{attr}"));
+            }
         }
     }
     out

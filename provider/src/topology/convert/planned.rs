@@ -311,6 +311,10 @@ fn planned_front_door(
         id_of(ResourceKey::FrontDoorProfile, subscription, name),
     );
     out.insert(
+        "waf".into(),
+        super::waf::planned(block, id_of(ResourceKey::WafPolicy, subscription, name)),
+    );
+    out.insert(
         "host_name".into(),
         carried(prior.get("front_door").get("host_name")),
     );

@@ -316,6 +316,10 @@ fn config_of(topology: &Topology) -> Value {
                         "session_affinity".to_owned(),
                         Value::Bool(f.session_affinity),
                     ),
+                    (
+                        "waf".to_owned(),
+                        f.waf.as_ref().map_or(Value::Null, super::waf::config),
+                    ),
                 ]))
             }),
         ),

@@ -1,0 +1,248 @@
+//! Front Door's WAF through real Terraform against the emulator: a policy with custom rules and
+//! managed rule sets applies and plans no changes; import rebuilds it exactly; a policy switched to
+//! detection in Azure shows as drift and apply repairs it; removing the block detaches and deletes it.
+//! Its validation errors stop `terraform plan` at the attribute with no ARM call.
+
+mod support;
+
+use support::{Harness, terraform};
+
+const WITH_WAF: &str = r#"resource "bcdr_topology" "web" {
+  name = "web"
+  region "northeurope" {
+    vnet_cidr = "10.1.0.0/16"
+  }
+  region "westeurope" {
+    vnet_cidr = "10.2.0.0/16"
+    mode      = "warm"
+  }
+  front_door {
+    tier = "Premium"
+    waf {
+      custom_rule "office" {
+        priority = 5
+        action   = "Allow"
+        match_condition {
+          variable = "RemoteAddr"
+          operator = "IPMatch"
+          values   = ["203.0.113.0/24"]
+        }
+      }
+      custom_rule "nobots" {
+        priority = 10
+        match_condition {
+          variable = "RequestHeader"
+          selector = "User-Agent"
+          operator = "Contains"
+          values   = ["evilbot"]
+          negate   = false
+        }
+      }
+      managed_rule_set "Microsoft_DefaultRuleSet" {
+        version = "2.1"
+        action  = "Log"
+      }
+    }
+  }
+}"#;
+
+const POLICY: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-web-global/providers/Microsoft.Network/FrontDoorWebApplicationFirewallPolicies/bcdrwebwaf";
+
+async fn waf_lifecycle(h: &Harness) {
+    h.config(WITH_WAF);
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let state = h.state_values().await;
+    assert_eq!(state["front_door"]["waf"]["policy_id"], POLICY, "{state:#}");
+    assert_eq!(state["front_door"]["waf"]["mode"], "Prevention");
+    assert_eq!(
+        state["front_door"]["waf"]["custom_rule"]["nobots"]["action"], "Block",
+        "{state:#}"
+    );
+    let arm = h.arm();
+    let policy = arm
+        .get(POLICY, "2024-02-01")
+        .await
+        .expect("get")
+        .expect("policy exists");
+    assert_eq!(policy["sku"]["name"], "Premium_AzureFrontDoor");
+    assert_eq!(
+        policy["properties"]["customRules"]["rules"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(h.plan_code().await.0, 0, "no changes after apply");
+
+    h.tf_ok(&["state", "rm", "bcdr_topology.web"]).await;
+    h.tf_ok(&["import", "bcdr_topology.web", "web"]).await;
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 0, "import rebuilds the WAF exactly:\n{}", plan.all());
+
+    // Someone switches the policy to detection only in the portal.
+    let mut body = policy;
+    body["properties"]["policySettings"]["mode"] = "Detection".into();
+    for readonly in [
+        "provisioningState",
+        "resourceState",
+        "securityPolicyLinks",
+        "frontendEndpointLinks",
+        "routingRuleLinks",
+    ] {
+        if let Some(p) = body["properties"].as_object_mut() {
+            p.remove(readonly);
+        }
+    }
+    arm.put(POLICY, "2024-02-01", &body, &[])
+        .await
+        .expect("drift");
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 2, "drift plans a repair:\n{}", plan.all());
+    assert!(
+        plan.stdout.contains("policySettings.mode"),
+        "{}",
+        plan.stdout
+    );
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let repaired = arm
+        .get(POLICY, "2024-02-01")
+        .await
+        .expect("get")
+        .expect("policy");
+    assert_eq!(
+        repaired["properties"]["policySettings"]["mode"],
+        "Prevention"
+    );
+    assert_eq!(h.plan_code().await.0, 0, "repaired");
+
+    // Without the waf block the security policy goes, then the policy.
+    let start = WITH_WAF.find("    waf {").expect("waf block");
+    let end = WITH_WAF.rfind("\n  }\n}").expect("front door end");
+    h.config(&format!("{}{}", &WITH_WAF[..start], &WITH_WAF[end + 1..]));
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    assert!(arm.get(POLICY, "2024-02-01").await.expect("get").is_none());
+    assert!(
+        !h.emulator
+            .resource_ids()
+            .iter()
+            .any(|id| id.contains("/securitypolicies/")),
+        "{:#?}",
+        h.emulator.resource_ids()
+    );
+    assert_eq!(h.plan_code().await.0, 0);
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+    assert!(h.emulator.resource_ids().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waf_on_terraform_1_0_3() {
+    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-waf").await;
+    waf_lifecycle(&h).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waf_on_newer_terraform_from_path() {
+    match terraform::terraform_on_path() {
+        Some((bin, version)) => {
+            waf_lifecycle(&Harness::new(&bin, &format!("tf-{version}-waf")).await).await
+        }
+        None => {
+            support::log("NOTE: no terraform newer than 1.0.3 on PATH: the WAF ran on 1.0.3 only")
+        }
+    }
+}
+
+/// (configuration, the line the diagnostic points at, what it says).
+const INVALID: &[(&str, &str, &str)] = &[
+    (
+        r#"managed_rule_set "Microsoft_DefaultRuleSet" {
+        version = "2.1"
+      }"#,
+        // Terraform points at attributes, not block elements: the nearest is the waf block.
+        "waf {",
+        "front_door.waf.managed_rule_set[\"Microsoft_DefaultRuleSet\"]: a Standard profile's WAF takes custom rules only",
+    ),
+    (
+        r#"custom_rule "a" {
+        priority = 7
+        match_condition {
+          variable = "RemoteAddr"
+          operator = "GeoMatch"
+          values   = ["KP"]
+        }
+      }
+      custom_rule "b" {
+        priority = 7
+        match_condition {
+          variable = "RemoteAddr"
+          operator = "GeoMatch"
+          values   = ["IR"]
+        }
+      }"#,
+        "priority = 7",
+        "front_door.waf.custom_rule[\"b\"].priority: priority 7 is used by another custom rule",
+    ),
+    (
+        r#"mode = "Block""#,
+        r#"mode = "Block""#,
+        "front_door.waf.mode: \"Block\" must be Prevention or Detection",
+    ),
+    (
+        r#"custom_rule "office" {
+        priority = 1
+        match_condition {
+          variable = "RequestUri"
+          operator = "IPMatch"
+          values   = ["10.0.0.1"]
+        }
+      }"#,
+        r#"operator = "IPMatch""#,
+        "front_door.waf.custom_rule[\"office\"].match_condition[0].operator: IPMatch compares client addresses",
+    ),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_wafs_are_refused_at_the_attribute_before_any_arm_call() {
+    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-waf-invalid").await;
+    for (waf, line, detail) in INVALID {
+        h.emulator.clear_requests();
+        h.config(&format!(
+            r#"resource "bcdr_topology" "web" {{
+  name = "web"
+  region "northeurope" {{
+    vnet_cidr = "10.1.0.0/16"
+  }}
+  region "westeurope" {{
+    vnet_cidr = "10.2.0.0/16"
+  }}
+  front_door {{
+    waf {{
+      {waf}
+    }}
+  }}
+}}"#
+        ));
+        let out = h.tf(&["plan"]).await;
+        assert_eq!(out.code, 1, "plan must fail:\n{}", out.all());
+        let text = out.all();
+        // Terraform wraps long details inside its diagnostic box: compare words.
+        let words = |s: &str| {
+            s.replace('│', " ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert!(
+            words(&text).contains(&words(detail)),
+            "diagnostic says {detail:?}:\n{text}"
+        );
+        assert!(
+            text.contains(line),
+            "diagnostic points at {line:?}:\n{text}"
+        );
+        assert!(
+            h.emulator.requests().is_empty(),
+            "no ARM call for invalid input: {:#?}",
+            h.emulator.requests()
+        );
+    }
+}
