@@ -71,6 +71,9 @@ pub fn mermaid(t: &Topology) -> String {
                     "priority {}, {state}",
                     priorities.get(&r.name).copied().unwrap_or_default()
                 ),
+                crate::model::RoutingMethod::Geographic => {
+                    format!("{}, {state}", r.endpoint.geo_mappings.join(" "))
+                }
                 _ => state.to_owned(),
             };
             let arrow = if r.mode == RegionMode::Hot {

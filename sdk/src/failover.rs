@@ -106,6 +106,7 @@ impl TopologyClient {
                 if matches!(
                     op.key,
                     crate::layout::ResourceKey::TrafficManagerProfile
+                        | crate::layout::ResourceKey::TrafficManagerChild(_)
                         | crate::layout::ResourceKey::FrontDoorOrigin(_)
                 ) && let Ok(mut at) = switched_at.lock()
                 {

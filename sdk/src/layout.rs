@@ -3,8 +3,10 @@
 //! Pure: the same topology always gives the same layout.
 
 mod bodies;
+mod geo;
 
-pub use bodies::priorities;
+pub use bodies::{priorities, priorities_of};
+pub use geo::{Area, areas, nested_area_of};
 
 use crate::arm::{
     container_registry, front_door, managed_cluster, peering, public_ip, resource_group,
@@ -35,6 +37,9 @@ pub enum ResourceKey {
     /// The Traffic Manager profile with one endpoint per region, written in one PUT so that priority
     /// swaps (failover) are atomic.
     TrafficManagerProfile,
+    /// Geographic routing with standbys: the Priority child profile of an area (by its name), nested
+    /// under the Geographic parent.
+    TrafficManagerChild(String),
     /// The Premium registry in the global group, its replica in a region, the pull role of a region's
     /// kubelet identity on it.
     Registry,
@@ -63,7 +68,9 @@ impl ResourceKey {
             ResourceKey::ManagedCluster(_) => managed_cluster::API_VERSION,
             ResourceKey::RoleAssignment(_) => role_assignment::API_VERSION,
             ResourceKey::Peering { .. } => peering::API_VERSION,
-            ResourceKey::TrafficManagerProfile => traffic_manager::API_VERSION,
+            ResourceKey::TrafficManagerProfile | ResourceKey::TrafficManagerChild(_) => {
+                traffic_manager::API_VERSION
+            }
             ResourceKey::Registry | ResourceKey::Replication(_) => container_registry::API_VERSION,
             ResourceKey::RegistryPull(_) => role_assignment::API_VERSION,
             ResourceKey::StorageAccount | ResourceKey::BackupContainer(_) => storage::API_VERSION,
@@ -91,6 +98,7 @@ impl ResourceKey {
             | ResourceKey::FrontDoorOrigin(r)
             | ResourceKey::Peering { from: r, .. } => r,
             ResourceKey::TrafficManagerProfile
+            | ResourceKey::TrafficManagerChild(_)
             | ResourceKey::Registry
             | ResourceKey::StorageAccount
             | ResourceKey::FrontDoorProfile
@@ -165,6 +173,11 @@ impl ResourceKey {
                 peering::id(&vnet(from), &names::peering(from, to))
             }
             ResourceKey::TrafficManagerProfile => profile(),
+            ResourceKey::TrafficManagerChild(area) => traffic_manager::profile_id(
+                subscription,
+                &rg(names::GLOBAL),
+                &names::traffic_manager_area(topology, area),
+            ),
             ResourceKey::Registry => registry(),
             ResourceKey::StorageAccount => backup(),
             ResourceKey::FrontDoorProfile => afd(),
@@ -217,6 +230,7 @@ impl fmt::Display for ResourceKey {
             ResourceKey::RoleAssignment(r) => write!(f, "cluster identity role ({r})"),
             ResourceKey::Peering { from, to } => write!(f, "peering ({from} -> {to})"),
             ResourceKey::TrafficManagerProfile => write!(f, "Traffic Manager profile"),
+            ResourceKey::TrafficManagerChild(a) => write!(f, "Traffic Manager area profile ({a})"),
             ResourceKey::Registry => write!(f, "container registry"),
             ResourceKey::Replication(r) => write!(f, "registry replica ({r})"),
             ResourceKey::RegistryPull(r) => write!(f, "registry pull role ({r})"),
@@ -490,30 +504,44 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
     }
     if let Some(tm) = &topology.traffic_manager {
         let priorities = bodies::priorities(topology);
-        let endpoints = regions
-            .iter()
-            .map(|r| {
-                bodies::endpoint(
-                    tm,
-                    r,
-                    ResourceKey::PublicIp(r.name.clone()).id(subscription, name),
-                    priorities.get(&r.name).copied(),
-                )
-            })
-            .collect();
+        let areas = geo::areas(topology);
+        let ip_id = |r: &str| ResourceKey::PublicIp(r.to_owned()).id(subscription, name);
+        // A region's IP, and its cluster when hot: traffic goes to a region only once its cluster
+        // is there (failover to a cold region creates it).
+        let region_deps = |r: &crate::model::Region| {
+            let mut deps = vec![ResourceKey::PublicIp(r.name.clone())];
+            if r.mode == crate::model::RegionMode::Hot {
+                deps.push(ResourceKey::ManagedCluster(r.name.clone()));
+            }
+            deps
+        };
         let mut deps = vec![rg(names::GLOBAL)];
-        deps.extend(
-            regions
-                .iter()
-                .map(|r| ResourceKey::PublicIp(r.name.clone())),
-        );
-        // Traffic goes to a region only once its cluster is there (failover to a cold region creates it).
-        deps.extend(
-            regions
-                .iter()
-                .filter(|r| r.mode == crate::model::RegionMode::Hot)
-                .map(|r| ResourceKey::ManagedCluster(r.name.clone())),
-        );
+        let mut endpoints = Vec::new();
+        for area in areas.iter().filter(|a| a.nested()) {
+            let key = ResourceKey::TrafficManagerChild(area.name.clone());
+            let mut child_deps = vec![rg(names::GLOBAL)];
+            child_deps.extend(area.regions.iter().flat_map(|r| region_deps(r)));
+            push(
+                key.clone(),
+                bodies::area_profile(name, tm, area, ip_id),
+                child_deps,
+                vec![],
+            );
+            endpoints.push(bodies::area_endpoint(area, key.id(subscription, name)));
+            deps.push(key);
+        }
+        for r in regions
+            .iter()
+            .filter(|r| geo::nested_area_of(&areas, &r.name).is_none())
+        {
+            endpoints.push(bodies::endpoint(
+                tm,
+                r,
+                ip_id(&r.name),
+                priorities.get(&r.name).copied(),
+            ));
+            deps.extend(region_deps(r));
+        }
         push(
             ResourceKey::TrafficManagerProfile,
             bodies::traffic_manager(name, tm, endpoints),

@@ -94,6 +94,16 @@ pub fn traffic_manager(topology: &str) -> String {
     format!("tm-{topology}")
 }
 
+/// A nested area's child profile (Geographic routing with standbys).
+pub fn traffic_manager_area(topology: &str, area: &str) -> String {
+    format!("tm-{topology}-{area}")
+}
+
+/// A child profile's relative DNS name: the parent's with the area appended.
+pub fn traffic_manager_area_dns(parent_dns: &str, area: &str) -> String {
+    format!("{parent_dns}-{area}")
+}
+
 pub fn peering(from: &str, to: &str) -> String {
     format!("peer-{from}-to-{to}")
 }

@@ -460,6 +460,23 @@ fn plan_deletes(
         .filter(|(k, _)| !wanted.contains(k))
     {
         let op = match key {
+            ResourceKey::TrafficManagerChild(area) => {
+                // The parent stops pointing at it first (its update), or goes first itself.
+                let deps = ops
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| {
+                        o.key == ResourceKey::TrafficManagerProfile && o.action != Action::NoOp
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                delete(
+                    key,
+                    &found.id,
+                    format!("no two regions share the codes of area {area} any more"),
+                    deps,
+                )
+            }
             ResourceKey::WafPolicy => {
                 // Azure refuses to delete a policy a security policy still uses: that goes first
                 // (on its own, or with the whole profile).

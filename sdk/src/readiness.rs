@@ -85,6 +85,19 @@ fn paired(t: &Topology) -> Finding {
 }
 
 fn routing(t: &Topology) -> Finding {
+    if let Some(fd) = &t.front_door {
+        let tier = if fd.premium { "Premium" } else { "Standard" };
+        let waf = if fd.waf.is_some() {
+            ", behind a WAF"
+        } else {
+            ""
+        };
+        return finding(
+            "global-routing",
+            Level::Pass,
+            format!("Front Door {tier} with an origin per region's ingress IP{waf}"),
+        );
+    }
     match &t.traffic_manager {
         Some(tm) => finding(
             "global-routing",
@@ -97,13 +110,20 @@ fn routing(t: &Topology) -> Finding {
         None => finding(
             "global-routing",
             Level::Fail,
-            "no global routing: clients cannot be moved to another region; add a traffic_manager block",
+            "no global routing: clients cannot be moved to another region; add a traffic_manager or front_door block",
         ),
     }
 }
 
 fn failback(t: &Topology) -> Finding {
     let standby = t.regions.iter().any(|r| r.mode != RegionMode::Hot);
+    if t.front_door.is_some() {
+        return finding(
+            "controlled-failback",
+            Level::Pass,
+            "standby origins are disabled and stay so until their mode changes: failover and failback happen on request",
+        );
+    }
     match &t.traffic_manager {
         Some(tm) if tm.routing_method == RoutingMethod::Priority && !standby => finding(
             "controlled-failback",
@@ -334,6 +354,20 @@ mod tests {
         let mut t = t;
         t.regions[1].cluster = ClusterSettings::default().node_count(1);
         assert_eq!(level(&t, "standby-capacity"), Level::Warn);
+    }
+
+    #[test]
+    fn front_door_counts_as_global_routing() {
+        let mut t = good();
+        t.traffic_manager = None;
+        t.front_door = Some(crate::model::FrontDoor::default());
+        let routing = report(&t)
+            .into_iter()
+            .find(|f| f.check == "global-routing")
+            .expect("check");
+        assert_eq!(routing.level, Level::Pass, "{routing}");
+        assert!(routing.detail.contains("Front Door Standard"), "{routing}");
+        assert_eq!(level(&t, "controlled-failback"), Level::Pass);
     }
 
     #[test]

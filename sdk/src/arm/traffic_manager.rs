@@ -1,5 +1,6 @@
-//! `Microsoft.Network/trafficmanagerprofiles` and their endpoints at api-version 2022-04-01.
-//! Every Traffic Manager operation is synchronous.
+//! `Microsoft.Network/trafficmanagerprofiles` and their endpoints (Azure endpoints on the regions'
+//! IPs, nested endpoints on child profiles) at api-version 2022-04-01. Every Traffic Manager
+//! operation is synchronous.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -14,6 +15,9 @@ pub fn profile_id(subscription: &str, resource_group: &str, name: &str) -> Strin
 
 /// The type of the endpoints a topology uses: Azure endpoints on the regions' public IPs.
 pub const ENDPOINT_TYPE: &str = "Microsoft.Network/trafficManagerProfiles/azureEndpoints";
+
+/// A child profile as an endpoint of its parent (nested profiles).
+pub const NESTED_ENDPOINT_TYPE: &str = "Microsoft.Network/trafficManagerProfiles/nestedEndpoints";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -73,4 +77,7 @@ pub struct EndpointProperties {
     pub weight: Option<u32>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub geo_mapping: Vec<String>,
+    /// Nested endpoints: the child endpoints that must be healthy for the child to count as up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_child_endpoints: Option<u32>,
 }

@@ -16,8 +16,8 @@ use crate::arm::storage::{
     StorageAccountProperties,
 };
 use crate::arm::traffic_manager::{
-    DnsConfig, ENDPOINT_TYPE, Endpoint, EndpointProperties, MonitorConfig, Profile,
-    ProfileProperties,
+    DnsConfig, ENDPOINT_TYPE, Endpoint, EndpointProperties, MonitorConfig, NESTED_ENDPOINT_TYPE,
+    Profile, ProfileProperties,
 };
 use crate::arm::virtual_network::{
     AddressSpace, Subnet, SubnetProperties, VirtualNetwork, VirtualNetworkProperties,
@@ -180,14 +180,18 @@ pub(super) fn traffic_manager(
 
 /// Priorities in effect: explicit ones, then the rest hot first, then warm, then cold, each by name.
 pub fn priorities(topology: &Topology) -> BTreeMap<String, u32> {
-    let mut out: BTreeMap<String, u32> = topology
-        .regions
+    priorities_of(&topology.regions.iter().collect::<Vec<_>>())
+}
+
+/// [`priorities`] among `regions` only (the regions of one nested area).
+pub fn priorities_of(regions: &[&Region]) -> BTreeMap<String, u32> {
+    let mut out: BTreeMap<String, u32> = regions
         .iter()
         .filter_map(|r| r.endpoint.priority.map(|p| (r.name.clone(), p)))
         .collect();
-    let mut rest: Vec<&Region> = topology
-        .regions
+    let mut rest: Vec<&Region> = regions
         .iter()
+        .copied()
         .filter(|r| r.endpoint.priority.is_none())
         .collect();
     rest.sort_by_key(|r| (r.mode as u8, r.name.clone()));
@@ -231,6 +235,47 @@ pub(super) fn endpoint(
             } else {
                 Vec::new()
             },
+            min_child_endpoints: None,
+        },
+    }
+}
+
+/// A nested area's child profile: Priority routing over the area's regions, the hot one enabled.
+pub(super) fn area_profile(
+    topology: &str,
+    tm: &TrafficManager,
+    area: &super::geo::Area<'_>,
+    ip_id: impl Fn(&str) -> String,
+) -> Value {
+    let priorities = priorities_of(&area.regions);
+    let child = TrafficManager {
+        routing_method: RoutingMethod::Priority,
+        dns_name: Some(names::traffic_manager_area_dns(
+            &tm.relative_name(topology),
+            &area.name,
+        )),
+        ..tm.clone()
+    };
+    let endpoints = area
+        .regions
+        .iter()
+        .map(|r| endpoint(&child, r, ip_id(&r.name), priorities.get(&r.name).copied()))
+        .collect();
+    traffic_manager(topology, &child, endpoints)
+}
+
+/// The parent's endpoint for a nested area: its child profile, serving the area's codes.
+pub(super) fn area_endpoint(area: &super::geo::Area<'_>, child_id: String) -> Endpoint {
+    Endpoint {
+        name: area.name.clone(),
+        kind: NESTED_ENDPOINT_TYPE.into(),
+        properties: EndpointProperties {
+            target_resource_id: child_id,
+            endpoint_status: "Enabled".into(),
+            priority: None,
+            weight: None,
+            geo_mapping: area.codes.clone(),
+            min_child_endpoints: Some(1),
         },
     }
 }

@@ -333,5 +333,6 @@ fn drift_is_case_insensitive_and_ignores_extras() {
     assert_eq!(d[0].path, "location");
 }
 
+mod geo;
 mod global;
 mod waf;

@@ -2,7 +2,7 @@
 //! system pools, modes from clusters and endpoint states, routing from the Traffic Manager profile.
 
 use crate::arm::managed_cluster::ManagedCluster;
-use crate::arm::traffic_manager::Profile;
+use crate::arm::traffic_manager::{Endpoint, Profile};
 use crate::arm::virtual_network::VirtualNetwork;
 use crate::layout::ResourceKey;
 use crate::model::{
@@ -87,6 +87,26 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
             .unwrap_or_else(|| "/".into());
         topology = topology.traffic_manager(tm);
     }
+    // Every region endpoint with the codes it serves: the profile's own, and those in area profiles
+    // (serving the codes of the parent's nested endpoint that points at them).
+    let mut endpoints: Vec<(Endpoint, Vec<String>)> = Vec::new();
+    if let Some(p) = &profile {
+        for e in &p.properties.endpoints {
+            if e.kind.ends_with("/nestedEndpoints") {
+                let child = observed.resources.iter().find(|(k, r)| {
+                    matches!(k, ResourceKey::TrafficManagerChild(_))
+                        && r.id.eq_ignore_ascii_case(&e.properties.target_resource_id)
+                });
+                let child: Option<Profile> =
+                    child.and_then(|(_, r)| serde_json::from_value(r.body.clone()).ok());
+                for ce in child.into_iter().flat_map(|c| c.properties.endpoints) {
+                    endpoints.push((ce, e.properties.geo_mapping.clone()));
+                }
+            } else {
+                endpoints.push((e.clone(), e.properties.geo_mapping.clone()));
+            }
+        }
+    }
     for region in regions {
         let vnet: Option<VirtualNetwork> =
             typed(observed, &ResourceKey::VirtualNetwork(region.clone()));
@@ -108,12 +128,10 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
                 settings.vm_size = pool.vm_size.clone();
             }
         }
-        let endpoint = profile.as_ref().and_then(|p| {
-            p.properties
-                .endpoints
-                .iter()
-                .find(|e| e.name.eq_ignore_ascii_case(region))
-        });
+        let found = endpoints
+            .iter()
+            .find(|(e, _)| e.name.eq_ignore_ascii_case(region));
+        let endpoint = found.map(|(e, _)| e);
         let origin: Option<crate::arm::front_door::Origin> =
             typed(observed, &ResourceKey::FrontDoorOrigin(region.clone()));
         let enabled = match (endpoint, origin) {
@@ -132,7 +150,8 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
                 RoutingMethod::Priority => settings_endpoint.priority = e.properties.priority,
                 RoutingMethod::Weighted => settings_endpoint.weight = e.properties.weight,
                 RoutingMethod::Geographic => {
-                    settings_endpoint.geo_mappings = e.properties.geo_mapping.clone()
+                    settings_endpoint.geo_mappings =
+                        found.map(|(_, c)| c.clone()).unwrap_or_default()
                 }
                 RoutingMethod::Performance => {}
             }

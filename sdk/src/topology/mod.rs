@@ -175,6 +175,28 @@ impl TopologyClient {
                 second.push(ResourceKey::FrontDoorOrigin(r.clone()));
             }
         }
+        // The area profiles the Geographic parent points at (some may no longer be wanted).
+        if let Some(parent) = observed.body(&ResourceKey::TrafficManagerProfile) {
+            let prefix = format!("{}-", names::traffic_manager(&topology.name));
+            for e in parent["properties"]["endpoints"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                let child = e["properties"]["targetResourceId"]
+                    .as_str()
+                    .filter(|_| {
+                        e["type"]
+                            .as_str()
+                            .is_some_and(|t| t.ends_with("/nestedEndpoints"))
+                    })
+                    .and_then(|id| id.rsplit('/').next())
+                    .and_then(|n| n.strip_prefix(&prefix));
+                if let Some(area) = child {
+                    second.push(ResourceKey::TrafficManagerChild(area.to_owned()));
+                }
+            }
+        }
         if exists(&ResourceKey::FrontDoorProfile) {
             second.extend([
                 ResourceKey::FrontDoorEndpoint,

@@ -91,9 +91,24 @@ pub fn status(topology: &Topology, observed: &Observed) -> TopologyStatus {
         ),
         ..Default::default()
     };
-    let endpoints: Vec<Value> = body(&profile)
-        .and_then(|p| p["properties"]["endpoints"].as_array().cloned())
-        .unwrap_or_default();
+    // The regions' endpoints: in the profile, or in an area's child profile (nested).
+    let endpoints: Vec<Value> = observed
+        .resources
+        .iter()
+        .filter(|(k, _)| {
+            matches!(
+                k,
+                ResourceKey::TrafficManagerProfile | ResourceKey::TrafficManagerChild(_)
+            )
+        })
+        .filter_map(|(_, p)| p.body["properties"]["endpoints"].as_array().cloned())
+        .flatten()
+        .filter(|e| {
+            !e["type"]
+                .as_str()
+                .is_some_and(|t| t.ends_with("/nestedEndpoints"))
+        })
+        .collect();
     for region in topology.sorted_regions() {
         let r = region.name.clone();
         let (vnet, aks, ip) = (

@@ -1,6 +1,7 @@
 //! Rules for modes and global routing: at least one hot region; Traffic Manager's DNS name and probe;
 //! per-method endpoint settings (unique priorities, weights 1-1000, each geographic code mapped by one
-//! region) and settings the chosen method ignores.
+//! area of regions that map exactly the same codes, each area with a hot region) and settings the
+//! chosen method ignores.
 
 use super::{AttributePath, Diagnostic};
 use crate::model::{RegionMode, RoutingMethod, Topology};
@@ -24,6 +25,23 @@ fn valid_geo_code(code: &str) -> bool {
         || code.split_once('-').is_some_and(|(c, s)| {
             country(c) && (1..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric())
         })
+}
+
+fn sorted_codes(codes: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = codes
+        .iter()
+        .map(|c| c.trim().to_ascii_uppercase())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn theirs_of(seen: &[(&str, &str, Vec<String>)], region: &str) -> String {
+    seen.iter()
+        .find(|(_, r, _)| *r == region)
+        .map(|(_, _, codes)| codes.join(", "))
+        .unwrap_or_default()
 }
 
 pub(super) fn validate(topology: &Topology, out: &mut Vec<Diagnostic>) {
@@ -114,7 +132,18 @@ pub(super) fn validate(topology: &Topology, out: &mut Vec<Diagnostic>) {
         ));
     }
     let mut seen_priorities: Vec<(u32, &str)> = Vec::new();
-    let mut seen_codes: Vec<(&str, &str)> = Vec::new();
+    let areas = crate::layout::areas(topology);
+    for area in areas.iter().filter(|a| a.nested()) {
+        let child = crate::names::traffic_manager_area_dns(&name, &area.name);
+        if child.len() > 63 {
+            out.push(Diagnostic::error(path(&["traffic_manager", "dns_name"]), "DNS name too long for nested profiles", format!("the area profile for {} is named {child}.trafficmanager.net, over 63 characters: choose a shorter dns_name", area.codes.join(", "))));
+        }
+        if !area.regions.iter().any(|r| r.mode == RegionMode::Hot) {
+            let first = area.regions[0];
+            out.push(Diagnostic::error(AttributePath::region(&first.name, Some("geo_mappings")), "No hot region for these codes", format!("no region serving {} is hot, so Traffic Manager would answer nothing for them: make one of {} hot", area.codes.join(", "), area.regions.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", "))));
+        }
+    }
+    let mut seen_codes: Vec<(&str, &str, Vec<String>)> = Vec::new();
     for r in &topology.regions {
         let e = &r.endpoint;
         let at = |attr: &str| AttributePath::region(&r.name, Some(attr));
@@ -154,20 +183,25 @@ pub(super) fn validate(topology: &Topology, out: &mut Vec<Diagnostic>) {
             }
             RoutingMethod::Geographic => {
                 if e.geo_mappings.is_empty() {
-                    out.push(Diagnostic::error(at("geo_mappings"), "Missing geographic mapping", "with Geographic routing every region's endpoint maps its own codes, warm and cold ones too, for example [\"GEO-EU\"] or [\"WORLD\"]; a warm standby sharing a geography needs nested profiles".to_owned()));
+                    out.push(Diagnostic::error(at("geo_mappings"), "Missing geographic mapping", "with Geographic routing every region maps codes, warm and cold ones too, for example [\"GEO-EU\"] or [\"WORLD\"]; a standby maps the same codes as the region it stands in for".to_owned()));
                 }
+                let mine = sorted_codes(&e.geo_mappings);
                 for code in &e.geo_mappings {
                     if !valid_geo_code(code) {
                         out.push(Diagnostic::error(at("geo_mappings"), "Invalid geographic code", format!("\"{code}\" is not a Traffic Manager code: use WORLD, a group such as GEO-EU, a country such as US, or a state such as US-CA")));
-                    } else if let Some((_, other)) = seen_codes.iter().find(|(c, _)| c == code) {
-                        out.push(Diagnostic::error(at("geo_mappings"), "Geographic code mapped twice", format!("\"{code}\" is also mapped by region \"{other}\"; Traffic Manager maps each code to one endpoint")));
+                    } else if let Some((_, other, _)) = seen_codes
+                        .iter()
+                        .find(|(c, _, theirs)| c.eq_ignore_ascii_case(code) && *theirs != mine)
+                    {
+                        out.push(Diagnostic::error(at("geo_mappings"), "Geographic code mapped twice", format!("\"{code}\" is also mapped by region \"{other}\" with other codes; Traffic Manager maps each code to one endpoint: a standby for region \"{other}\" maps exactly its codes ({}), any other region none of them", theirs_of(&seen_codes, other))));
                     }
-                    seen_codes.push((code, &r.name));
+                    seen_codes.push((code, &r.name, mine.clone()));
                 }
             }
             RoutingMethod::Performance => {}
         }
-        if e.priority.is_some() && tm.routing_method != RoutingMethod::Priority {
+        let in_area = crate::layout::nested_area_of(&areas, &r.name).is_some();
+        if e.priority.is_some() && tm.routing_method != RoutingMethod::Priority && !in_area {
             out.push(ignored("priority"));
         }
         if e.weight.is_some() && tm.routing_method != RoutingMethod::Weighted {

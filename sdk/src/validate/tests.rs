@@ -214,6 +214,49 @@ mod routing {
         t.regions[1].mode = RegionMode::Warm;
         let d = only(&t);
         assert_eq!(d.path.to_string(), "region[\"westus\"].geo_mappings");
-        assert!(d.detail.contains("nested profiles"), "{d}");
+        assert!(d.detail.contains("maps the same codes"), "{d}");
+    }
+
+    #[test]
+    fn a_standby_shares_its_regions_codes_exactly() {
+        let mut t = routed(RoutingMethod::Geographic);
+        t.regions[0].endpoint = EndpointSettings::default().geo_mappings(["WORLD", "GEO-EU"]);
+        t.regions[1].endpoint = EndpointSettings::default().geo_mappings(["GEO-EU", "WORLD"]);
+        t.regions[1].mode = RegionMode::Warm;
+        assert!(validate(&t).is_empty(), "{:?}", validate(&t));
+        t.regions[1].endpoint = EndpointSettings::default().geo_mappings(["WORLD"]);
+        let d = only(&t);
+        assert_eq!(d.summary, "Geographic code mapped twice");
+        assert!(
+            d.detail.contains("exactly its codes (GEO-EU, WORLD)"),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn every_area_has_a_hot_region() {
+        let mut t = routed(RoutingMethod::Geographic);
+        t.regions.push(Region::new("centralus", "10.3.0.0/16"));
+        t.regions[0].endpoint = EndpointSettings::default().geo_mappings(["WORLD"]);
+        for r in &mut t.regions[1..] {
+            r.endpoint = EndpointSettings::default().geo_mappings(["GEO-EU"]);
+            r.mode = RegionMode::Warm;
+        }
+        let d: Vec<Diagnostic> = errors(&t);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].path.to_string(), "region[\"centralus\"].geo_mappings");
+        assert_eq!(d[0].summary, "No hot region for these codes");
+    }
+
+    #[test]
+    fn nested_profile_names_fit_in_dns() {
+        let mut t = routed(RoutingMethod::Geographic);
+        for r in &mut t.regions {
+            r.endpoint = EndpointSettings::default().geo_mappings(["WORLD"]);
+        }
+        t.traffic_manager = t.traffic_manager.map(|tm| tm.dns_name("a".repeat(60)));
+        let d = only(&t);
+        assert_eq!(d.path.to_string(), "traffic_manager.dns_name");
+        assert!(d.detail.contains("-world.trafficmanager.net"), "{d}");
     }
 }
