@@ -52,8 +52,9 @@ async fn geographic_areas_with_warm_standbys_fail_over_inside_their_area() {
     );
     let ids = emulator.resource_ids();
     assert!(
-        ids.iter()
-            .any(|id| id.to_ascii_lowercase().ends_with("/trafficmanagerprofiles/tm-geo-geo-af")),
+        ids.iter().any(|id| id
+            .to_ascii_lowercase()
+            .ends_with("/trafficmanagerprofiles/tm-geo-geo-af")),
         "{ids:#?}"
     );
     assert!(!client.plan(&t).await.expect("plan").0.has_changes());

@@ -65,7 +65,7 @@ pub fn region_block() -> Block {
                 "geo_mappings",
                 Ty::List(Box::new(Ty::String)),
                 Mode::Optional,
-                "Geographic routing: the codes this region serves (`WORLD`, `GEO-EU`, `US`, `US-CA`, ...); each code belongs to one region.",
+                "Geographic routing: the codes this region serves (`WORLD`, `GEO-EU`, `US`, `US-CA`, ...). A standby lists exactly the codes of the region it stands in for: regions with the same codes form an area, a Priority profile nested under the Geographic one (hot region enabled, standbys disabled), so each geography fails over on its own. Otherwise a code belongs to one region.",
             ),
             computed(
                 "resource_group_id",
@@ -116,7 +116,7 @@ pub fn traffic_manager_block() -> Block {
                 "routing_method",
                 Ty::String,
                 Mode::Required,
-                "`Priority` (active/passive failover), `Performance` (lowest latency), `Weighted` or `Geographic`.",
+                "`Priority` (active/passive failover), `Performance` (lowest latency), `Weighted` or `Geographic` (by the client's location; with a standby per geography through nested profiles, see `geo_mappings`).",
             ),
             attr(
                 "dns_name",

@@ -94,7 +94,11 @@ mod tests {
         let areas = areas(&t);
         assert_eq!(areas.len(), 2);
         assert_eq!(areas[0].name, "geo-eu");
-        assert_eq!(areas[0].codes, ["GEO-EU", "geo-me"], "as the first region lists them");
+        assert_eq!(
+            areas[0].codes,
+            ["GEO-EU", "geo-me"],
+            "as the first region lists them"
+        );
         let names: Vec<&str> = areas[0].regions.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["northeurope", "westeurope"]);
         assert!(areas[0].nested() && !areas[1].nested());

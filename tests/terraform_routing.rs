@@ -1,7 +1,10 @@
-//! Front Door's WAF through real Terraform against the emulator: a policy with custom rules and
-//! managed rule sets applies and plans no changes; import rebuilds it exactly; a policy switched to
-//! detection in Azure shows as drift and apply repairs it; removing the block detaches and deletes it.
-//! Its validation errors stop `terraform plan` at the attribute with no ARM call.
+//! Global routing features through real Terraform against the emulator.
+//! - Front Door's WAF: a policy with custom rules and managed rule sets applies and plans no changes;
+//!   import rebuilds it exactly; a policy switched to detection in Azure shows as drift and apply
+//!   repairs it; removing the block detaches and deletes it. Its validation errors stop
+//!   `terraform plan` at the attribute with no ARM call.
+//! - Geographic routing with standbys: failing over inside an area is a mode swap in HCL that writes
+//!   only that area's nested profile.
 
 mod support;
 
@@ -245,4 +248,73 @@ async fn invalid_wafs_are_refused_at_the_attribute_before_any_arm_call() {
             h.emulator.requests()
         );
     }
+}
+
+const GEO_STANDBYS: &str = r#"resource "bcdr_topology" "geo" {
+  name = "geo"
+  region "northeurope" {
+    vnet_cidr    = "10.1.0.0/16"
+    geo_mappings = ["GEO-EU"]
+  }
+  region "westeurope" {
+    vnet_cidr    = "10.2.0.0/16"
+    mode         = "warm"
+    geo_mappings = ["GEO-EU"]
+  }
+  region "eastus" {
+    vnet_cidr    = "10.3.0.0/16"
+    geo_mappings = ["WORLD"]
+  }
+  traffic_manager {
+    routing_method = "Geographic"
+  }
+}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_geography_fails_over_inside_its_area() {
+    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-geo-areas").await;
+    h.config(GEO_STANDBYS);
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    assert_eq!(h.plan_code().await.0, 0);
+    let swapped = GEO_STANDBYS
+        .replacen(
+            "\"10.1.0.0/16\"",
+            "\"10.1.0.0/16\"\n    mode         = \"warm\"",
+            1,
+        )
+        .replacen(
+            "mode         = \"warm\"\n    geo_mappings = [\"GEO-EU\"]\n  }\n  region \"eastus\"",
+            "mode         = \"hot\"\n    geo_mappings = [\"GEO-EU\"]\n  }\n  region \"eastus\"",
+            1,
+        );
+    assert_ne!(swapped, GEO_STANDBYS);
+    h.config(&swapped);
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 2, "{}", plan.all());
+    assert!(
+        plan.stdout
+            .contains(r#"endpoint_status            = "Disabled" -> "Enabled""#),
+        "the plan says where traffic goes:\n{}",
+        plan.stdout
+    );
+    h.emulator.clear_requests();
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let writes: Vec<String> = h
+        .emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PUT")
+        .map(|r| r.path.clone())
+        .collect();
+    assert_eq!(writes.len(), 1, "{writes:#?}");
+    assert!(writes[0].contains("/tm-geo-geo-eu"), "{writes:#?}");
+    let state = h.state_values().await;
+    assert_eq!(state["region"]["westeurope"]["endpoint_status"], "Enabled");
+    assert_eq!(
+        state["region"]["northeurope"]["endpoint_status"],
+        "Disabled"
+    );
+    assert_eq!(h.plan_code().await.0, 0);
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+    assert!(h.emulator.resource_ids().is_empty());
 }
