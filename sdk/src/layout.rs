@@ -305,12 +305,10 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
         };
     let rg = |r: &str| ResourceKey::ResourceGroup(r.to_owned());
     if let Some(location) = global_location(topology) {
-        push(
-            rg(names::GLOBAL),
-            bodies::resource_group(name, names::GLOBAL, &location),
-            vec![],
-            vec![],
-        );
+        let mut global = bodies::resource_group(name, names::GLOBAL, &location);
+        global["tags"][names::TAG_STATEFUL] =
+            Value::String(names::stateful_tag(&topology.stateful_services));
+        push(rg(names::GLOBAL), global, vec![], vec![]);
     }
     for region in &regions {
         push(

@@ -9,6 +9,10 @@ pub const TAG_TOPOLOGY: &str = "bcdr-topology";
 pub const TAG_REGION: &str = "bcdr-region";
 /// Tag marking what manages the resource.
 pub const TAG_MANAGED_BY: &str = "bcdr-managed-by";
+/// Tag on the global resource group recording the stateful services the topology declares (they
+/// are no Azure resource), so an import can rebuild them: `name=kind;...`, kind `in-cluster`,
+/// `managed` or `managed-geo`, names with `%`, `;` and `=` percent-encoded.
+pub const TAG_STATEFUL: &str = "bcdr-stateful-services";
 /// The pseudo-region of the global resource group.
 pub const GLOBAL: &str = "global";
 /// The subnet the cluster's nodes use.
@@ -115,4 +119,85 @@ pub fn tags(topology: &str, region: &str) -> BTreeMap<String, String> {
         (TAG_REGION.to_owned(), region.to_owned()),
         (TAG_MANAGED_BY.to_owned(), "bcdr".to_owned()),
     ])
+}
+
+fn escape(name: &str) -> String {
+    name.replace('%', "%25")
+        .replace(';', "%3B")
+        .replace('=', "%3D")
+}
+
+fn unescape(name: &str) -> String {
+    name.replace("%3D", "=")
+        .replace("%3B", ";")
+        .replace("%25", "%")
+}
+
+/// The [`TAG_STATEFUL`] value for `services` (empty when there are none), sorted by name.
+pub fn stateful_tag(services: &[crate::model::StatefulService]) -> String {
+    use crate::model::StateLocation;
+    let mut parts: Vec<String> = services
+        .iter()
+        .map(|s| {
+            let kind = match s.location {
+                StateLocation::InCluster => "in-cluster",
+                StateLocation::Managed {
+                    geo_replicated: false,
+                } => "managed",
+                StateLocation::Managed {
+                    geo_replicated: true,
+                } => "managed-geo",
+            };
+            format!("{}={kind}", escape(&s.name))
+        })
+        .collect();
+    parts.sort();
+    parts.join(";")
+}
+
+/// The services a [`TAG_STATEFUL`] value records (what it cannot read, it leaves out).
+pub fn parse_stateful_tag(value: &str) -> Vec<crate::model::StatefulService> {
+    use crate::model::{StateLocation, StatefulService};
+    value
+        .split(';')
+        .filter_map(|part| {
+            let (name, kind) = part.split_once('=')?;
+            let location = match kind {
+                "in-cluster" => StateLocation::InCluster,
+                "managed" => StateLocation::Managed {
+                    geo_replicated: false,
+                },
+                "managed-geo" => StateLocation::Managed {
+                    geo_replicated: true,
+                },
+                _ => return None,
+            };
+            Some(StatefulService::new(unescape(name), location))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod stateful_tests {
+    use super::*;
+    use crate::model::{StateLocation, StatefulService};
+
+    #[test]
+    fn stateful_services_round_trip_through_their_tag() {
+        let services = vec![
+            StatefulService::new("uploads", StateLocation::InCluster),
+            StatefulService::new(
+                "odd;name=1%",
+                StateLocation::Managed {
+                    geo_replicated: true,
+                },
+            ),
+        ];
+        let tag = stateful_tag(&services);
+        assert_eq!(tag, "odd%3Bname%3D1%25=managed-geo;uploads=in-cluster");
+        let mut back = parse_stateful_tag(&tag);
+        back.sort_by(|a, b| b.name.cmp(&a.name));
+        assert_eq!(back, services);
+        assert!(parse_stateful_tag("").is_empty());
+    }
 }

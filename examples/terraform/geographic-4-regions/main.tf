@@ -1,6 +1,8 @@
-# Four hot regions, two Azure pairs: Geographic routing sends each geography's users to one region
-# (WORLD catches every place not mapped elsewhere). Every region maps its own codes: Traffic Manager
-# maps a code to one endpoint per profile.
+# Geographic routing with a warm standby per geography, as the AKS BC/DR guidance draws it: Europe,
+# the Middle East and Africa go to North Europe, with West Europe (its Azure pair) warm; everyone else
+# goes to East US, with West US (its pair) warm. Regions that map the same codes form an area: a
+# Priority profile nested under the Geographic one, so each geography fails over on its own (swap the
+# two modes of an area and apply: one write to that area's profile).
 terraform {
   required_providers {
     bcdr = { source = "example.com/bcdr/bcdr" }
@@ -10,33 +12,35 @@ terraform {
 provider "bcdr" {} # ARM_SUBSCRIPTION_ID, ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_SECRET
 
 resource "bcdr_topology" "global" {
-  name = "global"
+  name = "geostandby"
 
   region "northeurope" {
     vnet_cidr    = "10.1.0.0/16"
-    geo_mappings = ["GEO-EU"]
+    geo_mappings = ["GEO-EU", "GEO-ME", "GEO-AF"]
   }
 
   region "westeurope" {
     vnet_cidr    = "10.2.0.0/16"
-    geo_mappings = ["GEO-ME", "GEO-AF"]
+    mode         = "warm"
+    node_count   = 1
+    geo_mappings = ["GEO-EU", "GEO-ME", "GEO-AF"]
   }
 
   region "eastus" {
     vnet_cidr    = "10.3.0.0/16"
-    geo_mappings = ["GEO-NA", "GEO-SA"]
+    geo_mappings = ["WORLD"]
   }
 
   region "westus" {
     vnet_cidr    = "10.4.0.0/16"
+    mode         = "warm"
+    node_count   = 1
     geo_mappings = ["WORLD"]
   }
 
   traffic_manager {
     routing_method = "Geographic"
   }
-
-  registry {}
 }
 
 output "endpoints" {

@@ -53,6 +53,12 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
         }
         topology = topology.front_door(fd);
     }
+    if let Some(tag) = observed
+        .body(&ResourceKey::ResourceGroup(crate::names::GLOBAL.into()))
+        .and_then(|g| g["tags"][crate::names::TAG_STATEFUL].as_str())
+    {
+        topology.stateful_services = crate::names::parse_stateful_tag(tag);
+    }
     if let Some(account) =
         typed::<crate::arm::storage::StorageAccount>(observed, &ResourceKey::StorageAccount)
     {

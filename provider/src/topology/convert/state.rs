@@ -279,9 +279,34 @@ fn config_of(topology: &Topology) -> Value {
             ("probe_path".to_owned(), Value::string(&tm.probe_path)),
         ]))
     });
+    // Declared services come back from the global group's tag; `geo_replicated` only when true (the
+    // way a configuration usually says it).
+    let services = topology
+        .stateful_services
+        .iter()
+        .map(|s| {
+            let (kind, geo) = match s.location {
+                bcdr::model::StateLocation::InCluster => ("in-cluster", Value::Null),
+                bcdr::model::StateLocation::Managed { geo_replicated } => (
+                    "managed",
+                    if geo_replicated {
+                        Value::Bool(true)
+                    } else {
+                        Value::Null
+                    },
+                ),
+            };
+            let block = BTreeMap::from([
+                ("kind".to_owned(), Value::string(kind)),
+                ("geo_replicated".to_owned(), geo),
+            ]);
+            (s.name.clone(), Value::Map(block))
+        })
+        .collect();
     Value::Map(BTreeMap::from([
         ("name".into(), Value::string(&topology.name)),
         ("region".into(), Value::Map(regions)),
+        ("stateful_service".into(), Value::Map(services)),
         ("traffic_manager".into(), tm),
         (
             "registry".into(),
