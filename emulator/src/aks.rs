@@ -1,5 +1,6 @@
 //! `Microsoft.ContainerService/managedClusters`: validation as AKS does it, read-only properties
 //! (fqdn, node resource group, identities, power state), PUT and DELETE as long-running operations.
+//! Node pools (in `agentPoolProfiles` or as children) follow `agent_pool`.
 
 use crate::error::ArmError;
 use crate::http::{Ctx, Resp};
@@ -31,15 +32,6 @@ fn valid_cluster_name(name: &str) -> bool {
         && bytes
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
-}
-
-fn valid_pool_name(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    (1..=12).contains(&bytes.len())
-        && bytes[0].is_ascii_lowercase()
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
 fn validate(
@@ -79,7 +71,7 @@ fn validate(
     }
     for (i, pool) in pools.iter().enumerate() {
         let pool_name = pool["name"].as_str().unwrap_or_default();
-        if !valid_pool_name(pool_name) {
+        if !crate::agent_pool::valid_name(pool_name) {
             return Err(invalid(
                 &format!("agentPoolProfiles[{i}].name"),
                 format!(
@@ -87,20 +79,13 @@ fn validate(
                 ),
             ));
         }
-        let count = pool["count"].as_i64().unwrap_or(1);
-        if !(0..=1000).contains(&count)
-            || (count == 0
-                && pool["mode"]
-                    .as_str()
-                    .is_none_or(|m| m.eq_ignore_ascii_case("System")))
-        {
-            return Err(invalid(
-                &format!("agentPoolProfiles[{i}].count"),
-                format!(
-                    "The agent pool count {count} is invalid: System pools need 1-1000 nodes, User pools 0-1000."
-                ),
-            ));
-        }
+        let before = existing.and_then(|c| {
+            c.body["properties"]["agentPoolProfiles"]
+                .as_array()?
+                .iter()
+                .find(|p| p["name"].as_str() == Some(pool_name))
+        });
+        crate::agent_pool::check(pool, &format!("agentPoolProfiles[{i}]."), before)?;
         if let Some(subnet) = pool["vnetSubnetID"].as_str() {
             let (vnet_id, subnet_name) = subnet.rsplit_once("/subnets/").unwrap_or_default();
             let exists = ctx.state.get(vnet_id).is_some_and(|v| {
@@ -208,20 +193,7 @@ fn render(
         .map(Vec::as_slice)
         .unwrap_or_default()
         .iter()
-        .map(|p| {
-            let mut p = p.clone();
-            p["provisioningState"] = json!("Succeeded");
-            p["orchestratorVersion"] = json!(version);
-            p["currentOrchestratorVersion"] = json!(version);
-            p["powerState"] = json!({ "code": "Running" });
-            if p["mode"].is_null() {
-                p["mode"] = json!("System");
-            }
-            if p["count"].is_null() {
-                p["count"] = json!(1);
-            }
-            p
-        })
+        .map(|p| crate::agent_pool::rendered(p, &version))
         .collect();
     let identity = match old.map(|o| o["identity"].clone()).filter(|v| !v.is_null()) {
         Some(identity) => identity,
@@ -270,7 +242,7 @@ pub fn cluster(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError
     let id = format!("{rg_id}/providers/Microsoft.ContainerService/managedClusters/{name}");
     let existing = ctx.state.get(&id).cloned();
     match ctx.method {
-        Method::GET => existing.map(|c| Resp::json(200, c.body)).ok_or_else(|| {
+        Method::GET => existing.map(|c| Resp::json(200, crate::agent_pool::with_children(ctx, &c))).ok_or_else(|| {
             ArmError::not_found("ResourceNotFound", format!("The Resource 'Microsoft.ContainerService/managedClusters/{name}' under resource group '{rg}' was not found."))
         }),
         Method::PUT => {
@@ -280,7 +252,7 @@ pub fn cluster(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError
                 return Err(ArmError::bad_request("LocationNotAvailableForResourceType", format!("The provided location '{location}' is not available for resource type 'Microsoft.ContainerService/managedClusters'.")));
             }
             if let Some(old) = &existing {
-                if old.is_busy() {
+                if old.is_busy() || crate::agent_pool::any_busy(ctx, &old.id) {
                     return Err(ArmError::conflict("OperationNotAllowed", format!("Operation is not allowed because there's an in progress {} operation on the managed cluster.", old.pending.as_ref().map_or("", |p| p.state.as_str()))));
                 }
                 if old.body["location"] != json!(location) {
@@ -298,7 +270,8 @@ pub fn cluster(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError
             let (state, key) = if existing.is_some() { ("Updating", "managedCluster.update") } else { ("Creating", "managedCluster.put") };
             let duration = ctx.latency(key);
             let op = lro::start(ctx, &id, state, duration);
-            let mut resp = Resp::json(if existing.is_some() { 200 } else { 201 }, ctx.state.get(&id).map(|c| c.body.clone()).unwrap_or_default());
+            let current = ctx.state.get(&id).cloned().map(|c| crate::agent_pool::with_children(ctx, &c)).unwrap_or_default();
+            let mut resp = Resp::json(if existing.is_some() { 200 } else { 201 }, current);
             lro::accepted_put(ctx, &mut resp, site(location), &op, duration);
             Ok(resp)
         }

@@ -12,6 +12,7 @@
 //! # Ok(()) }
 //! ```
 
+mod agent_pool;
 mod aks;
 mod auth;
 mod authorization;
@@ -144,6 +145,8 @@ pub fn default_latencies() -> BTreeMap<String, u64> {
         ("managedCluster.put", 300_000),
         ("managedCluster.update", 120_000),
         ("managedCluster.delete", 180_000),
+        ("agentPool.put", 180_000),
+        ("agentPool.delete", 120_000),
         ("publicIp.put", 4_000),
         ("registry.put", 20_000),
         ("replication.put", 60_000),

@@ -156,6 +156,7 @@ pub fn resource_group(ctx: &mut Ctx<'_>, name: &str) -> Result<Resp, ArmError> {
 pub fn delete_latency(ctx: &Ctx<'_>, kind: Kind) -> u64 {
     match kind {
         Kind::ManagedCluster => ctx.latency("managedCluster.delete"),
+        Kind::AgentPool => ctx.latency("agentPool.delete"),
         Kind::Registry | Kind::Replication => ctx.latency("registry.delete"),
         Kind::StorageAccount | Kind::BlobContainer => 0,
         Kind::FrontDoorProfile | Kind::FrontDoorChild | Kind::WafPolicy => {

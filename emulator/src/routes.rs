@@ -3,7 +3,9 @@
 
 use crate::error::ArmError;
 use crate::http::{Ctx, Resp};
-use crate::{aks, front_door, lro, network, public_ip, registry, storage, traffic_manager, waf};
+use crate::{
+    agent_pool, aks, front_door, lro, network, public_ip, registry, storage, traffic_manager, waf,
+};
 
 /// The routes ARM knows, as far as the emulator serves them, with the api-version each requires.
 pub(crate) enum Route {
@@ -169,6 +171,9 @@ pub(crate) fn typed(
             network::peering(ctx, rg, names[0], names[1])
         }
         ("microsoft.containerservice", ["managedclusters"]) => aks::cluster(ctx, rg, names[0]),
+        ("microsoft.containerservice", ["managedclusters", "agentpools"]) => {
+            agent_pool::agent_pool(ctx, rg, names[0], names[1])
+        }
         ("microsoft.containerregistry", ["registries"]) => registry::registry(ctx, rg, names[0]),
         ("microsoft.containerregistry", ["registries", "replications"]) => {
             registry::replication(ctx, rg, names[0], names[1])

@@ -40,6 +40,7 @@ pub enum Kind {
     FrontDoorProfile,
     FrontDoorChild,
     WafPolicy,
+    AgentPool,
 }
 
 /// An operation still running on a resource.

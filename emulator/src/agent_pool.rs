@@ -1,0 +1,271 @@
+//! AKS node pools: the rules every pool obeys (in a cluster's `agentPoolProfiles` or as a
+//! `managedClusters/{c}/agentPools/{p}` child), and the child resource itself: PUT and DELETE are
+//! long-running, need the cluster to exist and to be idle, and the cluster's GET lists the pool.
+//! Zones are fixed once a pool exists; autoscaling needs bounds, and the count stays within them.
+
+use crate::error::ArmError;
+use crate::http::{Ctx, Resp};
+use crate::lro::{self, OpSite};
+use crate::resources::{method_not_allowed, require_group};
+use crate::store::{Kind, Resource};
+use axum::http::Method;
+use serde_json::{Value, json};
+
+fn invalid(target: &str, message: String) -> ArmError {
+    ArmError::bad_request("InvalidParameter", message).with_target(target)
+}
+
+pub(crate) fn valid_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    (1..=12).contains(&bytes.len())
+        && bytes[0].is_ascii_lowercase()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
+fn is_system(pool: &Value) -> bool {
+    pool["mode"]
+        .as_str()
+        .is_none_or(|m| m.eq_ignore_ascii_case("System"))
+}
+
+/// Checks one pool's settings (`props` holds them; `at` prefixes targets); `old` is the pool as it
+/// exists, whose zones cannot change.
+pub(crate) fn check(props: &Value, at: &str, old: Option<&Value>) -> Result<(), ArmError> {
+    let system = is_system(props);
+    let count = props["count"].as_i64();
+    if let Some(c) = count
+        && (!(0..=1000).contains(&c) || (c == 0 && system))
+    {
+        return Err(invalid(
+            &format!("{at}count"),
+            format!(
+                "The agent pool count {c} is invalid: System pools need 1-1000 nodes, User pools 0-1000."
+            ),
+        ));
+    }
+    if props["enableAutoScaling"].as_bool() == Some(true) {
+        let (min, max) = (props["minCount"].as_i64(), props["maxCount"].as_i64());
+        let floor = i64::from(system);
+        let ok = matches!((min, max), (Some(lo), Some(hi)) if floor <= lo && lo <= hi && hi <= 1000)
+            && count.is_none_or(|c| min.is_some_and(|lo| lo <= c) && max.is_some_and(|hi| c <= hi));
+        if !ok {
+            return Err(invalid(
+                &format!("{at}minCount"),
+                format!(
+                    "With enableAutoScaling, minCount and maxCount are required, {floor} <= minCount <= count <= maxCount <= 1000."
+                ),
+            ));
+        }
+    } else if props["minCount"].is_number() || props["maxCount"].is_number() {
+        return Err(invalid(
+            &format!("{at}enableAutoScaling"),
+            "minCount and maxCount are only allowed with enableAutoScaling.".into(),
+        ));
+    }
+    let zones: Vec<&str> = props["availabilityZones"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    for (i, z) in zones.iter().enumerate() {
+        if !["1", "2", "3"].contains(z) || zones[..i].contains(z) {
+            return Err(invalid(
+                &format!("{at}availabilityZones"),
+                format!(
+                    "The availability zone '{z}' is invalid: use each of 1, 2 and 3 at most once."
+                ),
+            ));
+        }
+    }
+    if let Some(old) = old {
+        let before = &old["availabilityZones"];
+        let after = &props["availabilityZones"];
+        let empty = |v: &Value| v.as_array().is_none_or(Vec::is_empty);
+        if before != after && !(empty(before) && empty(after)) {
+            return Err(ArmError::bad_request(
+                "PropertyChangeNotAllowed",
+                "Changing property 'availabilityZones' is not allowed: create a new pool.",
+            )
+            .with_target(format!("{at}availabilityZones")));
+        }
+    }
+    Ok(())
+}
+
+/// A pool's settings as AKS reports them: defaults filled, count within the autoscaler's bounds.
+pub(crate) fn rendered(props: &Value, version: &str) -> Value {
+    let mut p = props.clone();
+    if p["mode"].is_null() {
+        p["mode"] = json!("System");
+    }
+    if p["enableAutoScaling"].is_null() {
+        p["enableAutoScaling"] = json!(false);
+    }
+    if p["count"].is_null() {
+        p["count"] = p["minCount"].as_i64().map_or(json!(1), |m| json!(m.max(1)));
+    }
+    if p["availabilityZones"].is_null() {
+        p["availabilityZones"] = json!([]);
+    }
+    p["provisioningState"] = json!("Succeeded");
+    p["orchestratorVersion"] = json!(version);
+    p["currentOrchestratorVersion"] = json!(version);
+    p["powerState"] = json!({ "code": "Running" });
+    p
+}
+
+/// The cluster's `agentPoolProfiles` with its child pools (by name) included, as AKS lists them.
+pub(crate) fn with_children(ctx: &Ctx<'_>, cluster: &Resource) -> Value {
+    let mut body = cluster.body.clone();
+    let mut profiles: Vec<Value> = body["properties"]["agentPoolProfiles"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for child in ctx.state.children_of(&cluster.id) {
+        let Some(pool) = ctx
+            .state
+            .resources
+            .get(&child)
+            .filter(|r| r.kind == Kind::AgentPool)
+        else {
+            continue;
+        };
+        let name = pool.body["name"].as_str().unwrap_or_default();
+        profiles.retain(|p| p["name"].as_str() != Some(name));
+        let mut profile = pool.body["properties"].clone();
+        profile["name"] = json!(name);
+        profiles.push(profile);
+    }
+    body["properties"]["agentPoolProfiles"] = json!(profiles);
+    body
+}
+
+/// Whether any child pool of the cluster `id` is busy.
+pub(crate) fn any_busy(ctx: &Ctx<'_>, cluster_id: &str) -> bool {
+    ctx.state
+        .children_of(cluster_id)
+        .iter()
+        .filter_map(|c| ctx.state.resources.get(c))
+        .any(|r| r.kind == Kind::AgentPool && r.is_busy())
+}
+
+fn site(location: &str) -> OpSite<'_> {
+    OpSite {
+        namespace: "Microsoft.ContainerService",
+        location,
+        api_version: crate::API_AKS,
+    }
+}
+
+/// `managedClusters/{cluster}/agentPools/{name}`.
+pub fn agent_pool(
+    ctx: &mut Ctx<'_>,
+    rg: &str,
+    cluster: &str,
+    name: &str,
+) -> Result<Resp, ArmError> {
+    let rg_id = require_group(ctx, rg)?;
+    let cluster_id =
+        format!("{rg_id}/providers/Microsoft.ContainerService/managedClusters/{cluster}");
+    let Some(parent) = ctx.state.get(&cluster_id).cloned() else {
+        return Err(ArmError::not_found(
+            "ResourceNotFound",
+            format!(
+                "The Resource 'Microsoft.ContainerService/managedClusters/{cluster}' under resource group '{rg}' was not found."
+            ),
+        ));
+    };
+    let id = format!("{}/agentPools/{name}", parent.id);
+    let existing = ctx.state.get(&id).cloned();
+    let location = parent.body["location"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let busy = || {
+        ArmError::conflict(
+            "OperationNotAllowed",
+            "Operation is not allowed because there's an in progress operation on the managed cluster.",
+        )
+    };
+    match ctx.method {
+        Method::GET => existing.map(|p| Resp::json(200, p.body)).ok_or_else(|| {
+            ArmError::not_found(
+                "NotFound",
+                format!("The agent pool '{name}' was not found."),
+            )
+        }),
+        Method::PUT => {
+            let body = ctx.json_body()?.clone();
+            if parent.is_busy() || any_busy(ctx, &parent.id) {
+                return Err(busy());
+            }
+            if !valid_name(name) {
+                return Err(invalid(
+                    "agentPoolName",
+                    format!(
+                        "The agent pool name '{name}' is invalid: it must start with a lowercase letter and contain only lowercase letters and numbers, at most 12 characters."
+                    ),
+                ));
+            }
+            let in_profiles = parent.body["properties"]["agentPoolProfiles"]
+                .as_array()
+                .is_some_and(|ps| ps.iter().any(|p| p["name"].as_str() == Some(name)));
+            if in_profiles && existing.is_none() {
+                return Err(ArmError::conflict(
+                    "AgentPoolAlreadyExists",
+                    format!("The agent pool '{name}' already exists in the managed cluster."),
+                ));
+            }
+            let props = &body["properties"];
+            check(
+                props,
+                "properties.",
+                existing.as_ref().map(|p| &p.body["properties"]),
+            )?;
+            let version = parent.body["properties"]["kubernetesVersion"]
+                .as_str()
+                .unwrap_or("1.30.6")
+                .to_owned();
+            let rendered = json!({ "id": id, "name": name, "type": "Microsoft.ContainerService/managedClusters/agentPools", "properties": rendered(props, &version) });
+            ctx.state.insert(Resource {
+                id: id.clone(),
+                kind: Kind::AgentPool,
+                body: rendered,
+                pending: None,
+            });
+            let (state, key) = if existing.is_some() {
+                ("Updating", "managedCluster.update")
+            } else {
+                ("Creating", "agentPool.put")
+            };
+            let duration = ctx.latency(key);
+            let op = lro::start(ctx, &id, state, duration);
+            let mut resp = Resp::json(
+                if existing.is_some() { 200 } else { 201 },
+                ctx.state
+                    .get(&id)
+                    .map(|p| p.body.clone())
+                    .unwrap_or_default(),
+            );
+            lro::accepted_put(ctx, &mut resp, site(&location), &op, duration);
+            Ok(resp)
+        }
+        Method::DELETE => {
+            let Some(old) = existing else {
+                return Ok(Resp::empty(204));
+            };
+            if parent.is_busy() || old.is_busy() {
+                return Err(busy());
+            }
+            let duration = ctx.latency("agentPool.delete");
+            let op = lro::start(ctx, &old.id, "Deleting", duration);
+            let mut resp = Resp::empty(202);
+            lro::accepted_delete(ctx, &mut resp, site(&location), &op, duration);
+            Ok(resp)
+        }
+        _ => Err(method_not_allowed(&ctx.method)),
+    }
+}
