@@ -28,6 +28,11 @@ pub enum ResourceKey {
     /// The static Standard public IP the region's ingress uses.
     PublicIp(String),
     ManagedCluster(String),
+    /// A user node pool of a region's cluster.
+    NodePool {
+        region: String,
+        pool: String,
+    },
     /// Network Contributor for the region's cluster identity on the region's group (to use the IP).
     RoleAssignment(String),
     Peering {
@@ -65,7 +70,9 @@ impl ResourceKey {
             ResourceKey::ResourceGroup(_) => resource_group::API_VERSION,
             ResourceKey::VirtualNetwork(_) => virtual_network::API_VERSION,
             ResourceKey::PublicIp(_) => public_ip::API_VERSION,
-            ResourceKey::ManagedCluster(_) => managed_cluster::API_VERSION,
+            ResourceKey::ManagedCluster(_) | ResourceKey::NodePool { .. } => {
+                managed_cluster::API_VERSION
+            }
             ResourceKey::RoleAssignment(_) => role_assignment::API_VERSION,
             ResourceKey::Peering { .. } => peering::API_VERSION,
             ResourceKey::TrafficManagerProfile | ResourceKey::TrafficManagerChild(_) => {
@@ -96,7 +103,8 @@ impl ResourceKey {
             | ResourceKey::RegistryPull(r)
             | ResourceKey::BackupContainer(r)
             | ResourceKey::FrontDoorOrigin(r)
-            | ResourceKey::Peering { from: r, .. } => r,
+            | ResourceKey::Peering { from: r, .. }
+            | ResourceKey::NodePool { region: r, .. } => r,
             ResourceKey::TrafficManagerProfile
             | ResourceKey::TrafficManagerChild(_)
             | ResourceKey::Registry
@@ -160,6 +168,10 @@ impl ResourceKey {
             ResourceKey::ManagedCluster(region) => {
                 managed_cluster::id(subscription, &rg(region), &names::cluster(topology, region))
             }
+            ResourceKey::NodePool { region, pool } => managed_cluster::agent_pool_id(
+                &managed_cluster::id(subscription, &rg(region), &names::cluster(topology, region)),
+                pool,
+            ),
             ResourceKey::RoleAssignment(region) => {
                 let scope = rg_id(region);
                 let name = role_assignment::name(
@@ -227,6 +239,7 @@ impl fmt::Display for ResourceKey {
             ResourceKey::VirtualNetwork(r) => write!(f, "virtual network ({r})"),
             ResourceKey::PublicIp(r) => write!(f, "ingress public IP ({r})"),
             ResourceKey::ManagedCluster(r) => write!(f, "AKS cluster ({r})"),
+            ResourceKey::NodePool { region, pool } => write!(f, "node pool {pool} ({region})"),
             ResourceKey::RoleAssignment(r) => write!(f, "cluster identity role ({r})"),
             ResourceKey::Peering { from, to } => write!(f, "peering ({from} -> {to})"),
             ResourceKey::TrafficManagerProfile => write!(f, "Traffic Manager profile"),
@@ -341,10 +354,30 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
         );
         push(
             ResourceKey::ManagedCluster(r.clone()),
-            bodies::cluster(name, region, subnet_id),
+            bodies::cluster(name, region, subnet_id.clone()),
             vec![rg(&r), ResourceKey::VirtualNetwork(r.clone())],
             vec![],
         );
+        // AKS takes one operation per cluster at a time: pools follow the cluster's own write, and
+        // each other.
+        let mut previous = ResourceKey::ManagedCluster(r.clone());
+        for pool in &region.cluster.user_pools {
+            let key = ResourceKey::NodePool {
+                region: r.clone(),
+                pool: pool.name.clone(),
+            };
+            let mut deps = vec![ResourceKey::ManagedCluster(r.clone())];
+            if previous != deps[0] {
+                deps.push(previous);
+            }
+            push(
+                key.clone(),
+                bodies::node_pool(pool, subnet_id.clone()),
+                deps,
+                vec![],
+            );
+            previous = key;
+        }
         let role =
             role_assignment::role_definition_id(subscription, role_assignment::NETWORK_CONTRIBUTOR);
         let binding = Binding {

@@ -397,6 +397,31 @@ fn plan_deletes(
                 Vec::new(),
             ),
                         ResourceKey::FrontDoorProfile => delete(key, &found.id, "the topology no longer routes with Front Door; everything in the profile goes with it".into(), Vec::new()),
+            ResourceKey::NodePool { region, pool }
+                if wanted.contains(&ResourceKey::ManagedCluster(region.clone())) =>
+            {
+                // One AKS operation per cluster at a time: after the cluster's and its pools' writes,
+                // and the pool deletes before it.
+                let deps = ops
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| {
+                        o.action != Action::NoOp
+                            && match &o.key {
+                                ResourceKey::ManagedCluster(r) => r == region,
+                                ResourceKey::NodePool { region: r, .. } => r == region,
+                                _ => false,
+                            }
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                delete(
+                    key,
+                    &found.id,
+                    format!("the pool {pool} is no longer in region {region}"),
+                    deps,
+                )
+            }
             ResourceKey::FrontDoorSecurityPolicy if !front_door_goes => delete(
                 key,
                 &found.id,

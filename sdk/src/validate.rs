@@ -3,6 +3,7 @@
 
 use crate::model::Topology;
 
+mod pools;
 mod routing;
 mod waf;
 use crate::regions;
@@ -236,6 +237,7 @@ fn validate_cidr(region: &str, cidr: &str, out: &mut Vec<Diagnostic>) -> Option<
 }
 
 fn validate_cluster(region: &crate::model::Region, out: &mut Vec<Diagnostic>) {
+    pools::validate(region, out);
     let c = &region.cluster;
     if !(1..=1000).contains(&c.node_count) {
         out.push(Diagnostic::error(

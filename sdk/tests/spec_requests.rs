@@ -16,7 +16,14 @@ fn every_put_body_matches_its_spec() {
             Region::new("eastus", "10.1.0.0/16").with_cluster(
                 ClusterSettings::default()
                     .kubernetes_version("1.30")
-                    .node_count(5),
+                    .node_count(5)
+                    .autoscale(2, 6)
+                    .zones(["1", "2", "3"])
+                    .user_pool(
+                        bcdr::model::NodePool::new("apps", "Standard_D8ds_v5", 0)
+                            .autoscale(0, 5)
+                            .zones(["1"]),
+                    ),
             ),
         )
         .region(
@@ -38,14 +45,16 @@ fn every_put_body_matches_its_spec() {
     let desired = layout::desired(&t, "00000000-0000-0000-0000-000000000001");
     assert_eq!(
         desired.len(),
-        1 + 3 + 3 + 3 + 2 + 2 + 6 + 1 + 5 + 3 + 7 + 2,
+        1 + 3 + 3 + 3 + 2 + 2 + 6 + 1 + 5 + 3 + 7 + 2 + 1,
         "groups, vnets, IPs, clusters, roles, peerings, profile (+ registry, 2 replicas, 2 pull roles)"
     );
     for d in desired {
         let spec = match d.key {
             ResourceKey::ResourceGroup(_) => files::RESOURCES,
             ResourceKey::VirtualNetwork(_) | ResourceKey::Peering { .. } => files::VIRTUAL_NETWORK,
-            ResourceKey::ManagedCluster(_) => files::MANAGED_CLUSTERS,
+            ResourceKey::ManagedCluster(_) | ResourceKey::NodePool { .. } => {
+                files::MANAGED_CLUSTERS
+            }
             ResourceKey::PublicIp(_) => files::PUBLIC_IP,
             ResourceKey::RoleAssignment(_) => files::ROLE_ASSIGNMENTS,
             ResourceKey::TrafficManagerProfile => files::TRAFFIC_MANAGER,

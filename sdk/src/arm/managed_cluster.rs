@@ -1,4 +1,4 @@
-//! `Microsoft.ContainerService/managedClusters` at api-version 2024-09-01.
+//! `Microsoft.ContainerService/managedClusters` and their `agentPools` at api-version 2024-09-01.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -51,13 +51,41 @@ pub struct ManagedClusterProperties {
     pub identity_profile: Option<BTreeMap<String, UserAssignedIdentity>>,
 }
 
+/// A pool in the cluster's `agentPoolProfiles`: its name and its settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct AgentPool {
     pub name: String,
+    #[serde(flatten)]
+    pub settings: PoolSettings,
+}
+
+/// An `agentPools` child of the cluster (a user pool): the same settings under `properties`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentPoolResource {
+    pub properties: PoolSettings,
+}
+
+pub fn agent_pool_id(cluster_id: &str, name: &str) -> String {
+    format!("{cluster_id}/agentPools/{name}")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PoolSettings {
     pub mode: String,
-    pub count: u32,
+    /// Left to AKS when the pool autoscales (the autoscaler owns it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
     pub vm_size: String,
+    /// Sent as `false` too, so turning autoscaling off is a change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_auto_scaling: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_count: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_count: Option<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub availability_zones: Vec<String>,
     #[serde(
         rename = "vnetSubnetID",
         default,

@@ -5,7 +5,8 @@ use crate::arm::container_registry::{
 };
 use crate::arm::front_door as afd;
 use crate::arm::managed_cluster::{
-    AgentPool, ClusterIdentity, ManagedCluster, ManagedClusterProperties, NetworkProfile,
+    AgentPool, AgentPoolResource, ClusterIdentity, ManagedCluster, ManagedClusterProperties,
+    NetworkProfile, PoolSettings,
 };
 use crate::arm::peering::{PeeringProperties, SubResource, VirtualNetworkPeering};
 use crate::arm::public_ip::{DnsSettings, PublicIpAddress, PublicIpProperties, Sku};
@@ -24,7 +25,7 @@ use crate::arm::virtual_network::{
 };
 use crate::arm::waf as arm_waf;
 use crate::model::Registry as RegistrySettings;
-use crate::model::{Backup, FrontDoor, Waf};
+use crate::model::{Autoscale, Backup, FrontDoor, NodePool, Waf};
 use crate::model::{Region, RegionMode, RoutingMethod, Topology, TrafficManager};
 use crate::names;
 use serde::Serialize;
@@ -105,12 +106,14 @@ pub(super) fn cluster(topology: &str, region: &Region, subnet_id: String) -> Val
             node_resource_group: None,
             agent_pool_profiles: vec![AgentPool {
                 name: "system".into(),
-                mode: "System".into(),
-                count: c.node_count,
-                vm_size: c.vm_size.clone(),
-                vnet_subnet_id: Some(subnet_id),
-                kind: Some("VirtualMachineScaleSets".into()),
-                os_type: Some("Linux".into()),
+                settings: pool_settings(
+                    "System",
+                    &c.vm_size,
+                    c.node_count,
+                    c.autoscale,
+                    &c.zones,
+                    subnet_id,
+                ),
             }],
             network_profile: NetworkProfile {
                 network_plugin: "azure".into(),
@@ -120,6 +123,43 @@ pub(super) fn cluster(topology: &str, region: &Region, subnet_id: String) -> Val
             },
             identity_profile: None,
         },
+    })
+}
+
+/// A pool's settings: the count is left to the autoscaler when it has bounds.
+fn pool_settings(
+    mode: &str,
+    vm_size: &str,
+    count: u32,
+    autoscale: Option<Autoscale>,
+    zones: &[String],
+    subnet_id: String,
+) -> PoolSettings {
+    PoolSettings {
+        mode: mode.into(),
+        count: autoscale.is_none().then_some(count),
+        vm_size: vm_size.to_owned(),
+        enable_auto_scaling: Some(autoscale.is_some()),
+        min_count: autoscale.map(|a| a.min),
+        max_count: autoscale.map(|a| a.max),
+        availability_zones: zones.to_vec(),
+        vnet_subnet_id: Some(subnet_id),
+        kind: Some("VirtualMachineScaleSets".into()),
+        os_type: Some("Linux".into()),
+    }
+}
+
+/// A user pool (an `agentPools` child), on the region's AKS subnet.
+pub(super) fn node_pool(pool: &NodePool, subnet_id: String) -> Value {
+    to_value(&AgentPoolResource {
+        properties: pool_settings(
+            "User",
+            &pool.vm_size,
+            pool.node_count,
+            pool.autoscale,
+            &pool.zones,
+            subnet_id,
+        ),
     })
 }
 

@@ -335,4 +335,5 @@ fn drift_is_case_insensitive_and_ignores_extras() {
 
 mod geo;
 mod global;
+mod pools;
 mod waf;

@@ -124,14 +124,31 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
         let mut settings = ClusterSettings::default();
         if let Some(c) = &cluster {
             settings.kubernetes_version = c.properties.kubernetes_version.clone();
-            if let Some(pool) = c
-                .properties
-                .agent_pool_profiles
-                .iter()
-                .find(|p| p.mode.eq_ignore_ascii_case("System"))
-            {
-                settings.node_count = pool.count;
-                settings.vm_size = pool.vm_size.clone();
+            let autoscale = |p: &crate::arm::managed_cluster::PoolSettings| match (
+                p.enable_auto_scaling,
+                p.min_count,
+                p.max_count,
+            ) {
+                (Some(true), Some(min), Some(max)) => Some(crate::model::Autoscale { min, max }),
+                _ => None,
+            };
+            for pool in &c.properties.agent_pool_profiles {
+                let p = &pool.settings;
+                if p.mode.eq_ignore_ascii_case("System") && pool.name == "system" {
+                    settings.node_count = p.count.unwrap_or(settings.node_count);
+                    settings.vm_size = p.vm_size.clone();
+                    settings.autoscale = autoscale(p);
+                    settings.zones = p.availability_zones.clone();
+                } else if p.mode.eq_ignore_ascii_case("User") {
+                    let mut user = crate::model::NodePool::new(
+                        pool.name.clone(),
+                        p.vm_size.clone(),
+                        p.count.unwrap_or_default(),
+                    )
+                    .zones(p.availability_zones.clone());
+                    user.autoscale = autoscale(p);
+                    settings.user_pools.push(user);
+                }
             }
         }
         let found = endpoints

@@ -175,6 +175,25 @@ impl TopologyClient {
                 second.push(ResourceKey::FrontDoorOrigin(r.clone()));
             }
         }
+        // User node pools of the clusters that exist (some may no longer be wanted).
+        for (key, cluster) in &observed.resources {
+            let ResourceKey::ManagedCluster(region) = key else {
+                continue;
+            };
+            let pools = cluster.body["properties"]["agentPoolProfiles"].as_array();
+            for p in pools.into_iter().flatten() {
+                if p["mode"]
+                    .as_str()
+                    .is_some_and(|m| m.eq_ignore_ascii_case("User"))
+                    && let Some(pool) = p["name"].as_str()
+                {
+                    second.push(ResourceKey::NodePool {
+                        region: region.clone(),
+                        pool: pool.to_owned(),
+                    });
+                }
+            }
+        }
         // The area profiles the Geographic parent points at (some may no longer be wanted).
         if let Some(parent) = observed.body(&ResourceKey::TrafficManagerProfile) {
             let prefix = format!("{}-", names::traffic_manager(&topology.name));
