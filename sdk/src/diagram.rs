@@ -50,11 +50,14 @@ pub fn mermaid(t: &Topology) -> String {
             names::ingress_dns_label(&t.name, &r.name)
         );
         if r.mode.has_cluster() {
+            let nodes = match r.cluster.autoscale {
+                Some(a) => format!("{}-{}", a.min, a.max),
+                None => r.cluster.node_count.to_string(),
+            };
             let _ = writeln!(
                 out,
-                "    {n}_aks[\"AKS {} × {}\"]",
-                names::cluster(&t.name, &r.name),
-                r.cluster.node_count
+                "    {n}_aks[\"AKS {} × {nodes}\"]",
+                names::cluster(&t.name, &r.name)
             );
             let _ = writeln!(out, "    {n}_ip --> {n}_aks");
         }

@@ -43,7 +43,8 @@ pub fn plan(
     if proposed.is_null() {
         return (Value::Null, Vec::new(), Vec::new());
     }
-    let diags = validate(config);
+    let mut diags = validate(config);
+    diags.extend(convert::zone_changes(prior, config));
     if diag::has_errors(&diags) {
         return (Value::Null, Vec::new(), diags);
     }

@@ -2,6 +2,7 @@
 
 use crate::schema::{Attr, Block, Mode, NestedBlock, Nesting, Ty, attr};
 
+mod pools;
 mod waf;
 
 /// Bumped when the stored state's shape changes; `UpgradeResourceState` migrates older ones.
@@ -41,7 +42,7 @@ pub fn region_block() -> Block {
                 "node_count",
                 Ty::Number,
                 Mode::OptionalComputed,
-                "Nodes in the cluster's system pool, 1 to 1000. Defaults to 3.",
+                "Nodes in the cluster's system pool, 1 to 1000. Defaults to 3. Under the autoscaler (`min_count`/`max_count`) leave it unset: the state shows the count the autoscaler last chose.",
             ),
             attr(
                 "vm_size",
@@ -49,6 +50,9 @@ pub fn region_block() -> Block {
                 Mode::OptionalComputed,
                 "VM size of the system pool. Defaults to `Standard_D4ds_v5`.",
             ),
+            pools::min_count(1),
+            pools::max_count(),
+            pools::zones(),
             attr(
                 "priority",
                 Ty::Number,
@@ -104,7 +108,13 @@ pub fn region_block() -> Block {
                 "The region's Traffic Manager endpoint: `Enabled` (receives traffic) or `Disabled`; empty without a `traffic_manager` block.",
             ),
         ],
-        blocks: vec![],
+        blocks: vec![NestedBlock {
+            name: "node_pool",
+            nesting: Nesting::Map,
+            min_items: 0,
+            max_items: 0,
+            block: pools::node_pool_block(),
+        }],
     }
 }
 

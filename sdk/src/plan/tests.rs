@@ -5,6 +5,7 @@ use super::*;
 use crate::layout::{self, ResourceKey};
 use crate::model::{ClusterSettings, Region, Topology};
 use serde_json::json;
+use std::collections::BTreeSet;
 
 const SUB: &str = "00000000-0000-0000-0000-000000000001";
 

@@ -30,6 +30,9 @@ pub struct RegionStatus {
     pub ingress_fqdn: String,
     /// The region's Traffic Manager endpoint: `Enabled`, `Disabled`, or empty without routing.
     pub endpoint_status: String,
+    /// Nodes in each pool as AKS reports them (`system` and the user pools), by pool name: what the
+    /// autoscaler chose where it runs.
+    pub pool_node_counts: BTreeMap<String, u32>,
 }
 
 /// What exists of a topology.
@@ -126,7 +129,24 @@ pub fn status(topology: &Topology, observed: &Observed) -> TopologyStatus {
                 .as_str()
                 .is_some_and(|n| n.eq_ignore_ascii_case(&r))
         });
+        let count = |p: &Value| u32::try_from(p["count"].as_u64()?).ok();
+        let mut pool_node_counts: BTreeMap<String, u32> = body(&aks)
+            .and_then(|c| c["properties"]["agentPoolProfiles"].as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|p| Some((p["name"].as_str()?.to_owned(), count(p)?)))
+            .collect();
+        // A user pool's own record is the newer one (the cluster's may predate the pool).
+        for (key, pool) in &observed.resources {
+            if let ResourceKey::NodePool { region, pool: name } = key
+                && *region == r
+                && let Some(n) = count(&pool.body["properties"])
+            {
+                pool_node_counts.insert(name.clone(), n);
+            }
+        }
         let region_status = RegionStatus {
+            pool_node_counts,
             resource_group_id: text(&ResourceKey::ResourceGroup(r.clone()), &["id"]),
             vnet_cidr: body(&vnet)
                 .and_then(|v| v["properties"]["addressSpace"]["addressPrefixes"][0].as_str())

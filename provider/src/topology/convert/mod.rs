@@ -3,10 +3,12 @@
 //! apply, refresh and import (`state`).
 
 mod planned;
+mod pools;
 mod state;
 mod waf;
 
 pub use planned::planned;
+pub use pools::zone_changes;
 pub use state::{applied, imported, refreshed};
 
 use super::schema::DEFAULT_NODE_COUNT;
@@ -79,6 +81,7 @@ pub fn topology(v: &Value) -> Topology {
         if let Some(version) = r.get("kubernetes_version").as_str() {
             cluster = cluster.kubernetes_version(version);
         }
+        let cluster = pools::model(r, cluster);
         let mut endpoint = EndpointSettings::default().geo_mappings(strings(r.get("geo_mappings")));
         endpoint.priority = number(r.get("priority"));
         endpoint.weight = number(r.get("weight"));

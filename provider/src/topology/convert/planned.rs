@@ -99,8 +99,9 @@ fn planned_region(
     let mode = or_default(rc.get("mode"), Value::string(DEFAULT_MODE));
     r.insert(
         "node_count".into(),
-        or_default(rc.get("node_count"), Value::Number(DEFAULT_NODE_COUNT)),
+        super::pools::planned_count(rc, before, DEFAULT_NODE_COUNT),
     );
+    r.insert("node_pool".into(), super::pools::planned_pools(rc, before));
     r.insert(
         "vm_size".into(),
         or_default(rc.get("vm_size"), Value::string(DEFAULT_VM_SIZE)),

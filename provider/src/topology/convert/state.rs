@@ -51,6 +51,7 @@ pub fn applied(planned: &Value, status: &TopologyStatus) -> Value {
         ] {
             fill(&mut r, attr, with);
         }
+        super::pools::fill_counts(&mut r, &s.pool_node_counts);
         regions.insert(name.clone(), Value::Map(r));
     }
     out.insert("region".into(), Value::Map(regions));
@@ -241,7 +242,12 @@ fn config_of(topology: &Topology) -> Value {
             ),
             (
                 "node_count".to_owned(),
-                Value::Number(f64::from(c.node_count)),
+                // Under the autoscaler the count is AKS's: the plan leaves it to the status.
+                if c.autoscale.is_some() {
+                    Value::Null
+                } else {
+                    Value::Number(f64::from(c.node_count))
+                },
             ),
             ("vm_size".to_owned(), Value::string(&c.vm_size)),
             ("priority".to_owned(), opt_number(e.priority)),
@@ -255,6 +261,8 @@ fn config_of(topology: &Topology) -> Value {
                 },
             ),
         ]);
+        let mut r = r;
+        r.extend(super::pools::config(c));
         regions.insert(region.name.clone(), Value::Map(r));
     }
     let tm = topology.traffic_manager.as_ref().map_or(Value::Null, |tm| {

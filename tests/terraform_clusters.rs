@@ -1,0 +1,119 @@
+//! Cluster settings through real Terraform 1.0.3 against the emulator: an autoscaled, zonal system
+//! pool and user node pools apply and plan no changes; the autoscaler moving the count is no change;
+//! import rebuilds the pools; moving zones is refused at plan with the attribute named and no ARM
+//! write; removing a pool deletes it.
+
+mod support;
+
+use support::{Harness, terraform};
+
+const POOLED: &str = r#"resource "bcdr_topology" "dr" {
+  name = "pools"
+  region "eastus" {
+    vnet_cidr          = "10.1.0.0/16"
+    min_count          = 2
+    max_count          = 6
+    availability_zones = ["1", "2", "3"]
+    node_pool "apps" {
+      vm_size            = "Standard_D8ds_v5"
+      node_count         = 2
+      availability_zones = ["1", "2", "3"]
+    }
+    node_pool "batch" {
+      vm_size   = "Standard_D8ds_v5"
+      min_count = 0
+      max_count = 10
+    }
+  }
+  region "westus" {
+    vnet_cidr = "10.2.0.0/16"
+    mode      = "warm"
+  }
+  traffic_manager {
+    routing_method = "Priority"
+  }
+}"#;
+
+const CLUSTER: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-pools-eastus/providers/Microsoft.ContainerService/managedClusters/aks-pools-eastus";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_pools_autoscale_keep_their_zones_and_come_and_go() {
+    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-pools").await;
+    h.config(POOLED);
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 2, "{}", plan.all());
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 0, "no changes after apply:\n{}", plan.stdout);
+    let state = h.state_values().await;
+    assert_eq!(state["region"]["eastus"]["node_count"], 2.0, "{state:#}");
+    assert_eq!(
+        state["region"]["eastus"]["node_pool"]["batch"]["node_count"],
+        1.0
+    );
+
+    // The autoscaler grows the system pool: the state follows, the plan stays empty.
+    let arm = h.arm();
+    let mut aks = arm
+        .get(CLUSTER, "2024-09-01")
+        .await
+        .expect("get")
+        .expect("cluster");
+    aks["properties"]["agentPoolProfiles"] =
+        serde_json::json!([aks["properties"]["agentPoolProfiles"][0].clone()]);
+    aks["properties"]["agentPoolProfiles"][0]["count"] = 5.into();
+    arm.put(CLUSTER, "2024-09-01", &aks, &[])
+        .await
+        .expect("autoscale");
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(
+        code,
+        0,
+        "the autoscaler's count is no change:\n{}",
+        plan.all()
+    );
+
+    h.tf_ok(&["state", "rm", "bcdr_topology.dr"]).await;
+    h.tf_ok(&["import", "bcdr_topology.dr", "pools"]).await;
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 0, "import rebuilds the pools:\n{}", plan.all());
+
+    h.emulator.clear_requests();
+    h.config(&POOLED.replacen(r#"["1", "2", "3"]"#, r#"["1", "2"]"#, 1));
+    let out = h.tf(&["plan"]).await;
+    assert_eq!(out.code, 1, "{}", out.all());
+    let text = out.all();
+    assert!(
+        text.contains("Availability zones cannot change")
+            && text.contains(r#"region["eastus"].availability_zones"#),
+        "{text}"
+    );
+    assert!(
+        text.contains("availability_zones = [\"1\", \"2\"]"),
+        "points at the attribute:\n{text}"
+    );
+    assert!(
+        h.emulator
+            .requests()
+            .iter()
+            .all(|r| !matches!(r.method.as_str(), "PUT" | "PATCH" | "DELETE")),
+        "no ARM write: {:#?}",
+        h.emulator.requests()
+    );
+
+    let start = POOLED.find("    node_pool \"batch\"").expect("batch");
+    let end = start + POOLED[start..].find("    }\n").expect("end") + 6;
+    h.config(&format!("{}{}", &POOLED[..start], &POOLED[end..]));
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    assert!(
+        !h.emulator
+            .resource_ids()
+            .iter()
+            .any(|id| id.ends_with("/agentPools/batch")),
+        "{:#?}",
+        h.emulator.resource_ids()
+    );
+    assert_eq!(h.plan_code().await.0, 0);
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+    assert!(h.emulator.resource_ids().is_empty());
+}
