@@ -106,6 +106,24 @@ async fn waf_lifecycle(h: &Harness) {
         plan.stdout
     );
     h.tf_ok(&["apply", "-auto-approve"]).await;
+    // The tier cannot move under the WAF: refused at plan, at the attribute.
+    let managed = WITH_WAF.find("      managed_rule_set").expect("managed");
+    let managed_end = managed + WITH_WAF[managed..].find("      }\n").expect("end") + 8;
+    let standard = format!("{}{}", &WITH_WAF[..managed], &WITH_WAF[managed_end..]);
+    h.config(&standard.replacen(r#"tier = "Premium""#, r#"tier = "Standard""#, 1));
+    let out = h.tf(&["plan"]).await;
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.all().contains("Tier cannot change under a WAF"),
+        "{}",
+        out.all()
+    );
+    assert!(
+        out.all().contains(r#"tier = "Standard""#),
+        "points at the tier:\n{}",
+        out.all()
+    );
+    h.config(WITH_WAF);
     let repaired = arm
         .get(POLICY, "2024-02-01")
         .await

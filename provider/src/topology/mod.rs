@@ -45,6 +45,7 @@ pub fn plan(
     }
     let mut diags = validate(config);
     diags.extend(convert::zone_changes(prior, config));
+    diags.extend(convert::tier_change(prior, config));
     if diag::has_errors(&diags) {
         return (Value::Null, Vec::new(), diags);
     }

@@ -334,6 +334,7 @@ fn drift_is_case_insensitive_and_ignores_extras() {
     assert_eq!(d[0].path, "location");
 }
 
+mod attributes;
 mod geo;
 mod global;
 mod pools;

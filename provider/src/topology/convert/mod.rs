@@ -10,6 +10,7 @@ mod waf;
 pub use planned::planned;
 pub use pools::zone_changes;
 pub use state::{applied, imported, refreshed};
+pub use waf::tier_change;
 
 use super::schema::DEFAULT_NODE_COUNT;
 use crate::diag;

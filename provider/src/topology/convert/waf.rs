@@ -237,3 +237,35 @@ pub(super) fn config(waf: &Waf) -> Value {
         ("managed_rule_set".to_owned(), Value::Map(sets)),
     ]))
 }
+
+/// An error when the tier of a Front Door with a WAF would change: the WAF policy's tier follows the
+/// profile's, and Azure refuses to change it while a security policy uses it.
+pub fn tier_change(prior: &Value, config: &Value) -> Option<pb::Diagnostic> {
+    let (before, after) = (prior.get("front_door"), config.get("front_door"));
+    let tier = |v: &Value| {
+        v.get("tier")
+            .as_str()
+            .unwrap_or("Standard")
+            .to_ascii_lowercase()
+    };
+    if before.get("waf").is_null()
+        || after.get("waf").is_null()
+        || after.get("tier").is_unknown()
+        || tier(before) == tier(after)
+    {
+        return None;
+    }
+    let path = AttributePath(vec![
+        PathStep::Attribute("front_door".into()),
+        PathStep::Attribute("tier".into()),
+    ]);
+    Some(pb::Diagnostic {
+        attribute: Some(diag::path(&path)),
+        ..diag::error(
+            "Tier cannot change under a WAF",
+            format!(
+                "{path}: the WAF policy's tier follows the profile's, and Azure refuses to change it while the endpoint uses it: remove the waf block and apply, then change the tier and put the waf block back"
+            ),
+        )
+    })
+}
