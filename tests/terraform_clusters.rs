@@ -1,7 +1,9 @@
-//! Cluster settings through real Terraform 1.0.3 against the emulator: an autoscaled, zonal system
-//! pool and user node pools apply and plan no changes; the autoscaler moving the count is no change;
-//! import rebuilds the pools; moving zones is refused at plan with the attribute named and no ARM
-//! write; removing a pool deletes it.
+//! Cluster and network settings through real Terraform 1.0.3 against the emulator.
+//! - Node pools: an autoscaled, zonal system pool and user node pools apply and plan no changes; the
+//!   autoscaler moving the count is no change; import rebuilds the pools; moving zones is refused at
+//!   plan with the attribute named and no ARM write; removing a pool deletes it.
+//! - Hub and spoke: a full mesh becomes hub and spoke in place (spoke-to-spoke peerings deleted);
+//!   import rebuilds the hub.
 
 mod support;
 
@@ -114,6 +116,67 @@ async fn node_pools_autoscale_keep_their_zones_and_come_and_go() {
         h.emulator.resource_ids()
     );
     assert_eq!(h.plan_code().await.0, 0);
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+    assert!(h.emulator.resource_ids().is_empty());
+}
+
+const MESH: &str = r#"resource "bcdr_topology" "net" {
+  name = "net"
+  region "eastus" {
+    vnet_cidr = "10.1.0.0/16"
+  }
+  region "westus" {
+    vnet_cidr = "10.2.0.0/16"
+    mode      = "cold"
+  }
+  region "centralus" {
+    vnet_cidr = "10.3.0.0/16"
+    mode      = "cold"
+  }
+}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mesh_becomes_hub_and_spoke_in_place() {
+    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-hub").await;
+    h.config(MESH);
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let peerings = |h: &Harness| {
+        h.emulator
+            .resource_ids()
+            .into_iter()
+            .filter(|id| id.contains("/virtualNetworkPeerings/"))
+            .count()
+    };
+    assert_eq!(peerings(&h), 6, "a full mesh of three");
+    let hub = MESH.replacen(
+        "  name = \"net\"",
+        "  name = \"net\"\n  peering_hub = \"eastus\"",
+        1,
+    );
+    h.config(&hub);
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 2, "{}", plan.all());
+    assert!(
+        plan.stdout.contains("1 to change"),
+        "in place:\n{}",
+        plan.stdout
+    );
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    assert_eq!(peerings(&h), 4, "{:#?}", h.emulator.resource_ids());
+    let state = h.state_values().await;
+    assert!(
+        state["peerings"].get("westus->centralus").is_none(),
+        "{state:#}"
+    );
+    assert_eq!(
+        state["peerings"]["westus->eastus"], "Connected",
+        "{state:#}"
+    );
+    assert_eq!(h.plan_code().await.0, 0);
+    h.tf_ok(&["state", "rm", "bcdr_topology.net"]).await;
+    h.tf_ok(&["import", "bcdr_topology.net", "net"]).await;
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 0, "import rebuilds the hub:\n{}", plan.all());
     h.tf_ok(&["destroy", "-auto-approve"]).await;
     assert!(h.emulator.resource_ids().is_empty());
 }

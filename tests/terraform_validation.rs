@@ -118,6 +118,11 @@ fn errors() -> Vec<(String, &'static str, &'static str)> {
             "region[\"westus\"].vnet_cidr: 10.1.128.0/17 overlaps region \"eastus\"",
         ),
         (
+            pair("", "", "  peering_hub = \"centralus\""),
+            "Unknown peering hub",
+            "peering_hub: \"centralus\" is not one of the topology's regions",
+        ),
+        (
             pair("", "", "  home_region = \"centralus\""),
             "Unknown home region",
             "home_region: \"centralus\" is not one of the topology's regions",

@@ -101,7 +101,10 @@ pub fn mermaid(t: &Topology) -> String {
     }
     let regions = t.sorted_regions();
     for (i, a) in regions.iter().enumerate() {
-        for b in &regions[i + 1..] {
+        for b in regions[i + 1..]
+            .iter()
+            .filter(|b| t.peered(&a.name, &b.name))
+        {
             let _ = writeln!(
                 out,
                 "  {}_vnet <-->|peering| {}_vnet",

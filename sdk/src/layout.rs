@@ -393,7 +393,10 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
         );
     }
     for from in &regions {
-        for to in regions.iter().filter(|r| r.name != from.name) {
+        for to in regions
+            .iter()
+            .filter(|r| topology.peered(&from.name, &r.name))
+        {
             let remote = ResourceKey::VirtualNetwork(to.name.clone()).id(subscription, name);
             let key = ResourceKey::Peering {
                 from: from.name.clone(),

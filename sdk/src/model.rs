@@ -26,6 +26,9 @@ pub struct Topology {
     pub front_door: Option<FrontDoor>,
     /// The stateful services the application uses, so readiness can say where state would be lost.
     pub stateful_services: Vec<StatefulService>,
+    /// Hub and spoke: every region's VNet peers with this region's only. `None` peers every pair
+    /// (full mesh).
+    pub peering_hub: Option<String>,
 }
 
 impl Topology {
@@ -39,7 +42,24 @@ impl Topology {
             backup: None,
             front_door: None,
             stateful_services: Vec::new(),
+            peering_hub: None,
         }
+    }
+
+    /// Peers every region with `hub` only (hub and spoke) instead of every pair.
+    #[must_use]
+    pub fn peering_hub(mut self, hub: impl Into<String>) -> Self {
+        self.peering_hub = Some(hub.into());
+        self
+    }
+
+    /// Whether the VNets of regions `a` and `b` are peered (full mesh, or one of them the hub).
+    pub fn peered(&self, a: &str, b: &str) -> bool {
+        a != b
+            && self
+                .peering_hub
+                .as_deref()
+                .is_none_or(|hub| hub == a || hub == b)
     }
 
     /// Declares a stateful service the application uses.

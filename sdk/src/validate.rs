@@ -182,6 +182,19 @@ pub fn validate(topology: &Topology) -> Vec<Diagnostic> {
             ),
         ));
     }
+    if let Some(hub) = &topology.peering_hub
+        && !topology.regions.iter().any(|r| &r.name == hub)
+    {
+        let names: Vec<&str> = topology.regions.iter().map(|r| r.name.as_str()).collect();
+        out.push(Diagnostic::error(
+            AttributePath::attr("peering_hub"),
+            "Unknown peering hub",
+            format!(
+                "\"{hub}\" is not one of the topology's regions ({}): the hub must be one of them",
+                names.join(", ")
+            ),
+        ));
+    }
     pairing_warnings(topology, &mut out);
     routing::validate(topology, &mut out);
     out

@@ -337,6 +337,12 @@ pub fn resource() -> Block {
                 "The region of the global resources (the global resource group, the registry's home): the first region by name when unset. It never moves once they exist, even if that region leaves the topology.",
             ),
             attr(
+                "peering_hub",
+                Ty::String,
+                Mode::Optional,
+                "Hub and spoke: every region's VNet peers with this region's only, instead of every pair of regions (full mesh, the default). Spokes then reach each other only through the hub.",
+            ),
+            attr(
                 "peerings",
                 Ty::Map(Box::new(Ty::String)),
                 Mode::Computed,

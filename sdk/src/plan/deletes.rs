@@ -65,12 +65,12 @@ pub(super) fn plan_deletes(
                     .copied()
                     .into_iter()
                     .collect();
-                delete(
-                    key,
-                    &found.id,
-                    format!("region {to} is no longer in the topology"),
-                    deps,
-                )
+                let reason = if region_stays(to) {
+                    format!("hub and spoke: {from} and {to} are both spokes")
+                } else {
+                    format!("region {to} is no longer in the topology")
+                };
+                delete(key, &found.id, reason, deps)
             }
             ResourceKey::TrafficManagerProfile => delete(
                 key,

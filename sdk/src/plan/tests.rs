@@ -337,5 +337,6 @@ fn drift_is_case_insensitive_and_ignores_extras() {
 mod attributes;
 mod geo;
 mod global;
+mod peering;
 mod pools;
 mod waf;

@@ -53,6 +53,22 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
         }
         topology = topology.front_door(fd);
     }
+    // Hub and spoke when the peerings are not a full mesh and one region peers with all others.
+    let peered = |a: &String, b: &String| {
+        observed.resources.contains_key(&ResourceKey::Peering {
+            from: a.clone(),
+            to: b.clone(),
+        })
+    };
+    let mesh = regions
+        .iter()
+        .all(|a| regions.iter().filter(|b| *b != a).all(|b| peered(a, b)));
+    if !mesh {
+        topology.peering_hub = regions
+            .iter()
+            .find(|hub| regions.iter().filter(|b| b != hub).all(|b| peered(hub, b)))
+            .cloned();
+    }
     if let Some(tag) = observed
         .body(&ResourceKey::ResourceGroup(crate::names::GLOBAL.into()))
         .and_then(|g| g["tags"][crate::names::TAG_STATEFUL].as_str())

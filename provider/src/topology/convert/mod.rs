@@ -79,7 +79,12 @@ pub fn topology(v: &Value) -> Topology {
         if let Some(size) = r.get("vm_size").as_str() {
             cluster = cluster.vm_size(size);
         }
-        if let Some(version) = r.get("kubernetes_version").as_str() {
+        // A cold region's state records "" (no cluster, no version): that is no version asked for.
+        if let Some(version) = r
+            .get("kubernetes_version")
+            .as_str()
+            .filter(|v| !v.is_empty())
+        {
             cluster = cluster.kubernetes_version(version);
         }
         let cluster = pools::model(r, cluster);
@@ -95,6 +100,7 @@ pub fn topology(v: &Value) -> Topology {
     }
     t.traffic_manager = traffic_manager(v);
     t.home_region = v.get("home_region").as_str().map(str::to_owned);
+    t.peering_hub = v.get("peering_hub").as_str().map(str::to_owned);
     for (name, svc) in v.get("stateful_service").as_map().into_iter().flatten() {
         let location = match svc.get("kind").as_str() {
             Some(k) if k.eq_ignore_ascii_case("in-cluster") => {
@@ -226,8 +232,10 @@ pub fn config_errors(v: &Value) -> Vec<pb::Diagnostic> {
 /// HCL paths (as the SDK's validation prints them) whose values are not known yet.
 pub fn unknown_paths(v: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    if v.get("name").is_unknown() {
-        out.push("name".to_owned());
+    for attr in ["name", "peering_hub"] {
+        if v.get(attr).is_unknown() {
+            out.push(attr.to_owned());
+        }
     }
     for (name, r) in v.get("region").as_map().into_iter().flatten() {
         for (attr, value) in r.as_map().into_iter().flatten() {

@@ -425,7 +425,8 @@ pub fn planned(config: &Value, prior: &Value, subscription: Option<&str>) -> Val
             .unwrap_or_default()
     };
     let prior_clean = matches!(prior.get("drift"), Value::List(l) if l.is_empty());
-    let same_network = cidrs(config.get("region")) == cidrs(prior_regions);
+    let same_network = cidrs(config.get("region")) == cidrs(prior_regions)
+        && config.get("peering_hub") == prior.get("peering_hub");
     let peerings = if !prior.is_null() && prior_clean && same_network {
         prior.get("peerings").clone()
     } else {
@@ -466,6 +467,7 @@ pub fn planned(config: &Value, prior: &Value, subscription: Option<&str>) -> Val
             planned_front_door(config, prior, subscription, name),
         ),
         ("home_region".into(), home_region(config, prior)),
+        ("peering_hub".into(), config.get("peering_hub").clone()),
         ("readiness".into(), readiness(config)),
         ("diagram".into(), diagram(config)),
     ]))

@@ -333,6 +333,13 @@ fn config_of(topology: &Topology) -> Value {
                 .map_or(Value::Null, Value::String),
         ),
         (
+            "peering_hub".into(),
+            topology
+                .peering_hub
+                .clone()
+                .map_or(Value::Null, Value::String),
+        ),
+        (
             "front_door".into(),
             topology.front_door.as_ref().map_or(Value::Null, |f| {
                 Value::Map(BTreeMap::from([
