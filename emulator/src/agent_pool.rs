@@ -48,13 +48,15 @@ pub(crate) fn check(props: &Value, at: &str, old: Option<&Value>) -> Result<(), 
     if props["enableAutoScaling"].as_bool() == Some(true) {
         let (min, max) = (props["minCount"].as_i64(), props["maxCount"].as_i64());
         let floor = i64::from(system);
-        let ok = matches!((min, max), (Some(lo), Some(hi)) if floor <= lo && lo <= hi && hi <= 1000)
-            && count.is_none_or(|c| min.is_some_and(|lo| lo <= c) && max.is_some_and(|hi| c <= hi));
+        // The count may lie outside the bounds (the spec's own AgentPools_Update example does): the
+        // autoscaler brings it in.
+        let ok =
+            matches!((min, max), (Some(lo), Some(hi)) if floor <= lo && lo <= hi && hi <= 1000);
         if !ok {
             return Err(invalid(
                 &format!("{at}minCount"),
                 format!(
-                    "With enableAutoScaling, minCount and maxCount are required, {floor} <= minCount <= count <= maxCount <= 1000."
+                    "With enableAutoScaling, minCount and maxCount are required, {floor} <= minCount <= maxCount <= 1000."
                 ),
             ));
         }

@@ -302,6 +302,10 @@ fn render(
         }
     };
     let mut properties = properties;
+    if let Some(p) = properties.as_object_mut() {
+        // Optional and not nullable: absent when not given.
+        p.retain(|_, v| !v.is_null());
+    }
     properties["provisioningState"] = json!("Creating");
     properties["deploymentStatus"] = json!("NotStarted");
     let mut out = json!({ "id": id, "name": name, "type": type_name, "properties": properties });

@@ -246,8 +246,18 @@ fn build_subnets(
         .enumerate()
     {
         let name = subnet["name"].as_str().unwrap_or_default();
-        let target = format!("properties.subnets[{i}].properties.addressPrefix");
-        let prefix = parse_prefixes(&json!([subnet["properties"]["addressPrefix"]]), &target)?;
+        // `addressPrefix`, or `addressPrefixes` (a subnet may take several; the first bounds it here).
+        let (key, given) = match subnet["properties"]["addressPrefixes"].as_array() {
+            Some(list) if subnet["properties"]["addressPrefix"].is_null() => {
+                ("addressPrefixes", json!(list))
+            }
+            _ => (
+                "addressPrefix",
+                json!([subnet["properties"]["addressPrefix"]]),
+            ),
+        };
+        let target = format!("properties.subnets[{i}].properties.{key}");
+        let prefix = parse_prefixes(&given, &target)?;
         let Some(prefix) = prefix.first().copied() else {
             continue;
         };
@@ -325,6 +335,36 @@ pub fn subnet(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Resul
             let op = lro::start(ctx, &vnet.id, "Updating", duration);
             let mut resp = Resp::json(if found.is_some() { 200 } else { 201 }, created);
             lro::accepted_put(
+                ctx,
+                &mut resp,
+                site(vnet.body["location"].as_str().unwrap_or_default()),
+                &op,
+                duration,
+            );
+            Ok(resp)
+        }
+        Method::DELETE => {
+            if found.is_none() {
+                return Ok(Resp::empty(204));
+            }
+            if vnet.is_busy() {
+                return Err(another_operation(ctx, &vnet));
+            }
+            let rest: Vec<Value> = subnets
+                .into_iter()
+                .filter(|s| {
+                    s["name"]
+                        .as_str()
+                        .is_none_or(|n| !n.eq_ignore_ascii_case(name))
+                })
+                .collect();
+            if let Some(v) = ctx.state.get_mut(&vnet.id) {
+                v.body["properties"]["subnets"] = json!(rest);
+            }
+            let duration = ctx.latency("subnet.put");
+            let op = lro::start(ctx, &vnet.id, "Updating", duration);
+            let mut resp = Resp::empty(202);
+            lro::accepted_delete(
                 ctx,
                 &mut resp,
                 site(vnet.body["location"].as_str().unwrap_or_default()),

@@ -337,6 +337,13 @@ fn put_endpoint(
         .collect();
     let props = &body["properties"];
     let (target, location) = match kind {
+        // A nested endpoint may name its child profile by DNS name alone (`target`).
+        "nestedEndpoints" if props["targetResourceId"].is_null() && props["target"].is_string() => {
+            (
+                props["target"].as_str().unwrap_or_default().to_owned(),
+                props["endpointLocation"].as_str().map(str::to_owned),
+            )
+        }
         "azureEndpoints" | "nestedEndpoints" => {
             let Some(target_id) = props["targetResourceId"].as_str() else {
                 return Err(
