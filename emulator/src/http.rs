@@ -86,7 +86,7 @@ impl Ctx<'_> {
         rule.remaining -= 1;
         match &rule.action {
             FaultAction::FailAsync { code, message } => Some((code.clone(), message.clone())),
-            FaultAction::Respond { .. } => None,
+            FaultAction::Respond { .. } | FaultAction::Drop { .. } => None,
         }
     }
 }
@@ -124,6 +124,11 @@ pub(crate) async fn handle(app: Arc<App>, req: axum::extract::Request) -> Respon
             .into_owned()
             .collect();
     let api_version = query.get("api-version").cloned();
+    let drop = take_drop(&app, &parts.method, &path);
+    if drop == Some(false) {
+        log_drop(&app, &parts.method, &path, api_version.clone(), started);
+        hang_up();
+    }
     let mut resp = answer(
         &app,
         &parts.method,
@@ -146,6 +151,10 @@ pub(crate) async fn handle(app: Arc<App>, req: axum::extract::Request) -> Respon
         .and_then(|v| v.to_str().ok())
     {
         resp.header("x-ms-client-request-id", id.to_owned());
+    }
+    if drop == Some(true) {
+        log_drop(&app, &parts.method, &path, api_version, started);
+        hang_up();
     }
     if !path.starts_with("/_emulator") {
         lock(&app.log).push(LogEntry {
@@ -389,6 +398,46 @@ fn throttle(app: &App, subscription: &str, is_read: bool) -> Result<u64, u64> {
     } else {
         Err(((1.0 - bucket.level) / per_sec).ceil().max(1.0) as u64)
     }
+}
+
+/// A drop fault for this request, if one applies: whether it drops after processing.
+fn take_drop(app: &App, method: &Method, path: &str) -> Option<bool> {
+    let mut faults = lock(&app.faults);
+    let lower = path.to_ascii_lowercase();
+    let rule = faults.iter_mut().find(|f| {
+        f.remaining > 0
+            && f.method.eq_ignore_ascii_case(method.as_str())
+            && lower.contains(&f.path_contains.to_ascii_lowercase())
+            && matches!(f.action, FaultAction::Drop { .. })
+    })?;
+    rule.remaining -= 1;
+    match rule.action {
+        FaultAction::Drop { after_processing } => Some(after_processing),
+        _ => None,
+    }
+}
+
+fn log_drop(
+    app: &App,
+    method: &Method,
+    path: &str,
+    api_version: Option<String>,
+    started: std::time::Instant,
+) {
+    lock(&app.log).push(LogEntry {
+        method: method.to_string(),
+        path: path.to_owned(),
+        api_version,
+        status: 0,
+        code: Some("ConnectionDropped".into()),
+        millis: started.elapsed().as_secs_f64() * 1000.0,
+    });
+}
+
+/// Closes the connection without an answer, as a network failure would: the connection's task
+/// unwinds (without the panic hook, so nothing is printed) and hyper drops the socket.
+fn hang_up() -> ! {
+    std::panic::resume_unwind(Box::new("connection dropped by an injected fault"))
 }
 
 fn injected_response(app: &App, method: &Method, path: &str) -> Option<Resp> {

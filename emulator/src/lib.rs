@@ -94,6 +94,9 @@ pub enum FaultAction {
     },
     /// Accept the request, then end its long-running operation `Failed` with this error.
     FailAsync { code: String, message: String },
+    /// Drop the connection without an answer: before the request is processed, or after it (the
+    /// change is made, the client never hears of it).
+    Drop { after_processing: bool },
 }
 
 /// A fault for requests whose method matches and whose path contains `path_contains`

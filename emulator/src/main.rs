@@ -21,6 +21,8 @@ OPTIONS:
     --fault SPEC           answer matching requests with an error: METHOD:PATH_PART:STATUS:CODE[:TIMES]
                            e.g. PUT:managedClusters:429:TooManyRequests:2
     --fault-async SPEC     accept, then fail the long-running operation: METHOD:PATH_PART:CODE[:TIMES]
+    --fault-drop SPEC      drop the connection without an answer: METHOD:PATH_PART:before|after[:TIMES]
+                           (after: the request takes effect, the client never hears of it)
     -h, --help             print this help
 
 ENDPOINTS:
@@ -31,8 +33,10 @@ ENDPOINTS:
     https://ADDR/_emulator/state              the whole state (JSON)
 
 API VERSIONS:
-    Microsoft.Resources 2024-03-01, subscriptions 2022-12-01, Microsoft.Network 2024-03-01,
-    Microsoft.ContainerService 2024-09-01
+    Microsoft.Resources 2024-03-01, subscriptions 2022-12-01, Microsoft.Network 2024-03-01
+    (Traffic Manager 2022-04-01, Front Door WAF policies 2024-02-01), Microsoft.ContainerService
+    2024-09-01, Microsoft.ContainerRegistry 2023-07-01, Microsoft.Authorization 2022-04-01,
+    Microsoft.Storage 2023-05-01, Microsoft.Cdn 2024-09-01
 ";
 
 fn parse(args: &[String]) -> Result<Option<Config>, String> {
@@ -65,10 +69,30 @@ fn parse(args: &[String]) -> Result<Option<Config>, String> {
             "--throttle" => config.throttle = Some(Throttle::default()),
             "--fault" => config.faults.push(fault(&value("--fault")?, false)?),
             "--fault-async" => config.faults.push(fault(&value("--fault-async")?, true)?),
+            "--fault-drop" => config.faults.push(drop_fault(&value("--fault-drop")?)?),
             other => return Err(format!("unknown argument '{other}' (see --help)")),
         }
     }
     Ok(Some(config))
+}
+
+fn drop_fault(spec: &str) -> Result<FaultRule, String> {
+    let parts: Vec<&str> = spec.split(':').collect();
+    let bad = || format!("invalid fault '{spec}' (see --help)");
+    let after_processing = match parts.get(2).copied() {
+        Some("before") => false,
+        Some("after") => true,
+        _ => return Err(bad()),
+    };
+    let remaining = parts
+        .get(3)
+        .map_or(Ok(u32::MAX), |t| t.parse().map_err(|_| bad()))?;
+    Ok(FaultRule {
+        method: (*parts.first().ok_or_else(bad)?).to_owned(),
+        path_contains: (*parts.get(1).ok_or_else(bad)?).to_owned(),
+        action: FaultAction::Drop { after_processing },
+        remaining,
+    })
 }
 
 fn fault(spec: &str, is_async: bool) -> Result<FaultRule, String> {

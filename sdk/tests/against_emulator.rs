@@ -77,6 +77,52 @@ async fn apply_is_idempotent_and_destroy_leaves_nothing() {
 }
 
 #[tokio::test]
+async fn dropped_connections_are_retried_and_the_apply_converges() {
+    let (emulator, client) = setup(fast()).await;
+    // The IP's PUT takes effect, but its answer is lost; a cluster PUT never arrives.
+    emulator.add_fault(FaultRule {
+        method: "PUT".into(),
+        path_contains: "/publicIPAddresses/pip-drop-eastus-ingress".into(),
+        action: FaultAction::Drop {
+            after_processing: true,
+        },
+        remaining: 1,
+    });
+    emulator.add_fault(FaultRule {
+        method: "PUT".into(),
+        path_contains: "/managedClusters/aks-drop-westus".into(),
+        action: FaultAction::Drop {
+            after_processing: false,
+        },
+        remaining: 1,
+    });
+    let t = topology(
+        "drop",
+        &[("eastus", "10.1.0.0/16"), ("westus", "10.2.0.0/16")],
+    );
+    client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("apply succeeds after the dropped connections");
+    let dropped = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.code.as_deref() == Some("ConnectionDropped"))
+        .count();
+    assert_eq!(dropped, 2, "{:#?}", emulator.requests());
+    assert!(
+        !client.plan(&t).await.expect("plan").0.has_changes(),
+        "converged: nothing left to do"
+    );
+    let ips = emulator
+        .resource_ids()
+        .into_iter()
+        .filter(|id| id.contains("/publicIPAddresses/"))
+        .count();
+    assert_eq!(ips, 2, "no duplicate: the retried PUT adopted the IP");
+}
+
+#[tokio::test]
 async fn throttling_and_lock_conflicts_are_retried() {
     let (emulator, client) = setup(fast()).await;
     emulator.add_fault(FaultRule {
