@@ -35,7 +35,9 @@ impl Resp {
             headers: Vec::new(),
         }
     }
+    /// Sets a header (replacing one of the same name).
     pub fn header(&mut self, name: &str, value: String) {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
         self.headers.push((name.to_owned(), value));
     }
 }
@@ -200,6 +202,10 @@ fn into_response(resp: Resp) -> Response {
 fn error_resp(e: ArmError) -> Resp {
     let mut resp = Resp::json(e.status, e.body());
     resp.header("x-ms-failure-cause", "gateway".to_owned());
+    if e.status == 429 {
+        // Every 429 says when to come back.
+        resp.header("Retry-After", "1".to_owned());
+    }
     resp
 }
 

@@ -86,10 +86,13 @@ pub fn address(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError
             let location = body_location(ctx, &body)?;
             if let Some(old) = &existing {
                 if old.is_busy() {
-                    return Err(ArmError::conflict(
-                        "AnotherOperationInProgress",
+                    // The Network RP answers a locked IP with 429 and this code: a lock, not
+                    // throttling (shared/notes/arm-contract.md §2).
+                    return Err(ArmError::new(
+                        429,
+                        "RetryableErrorDueToAnotherOperation",
                         format!(
-                            "Another operation on this or dependent resource is in progress: {}.",
+                            "Operation on '{}' cannot proceed while another operation on it is in progress; retry after the time in Retry-After.",
                             old.id
                         ),
                     ));

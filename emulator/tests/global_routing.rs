@@ -81,6 +81,15 @@ async fn public_ips_are_static_standard_with_unique_dns_labels() {
         .await;
     assert_eq!(s, 201);
     assert_eq!(b["properties"]["provisioningState"], "Updating");
+    // Written again while that runs: a lock, which the Network RP answers with 429 (not throttling).
+    let (s, h, b) = arm
+        .put(&ip_path("r", "a"), ip_body(Some("shop-eastus"), "Static"))
+        .await;
+    assert_eq!(
+        (s.as_u16(), code(&b)),
+        (429, "RetryableErrorDueToAnotherOperation")
+    );
+    assert!(h.contains_key("retry-after"), "{h:?}");
     arm.settle().await;
     let (_, b) = arm.req(Method::GET, &ip_path("r", "a"), None).await;
     assert_eq!(
