@@ -49,6 +49,16 @@ async fn node_pools_autoscale_keep_their_zones_and_come_and_go() {
     assert_eq!(code, 0, "no changes after apply:\n{}", plan.stdout);
     let state = h.state_values().await;
     assert_eq!(state["region"]["eastus"]["node_count"], 2.0, "{state:#}");
+    let kube = state["region"]["eastus"]["kube_config"]
+        .as_str()
+        .unwrap_or_default();
+    let fqdn = state["region"]["eastus"]["cluster_fqdn"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        kube.contains(&format!("server: https://{fqdn}:443")),
+        "the cluster's kubeconfig: {kube}"
+    );
     assert_eq!(
         state["region"]["eastus"]["node_pool"]["batch"]["node_count"],
         1.0
@@ -79,12 +89,21 @@ async fn node_pools_autoscale_keep_their_zones_and_come_and_go() {
     h.tf_ok(&["import", "bcdr_topology.dr", "pools"]).await;
     let (code, plan) = h.plan_code().await;
     assert_eq!(code, 0, "import rebuilds the pools:\n{}", plan.all());
+    let imported = h.state_values().await;
+    assert_eq!(
+        imported["region"]["westus"]["kube_config"], state["region"]["westus"]["kube_config"],
+        "import reads the kubeconfigs too"
+    );
 
     h.emulator.clear_requests();
     h.config(&POOLED.replacen(r#"["1", "2", "3"]"#, r#"["1", "2"]"#, 1));
     let out = h.tf(&["plan"]).await;
     assert_eq!(out.code, 1, "{}", out.all());
     let text = out.all();
+    assert!(
+        !text.contains("token: "),
+        "the kubeconfig never shows:\n{text}"
+    );
     assert!(
         text.contains("Availability zones cannot change")
             && text.contains(r#"region["eastus"].availability_zones"#),

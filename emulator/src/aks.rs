@@ -290,3 +290,50 @@ pub fn cluster(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError
         _ => Err(method_not_allowed(&ctx.method)),
     }
 }
+
+/// `POST .../managedClusters/{name}/listClusterUserCredential`: the cluster's kubeconfig (base64), with
+/// a token stable per cluster. 404 without the cluster, 409 while it is still being created.
+pub fn user_credential(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError> {
+    use base64::Engine as _;
+    if ctx.method != Method::POST {
+        return Err(method_not_allowed(&ctx.method));
+    }
+    let rg_id = require_group(ctx, rg)?;
+    let id = format!("{rg_id}/providers/Microsoft.ContainerService/managedClusters/{name}");
+    let Some(cluster) = ctx.state.get(&id).cloned() else {
+        return Err(ArmError::not_found(
+            "ResourceNotFound",
+            format!(
+                "The Resource 'Microsoft.ContainerService/managedClusters/{name}' under resource group '{rg}' was not found."
+            ),
+        ));
+    };
+    if cluster
+        .pending
+        .as_ref()
+        .is_some_and(|p| p.state == "Creating")
+    {
+        return Err(ArmError::conflict(
+            "OperationNotAllowed",
+            "The cluster is being created: its credentials exist once it is.",
+        ));
+    }
+    let fqdn = cluster.body["properties"]["fqdn"]
+        .as_str()
+        .unwrap_or_default();
+    let token = uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_URL,
+        cluster.id.to_ascii_lowercase().as_bytes(),
+    )
+    .simple()
+    .to_string();
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let kubeconfig = format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: {name}\n  cluster:\n    server: https://{fqdn}:443\n    certificate-authority-data: {}\ncontexts:\n- name: {name}\n  context:\n    cluster: {name}\n    user: clusterUser_{rg}_{name}\ncurrent-context: {name}\nusers:\n- name: clusterUser_{rg}_{name}\n  user:\n    token: {token}\n",
+        b64("arm-emulator cluster CA")
+    );
+    Ok(Resp::json(
+        200,
+        json!({ "kubeconfigs": [{ "name": "clusterUser", "value": b64(&kubeconfig) }] }),
+    ))
+}

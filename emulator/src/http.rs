@@ -330,6 +330,9 @@ fn answer(
         Route::ResourceGroupResult(id) | Route::OperationResult(id) => lro::result(&mut ctx, &id),
         Route::OperationStatus(id) => lro::status(&mut ctx, &id),
         Route::RegistryName => crate::registry::check_name(&mut ctx),
+        Route::ClusterCredential { rg, cluster } => {
+            crate::aks::user_credential(&mut ctx, &rg, &cluster)
+        }
         Route::RoleAssignment { scope, name } => {
             authorization::role_assignment(&mut ctx, &scope, &name)
         }

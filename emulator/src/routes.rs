@@ -28,6 +28,11 @@ pub(crate) enum Route {
     },
     /// ACR's name availability check.
     RegistryName,
+    /// `managedClusters/{name}/listClusterUserCredential`: a cluster's kubeconfig.
+    ClusterCredential {
+        rg: String,
+        cluster: String,
+    },
     /// `/{scope}/providers/Microsoft.Authorization/roleAssignments/{name}`: any scope.
     RoleAssignment {
         scope: String,
@@ -69,6 +74,23 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
             "microsoft.containerregistry",
             "checknameavailability",
         ] => (Route::RegistryName, Some(crate::API_REGISTRY)),
+        [
+            "subscriptions",
+            _,
+            "resourcegroups",
+            _,
+            "providers",
+            "microsoft.containerservice",
+            "managedclusters",
+            _,
+            "listclusterusercredential",
+        ] => (
+            Route::ClusterCredential {
+                rg: own(3),
+                cluster: own(7),
+            },
+            Some(crate::API_AKS),
+        ),
         [
             "subscriptions",
             _,

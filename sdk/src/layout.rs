@@ -118,6 +118,18 @@ impl ResourceKey {
         }
     }
 
+    /// The region whose resource group holds the resource (`global` for the global group): a
+    /// region's registry replica, pull role, backup container and origin live in the global group.
+    pub fn group_region(&self) -> &str {
+        match self {
+            ResourceKey::Replication(_)
+            | ResourceKey::RegistryPull(_)
+            | ResourceKey::BackupContainer(_)
+            | ResourceKey::FrontDoorOrigin(_) => names::GLOBAL,
+            other => other.region(),
+        }
+    }
+
     /// The ARM id this key has in `topology`.
     pub fn id(&self, subscription: &str, topology: &str) -> String {
         let rg = |region: &str| names::resource_group(topology, region);

@@ -77,6 +77,29 @@ async fn apply_is_idempotent_and_destroy_leaves_nothing() {
 }
 
 #[tokio::test]
+async fn planning_from_nothing_costs_one_request() {
+    let (emulator, client) = setup(fast()).await;
+    let t = topology(
+        "fresh",
+        &[("eastus", "10.1.0.0/16"), ("westus", "10.2.0.0/16")],
+    );
+    emulator.clear_requests();
+    let (plan, _) = client.plan(&t).await.expect("plan");
+    assert!(plan.has_changes());
+    let arm: Vec<String> = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/subscriptions/"))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(
+        arm.len(),
+        1,
+        "only the tag-filtered list of groups: {arm:#?}"
+    );
+}
+
+#[tokio::test]
 async fn dropped_connections_are_retried_and_the_apply_converges() {
     let (emulator, client) = setup(fast()).await;
     // The IP's PUT takes effect, but its answer is lost; a cluster PUT never arrives.
@@ -359,5 +382,44 @@ async fn writes_are_paced_on_arms_remaining_budget_instead_of_being_throttled() 
             .writes_remaining()
             .is_some_and(|left| left < 12),
         "the budget was read from ARM's headers"
+    );
+}
+
+#[tokio::test]
+async fn a_clusters_kubeconfig_is_a_secret_that_never_prints() {
+    let (_emulator, client) = setup(fast()).await;
+    let mut t = topology(
+        "creds",
+        &[("eastus", "10.1.0.0/16"), ("westus", "10.2.0.0/16")],
+    );
+    t.regions[1].mode = bcdr::model::RegionMode::Cold;
+    let applied = client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("apply");
+    let fqdn = &applied.status.regions["eastus"].cluster_fqdn;
+    let config = client
+        .kubeconfig("creds", "eastus")
+        .await
+        .expect("credential")
+        .expect("a cluster");
+    assert!(
+        config
+            .expose()
+            .contains(&format!("server: https://{fqdn}:443")),
+        "{}",
+        config.expose()
+    );
+    assert_eq!(
+        format!("{config:?} {config}"),
+        "Kubeconfig(<redacted>) <redacted>"
+    );
+    assert!(
+        client
+            .kubeconfig("creds", "westus")
+            .await
+            .expect("credential")
+            .is_none(),
+        "a cold region has no cluster"
     );
 }

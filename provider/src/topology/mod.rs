@@ -2,6 +2,7 @@
 //! SDK and back. No ARM knowledge lives here.
 
 mod convert;
+mod credentials;
 pub mod schema;
 
 use crate::proto::tfplugin6 as pb;
@@ -121,10 +122,12 @@ pub async fn apply(
     }
     let topology = convert::topology(planned);
     match client.apply(&topology, cancel, &log_event).await {
-        Ok(applied) => (
-            schema::resource().complete(&convert::applied(planned, &applied.status)),
-            Vec::new(),
-        ),
+        Ok(applied) => {
+            let mut state =
+                schema::resource().complete(&convert::applied(planned, &applied.status));
+            let diags = credentials::fill(client, &mut state).await;
+            (state, diags)
+        }
         Err(failure) => {
             let mut diags = vec![diag::error(
                 "Failed to apply the topology",
@@ -149,10 +152,10 @@ pub async fn apply(
             if prior.is_null() && !made_progress {
                 return (Value::Null, diags);
             }
-            (
-                schema::resource().complete(&convert::applied(planned, &failure.status)),
-                diags,
-            )
+            let mut state =
+                schema::resource().complete(&convert::applied(planned, &failure.status));
+            diags.extend(credentials::fill(client, &mut state).await);
+            (state, diags)
         }
     }
 }
@@ -234,14 +237,15 @@ pub async fn import(client: &TopologyClient, id: &str) -> (Option<Value>, Vec<pb
     };
     match client.import(&name).await {
         Ok(Some(topology)) => match client.status(&topology).await {
-            Ok(status) => (
-                Some(schema::resource().complete(&convert::imported(
+            Ok(status) => {
+                let mut state = schema::resource().complete(&convert::imported(
                     &topology,
                     &status,
                     client.arm().subscription_id(),
-                ))),
-                Vec::new(),
-            ),
+                ));
+                let diags = credentials::fill(client, &mut state).await;
+                (Some(state), diags)
+            }
             Err(e) => (
                 None,
                 vec![diag::error("Failed to read the topology", e.to_string())],

@@ -90,6 +90,13 @@ pub fn region_block() -> Block {
                 "node_resource_group",
                 "The resource group AKS manages for the cluster's nodes.",
             ),
+            Attr {
+                name: "kube_config",
+                ty: Ty::String,
+                mode: Mode::Computed,
+                sensitive: true,
+                description: "The cluster's user kubeconfig (YAML), for the Kubernetes and Helm providers; empty for a cold region. Sensitive: Terraform never shows it.",
+            },
             computed(
                 "ingress_ip_id",
                 "ARM id of the region's static Standard public IP for the cluster's ingress. The cluster identity holds Network Contributor on its resource group.",

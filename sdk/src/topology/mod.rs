@@ -10,8 +10,10 @@ use crate::names;
 use crate::plan::{self, Observed, ObservedResource, Plan};
 use crate::validate;
 
+mod credentials;
 mod import;
 mod status;
+pub use credentials::Kubeconfig;
 use futures::future::join_all;
 use status::str_at;
 pub use status::{RegionStatus, TopologyStatus, status};
@@ -112,8 +114,9 @@ impl TopologyClient {
         found.into_iter().filter_map(Result::transpose).collect()
     }
 
-    /// What ARM has of `topology`: every desired resource (GETs run concurrently), groups of regions
-    /// no longer desired (found by tag), and the peerings each VNet reports.
+    /// What ARM has of `topology`: its groups (one tag-filtered list), then every desired resource
+    /// in a group that exists (GETs run concurrently), groups of regions no longer desired, and the
+    /// peerings each VNet reports.
     pub async fn observe(&self, topology: &Topology) -> Result<Observed> {
         let sub = self.arm.subscription_id();
         let wanted: Vec<ResourceKey> = layout::desired(topology, sub)
@@ -146,15 +149,17 @@ impl TopologyClient {
         ]);
         first.sort();
         first.dedup();
-        let (found, groups) = futures::join!(
-            self.get_all(&topology.name, &first),
-            self.tagged_groups(&topology.name)
-        );
+        // Nothing can exist in a group that does not: the list comes first, and only resources of
+        // existing groups are read (a topology applied from nothing costs one request to observe).
+        let groups = self.tagged_groups(&topology.name).await?;
+        let in_existing_group = |k: &ResourceKey| groups.contains_key(k.group_region());
+        first.retain(in_existing_group);
         let mut observed = Observed::default();
-        observed.resources.extend(found?);
+        observed
+            .resources
+            .extend(self.get_all(&topology.name, &first).await?);
         // Phase 2: what hangs off a global resource that exists, for every region of the topology or
         // found by tag (a region that left still has its replica, pull role or origin there).
-        let groups = groups?;
         let mut regions: Vec<String> = topology.regions.iter().map(|r| r.name.clone()).collect();
         regions.extend(groups.keys().filter(|r| *r != names::GLOBAL).cloned());
         regions.sort();
@@ -224,7 +229,7 @@ impl TopologyClient {
                 ResourceKey::FrontDoorSecurityPolicy,
             ]);
         }
-        second.retain(|k| !first.contains(k));
+        second.retain(|k| !first.contains(k) && in_existing_group(k));
         observed
             .resources
             .extend(self.get_all(&topology.name, &second).await?);

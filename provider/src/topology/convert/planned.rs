@@ -127,6 +127,7 @@ fn planned_region(
         "cluster_fqdn",
         "kubelet_identity_object_id",
         "node_resource_group",
+        "kube_config",
     ];
     match mode.as_str().and_then(RegionMode::parse) {
         None => {

@@ -1,0 +1,68 @@
+//! A cluster's credentials: its user kubeconfig (`listClusterUserCredential`), held as a secret that
+//! never prints.
+
+use super::TopologyClient;
+use crate::arm::managed_cluster;
+use crate::error::{Error, Result};
+use crate::layout::ResourceKey;
+use azure_core::http::Method;
+use base64::Engine as _;
+use std::fmt;
+
+/// A kubeconfig: a secret. `Debug` and `Display` show `<redacted>`; [`Kubeconfig::expose`] gives it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Kubeconfig(String);
+
+impl Kubeconfig {
+    /// The kubeconfig's YAML, for a file or a Kubernetes client; never log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Kubeconfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Kubeconfig(<redacted>)")
+    }
+}
+
+impl fmt::Display for Kubeconfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl TopologyClient {
+    /// The user kubeconfig of `region`'s cluster in topology `name`; `None` when it has no cluster.
+    pub async fn kubeconfig(&self, name: &str, region: &str) -> Result<Option<Kubeconfig>> {
+        let cluster =
+            ResourceKey::ManagedCluster(region.to_owned()).id(self.arm().subscription_id(), name);
+        let answer = self
+            .arm()
+            .send(
+                Method::Post,
+                &format!("{cluster}/listClusterUserCredential"),
+                Some(managed_cluster::API_VERSION),
+                &[],
+                None,
+            )
+            .await;
+        let body = match answer {
+            Ok(r) => r.body.unwrap_or_default(),
+            Err(Error::Arm { status: 404, .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let encoded = body["kubeconfigs"][0]["value"].as_str().unwrap_or_default();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .map_err(|e| Error::Decode {
+                path: cluster.clone(),
+                detail: format!("kubeconfig is not base64: {e}"),
+            })?;
+        let text = String::from_utf8(bytes).map_err(|e| Error::Decode {
+            path: cluster,
+            detail: format!("kubeconfig is not UTF-8: {e}"),
+        })?;
+        Ok(Some(Kubeconfig(text)))
+    }
+}
