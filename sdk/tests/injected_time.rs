@@ -133,3 +133,58 @@ async fn a_conflict_that_outlasts_the_attempts_fails_with_partial_progress() {
         emulator.resource_ids()
     );
 }
+
+#[tokio::test]
+async fn writes_are_paced_on_the_remaining_budget_through_the_sleeper() {
+    let emulator = Emulator::start(arm_emulator::Config {
+        throttle: Some(arm_emulator::Throttle {
+            write_burst: 24.0,
+            write_per_sec: 0.0,
+            // The recording sleeper makes polls instant too: reads are not what this measures.
+            read_burst: 1e9,
+            read_per_sec: 1e9,
+        }),
+        ..fast()
+    })
+    .await
+    .expect("emulator");
+    let sleeper = Arc::new(Recording::default());
+    let client = client(&emulator, RetryPolicy::default(), Some(sleeper.clone()));
+    let t = topology(
+        "paced",
+        &[("eastus", "10.1.0.0/16"), ("westus", "10.2.0.0/16")],
+    );
+    client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("apply within the budget");
+    let left = client
+        .arm()
+        .writes_remaining()
+        .expect("ARM reported its budget");
+    assert!(left < bcdr::arm::PACING_LOW_WATER, "{left} writes left");
+    let slept = sleeper.0.lock().expect("lock").clone();
+    let paced: Vec<Duration> = slept
+        .iter()
+        .copied()
+        .filter(|d| d.as_millis() % 100 == 0 && d.as_millis() > 0)
+        .collect();
+    assert!(
+        !paced.is_empty(),
+        "below {} writes left the engine waits 100 ms per missing write: {slept:?}",
+        bcdr::arm::PACING_LOW_WATER
+    );
+    assert!(
+        paced
+            .iter()
+            .all(|d| *d <= Duration::from_millis(100 * bcdr::arm::PACING_LOW_WATER)),
+        "{paced:?}"
+    );
+    let throttled: Vec<String> = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.status == 429)
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(throttled.is_empty(), "paced, never throttled: {throttled:#?}");
+}
