@@ -175,7 +175,7 @@ async fn measure(n: usize) -> Result<Row, Box<dyn Error>> {
     let mut refreshes = Vec::new();
     for _ in 0..5 {
         let t0 = Instant::now();
-        client.observe(&t).await?;
+        client.refresh(&t).await?;
         refreshes.push(t0.elapsed());
     }
     let group = format!("/subscriptions/{SUB}/resourceGroups/rg-bench-global");

@@ -164,7 +164,7 @@ pub async fn apply(
 pub async fn read(client: &TopologyClient, prior: &Value) -> (Value, Vec<pb::Diagnostic>) {
     let topology = convert::topology(prior);
     let limit = timeouts::limit(prior, timeouts::Kind::Read);
-    let observed = match tokio::time::timeout(limit, client.observe(&topology)).await {
+    let observed = match tokio::time::timeout(limit, client.refresh(&topology)).await {
         Ok(Ok(o)) => o,
         Ok(Err(e)) => {
             return (
