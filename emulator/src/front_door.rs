@@ -1,6 +1,6 @@
 //! `Microsoft.Cdn` Front Door Standard/Premium at api-version 2024-09-01: profiles, endpoints (globally
-//! unique names, generated `*.z01.azurefd.net` host names), origin groups, origins, routes and security
-//! policies. Every write is long-running; children need their parents, routes an existing origin group,
+//! unique names, generated `*.z01.azurefd.net` host names), origin groups, origins, routes, rule sets
+//! and their rules, and security policies. Every write is long-running; children need their parents, routes an existing origin group,
 //! origins a host, security policies an existing WAF policy of the profile's tier and existing domains.
 
 use crate::error::ArmError;
@@ -39,7 +39,9 @@ pub fn resource(ctx: &mut Ctx<'_>, rg: &str, path: &[(String, String)]) -> Resul
         | ["profiles", "origingroups"]
         | ["profiles", "afdendpoints", "routes"]
         | ["profiles", "origingroups", "origins"]
-        | ["profiles", "securitypolicies"] => Kind::FrontDoorChild,
+        | ["profiles", "securitypolicies"]
+        | ["profiles", "rulesets"]
+        | ["profiles", "rulesets", "rules"] => Kind::FrontDoorChild,
         _ => {
             return Err(ArmError::bad_request(
                 "InvalidResourceType",
@@ -53,6 +55,8 @@ pub fn resource(ctx: &mut Ctx<'_>, rg: &str, path: &[(String, String)]) -> Resul
         "origingroups" => "origingroups",
         "routes" => "routes",
         "securitypolicies" => "securitypolicies",
+        "rulesets" => "rulesets",
+        "rules" => "rules",
         _ => "origins",
     };
     let mut id = format!("{rg_id}/providers/Microsoft.Cdn");
@@ -84,6 +88,19 @@ pub fn resource(ctx: &mut Ctx<'_>, rg: &str, path: &[(String, String)]) -> Resul
         Method::GET => existing
             .map(|r| Resp::json(200, r.body))
             .ok_or_else(|| not_found(types.last().copied().unwrap_or("resource"), &name)),
+        // A rule set takes no body and is written at once (its spec declares 200/201 only).
+        Method::PUT if types == ["profiles", "rulesets"] => {
+            let props = json!({ "profileName": path[0].1, "provisioningState": "Succeeded", "deploymentStatus": "NotStarted" });
+            let body = json!({ "id": id, "name": name, "type": type_name, "properties": props });
+            let status = if existing.is_some() { 200 } else { 201 };
+            ctx.state.insert(Resource {
+                id: id.clone(),
+                kind,
+                body: body.clone(),
+                pending: None,
+            });
+            Ok(Resp::json(status, body))
+        }
         Method::PUT => {
             let body = ctx.json_body()?.clone();
             if let Some(old) = &existing
@@ -252,6 +269,7 @@ fn render(
             })
         }
         ["profiles", "securitypolicies"] => security_policy(ctx, profile_name, id, props)?,
+        ["profiles", "rulesets", "rules"] => rule(id, props)?,
         ["profiles", "origingroups", "origins"] => {
             let Some(host) = props["hostName"].as_str().filter(|h| !h.is_empty()) else {
                 return Err(
@@ -290,7 +308,7 @@ fn render(
                 .and_then(|s| s.split('/').next())
                 .unwrap_or_default();
             json!({
-                "endpointName": endpoint, "originGroup": { "id": group }, "customDomains": [], "ruleSets": [],
+                "endpointName": endpoint, "originGroup": { "id": group }, "customDomains": [], "ruleSets": rule_sets(ctx, props)?,
                 "supportedProtocols": props["supportedProtocols"].as_array().cloned().unwrap_or_else(|| vec![json!("Http"), json!("Https")]),
                 "patternsToMatch": props["patternsToMatch"].as_array().cloned().unwrap_or_else(|| vec![json!("/*")]),
                 "forwardingProtocol": props["forwardingProtocol"].as_str().unwrap_or("MatchRequest"),
@@ -386,4 +404,58 @@ fn security_policy(
         "profileName": profile_name,
         "parameters": { "type": "WebApplicationFirewall", "wafPolicy": { "id": waf.id }, "associations": associations },
     }))
+}
+
+/// A rule of a rule set: its order, its actions (at least one) and conditions, as given.
+fn rule(id: &str, props: &Value) -> Result<Value, ArmError> {
+    let Some(order) = props["order"].as_i64().filter(|o| *o >= 0) else {
+        return Err(
+            bad("properties.order is required: a whole number, 0 or more.")
+                .with_target("properties.order"),
+        );
+    };
+    let actions = props["actions"].as_array().cloned().unwrap_or_default();
+    if actions.is_empty() {
+        return Err(bad("A rule needs at least one action.").with_target("properties.actions"));
+    }
+    let behaviour = match props["matchProcessingBehavior"].as_str() {
+        None => "Continue",
+        Some(b) if b.eq_ignore_ascii_case("Continue") => "Continue",
+        Some(b) if b.eq_ignore_ascii_case("Stop") => "Stop",
+        Some(b) => {
+            return Err(bad(format!(
+                "matchProcessingBehavior '{b}' must be Continue or Stop."
+            ))
+            .with_target("properties.matchProcessingBehavior"));
+        }
+    };
+    let set = id
+        .split("/rulesets/")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap_or_default();
+    Ok(json!({
+        "ruleSetName": set, "order": order, "actions": actions,
+        "conditions": props["conditions"].as_array().cloned().unwrap_or_default(),
+        "matchProcessingBehavior": behaviour,
+    }))
+}
+
+/// A route's rule sets: each must exist.
+fn rule_sets(ctx: &Ctx<'_>, props: &Value) -> Result<Value, ArmError> {
+    let mut out = Vec::new();
+    for (i, r) in props["ruleSets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let id = r["id"].as_str().unwrap_or_default();
+        if ctx.state.get(id).is_none() {
+            return Err(bad(format!("The rule set '{id}' does not exist."))
+                .with_target(format!("properties.ruleSets[{i}]")));
+        }
+        out.push(json!({ "id": id }));
+    }
+    Ok(json!(out))
 }

@@ -113,6 +113,16 @@ const SERVED: &[(&str, &str, &[&str])] = &[
         &["put", "get", "delete"],
     ),
     (
+        armspec::files::FRONT_DOOR,
+        "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Cdn/profiles/{profileName}/ruleSets/{ruleSetName}",
+        &["put", "get", "delete"],
+    ),
+    (
+        armspec::files::FRONT_DOOR,
+        "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Cdn/profiles/{profileName}/ruleSets/{ruleSetName}/rules/{ruleName}",
+        &["put", "get", "delete"],
+    ),
+    (
         armspec::files::ROLE_ASSIGNMENTS,
         "/{scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}",
         &["put", "get", "delete"],
@@ -329,6 +339,9 @@ fn minimal(kind: &str, name: &str) -> Value {
         "afdendpoints" => json!({ "location": "global", "properties": {} }),
         "origingroups" => json!({ "properties": {} }),
         "origins" => json!({ "properties": { "hostName": "replay.example.com" } }),
+        "rules" => {
+            json!({ "properties": { "order": 1, "actions": [{ "name": "RouteConfigurationOverride", "parameters": { "typeName": "DeliveryRuleRouteConfigurationOverrideActionParameters" } }] } })
+        }
         "externalendpoints" => {
             json!({ "properties": { "target": "replay.example.com", "endpointStatus": "Enabled", "priority": 1 } })
         }
@@ -345,6 +358,16 @@ fn minimal(kind: &str, name: &str) -> Value {
 /// A VNet to peer with, its address space apart from [`minimal`]'s.
 fn remote_vnet() -> Value {
     json!({ "location": "eastus", "properties": { "addressSpace": { "addressPrefixes": ["172.16.0.0/12"] } } })
+}
+
+/// PUTs no body at `path` (a rule set takes none).
+async fn put_empty(arm: &Arm, path: &str, api: &str) -> Result<(), String> {
+    let at = format!("{path}?api-version={api}");
+    let (status, answer) = arm.req(Method::PUT, &at, None).await;
+    if status >= 300 {
+        return Err(format!("setup PUT {at} -> {status} {answer}"));
+    }
+    Ok(())
 }
 
 /// PUTs `body` at `path` (an id) and waits for it.
@@ -442,6 +465,15 @@ async fn prepare(arm: &Arm, e: &Example) -> Result<(), String> {
             minimal("origingroups", "replay"),
         )
         .await?;
+    }
+    for set in body["properties"]["ruleSets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        if let Some(id) = set["id"].as_str() {
+            put_empty(arm, id, &e.api_version).await?;
+        }
     }
     let parameters = &body["properties"]["parameters"];
     if let Some(waf) = parameters["wafPolicy"]["id"].as_str() {

@@ -1,6 +1,7 @@
-//! Front Door's WAF over raw HTTPS: `FrontDoorWebApplicationFirewallPolicies` (name rules, location
-//! `Global`, custom rules on every tier, managed rule sets on Premium only) and the profile's security
-//! policies that attach one to an endpoint. Every answer is checked against its operation's spec.
+//! Front Door's WAF and rule sets over raw HTTPS: `FrontDoorWebApplicationFirewallPolicies` (name
+//! rules, location `Global`, custom rules on every tier, managed rule sets on Premium only), the
+//! profile's security policies that attach one to an endpoint, and rule sets with their rules.
+//! Every answer is checked against its operation's spec.
 
 mod support;
 
@@ -271,5 +272,85 @@ async fn security_policies_attach_a_waf_policy_of_the_profiles_tier() {
     assert_eq!(
         arm.req(Method::DELETE, &waf_path("standard"), None).await.0,
         204
+    );
+}
+
+#[tokio::test]
+async fn rule_sets_hold_rules_that_routes_use() {
+    let arm = Arm::start(fast()).await;
+    arm.req(
+        Method::PUT,
+        &rg_path("g"),
+        Some(json!({ "location": "eastus" })),
+    )
+    .await;
+    arm.req(
+        Method::PUT,
+        &afd(""),
+        Some(json!({ "location": "global", "sku": { "name": "Premium_AzureFrontDoor" } })),
+    )
+    .await;
+    arm.settle().await;
+    let (s, b) = arm.req(Method::PUT, &afd("/ruleSets/headers"), None).await;
+    assert_eq!(
+        (s, b["properties"]["provisioningState"].as_str()),
+        (201, Some("Succeeded")),
+        "no body, written at once: {b}"
+    );
+    let (s, b) = arm
+        .req(
+            Method::PUT,
+            &afd("/ruleSets/headers/rules/none"),
+            Some(json!({ "properties": { "order": 1, "actions": [] } })),
+        )
+        .await;
+    assert_eq!(s, 400, "a rule needs an action: {b}");
+    let action = json!({ "name": "ModifyResponseHeader", "parameters": { "typeName": "DeliveryRuleHeaderActionParameters", "headerAction": "Overwrite", "headerName": "X-Region", "value": "eastus" } });
+    let (s, b) = arm
+        .req(
+            Method::PUT,
+            &afd("/ruleSets/headers/rules/tag"),
+            Some(json!({ "properties": { "order": 1, "actions": [action] } })),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    assert_eq!(b["properties"]["matchProcessingBehavior"], "Continue");
+    arm.req(
+        Method::PUT,
+        &afd("/afdEndpoints/shop"),
+        Some(json!({ "location": "global", "properties": {} })),
+    )
+    .await;
+    arm.req(
+        Method::PUT,
+        &afd("/originGroups/g1"),
+        Some(json!({ "properties": {} })),
+    )
+    .await;
+    arm.settle().await;
+    let group = format!(
+        "/subscriptions/{SUB}/resourceGroups/g/providers/Microsoft.Cdn/profiles/fd/originGroups/g1"
+    );
+    let sets = |name: &str| json!({ "properties": { "originGroup": { "id": group }, "ruleSets": [{ "id": format!("/subscriptions/{SUB}/resourceGroups/g/providers/Microsoft.Cdn/profiles/fd/ruleSets/{name}") }] } });
+    let (s, b) = arm
+        .req(
+            Method::PUT,
+            &afd("/afdEndpoints/shop/routes/all"),
+            Some(sets("missing")),
+        )
+        .await;
+    assert_eq!(s, 400, "a route's rule sets must exist: {b}");
+    let (s, b) = arm
+        .req(
+            Method::PUT,
+            &afd("/afdEndpoints/shop/routes/all"),
+            Some(sets("headers")),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    assert!(
+        b["properties"]["ruleSets"][0]["id"]
+            .as_str()
+            .is_some_and(|id| id.ends_with("/ruleSets/headers"))
     );
 }

@@ -186,5 +186,8 @@ async fn writes_are_paced_on_the_remaining_budget_through_the_sleeper() {
         .filter(|r| r.status == 429)
         .map(|r| format!("{} {}", r.method, r.path))
         .collect();
-    assert!(throttled.is_empty(), "paced, never throttled: {throttled:#?}");
+    assert!(
+        throttled.is_empty(),
+        "paced, never throttled: {throttled:#?}"
+    );
 }
