@@ -106,7 +106,7 @@ async fn waf_lifecycle(h: &Harness) {
         plan.stdout
     );
     h.tf_ok(&["apply", "-auto-approve"]).await;
-    // The tier cannot move under the WAF: refused at plan, at the attribute.
+    // Premium cannot go back to Standard: refused at plan, at the attribute.
     let managed = WITH_WAF.find("      managed_rule_set").expect("managed");
     let managed_end = managed + WITH_WAF[managed..].find("      }\n").expect("end") + 8;
     let standard = format!("{}{}", &WITH_WAF[..managed], &WITH_WAF[managed_end..]);
@@ -114,7 +114,7 @@ async fn waf_lifecycle(h: &Harness) {
     let out = h.tf(&["plan"]).await;
     assert_eq!(out.code, 1, "{}", out.all());
     assert!(
-        out.all().contains("Tier cannot change under a WAF"),
+        out.all().contains("Premium cannot go back to Standard"),
         "{}",
         out.all()
     );

@@ -238,8 +238,9 @@ pub(super) fn config(waf: &Waf) -> Value {
     ]))
 }
 
-/// An error when the tier of a Front Door with a WAF would change: the WAF policy's tier follows the
-/// profile's, and Azure refuses to change it while a security policy uses it.
+/// An error when the tier of an existing Front Door would change in a way Azure refuses: Premium never
+/// goes back to Standard, and under a WAF the tier cannot move at all (the WAF policy's tier follows
+/// the profile's, and Azure refuses to change it while the endpoint uses it).
 pub fn tier_change(prior: &Value, config: &Value) -> Option<pb::Diagnostic> {
     let (before, after) = (prior.get("front_door"), config.get("front_door"));
     let tier = |v: &Value| {
@@ -248,24 +249,71 @@ pub fn tier_change(prior: &Value, config: &Value) -> Option<pb::Diagnostic> {
             .unwrap_or("Standard")
             .to_ascii_lowercase()
     };
-    if before.get("waf").is_null()
-        || after.get("waf").is_null()
+    if before.is_null()
+        || after.is_null()
         || after.get("tier").is_unknown()
         || tier(before) == tier(after)
     {
         return None;
     }
+    let (summary, how) = if tier(before) == "premium" {
+        (
+            "Premium cannot go back to Standard",
+            "Azure refuses to downgrade a Front Door profile: keep Premium, or remove the front_door block and apply, then add it back as Standard",
+        )
+    } else if !before.get("waf").is_null() && !after.get("waf").is_null() {
+        (
+            "Tier cannot change under a WAF",
+            "the WAF policy's tier follows the profile's, and Azure refuses to change it while the endpoint uses it: remove the waf block and apply, then change the tier and put the waf block back",
+        )
+    } else {
+        return None;
+    };
     let path = AttributePath(vec![
         PathStep::Attribute("front_door".into()),
         PathStep::Attribute("tier".into()),
     ]);
     Some(pb::Diagnostic {
         attribute: Some(diag::path(&path)),
-        ..diag::error(
-            "Tier cannot change under a WAF",
-            format!(
-                "{path}: the WAF policy's tier follows the profile's, and Azure refuses to change it while the endpoint uses it: remove the waf block and apply, then change the tier and put the waf block back"
-            ),
-        )
+        ..diag::error(summary, format!("{path}: {how}"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn topology(tier: &str, waf: bool) -> Value {
+        let mut fd = BTreeMap::from([("tier".to_owned(), Value::string(tier))]);
+        if waf {
+            fd.insert("waf".into(), Value::Map(BTreeMap::new()));
+        }
+        Value::Map(BTreeMap::from([("front_door".to_owned(), Value::Map(fd))]))
+    }
+
+    fn summary(prior: &Value, config: &Value) -> Option<String> {
+        tier_change(prior, config).map(|d| d.summary)
+    }
+
+    #[test]
+    fn tier_changes_azure_refuses_are_refused_at_plan() {
+        assert_eq!(
+            summary(&topology("Premium", false), &topology("Standard", false)).as_deref(),
+            Some("Premium cannot go back to Standard")
+        );
+        assert_eq!(
+            summary(&topology("Standard", true), &topology("Premium", true)).as_deref(),
+            Some("Tier cannot change under a WAF")
+        );
+        assert_eq!(
+            summary(&topology("Standard", false), &topology("Premium", false)),
+            None,
+            "an upgrade without a WAF is allowed"
+        );
+        assert_eq!(
+            summary(&Value::Null, &topology("Standard", true)),
+            None,
+            "a new topology has no tier to change"
+        );
+    }
 }
