@@ -100,6 +100,8 @@ pub(crate) struct App {
     pub config: Config,
     pub log: Mutex<Vec<LogEntry>>,
     pub faults: Mutex<Vec<crate::FaultRule>>,
+    /// The chaos generator's state (splitmix64), seeded from `config.chaos`.
+    pub chaos: Mutex<u64>,
     pub buckets: Mutex<HashMap<(String, bool), Bucket>>,
 }
 
@@ -290,6 +292,9 @@ fn answer(
     if let Some(resp) = injected_response(app, method, uri.path()) {
         return resp;
     }
+    if let Some(resp) = chaos(app) {
+        return resp;
+    }
     let parsed_body = if body.is_empty() {
         None
     } else {
@@ -407,6 +412,39 @@ fn throttle(app: &App, subscription: &str, is_read: bool) -> Result<u64, u64> {
     } else {
         Err(((1.0 - bucket.level) / per_sec).ceil().max(1.0) as u64)
     }
+}
+
+/// splitmix64: small, fast and deterministic; enough to pick which requests fail.
+fn next_random(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A seeded random server error, when chaos is on and this request draws one.
+fn chaos(app: &App) -> Option<Resp> {
+    let rate = app.config.chaos?.rate;
+    let mut state = lock(&app.chaos);
+    let draw = (next_random(&mut state) >> 11) as f64 / (1u64 << 53) as f64;
+    if draw >= rate {
+        return None;
+    }
+    let (status, code) = if next_random(&mut state) & 1 == 0 {
+        (500, "InternalServerError")
+    } else {
+        (503, "ServiceUnavailable")
+    };
+    let mut resp = error_resp(ArmError::new(
+        status,
+        code,
+        format!("injected by chaos: {code}"),
+    ));
+    if status == 503 {
+        resp.header("Retry-After", "1".to_owned());
+    }
+    Some(resp)
 }
 
 /// A drop fault for this request, if one applies: whether it drops after processing.

@@ -135,6 +135,17 @@ pub struct Config {
     pub client_secret: Option<String>,
     pub throttle: Option<Throttle>,
     pub faults: Vec<FaultRule>,
+    /// Seeded random server errors on top of the rules in `faults`.
+    pub chaos: Option<Chaos>,
+}
+
+/// Seeded random faults: each ARM request fails with probability `rate`, answered 500
+/// `InternalServerError` or 503 `ServiceUnavailable` (with `Retry-After`). The same seed fails the
+/// same requests of the same sequence, so a failing run can be replayed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Chaos {
+    pub rate: f64,
+    pub seed: u64,
 }
 
 /// Azure-like provisioning times (milliseconds).
@@ -175,6 +186,7 @@ impl Default for Config {
             client_secret: None,
             throttle: None,
             faults: Vec::new(),
+            chaos: None,
         }
     }
 }
@@ -203,6 +215,7 @@ impl Emulator {
         let app = Arc::new(App {
             state: Mutex::new(state),
             faults: Mutex::new(config.faults.clone()),
+            chaos: Mutex::new(config.chaos.map_or(0, |c| c.seed)),
             config,
             log: Mutex::new(Vec::new()),
             buckets: Mutex::new(Default::default()),

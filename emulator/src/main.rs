@@ -1,6 +1,6 @@
 //! `arm-emulator` command line: parses flags, starts the server, waits for Ctrl-C.
 
-use arm_emulator::{Config, Emulator, FaultAction, FaultRule, Throttle};
+use arm_emulator::{Chaos, Config, Emulator, FaultAction, FaultRule, Throttle};
 use std::process::ExitCode;
 
 const HELP: &str = "\
@@ -23,6 +23,12 @@ OPTIONS:
     --fault-async SPEC     accept, then fail the long-running operation: METHOD:PATH_PART:CODE[:TIMES]
     --fault-drop SPEC      drop the connection without an answer: METHOD:PATH_PART:before|after[:TIMES]
                            (after: the request takes effect, the client never hears of it)
+    --faults FILE          rules from a JSON file: [{\"method\": \"PUT\", \"path\": \"managedClusters\",
+                           \"status\": 429, \"code\": \"TooManyRequests\", \"times\": 2},
+                           {\"method\": \"PUT\", \"path\": \"virtualNetworks\", \"fail_async\": \"InternalServerError\"},
+                           {\"method\": \"GET\", \"path\": \"publicIPAddresses\", \"drop\": \"before\"}]
+    --chaos RATE           fail that share of ARM requests at random with 500 or 503 [0-1]
+    --seed N               the chaos seed: the same seed fails the same requests [default: 1]
     -h, --help             print this help
 
 ENDPOINTS:
@@ -70,10 +76,85 @@ fn parse(args: &[String]) -> Result<Option<Config>, String> {
             "--fault" => config.faults.push(fault(&value("--fault")?, false)?),
             "--fault-async" => config.faults.push(fault(&value("--fault-async")?, true)?),
             "--fault-drop" => config.faults.push(drop_fault(&value("--fault-drop")?)?),
+            "--faults" => {
+                let path = value("--faults")?;
+                let text =
+                    std::fs::read_to_string(&path).map_err(|e| format!("--faults {path}: {e}"))?;
+                config
+                    .faults
+                    .extend(faults_file(&text).map_err(|e| format!("--faults {path}: {e}"))?);
+            }
+            "--chaos" => {
+                let rate: f64 = value("--chaos")?
+                    .parse()
+                    .map_err(|e| format!("--chaos: {e}"))?;
+                if !(0.0..=1.0).contains(&rate) {
+                    return Err("--chaos: the rate is a probability, 0 to 1".into());
+                }
+                let seed = config.chaos.map_or(1, |c| c.seed);
+                config.chaos = Some(Chaos { rate, seed });
+            }
+            "--seed" => {
+                let seed = value("--seed")?
+                    .parse()
+                    .map_err(|e| format!("--seed: {e}"))?;
+                let rate = config.chaos.map_or(0.0, |c| c.rate);
+                config.chaos = Some(Chaos { rate, seed });
+            }
             other => return Err(format!("unknown argument '{other}' (see --help)")),
         }
     }
     Ok(Some(config))
+}
+
+/// One rule of a `--faults` file.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRule {
+    method: String,
+    path: String,
+    status: Option<u16>,
+    code: Option<String>,
+    fail_async: Option<String>,
+    drop: Option<String>,
+    times: Option<u32>,
+}
+
+/// The rules of a `--faults` file: a JSON array of `{method, path, status+code | fail_async | drop,
+/// times}`.
+fn faults_file(text: &str) -> Result<Vec<FaultRule>, String> {
+    let rules: Vec<FileRule> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    rules
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let action = match (r.status, r.code, r.fail_async, r.drop.as_deref()) {
+                (Some(status), Some(code), None, None) => FaultAction::Respond {
+                    status,
+                    retry_after: (status == 429 || status == 503).then_some(1),
+                    code,
+                },
+                (None, None, Some(code), None) => FaultAction::FailAsync {
+                    message: format!("injected failure: {code}"),
+                    code,
+                },
+                (None, None, None, Some(when @ ("before" | "after"))) => FaultAction::Drop {
+                    after_processing: when == "after",
+                },
+                _ => {
+                    return Err(format!(
+                        "rule {i}: give status and code, or fail_async, or drop (\"before\" or \"after\")"
+                    ));
+                }
+            };
+            Ok(FaultRule {
+                method: r.method,
+                path_contains: r.path,
+                action,
+                remaining: r.times.unwrap_or(u32::MAX),
+            })
+        })
+        .collect()
 }
 
 fn drop_fault(spec: &str) -> Result<FaultRule, String> {
@@ -171,4 +252,59 @@ async fn main() -> ExitCode {
     }
     let _ = tokio::signal::ctrl_c().await;
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_faults_file_gives_every_kind_of_rule() {
+        let rules = faults_file(
+            r#"[{"method": "PUT", "path": "managedClusters", "status": 429, "code": "TooManyRequests", "times": 2},
+                {"method": "PUT", "path": "virtualNetworks", "fail_async": "InternalServerError"},
+                {"method": "GET", "path": "publicIPAddresses", "drop": "after"}]"#,
+        )
+        .expect("valid");
+        assert_eq!(rules.len(), 3);
+        assert_eq!(rules[0].remaining, 2);
+        assert!(matches!(
+            rules[0].action,
+            FaultAction::Respond {
+                status: 429,
+                retry_after: Some(1),
+                ..
+            }
+        ));
+        assert!(matches!(rules[1].action, FaultAction::FailAsync { .. }));
+        assert_eq!(
+            rules[2].action,
+            FaultAction::Drop {
+                after_processing: true
+            }
+        );
+        let err =
+            faults_file(r#"[{"method": "PUT", "path": "x", "status": 500}]"#).expect_err("no code");
+        assert!(err.contains("rule 0"), "{err}");
+        assert!(faults_file(r#"[{"method": "PUT", "path": "x", "oops": 1}]"#).is_err());
+    }
+
+    #[test]
+    fn chaos_takes_a_rate_and_a_seed_in_any_order() {
+        let config = parse(&args(&["--seed", "7", "--chaos", "0.25"]))
+            .expect("parses")
+            .expect("config");
+        assert_eq!(
+            config.chaos,
+            Some(Chaos {
+                rate: 0.25,
+                seed: 7
+            })
+        );
+        assert!(parse(&args(&["--chaos", "2"])).is_err(), "a probability");
+    }
 }

@@ -100,6 +100,36 @@ async fn planning_from_nothing_costs_one_request() {
 }
 
 #[tokio::test]
+async fn under_seeded_chaos_an_apply_converges() {
+    let (emulator, client) = setup(arm_emulator::Config {
+        chaos: Some(arm_emulator::Chaos {
+            rate: 0.15,
+            seed: 3,
+        }),
+        ..fast()
+    })
+    .await;
+    let t = topology(
+        "chaos",
+        &[("eastus", "10.1.0.0/16"), ("westus", "10.2.0.0/16")],
+    );
+    client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("apply succeeds through the server errors");
+    let failed = emulator
+        .requests()
+        .iter()
+        .filter(|r| matches!(r.status, 500 | 503))
+        .count();
+    assert!(failed > 0, "chaos struck: {:#?}", emulator.requests());
+    assert!(
+        !client.plan(&t).await.expect("plan").0.has_changes(),
+        "converged"
+    );
+}
+
+#[tokio::test]
 async fn dropped_connections_are_retried_and_the_apply_converges() {
     let (emulator, client) = setup(fast()).await;
     // The IP's PUT takes effect, but its answer is lost; a cluster PUT never arrives.
