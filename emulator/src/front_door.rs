@@ -1,6 +1,7 @@
 //! `Microsoft.Cdn` Front Door Standard/Premium at api-version 2024-09-01: profiles, endpoints (globally
 //! unique names, generated `*.z01.azurefd.net` host names), origin groups, origins, routes, rule sets
-//! and their rules, and security policies. Every write is long-running; children need their parents, routes an existing origin group,
+//! and their rules, custom domains (validation pending, as DNS has not been proven) and security
+//! policies. Every write is long-running; children need their parents, routes an existing origin group,
 //! origins a host, security policies an existing WAF policy of the profile's tier and existing domains.
 
 use crate::error::ArmError;
@@ -41,7 +42,8 @@ pub fn resource(ctx: &mut Ctx<'_>, rg: &str, path: &[(String, String)]) -> Resul
         | ["profiles", "origingroups", "origins"]
         | ["profiles", "securitypolicies"]
         | ["profiles", "rulesets"]
-        | ["profiles", "rulesets", "rules"] => Kind::FrontDoorChild,
+        | ["profiles", "rulesets", "rules"]
+        | ["profiles", "customdomains"] => Kind::FrontDoorChild,
         _ => {
             return Err(ArmError::bad_request(
                 "InvalidResourceType",
@@ -56,6 +58,7 @@ pub fn resource(ctx: &mut Ctx<'_>, rg: &str, path: &[(String, String)]) -> Resul
         "routes" => "routes",
         "securitypolicies" => "securitypolicies",
         "rulesets" => "rulesets",
+        "customdomains" => "customdomains",
         "rules" => "rules",
         _ => "origins",
     };
@@ -270,6 +273,7 @@ fn render(
         }
         ["profiles", "securitypolicies"] => security_policy(ctx, profile_name, id, props)?,
         ["profiles", "rulesets", "rules"] => rule(id, props)?,
+        ["profiles", "customdomains"] => custom_domain(profile_name, props)?,
         ["profiles", "origingroups", "origins"] => {
             let Some(host) = props["hostName"].as_str().filter(|h| !h.is_empty()) else {
                 return Err(
@@ -458,4 +462,33 @@ fn rule_sets(ctx: &Ctx<'_>, props: &Value) -> Result<Value, ArmError> {
         out.push(json!({ "id": id }));
     }
     Ok(json!(out))
+}
+
+/// A custom domain: a host name and TLS settings; its validation stays pending (the emulator has no
+/// DNS to check the TXT record against).
+fn custom_domain(profile_name: &str, props: &Value) -> Result<Value, ArmError> {
+    let Some(host) = props["hostName"].as_str().filter(|h| h.contains('.')) else {
+        return Err(
+            bad("properties.hostName is required: a fully qualified domain name.")
+                .with_target("properties.hostName"),
+        );
+    };
+    let tls = &props["tlsSettings"];
+    let certificate = match tls["certificateType"].as_str() {
+        None | Some("ManagedCertificate") => "ManagedCertificate",
+        Some("CustomerCertificate") => "CustomerCertificate",
+        Some("AzureFirstPartyManagedCertificate") => "AzureFirstPartyManagedCertificate",
+        Some(other) => {
+            return Err(bad(format!(
+                "certificateType '{other}' must be ManagedCertificate, CustomerCertificate or AzureFirstPartyManagedCertificate."
+            ))
+            .with_target("properties.tlsSettings.certificateType"));
+        }
+    };
+    Ok(json!({
+        "profileName": profile_name, "hostName": host,
+        "tlsSettings": { "certificateType": certificate, "minimumTlsVersion": tls["minimumTlsVersion"].as_str().unwrap_or("TLS12") },
+        "validationProperties": { "validationToken": uuid::Uuid::new_v4().simple().to_string(), "expirationDate": "" },
+        "domainValidationState": "Pending",
+    }))
 }

@@ -123,6 +123,11 @@ const SERVED: &[(&str, &str, &[&str])] = &[
         &["put", "get", "delete"],
     ),
     (
+        armspec::files::FRONT_DOOR,
+        "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Cdn/profiles/{profileName}/customDomains/{customDomainName}",
+        &["put", "get", "delete"],
+    ),
+    (
         armspec::files::ROLE_ASSIGNMENTS,
         "/{scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}",
         &["put", "get", "delete"],
@@ -159,10 +164,6 @@ const OUT_OF_SCOPE: &[(&str, &str)] = &[
     (
         "virtualNetwork.json put Create virtual network with service endpoints and service endpoint policy",
         "eastus2euap is a canary region, open only to enrolled subscriptions; the emulator serves the public regions",
-    ),
-    (
-        "afdx.json put SecurityPolicies_Create",
-        "it attaches the WAF to custom domains, which the emulator does not serve (the topology uses the endpoint's own domain)",
     ),
     (
         "webapplicationfirewall.json put Creates specific policy",
@@ -339,6 +340,9 @@ fn minimal(kind: &str, name: &str) -> Value {
         "afdendpoints" => json!({ "location": "global", "properties": {} }),
         "origingroups" => json!({ "properties": {} }),
         "origins" => json!({ "properties": { "hostName": "replay.example.com" } }),
+        "customdomains" => {
+            json!({ "properties": { "hostName": "www.replay.example.com", "tlsSettings": { "certificateType": "ManagedCertificate", "minimumTlsVersion": "TLS12" } } })
+        }
         "rules" => {
             json!({ "properties": { "order": 1, "actions": [{ "name": "RouteConfigurationOverride", "parameters": { "typeName": "DeliveryRuleRouteConfigurationOverrideActionParameters" } }] } })
         }
@@ -491,12 +495,15 @@ async fn prepare(arm: &Arm, e: &Example) -> Result<(), String> {
         .flatten()
         .flat_map(|a| a["domains"].as_array().cloned().unwrap_or_default())
     {
-        if let Some(d) = domain["id"]
-            .as_str()
-            .filter(|d| d.to_ascii_lowercase().contains("/afdendpoints/"))
-        {
-            put(arm, d, &e.api_version, minimal("afdendpoints", "replay")).await?;
-        }
+        let Some(d) = domain["id"].as_str() else {
+            continue;
+        };
+        let kind = if d.to_ascii_lowercase().contains("/customdomains/") {
+            "customdomains"
+        } else {
+            "afdendpoints"
+        };
+        put(arm, d, &e.api_version, minimal(kind, "replay")).await?;
     }
     Ok(())
 }

@@ -259,7 +259,17 @@ async fn security_policies_attach_a_waf_policy_of_the_profiles_tier() {
             .0,
         202
     );
-    arm.settle().await;
+    for _ in 0..400 {
+        if arm
+            .req(Method::GET, &afd("/securityPolicies/waf"), None)
+            .await
+            .0
+            == 404
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
     assert_eq!(
         arm.req(Method::DELETE, &waf_path("standard"), None).await.0,
         202

@@ -81,15 +81,6 @@ async fn public_ips_are_static_standard_with_unique_dns_labels() {
         .await;
     assert_eq!(s, 201);
     assert_eq!(b["properties"]["provisioningState"], "Updating");
-    // Written again while that runs: a lock, which the Network RP answers with 429 (not throttling).
-    let (s, h, b) = arm
-        .put(&ip_path("r", "a"), ip_body(Some("shop-eastus"), "Static"))
-        .await;
-    assert_eq!(
-        (s.as_u16(), code(&b)),
-        (429, "RetryableErrorDueToAnotherOperation")
-    );
-    assert!(h.contains_key("retry-after"), "{h:?}");
     arm.settle().await;
     let (_, b) = arm.req(Method::GET, &ip_path("r", "a"), None).await;
     assert_eq!(
@@ -109,6 +100,35 @@ async fn public_ips_are_static_standard_with_unique_dns_labels() {
         )
         .await;
     assert_eq!((s, code(&b)), (400, "DnsRecordInUse"));
+}
+
+#[tokio::test]
+async fn a_locked_ip_answers_429_retryable_not_throttled() {
+    // Azure-like times: the IP's write runs for seconds, so the second write finds it locked.
+    let arm = Arm::start(Config {
+        latency_scale: 1.0,
+        ..Config::default()
+    })
+    .await;
+    arm.req(
+        Method::PUT,
+        &rg_path("r"),
+        Some(json!({ "location": "eastus" })),
+    )
+    .await;
+    let (s, _, _) = arm
+        .put(&ip_path("r", "a"), ip_body(Some("shop-eastus"), "Static"))
+        .await;
+    assert_eq!(s, 201);
+    let (s, h, b) = arm
+        .put(&ip_path("r", "a"), ip_body(Some("shop-eastus"), "Static"))
+        .await;
+    assert_eq!(
+        (s.as_u16(), code(&b)),
+        (429, "RetryableErrorDueToAnotherOperation"),
+        "the Network RP answers a lock so, not as throttling"
+    );
+    assert!(h.contains_key("retry-after"), "{h:?}");
 }
 
 #[tokio::test]

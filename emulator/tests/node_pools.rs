@@ -4,6 +4,7 @@
 
 mod support;
 
+use arm_emulator::Config;
 use reqwest::Method;
 use serde_json::{Value, json};
 use support::{Arm, SUB, code, fast, rg_path};
@@ -65,7 +66,11 @@ async fn gone(arm: &Arm, path: &str) {
 
 #[tokio::test]
 async fn autoscaling_needs_bounds_and_zones_are_fixed() {
-    let arm = Arm::start(fast()).await;
+    let arm = Arm::start(Config {
+        latency_scale: 0.002,
+        ..fast()
+    })
+    .await;
     arm.req(
         Method::PUT,
         &rg_path("g"),
@@ -119,7 +124,11 @@ async fn autoscaling_needs_bounds_and_zones_are_fixed() {
 
 #[tokio::test]
 async fn user_pools_are_children_the_cluster_lists() {
-    let arm = Arm::start(fast()).await;
+    let arm = Arm::start(Config {
+        latency_scale: 0.002,
+        ..fast()
+    })
+    .await;
     arm.req(
         Method::PUT,
         &rg_path("g"),
