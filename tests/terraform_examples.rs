@@ -1,5 +1,5 @@
 //! Every complete example under `examples/terraform/` lives its whole life through real Terraform
-//! 1.0.3 against the emulator.
+//! against the emulator: 1.0.3 always, and the newer terraform on PATH when there is one.
 
 mod support;
 
@@ -9,29 +9,50 @@ use support::{Harness, terraform};
 /// issue asks of it: apply, no changes after; import rebuilds it with no changes; a cluster scaled
 /// behind Terraform's back plans a repair and apply restores it; a region changes mode; a region is
 /// added; destroy leaves nothing. The example's own provider block is replaced by one for the emulator.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_example_lives_its_whole_life() {
+/// The complete examples, each with its name and its `resource` onwards (the provider block is ours).
+fn examples() -> Vec<(String, String)> {
     let dir = terraform::workspace_root().join("examples/terraform");
-    let mut examples: Vec<_> = std::fs::read_dir(&dir)
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .expect("examples")
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.join("main.tf").is_file())
         .collect();
-    examples.sort();
-    assert!(examples.len() >= 5, "{examples:?}");
-    for example in examples {
-        let name = example
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_owned();
-        let text = std::fs::read_to_string(example.join("main.tf")).expect("main.tf");
-        let body = text[text
-            .find("resource \"")
-            .unwrap_or_else(|| panic!("{name}: no resource"))..]
-            .to_owned();
-        example_life(&name, &body).await;
+    paths.sort();
+    assert!(paths.len() >= 5, "{paths:?}");
+    paths
+        .into_iter()
+        .map(|example| {
+            let name = example
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            let text = std::fs::read_to_string(example.join("main.tf")).expect("main.tf");
+            let body = text[text
+                .find("resource \"")
+                .unwrap_or_else(|| panic!("{name}: no resource"))..]
+                .to_owned();
+            (name, body)
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_example_lives_its_whole_life() {
+    for (name, body) in examples() {
+        example_life(&terraform::terraform_1_0_3(), "1.0.3", &name, &body).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_example_lives_its_whole_life_on_newer_terraform_from_path() {
+    let Some((bin, version)) = terraform::terraform_on_path() else {
+        support::log("NOTE: no terraform newer than 1.0.3 on PATH: the examples ran on 1.0.3 only");
+        return;
+    };
+    for (name, body) in examples() {
+        example_life(&bin, &version, &name, &body).await;
     }
 }
 
@@ -43,8 +64,8 @@ fn quoted_after<'a>(text: &'a str, marker: &str) -> &'a str {
     &rest[start..end]
 }
 
-async fn example_life(example: &str, body: &str) {
-    let h = Harness::new(&terraform::terraform_1_0_3(), &format!("example-{example}")).await;
+async fn example_life(terraform: &std::path::Path, version: &str, example: &str, body: &str) {
+    let h = Harness::new(terraform, &format!("example-{version}-{example}")).await;
     let label = quoted_after(body, "resource \"bcdr_topology\"");
     let address = format!("bcdr_topology.{label}");
     let topology = quoted_after(body, "name ");
