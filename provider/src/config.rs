@@ -54,7 +54,7 @@ pub fn schema() -> Block {
                 "client_certificate_path",
                 Ty::String,
                 Mode::Optional,
-                "PEM file with the service principal's certificate and its unencrypted RSA private key, instead of a client secret (`ARM_CLIENT_CERTIFICATE_PATH`). Each token request carries a fresh assertion signed with the key.",
+                "PEM file with the service principal's certificate and its unencrypted RSA private key, instead of a client secret (`ARM_CLIENT_CERTIFICATE_PATH`). Each token request carries a fresh assertion signed with the key. A PKCS#12 (`.pfx`) bundle is not read: convert it with `openssl pkcs12 -in sp.pfx -nodes -out sp.pem`.",
             ),
             attr(
                 "use_oidc",

@@ -40,6 +40,12 @@ impl CertificateAssertion {
         client_id: &str,
     ) -> Result<Self, String> {
         let shown = path.display();
+        let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
+        if !bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+            return Err(format!(
+                "{shown} is not PEM (a PKCS#12 .pfx file?): convert it with `openssl pkcs12 -in {shown} -nodes -out sp.pem` and give sp.pem"
+            ));
+        }
         let cert = CertificateDer::from_pem_file(path)
             .map_err(|e| format!("{shown}: no certificate: {e}"))?;
         let key = PrivateKeyDer::from_pem_file(path)
@@ -177,7 +183,7 @@ mod tests {
     #[test]
     fn a_file_without_a_key_names_the_file() {
         let path = std::env::temp_dir().join(format!("bcdr-nokey-{}.pem", std::process::id()));
-        std::fs::write(&path, "not pem").expect("write");
+        std::fs::write(&path, "-----BEGIN NOTHING-----\n-----END NOTHING-----\n").expect("write");
         let err =
             CertificateAssertion::from_pem_file(&path, "https://l", "t", "c").expect_err("no cert");
         let _ = std::fs::remove_file(&path);
@@ -185,5 +191,15 @@ mod tests {
             err.contains("bcdr-nokey") && err.contains("no certificate"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_pkcs12_file_says_how_to_convert_it() {
+        let path = std::env::temp_dir().join(format!("bcdr-sp-{}.pfx", std::process::id()));
+        std::fs::write(&path, [0x30, 0x82, 0x0a, 0x01, 0x02, 0x01, 0x03]).expect("write");
+        let err =
+            CertificateAssertion::from_pem_file(&path, "https://l", "t", "c").expect_err("not pem");
+        let _ = std::fs::remove_file(&path);
+        assert!(err.contains("openssl pkcs12 -in") && err.contains("-nodes"), "{err}");
     }
 }
