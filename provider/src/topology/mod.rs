@@ -300,6 +300,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_state_written_before_pools_waf_and_kubeconfigs_upgrades_complete() {
+        let old = br#"{"name":"shop","region":{"eastus":{"vnet_cidr":"10.1.0.0/16","mode":"hot","node_count":3}},"front_door":{"tier":"Standard"}}"#;
+        let (state, diags) = upgrade(&pb::RawState {
+            json: old.to_vec(),
+            flatmap: Default::default(),
+        });
+        assert!(diags.is_empty(), "{diags:?}");
+        let east = state.get("region").get("eastus");
+        assert_eq!(east.get("kube_config"), &Value::Null);
+        assert_eq!(east.get("node_pool"), &Value::Map(Default::default()));
+        assert_eq!(state.get("front_door").get("waf"), &Value::Null);
+        assert_eq!(state.get("peering_hub"), &Value::Null);
+        assert_eq!(state.get("drift"), &Value::List(Vec::new()));
+    }
+
+    #[test]
     fn import_ids() {
         assert_eq!(
             import_name("/subscriptions/x/resourceGroups/rg-shop-prod-global").as_deref(),

@@ -200,6 +200,9 @@ mod tests {
         let err =
             CertificateAssertion::from_pem_file(&path, "https://l", "t", "c").expect_err("not pem");
         let _ = std::fs::remove_file(&path);
-        assert!(err.contains("openssl pkcs12 -in") && err.contains("-nodes"), "{err}");
+        assert!(
+            err.contains("openssl pkcs12 -in") && err.contains("-nodes"),
+            "{err}"
+        );
     }
 }
