@@ -1,0 +1,77 @@
+//! The engine's concurrency against the emulator: every operation starts the moment its dependencies
+//! finish (never before), independent operations overlap, and `with_max_concurrency` bounds how many
+//! run at once (1 is a sequential apply).
+
+mod support;
+
+use bcdr::engine::{CancelSignal, Event};
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+use support::*;
+
+#[derive(Default)]
+struct Trace {
+    in_flight: usize,
+    peak: usize,
+    finished: BTreeSet<usize>,
+    early: Vec<String>,
+}
+
+async fn apply_traced(max: Option<usize>) -> Trace {
+    let (_emulator, client) = setup(fast()).await;
+    let client = match max {
+        Some(n) => client.with_max_concurrency(n),
+        None => client,
+    };
+    let trace = Mutex::new(Trace::default());
+    let on_event = |e: Event<'_>| {
+        let mut t = trace.lock().expect("lock");
+        match e {
+            Event::Started { op, .. } => {
+                t.in_flight += 1;
+                t.peak = t.peak.max(t.in_flight);
+                let missing: Vec<usize> = op
+                    .depends_on
+                    .iter()
+                    .copied()
+                    .filter(|d| !t.finished.contains(d))
+                    .collect();
+                if !missing.is_empty() {
+                    t.early.push(format!("{} before {missing:?}", op.key));
+                }
+            }
+            Event::Finished { index, .. } => {
+                t.in_flight -= 1;
+                t.finished.insert(index);
+            }
+            Event::Failed { .. } => t.in_flight -= 1,
+            _ => {}
+        }
+    };
+    let t = topology(
+        "conc",
+        &[
+            ("eastus", "10.1.0.0/16"),
+            ("westus", "10.2.0.0/16"),
+            ("centralus", "10.3.0.0/16"),
+        ],
+    );
+    client
+        .apply(&t, CancelSignal::never(), &on_event)
+        .await
+        .expect("apply");
+    trace.into_inner().expect("lock")
+}
+
+#[tokio::test]
+async fn operations_overlap_after_their_dependencies_and_within_the_bound() {
+    let free = apply_traced(None).await;
+    assert!(free.early.is_empty(), "{:?}", free.early);
+    assert!(free.peak >= 3, "independent operations overlap: peak {}", free.peak);
+    let bounded = apply_traced(Some(2)).await;
+    assert!(bounded.early.is_empty(), "{:?}", bounded.early);
+    assert_eq!(bounded.peak, 2, "at most two at once");
+    let sequential = apply_traced(Some(1)).await;
+    assert_eq!(sequential.peak, 1, "one at a time");
+    assert_eq!(sequential.finished, free.finished, "the same operations, all done");
+}
