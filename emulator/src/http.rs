@@ -102,6 +102,8 @@ pub(crate) struct App {
     pub faults: Mutex<Vec<crate::FaultRule>>,
     /// The chaos generator's state (splitmix64), seeded from `config.chaos`.
     pub chaos: Mutex<u64>,
+    /// Every ARM request waits this long before its answer (a network round trip), in ms.
+    pub request_latency_ms: std::sync::atomic::AtomicU64,
     pub buckets: Mutex<HashMap<(String, bool), Bucket>>,
 }
 
@@ -128,6 +130,13 @@ pub(crate) async fn handle(app: Arc<App>, req: axum::extract::Request) -> Respon
             .into_owned()
             .collect();
     let api_version = query.get("api-version").cloned();
+    let rtt = app
+        .request_latency_ms
+        .load(std::sync::atomic::Ordering::Relaxed);
+    if rtt > 0 && path.starts_with("/subscriptions/") {
+        // Waiting, not working: concurrent requests overlap as they would over a network.
+        tokio::time::sleep(std::time::Duration::from_millis(rtt)).await;
+    }
     let drop = take_drop(&app, &parts.method, &path);
     if drop == Some(false) {
         log_drop(&app, &parts.method, &path, api_version.clone(), started);

@@ -216,6 +216,7 @@ impl Emulator {
             state: Mutex::new(state),
             faults: Mutex::new(config.faults.clone()),
             chaos: Mutex::new(config.chaos.map_or(0, |c| c.seed)),
+            request_latency_ms: std::sync::atomic::AtomicU64::new(0),
             config,
             log: Mutex::new(Vec::new()),
             buckets: Mutex::new(Default::default()),
@@ -257,6 +258,15 @@ impl Emulator {
     /// Every ARM request served so far (token requests and admin endpoints excluded).
     pub fn requests(&self) -> Vec<LogEntry> {
         lock(&self.app.log).clone()
+    }
+
+    /// Makes every ARM request wait `latency` before its answer, as a network round trip would
+    /// (zero, the default, answers at once). Waiting costs no CPU: concurrent requests overlap.
+    pub fn set_request_latency(&self, latency: std::time::Duration) {
+        self.app.request_latency_ms.store(
+            u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
+            std::sync::atomic::Ordering::Relaxed,
+        );
     }
 
     pub fn clear_requests(&self) {

@@ -67,11 +67,18 @@ async fn apply_traced(max: Option<usize>) -> Trace {
 async fn operations_overlap_after_their_dependencies_and_within_the_bound() {
     let free = apply_traced(None).await;
     assert!(free.early.is_empty(), "{:?}", free.early);
-    assert!(free.peak >= 3, "independent operations overlap: peak {}", free.peak);
+    assert!(
+        free.peak >= 3,
+        "independent operations overlap: peak {}",
+        free.peak
+    );
     let bounded = apply_traced(Some(2)).await;
     assert!(bounded.early.is_empty(), "{:?}", bounded.early);
     assert_eq!(bounded.peak, 2, "at most two at once");
     let sequential = apply_traced(Some(1)).await;
     assert_eq!(sequential.peak, 1, "one at a time");
-    assert_eq!(sequential.finished, free.finished, "the same operations, all done");
+    assert_eq!(
+        sequential.finished, free.finished,
+        "the same operations, all done"
+    );
 }
