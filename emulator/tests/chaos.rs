@@ -1,5 +1,5 @@
-//! Seeded chaos: a share of ARM requests fails with 500 or 503, and the same seed fails the same
-//! requests of the same sequence.
+//! Network-like behaviour: seeded chaos (a share of ARM requests fails with 500 or 503, the same seed
+//! failing the same requests of the same sequence) and a request round-trip latency.
 
 mod support;
 
@@ -45,4 +45,23 @@ async fn the_same_seed_fails_the_same_requests() {
     let failed = a.iter().filter(|s| **s != 200).count();
     assert!((8..=30).contains(&failed), "about 30% of 60: {failed}");
     assert!(a.contains(&500) && a.contains(&503), "{a:?}");
+}
+
+#[tokio::test]
+async fn a_request_latency_delays_every_arm_answer_and_zero_removes_it() {
+    let arm = Arm::start(fast()).await;
+    let path = format!("/subscriptions/{SUB}/resourcegroups?api-version=2024-03-01");
+    arm.emulator
+        .set_request_latency(std::time::Duration::from_millis(40));
+    let t0 = std::time::Instant::now();
+    let (status, _) = arm.req(Method::GET, &path, None).await;
+    assert_eq!(status, 200);
+    assert!(
+        t0.elapsed() >= std::time::Duration::from_millis(40),
+        "waited the round trip: {:?}",
+        t0.elapsed()
+    );
+    arm.emulator.set_request_latency(std::time::Duration::ZERO);
+    let (status, _) = arm.req(Method::GET, &path, None).await;
+    assert_eq!(status, 200);
 }
