@@ -28,6 +28,7 @@ mod resources;
 mod routes;
 mod storage;
 mod store;
+mod subnet;
 mod tls;
 mod traffic_manager;
 mod waf;

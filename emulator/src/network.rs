@@ -11,14 +11,14 @@ use axum::http::Method;
 use ipnet::Ipv4Net;
 use serde_json::{Value, json};
 
-const VNET_TYPE: &str = "Microsoft.Network/virtualNetworks";
+pub(crate) const VNET_TYPE: &str = "Microsoft.Network/virtualNetworks";
 const PEERING_TYPE: &str = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings";
 
 fn etag() -> String {
     format!("W/\"{}\"", uuid::Uuid::new_v4())
 }
 
-fn site<'a>(location: &'a str) -> OpSite<'a> {
+pub(crate) fn site<'a>(location: &'a str) -> OpSite<'a> {
     OpSite {
         namespace: "Microsoft.Network",
         location,
@@ -26,7 +26,7 @@ fn site<'a>(location: &'a str) -> OpSite<'a> {
     }
 }
 
-fn not_found(kind: &str, name: &str, rg: &str) -> ArmError {
+pub(crate) fn not_found(kind: &str, name: &str, rg: &str) -> ArmError {
     ArmError::not_found(
         "ResourceNotFound",
         format!("The Resource '{kind}/{name}' under resource group '{rg}' was not found."),
@@ -61,7 +61,7 @@ pub fn overlaps(a: &[Ipv4Net], b: &[Ipv4Net]) -> bool {
     })
 }
 
-fn vnet_space(resource: &Resource) -> Vec<Ipv4Net> {
+pub(crate) fn vnet_space(resource: &Resource) -> Vec<Ipv4Net> {
     parse_prefixes(
         &resource.body["properties"]["addressSpace"]["addressPrefixes"],
         "",
@@ -69,7 +69,7 @@ fn vnet_space(resource: &Resource) -> Vec<Ipv4Net> {
     .unwrap_or_default()
 }
 
-fn another_operation(ctx: &Ctx<'_>, vnet: &Resource) -> ArmError {
+pub(crate) fn another_operation(ctx: &Ctx<'_>, vnet: &Resource) -> ArmError {
     let op = vnet
         .pending
         .as_ref()
@@ -231,7 +231,7 @@ pub fn vnet(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError> {
     }
 }
 
-fn build_subnets(
+pub(crate) fn build_subnets(
     vnet_id: &str,
     space: &[Ipv4Net],
     subnets: &Value,
@@ -284,97 +284,6 @@ fn build_subnets(
         }));
     }
     Ok(out)
-}
-
-pub fn subnet(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Result<Resp, ArmError> {
-    let rg_id = require_group(ctx, rg)?;
-    let vnet_id = format!("{rg_id}/providers/{VNET_TYPE}/{vnet_name}");
-    let Some(vnet) = ctx.state.get(&vnet_id).cloned() else {
-        return Err(not_found(VNET_TYPE, vnet_name, rg));
-    };
-    let subnets = vnet.body["properties"]["subnets"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let found = subnets
-        .iter()
-        .find(|s| {
-            s["name"]
-                .as_str()
-                .is_some_and(|n| n.eq_ignore_ascii_case(name))
-        })
-        .cloned();
-    match ctx.method {
-        Method::GET => found
-            .map(|s| Resp::json(200, s))
-            .ok_or_else(|| not_found("Microsoft.Network/virtualNetworks/subnets", name, rg)),
-        Method::PUT => {
-            if vnet.is_busy() {
-                return Err(another_operation(ctx, &vnet));
-            }
-            let body = ctx.json_body()?.clone();
-            let mut all: Vec<Value> = subnets
-                .into_iter()
-                .filter(|s| {
-                    s["name"]
-                        .as_str()
-                        .is_none_or(|n| !n.eq_ignore_ascii_case(name))
-                })
-                .collect();
-            all.push(json!({ "name": name, "properties": body["properties"] }));
-            let built = build_subnets(&vnet.id, &vnet_space(&vnet), &json!(all))?;
-            let created = built
-                .iter()
-                .find(|s| s["name"] == json!(name))
-                .cloned()
-                .unwrap_or_default();
-            if let Some(v) = ctx.state.get_mut(&vnet.id) {
-                v.body["properties"]["subnets"] = json!(built);
-            }
-            let duration = ctx.latency("subnet.put");
-            let op = lro::start(ctx, &vnet.id, "Updating", duration);
-            let mut resp = Resp::json(if found.is_some() { 200 } else { 201 }, created);
-            lro::accepted_put(
-                ctx,
-                &mut resp,
-                site(vnet.body["location"].as_str().unwrap_or_default()),
-                &op,
-                duration,
-            );
-            Ok(resp)
-        }
-        Method::DELETE => {
-            if found.is_none() {
-                return Ok(Resp::empty(204));
-            }
-            if vnet.is_busy() {
-                return Err(another_operation(ctx, &vnet));
-            }
-            let rest: Vec<Value> = subnets
-                .into_iter()
-                .filter(|s| {
-                    s["name"]
-                        .as_str()
-                        .is_none_or(|n| !n.eq_ignore_ascii_case(name))
-                })
-                .collect();
-            if let Some(v) = ctx.state.get_mut(&vnet.id) {
-                v.body["properties"]["subnets"] = json!(rest);
-            }
-            let duration = ctx.latency("subnet.put");
-            let op = lro::start(ctx, &vnet.id, "Updating", duration);
-            let mut resp = Resp::empty(202);
-            lro::accepted_delete(
-                ctx,
-                &mut resp,
-                site(vnet.body["location"].as_str().unwrap_or_default()),
-                &op,
-                duration,
-            );
-            Ok(resp)
-        }
-        _ => Err(method_not_allowed(&ctx.method)),
-    }
 }
 
 pub fn peering(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Result<Resp, ArmError> {

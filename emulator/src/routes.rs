@@ -4,7 +4,8 @@
 use crate::error::ArmError;
 use crate::http::{Ctx, Resp};
 use crate::{
-    agent_pool, aks, front_door, lro, network, public_ip, registry, storage, traffic_manager, waf,
+    agent_pool, aks, front_door, lro, network, public_ip, registry, storage, subnet,
+    traffic_manager, waf,
 };
 
 /// The routes ARM knows, as far as the emulator serves them, with the api-version each requires.
@@ -187,7 +188,7 @@ pub(crate) fn typed(
     match (namespace, types.as_slice()) {
         ("microsoft.network", ["virtualnetworks"]) => network::vnet(ctx, rg, names[0]),
         ("microsoft.network", ["virtualnetworks", "subnets"]) => {
-            network::subnet(ctx, rg, names[0], names[1])
+            subnet::subnet(ctx, rg, names[0], names[1])
         }
         ("microsoft.network", ["virtualnetworks", "virtualnetworkpeerings"]) => {
             network::peering(ctx, rg, names[0], names[1])
