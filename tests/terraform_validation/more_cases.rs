@@ -282,5 +282,19 @@ pub fn errors() -> Vec<(String, &'static str, &'static str)> {
             "Not a whole number",
             "front_door.waf.custom_rule[\"geo\"].priority: 1.5 must be a whole number",
         ),
+        (
+            pair("    min_count = 2", "", ""),
+            "Autoscaler bounds come in pairs",
+            "region[\"eastus\"].max_count: set min_count and max_count together",
+        ),
+        (
+            pair(
+                "    node_pool \"apps\" {\n      vm_size = \"s\"\n      max_count = 5\n    }",
+                "",
+                "",
+            ),
+            "Autoscaler bounds come in pairs",
+            "region[\"eastus\"].node_pool[\"apps\"].min_count: set min_count and max_count together",
+        ),
     ]
 }

@@ -202,6 +202,7 @@ pub fn config_errors(v: &Value) -> Vec<pb::Diagnostic> {
         ));
     }
     waf::config_errors(v.get("front_door"), &mut out);
+    pools::config_errors(v, &mut out);
     if let Some(r) = v
         .get("backup")
         .get("redundancy")

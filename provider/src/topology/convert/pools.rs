@@ -206,3 +206,32 @@ pub fn zone_changes(prior: &Value, config: &Value) -> Vec<pb::Diagnostic> {
     }
     out
 }
+
+/// Autoscaler bounds come in pairs: one without the other is refused at the missing attribute.
+pub(super) fn config_errors(config: &Value, out: &mut Vec<pb::Diagnostic>) {
+    let mut check = |v: &Value, at: AttributePath| {
+        let (min, max) = (v.get("min_count"), v.get("max_count"));
+        let missing = match (min.is_null(), max.is_null()) {
+            (false, true) if !min.is_unknown() => "max_count",
+            (true, false) if !max.is_unknown() => "min_count",
+            _ => return,
+        };
+        let mut path = at;
+        path.0.push(PathStep::Attribute(missing.into()));
+        out.push(pb::Diagnostic {
+            attribute: Some(diag::path(&path)),
+            ..diag::error(
+                "Autoscaler bounds come in pairs",
+                format!("{path}: set min_count and max_count together to turn on the cluster autoscaler, or neither"),
+            )
+        });
+    };
+    for (name, r) in entries(config.get("region")) {
+        check(r, AttributePath::region(name, None));
+        for (pool, p) in entries(r.get("node_pool")) {
+            let mut at = AttributePath::region(name, Some("node_pool"));
+            at.0.push(PathStep::Key(pool.clone()));
+            check(p, at);
+        }
+    }
+}
