@@ -458,19 +458,30 @@ fn chaos(app: &App) -> Option<Resp> {
 
 /// A drop fault for this request, if one applies: whether it drops after processing.
 fn take_drop(app: &App, method: &Method, path: &str) -> Option<bool> {
+    match take_fault(app, method, path, |a| matches!(a, FaultAction::Drop { .. }))? {
+        FaultAction::Drop { after_processing } => Some(after_processing),
+        _ => None,
+    }
+}
+
+/// The action of the first rule for this request whose action `kind` accepts, using up one of its
+/// times.
+fn take_fault(
+    app: &App,
+    method: &Method,
+    path: &str,
+    kind: impl Fn(&FaultAction) -> bool,
+) -> Option<FaultAction> {
     let mut faults = lock(&app.faults);
     let lower = path.to_ascii_lowercase();
     let rule = faults.iter_mut().find(|f| {
         f.remaining > 0
             && f.method.eq_ignore_ascii_case(method.as_str())
             && lower.contains(&f.path_contains.to_ascii_lowercase())
-            && matches!(f.action, FaultAction::Drop { .. })
+            && kind(&f.action)
     })?;
     rule.remaining -= 1;
-    match rule.action {
-        FaultAction::Drop { after_processing } => Some(after_processing),
-        _ => None,
-    }
+    Some(rule.action.clone())
 }
 
 fn log_drop(
@@ -497,26 +508,19 @@ fn hang_up() -> ! {
 }
 
 fn injected_response(app: &App, method: &Method, path: &str) -> Option<Resp> {
-    let mut faults = lock(&app.faults);
-    let lower = path.to_ascii_lowercase();
-    let rule = faults.iter_mut().find(|f| {
-        f.remaining > 0
-            && f.method.eq_ignore_ascii_case(method.as_str())
-            && lower.contains(&f.path_contains.to_ascii_lowercase())
-            && matches!(f.action, FaultAction::Respond { .. })
-    })?;
-    rule.remaining -= 1;
     let FaultAction::Respond {
         status,
         code,
         retry_after,
-    } = &rule.action
+    } = take_fault(app, method, path, |a| {
+        matches!(a, FaultAction::Respond { .. })
+    })?
     else {
         return None;
     };
     let mut resp = error_resp(ArmError::new(
-        *status,
-        code,
+        status,
+        &code,
         format!("injected fault: {code}"),
     ));
     if let Some(secs) = retry_after {

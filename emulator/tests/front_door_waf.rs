@@ -259,17 +259,7 @@ async fn security_policies_attach_a_waf_policy_of_the_profiles_tier() {
             .0,
         202
     );
-    for _ in 0..400 {
-        if arm
-            .req(Method::GET, &afd("/securityPolicies/waf"), None)
-            .await
-            .0
-            == 404
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
+    arm.gone(&afd("/securityPolicies/waf")).await;
     assert_eq!(
         arm.req(Method::DELETE, &waf_path("standard"), None).await.0,
         202

@@ -53,17 +53,6 @@ async fn idle(arm: &Arm) {
     panic!("the cluster never settled");
 }
 
-/// Waits until `path` answers 404.
-async fn gone(arm: &Arm, path: &str) {
-    for _ in 0..400 {
-        if arm.req(Method::GET, path, None).await.0 == 404 {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
-    panic!("{path} never went");
-}
-
 #[tokio::test]
 async fn autoscaling_needs_bounds_and_zones_are_fixed() {
     let arm = Arm::start(Config {
@@ -186,7 +175,7 @@ async fn user_pools_are_children_the_cluster_lists() {
         arm.req(Method::DELETE, &pool_path("apps"), None).await.0,
         202
     );
-    gone(&arm, &pool_path("apps")).await;
+    arm.gone(&pool_path("apps")).await;
     assert_eq!(arm.req(Method::GET, &pool_path("apps"), None).await.0, 404);
     let again =
         json!({ "properties": { "mode": "User", "count": 1, "vmSize": "Standard_D8ds_v5" } });
@@ -198,7 +187,7 @@ async fn user_pools_are_children_the_cluster_lists() {
     );
     idle(&arm).await;
     assert_eq!(arm.req(Method::DELETE, &cluster_path(), None).await.0, 202);
-    gone(&arm, &cluster_path()).await;
+    arm.gone(&cluster_path()).await;
     assert!(
         arm.emulator
             .resource_ids()

@@ -132,6 +132,17 @@ impl Arm {
         (status.as_u16(), body)
     }
 
+    /// Waits until `path` answers 404 (a long-running delete has finished).
+    pub async fn gone(&self, path: &str) {
+        for _ in 0..400 {
+            if self.req(Method::GET, path, None).await.0 == 404 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        panic!("{path} never went");
+    }
+
     /// Lets the scaled-down provisioning times pass.
     pub async fn settle(&self) {
         tokio::time::sleep(Duration::from_millis(30)).await;

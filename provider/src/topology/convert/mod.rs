@@ -23,6 +23,24 @@ fn text(v: &Value) -> String {
     v.as_str().unwrap_or_default().to_owned()
 }
 
+/// A map block's (or map's) entries; none for null or unknown.
+fn entries(v: &Value) -> impl Iterator<Item = (&String, &Value)> {
+    v.as_map().into_iter().flatten()
+}
+
+/// A list block's (or list's) items; none for null or unknown.
+fn list(v: &Value) -> &[Value] {
+    match v {
+        Value::List(items) => items,
+        _ => &[],
+    }
+}
+
+/// `v`, or `default` when it is null.
+fn or_default(v: &Value, default: Value) -> Value {
+    if v.is_null() { default } else { v.clone() }
+}
+
 fn number(v: &Value) -> Option<u32> {
     v.as_f64().filter(|n| *n >= 0.0).map(|n| n as u32)
 }

@@ -3,7 +3,7 @@
 //! from the prior state or left unknown.
 
 use super::super::schema::{DEFAULT_MODE, DEFAULT_NODE_COUNT, DEFAULT_VM_SIZE};
-use super::{mode_of, topology, unknown_paths};
+use super::{mode_of, or_default, topology, unknown_paths};
 use crate::value::Value;
 use bcdr::layout::ResourceKey;
 use bcdr::model::{RegionMode, RoutingMethod};
@@ -24,10 +24,6 @@ fn carried(prior: &Value) -> Value {
     } else {
         Value::Unknown
     }
-}
-
-fn or_default(v: &Value, default: Value) -> Value {
-    if v.is_null() { default } else { v.clone() }
 }
 
 /// A region's endpoint settings in effect: the priority it gets, the weight it has.

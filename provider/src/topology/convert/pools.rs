@@ -3,7 +3,7 @@
 //! planned values (the autoscaler owns a count it scales), import, and the refusal to move an
 //! existing pool's zones (AKS cannot).
 
-use super::{number, strings, text};
+use super::{entries, number, strings, text};
 use crate::diag;
 use crate::proto::tfplugin6 as pb;
 use crate::value::Value;
@@ -26,10 +26,6 @@ fn autoscale(v: &Value) -> Option<Autoscale> {
 
 fn scales(v: &Value) -> bool {
     !v.get("min_count").is_null() || !v.get("max_count").is_null()
-}
-
-fn entries(v: &Value) -> impl Iterator<Item = (&String, &Value)> {
-    v.as_map().into_iter().flatten()
 }
 
 /// `cluster` with the region block `r`'s pool settings.

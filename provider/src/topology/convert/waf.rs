@@ -1,24 +1,13 @@
 //! `front_door.waf` between Terraform values and the SDK's [`Waf`]: the configuration read into the
 //! model, the planned block with defaults filled in, and the block an import rebuilds.
 
-use super::{number, strings, text};
+use super::{entries, list, number, or_default, strings, text};
 use crate::diag;
 use crate::proto::tfplugin6 as pb;
 use crate::value::Value;
 use bcdr::model::{Waf, WafCustomRule, WafManagedRuleSet, WafMatchCondition, WafMode};
 use bcdr::validate::{AttributePath, PathStep};
 use std::collections::BTreeMap;
-
-fn entries(v: &Value) -> impl Iterator<Item = (&String, &Value)> {
-    v.as_map().into_iter().flatten()
-}
-
-fn list(v: &Value) -> &[Value] {
-    match v {
-        Value::List(items) => items,
-        _ => &[],
-    }
-}
 
 /// The WAF of a `front_door` block value, when it has one.
 pub(super) fn model(front_door: &Value) -> Option<Waf> {
@@ -114,10 +103,6 @@ pub(super) fn config_errors(front_door: &Value, out: &mut Vec<pb::Diagnostic>) {
             }
         }
     }
-}
-
-fn or_default(v: &Value, default: Value) -> Value {
-    if v.is_null() { default } else { v.clone() }
 }
 
 fn filled(v: &Value, defaults: &[(&str, Value)]) -> Value {
