@@ -10,6 +10,7 @@ use crate::store::{Kind, Resource, State};
 use axum::http::Method;
 use ipnet::Ipv4Net;
 use serde_json::{Value, json};
+use std::collections::BTreeSet;
 
 pub(crate) const VNET_TYPE: &str = "Microsoft.Network/virtualNetworks";
 const PEERING_TYPE: &str = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings";
@@ -344,7 +345,7 @@ pub fn peering(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Resu
             }
             for other in peered_vnets(ctx.state, &local.id) {
                 if !other.id.eq_ignore_ascii_case(&remote.id)
-                    && overlaps(&vnet_space(&other), &remote_space)
+                    && overlaps(&vnet_space(other), &remote_space)
                 {
                     return Err(ArmError::bad_request(
                         "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet",
@@ -411,7 +412,10 @@ pub fn peering(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Resu
                 duration,
             );
             lock_vnet(ctx.state, &local.id, &op, ctx.now + duration);
-            recompute_peerings(ctx.state);
+            let pairs = pair_of(&id.to_ascii_lowercase(), &remote.id)
+                .into_iter()
+                .collect();
+            recompute_peering_pairs(ctx.state, &pairs);
             let mut resp = Resp::json(
                 if existing.is_some() { 200 } else { 201 },
                 ctx.state
@@ -442,6 +446,7 @@ pub fn peering(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Resu
 
 /// A peering write holds its local VNet in `Updating` until it finishes, as ARM does.
 fn lock_vnet(state: &mut State, vnet_id: &str, op: &str, until_ms: u64) {
+    state.pending_until(until_ms);
     if let Some(v) = state.get_mut(vnet_id) {
         v.pending = Some(crate::store::Pending {
             state: "Updating".into(),
@@ -452,14 +457,14 @@ fn lock_vnet(state: &mut State, vnet_id: &str, op: &str, until_ms: u64) {
     }
 }
 
-fn peered_vnets(state: &State, vnet_id: &str) -> Vec<Resource> {
+fn peered_vnets<'s>(state: &'s State, vnet_id: &str) -> Vec<&'s Resource> {
     state
         .children_of(vnet_id)
         .iter()
         .filter_map(|k| state.resources.get(k))
         .filter(|r| r.kind == Kind::Peering)
         .filter_map(|p| p.body["properties"]["remoteVirtualNetwork"]["id"].as_str())
-        .filter_map(|remote| state.get(remote).cloned())
+        .filter_map(|remote| state.get(remote))
         .collect()
 }
 
@@ -485,45 +490,103 @@ fn mark_out_of_sync(state: &mut State, vnet_id: &str) {
 }
 
 /// Peering states follow from what exists: Connected when the reciprocal peering has been provisioned,
-/// Disconnected once a connection is lost, Initiated before the other side exists.
+/// Disconnected once a connection is lost, Initiated before the other side exists. Recomputes every
+/// peering (after deletes: any may have lost its remote side).
 pub fn recompute_peerings(state: &mut State) {
-    let peerings: Vec<(String, String, String)> = state
+    let vnets: BTreeSet<String> = state
         .resources
         .iter()
         .filter(|(_, r)| r.kind == Kind::Peering)
-        .map(|(k, r)| {
-            let local =
-                r.id.rsplit_once("/virtualNetworkPeerings/")
-                    .map(|(v, _)| v.to_ascii_lowercase())
-                    .unwrap_or_default();
-            let remote = r.body["properties"]["remoteVirtualNetwork"]["id"]
-                .as_str()
-                .unwrap_or_default()
-                .to_ascii_lowercase();
-            (k.clone(), local, remote)
+        .filter_map(|(k, _)| k.rsplit_once("/virtualnetworkpeerings/"))
+        .map(|(vnet, _)| vnet.to_owned())
+        .collect();
+    let sides: Vec<Side> = vnets
+        .iter()
+        .flat_map(|v| sides_of(state, v, None))
+        .collect();
+    settle_states(state, &sides);
+}
+
+/// Recomputes the peerings between each pair of VNets (lower-cased ids): all that a write or a finished
+/// operation on a peering can change, since a peering's state depends only on its pair.
+pub fn recompute_peering_pairs(state: &mut State, pairs: &BTreeSet<(String, String)>) {
+    let sides: Vec<Side> = pairs
+        .iter()
+        .flat_map(|(a, b)| {
+            let mut both = sides_of(state, a, Some(b));
+            both.extend(sides_of(state, b, Some(a)));
+            both
         })
         .collect();
-    let provisioned = |local: &str, remote: &str, state: &State| {
-        peerings.iter().any(|(k, l, r)| {
-            l == local
-                && r == remote
-                && state.resources.get(k).is_some_and(|p| match &p.pending {
-                    None => p.provisioning_state() == "Succeeded",
-                    Some(pending) => pending.state == "Updating",
-                })
+    settle_states(state, &sides);
+}
+
+/// The pair of a peering's local and remote VNets, lower-cased and in order.
+pub fn pair_of(peering_key: &str, remote_id: &str) -> Option<(String, String)> {
+    let (local, _) = peering_key.rsplit_once("/virtualnetworkpeerings/")?;
+    let (local, remote) = (local.to_owned(), remote_id.to_ascii_lowercase());
+    Some(if local <= remote {
+        (local, remote)
+    } else {
+        (remote, local)
+    })
+}
+
+/// One peering: its key, local VNet and remote VNet (both lower-cased ids), and whether it counts as
+/// provisioned for its pair's state.
+struct Side {
+    key: String,
+    local: String,
+    remote: String,
+    provisioned: bool,
+}
+
+/// The peerings of one VNet (lower-cased id), found by their ids' prefix; only those toward `toward`
+/// when given.
+fn sides_of(state: &State, vnet: &str, toward: Option<&str>) -> Vec<Side> {
+    let prefix = format!("{vnet}/virtualnetworkpeerings/");
+    state
+        .resources
+        .range(prefix.clone()..)
+        .take_while(|(k, _)| k.starts_with(&prefix))
+        .filter(|(_, r)| r.kind == Kind::Peering)
+        .map(|(k, r)| {
+            let remote = r.body["properties"]["remoteVirtualNetwork"]["id"]
+                .as_str()
+                .unwrap_or_default();
+            (k, r, remote)
         })
+        .filter(|(_, _, remote)| toward.is_none_or(|t| remote.eq_ignore_ascii_case(t)))
+        .map(|(k, r, remote)| Side {
+            key: k.clone(),
+            local: vnet.to_owned(),
+            remote: remote.to_ascii_lowercase(),
+            provisioned: match &r.pending {
+                None => r.provisioning_state() == "Succeeded",
+                Some(pending) => pending.state == "Updating",
+            },
+        })
+        .collect()
+}
+
+/// Sets each side's state from its reciprocal, which `sides` must hold too when it exists.
+fn settle_states(state: &mut State, sides: &[Side]) {
+    let provisioned = |local: &str, remote: &str| {
+        sides
+            .iter()
+            .any(|s| s.provisioned && s.local == local && s.remote == remote)
     };
     let mut updates = Vec::new();
-    for (key, local, remote) in &peerings {
-        let Some(p) = state.resources.get(key) else {
+    for side in sides {
+        let Some(p) = state.resources.get(&side.key) else {
             continue;
         };
         let current = p.body["properties"]["peeringState"]
             .as_str()
             .unwrap_or("Initiated");
-        let next = if !state.resources.contains_key(remote) {
+        let next = if !state.resources.contains_key(&side.remote) {
             "Disconnected"
-        } else if provisioned(local, remote, state) && provisioned(remote, local, state) {
+        } else if provisioned(&side.local, &side.remote) && provisioned(&side.remote, &side.local) {
             "Connected"
         } else if current == "Initiated" {
             "Initiated"
@@ -531,7 +594,7 @@ pub fn recompute_peerings(state: &mut State) {
             "Disconnected"
         };
         if next != current {
-            updates.push((key.clone(), next));
+            updates.push((side.key.clone(), next));
         }
     }
     for (key, next) in updates {

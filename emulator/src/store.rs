@@ -107,6 +107,10 @@ pub struct State {
     /// Managed identities the emulator made (principal or object id, lower-cased), and when.
     #[serde(default)]
     pub identities: BTreeMap<String, u64>,
+    /// No pending operation ends before this (a lower bound; 0 = unknown): most requests then skip
+    /// the settle scan. Whoever marks a resource pending lowers it ([`State::pending_until`]).
+    #[serde(skip)]
+    pub next_due: u64,
 }
 
 impl State {
@@ -145,10 +149,12 @@ impl State {
 
     /// Records of everything below `id` (its children, or a group's contents).
     pub fn children_of(&self, id: &str) -> Vec<String> {
+        // Ids sort their children right after them: a range, not a scan.
         let prefix = format!("{}/", id.to_ascii_lowercase());
         self.resources
-            .keys()
-            .filter(|k| k.starts_with(&prefix))
+            .range(prefix.clone()..)
+            .map(|(k, _)| k)
+            .take_while(|k| k.starts_with(&prefix))
             .cloned()
             .collect()
     }
@@ -156,15 +162,26 @@ impl State {
     /// Finishes every pending operation whose time has come: provisioning states become terminal,
     /// deleted resources (and what they contain) disappear, peerings see their remote side.
     pub fn settle(&mut self, now: u64) -> bool {
-        let due: Vec<String> = self
-            .resources
-            .iter()
-            .filter(|(_, r)| r.pending.as_ref().is_some_and(|p| p.until_ms <= now))
-            .map(|(k, _)| k.clone())
-            .collect();
+        if now < self.next_due {
+            return false;
+        }
+        let mut due = Vec::new();
+        let mut next = u64::MAX;
+        for (k, r) in &self.resources {
+            match &r.pending {
+                Some(p) if p.until_ms <= now => due.push(k.clone()),
+                Some(p) => next = next.min(p.until_ms),
+                None => {}
+            }
+        }
+        self.next_due = next;
         if due.is_empty() {
             return false;
         }
+        // What the finished operations can change of peering states: a delete anything (a remote side
+        // may be gone), a peering its own pair.
+        let mut deleted = false;
+        let mut pairs = std::collections::BTreeSet::new();
         for key in due {
             let Some(resource) = self.resources.get_mut(&key) else {
                 continue;
@@ -176,7 +193,18 @@ impl State {
                 .operations
                 .get(&pending.operation)
                 .and_then(|o| o.error.clone());
+            if resource.kind == Kind::Peering
+                && let Some(pair) = crate::network::pair_of(
+                    &key,
+                    resource.body["properties"]["remoteVirtualNetwork"]["id"]
+                        .as_str()
+                        .unwrap_or_default(),
+                )
+            {
+                pairs.insert(pair);
+            }
             if pending.state == "Deleting" && failed.is_none() {
+                deleted = true;
                 let id = resource.id.clone();
                 for child in self.children_of(&id) {
                     self.resources.remove(&child);
@@ -194,8 +222,17 @@ impl State {
                 }
             }
         }
-        crate::network::recompute_peerings(self);
+        if deleted {
+            crate::network::recompute_peerings(self);
+        } else if !pairs.is_empty() {
+            crate::network::recompute_peering_pairs(self, &pairs);
+        }
         true
+    }
+
+    /// Notes that a resource was marked pending until `until_ms`.
+    pub fn pending_until(&mut self, until_ms: u64) {
+        self.next_due = self.next_due.min(until_ms);
     }
 
     /// Drops finished operations older than an hour, so the state file does not grow forever.

@@ -9,6 +9,20 @@ pub trait Sleeper: Send + Sync + Debug {
     async fn sleep(&self, duration: Duration);
 }
 
+/// Sleeps on a timer thread that wakes within a fraction of a millisecond (futures-timer), the
+/// default. tokio's timer wheel ticks in whole milliseconds and overshoots each sleep by about one:
+/// nothing against minutes-long operations, but a chain of short ones (the peering writes on one VNet,
+/// each polled at its exact `Retry-After`) would pay it at every link.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PreciseSleeper;
+
+#[async_trait::async_trait]
+impl Sleeper for PreciseSleeper {
+    async fn sleep(&self, duration: Duration) {
+        futures_timer::Delay::new(duration).await;
+    }
+}
+
 /// Sleeps on tokio's timer (which tests may pause and advance).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TokioSleeper;

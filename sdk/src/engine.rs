@@ -174,13 +174,6 @@ async fn run_one(
     }
     let mut attempt = 0;
     loop {
-        // VNet and peering answers are complete from the start; clusters and IPs gain properties
-        // (kubelet identity, address) while provisioning and are read again.
-        let read_again = !matches!(
-            op.key,
-            crate::layout::ResourceKey::VirtualNetwork(_)
-                | crate::layout::ResourceKey::Peering { .. }
-        );
         let sync: &[(&str, &str)] = if matches!(op.key, crate::layout::ResourceKey::Peering { .. })
         {
             &[("syncRemoteAddressSpace", "true")]
@@ -194,12 +187,7 @@ async fn run_one(
                 } else {
                     &[]
                 };
-                if read_again {
-                    client.put(&op.id, api, &body, query).await
-                } else {
-                    client.put_without_read(&op.id, api, &body, query).await
-                }
-                .map(Some)
+                client.put(&op.id, api, &body, query).await.map(Some)
             }
             Action::Delete => client.delete(&op.id, api).await.map(|()| None),
             Action::NoOp => Ok(None),

@@ -6,6 +6,7 @@ mod support;
 
 use arm_emulator::{Config, FaultAction, FaultRule};
 use bcdr::engine::{CancelSignal, Event, Outcome, cancellation};
+use bcdr::layout::ResourceKey;
 use std::sync::Mutex;
 use std::time::Duration;
 use support::*;
@@ -97,6 +98,57 @@ async fn planning_from_nothing_costs_one_request() {
         1,
         "only the tag-filtered list of groups: {arm:#?}"
     );
+}
+
+#[tokio::test]
+async fn an_apply_costs_one_write_per_resource_and_one_read_per_long_running_one() {
+    let (emulator, client) = setup(fast()).await;
+    let t = topology(
+        "lean",
+        &[("eastus", "10.1.0.0/16"), ("westus", "10.2.0.0/16")],
+    );
+    let (plan, _) = client.plan(&t).await.expect("plan");
+    let writes = plan.changes().count();
+    let long_running = plan
+        .changes()
+        .filter(|o| {
+            matches!(
+                o.key,
+                ResourceKey::VirtualNetwork(_)
+                    | ResourceKey::PublicIp(_)
+                    | ResourceKey::ManagedCluster(_)
+                    | ResourceKey::Peering { .. }
+            )
+        })
+        .count();
+    emulator.clear_requests();
+    let applied = client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("apply");
+    let log: Vec<String> = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/subscriptions/"))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(
+        !log.iter().any(|r| r.contains("/operations/")),
+        "a PUT is followed on the resource, whose last read is the result: {log:#?}"
+    );
+    assert_eq!(
+        log.len(),
+        1 + writes + long_running,
+        "the list, the writes, one read per long-running write: {log:#?}"
+    );
+    assert!(
+        applied.status.peerings.values().all(|s| s == "Connected"),
+        "the side written second proves both Connected, with no VNet read: {:?}",
+        applied.status.peerings
+    );
+    assert!(applied.status.regions.values().all(|r| {
+        !r.kubelet_identity_object_id.is_empty() && !r.ingress_ip_address.is_empty()
+    }));
 }
 
 #[tokio::test]

@@ -1,6 +1,9 @@
-//! Long-running operations as ARM runs them: prefer `Azure-AsyncOperation` (a status document), else
-//! `Location` (202 until done), else the resource's own `provisioningState`; wait `Retry-After`
-//! (`retry-after-ms` first) between polls, within the client's floor.
+//! Long-running operations as ARM runs them. A PUT is followed on the resource itself: its
+//! `provisioningState` says when the operation ends, and the read that sees it end is the final resource,
+//! so waiting and reading back cost one GET per poll, not a status poll plus a final GET. The status
+//! document (`Azure-AsyncOperation`) is read only to explain a failure. Other operations (deletes) prefer
+//! `Azure-AsyncOperation`, else `Location` (202 until done), else the resource's own state. Every wait
+//! honours `Retry-After` (`retry-after-ms` first), within the client's floor.
 
 use super::{ArmClient, ArmResponse};
 use crate::error::{Error, Result};
@@ -65,6 +68,72 @@ pub(crate) fn final_body(response: &ArmResponse) -> Option<Value> {
     (!long_running && succeeded)
         .then(|| response.body.clone())
         .flatten()
+}
+
+/// Waits for the operation a PUT (`initial`) started on `resource` by reading the resource until its
+/// provisioning state is terminal, and returns the resource as that last read reports it.
+///
+/// A read without `Retry-After` keeps the last wait ARM asked for. A resource not readable yet (404,
+/// ARM's caches catching up) falls back to the status document, then one read.
+pub(crate) async fn wait_put(
+    client: &ArmClient,
+    resource: &str,
+    api_version: &str,
+    initial: ArmResponse,
+) -> Result<Value> {
+    let (floor, default) = (client.inner.min_poll, client.inner.default_poll);
+    let mut wait = retry_after(&initial, default, floor);
+    loop {
+        client.sleeper().sleep(wait).await;
+        let response = match client
+            .send(Method::Get, resource, Some(api_version), &[], None)
+            .await
+        {
+            Err(Error::Arm { status: 404, .. }) => {
+                self::wait(client, resource, api_version, initial).await?;
+                return client
+                    .get(resource, api_version)
+                    .await?
+                    .ok_or_else(|| Error::Decode {
+                        path: resource.to_owned(),
+                        detail: "resource missing right after its PUT succeeded".into(),
+                    });
+            }
+            other => other?,
+        };
+        if response.header("retry-after-ms").is_some() || response.header("retry-after").is_some() {
+            wait = retry_after(&response, default, floor);
+        }
+        match provisioning_state(response.body.as_ref()) {
+            None => return Ok(response.body.unwrap_or(Value::Null)),
+            Some(s) if s.eq_ignore_ascii_case("succeeded") => {
+                return Ok(response.body.unwrap_or(Value::Null));
+            }
+            Some(s) if terminal(s) => {
+                let state = s.to_owned();
+                return Err(explain(client, resource, &state, &initial, &response).await);
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+/// The error of a failed PUT: the status document's `error` (code and message) when ARM gave one,
+/// else what the resource says.
+async fn explain(
+    client: &ArmClient,
+    resource: &str,
+    state: &str,
+    initial: &ArmResponse,
+    read: &ArmResponse,
+) -> Error {
+    if let Some(url) = initial.header("azure-asyncoperation")
+        && let Ok(doc) = client.send(Method::Get, url, None, &[], None).await
+        && doc.body.as_ref().is_some_and(|b| b.get("error").is_some())
+    {
+        return failed(resource, state, doc.body.as_ref());
+    }
+    failed(resource, state, read.body.as_ref())
 }
 
 /// Waits for the operation `initial` started on `resource` to finish.

@@ -17,7 +17,7 @@ pub mod traffic_manager;
 pub mod virtual_network;
 pub mod waf;
 
-use crate::clock::{Sleeper, TokioSleeper};
+use crate::clock::{PreciseSleeper, Sleeper};
 use crate::error::{Error, Result};
 use auth::{Cloud, Credential};
 use azure_core::http::headers::HeaderName;
@@ -55,7 +55,7 @@ impl ArmConfig {
             extra_root_certificates: Vec::new(),
             min_poll_interval: Duration::from_millis(20),
             default_poll_interval: Duration::from_secs(5),
-            sleeper: Arc::new(TokioSleeper),
+            sleeper: Arc::new(PreciseSleeper),
         }
     }
 
@@ -230,6 +230,12 @@ impl ArmClient {
         let url = self.url(path, api_version, query)?;
         let mut request = Request::new(url, method);
         request.insert_header(HeaderName::from_static("accept"), "application/json");
+        // Our own id, so ARM's logs and ours correlate; also spares azure_core's request-id policy an
+        // error (and, with RUST_BACKTRACE set, a captured backtrace) on every request.
+        request.insert_header(
+            HeaderName::from_static("x-ms-client-request-id"),
+            uuid::Uuid::new_v4().to_string(),
+        );
         if let Some(body) = body {
             request.insert_header(HeaderName::from_static("content-type"), "application/json");
             request.set_body(serde_json::to_vec(body).map_err(|e| Error::Config(e.to_string()))?);
@@ -298,7 +304,8 @@ impl ArmClient {
         }
     }
 
-    /// PUT a resource, wait for its long-running operation, and return the resource as ARM then reports it.
+    /// PUT a resource, wait for its long-running operation, and return the resource as ARM then reports
+    /// it: the synchronous answer itself, or the read that saw the operation end (see [`lro`]).
     pub async fn put(
         &self,
         id: &str,
@@ -313,37 +320,7 @@ impl ArmClient {
             // A synchronous answer (groups, Traffic Manager, role assignments) is the resource itself.
             return Ok(done);
         }
-        lro::wait(self, id, api_version, response).await?;
-        self.get(id, api_version)
-            .await?
-            .ok_or_else(|| Error::Decode {
-                path: id.to_owned(),
-                detail: "resource missing right after its PUT succeeded".into(),
-            })
-    }
-
-    /// PUT a resource and wait for its long-running operation, taking the PUT's answer (with the final
-    /// provisioning state) as the result instead of reading the resource again. For resources whose
-    /// answer is complete from the start (VNets, peerings): one round trip less on the critical path.
-    pub async fn put_without_read(
-        &self,
-        id: &str,
-        api_version: &str,
-        body: &Value,
-        query: &[(&str, &str)],
-    ) -> Result<Value> {
-        let response = self
-            .send(Method::Put, id, Some(api_version), query, Some(body))
-            .await?;
-        if let Some(done) = lro::final_body(&response) {
-            return Ok(done);
-        }
-        let mut answer = response.body.clone().unwrap_or(Value::Null);
-        lro::wait(self, id, api_version, response).await?;
-        if let Some(state) = answer.pointer_mut("/properties/provisioningState") {
-            *state = Value::from("Succeeded");
-        }
-        Ok(answer)
+        lro::wait_put(self, id, api_version, response).await
     }
 
     /// DELETE a resource and wait until ARM reports it gone.

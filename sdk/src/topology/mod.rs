@@ -344,8 +344,36 @@ impl TopologyClient {
         })
     }
 
-    /// A peering becomes Connected when its reciprocal finishes; re-read the ones not yet reported so.
+    /// A peering becomes Connected when its reciprocal finishes. The side written second reads
+    /// Connected when its write ends, and that proves the first side (read Initiated when its own write
+    /// ended) Connected too: Azure links the two sides together. Only what is still not Connected then
+    /// is read again.
     async fn refresh_peerings(&self, topology: &Topology, observed: &mut Observed) {
+        let state = |o: &Observed, k: &ResourceKey| {
+            o.body(k)
+                .map(|b| str_at(b, &["properties", "peeringState"]).to_owned())
+                .unwrap_or_default()
+        };
+        let linked: Vec<ResourceKey> = observed
+            .resources
+            .keys()
+            .filter(|k| {
+                let ResourceKey::Peering { from, to } = k else {
+                    return false;
+                };
+                let reciprocal = ResourceKey::Peering {
+                    from: to.clone(),
+                    to: from.clone(),
+                };
+                state(observed, k) == "Initiated" && state(observed, &reciprocal) == "Connected"
+            })
+            .cloned()
+            .collect();
+        for key in linked {
+            if let Some(r) = observed.resources.get_mut(&key) {
+                r.body["properties"]["peeringState"] = "Connected".into();
+            }
+        }
         // One GET per VNet reports all its peerings: cheaper than one per peering.
         let mut vnets: Vec<String> = observed
             .resources
