@@ -16,15 +16,15 @@
 //! and the emulator's GET throughput on loopback.
 
 use arm_emulator::{Config, Emulator, default_latencies};
-use bcdr::engine::CancelSignal;
+use bcdr::engine::{CancelSignal, Event};
 use bcdr::layout::ResourceKey;
 use bcdr::model::{RoutingMethod, TrafficManager};
 use bcdr::plan::{Action, Plan};
 use bcdr::{ArmClient, ArmConfig, Cloud, Credential, Region, Topology, TopologyClient};
 use std::collections::BTreeMap;
 use std::error::Error;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const SCALE: f64 = 0.005;
@@ -131,12 +131,44 @@ fn critical_path_ms(plan: &Plan) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// From an apply's event timeline: when the first peering write started, and the mean time a
+/// peering write took beyond its emulated provisioning time.
+fn peering_timings(plan: &Plan, timeline: &[(usize, bool, Duration)]) -> (f64, f64) {
+    let peering = latency_ms("peering.put");
+    let mut start = vec![None; plan.operations.len()];
+    let (mut first, mut over, mut count) = (f64::MAX, 0.0, 0);
+    for &(i, started, at) in timeline {
+        let ms = at.as_secs_f64() * 1000.0;
+        if !matches!(plan.operations[i].key, ResourceKey::Peering { .. }) {
+            continue;
+        }
+        if started {
+            start[i] = Some(ms);
+            first = first.min(ms);
+        } else if let Some(s) = start[i] {
+            over += ms - s - peering;
+            count += 1;
+        }
+    }
+    (first, over / count.max(1) as f64)
+}
+
+fn latency_ms(key: &str) -> f64 {
+    default_latencies().get(key).copied().unwrap_or_default() as f64 * SCALE
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
 }
 
 struct Row {
+    /// When the first peering write started, ms after the apply began (its VNets' 30 ms on the
+    /// critical path).
+    peerings_start: f64,
+    /// How much longer than its emulated 50 ms a peering write took on average (its PUT and the read
+    /// that saw it end, on a machine running 2N chains of them and the emulator).
+    peering_overhead: f64,
     n: usize,
     resources: usize,
     wall: Duration,
@@ -144,6 +176,7 @@ struct Row {
     sequential: Duration,
     requests: usize,
     minimum: usize,
+    /// GETs: the list, and the reads that follow long-running PUTs (each both poll and result).
     reads: usize,
     conflicts: usize,
     refresh: Duration,
@@ -158,8 +191,20 @@ async fn measure(n: usize) -> Result<Row, Box<dyn Error>> {
     let (plan, _) = client.plan(&t).await?;
     emulator.clear_requests();
     let started = Instant::now();
-    client.apply(&t, CancelSignal::never(), &|_| {}).await?;
+    let timeline: Mutex<Vec<(usize, bool, Duration)>> = Mutex::default();
+    let record = |e: Event<'_>| {
+        let (index, start) = match e {
+            Event::Started { index, .. } => (index, true),
+            Event::Finished { index, .. } => (index, false),
+            _ => return,
+        };
+        if let Ok(mut t) = timeline.lock() {
+            t.push((index, start, started.elapsed()));
+        }
+    };
+    client.apply(&t, CancelSignal::never(), &record).await?;
     let wall = started.elapsed();
+    let (peerings_start, peering_overhead) = peering_timings(&plan, &timeline.into_inner()?);
     let log = emulator.requests();
     let writes = plan.changes().count();
     let lro = plan.changes().filter(|o| long_running(&o.key)).count();
@@ -172,10 +217,7 @@ async fn measure(n: usize) -> Result<Row, Box<dyn Error>> {
             )
         })
         .count();
-    let reads = log
-        .iter()
-        .filter(|r| r.method == "GET" && !r.path.contains("/operations/"))
-        .count();
+    let reads = log.iter().filter(|r| r.method == "GET").count();
 
     let mut refreshes = Vec::new();
     for _ in 0..5 {
@@ -211,6 +253,8 @@ async fn measure(n: usize) -> Result<Row, Box<dyn Error>> {
     let sequential = started.elapsed();
 
     Ok(Row {
+        peerings_start,
+        peering_overhead,
         n,
         resources: plan.operations.len(),
         wall,
@@ -266,11 +310,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
     println!(
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     );
+    let mut rows = Vec::new();
     for n in [2, 4, 8, 16] {
         let r = measure(n).await?;
         let wall_ms = r.wall.as_secs_f64() * 1000.0;
         println!(
-            "| {} | {} | {:.0} ms | {:.0} ms | {:.3} | {:.0} ms | {:.1}x | {} ({} reads) | {} | {:.2} | {} | {:.1} ms | {:.1} ms | {:.2} | {:.1} ms | {:.1} ms | {:.2} |",
+            "| {} | {} | {:.0} ms | {:.0} ms | {:.3} | {:.0} ms | {:.1}x | {} ({} GETs) | {} | {:.2} | {} | {:.1} ms | {:.1} ms | {:.2} | {:.1} ms | {:.1} ms | {:.2} |",
             r.n,
             r.resources,
             wall_ms,
@@ -289,6 +334,22 @@ async fn main() -> Result<(), Box<dyn Error>> {
             r.net_refresh.as_secs_f64() * 1000.0,
             r.net_get.as_secs_f64() * 1000.0,
             r.net_refresh.as_secs_f64() / r.net_get.as_secs_f64(),
+        );
+        rows.push(r);
+    }
+    println!(
+        "\nWhere the apply's time above the critical path goes (same runs):\n\n| regions | above critical | first peering write starts (critical: {:.0} ms) | peering writes per VNet | mean peering write beyond its {:.0} ms |\n|---:|---:|---:|---:|---:|",
+        latency_ms("virtualNetwork.put"),
+        latency_ms("peering.put"),
+    );
+    for r in &rows {
+        println!(
+            "| {} | {:.0} ms | {:.1} ms | {} | {:.2} ms |",
+            r.n,
+            r.wall.as_secs_f64() * 1000.0 - r.critical,
+            r.peerings_start,
+            2 * (r.n - 1),
+            r.peering_overhead,
         );
     }
     println!(

@@ -146,9 +146,11 @@ async fn an_apply_costs_one_write_per_resource_and_one_read_per_long_running_one
         "the side written second proves both Connected, with no VNet read: {:?}",
         applied.status.peerings
     );
-    assert!(applied.status.regions.values().all(|r| {
-        !r.kubelet_identity_object_id.is_empty() && !r.ingress_ip_address.is_empty()
-    }));
+    assert!(
+        applied.status.regions.values().all(|r| {
+            !r.kubelet_identity_object_id.is_empty() && !r.ingress_ip_address.is_empty()
+        })
+    );
 }
 
 #[tokio::test]
