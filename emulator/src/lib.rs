@@ -21,6 +21,7 @@ mod front_door;
 mod http;
 mod lro;
 mod network;
+mod peering;
 mod public_ip;
 pub mod regions;
 mod registry;

@@ -191,7 +191,7 @@ pub(crate) fn typed(
             subnet::subnet(ctx, rg, names[0], names[1])
         }
         ("microsoft.network", ["virtualnetworks", "virtualnetworkpeerings"]) => {
-            network::peering(ctx, rg, names[0], names[1])
+            crate::peering::peering(ctx, rg, names[0], names[1])
         }
         ("microsoft.containerservice", ["managedclusters"]) => aks::cluster(ctx, rg, names[0]),
         ("microsoft.containerservice", ["managedclusters", "agentpools"]) => {

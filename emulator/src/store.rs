@@ -194,7 +194,7 @@ impl State {
                 .get(&pending.operation)
                 .and_then(|o| o.error.clone());
             if resource.kind == Kind::Peering
-                && let Some(pair) = crate::network::pair_of(
+                && let Some(pair) = crate::peering::pair_of(
                     &key,
                     resource.body["properties"]["remoteVirtualNetwork"]["id"]
                         .as_str()
@@ -223,9 +223,9 @@ impl State {
             }
         }
         if deleted {
-            crate::network::recompute_peerings(self);
+            crate::peering::recompute_peerings(self);
         } else if !pairs.is_empty() {
-            crate::network::recompute_peering_pairs(self, &pairs);
+            crate::peering::recompute_peering_pairs(self, &pairs);
         }
         true
     }

@@ -110,6 +110,14 @@ impl Topology {
         regions.sort_by(|a, b| a.name.cmp(&b.name));
         regions
     }
+
+    /// The region marked [`RegionRole::Primary`], if one is (the first by name, should validation
+    /// have been skipped with several).
+    pub fn primary(&self) -> Option<&Region> {
+        self.sorted_regions()
+            .into_iter()
+            .find(|r| r.role == RegionRole::Primary)
+    }
 }
 
 /// One region of the topology: its network and its cluster.
@@ -122,6 +130,9 @@ pub struct Region {
     pub vnet_cidr: String,
     /// Hot serves traffic; warm runs but receives none; cold has network and ingress IP only.
     pub mode: RegionMode,
+    /// Primary (the region run from in normal times) or secondary (a recovery region, the default).
+    #[serde(default)]
+    pub role: RegionRole,
     pub cluster: ClusterSettings,
     /// How the region's endpoint takes part in global routing.
     pub endpoint: EndpointSettings,
@@ -133,6 +144,7 @@ impl Region {
             name: name.into(),
             vnet_cidr: vnet_cidr.into(),
             mode: RegionMode::Hot,
+            role: RegionRole::Secondary,
             cluster: ClusterSettings::default(),
             endpoint: EndpointSettings::default(),
         }
@@ -141,6 +153,12 @@ impl Region {
     #[must_use]
     pub fn mode(mut self, mode: RegionMode) -> Self {
         self.mode = mode;
+        self
+    }
+
+    #[must_use]
+    pub fn role(mut self, role: RegionRole) -> Self {
+        self.role = role;
         self
     }
 
@@ -304,6 +322,37 @@ impl RegionMode {
     /// Whether the region runs a cluster.
     pub fn has_cluster(self) -> bool {
         self != Self::Cold
+    }
+}
+
+/// A region's part in the topology, as the guidance names them: one primary region and its secondary
+/// (recovery) regions. Modes say what runs where now; the role says where the topology belongs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RegionRole {
+    /// The region the topology runs from in normal times: the global resources default there,
+    /// Priority routing puts it first among the regions of its mode, and readiness looks for its
+    /// Azure pair among the others. At most one region is primary.
+    Primary,
+    /// A recovery region (the default). With no primary at all, the regions are peers.
+    #[default]
+    Secondary,
+}
+
+impl RegionRole {
+    pub const ALL: [Self; 2] = [Self::Primary, Self::Secondary];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(s))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Primary => "primary",
+            Self::Secondary => "secondary",
+        }
     }
 }
 

@@ -13,6 +13,8 @@ pub const TAG_MANAGED_BY: &str = "bcdr-managed-by";
 /// are no Azure resource), so an import can rebuild them: `name=kind;...`, kind `in-cluster`,
 /// `managed` or `managed-geo`, names with `%`, `;` and `=` percent-encoded.
 pub const TAG_STATEFUL: &str = "bcdr-stateful-services";
+/// On the global resource group: the primary region ("" when the regions are peers), for import.
+pub const TAG_PRIMARY: &str = "bcdr-primary-region";
 /// The pseudo-region of the global resource group.
 pub const GLOBAL: &str = "global";
 /// The subnet the cluster's nodes use.

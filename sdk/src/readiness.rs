@@ -44,6 +44,7 @@ fn finding(check: &'static str, level: Level, detail: impl Into<String>) -> Find
 pub fn report(t: &Topology) -> Vec<Finding> {
     vec![
         paired(t),
+        primary(t),
         routing(t),
         failback(t),
         registry(t),
@@ -81,6 +82,49 @@ fn paired(t: &Topology) -> Finding {
                 unpaired.join(", ")
             ),
         )
+    }
+}
+
+fn primary(t: &Topology) -> Finding {
+    const CHECK: &str = "primary-region";
+    let Some(primary) = t.primary() else {
+        return finding(
+            CHECK,
+            Level::Pass,
+            "no primary region: the regions are peers; mark one role = \"primary\" to say where the topology runs from in normal times",
+        );
+    };
+    let name = primary.name.as_str();
+    if primary.mode != RegionMode::Hot {
+        return finding(
+            CHECK,
+            Level::Warn,
+            format!(
+                "the primary region {name} serves no traffic ({}): failed over? failing back is making it hot again",
+                primary.mode.as_str()
+            ),
+        );
+    }
+    match t
+        .regions
+        .iter()
+        .find(|r| r.name != name && regions::paired(name, &r.name))
+    {
+        Some(pair) => finding(
+            CHECK,
+            Level::Pass,
+            format!(
+                "{name} is primary and recovers into its Azure pair {}",
+                pair.name
+            ),
+        ),
+        None => finding(
+            CHECK,
+            Level::Warn,
+            format!(
+                "the primary region {name} has no Azure pair in the topology: the guidance recovers a region into its pair"
+            ),
+        ),
     }
 }
 
@@ -398,6 +442,18 @@ mod tests {
             },
         ));
         assert_eq!(level(&t, "application-state"), Level::Pass);
+        let mut t = good();
+        t.regions[0].role = crate::model::RegionRole::Primary;
+        assert_eq!(level(&t, "primary-region"), Level::Pass);
+        t.regions[1].name = "northeurope".into();
+        assert_eq!(level(&t, "primary-region"), Level::Warn, "no pair");
+        let mut t = good();
+        t.regions[1].role = crate::model::RegionRole::Primary;
+        assert_eq!(
+            level(&t, "primary-region"),
+            Level::Warn,
+            "the primary is warm"
+        );
         let t = good().stateful_service(StatefulService::new("redis", StateLocation::InCluster));
         assert_eq!(level(&t, "application-state"), Level::Warn);
         assert!(

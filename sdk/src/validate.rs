@@ -195,6 +195,7 @@ pub fn validate(topology: &Topology) -> Vec<Diagnostic> {
             ),
         ));
     }
+    roles(topology, &mut out);
     pairing_warnings(topology, &mut out);
     routing::validate(topology, &mut out);
     out
@@ -286,6 +287,35 @@ fn validate_cluster(region: &crate::model::Region, out: &mut Vec<Diagnostic>) {
 }
 
 /// The guidance recommends Azure paired regions; other choices are allowed with a warning.
+/// At most one primary region; global resources placed elsewhere are allowed, with a warning.
+fn roles(topology: &Topology, out: &mut Vec<Diagnostic>) {
+    let primaries: Vec<&str> = topology
+        .sorted_regions()
+        .into_iter()
+        .filter(|r| r.role == crate::model::RegionRole::Primary)
+        .map(|r| r.name.as_str())
+        .collect();
+    for extra in primaries.iter().skip(1) {
+        out.push(Diagnostic::error(
+            AttributePath::region(extra, Some("role")),
+            "More than one primary region",
+            format!(
+                "\"{}\" is already the primary region; a topology has one primary, every other region is \"secondary\"",
+                primaries[0]
+            ),
+        ));
+    }
+    if let (Some(primary), Some(home)) = (primaries.first(), &topology.home_region)
+        && primary != home
+    {
+        out.push(Diagnostic::warning(
+            AttributePath::attr("home_region"),
+            "Global resources outside the primary region",
+            format!("the global resources (routing profile, registry home, backup storage) live in \"{home}\", not in the primary region \"{primary}\"; leave home_region unset to keep them with the primary"),
+        ));
+    }
+}
+
 fn pairing_warnings(topology: &Topology, out: &mut Vec<Diagnostic>) {
     let names: Vec<&str> = topology.regions.iter().map(|r| r.name.as_str()).collect();
     for region in &topology.regions {

@@ -7,6 +7,7 @@ mod support;
 use arm_emulator::{Config, FaultAction, FaultRule};
 use bcdr::engine::{CancelSignal, Event, Outcome, cancellation};
 use bcdr::layout::ResourceKey;
+use bcdr::model::RegionRole;
 use std::sync::Mutex;
 use std::time::Duration;
 use support::*;
@@ -14,7 +15,7 @@ use support::*;
 #[tokio::test]
 async fn apply_is_idempotent_and_destroy_leaves_nothing() {
     let (emulator, client) = setup(fast()).await;
-    let t = topology(
+    let mut t = topology(
         "trio",
         &[
             ("eastus", "10.1.0.0/16"),
@@ -22,6 +23,7 @@ async fn apply_is_idempotent_and_destroy_leaves_nothing() {
             ("centralus", "10.3.0.0/16"),
         ],
     );
+    t.regions[1].role = RegionRole::Primary;
     let applied = client
         .apply(&t, CancelSignal::never(), &quiet)
         .await
@@ -65,6 +67,12 @@ async fn apply_is_idempotent_and_destroy_leaves_nothing() {
             ("westus", "10.2.0.0/16")
         ]
     );
+    assert_eq!(
+        imported.primary().map(|r| r.name.as_str()),
+        Some("westus"),
+        "the primary is recorded on the global group"
+    );
+    assert_eq!(imported.home_region.as_deref(), Some("westus"));
 
     client
         .destroy("trio", CancelSignal::never(), &quiet)

@@ -342,6 +342,11 @@ pub fn warnings() -> Vec<(String, &'static str, &'static str)> {
             "backup: geo-redundant storage replicates to the home region's Azure pair",
         ),
         (
+            pair("    role = \"primary\"", "", "  home_region = \"westus\""),
+            "Global resources outside the primary region",
+            "home_region: the global resources (routing profile, registry home, backup storage) live in \"westus\", not in the primary region \"eastus\"",
+        ),
+        (
             pair("    priority = 1", "", ""),
             "Endpoint settings without routing",
             "region[\"eastus\"]: priority, weight and geo_mappings only matter with a traffic_manager block",

@@ -249,6 +249,16 @@ pub fn errors() -> Vec<(String, &'static str, &'static str)> {
             "region[\"eastus\"].mode: \"lukewarm\" must be hot, warm or cold",
         ),
         (
+            pair("    role = \"leader\"", "", ""),
+            "Invalid role",
+            "region[\"eastus\"].role: \"leader\" must be primary or secondary",
+        ),
+        (
+            pair("    role = \"primary\"", "    role = \"primary\"", ""),
+            "More than one primary region",
+            "region[\"westus\"].role: \"eastus\" is already the primary region",
+        ),
+        (
             pair("", "", "  front_door {\n    tier = \"Gold\"\n  }"),
             "Invalid tier",
             "front_door.tier: \"Gold\" must be Standard or Premium",

@@ -17,6 +17,7 @@ resource "bcdr_topology" "shop" {
   region "eastus" {
     vnet_cidr = "10.1.0.0/16"
     mode      = "hot"
+    role      = "primary" # home of the global resources; failing back means making it hot again
   }
 
   region "westus" {

@@ -285,6 +285,15 @@ pub fn upgrade(raw: &pb::RawState) -> (Value, Vec<pb::Diagnostic>) {
                 // Version 0 had no drift list: an upgraded state starts clean.
                 m.entry("drift".into())
                     .or_insert_with(|| Value::List(Vec::new()));
+                // Before roles, every region was what `secondary` now means.
+                if let Some(Value::Map(regions)) = m.get_mut("region") {
+                    for region in regions.values_mut() {
+                        if let Value::Map(r) = region {
+                            r.entry("role".into())
+                                .or_insert_with(|| Value::string(schema::DEFAULT_ROLE));
+                        }
+                    }
+                }
             }
             (schema::resource().complete(&v), Vec::new())
         }
@@ -309,6 +318,11 @@ mod tests {
         assert!(diags.is_empty(), "{diags:?}");
         let east = state.get("region").get("eastus");
         assert_eq!(east.get("kube_config"), &Value::Null);
+        assert_eq!(
+            east.get("role"),
+            &Value::string("secondary"),
+            "no plan diff for the new attribute"
+        );
         assert_eq!(east.get("node_pool"), &Value::Map(Default::default()));
         assert_eq!(state.get("front_door").get("waf"), &Value::Null);
         assert_eq!(state.get("peering_hub"), &Value::Null);

@@ -11,6 +11,7 @@ pub const VERSION: i64 = 1;
 pub const DEFAULT_NODE_COUNT: f64 = 3.0;
 pub const DEFAULT_VM_SIZE: &str = "Standard_D4ds_v5";
 pub const DEFAULT_MODE: &str = "hot";
+pub const DEFAULT_ROLE: &str = "secondary";
 
 fn computed(name: &'static str, description: &'static str) -> Attr {
     attr(name, Ty::String, Mode::Computed, description)
@@ -31,6 +32,12 @@ pub fn region_block() -> Block {
                 Ty::String,
                 Mode::OptionalComputed,
                 "`hot` (serving traffic, the default), `warm` (cluster running, endpoint disabled: no traffic until failover) or `cold` (network and ingress IP only; the cluster is created on failover). Changing modes is how you fail over and back: the plan shows each region's new `endpoint_status`.",
+            ),
+            attr(
+                "role",
+                Ty::String,
+                Mode::OptionalComputed,
+                "`primary` (the region the topology runs from in normal times; at most one) or `secondary` (a recovery region, the default). The global resources default to the primary (see `home_region`), Priority routing puts it first among the regions of its mode, and readiness looks for its Azure pair among the others. With no primary the regions are peers.",
             ),
             attr(
                 "kubernetes_version",
@@ -341,7 +348,7 @@ pub fn resource() -> Block {
                 "home_region",
                 Ty::String,
                 Mode::OptionalComputed,
-                "The region of the global resources (the global resource group, the registry's home): the first region by name when unset. It never moves once they exist, even if that region leaves the topology.",
+                "The region of the global resources (the global resource group, the registry's home): the primary region when unset, else the first region by name. It never moves once they exist, even if that region leaves the topology.",
             ),
             attr(
                 "peering_hub",

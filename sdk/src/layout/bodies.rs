@@ -26,7 +26,7 @@ use crate::arm::virtual_network::{
 use crate::arm::waf as arm_waf;
 use crate::model::Registry as RegistrySettings;
 use crate::model::{Autoscale, Backup, FrontDoor, NodePool, Waf};
-use crate::model::{Region, RegionMode, RoutingMethod, Topology, TrafficManager};
+use crate::model::{Region, RegionMode, RegionRole, RoutingMethod, Topology, TrafficManager};
 use crate::names;
 use serde::Serialize;
 use serde_json::Value;
@@ -218,7 +218,8 @@ pub(super) fn traffic_manager(
     })
 }
 
-/// Priorities in effect: explicit ones, then the rest hot first, then warm, then cold, each by name.
+/// Priorities in effect: explicit ones, then the rest hot first, then warm, then cold, each with the
+/// primary region first, then by name.
 pub fn priorities(topology: &Topology) -> BTreeMap<String, u32> {
     priorities_of(&topology.regions.iter().collect::<Vec<_>>())
 }
@@ -234,7 +235,7 @@ pub fn priorities_of(regions: &[&Region]) -> BTreeMap<String, u32> {
         .copied()
         .filter(|r| r.endpoint.priority.is_none())
         .collect();
-    rest.sort_by_key(|r| (r.mode as u8, r.name.clone()));
+    rest.sort_by_key(|r| (r.mode as u8, r.role != RegionRole::Primary, r.name.clone()));
     let mut next = 1;
     for r in rest {
         while out.values().any(|p| *p == next) {

@@ -6,7 +6,8 @@ use crate::arm::traffic_manager::{Endpoint, Profile};
 use crate::arm::virtual_network::VirtualNetwork;
 use crate::layout::ResourceKey;
 use crate::model::{
-    ClusterSettings, EndpointSettings, Region, RegionMode, RoutingMethod, Topology, TrafficManager,
+    ClusterSettings, EndpointSettings, Region, RegionMode, RegionRole, RoutingMethod, Topology,
+    TrafficManager,
 };
 use crate::plan::Observed;
 
@@ -69,12 +70,11 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
             .find(|hub| regions.iter().filter(|b| b != hub).all(|b| peered(hub, b)))
             .cloned();
     }
-    if let Some(tag) = observed
-        .body(&ResourceKey::ResourceGroup(crate::names::GLOBAL.into()))
-        .and_then(|g| g["tags"][crate::names::TAG_STATEFUL].as_str())
-    {
+    let global = observed.body(&ResourceKey::ResourceGroup(crate::names::GLOBAL.into()));
+    if let Some(tag) = global.and_then(|g| g["tags"][crate::names::TAG_STATEFUL].as_str()) {
         topology.stateful_services = crate::names::parse_stateful_tag(tag);
     }
+    let primary = global.and_then(|g| g["tags"][crate::names::TAG_PRIMARY].as_str());
     if let Some(account) =
         typed::<crate::arm::storage::StorageAccount>(observed, &ResourceKey::StorageAccount)
     {
@@ -199,6 +199,11 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
             Region::new(region.clone(), cidr)
                 .with_cluster(settings)
                 .mode(mode)
+                .role(if primary == Some(region.as_str()) {
+                    RegionRole::Primary
+                } else {
+                    RegionRole::Secondary
+                })
                 .endpoint(settings_endpoint),
         );
     }

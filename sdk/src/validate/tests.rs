@@ -93,6 +93,33 @@ fn region_without_aks_is_refused() {
 }
 
 #[test]
+fn one_primary_at_most_and_global_resources_with_it() {
+    use crate::model::RegionRole::Primary;
+    let mut t = pair();
+    t.regions[0].role = Primary;
+    assert!(validate(&t).is_empty(), "one primary is fine");
+    t.regions[1].role = Primary;
+    let d = only(&t);
+    assert_eq!(d.severity, Severity::Error);
+    assert_eq!(d.path.to_string(), "region[\"westus\"].role");
+    assert!(
+        d.detail
+            .contains("\"eastus\" is already the primary region"),
+        "{d}"
+    );
+    let mut t = pair();
+    t.regions[0].role = Primary;
+    t.home_region = Some("westus".into());
+    let d = only(&t);
+    assert_eq!(d.severity, Severity::Warning);
+    assert_eq!(d.path.to_string(), "home_region");
+    assert!(
+        d.detail.contains("not in the primary region \"eastus\""),
+        "{d}"
+    );
+}
+
+#[test]
 fn unpaired_regions_warn_but_pass() {
     let mut t = pair();
     t.regions[1].name = "northeurope".into();

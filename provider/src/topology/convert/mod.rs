@@ -16,7 +16,7 @@ use super::schema::DEFAULT_NODE_COUNT;
 use crate::diag;
 use crate::proto::tfplugin6 as pb;
 use crate::value::Value;
-use bcdr::model::{EndpointSettings, RegionMode, RoutingMethod, TrafficManager};
+use bcdr::model::{EndpointSettings, RegionMode, RegionRole, RoutingMethod, TrafficManager};
 use bcdr::{ClusterSettings, Region, Topology};
 
 fn text(v: &Value) -> String {
@@ -113,6 +113,12 @@ pub fn topology(v: &Value) -> Topology {
             Region::new(name.clone(), text(r.get("vnet_cidr")))
                 .with_cluster(cluster)
                 .mode(mode_of(r))
+                .role(
+                    r.get("role")
+                        .as_str()
+                        .and_then(RegionRole::parse)
+                        .unwrap_or_default(),
+                )
                 .endpoint(endpoint),
         );
     }
@@ -184,6 +190,20 @@ pub fn config_errors(v: &Value) -> Vec<pb::Diagnostic> {
                 ..diag::error(
                     "Invalid mode",
                     format!("{path}: \"{mode}\" must be hot, warm or cold"),
+                )
+            });
+        }
+        if let Some(role) = r
+            .get("role")
+            .as_str()
+            .filter(|m| RegionRole::parse(m).is_none())
+        {
+            let path = bcdr::validate::AttributePath::region(name, Some("role"));
+            out.push(pb::Diagnostic {
+                attribute: Some(diag::path(&path)),
+                ..diag::error(
+                    "Invalid role",
+                    format!("{path}: \"{role}\" must be primary or secondary"),
                 )
             });
         }

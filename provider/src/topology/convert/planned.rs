@@ -2,7 +2,7 @@
 //! states following the modes, readiness and diagram computed, and what only ARM can say carried over
 //! from the prior state or left unknown.
 
-use super::super::schema::{DEFAULT_MODE, DEFAULT_NODE_COUNT, DEFAULT_VM_SIZE};
+use super::super::schema::{DEFAULT_MODE, DEFAULT_NODE_COUNT, DEFAULT_ROLE, DEFAULT_VM_SIZE};
 use super::{mode_of, or_default, topology, unknown_paths};
 use crate::value::Value;
 use bcdr::layout::ResourceKey;
@@ -46,9 +46,11 @@ impl Effective {
             .get("traffic_manager")
             .get("routing_method")
             .is_unknown()
-            || regions
-                .map(|(_, r)| r)
-                .any(|r| r.get("mode").is_unknown() || r.get("priority").is_unknown());
+            || regions.map(|(_, r)| r).any(|r| {
+                r.get("mode").is_unknown()
+                    || r.get("priority").is_unknown()
+                    || r.get("role").is_unknown()
+            });
         Self {
             method,
             routed,
@@ -103,6 +105,10 @@ fn planned_region(
         or_default(rc.get("vm_size"), Value::string(DEFAULT_VM_SIZE)),
     );
     r.insert("mode".into(), mode.clone());
+    r.insert(
+        "role".into(),
+        or_default(rc.get("role"), Value::string(DEFAULT_ROLE)),
+    );
     let key = |k: fn(String) -> ResourceKey| id_of(k(region.to_owned()), subscription, name);
     r.insert("resource_group_id".into(), key(ResourceKey::ResourceGroup));
     r.insert("vnet_id".into(), key(ResourceKey::VirtualNetwork));
@@ -373,15 +379,31 @@ fn planned_backup(
     Value::Map(out)
 }
 
-/// The configured home, else the one in the state (it never moves), else the first region by name.
+/// The configured home, else the one in the state (it never moves), else the primary region, else the
+/// first region by name.
 fn home_region(config: &Value, prior: &Value) -> Value {
     match (config.get("home_region"), prior.get("home_region")) {
         (Value::Null, Value::String(s)) if !s.is_empty() => Value::string(s),
-        (Value::Null, _) => config
-            .get("region")
-            .as_map()
-            .and_then(|m| m.keys().next().cloned())
-            .map_or(Value::Unknown, Value::String),
+        (Value::Null, _) => {
+            let regions = config.get("region").as_map();
+            let roles = regions
+                .into_iter()
+                .flatten()
+                .map(|(n, r)| (n, r.get("role")));
+            if roles.clone().any(|(_, role)| role.is_unknown()) {
+                return Value::Unknown;
+            }
+            let primary = roles
+                .filter(|(_, role)| {
+                    role.as_str()
+                        .is_some_and(|s| s.eq_ignore_ascii_case("primary"))
+                })
+                .map(|(n, _)| n.clone())
+                .next();
+            primary
+                .or_else(|| regions.and_then(|m| m.keys().next().cloned()))
+                .map_or(Value::Unknown, Value::String)
+        }
         (v, _) => v.clone(),
     }
 }
@@ -468,4 +490,48 @@ pub fn planned(config: &Value, prior: &Value, subscription: Option<&str>) -> Val
         ("readiness".into(), readiness(config)),
         ("diagram".into(), diagram(config)),
     ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(east_role: Value, west_role: Value) -> Value {
+        let region = |role: Value| Value::Map(BTreeMap::from([("role".to_owned(), role)]));
+        Value::Map(BTreeMap::from([(
+            "region".to_owned(),
+            Value::Map(BTreeMap::from([
+                ("eastus".to_owned(), region(east_role)),
+                ("westus".to_owned(), region(west_role)),
+            ])),
+        )]))
+    }
+
+    #[test]
+    fn the_home_is_the_primary_region_else_the_first_by_name() {
+        let primary = Value::string("primary");
+        let none = Value::Null;
+        assert_eq!(
+            home_region(&config(none.clone(), primary.clone()), &Value::Null),
+            Value::string("westus")
+        );
+        assert_eq!(
+            home_region(&config(none.clone(), none.clone()), &Value::Null),
+            Value::string("eastus")
+        );
+        assert_eq!(
+            home_region(&config(Value::Unknown, none), &Value::Null),
+            Value::Unknown,
+            "a role not known yet could make either the home"
+        );
+        let prior = Value::Map(BTreeMap::from([(
+            "home_region".to_owned(),
+            Value::string("eastus"),
+        )]));
+        assert_eq!(
+            home_region(&config(Value::Null, primary), &prior),
+            Value::string("eastus"),
+            "the home never moves once the global resources exist"
+        );
+    }
 }

@@ -1,7 +1,7 @@
 //! States after apply (every unknown filled from what ARM reports), refresh (what ARM reports now,
 //! drift listed) and import (the configuration a topology corresponds to, applied).
 
-use super::super::schema::DEFAULT_MODE;
+use super::super::schema::{DEFAULT_MODE, DEFAULT_ROLE};
 use super::planned;
 use crate::value::Value;
 use bcdr::layout::ResourceKey;
@@ -48,6 +48,7 @@ pub fn applied(planned: &Value, status: &TopologyStatus) -> Value {
             ("ingress_fqdn", &s.ingress_fqdn),
             ("endpoint_status", &s.endpoint_status),
             ("mode", &DEFAULT_MODE.to_owned()),
+            ("role", &DEFAULT_ROLE.to_owned()),
         ] {
             fill(&mut r, attr, with);
         }
@@ -234,6 +235,7 @@ fn config_of(topology: &Topology) -> Value {
         let r = BTreeMap::from([
             ("vnet_cidr".to_owned(), Value::string(&region.vnet_cidr)),
             ("mode".to_owned(), Value::string(region.mode.as_str())),
+            ("role".to_owned(), Value::string(region.role.as_str())),
             (
                 "kubernetes_version".to_owned(),
                 c.kubernetes_version

@@ -37,6 +37,35 @@ mod routing {
     }
 
     #[test]
+    fn the_primary_region_comes_first_and_is_home_to_the_global_resources() {
+        let mut t = routed();
+        t.regions[1].role = crate::model::RegionRole::Primary;
+        let desired = layout::desired(&t, SUB);
+        let global = desired
+            .iter()
+            .find(|d| d.key == ResourceKey::ResourceGroup("global".into()))
+            .expect("global group");
+        assert_eq!(
+            global.body["location"], "westus",
+            "home defaults to the primary"
+        );
+        assert_eq!(
+            global.body["tags"]["bcdr-primary-region"], "westus",
+            "for import"
+        );
+        let first = plan(&desired, &Observed::default());
+        assert_eq!(endpoint(&first, "westus")["properties"]["priority"], 1);
+        assert_eq!(endpoint(&first, "eastus")["properties"]["priority"], 2);
+        t.regions[1].mode = RegionMode::Warm;
+        let failed_over = plan(&layout::desired(&t, SUB), &Observed::default());
+        assert_eq!(
+            endpoint(&failed_over, "eastus")["properties"]["priority"],
+            1,
+            "a primary failed over (warm) comes after the hot regions"
+        );
+    }
+
+    #[test]
     fn a_warm_region_keeps_its_cluster_but_gets_no_traffic() {
         let mut t = routed();
         t.regions[0].mode = RegionMode::Warm;

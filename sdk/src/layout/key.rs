@@ -1,0 +1,264 @@
+//! What identifies each Azure resource of a topology: its key (the resource's role), deterministic
+//! ARM id, api-version, resource group and the name a plan shows.
+
+use crate::arm::{
+    container_registry, front_door, managed_cluster, peering, public_ip, resource_group,
+    role_assignment, storage, traffic_manager, virtual_network, waf,
+};
+use crate::names;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// One Azure resource of a topology, by its role.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum ResourceKey {
+    /// A region's resource group, or the global one (`region == "global"`).
+    ResourceGroup(String),
+    VirtualNetwork(String),
+    /// The static Standard public IP the region's ingress uses.
+    PublicIp(String),
+    ManagedCluster(String),
+    /// A user node pool of a region's cluster.
+    NodePool {
+        region: String,
+        pool: String,
+    },
+    /// Network Contributor for the region's cluster identity on the region's group (to use the IP).
+    RoleAssignment(String),
+    Peering {
+        from: String,
+        to: String,
+    },
+    /// The Traffic Manager profile with one endpoint per region, written in one PUT so that priority
+    /// swaps (failover) are atomic.
+    TrafficManagerProfile,
+    /// Geographic routing with standbys: the Priority child profile of an area (by its name), nested
+    /// under the Geographic parent.
+    TrafficManagerChild(String),
+    /// The Premium registry in the global group, its replica in a region, the pull role of a region's
+    /// kubelet identity on it.
+    Registry,
+    Replication(String),
+    RegistryPull(String),
+    /// Geo-redundant backup storage in the global group, and a region's blob container in it.
+    StorageAccount,
+    BackupContainer(String),
+    /// Front Door: the profile, its endpoint, the origin group, a region's origin, the route.
+    FrontDoorProfile,
+    FrontDoorEndpoint,
+    FrontDoorOriginGroup,
+    FrontDoorOrigin(String),
+    FrontDoorRoute,
+    /// Front Door's WAF: the policy in the global group, and the profile's security policy using it.
+    WafPolicy,
+    FrontDoorSecurityPolicy,
+}
+
+impl ResourceKey {
+    pub fn api_version(&self) -> &'static str {
+        match self {
+            ResourceKey::ResourceGroup(_) => resource_group::API_VERSION,
+            ResourceKey::VirtualNetwork(_) => virtual_network::API_VERSION,
+            ResourceKey::PublicIp(_) => public_ip::API_VERSION,
+            ResourceKey::ManagedCluster(_) | ResourceKey::NodePool { .. } => {
+                managed_cluster::API_VERSION
+            }
+            ResourceKey::RoleAssignment(_) => role_assignment::API_VERSION,
+            ResourceKey::Peering { .. } => peering::API_VERSION,
+            ResourceKey::TrafficManagerProfile | ResourceKey::TrafficManagerChild(_) => {
+                traffic_manager::API_VERSION
+            }
+            ResourceKey::Registry | ResourceKey::Replication(_) => container_registry::API_VERSION,
+            ResourceKey::RegistryPull(_) => role_assignment::API_VERSION,
+            ResourceKey::StorageAccount | ResourceKey::BackupContainer(_) => storage::API_VERSION,
+            ResourceKey::FrontDoorProfile
+            | ResourceKey::FrontDoorEndpoint
+            | ResourceKey::FrontDoorOriginGroup
+            | ResourceKey::FrontDoorOrigin(_)
+            | ResourceKey::FrontDoorRoute
+            | ResourceKey::FrontDoorSecurityPolicy => front_door::API_VERSION,
+            ResourceKey::WafPolicy => waf::API_VERSION,
+        }
+    }
+
+    /// The region the resource belongs to (`global` for the global ones).
+    pub fn region(&self) -> &str {
+        match self {
+            ResourceKey::ResourceGroup(r)
+            | ResourceKey::VirtualNetwork(r)
+            | ResourceKey::PublicIp(r)
+            | ResourceKey::ManagedCluster(r)
+            | ResourceKey::RoleAssignment(r)
+            | ResourceKey::Replication(r)
+            | ResourceKey::RegistryPull(r)
+            | ResourceKey::BackupContainer(r)
+            | ResourceKey::FrontDoorOrigin(r)
+            | ResourceKey::Peering { from: r, .. }
+            | ResourceKey::NodePool { region: r, .. } => r,
+            ResourceKey::TrafficManagerProfile
+            | ResourceKey::TrafficManagerChild(_)
+            | ResourceKey::Registry
+            | ResourceKey::StorageAccount
+            | ResourceKey::FrontDoorProfile
+            | ResourceKey::FrontDoorEndpoint
+            | ResourceKey::FrontDoorOriginGroup
+            | ResourceKey::FrontDoorRoute
+            | ResourceKey::FrontDoorSecurityPolicy
+            | ResourceKey::WafPolicy => names::GLOBAL,
+        }
+    }
+
+    /// The region whose resource group holds the resource (`global` for the global group): a
+    /// region's registry replica, pull role, backup container and origin live in the global group.
+    pub fn group_region(&self) -> &str {
+        match self {
+            ResourceKey::Replication(_)
+            | ResourceKey::RegistryPull(_)
+            | ResourceKey::BackupContainer(_)
+            | ResourceKey::FrontDoorOrigin(_) => names::GLOBAL,
+            other => other.region(),
+        }
+    }
+
+    /// The ARM id this key has in `topology`.
+    pub fn id(&self, subscription: &str, topology: &str) -> String {
+        let rg = |region: &str| names::resource_group(topology, region);
+        let rg_id = |region: &str| resource_group::id(subscription, &rg(region));
+        let vnet = |region: &str| {
+            virtual_network::id(
+                subscription,
+                &rg(region),
+                &names::virtual_network(topology, region),
+            )
+        };
+        let afd = || {
+            front_door::profile_id(
+                subscription,
+                &rg(names::GLOBAL),
+                &names::front_door(topology),
+            )
+        };
+        let backup = || {
+            storage::account_id(
+                subscription,
+                &rg(names::GLOBAL),
+                &names::backup_account(subscription, topology),
+            )
+        };
+        let registry = || {
+            container_registry::id(
+                subscription,
+                &rg(names::GLOBAL),
+                &names::registry(subscription, topology),
+            )
+        };
+        let profile = || {
+            traffic_manager::profile_id(
+                subscription,
+                &rg(names::GLOBAL),
+                &names::traffic_manager(topology),
+            )
+        };
+        match self {
+            ResourceKey::ResourceGroup(region) => rg_id(region),
+            ResourceKey::VirtualNetwork(region) => vnet(region),
+            ResourceKey::PublicIp(region) => public_ip::id(
+                subscription,
+                &rg(region),
+                &names::ingress_ip(topology, region),
+            ),
+            ResourceKey::ManagedCluster(region) => {
+                managed_cluster::id(subscription, &rg(region), &names::cluster(topology, region))
+            }
+            ResourceKey::NodePool { region, pool } => managed_cluster::agent_pool_id(
+                &managed_cluster::id(subscription, &rg(region), &names::cluster(topology, region)),
+                pool,
+            ),
+            ResourceKey::RoleAssignment(region) => {
+                let scope = rg_id(region);
+                let name = role_assignment::name(
+                    &scope,
+                    role_assignment::NETWORK_CONTRIBUTOR,
+                    &format!("cluster-identity:{topology}:{region}"),
+                );
+                role_assignment::id(&scope, &name)
+            }
+            ResourceKey::Peering { from, to } => {
+                peering::id(&vnet(from), &names::peering(from, to))
+            }
+            ResourceKey::TrafficManagerProfile => profile(),
+            ResourceKey::TrafficManagerChild(area) => traffic_manager::profile_id(
+                subscription,
+                &rg(names::GLOBAL),
+                &names::traffic_manager_area(topology, area),
+            ),
+            ResourceKey::Registry => registry(),
+            ResourceKey::StorageAccount => backup(),
+            ResourceKey::FrontDoorProfile => afd(),
+            ResourceKey::FrontDoorEndpoint => format!(
+                "{}/afdEndpoints/{}",
+                afd(),
+                names::front_door_endpoint(subscription, topology)
+            ),
+            ResourceKey::FrontDoorOriginGroup => format!("{}/originGroups/regions", afd()),
+            ResourceKey::FrontDoorOrigin(region) => {
+                format!("{}/originGroups/regions/origins/{region}", afd())
+            }
+            ResourceKey::FrontDoorRoute => format!(
+                "{}/afdEndpoints/{}/routes/default",
+                afd(),
+                names::front_door_endpoint(subscription, topology)
+            ),
+            ResourceKey::FrontDoorSecurityPolicy => format!("{}/securityPolicies/waf", afd()),
+            ResourceKey::WafPolicy => waf::id(
+                subscription,
+                &rg(names::GLOBAL),
+                &names::waf_policy(topology),
+            ),
+            ResourceKey::BackupContainer(region) => {
+                storage::container_id(&backup(), &names::backup_container(region))
+            }
+            ResourceKey::Replication(region) => {
+                container_registry::replication_id(&registry(), region)
+            }
+            ResourceKey::RegistryPull(region) => {
+                let scope = registry();
+                let name = role_assignment::name(
+                    &scope,
+                    role_assignment::ACR_PULL,
+                    &format!("kubelet-identity:{topology}:{region}"),
+                );
+                role_assignment::id(&scope, &name)
+            }
+        }
+    }
+}
+
+impl fmt::Display for ResourceKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResourceKey::ResourceGroup(r) => write!(f, "resource group ({r})"),
+            ResourceKey::VirtualNetwork(r) => write!(f, "virtual network ({r})"),
+            ResourceKey::PublicIp(r) => write!(f, "ingress public IP ({r})"),
+            ResourceKey::ManagedCluster(r) => write!(f, "AKS cluster ({r})"),
+            ResourceKey::NodePool { region, pool } => write!(f, "node pool {pool} ({region})"),
+            ResourceKey::RoleAssignment(r) => write!(f, "cluster identity role ({r})"),
+            ResourceKey::Peering { from, to } => write!(f, "peering ({from} -> {to})"),
+            ResourceKey::TrafficManagerProfile => write!(f, "Traffic Manager profile"),
+            ResourceKey::TrafficManagerChild(a) => write!(f, "Traffic Manager area profile ({a})"),
+            ResourceKey::Registry => write!(f, "container registry"),
+            ResourceKey::Replication(r) => write!(f, "registry replica ({r})"),
+            ResourceKey::RegistryPull(r) => write!(f, "registry pull role ({r})"),
+            ResourceKey::StorageAccount => write!(f, "backup storage"),
+            ResourceKey::BackupContainer(r) => write!(f, "backup container ({r})"),
+            ResourceKey::FrontDoorProfile => write!(f, "Front Door profile"),
+            ResourceKey::FrontDoorEndpoint => write!(f, "Front Door endpoint"),
+            ResourceKey::FrontDoorOriginGroup => write!(f, "Front Door origin group"),
+            ResourceKey::FrontDoorOrigin(r) => write!(f, "Front Door origin ({r})"),
+            ResourceKey::FrontDoorRoute => write!(f, "Front Door route"),
+            ResourceKey::WafPolicy => write!(f, "WAF policy"),
+            ResourceKey::FrontDoorSecurityPolicy => write!(f, "Front Door security policy"),
+        }
+    }
+}
