@@ -162,6 +162,45 @@ async fn an_apply_costs_one_write_per_resource_and_one_read_per_long_running_one
 }
 
 #[tokio::test]
+async fn a_resource_not_readable_right_after_its_put_is_followed_through_its_operation() {
+    let (emulator, client) = setup(fast()).await;
+    emulator.add_fault(FaultRule {
+        method: "GET".into(),
+        path_contains: "publicIPAddresses/pip-late-eastus-ingress".into(),
+        action: FaultAction::Respond {
+            status: 404,
+            code: "ResourceNotFound".into(),
+            retry_after: None,
+        },
+        remaining: 1,
+    });
+    let t = topology(
+        "late",
+        &[("eastus", "10.1.0.0/16"), ("westus", "10.2.0.0/16")],
+    );
+    let applied = client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("apply");
+    let statuses: Vec<String> = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.contains("/operations/"))
+        .map(|r| r.path.clone())
+        .collect();
+    assert_eq!(
+        statuses.len(),
+        1,
+        "only the IP the 404 hid is followed through its status document: {statuses:?}"
+    );
+    assert!(
+        !applied.status.regions["eastus"]
+            .ingress_ip_address
+            .is_empty()
+    );
+}
+
+#[tokio::test]
 async fn under_seeded_chaos_an_apply_converges() {
     let (emulator, client) = setup(arm_emulator::Config {
         chaos: Some(arm_emulator::Chaos {
