@@ -85,6 +85,25 @@ pub fn peering(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Resu
                     ));
                 }
             }
+            // A remote side left Disconnected (this side or its VNet was deleted) must be re-PUT first.
+            let local_lower = local.id.to_ascii_lowercase();
+            if let Some(reciprocal) = sides_of(
+                ctx.state,
+                &remote.id.to_ascii_lowercase(),
+                Some(&local_lower),
+            )
+            .iter()
+            .filter_map(|s| ctx.state.resources.get(&s.key))
+            .find(|p| p.body["properties"]["peeringState"] == "Disconnected")
+            {
+                return Err(ArmError::bad_request(
+                    "RemotePeeringIsDisconnected",
+                    format!(
+                        "Cannot create or update peering {id} because remote peering {} referencing parent virtual network {} is in Disconnected state. Update or re-create the remote peering to get it back to Initiated state. Peering gets Disconnected when remote vnet or remote peering is deleted and re-created.",
+                        reciprocal.id, local.id
+                    ),
+                ));
+            }
             let props = &body["properties"];
             let flag = |key: &str, default: bool| props[key].as_bool().unwrap_or(default);
             let in_sync = ctx
@@ -112,7 +131,12 @@ pub fn peering(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Resu
                 "etag": etag(),
                 "properties": {
                     "provisioningState": "Updating",
-                    "peeringState": existing.as_ref().map_or(json!("Initiated"), |p| p.body["properties"]["peeringState"].clone()),
+                    // Re-PUT, a Disconnected peering starts over as Initiated.
+                    "peeringState": existing
+                        .as_ref()
+                        .map(|p| p.body["properties"]["peeringState"].clone())
+                        .filter(|s| s != "Disconnected")
+                        .unwrap_or_else(|| json!("Initiated")),
                     "peeringSyncLevel": sync_level,
                     "remoteVirtualNetwork": { "id": remote.id },
                     "allowVirtualNetworkAccess": flag("allowVirtualNetworkAccess", true),

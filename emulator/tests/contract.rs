@@ -247,6 +247,39 @@ async fn peerings_connect_when_both_sides_exist_and_disconnect_when_one_goes() {
         arm.get(&peering(&a, "a-b")).await.1["properties"]["peeringState"],
         "Disconnected"
     );
+
+    // As Azure does: the other side cannot be made again while this one is Disconnected; re-PUT
+    // brings it back to Initiated, and then the pair connects.
+    let remote = json!({ "properties": { "remoteVirtualNetwork": { "id": a } } });
+    let (status, _, error) = arm.put(&peering(&b, "b-a"), remote.clone()).await;
+    assert_eq!(status, 400);
+    assert_eq!(error["error"]["code"], "RemotePeeringIsDisconnected");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Update or re-create the remote peering")),
+        "{error}"
+    );
+    let (status, h, body) = arm
+        .put(
+            &peering(&a, "a-b"),
+            json!({ "properties": { "remoteVirtualNetwork": { "id": b } } }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["properties"]["peeringState"], "Initiated");
+    arm.wait(h["azure-asyncoperation"].to_str().expect("op"))
+        .await;
+    let (status, h, _) = arm.put(&peering(&b, "b-a"), remote).await;
+    assert_eq!(status, 201);
+    arm.wait(h["azure-asyncoperation"].to_str().expect("op"))
+        .await;
+    for side in [peering(&a, "a-b"), peering(&b, "b-a")] {
+        assert_eq!(
+            arm.get(&side).await.1["properties"]["peeringState"],
+            "Connected"
+        );
+    }
 }
 
 #[tokio::test]

@@ -329,7 +329,9 @@ fn compare(
 }
 
 /// A peering must be re-synced (PUT with `syncRemoteAddressSpace=true`) when either VNet's address space
-/// changes, and whenever ARM reports it out of sync.
+/// changes, and whenever ARM reports it out of sync. A Disconnected one (its remote side or VNet was
+/// deleted) is re-PUT to be Initiated again: Azure refuses to re-create the remote side before
+/// (400 `RemotePeeringIsDisconnected`), and the schedule puts that re-PUT first.
 fn resync_peerings(
     ops: &mut [PlannedOperation],
     index: &BTreeMap<ResourceKey, usize>,
@@ -350,11 +352,19 @@ fn resync_peerings(
         let (ResourceKey::Peering { from, to }, Action::NoOp) = (&op.key, op.action) else {
             continue;
         };
-        let sync = observed
-            .body(&op.key)
-            .and_then(|b| b["properties"]["peeringSyncLevel"].as_str())
-            .unwrap_or("FullyInSync");
-        if sync != "FullyInSync" {
+        let property = |name: &str| {
+            observed
+                .body(&op.key)
+                .and_then(|b| b["properties"][name].as_str())
+                .map(str::to_owned)
+        };
+        let sync = property("peeringSyncLevel").unwrap_or_else(|| "FullyInSync".into());
+        if property("peeringState").as_deref() == Some("Disconnected") {
+            updates.push((
+                i,
+                "peering is Disconnected (its remote side was deleted); re-PUT it to be Initiated before the remote side is made again".to_owned(),
+            ));
+        } else if sync != "FullyInSync" {
             updates.push((
                 i,
                 format!("peering is {sync}; re-sync the remote address space"),

@@ -1,5 +1,6 @@
-//! Golden plans for hub and spoke: the hub peers with every spoke, spokes not with each other;
-//! going from a full mesh to hub and spoke deletes only the spoke-to-spoke peerings.
+//! Golden plans for peerings: hub and spoke (the hub peers with every spoke, spokes not with each other;
+//! a full mesh becoming hub and spoke deletes only the spoke-to-spoke peerings), and a side left
+//! Disconnected written again before its remote side is made.
 
 use super::*;
 
@@ -82,5 +83,38 @@ fn the_hub_is_one_of_the_regions() {
     assert!(
         errors[0].starts_with("peering_hub: Unknown peering hub"),
         "{errors:?}"
+    );
+}
+
+#[test]
+fn a_side_left_disconnected_is_written_again_before_its_remote_side_is_made() {
+    let t = two();
+    let mut observed = observed_after(&t);
+    let gone = ResourceKey::Peering {
+        from: "eastus".into(),
+        to: "westus".into(),
+    };
+    observed.resources.remove(&gone);
+    let left = ResourceKey::Peering {
+        from: "westus".into(),
+        to: "eastus".into(),
+    };
+    if let Some(r) = observed.resources.get_mut(&left) {
+        r.body["properties"]["peeringState"] = json!("Disconnected");
+    }
+    let plan = plan(&layout::desired(&t, SUB), &observed);
+    assert_eq!(
+        summary(&plan),
+        [
+            "create peering (eastus -> westus)",
+            "update peering (westus -> eastus)"
+        ]
+    );
+    let at = |k: &ResourceKey| plan.operations.iter().position(|o| &o.key == k);
+    let (create, rejoin) = (at(&gone).expect("create"), at(&left).expect("update"));
+    assert!(plan.operations[rejoin].reason.contains("Disconnected"));
+    assert!(
+        ordered_before(&plan.operations, rejoin, create),
+        "Azure answers RemotePeeringIsDisconnected to the new side until the old one is re-PUT"
     );
 }
