@@ -106,7 +106,8 @@ impl Plan {
 
 /// Attributes of `desired` that `actual` lacks or holds differently. Strings compare case-insensitively
 /// (ARM ids, SKUs and locations are); arrays of named objects match by name; extra attributes in
-/// `actual` (read-only properties, tags someone added) are not drift.
+/// `actual` (read-only properties, tags someone added) are not drift, nor is a tag wanted empty that
+/// `actual` lacks.
 pub fn drift(desired: &Value, actual: &Value) -> Vec<Drift> {
     let mut out = Vec::new();
     diff("", desired, actual, &mut out);
@@ -180,6 +181,8 @@ fn diff(path: &str, want: &Value, have: &Value, out: &mut Vec<Drift>) {
                 }
             }
         }
+        // A tag wanted empty and absent say the same (no primary, no services): no write for it.
+        Value::String(s) if s.is_empty() && have.is_null() && path.starts_with("tags.") => {}
         Value::String(s) => {
             // ARM echoes role definition ids with or without the subscription prefix: compare the GUID.
             let tail = |v: &str| {

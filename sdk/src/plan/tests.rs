@@ -334,6 +334,22 @@ fn drift_is_case_insensitive_and_ignores_extras() {
     assert_eq!(d[0].path, "location");
 }
 
+#[test]
+fn a_tag_wanted_empty_and_absent_is_no_drift() {
+    let want = json!({"tags": {"bcdr-primary-region": "", "bcdr-topology": "shop"}});
+    let have = json!({"tags": {"bcdr-topology": "shop"}});
+    assert!(
+        drift(&want, &have).is_empty(),
+        "a group made before the tag existed"
+    );
+    let have = json!({"tags": {"bcdr-topology": "shop", "bcdr-primary-region": "eastus"}});
+    assert_eq!(
+        drift(&want, &have)[0].path,
+        "tags.bcdr-primary-region",
+        "a primary no longer wanted is written away"
+    );
+}
+
 mod attributes;
 mod geo;
 mod global;
