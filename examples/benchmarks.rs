@@ -12,6 +12,8 @@
 //!   `ReferencedResourceNotProvisioned` answers the schedule ran into;
 //! - a no-op refresh against one GET round trip, on loopback (the emulator's CPU) and with every
 //!   request waiting a 20 ms network round trip (as against ARM: the refresh's concurrency);
+//! - where the apply's time above the critical path goes (the first peering write's start, the mean
+//!   peering write beyond its provisioning time), and the 16-region apply again at 1:100;
 //!
 //! and the emulator's GET throughput on loopback.
 
@@ -28,6 +30,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const SCALE: f64 = 0.005;
+/// A second scale, for the 16-region apply only: what above the critical path is fixed, what grows.
+const WIDE_SCALE: f64 = 0.01;
 /// The network round trip of the refresh measured as against ARM.
 const RTT: Duration = Duration::from_millis(20);
 const SUB: &str = "00000000-0000-0000-0000-000000000001";
@@ -50,9 +54,12 @@ const REGIONS: [&str; 16] = [
     "eastasia",
 ];
 
-async fn setup(max_concurrency: usize) -> Result<(Emulator, TopologyClient), Box<dyn Error>> {
+async fn setup(
+    max_concurrency: usize,
+    scale: f64,
+) -> Result<(Emulator, TopologyClient), Box<dyn Error>> {
     let emulator = Emulator::start(Config {
-        latency_scale: SCALE,
+        latency_scale: scale,
         ..Config::default()
     })
     .await?;
@@ -79,8 +86,13 @@ fn topology(n: usize) -> Topology {
 }
 
 /// The emulated provisioning time of an operation (synchronous ones take none).
-fn duration_ms(key: &ResourceKey, action: Action, latencies: &BTreeMap<String, u64>) -> f64 {
-    let latency = |k: &str| latencies.get(k).copied().unwrap_or_default() as f64 * SCALE;
+fn duration_ms(
+    key: &ResourceKey,
+    action: Action,
+    latencies: &BTreeMap<String, u64>,
+    scale: f64,
+) -> f64 {
+    let latency = |k: &str| latencies.get(k).copied().unwrap_or_default() as f64 * scale;
     match (key, action) {
         (_, Action::NoOp) => 0.0,
         (ResourceKey::VirtualNetwork(_), _) => latency("virtualNetwork.put"),
@@ -103,38 +115,38 @@ fn long_running(key: &ResourceKey) -> bool {
 }
 
 /// The longest chain of emulated provisioning times through the plan's DAG.
-fn critical_path_ms(plan: &Plan) -> f64 {
+fn critical_path_ms(plan: &Plan, scale: f64) -> f64 {
     let latencies = default_latencies();
     let ops = &plan.operations;
     let mut finish: Vec<Option<f64>> = vec![None; ops.len()];
     fn visit(
         i: usize,
         plan: &Plan,
-        latencies: &BTreeMap<String, u64>,
-        finish: &mut Vec<Option<f64>>,
+        took: &dyn Fn(usize) -> f64,
+        finish: &mut [Option<f64>],
     ) -> f64 {
         if let Some(f) = finish[i] {
             return f;
         }
-        let op = &plan.operations[i];
-        let start = op
+        let start = plan.operations[i]
             .depends_on
             .iter()
-            .map(|&d| visit(d, plan, latencies, finish))
+            .map(|&d| visit(d, plan, took, finish))
             .fold(0.0, f64::max);
-        let f = start + duration_ms(&op.key, op.action, latencies);
+        let f = start + took(i);
         finish[i] = Some(f);
         f
     }
+    let took = |i: usize| duration_ms(&ops[i].key, ops[i].action, &latencies, scale);
     (0..ops.len())
-        .map(|i| visit(i, plan, &latencies, &mut finish))
+        .map(|i| visit(i, plan, &took, &mut finish))
         .fold(0.0, f64::max)
 }
 
 /// From an apply's event timeline: when the first peering write started, and the mean time a
 /// peering write took beyond its emulated provisioning time.
 fn peering_timings(plan: &Plan, timeline: &[(usize, bool, Duration)]) -> (f64, f64) {
-    let peering = latency_ms("peering.put");
+    let peering = latency_ms("peering.put", SCALE);
     let mut start = vec![None; plan.operations.len()];
     let (mut first, mut over, mut count) = (f64::MAX, 0.0, 0);
     for &(i, started, at) in timeline {
@@ -153,8 +165,8 @@ fn peering_timings(plan: &Plan, timeline: &[(usize, bool, Duration)]) -> (f64, f
     (first, over / count.max(1) as f64)
 }
 
-fn latency_ms(key: &str) -> f64 {
-    default_latencies().get(key).copied().unwrap_or_default() as f64 * SCALE
+fn latency_ms(key: &str, scale: f64) -> f64 {
+    default_latencies().get(key).copied().unwrap_or_default() as f64 * scale
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -187,7 +199,7 @@ struct Row {
 
 async fn measure(n: usize) -> Result<Row, Box<dyn Error>> {
     let t = topology(n);
-    let (emulator, client) = setup(0).await?;
+    let (emulator, client) = setup(0, SCALE).await?;
     let (plan, _) = client.plan(&t).await?;
     emulator.clear_requests();
     let started = Instant::now();
@@ -245,7 +257,7 @@ async fn measure(n: usize) -> Result<Row, Box<dyn Error>> {
     }
     emulator.set_request_latency(Duration::ZERO);
 
-    let (_baseline_emulator, sequential_client) = setup(1).await?;
+    let (_baseline_emulator, sequential_client) = setup(1, SCALE).await?;
     let started = Instant::now();
     sequential_client
         .apply(&t, CancelSignal::never(), &|_| {})
@@ -258,7 +270,7 @@ async fn measure(n: usize) -> Result<Row, Box<dyn Error>> {
         n,
         resources: plan.operations.len(),
         wall,
-        critical: critical_path_ms(&plan),
+        critical: critical_path_ms(&plan, SCALE),
         sequential,
         requests: log.len(),
         minimum: writes + lro,
@@ -271,8 +283,21 @@ async fn measure(n: usize) -> Result<Row, Box<dyn Error>> {
     })
 }
 
+/// One apply of `n` regions from nothing at another time scale: (wall ms, critical path ms).
+async fn apply_at(n: usize, scale: f64) -> Result<(f64, f64), Box<dyn Error>> {
+    let t = topology(n);
+    let (_emulator, client) = setup(0, scale).await?;
+    let (plan, _) = client.plan(&t).await?;
+    let started = Instant::now();
+    client.apply(&t, CancelSignal::never(), &|_| {}).await?;
+    Ok((
+        started.elapsed().as_secs_f64() * 1000.0,
+        critical_path_ms(&plan, scale),
+    ))
+}
+
 async fn get_throughput() -> Result<f64, Box<dyn Error>> {
-    let (_emulator, client) = setup(0).await?;
+    let (_emulator, client) = setup(0, SCALE).await?;
     client
         .apply(&topology(2), CancelSignal::never(), &|_| {})
         .await?;
@@ -339,8 +364,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
     }
     println!(
         "\nWhere the apply's time above the critical path goes (same runs):\n\n| regions | above critical | first peering write starts (critical: {:.0} ms) | peering writes per VNet | mean peering write beyond its {:.0} ms |\n|---:|---:|---:|---:|---:|",
-        latency_ms("virtualNetwork.put"),
-        latency_ms("peering.put"),
+        latency_ms("virtualNetwork.put", SCALE),
+        latency_ms("peering.put", SCALE),
     );
     for r in &rows {
         println!(
@@ -352,6 +377,13 @@ async fn main() -> Result<(), Box<dyn Error>> {
             r.peering_overhead,
         );
     }
+    let (wall, critical) = apply_at(16, WIDE_SCALE).await?;
+    println!(
+        "\nThe same 16-region apply at 1:{:.0} (every provisioning time twice as long): {wall:.0} ms against a critical path of {critical:.0} ms, apply / critical {:.3}, {:.0} ms above it.",
+        1.0 / WIDE_SCALE,
+        wall / critical,
+        wall - critical,
+    );
     println!(
         "\nEmulator GET throughput (32 concurrent SDK clients, 2 s): {:.0} GETs/s",
         get_throughput().await?
