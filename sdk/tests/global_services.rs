@@ -558,6 +558,47 @@ async fn four_regions_behind_traffic_manager_apply_refresh_clean_repair_drift_an
         plan.changes().collect::<Vec<_>>()
     );
 
+    // The cold region's VNet deleted, with its peerings: the three sides pointing at it are left
+    // Disconnected, and the plan rebuilds the VNet and rejoins all six.
+    let vnet = ResourceKey::VirtualNetwork("westeurope".into()).id(SUB, "four");
+    arm.delete(&vnet, "2024-03-01")
+        .await
+        .expect("delete by hand");
+    let (plan, _) = client.plan(&t).await.expect("plan");
+    let mut changes: Vec<String> = plan
+        .changes()
+        .map(|o| format!("{} {}", o.action, o.key))
+        .collect();
+    changes.sort();
+    assert_eq!(
+        changes,
+        [
+            "create peering (westeurope -> eastus)",
+            "create peering (westeurope -> northeurope)",
+            "create peering (westeurope -> westus)",
+            "create virtual network (westeurope)",
+            "update peering (eastus -> westeurope)",
+            "update peering (northeurope -> westeurope)",
+            "update peering (westus -> westeurope)",
+        ]
+    );
+    let rebuilt = client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("rebuild");
+    assert_eq!(rebuilt.status.peerings.len(), 12);
+    assert!(
+        rebuilt.status.peerings.values().all(|s| s == "Connected"),
+        "{:?}",
+        rebuilt.status.peerings
+    );
+    let (plan, _) = client.plan(&t).await.expect("plan");
+    assert!(
+        !plan.has_changes(),
+        "{:?}",
+        plan.changes().collect::<Vec<_>>()
+    );
+
     client
         .destroy("four", CancelSignal::never(), &quiet)
         .await
