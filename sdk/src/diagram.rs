@@ -1,5 +1,5 @@
-//! A Mermaid flowchart of a topology: global routing, the registry, each region with its mode, cluster
-//! and ingress IP, and the peerings. Pure and deterministic, so a plan can show it.
+//! A Mermaid flowchart of a topology: global routing, the registry, each region with its mode (and
+//! role), cluster and ingress IP, and the peerings. Pure and deterministic, so a plan can show it.
 
 use crate::layout;
 use crate::model::{RegionMode, Topology};
@@ -43,7 +43,17 @@ pub fn mermaid(t: &Topology) -> String {
     }
     for r in t.sorted_regions() {
         let n = id(&r.name);
-        let _ = writeln!(out, "  subgraph {n}[\"{} ({})\"]", r.name, r.mode.as_str());
+        let primary = if r.role == crate::model::RegionRole::Primary {
+            ", primary"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  subgraph {n}[\"{} ({}{primary})\"]",
+            r.name,
+            r.mode.as_str()
+        );
         let _ = writeln!(
             out,
             "    {n}_ip([\"ingress IP {}\"])",
@@ -124,13 +134,14 @@ mod tests {
     #[test]
     fn shows_routing_modes_registry_and_peerings() {
         let t = Topology::new("shop")
-            .region(Region::new("eastus", "10.1.0.0/16"))
+            .region(Region::new("eastus", "10.1.0.0/16").role(crate::model::RegionRole::Primary))
             .region(Region::new("westus", "10.2.0.0/16").mode(RegionMode::Warm))
             .traffic_manager(TrafficManager::new(RoutingMethod::Priority))
             .registry(Registry::default());
         let d = mermaid(&t);
         for line in [
             "flowchart TB",
+            "  subgraph eastus[\"eastus (hot, primary)\"]",
             "  tm{{\"Traffic Manager (Priority)<br/>bcdr-shop.trafficmanager.net\"}}",
             "  subgraph westus[\"westus (warm)\"]",
             "  tm -->|priority 1, enabled| eastus_ip",
