@@ -106,8 +106,8 @@ impl Plan {
 
 /// Attributes of `desired` that `actual` lacks or holds differently. Strings compare case-insensitively
 /// (ARM ids, SKUs and locations are); arrays of named objects match by name; extra attributes in
-/// `actual` (read-only properties, tags someone added) are not drift, nor is a tag wanted empty that
-/// `actual` lacks.
+/// `actual` (read-only properties, tags someone added) are not drift, nor is a tag wanted empty or a
+/// boolean wanted false that `actual` lacks.
 pub fn drift(desired: &Value, actual: &Value) -> Vec<Drift> {
     let mut out = Vec::new();
     diff("", desired, actual, &mut out);
@@ -212,6 +212,9 @@ fn diff(path: &str, want: &Value, have: &Value, out: &mut Vec<Drift>) {
                 });
             }
         }
+        // ARM leaves booleans that are false out of some answers (no AKS spec example shows a pool's
+        // `enableAutoScaling`): absent is false, or every plan would rewrite them.
+        Value::Bool(false) if have.is_null() => {}
         Value::Bool(_) => {
             if want != have {
                 out.push(Drift {

@@ -335,6 +335,21 @@ fn drift_is_case_insensitive_and_ignores_extras() {
 }
 
 #[test]
+fn a_boolean_wanted_false_and_absent_is_no_drift() {
+    let want = json!({"properties": {"agentPoolProfiles": [{"name": "system", "enableAutoScaling": false}]}});
+    let have = json!({"properties": {"agentPoolProfiles": [{"name": "system", "count": 3}]}});
+    assert!(
+        drift(&want, &have).is_empty(),
+        "as AKS's own examples answer"
+    );
+    let have = json!({"properties": {"agentPoolProfiles": [{"name": "system", "enableAutoScaling": true}]}});
+    assert_eq!(
+        drift(&want, &have)[0].path,
+        "properties.agentPoolProfiles[system].enableAutoScaling"
+    );
+}
+
+#[test]
 fn a_tag_wanted_empty_and_absent_is_no_drift() {
     let want = json!({"tags": {"bcdr-primary-region": "", "bcdr-topology": "shop"}});
     let have = json!({"tags": {"bcdr-topology": "shop"}});
