@@ -286,7 +286,6 @@ fn validate_cluster(region: &crate::model::Region, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The guidance recommends Azure paired regions; other choices are allowed with a warning.
 /// At most one primary region; global resources placed elsewhere are allowed, with a warning.
 fn roles(topology: &Topology, out: &mut Vec<Diagnostic>) {
     let primaries: Vec<&str> = topology
@@ -316,6 +315,7 @@ fn roles(topology: &Topology, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The guidance recommends Azure paired regions; other choices are allowed with a warning.
 fn pairing_warnings(topology: &Topology, out: &mut Vec<Diagnostic>) {
     let names: Vec<&str> = topology.regions.iter().map(|r| r.name.as_str()).collect();
     for region in &topology.regions {
