@@ -1,0 +1,175 @@
+//! A whole life against the emulator, as the guidance's operators live it: four regions behind
+//! Traffic Manager (a primary, a hot, a warm and a cold one) apply, refresh with no drift, have changes
+//! made behind their back found attribute by attribute and repaired (a warm endpoint enabled, a cluster
+//! scaled, a peering deleted, a VNet deleted with its peerings), and destroy to an empty subscription.
+
+mod support;
+
+use bcdr::engine::CancelSignal;
+use bcdr::{Region, Topology};
+use support::*;
+
+#[tokio::test]
+async fn four_regions_behind_traffic_manager_apply_refresh_clean_repair_drift_and_destroy() {
+    use bcdr::layout::ResourceKey;
+    use bcdr::model::{RegionMode, RegionRole, RoutingMethod, TrafficManager};
+    let (emulator, client) = setup(fast()).await;
+    let t = Topology::new("four")
+        .region(Region::new("eastus", "10.1.0.0/16").role(RegionRole::Primary))
+        .region(Region::new("westus", "10.2.0.0/16").mode(RegionMode::Warm))
+        .region(Region::new("northeurope", "10.3.0.0/16"))
+        .region(Region::new("westeurope", "10.4.0.0/16").mode(RegionMode::Cold))
+        .traffic_manager(TrafficManager::new(RoutingMethod::Priority));
+    client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("apply");
+    let (plan, _) = client.plan(&t).await.expect("plan");
+    assert!(!plan.has_changes(), "refreshed, nothing drifted");
+
+    // Three changes behind the SDK's back: the warm endpoint enabled, a cluster scaled, a peering gone.
+    let arm = client.arm();
+    let profile = ResourceKey::TrafficManagerProfile.id(SUB, "four");
+    let mut body = arm
+        .get(&profile, "2022-04-01")
+        .await
+        .expect("get")
+        .expect("profile");
+    for e in body["properties"]["endpoints"]
+        .as_array_mut()
+        .expect("endpoints")
+    {
+        if e["name"] == "westus" {
+            e["properties"]["endpointStatus"] = "Enabled".into();
+        }
+    }
+    arm.put(&profile, "2022-04-01", &body, &[])
+        .await
+        .expect("enable by hand");
+    let cluster = ResourceKey::ManagedCluster("northeurope".into()).id(SUB, "four");
+    let mut body = arm
+        .get(&cluster, "2024-09-01")
+        .await
+        .expect("get")
+        .expect("cluster");
+    body["properties"]["agentPoolProfiles"][0]["count"] = 7.into();
+    arm.put(&cluster, "2024-09-01", &body, &[])
+        .await
+        .expect("scale by hand");
+    let peering = ResourceKey::Peering {
+        from: "eastus".into(),
+        to: "westeurope".into(),
+    }
+    .id(SUB, "four");
+    arm.delete(&peering, "2024-03-01")
+        .await
+        .expect("delete by hand");
+
+    let (plan, _) = client.plan(&t).await.expect("plan");
+    let mut found: Vec<(String, String)> = plan
+        .changes()
+        .map(|o| {
+            let path = o.drift.first().map_or("", |d| d.path.as_str());
+            (o.key.to_string(), path.to_owned())
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (
+                "AKS cluster (northeurope)".to_owned(),
+                "properties.agentPoolProfiles[system].count".to_owned()
+            ),
+            (
+                "Traffic Manager profile".to_owned(),
+                "properties.endpoints[westus].properties.endpointStatus".to_owned()
+            ),
+            ("peering (eastus -> westeurope)".to_owned(), String::new()),
+            ("peering (westeurope -> eastus)".to_owned(), String::new()),
+        ],
+        "each drift found, attribute by attribute; the side left Disconnected is written again"
+    );
+    let at = |from: &str, to: &str| {
+        let key = ResourceKey::Peering {
+            from: from.into(),
+            to: to.into(),
+        };
+        plan.operations
+            .iter()
+            .position(|o| o.key == key)
+            .expect("planned")
+    };
+    let (rejoin, recreate) = (at("westeurope", "eastus"), at("eastus", "westeurope"));
+    assert!(plan.operations[rejoin].reason.contains("Disconnected"));
+    assert!(
+        plan.operations[recreate].depends_on.contains(&rejoin),
+        "Azure refuses the new side while its remote one is Disconnected"
+    );
+    let repaired = client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("repair");
+    assert_eq!(
+        repaired.status.regions["westus"].endpoint_status,
+        "Disabled"
+    );
+    assert!(repaired.status.peerings.values().all(|s| s == "Connected"));
+    let (plan, _) = client.plan(&t).await.expect("plan");
+    assert!(
+        !plan.has_changes(),
+        "{:?}",
+        plan.changes().collect::<Vec<_>>()
+    );
+
+    // The cold region's VNet deleted, with its peerings: the three sides pointing at it are left
+    // Disconnected, and the plan rebuilds the VNet and rejoins all six.
+    let vnet = ResourceKey::VirtualNetwork("westeurope".into()).id(SUB, "four");
+    arm.delete(&vnet, "2024-03-01")
+        .await
+        .expect("delete by hand");
+    let (plan, _) = client.plan(&t).await.expect("plan");
+    let mut changes: Vec<String> = plan
+        .changes()
+        .map(|o| format!("{} {}", o.action, o.key))
+        .collect();
+    changes.sort();
+    assert_eq!(
+        changes,
+        [
+            "create peering (westeurope -> eastus)",
+            "create peering (westeurope -> northeurope)",
+            "create peering (westeurope -> westus)",
+            "create virtual network (westeurope)",
+            "update peering (eastus -> westeurope)",
+            "update peering (northeurope -> westeurope)",
+            "update peering (westus -> westeurope)",
+        ]
+    );
+    let rebuilt = client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("rebuild");
+    assert_eq!(rebuilt.status.peerings.len(), 12);
+    assert!(
+        rebuilt.status.peerings.values().all(|s| s == "Connected"),
+        "{:?}",
+        rebuilt.status.peerings
+    );
+    let (plan, _) = client.plan(&t).await.expect("plan");
+    assert!(
+        !plan.has_changes(),
+        "{:?}",
+        plan.changes().collect::<Vec<_>>()
+    );
+
+    client
+        .destroy("four", CancelSignal::never(), &quiet)
+        .await
+        .expect("destroy");
+    assert!(
+        emulator.resource_ids().is_empty(),
+        "{:?}",
+        emulator.resource_ids()
+    );
+}
