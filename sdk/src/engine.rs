@@ -190,6 +190,10 @@ async fn run_one(
                 client.put(&op.id, api, &body, query).await.map(Some)
             }
             Action::Delete => client.delete(&op.id, api).await.map(|()| None),
+            Action::Replace => match client.delete(&op.id, api).await {
+                Ok(()) => client.put(&op.id, api, &body, &[]).await.map(Some),
+                Err(e) => Err(e),
+            },
             Action::NoOp => Ok(None),
         };
         match result {

@@ -31,6 +31,8 @@ pub enum Action {
     Create,
     Update,
     Delete,
+    /// Delete, then create: for what ARM will not change in place (a role assignment's principal).
+    Replace,
     NoOp,
 }
 
@@ -40,6 +42,7 @@ impl fmt::Display for Action {
             Action::Create => "create",
             Action::Update => "update",
             Action::Delete => "delete",
+            Action::Replace => "replace",
             Action::NoOp => "no-op",
         })
     }
@@ -233,9 +236,15 @@ pub fn plan(desired: &[DesiredResource], observed: &Observed) -> Plan {
     let mut index: BTreeMap<ResourceKey, usize> = BTreeMap::new();
     for d in desired {
         let (body, pending) = bind_observed(d, observed);
+        // A binding from a resource that does not exist yet: its value will be a new one.
+        let renewed: Vec<&str> = pending
+            .iter()
+            .filter(|b| observed.body(&b.source).is_none())
+            .map(|b| b.target.as_str())
+            .collect();
         let (action, reason, drifts) = match observed.body(&d.key) {
             None => (Action::Create, "does not exist".to_owned(), Vec::new()),
-            Some(actual) => compare(&d.key, &body, actual, &pending),
+            Some(actual) => compare(&d.key, &body, actual, &pending, &renewed),
         };
         index.insert(d.key.clone(), ops.len());
         ops.push(PlannedOperation {
@@ -295,8 +304,31 @@ fn compare(
     body: &Value,
     actual: &Value,
     pending: &[crate::layout::Binding],
+    renewed: &[&str],
 ) -> (Action, String, Vec<Drift>) {
     let mut drifts = drift(body, actual);
+    // A role assignment's principal cannot change (409 `RoleAssignmentUpdateNotPermitted`): one for
+    // another principal, or for a cluster being made anew (its identity is only known at apply), is
+    // deleted and made again.
+    if matches!(
+        key,
+        ResourceKey::RoleAssignment(_) | ResourceKey::RegistryPull(_)
+    ) {
+        if renewed.contains(&"/properties/principalId") {
+            return (
+                Action::Replace,
+                "its cluster is made anew: the new identity needs the role, and an assignment's principal cannot change".to_owned(),
+                Vec::new(),
+            );
+        }
+        if let Some(d) = drifts.iter().find(|d| d.path == "properties.principalId") {
+            return (
+                Action::Replace,
+                format!("{d}; an assignment's principal cannot change"),
+                drifts.clone(),
+            );
+        }
+    }
     // A value only known at apply (a new cluster's identity) is no drift yet.
     drifts.retain(|x| {
         !pending

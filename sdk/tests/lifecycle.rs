@@ -1,11 +1,13 @@
 //! A whole life against the emulator, as the guidance's operators live it: four regions behind
 //! Traffic Manager (a primary, a hot, a warm and a cold one) apply, refresh with no drift, have changes
 //! made behind their back found attribute by attribute and repaired (a warm endpoint enabled, a cluster
-//! scaled, a peering deleted, a VNet deleted with its peerings), and destroy to an empty subscription.
+//! scaled, a peering deleted, a VNet deleted with its peerings), and destroy to an empty subscription;
+//! and a cluster deleted behind the SDK's back made again with its role assignments.
 
 mod support;
 
 use bcdr::engine::CancelSignal;
+use bcdr::layout::ResourceKey;
 use bcdr::{Region, Topology};
 use support::*;
 
@@ -171,5 +173,71 @@ async fn four_regions_behind_traffic_manager_apply_refresh_clean_repair_drift_an
         emulator.resource_ids().is_empty(),
         "{:?}",
         emulator.resource_ids()
+    );
+}
+
+#[tokio::test]
+async fn a_cluster_deleted_behind_the_sdks_back_is_made_again_with_its_roles() {
+    let (emulator, client) = setup(fast()).await;
+    let t = topology(
+        "redo",
+        &[("eastus", "10.1.0.0/16"), ("westus", "10.2.0.0/16")],
+    )
+    .registry(bcdr::model::Registry::default());
+    client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("apply");
+    let cluster = ResourceKey::ManagedCluster("westus".into()).id(SUB, "redo");
+    client
+        .arm()
+        .delete(&cluster, "2024-09-01")
+        .await
+        .expect("delete by hand");
+
+    // The new cluster has new identities, and an assignment's principal cannot change (Azure answers
+    // 409 RoleAssignmentUpdateNotPermitted): both roles are deleted and made again.
+    let (plan, _) = client.plan(&t).await.expect("plan");
+    let changes: Vec<String> = plan
+        .changes()
+        .map(|o| format!("{} {}", o.action, o.key))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            "create AKS cluster (westus)",
+            "replace cluster identity role (westus)",
+            "replace registry pull role (westus)"
+        ]
+    );
+    let applied = client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("converges");
+    let (plan, _) = client.plan(&t).await.expect("plan");
+    assert!(
+        !plan.has_changes(),
+        "{:?}",
+        plan.changes().collect::<Vec<_>>()
+    );
+    let kubelet = &applied.status.regions["westus"].kubelet_identity_object_id;
+    let pull = ResourceKey::RegistryPull("westus".into()).id(SUB, "redo");
+    let role = client
+        .arm()
+        .get(&pull, "2022-04-01")
+        .await
+        .expect("get")
+        .expect("pull role");
+    assert_eq!(
+        role["properties"]["principalId"].as_str(),
+        Some(kubelet.as_str()),
+        "the new kubelet identity may pull"
+    );
+    assert!(
+        !emulator
+            .requests()
+            .iter()
+            .any(|r| r.code.as_deref() == Some("RoleAssignmentUpdateNotPermitted")),
+        "no assignment was updated in place"
     );
 }

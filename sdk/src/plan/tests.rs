@@ -324,6 +324,44 @@ fn round_robin_pairs_every_region_once_per_round() {
 }
 
 #[test]
+fn a_role_whose_principal_changes_is_replaced_not_updated() {
+    let t = two();
+    // The cluster is gone: made anew, its identity is only known at apply.
+    let mut observed = observed_after(&t);
+    observed
+        .resources
+        .remove(&ResourceKey::ManagedCluster("westus".into()));
+    let remade = plan(&layout::desired(&t, SUB), &observed);
+    assert_eq!(
+        summary(&remade),
+        [
+            "create AKS cluster (westus)",
+            "replace cluster identity role (westus)"
+        ]
+    );
+    // The cluster reports another identity than the assignment holds.
+    let mut observed = observed_after(&t);
+    let role = ResourceKey::RoleAssignment("eastus".into());
+    if let Some(r) = observed.resources.get_mut(&role) {
+        r.body["properties"]["principalId"] = json!("11111111-1111-1111-1111-111111111111");
+    }
+    if let Some(c) = observed
+        .resources
+        .get_mut(&ResourceKey::ManagedCluster("eastus".into()))
+    {
+        c.body["identity"]["principalId"] = json!("22222222-2222-2222-2222-222222222222");
+    }
+    let other = plan(&layout::desired(&t, SUB), &observed);
+    let op = other.changes().next().expect("a change");
+    assert_eq!((op.action, &op.key), (Action::Replace, &role));
+    assert!(
+        op.reason.contains("principal cannot change"),
+        "{}",
+        op.reason
+    );
+}
+
+#[test]
 fn drift_is_case_insensitive_and_ignores_extras() {
     let want = json!({"location": "eastus", "properties": {"networkProfile": {"loadBalancerSku": "standard"}}});
     let have = json!({"location": "EastUS", "extra": 1, "properties": {"networkProfile": {"loadBalancerSku": "Standard", "x": 2}}});

@@ -159,8 +159,8 @@ mod routing {
             .expect("role");
         assert_eq!(
             role.action,
-            Action::Update,
-            "the observed assignment has another principal"
+            Action::Replace,
+            "the observed assignment has another principal, which Azure does not update in place"
         );
         assert_eq!(
             role.body.as_ref().expect("body")["properties"]["principalId"],
