@@ -2,7 +2,8 @@
 //! Traffic Manager (a primary, a hot, a warm and a cold one) apply, refresh with no drift, have changes
 //! made behind their back found attribute by attribute and repaired (a warm endpoint enabled, a cluster
 //! scaled, a peering deleted, a VNet deleted with its peerings), and destroy to an empty subscription;
-//! and a cluster deleted behind the SDK's back made again with its role assignments.
+//! a cluster deleted behind the SDK's back made again with its role assignments, and a region's whole
+//! resource group deleted rebuilt and rejoined.
 
 mod support;
 
@@ -239,5 +240,70 @@ async fn a_cluster_deleted_behind_the_sdks_back_is_made_again_with_its_roles() {
             .iter()
             .any(|r| r.code.as_deref() == Some("RoleAssignmentUpdateNotPermitted")),
         "no assignment was updated in place"
+    );
+}
+
+#[tokio::test]
+async fn a_regions_group_deleted_behind_the_sdks_back_is_rebuilt_and_rejoined() {
+    use bcdr::model::{Registry, RoutingMethod, TrafficManager};
+    let (_emulator, client) = setup(fast()).await;
+    let t = topology(
+        "gone",
+        &[
+            ("eastus", "10.1.0.0/16"),
+            ("westus", "10.2.0.0/16"),
+            ("centralus", "10.3.0.0/16"),
+        ],
+    )
+    .registry(Registry::default())
+    .traffic_manager(TrafficManager::new(RoutingMethod::Priority));
+    client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("apply");
+    let group = ResourceKey::ResourceGroup("westus".into()).id(SUB, "gone");
+    client
+        .arm()
+        .delete(&group, "2024-03-01")
+        .await
+        .expect("delete by hand");
+
+    // Everything in the group is made again; the two peerings left Disconnected towards it are re-PUT
+    // first; the registry pull role (outside the group) follows the new kubelet identity.
+    let (plan, _) = client.plan(&t).await.expect("plan");
+    let mut changes: Vec<String> = plan
+        .changes()
+        .map(|o| format!("{} {}", o.action, o.key))
+        .collect();
+    changes.sort();
+    assert_eq!(
+        changes,
+        [
+            "create AKS cluster (westus)",
+            "create cluster identity role (westus)",
+            "create ingress public IP (westus)",
+            "create peering (westus -> centralus)",
+            "create peering (westus -> eastus)",
+            "create resource group (westus)",
+            "create virtual network (westus)",
+            "replace registry pull role (westus)",
+            "update peering (centralus -> westus)",
+            "update peering (eastus -> westus)",
+        ]
+    );
+    let rebuilt = client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("rebuild");
+    assert!(
+        rebuilt.status.peerings.values().all(|s| s == "Connected"),
+        "{:?}",
+        rebuilt.status.peerings
+    );
+    let (plan, _) = client.plan(&t).await.expect("plan");
+    assert!(
+        !plan.has_changes(),
+        "{:?}",
+        plan.changes().collect::<Vec<_>>()
     );
 }
