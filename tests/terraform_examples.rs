@@ -7,8 +7,8 @@ use support::{Harness, terraform};
 
 /// Every complete example under `examples/terraform/`, on the emulator, through the whole life the
 /// issue asks of it: apply, no changes after; import rebuilds it with no changes; a cluster scaled
-/// behind Terraform's back plans a repair and apply restores it; a region changes mode; a region is
-/// added; destroy leaves nothing. The example's own provider block is replaced by one for the emulator.
+/// behind Terraform's back plans a repair and apply restores it; a cluster deleted behind its back is
+/// made again with its roles; a region changes mode; a region is added; destroy leaves nothing. The example's own provider block is replaced by one for the emulator.
 /// The complete examples, each with its name and its `resource` onwards (the provider block is ours).
 fn examples() -> Vec<(String, String)> {
     let dir = terraform::workspace_root().join("examples/terraform");
@@ -116,6 +116,40 @@ async fn example_life(terraform: &std::path::Path, version: &str, example: &str,
         "{example}"
     );
     assert_eq!(h.plan_code().await.0, 0, "{example}: repaired");
+
+    // The cluster deleted: apply makes it again, with role assignments for its new identities (an
+    // assignment still naming the old one would show as drift in the next plan), and the state holds
+    // the new cluster's FQDN, identity and kubeconfig, not the old one's.
+    let region = |state: &serde_json::Value, attr: &str| {
+        state["region"][first_region][attr]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let old = h.state_values().await;
+    arm.delete(&cluster, "2024-09-01")
+        .await
+        .expect("delete by hand");
+    assert_eq!(
+        h.plan_code().await.0,
+        2,
+        "{example}: a deleted cluster plans a change"
+    );
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(
+        code,
+        0,
+        "{example}: the cluster and its roles are whole again:\n{}",
+        plan.all()
+    );
+    let new = h.state_values().await;
+    for attr in ["cluster_fqdn", "kubelet_identity_object_id", "kube_config"] {
+        assert!(
+            !region(&new, attr).is_empty() && region(&new, attr) != region(&old, attr),
+            "{example}: {attr} is the new cluster's"
+        );
+    }
 
     // A mode change: the first warm region turns hot, or (all hot) the last region turns warm.
     let moded = if body.contains("\"warm\"") {

@@ -122,8 +122,13 @@ pub fn refreshed(
         }
         let mut r = r.as_map().cloned().unwrap_or_default();
         if let Some(s) = status.regions.get(name) {
+            if !s.vnet_cidr.is_empty() {
+                r.insert("vnet_cidr".into(), Value::string(&s.vnet_cidr));
+            }
+            // What only ARM says mirrors it, gone included: a value kept for a cluster or IP that no
+            // longer exists would be carried through the next apply as if still true.
+            let replaced = r.get("cluster_fqdn").and_then(Value::as_str) != Some(&s.cluster_fqdn);
             for (attr, v) in [
-                ("vnet_cidr", &s.vnet_cidr),
                 ("cluster_fqdn", &s.cluster_fqdn),
                 ("kubelet_identity_object_id", &s.kubelet_identity_object_id),
                 ("node_resource_group", &s.node_resource_group),
@@ -132,9 +137,11 @@ pub fn refreshed(
                 ("ingress_fqdn", &s.ingress_fqdn),
                 ("endpoint_status", &s.endpoint_status),
             ] {
-                if !v.is_empty() {
-                    r.insert(attr.into(), Value::string(v));
-                }
+                r.insert(attr.into(), Value::string(v));
+            }
+            if replaced {
+                // Another cluster (or none): its kubeconfig is read again at the next apply.
+                r.insert("kube_config".into(), Value::string(""));
             }
         }
         let pool = observed
