@@ -181,39 +181,23 @@ pub fn refreshed(
         );
     }
     out.insert("region".into(), Value::Map(regions));
-    if let Some(tm) = prior.get("traffic_manager").as_map() {
-        let mut tm = tm.clone();
-        if !status.traffic_manager_fqdn.is_empty() {
-            tm.insert("fqdn".into(), Value::string(&status.traffic_manager_fqdn));
+    // The global resources' names from ARM mirror it too (a Front Door endpoint made again gets a
+    // new host name).
+    for (block, attr, value) in [
+        ("traffic_manager", "fqdn", &status.traffic_manager_fqdn),
+        ("front_door", "host_name", &status.front_door_host),
+        (
+            "backup",
+            "secondary_region",
+            &status.backup_secondary_region,
+        ),
+        ("registry", "login_server", &status.registry_login_server),
+    ] {
+        if let Some(map) = prior.get(block).as_map() {
+            let mut map = map.clone();
+            map.insert(attr.into(), Value::string(value));
+            out.insert(block.into(), Value::Map(map));
         }
-        out.insert("traffic_manager".into(), Value::Map(tm));
-    }
-    if let Some(fd) = prior.get("front_door").as_map() {
-        let mut fd = fd.clone();
-        if !status.front_door_host.is_empty() {
-            fd.insert("host_name".into(), Value::string(&status.front_door_host));
-        }
-        out.insert("front_door".into(), Value::Map(fd));
-    }
-    if let Some(backup) = prior.get("backup").as_map() {
-        let mut backup = backup.clone();
-        if !status.backup_secondary_region.is_empty() {
-            backup.insert(
-                "secondary_region".into(),
-                Value::string(&status.backup_secondary_region),
-            );
-        }
-        out.insert("backup".into(), Value::Map(backup));
-    }
-    if let Some(reg) = prior.get("registry").as_map() {
-        let mut reg = reg.clone();
-        if !status.registry_login_server.is_empty() {
-            reg.insert(
-                "login_server".into(),
-                Value::string(&status.registry_login_server),
-            );
-        }
-        out.insert("registry".into(), Value::Map(reg));
     }
     out.insert(
         "peerings".into(),
