@@ -8,7 +8,8 @@ use support::{Harness, terraform};
 /// Every complete example under `examples/terraform/`, on the emulator, through the whole life the
 /// issue asks of it: apply, no changes after; import rebuilds it with no changes; a cluster scaled
 /// behind Terraform's back plans a repair and apply restores it; a cluster deleted behind its back is
-/// made again with its roles; a region changes mode; a region is added; destroy leaves nothing. The example's own provider block is replaced by one for the emulator.
+/// made again with its roles; a peering deleted is made again (its Disconnected other side re-PUT
+/// first); a region changes mode; a region is added; destroy leaves nothing. The example's own provider block is replaced by one for the emulator.
 /// The complete examples, each with its name and its `resource` onwards (the provider block is ours).
 fn examples() -> Vec<(String, String)> {
     let dir = terraform::workspace_root().join("examples/terraform");
@@ -150,6 +151,34 @@ async fn example_life(terraform: &std::path::Path, version: &str, example: &str,
             "{example}: {attr} is the new cluster's"
         );
     }
+
+    // A peering deleted: its other side is left Disconnected, and Azure refuses to make the deleted
+    // side again until that one is re-PUT; apply does both, in that order.
+    let second_region = quoted_after(
+        &body[body.find("region ").expect("region") + 7..],
+        "region ",
+    );
+    let peering = format!(
+        "/subscriptions/{}/resourceGroups/rg-{topology}-{first_region}/providers/Microsoft.Network/virtualNetworks/vnet-{topology}-{first_region}/virtualNetworkPeerings/peer-{first_region}-to-{second_region}",
+        support::SUBSCRIPTION
+    );
+    arm.delete(&peering, "2024-03-01")
+        .await
+        .expect("delete by hand");
+    assert_eq!(
+        h.plan_code().await.0,
+        2,
+        "{example}: a deleted peering plans a change"
+    );
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    assert_eq!(h.plan_code().await.0, 0, "{example}: peerings whole again");
+    let peerings = h.state_values().await["peerings"].clone();
+    assert!(
+        peerings
+            .as_object()
+            .is_some_and(|p| !p.is_empty() && p.values().all(|s| s == "Connected")),
+        "{example}: {peerings}"
+    );
 
     // A mode change: the first warm region turns hot, or (all hot) the last region turns warm.
     let moded = if body.contains("\"warm\"") {
