@@ -12,6 +12,16 @@ use bcdr::layout::ResourceKey;
 use bcdr::{Region, Topology};
 use support::*;
 
+/// The plan's changes as "action resource", sorted.
+fn sorted_changes(plan: &bcdr::plan::Plan) -> Vec<String> {
+    let mut changes: Vec<String> = plan
+        .changes()
+        .map(|o| format!("{} {}", o.action, o.key))
+        .collect();
+    changes.sort();
+    changes
+}
+
 #[tokio::test]
 async fn four_regions_behind_traffic_manager_apply_refresh_clean_repair_drift_and_destroy() {
     use bcdr::layout::ResourceKey;
@@ -132,13 +142,8 @@ async fn four_regions_behind_traffic_manager_apply_refresh_clean_repair_drift_an
         .await
         .expect("delete by hand");
     let (plan, _) = client.plan(&t).await.expect("plan");
-    let mut changes: Vec<String> = plan
-        .changes()
-        .map(|o| format!("{} {}", o.action, o.key))
-        .collect();
-    changes.sort();
     assert_eq!(
-        changes,
+        sorted_changes(&plan),
         [
             "create peering (westeurope -> eastus)",
             "create peering (westeurope -> northeurope)",
@@ -199,12 +204,8 @@ async fn a_cluster_deleted_behind_the_sdks_back_is_made_again_with_its_roles() {
     // The new cluster has new identities, and an assignment's principal cannot change (Azure answers
     // 409 RoleAssignmentUpdateNotPermitted): both roles are deleted and made again.
     let (plan, _) = client.plan(&t).await.expect("plan");
-    let changes: Vec<String> = plan
-        .changes()
-        .map(|o| format!("{} {}", o.action, o.key))
-        .collect();
     assert_eq!(
-        changes,
+        sorted_changes(&plan),
         [
             "create AKS cluster (westus)",
             "replace cluster identity role (westus)",
@@ -271,13 +272,8 @@ async fn a_regions_group_deleted_behind_the_sdks_back_is_rebuilt_and_rejoined() 
     // Everything in the group is made again; the two peerings left Disconnected towards it are re-PUT
     // first; the registry pull role (outside the group) follows the new kubelet identity.
     let (plan, _) = client.plan(&t).await.expect("plan");
-    let mut changes: Vec<String> = plan
-        .changes()
-        .map(|o| format!("{} {}", o.action, o.key))
-        .collect();
-    changes.sort();
     assert_eq!(
-        changes,
+        sorted_changes(&plan),
         [
             "create AKS cluster (westus)",
             "create cluster identity role (westus)",
