@@ -74,15 +74,7 @@ async fn apply_is_idempotent_and_destroy_leaves_nothing() {
     );
     assert_eq!(imported.home_region.as_deref(), Some("westus"));
 
-    client
-        .destroy("trio", CancelSignal::never(), &quiet)
-        .await
-        .expect("destroy");
-    assert!(
-        emulator.resource_ids().is_empty(),
-        "{:?}",
-        emulator.resource_ids()
-    );
+    destroy_to_nothing(&emulator, &client, "trio").await;
 }
 
 #[tokio::test]

@@ -112,15 +112,7 @@ async fn traffic_manager_routes_to_hot_regions_and_a_mode_swap_is_one_write() {
         Some(RoutingMethod::Priority)
     );
 
-    client
-        .destroy("route", CancelSignal::never(), &quiet)
-        .await
-        .expect("destroy");
-    assert!(
-        emulator.resource_ids().is_empty(),
-        "{:?}",
-        emulator.resource_ids()
-    );
+    destroy_to_nothing(&emulator, &client, "route").await;
 }
 
 #[tokio::test]
@@ -163,15 +155,7 @@ async fn the_registry_is_geo_replicated_and_every_kubelet_identity_may_pull() {
     );
     let imported = client.import("reg").await.expect("import").expect("found");
     assert!(imported.registry.is_some());
-    client
-        .destroy("reg", CancelSignal::never(), &quiet)
-        .await
-        .expect("destroy");
-    assert!(
-        emulator.resource_ids().is_empty(),
-        "{:?}",
-        emulator.resource_ids()
-    );
+    destroy_to_nothing(&emulator, &client, "reg").await;
 }
 
 #[tokio::test]
@@ -208,15 +192,7 @@ async fn backup_storage_replicates_to_the_home_regions_pair() {
             .backup
             .is_some()
     );
-    client
-        .destroy("bk", CancelSignal::never(), &quiet)
-        .await
-        .expect("destroy");
-    assert!(
-        emulator.resource_ids().is_empty(),
-        "{:?}",
-        emulator.resource_ids()
-    );
+    destroy_to_nothing(&emulator, &client, "bk").await;
 }
 
 #[tokio::test]
@@ -394,15 +370,7 @@ async fn front_door_premium_over_three_regions_applies_repairs_drift_fails_over_
         "{:?}",
         imported.front_door
     );
-    client
-        .destroy("edge", CancelSignal::never(), &quiet)
-        .await
-        .expect("destroy");
-    assert!(
-        emulator.resource_ids().is_empty(),
-        "{:?}",
-        emulator.resource_ids()
-    );
+    destroy_to_nothing(&emulator, &client, "edge").await;
 }
 
 #[tokio::test]

@@ -74,9 +74,7 @@ async fn four_regions_behind_traffic_manager_apply_refresh_clean_repair_drift_an
         to: "westeurope".into(),
     }
     .id(SUB, "four");
-    arm.delete(&peering, "2024-03-01")
-        .await
-        .expect("delete by hand");
+    delete_by_hand(&client, &peering, "2024-03-01").await;
 
     let (plan, _) = client.plan(&t).await.expect("plan");
     let mut found: Vec<(String, String)> = plan
@@ -138,9 +136,7 @@ async fn four_regions_behind_traffic_manager_apply_refresh_clean_repair_drift_an
     // The cold region's VNet deleted, with its peerings: the three sides pointing at it are left
     // Disconnected, and the plan rebuilds the VNet and rejoins all six.
     let vnet = ResourceKey::VirtualNetwork("westeurope".into()).id(SUB, "four");
-    arm.delete(&vnet, "2024-03-01")
-        .await
-        .expect("delete by hand");
+    delete_by_hand(&client, &vnet, "2024-03-01").await;
     let (plan, _) = client.plan(&t).await.expect("plan");
     assert_eq!(
         sorted_changes(&plan),
@@ -171,15 +167,7 @@ async fn four_regions_behind_traffic_manager_apply_refresh_clean_repair_drift_an
         plan.changes().collect::<Vec<_>>()
     );
 
-    client
-        .destroy("four", CancelSignal::never(), &quiet)
-        .await
-        .expect("destroy");
-    assert!(
-        emulator.resource_ids().is_empty(),
-        "{:?}",
-        emulator.resource_ids()
-    );
+    destroy_to_nothing(&emulator, &client, "four").await;
 }
 
 #[tokio::test]
@@ -195,11 +183,7 @@ async fn a_cluster_deleted_behind_the_sdks_back_is_made_again_with_its_roles() {
         .await
         .expect("apply");
     let cluster = ResourceKey::ManagedCluster("westus".into()).id(SUB, "redo");
-    client
-        .arm()
-        .delete(&cluster, "2024-09-01")
-        .await
-        .expect("delete by hand");
+    delete_by_hand(&client, &cluster, "2024-09-01").await;
 
     // The new cluster has new identities, and an assignment's principal cannot change (Azure answers
     // 409 RoleAssignmentUpdateNotPermitted): both roles are deleted and made again.
@@ -263,11 +247,7 @@ async fn a_regions_group_deleted_behind_the_sdks_back_is_rebuilt_and_rejoined() 
         .await
         .expect("apply");
     let group = ResourceKey::ResourceGroup("westus".into()).id(SUB, "gone");
-    client
-        .arm()
-        .delete(&group, "2024-03-01")
-        .await
-        .expect("delete by hand");
+    delete_by_hand(&client, &group, "2024-03-01").await;
 
     // Everything in the group is made again; the two peerings left Disconnected towards it are re-PUT
     // first; the registry pull role (outside the group) follows the new kubelet identity.

@@ -69,3 +69,25 @@ pub fn keys(
         .map(|(op, _)| op.key.to_string())
         .collect()
 }
+
+/// Destroys topology `name` and checks that the emulator holds nothing afterwards.
+pub async fn destroy_to_nothing(emulator: &Emulator, client: &TopologyClient, name: &str) {
+    client
+        .destroy(name, bcdr::engine::CancelSignal::never(), &quiet)
+        .await
+        .expect("destroy");
+    assert!(
+        emulator.resource_ids().is_empty(),
+        "{:?}",
+        emulator.resource_ids()
+    );
+}
+
+/// Deletes the resource `id` as another ARM user would, behind the SDK's back.
+pub async fn delete_by_hand(client: &TopologyClient, id: &str, api_version: &str) {
+    client
+        .arm()
+        .delete(id, api_version)
+        .await
+        .expect("delete by hand");
+}
