@@ -19,23 +19,39 @@ const VNET_TYPE: &str = crate::network::VNET_TYPE;
 pub fn peering(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Result<Resp, ArmError> {
     let rg_id = require_group(ctx, rg)?;
     let vnet_id = format!("{rg_id}/providers/{VNET_TYPE}/{vnet_name}");
-    let Some(local) = ctx.state.get(&vnet_id).cloned() else {
+    // Reads borrow the store; writes copy out of it only what they use (the most frequent requests
+    // of an apply are peering reads and writes).
+    let Some(local) = ctx.state.get(&vnet_id) else {
         return Err(not_found(VNET_TYPE, vnet_name, rg));
     };
     let id = format!("{}/virtualNetworkPeerings/{name}", local.id);
-    let existing = ctx.state.get(&id).cloned();
-    let location = local.body["location"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    if ctx.method == Method::GET {
+        return ctx
+            .state
+            .get(&id)
+            .map(|p| Resp::json(200, p.body.clone()))
+            .ok_or_else(|| not_found(PEERING_TYPE, name, rg));
+    }
+    let local = VnetFacts::of(local);
+    let busy = |ctx: &Ctx<'_>| {
+        ctx.state
+            .get(&vnet_id)
+            .filter(|v| v.is_busy())
+            .map(|v| another_operation(ctx, v))
+    };
+    let existing = ctx.state.get(&id).map(|p| Existing {
+        id: p.id.clone(),
+        peering_state: p.body["properties"]["peeringState"].clone(),
+        sync_level: p.body["properties"]["peeringSyncLevel"]
+            .as_str()
+            .map(str::to_owned),
+    });
+    let location = local.location.clone();
     match ctx.method {
-        Method::GET => existing
-            .map(|p| Resp::json(200, p.body))
-            .ok_or_else(|| not_found(PEERING_TYPE, name, rg)),
         Method::PUT => {
             let body = ctx.json_body()?.clone();
-            if local.is_busy() {
-                return Err(another_operation(ctx, &local));
+            if let Some(conflict) = busy(ctx) {
+                return Err(conflict);
             }
             let Some(remote_id) = body["properties"]["remoteVirtualNetwork"]["id"].as_str() else {
                 return Err(ArmError::bad_request(
@@ -44,7 +60,7 @@ pub fn peering(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Resu
                 )
                 .with_target("properties.remoteVirtualNetwork.id"));
             };
-            let Some(remote) = ctx.state.get(remote_id).cloned() else {
+            let Some(remote) = ctx.state.get(remote_id).map(VnetFacts::of) else {
                 return Err(ArmError::bad_request(
                     "InvalidResourceReference",
                     format!(
@@ -52,18 +68,17 @@ pub fn peering(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Resu
                     ),
                 ));
             };
-            if remote.is_busy() || remote.provisioning_state() != "Succeeded" {
+            if remote.busy || remote.provisioning_state != "Succeeded" {
                 return Err(ArmError::bad_request(
                     "ReferencedResourceNotProvisioned",
                     format!(
                         "Cannot proceed with operation because resource {} used by resource {id} is not in Succeeded state. Resource is in {} state and the last operation that updated/is updating the resource is PutVirtualNetworkOperation.",
-                        remote.id,
-                        remote.provisioning_state()
+                        remote.id, remote.provisioning_state
                     ),
                 ));
             }
-            let (local_space, remote_space) = (vnet_space(&local), vnet_space(&remote));
-            if overlaps(&local_space, &remote_space) {
+            let (local_space, remote_space) = (&local.space, &remote.space);
+            if overlaps(local_space, remote_space) {
                 return Err(ArmError::bad_request(
                     "VnetAddressSpacesOverlap",
                     format!(
@@ -74,7 +89,7 @@ pub fn peering(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Resu
             }
             for other in peered_vnets(ctx.state, &local.id) {
                 if !other.id.eq_ignore_ascii_case(&remote.id)
-                    && overlaps(&vnet_space(other), &remote_space)
+                    && overlaps(&vnet_space(other), remote_space)
                 {
                     return Err(ArmError::bad_request(
                         "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet",
@@ -116,11 +131,7 @@ pub fn peering(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Resu
             } else {
                 existing
                     .as_ref()
-                    .and_then(|p| {
-                        p.body["properties"]["peeringSyncLevel"]
-                            .as_str()
-                            .map(str::to_owned)
-                    })
+                    .and_then(|p| p.sync_level.clone())
                     .unwrap_or_else(|| "FullyInSync".to_owned())
             };
             let prefixes: Vec<String> = remote_space.iter().map(ToString::to_string).collect();
@@ -134,7 +145,7 @@ pub fn peering(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Resu
                     // Re-PUT, a Disconnected peering starts over as Initiated.
                     "peeringState": existing
                         .as_ref()
-                        .map(|p| p.body["properties"]["peeringState"].clone())
+                        .map(|p| p.peering_state.clone())
                         .filter(|s| s != "Disconnected")
                         .unwrap_or_else(|| json!("Initiated")),
                     "peeringSyncLevel": sync_level,
@@ -183,8 +194,8 @@ pub fn peering(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Resu
             let Some(old) = existing else {
                 return Ok(Resp::empty(204));
             };
-            if local.is_busy() {
-                return Err(another_operation(ctx, &local));
+            if let Some(conflict) = busy(ctx) {
+                return Err(conflict);
             }
             let duration = ctx.latency("network.delete");
             let op = lro::start(ctx, &old.id, "Deleting", duration);
@@ -195,6 +206,37 @@ pub fn peering(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Resu
         }
         _ => Err(method_not_allowed(&ctx.method)),
     }
+}
+
+/// What a peering write uses of a VNet.
+struct VnetFacts {
+    id: String,
+    location: String,
+    busy: bool,
+    provisioning_state: String,
+    space: Vec<ipnet::Ipv4Net>,
+}
+
+impl VnetFacts {
+    fn of(vnet: &Resource) -> Self {
+        Self {
+            id: vnet.id.clone(),
+            location: vnet.body["location"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            busy: vnet.is_busy(),
+            provisioning_state: vnet.provisioning_state().to_owned(),
+            space: vnet_space(vnet),
+        }
+    }
+}
+
+/// What a write uses of the peering it replaces.
+struct Existing {
+    id: String,
+    peering_state: serde_json::Value,
+    sync_level: Option<String>,
 }
 
 /// A peering write holds its local VNet in `Updating` until it finishes, as ARM does.

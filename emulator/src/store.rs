@@ -111,6 +111,9 @@ pub struct State {
     /// the settle scan. Whoever marks a resource pending lowers it ([`State::pending_until`]).
     #[serde(skip)]
     pub next_due: u64,
+    /// When [`State::prune`] next looks (it runs at most once a minute, not on every write).
+    #[serde(skip)]
+    pub next_prune: u64,
 }
 
 impl State {
@@ -237,6 +240,10 @@ impl State {
 
     /// Drops finished operations older than an hour, so the state file does not grow forever.
     pub fn prune(&mut self, now: u64) {
+        if now < self.next_prune {
+            return;
+        }
+        self.next_prune = now + 60_000;
         self.operations.retain(|_, o| o.until_ms + 3_600_000 > now);
         let secs = now / 1000;
         self.tokens.retain(|_, exp| *exp > secs);
