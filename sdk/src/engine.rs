@@ -1,7 +1,11 @@
 //! The apply engine: runs a [`Plan`]'s DAG with maximal concurrency (each operation starts the moment
-//! its dependencies finish), retries what is retryable with jittered backoff, reports progress as
-//! events, and stops starting work when cancelled. Whatever happens, it returns every operation's
-//! outcome, so callers lose nothing.
+//! its dependencies finish, the longest remaining chain first: [`start_order`]), retries what is
+//! retryable with jittered backoff, reports progress as events, and stops starting work when
+//! cancelled. Whatever happens, it returns every operation's outcome, so callers lose nothing.
+
+mod priority;
+
+pub use priority::{start_order, typical_duration};
 
 use crate::arm::ArmClient;
 use crate::error::Error;
@@ -250,12 +254,13 @@ pub async fn execute(
     let mut started = vec![false; n];
     let mut running = FuturesUnordered::new();
     let mut cancelled = cancel.is_cancelled();
+    let order = start_order(plan);
     loop {
-        // Start (or skip) everything whose dependencies have settled.
+        // Start (or skip) everything whose dependencies have settled, longest remaining chain first.
         let mut progressed = true;
         while progressed && !cancelled {
             progressed = false;
-            for i in 0..n {
+            for &i in &order {
                 if started[i] || outcomes[i].is_some() {
                     continue;
                 }

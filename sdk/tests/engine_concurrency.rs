@@ -82,3 +82,82 @@ async fn operations_overlap_after_their_dependencies_and_within_the_bound() {
         "the same operations, all done"
     );
 }
+
+/// Under a bound, a free slot goes to the ready operation with the longest remaining chain
+/// (`engine::start_order`), not to whichever the plan lists first: with one slot, every start is the
+/// first ready operation in that order.
+#[tokio::test]
+async fn a_free_slot_goes_to_the_longest_remaining_chain() {
+    let (_emulator, client) = setup(fast()).await;
+    let client = client.with_max_concurrency(1);
+    let t = topology(
+        "prio",
+        &[("eastus", "10.1.0.0/16"), ("westus", "10.2.0.0/16")],
+    )
+    .traffic_manager(bcdr::model::TrafficManager::new(
+        bcdr::model::RoutingMethod::Priority,
+    ));
+    let (plan, _) = client.plan(&t).await.expect("plan");
+    let order = bcdr::engine::start_order(&plan);
+    let starts: Mutex<Vec<usize>> = Mutex::default();
+    let finished: Mutex<BTreeSet<usize>> = Mutex::default();
+    let misordered: Mutex<Vec<String>> = Mutex::default();
+    let on_event = |e: Event<'_>| match e {
+        Event::Started { index, op } => {
+            let done = finished.lock().expect("lock");
+            let mut started = starts.lock().expect("lock");
+            let first_ready = order.iter().copied().find(|&i| {
+                !started.contains(&i)
+                    && !done.contains(&i)
+                    && plan.operations[i]
+                        .depends_on
+                        .iter()
+                        .all(|d| done.contains(d))
+            });
+            if first_ready != Some(index) {
+                misordered.lock().expect("lock").push(format!(
+                    "{} started while {:?} was ready first",
+                    op.key,
+                    first_ready.map(|i| plan.operations[i].key.to_string())
+                ));
+            }
+            started.push(index);
+        }
+        Event::Finished { index, .. } => {
+            finished.lock().expect("lock").insert(index);
+        }
+        _ => {}
+    };
+    client
+        .apply(&t, CancelSignal::never(), &on_event)
+        .await
+        .expect("apply");
+    let misordered = misordered.into_inner().expect("lock");
+    assert!(misordered.is_empty(), "{misordered:#?}");
+    let starts = starts.into_inner().expect("lock");
+    assert_eq!(
+        starts.len(),
+        plan.changes().count(),
+        "every change started once"
+    );
+    // The clusters (the longest chains) start before any IP, role assignment or the profile.
+    let position = |pred: &dyn Fn(&bcdr::layout::ResourceKey) -> bool| {
+        starts
+            .iter()
+            .position(|&i| pred(&plan.operations[i].key))
+            .expect("started")
+    };
+    let last_cluster = starts
+        .iter()
+        .rposition(|&i| {
+            matches!(
+                plan.operations[i].key,
+                bcdr::layout::ResourceKey::ManagedCluster(_)
+            )
+        })
+        .expect("clusters");
+    assert!(
+        last_cluster < position(&|k| matches!(k, bcdr::layout::ResourceKey::TrafficManagerProfile)),
+        "{starts:?}"
+    );
+}
