@@ -56,8 +56,14 @@ pub fn typical_duration(op: &PlannedOperation) -> Duration {
     })
 }
 
+/// What every operation costs beyond Azure's own time: its requests, and the part of a poll interval
+/// it waits after the work is done (`Retry-After` comes in whole seconds). A chain of many short
+/// operations (a VNet's 2·(N-1) peering writes) pays it at every link.
+const PER_OPERATION: Duration = Duration::from_secs(1);
+
 /// The plan's operations, longest remaining chain first: an operation's rank is its typical duration
-/// plus the largest rank among the operations that wait for it. Equal ranks keep the plan's order.
+/// (plus [`PER_OPERATION`] for a change) and the largest rank among the operations that wait for it.
+/// Equal ranks keep the plan's order.
 pub fn start_order(plan: &Plan) -> Vec<usize> {
     let ops = &plan.operations;
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); ops.len()];
@@ -91,7 +97,11 @@ fn rank_of(
     for &j in &dependents[i] {
         tail = tail.max(rank_of(j, ops, dependents, rank));
     }
-    let r = typical_duration(&ops[i]) + tail;
+    let own = match ops[i].action {
+        Action::NoOp => Duration::ZERO,
+        _ => typical_duration(&ops[i]) + PER_OPERATION,
+    };
+    let r = own + tail;
     rank[i] = Some(r);
     r
 }
@@ -126,9 +136,28 @@ mod tests {
                 op(ResourceKey::TrafficManagerProfile, &[]),
             ],
         };
-        // The group leads to the cluster (1 + 6 + 300 s); the VNet then the cluster; the IP, the
+        // The group leads to the cluster (2 + 7 + 301 s); the VNet then the cluster; the IP, the
         // profile and the role assignment are tails (equal ones keep the plan's order).
         assert_eq!(start_order(&plan), vec![0, 3, 4, 1, 5, 2]);
+    }
+
+    #[test]
+    fn a_long_chain_of_short_writes_outranks_one_long_write() {
+        // 30 peering writes of 10 s, each with its requests and poll (16 regions), against a cluster.
+        let mut operations = vec![op(ResourceKey::ManagedCluster("eastus".into()), &[])];
+        for i in 0..30 {
+            let to = format!("r{i}");
+            let deps: Vec<usize> = if i == 0 { vec![] } else { vec![i] };
+            operations.push(op(
+                ResourceKey::Peering {
+                    from: "eastus".into(),
+                    to,
+                },
+                &deps,
+            ));
+        }
+        let order = start_order(&Plan { operations });
+        assert_eq!(order[0], 1, "the first peering write outranks the cluster");
     }
 
     #[test]
