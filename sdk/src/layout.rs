@@ -248,8 +248,10 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
             let ip = ResourceKey::PublicIp(region.name.clone());
             let mut deps = vec![ResourceKey::FrontDoorOriginGroup, ip.clone()];
             if region.mode == crate::model::RegionMode::Hot {
-                // Traffic goes to a region only once its cluster is there.
+                // Traffic goes to a region only once it can serve: its cluster is there and may use
+                // its ingress IP.
                 deps.push(ResourceKey::ManagedCluster(region.name.clone()));
+                deps.push(ResourceKey::RoleAssignment(region.name.clone()));
             }
             let fqdn = "/properties/dnsSettings/fqdn".to_owned();
             let bindings = vec![
@@ -300,12 +302,13 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
         let priorities = bodies::priorities(topology);
         let areas = geo::areas(topology);
         let ip_id = |r: &str| ResourceKey::PublicIp(r.to_owned()).id(subscription, name);
-        // A region's IP, and its cluster when hot: traffic goes to a region only once its cluster
-        // is there (failover to a cold region creates it).
+        // A region's IP, and when hot its cluster and the cluster's right to use the IP: traffic goes
+        // to a region only once it can serve (failover to a cold region creates both first).
         let region_deps = |r: &crate::model::Region| {
             let mut deps = vec![ResourceKey::PublicIp(r.name.clone())];
             if r.mode == crate::model::RegionMode::Hot {
                 deps.push(ResourceKey::ManagedCluster(r.name.clone()));
+                deps.push(ResourceKey::RoleAssignment(r.name.clone()));
             }
             deps
         };

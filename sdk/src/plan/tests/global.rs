@@ -37,6 +37,31 @@ mod routing {
     }
 
     #[test]
+    fn traffic_waits_until_a_hot_region_can_serve() {
+        let mut t = routed();
+        t.regions[1].mode = RegionMode::Cold;
+        let p = plan(&layout::desired(&t, SUB), &Observed::default());
+        let at = |key: &ResourceKey| {
+            p.operations
+                .iter()
+                .position(|o| &o.key == key)
+                .expect("planned")
+        };
+        let deps = &p.operations[at(&ResourceKey::TrafficManagerProfile)].depends_on;
+        // The hot region: its IP, its cluster and the cluster's right to use the IP; the cold one:
+        // its IP only (its endpoint is disabled until a failover makes the cluster).
+        for key in [
+            ResourceKey::PublicIp("eastus".into()),
+            ResourceKey::ManagedCluster("eastus".into()),
+            ResourceKey::RoleAssignment("eastus".into()),
+            ResourceKey::PublicIp("westus".into()),
+        ] {
+            assert!(deps.contains(&at(&key)), "the profile waits for {key}");
+        }
+        assert_eq!(deps.len(), 5, "and the global group: {deps:?}");
+    }
+
+    #[test]
     fn the_primary_region_comes_first_and_is_home_to_the_global_resources() {
         let mut t = routed();
         t.regions[1].role = crate::model::RegionRole::Primary;

@@ -146,3 +146,22 @@ fn dropping_front_door_deletes_the_policy_after_the_profile() {
         [index(&plan, &ResourceKey::FrontDoorProfile)]
     );
 }
+
+#[test]
+fn a_front_door_origin_waits_until_its_hot_region_can_serve() {
+    let p = plan(
+        &layout::desired(&with_front_door(None), SUB),
+        &Observed::default(),
+    );
+    let origin = &p.operations[index(&p, &ResourceKey::FrontDoorOrigin("eastus".into()))];
+    for key in [
+        ResourceKey::PublicIp("eastus".into()),
+        ResourceKey::ManagedCluster("eastus".into()),
+        ResourceKey::RoleAssignment("eastus".into()),
+    ] {
+        assert!(
+            origin.depends_on.contains(&index(&p, &key)),
+            "the origin waits for {key}"
+        );
+    }
+}
