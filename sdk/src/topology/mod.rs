@@ -118,61 +118,50 @@ impl TopologyClient {
     /// in a group that exists (GETs run concurrently), groups of regions no longer desired, and the
     /// peerings each VNet reports.
     pub async fn observe(&self, topology: &Topology) -> Result<Observed> {
-        self.observe_with(topology, true).await
+        Ok(self.observe_with(topology, true).await?.0)
     }
 
     /// [`TopologyClient::observe`] for a topology believed to exist (a refresh): the list of groups
     /// and the reads go out at once, one round trip instead of two.
     pub async fn refresh(&self, topology: &Topology) -> Result<Observed> {
-        self.observe_with(topology, false).await
+        Ok(self.observe_with(topology, false).await?.0)
     }
 
-    async fn observe_with(&self, topology: &Topology, list_first: bool) -> Result<Observed> {
+    /// The observation, and the desired layout of `topology` as it stands (computed while the list of
+    /// groups is on its way; a plan reuses it).
+    async fn observe_with(
+        &self,
+        topology: &Topology,
+        list_first: bool,
+    ) -> Result<(Observed, Vec<layout::DesiredResource>)> {
         let sub = self.arm.subscription_id();
-        let wanted: Vec<ResourceKey> = layout::desired(topology, sub)
-            .into_iter()
-            .map(|d| d.key)
-            .collect();
-        // Phase 1: the groups (one tag-filtered list), the desired resources of the topology's regions
-        // (peerings come with their VNets), and the global resources whether wanted or not (to see one
-        // that is no longer wanted).
-        let mut first: Vec<ResourceKey> = wanted
-            .iter()
-            .filter(|k| {
-                !matches!(
-                    k,
-                    ResourceKey::Peering { .. } | ResourceKey::ResourceGroup(_)
-                )
-            })
-            .cloned()
-            .collect();
-        for r in &topology.regions {
-            first.push(ResourceKey::ManagedCluster(r.name.clone()));
-            first.push(ResourceKey::RoleAssignment(r.name.clone()));
-        }
-        first.extend([
-            ResourceKey::TrafficManagerProfile,
-            ResourceKey::Registry,
-            ResourceKey::StorageAccount,
-            ResourceKey::FrontDoorProfile,
-            ResourceKey::WafPolicy,
-        ]);
-        first.sort();
-        first.dedup();
+        let reads = || {
+            let desired = layout::desired(topology, sub);
+            let first = first_reads(topology, &desired);
+            (desired, first)
+        };
         // Nothing can exist in a group that does not: with `list_first`, only resources of existing
         // groups are read (a topology applied from nothing costs one request to observe).
-        let (groups, found) = if list_first {
-            let groups = self.tagged_groups(&topology.name).await?;
-            first.retain(|k| groups.contains_key(k.group_region()));
-            let found = self.get_all(&topology.name, &first).await?;
-            (groups, found)
+        let (groups, found, desired, first) = if list_first {
+            let (groups, (desired, first)) =
+                futures::join!(self.tagged_groups(&topology.name), async { reads() });
+            let groups = groups?;
+            let existing: Vec<ResourceKey> = first
+                .iter()
+                .filter(|k| groups.contains_key(k.group_region()))
+                .cloned()
+                .collect();
+            let found = self.get_all(&topology.name, &existing).await?;
+            (groups, found, desired, first)
         } else {
+            let (desired, first) = reads();
             let (found, groups) = futures::join!(
                 self.get_all(&topology.name, &first),
                 self.tagged_groups(&topology.name)
             );
-            (groups?, found?)
+            (groups?, found?, desired, first)
         };
+        let wanted: Vec<&ResourceKey> = desired.iter().map(|d| &d.key).collect();
         let in_existing_group = |k: &ResourceKey| groups.contains_key(k.group_region());
         let mut observed = Observed::default();
         observed.resources.extend(found);
@@ -182,7 +171,7 @@ impl TopologyClient {
         regions.extend(groups.keys().filter(|r| *r != names::GLOBAL).cloned());
         regions.sort();
         regions.dedup();
-        let exists = |k: &ResourceKey| observed.resources.contains_key(k) || wanted.contains(k);
+        let exists = |k: &ResourceKey| observed.resources.contains_key(k) || wanted.contains(&k);
         let mut second: Vec<ResourceKey> = Vec::new();
         for r in &regions {
             if exists(&ResourceKey::Registry) {
@@ -269,7 +258,7 @@ impl TopologyClient {
             .flatten()
             .collect();
         observed.resources.extend(peerings);
-        Ok(observed)
+        Ok((observed, desired))
     }
 
     /// Validates `topology` (no ARM call when it is invalid), observes it and plans.
@@ -278,11 +267,15 @@ impl TopologyClient {
         if !errors.is_empty() {
             return Err(Error::Invalid(errors));
         }
-        let observed = self.observe(topology).await?;
-        Ok((
-            plan_against(topology, &observed, self.arm.subscription_id()),
-            observed,
-        ))
+        let (observed, desired) = self.observe_with(topology, true).await?;
+        // The layout observed with holds unless the global resources already live elsewhere.
+        let homed = with_existing_home(topology, &observed);
+        let desired = if homed.home_region == topology.home_region {
+            desired
+        } else {
+            layout::desired(&homed, self.arm.subscription_id())
+        };
+        Ok((plan::plan(&desired, &observed), observed))
     }
 
     /// Makes ARM hold `topology`: validate, observe, plan, execute, report.
@@ -477,6 +470,37 @@ pub fn plan_against(topology: &Topology, observed: &Observed, subscription: &str
 
 /// The topology with the home Azure reports for its global resources, when they exist: their location
 /// cannot change, so removing the region they were made in must not move them.
+/// Phase 1 of an observation: the desired resources of the topology's regions (peerings come with
+/// their VNets, groups with the list), and the global resources whether wanted or not (to see one that
+/// is no longer wanted).
+fn first_reads(topology: &Topology, desired: &[layout::DesiredResource]) -> Vec<ResourceKey> {
+    let mut first: Vec<ResourceKey> = desired
+        .iter()
+        .map(|d| &d.key)
+        .filter(|k| {
+            !matches!(
+                k,
+                ResourceKey::Peering { .. } | ResourceKey::ResourceGroup(_)
+            )
+        })
+        .cloned()
+        .collect();
+    for r in &topology.regions {
+        first.push(ResourceKey::ManagedCluster(r.name.clone()));
+        first.push(ResourceKey::RoleAssignment(r.name.clone()));
+    }
+    first.extend([
+        ResourceKey::TrafficManagerProfile,
+        ResourceKey::Registry,
+        ResourceKey::StorageAccount,
+        ResourceKey::FrontDoorProfile,
+        ResourceKey::WafPolicy,
+    ]);
+    first.sort();
+    first.dedup();
+    first
+}
+
 fn with_existing_home(topology: &Topology, observed: &Observed) -> Topology {
     let mut t = topology.clone();
     if t.home_region.is_none() {
