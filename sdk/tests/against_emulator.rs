@@ -39,6 +39,27 @@ async fn apply_is_idempotent_and_destroy_leaves_nothing() {
         "{:?}",
         applied.status.peerings
     );
+    // Every write's outcome carries the resource as ARM reports it afterwards (the status is made
+    // from the same bodies, and peerings then read Connected there too).
+    for (op, outcome) in applied.plan.operations.iter().zip(&applied.report.outcomes) {
+        let Outcome::Done(Some(body)) = outcome else {
+            panic!("{}: {outcome:?}", op.key);
+        };
+        assert!(
+            body["id"]
+                .as_str()
+                .is_some_and(|id| id.eq_ignore_ascii_case(&op.id)),
+            "{}: {body}",
+            op.key
+        );
+        if matches!(op.key, bcdr::layout::ResourceKey::Peering { .. }) {
+            assert_eq!(
+                body["properties"]["peeringState"], "Connected",
+                "{}",
+                op.key
+            );
+        }
+    }
     assert!(applied.status.regions.values().all(
         |r| r.cluster_fqdn.ends_with(".azmk8s.io") && !r.kubelet_identity_object_id.is_empty()
     ));

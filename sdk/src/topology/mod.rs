@@ -291,10 +291,11 @@ impl TopologyClient {
             status: TopologyStatus::default(),
         };
         let (plan, mut observed) = self.plan(topology).await.map_err(fail)?;
-        let report = engine::execute(&self.arm, &plan, self.options, cancel, on_event).await;
-        merge(&plan, &report, &mut observed);
+        let mut report = engine::execute(&self.arm, &plan, self.options, cancel, on_event).await;
+        merge(&plan, &mut report, &mut observed);
         self.refresh_peerings(topology, &mut observed).await;
         let status = status(topology, &observed);
+        give_back(&plan, &mut report, observed);
         if report.is_success() {
             return Ok(Applied {
                 plan,
@@ -558,16 +559,18 @@ fn peerings_of(
     out
 }
 
-/// Folds what the operations returned into the observation.
-fn merge(plan: &Plan, report: &Report, observed: &mut Observed) {
-    for (op, outcome) in plan.operations.iter().zip(&report.outcomes) {
+/// Folds what the operations returned into the observation, moving each body out of the report (an
+/// apply of 16 regions would otherwise copy 322 of them on its way to the status); [`give_back`]
+/// returns them.
+fn merge(plan: &Plan, report: &mut Report, observed: &mut Observed) {
+    for (op, outcome) in plan.operations.iter().zip(&mut report.outcomes) {
         match outcome {
             Outcome::Done(Some(body)) => {
                 observed.resources.insert(
                     op.key.clone(),
                     ObservedResource {
                         id: op.id.clone(),
-                        body: body.clone(),
+                        body: std::mem::take(body),
                     },
                 );
             }
@@ -575,6 +578,18 @@ fn merge(plan: &Plan, report: &Report, observed: &mut Observed) {
                 observed.resources.remove(&op.key);
             }
             _ => {}
+        }
+    }
+}
+
+/// Puts the bodies [`merge`] moved back into the report, as the observation now holds them (a
+/// peering's then says Connected when the apply proved it so).
+fn give_back(plan: &Plan, report: &mut Report, mut observed: Observed) {
+    for (op, outcome) in plan.operations.iter().zip(&mut report.outcomes) {
+        if let Outcome::Done(Some(body)) = outcome
+            && let Some(resource) = observed.resources.remove(&op.key)
+        {
+            *body = resource.body;
         }
     }
 }
