@@ -1,0 +1,278 @@
+//! Observing a topology in ARM: the tagged groups (one list), then every resource that can exist
+//! (GETs concurrent), what hangs off the global resources, and the peerings each VNet reports.
+
+use super::TopologyClient;
+use super::status::str_at;
+use crate::arm::resource_group;
+use crate::error::Result;
+use crate::layout::{self, ResourceKey};
+use crate::model::Topology;
+use crate::names;
+use crate::plan::{Observed, ObservedResource};
+use futures::future::join_all;
+use std::collections::BTreeMap;
+
+impl TopologyClient {
+    /// Resource groups carrying the topology's tag, by region (or `global`).
+    pub(super) async fn tagged_groups(
+        &self,
+        name: &str,
+    ) -> Result<BTreeMap<String, ObservedResource>> {
+        let filter = format!(
+            "tagName eq '{}' and tagValue eq '{name}'",
+            names::TAG_TOPOLOGY
+        );
+        let groups = self
+            .arm
+            .list(
+                &resource_group::list_path(self.arm.subscription_id()),
+                resource_group::API_VERSION,
+                &[("$filter", &filter)],
+            )
+            .await?;
+        Ok(groups
+            .into_iter()
+            .filter_map(|g| {
+                let region = g.get("tags")?.get(names::TAG_REGION)?.as_str()?.to_owned();
+                let id = g.get("id")?.as_str()?.to_owned();
+                Some((region, ObservedResource { id, body: g }))
+            })
+            .collect())
+    }
+
+    /// GETs every key concurrently; what exists, by key.
+    async fn get_all(
+        &self,
+        topology: &str,
+        keys: &[ResourceKey],
+    ) -> Result<Vec<(ResourceKey, ObservedResource)>> {
+        let sub = self.arm.subscription_id();
+        let found = join_all(keys.iter().map(|key| {
+            let id = key.id(sub, topology);
+            async move {
+                self.arm
+                    .get(&id, key.api_version())
+                    .await
+                    .map(|b| b.map(|body| (key.clone(), ObservedResource { id, body })))
+            }
+        }))
+        .await;
+        found.into_iter().filter_map(Result::transpose).collect()
+    }
+
+    /// What ARM has of `topology`: its groups (one tag-filtered list), then every desired resource
+    /// in a group that exists (GETs run concurrently), groups of regions no longer desired, and the
+    /// peerings each VNet reports.
+    pub async fn observe(&self, topology: &Topology) -> Result<Observed> {
+        Ok(self.observe_with(topology, true).await?.0)
+    }
+
+    /// [`TopologyClient::observe`] for a topology believed to exist (a refresh): the list of groups
+    /// and the reads go out at once, one round trip instead of two.
+    pub async fn refresh(&self, topology: &Topology) -> Result<Observed> {
+        Ok(self.observe_with(topology, false).await?.0)
+    }
+
+    /// The observation, and the desired layout of `topology` as it stands (computed while the list of
+    /// groups is on its way; a plan reuses it).
+    pub(super) async fn observe_with(
+        &self,
+        topology: &Topology,
+        list_first: bool,
+    ) -> Result<(Observed, Vec<layout::DesiredResource>)> {
+        let sub = self.arm.subscription_id();
+        let reads = || {
+            let desired = layout::desired(topology, sub);
+            let first = first_reads(topology, &desired);
+            (desired, first)
+        };
+        // Nothing can exist in a group that does not: with `list_first`, only resources of existing
+        // groups are read (a topology applied from nothing costs one request to observe).
+        let (groups, found, desired, first) = if list_first {
+            let (groups, (desired, first)) =
+                futures::join!(self.tagged_groups(&topology.name), async { reads() });
+            let groups = groups?;
+            let existing: Vec<ResourceKey> = first
+                .iter()
+                .filter(|k| groups.contains_key(k.group_region()))
+                .cloned()
+                .collect();
+            let found = self.get_all(&topology.name, &existing).await?;
+            (groups, found, desired, first)
+        } else {
+            let (desired, first) = reads();
+            let (found, groups) = futures::join!(
+                self.get_all(&topology.name, &first),
+                self.tagged_groups(&topology.name)
+            );
+            (groups?, found?, desired, first)
+        };
+        let wanted: Vec<&ResourceKey> = desired.iter().map(|d| &d.key).collect();
+        let in_existing_group = |k: &ResourceKey| groups.contains_key(k.group_region());
+        let mut observed = Observed::default();
+        observed.resources.extend(found);
+        // Phase 2: what hangs off a global resource that exists, for every region of the topology or
+        // found by tag (a region that left still has its replica, pull role or origin there).
+        let mut regions: Vec<String> = topology.regions.iter().map(|r| r.name.clone()).collect();
+        regions.extend(groups.keys().filter(|r| *r != names::GLOBAL).cloned());
+        regions.sort();
+        regions.dedup();
+        let exists = |k: &ResourceKey| observed.resources.contains_key(k) || wanted.contains(&k);
+        let mut second: Vec<ResourceKey> = Vec::new();
+        for r in &regions {
+            if exists(&ResourceKey::Registry) {
+                second.extend([
+                    ResourceKey::Replication(r.clone()),
+                    ResourceKey::RegistryPull(r.clone()),
+                ]);
+            }
+            if exists(&ResourceKey::StorageAccount) {
+                second.push(ResourceKey::BackupContainer(r.clone()));
+            }
+            if exists(&ResourceKey::FrontDoorProfile) {
+                second.push(ResourceKey::FrontDoorOrigin(r.clone()));
+            }
+        }
+        // User node pools of the clusters that exist (some may no longer be wanted).
+        for (key, cluster) in &observed.resources {
+            let ResourceKey::ManagedCluster(region) = key else {
+                continue;
+            };
+            let pools = cluster.body["properties"]["agentPoolProfiles"].as_array();
+            for p in pools.into_iter().flatten() {
+                if p["mode"]
+                    .as_str()
+                    .is_some_and(|m| m.eq_ignore_ascii_case("User"))
+                    && let Some(pool) = p["name"].as_str()
+                {
+                    second.push(ResourceKey::NodePool {
+                        region: region.clone(),
+                        pool: pool.to_owned(),
+                    });
+                }
+            }
+        }
+        // The area profiles the Geographic parent points at (some may no longer be wanted).
+        if let Some(parent) = observed.body(&ResourceKey::TrafficManagerProfile) {
+            let prefix = format!("{}-", names::traffic_manager(&topology.name));
+            for e in parent["properties"]["endpoints"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                let child = e["properties"]["targetResourceId"]
+                    .as_str()
+                    .filter(|_| {
+                        e["type"]
+                            .as_str()
+                            .is_some_and(|t| t.ends_with("/nestedEndpoints"))
+                    })
+                    .and_then(|id| id.rsplit('/').next())
+                    .and_then(|n| n.strip_prefix(&prefix));
+                if let Some(area) = child {
+                    second.push(ResourceKey::TrafficManagerChild(area.to_owned()));
+                }
+            }
+        }
+        if exists(&ResourceKey::FrontDoorProfile) {
+            second.extend([
+                ResourceKey::FrontDoorEndpoint,
+                ResourceKey::FrontDoorOriginGroup,
+                ResourceKey::FrontDoorRoute,
+                ResourceKey::FrontDoorSecurityPolicy,
+            ]);
+        }
+        second.retain(|k| !first.contains(k) && in_existing_group(k));
+        observed
+            .resources
+            .extend(self.get_all(&topology.name, &second).await?);
+        for (region, group) in groups {
+            observed
+                .resources
+                .entry(ResourceKey::ResourceGroup(region))
+                .or_insert(group);
+        }
+        let peerings: Vec<_> = observed
+            .resources
+            .iter()
+            .filter_map(|(key, vnet)| match key {
+                ResourceKey::VirtualNetwork(from) => {
+                    Some(peerings_of(&topology.name, from, &vnet.body))
+                }
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        observed.resources.extend(peerings);
+        Ok((observed, desired))
+    }
+}
+
+/// Phase 1 of an observation: the desired resources of the topology's regions (peerings come with
+/// their VNets, groups with the list), and the global resources whether wanted or not (to see one that
+/// is no longer wanted).
+fn first_reads(topology: &Topology, desired: &[layout::DesiredResource]) -> Vec<ResourceKey> {
+    let mut first: Vec<ResourceKey> = desired
+        .iter()
+        .map(|d| &d.key)
+        .filter(|k| {
+            !matches!(
+                k,
+                ResourceKey::Peering { .. } | ResourceKey::ResourceGroup(_)
+            )
+        })
+        .cloned()
+        .collect();
+    for r in &topology.regions {
+        first.push(ResourceKey::ManagedCluster(r.name.clone()));
+        first.push(ResourceKey::RoleAssignment(r.name.clone()));
+    }
+    first.extend([
+        ResourceKey::TrafficManagerProfile,
+        ResourceKey::Registry,
+        ResourceKey::StorageAccount,
+        ResourceKey::FrontDoorProfile,
+        ResourceKey::WafPolicy,
+    ]);
+    first.sort();
+    first.dedup();
+    first
+}
+
+/// The topology's peerings a VNet reports (its `virtualNetworkPeerings`, named as the layout names them).
+pub(super) fn peerings_of(
+    topology: &str,
+    from: &str,
+    vnet: &serde_json::Value,
+) -> Vec<(ResourceKey, ObservedResource)> {
+    let vnet_prefix = format!("vnet-{topology}-");
+    let mut out = Vec::new();
+    for p in vnet["properties"]["virtualNetworkPeerings"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        let remote = str_at(p, &["properties", "remoteVirtualNetwork", "id"]);
+        let Some(to) = remote
+            .rsplit('/')
+            .next()
+            .and_then(|n| n.strip_prefix(&vnet_prefix))
+        else {
+            continue;
+        };
+        if str_at(p, &["name"]) == names::peering(from, to) {
+            let key = ResourceKey::Peering {
+                from: from.to_owned(),
+                to: to.to_owned(),
+            };
+            out.push((
+                key,
+                ObservedResource {
+                    id: str_at(p, &["id"]).to_owned(),
+                    body: p.clone(),
+                },
+            ));
+        }
+    }
+    out
+}
