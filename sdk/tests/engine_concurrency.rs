@@ -140,13 +140,11 @@ async fn a_free_slot_goes_to_the_longest_remaining_chain() {
         plan.changes().count(),
         "every change started once"
     );
-    // The clusters (the longest chains) start before any IP, role assignment or the profile.
-    let position = |pred: &dyn Fn(&bcdr::layout::ResourceKey) -> bool| {
-        starts
-            .iter()
-            .position(|&i| pred(&plan.operations[i].key))
-            .expect("started")
-    };
+    // Both clusters (long chains) start before the Traffic Manager profile (a short tail).
+    let profile = starts
+        .iter()
+        .position(|&i| plan.operations[i].key == bcdr::layout::ResourceKey::TrafficManagerProfile)
+        .expect("profile started");
     let last_cluster = starts
         .iter()
         .rposition(|&i| {
@@ -156,8 +154,5 @@ async fn a_free_slot_goes_to_the_longest_remaining_chain() {
             )
         })
         .expect("clusters");
-    assert!(
-        last_cluster < position(&|k| matches!(k, bcdr::layout::ResourceKey::TrafficManagerProfile)),
-        "{starts:?}"
-    );
+    assert!(last_cluster < profile, "{starts:?}");
 }
