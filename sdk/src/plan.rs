@@ -234,6 +234,7 @@ fn diff(path: &str, want: &Value, have: &Value, out: &mut Vec<Drift>) {
 pub fn plan(desired: &[DesiredResource], observed: &Observed) -> Plan {
     let mut ops: Vec<PlannedOperation> = Vec::new();
     let mut index: BTreeMap<ResourceKey, usize> = BTreeMap::new();
+    let mut unbound = Vec::with_capacity(desired.len());
     for d in desired {
         let (body, pending) = bind_observed(d, observed);
         // A binding from a resource that does not exist yet: its value will be a new one.
@@ -247,6 +248,7 @@ pub fn plan(desired: &[DesiredResource], observed: &Observed) -> Plan {
             Some(actual) => compare(&d.key, &body, actual, &pending, &renewed),
         };
         index.insert(d.key.clone(), ops.len());
+        unbound.push(pending);
         ops.push(PlannedOperation {
             key: d.key.clone(),
             id: d.id.clone(),
@@ -258,13 +260,12 @@ pub fn plan(desired: &[DesiredResource], observed: &Observed) -> Plan {
             bindings: Vec::new(),
         });
     }
-    for (i, d) in desired.iter().enumerate() {
+    for (i, (d, pending)) in desired.iter().zip(unbound).enumerate() {
         ops[i].depends_on = d
             .depends_on
             .iter()
             .filter_map(|k| index.get(k).copied())
             .collect();
-        let (_, pending) = bind_observed(d, observed);
         ops[i].bindings = pending
             .into_iter()
             .filter_map(|b| {

@@ -29,7 +29,7 @@ pub(super) fn schedule_peerings(ops: &mut [PlannedOperation]) {
     let rounds = round_robin(&regions);
     // Within a pair, a side that exists is written before one being created: a Disconnected side
     // must be Initiated again before Azure lets its remote side be made.
-    writes.sort_by_key(|(i, f, t)| {
+    writes.sort_by_cached_key(|(i, f, t)| {
         (
             rounds.get(&ordered(f, t)).copied().unwrap_or(usize::MAX),
             ops[*i].action == Action::Create,
