@@ -31,7 +31,7 @@ pub fn start(ctx: &mut Ctx<'_>, resource_id: &str, state: &str, duration_ms: u64
             is_delete: state == "Deleting",
         },
     );
-    ctx.state.pending_until(now + duration_ms);
+    ctx.state.pending_until(resource_id, now + duration_ms);
     if let Some(resource) = ctx.state.get_mut(resource_id) {
         resource.pending = Some(Pending {
             state: state.to_owned(),

@@ -241,7 +241,7 @@ struct Existing {
 
 /// A peering write holds its local VNet in `Updating` until it finishes, as ARM does.
 fn lock_vnet(state: &mut State, vnet_id: &str, op: &str, until_ms: u64) {
-    state.pending_until(until_ms);
+    state.pending_until(vnet_id, until_ms);
     if let Some(v) = state.get_mut(vnet_id) {
         v.pending = Some(crate::store::Pending {
             state: "Updating".into(),

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::Path;
 
@@ -107,10 +107,12 @@ pub struct State {
     /// Managed identities the emulator made (principal or object id, lower-cased), and when.
     #[serde(default)]
     pub identities: BTreeMap<String, u64>,
-    /// No pending operation ends before this (a lower bound; 0 = unknown): most requests then skip
-    /// the settle scan. Whoever marks a resource pending lowers it ([`State::pending_until`]).
+    /// Pending operations by when they end: (`until_ms`, lower-cased resource key). Whoever marks a
+    /// resource pending adds it ([`State::pending_until`]); [`State::settle`] takes what is due
+    /// instead of scanning every resource. An entry whose resource no longer waits for that time is
+    /// skipped. Rebuilt from the resources on load.
     #[serde(skip)]
-    pub next_due: u64,
+    pub due: BTreeSet<(u64, String)>,
     /// When [`State::prune`] next looks (it runs at most once a minute, not on every write).
     #[serde(skip)]
     pub next_prune: u64,
@@ -119,7 +121,16 @@ pub struct State {
 impl State {
     pub fn load(path: &Path) -> std::io::Result<Self> {
         match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(std::io::Error::other),
+            Ok(bytes) => {
+                let mut state: Self =
+                    serde_json::from_slice(&bytes).map_err(std::io::Error::other)?;
+                state.due = state
+                    .resources
+                    .iter()
+                    .filter_map(|(k, r)| r.pending.as_ref().map(|p| (p.until_ms, k.clone())))
+                    .collect();
+                Ok(state)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
             Err(e) => Err(e),
         }
@@ -165,19 +176,20 @@ impl State {
     /// Finishes every pending operation whose time has come: provisioning states become terminal,
     /// deleted resources (and what they contain) disappear, peerings see their remote side.
     pub fn settle(&mut self, now: u64) -> bool {
-        if now < self.next_due {
-            return false;
-        }
         let mut due = Vec::new();
-        let mut next = u64::MAX;
-        for (k, r) in &self.resources {
-            match &r.pending {
-                Some(p) if p.until_ms <= now => due.push(k.clone()),
-                Some(p) => next = next.min(p.until_ms),
-                None => {}
+        while let Some(first) = self.due.first()
+            && first.0 <= now
+        {
+            if let Some((until, key)) = self.due.pop_first()
+                && self
+                    .resources
+                    .get(&key)
+                    .and_then(|r| r.pending.as_ref())
+                    .is_some_and(|p| p.until_ms == until)
+            {
+                due.push(key);
             }
         }
-        self.next_due = next;
         if due.is_empty() {
             return false;
         }
@@ -233,9 +245,9 @@ impl State {
         true
     }
 
-    /// Notes that a resource was marked pending until `until_ms`.
-    pub fn pending_until(&mut self, until_ms: u64) {
-        self.next_due = self.next_due.min(until_ms);
+    /// Notes that the resource `id` was marked pending until `until_ms`.
+    pub fn pending_until(&mut self, id: &str, until_ms: u64) {
+        self.due.insert((until_ms, id.to_ascii_lowercase()));
     }
 
     /// Drops finished operations older than an hour, so the state file does not grow forever.
@@ -247,5 +259,63 @@ impl State {
         self.operations.retain(|_, o| o.until_ms + 3_600_000 > now);
         let secs = now / 1000;
         self.tokens.retain(|_, exp| *exp > secs);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pending(state: &mut State, id: &str, until_ms: u64) {
+        state.insert(Resource {
+            id: id.to_owned(),
+            kind: Kind::PublicIp,
+            body: json!({ "properties": { "provisioningState": "Creating" } }),
+            pending: Some(Pending {
+                state: "Creating".into(),
+                until_ms,
+                operation: format!("op-{until_ms}"),
+            }),
+        });
+        state.pending_until(id, until_ms);
+    }
+
+    fn provisioning(state: &State, id: &str) -> String {
+        state.get(id).map_or("missing".into(), |r| {
+            r.body["properties"]["provisioningState"].to_string()
+        })
+    }
+
+    #[test]
+    fn settle_finishes_what_is_due_and_nothing_else() {
+        let mut state = State::default();
+        pending(&mut state, "/A", 10);
+        pending(&mut state, "/B", 20);
+        // Re-marked for later: the first entry is stale and must not finish it early.
+        pending(&mut state, "/C", 5);
+        pending(&mut state, "/C", 30);
+        assert!(!state.settle(4));
+        assert!(state.settle(10));
+        assert_eq!(provisioning(&state, "/a"), "\"Succeeded\"");
+        assert_eq!(provisioning(&state, "/b"), "\"Creating\"");
+        assert_eq!(provisioning(&state, "/c"), "\"Creating\"");
+        assert!(state.settle(30));
+        assert_eq!(provisioning(&state, "/b"), "\"Succeeded\"");
+        assert_eq!(provisioning(&state, "/c"), "\"Succeeded\"");
+        assert!(!state.settle(1_000));
+    }
+
+    #[test]
+    fn a_loaded_state_still_finishes_its_pending_operations() -> std::io::Result<()> {
+        let dir = std::env::temp_dir().join(format!("emu-store-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join("state.json");
+        let mut state = State::default();
+        pending(&mut state, "/A", 10);
+        state.save(&path)?;
+        let mut loaded = State::load(&path)?;
+        assert!(loaded.settle(10));
+        assert_eq!(provisioning(&loaded, "/a"), "\"Succeeded\"");
+        std::fs::remove_dir_all(&dir)
     }
 }
