@@ -14,6 +14,8 @@
 //!   request waiting a 20 ms network round trip (as against ARM: the refresh's concurrency);
 //! - where the apply's time above the critical path goes (the first peering write's start, the mean
 //!   peering write beyond its provisioning time), and the 16-region apply again at 1:100;
+//! - the 16-region apply with the emulator on worker threads of its own (every other figure: ARM runs
+//!   elsewhere) against on the SDK's runtime, alternating;
 //!
 //! and the emulator's GET throughput on loopback.
 
