@@ -57,8 +57,7 @@ const REGIONS: [&str; 16] = [
 ];
 
 /// ARM runs on machines of its own: the emulator gets worker threads of its own, so its tasks never
-/// wait in the SDK's scheduler queue (both still share this machine's two cores). `SHARED` starts it
-/// on the caller's runtime instead, beside the SDK's tasks.
+/// wait in the SDK's scheduler queue (both still share this machine's two cores).
 fn emulator_runtime() -> Result<&'static tokio::runtime::Runtime, Box<dyn Error>> {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     if let Some(rt) = RUNTIME.get() {
@@ -71,6 +70,8 @@ fn emulator_runtime() -> Result<&'static tokio::runtime::Runtime, Box<dyn Error>
     Ok(RUNTIME.get_or_init(|| rt))
 }
 
+/// Where an emulator runs: on [`emulator_runtime`] (every figure but one), or on the caller's runtime
+/// beside the SDK's tasks (measured against it, alternating).
 #[derive(Clone, Copy, PartialEq)]
 enum Placement {
     OwnThreads,
@@ -78,13 +79,6 @@ enum Placement {
 }
 
 async fn setup(
-    max_concurrency: usize,
-    scale: f64,
-) -> Result<(Emulator, TopologyClient), Box<dyn Error>> {
-    setup_on(max_concurrency, scale, Placement::OwnThreads).await
-}
-
-async fn setup_on(
     max_concurrency: usize,
     scale: f64,
     placement: Placement,
@@ -236,7 +230,7 @@ struct Row {
 
 async fn measure(n: usize) -> Result<Row, Box<dyn Error>> {
     let t = topology(n);
-    let (emulator, client) = setup(0, SCALE).await?;
+    let (emulator, client) = setup(0, SCALE, Placement::OwnThreads).await?;
     let (plan, _) = client.plan(&t).await?;
     emulator.clear_requests();
     let started = Instant::now();
@@ -272,7 +266,7 @@ async fn measure(n: usize) -> Result<Row, Box<dyn Error>> {
     let mut walls = vec![wall];
     for _ in 0..4 {
         walls.push(Duration::from_secs_f64(
-            apply_at(n, SCALE).await?.0 / 1000.0,
+            apply_at(n, SCALE, Placement::OwnThreads).await?.0 / 1000.0,
         ));
     }
     let fastest = walls.iter().min().copied().unwrap_or_default();
@@ -305,7 +299,7 @@ async fn measure(n: usize) -> Result<Row, Box<dyn Error>> {
     }
     emulator.set_request_latency(Duration::ZERO);
 
-    let (_baseline_emulator, sequential_client) = setup(1, SCALE).await?;
+    let (_baseline_emulator, sequential_client) = setup(1, SCALE, Placement::OwnThreads).await?;
     let started = Instant::now();
     sequential_client
         .apply(&t, CancelSignal::never(), &|_| {})
@@ -333,18 +327,15 @@ async fn measure(n: usize) -> Result<Row, Box<dyn Error>> {
     })
 }
 
-/// One apply of `n` regions from nothing at another time scale: (wall ms, critical path ms).
-async fn apply_at(n: usize, scale: f64) -> Result<(f64, f64), Box<dyn Error>> {
-    apply_placed(n, scale, Placement::OwnThreads).await
-}
-
-async fn apply_placed(
+/// One apply of `n` regions from nothing at `scale`, the emulator placed as `placement`: (wall ms,
+/// critical path ms).
+async fn apply_at(
     n: usize,
     scale: f64,
     placement: Placement,
 ) -> Result<(f64, f64), Box<dyn Error>> {
     let t = topology(n);
-    let (_emulator, client) = setup_on(0, scale, placement).await?;
+    let (_emulator, client) = setup(0, scale, placement).await?;
     let (plan, _) = client.plan(&t).await?;
     let started = Instant::now();
     client.apply(&t, CancelSignal::never(), &|_| {}).await?;
@@ -355,7 +346,7 @@ async fn apply_placed(
 }
 
 async fn get_throughput() -> Result<f64, Box<dyn Error>> {
-    let (_emulator, client) = setup(0, SCALE).await?;
+    let (_emulator, client) = setup(0, SCALE, Placement::OwnThreads).await?;
     client
         .apply(&topology(2), CancelSignal::never(), &|_| {})
         .await?;
@@ -437,7 +428,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
             r.peering_overhead,
         );
     }
-    let (wall, critical) = apply_at(16, WIDE_SCALE).await?;
+    let (wall, critical) = apply_at(16, WIDE_SCALE, Placement::OwnThreads).await?;
     println!(
         "\nThe same 16-region apply at 1:{:.0} (every provisioning time twice as long): {wall:.0} ms against a critical path of {critical:.0} ms, apply / critical {:.3}, {:.0} ms above it.",
         1.0 / WIDE_SCALE,
@@ -451,7 +442,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
             (Placement::OwnThreads, &mut own),
             (Placement::Shared, &mut shared),
         ] {
-            let (wall, c) = apply_placed(16, SCALE, placement).await?;
+            let (wall, c) = apply_at(16, SCALE, placement).await?;
             walls.push(Duration::from_secs_f64(wall / 1000.0));
             critical = c;
         }
