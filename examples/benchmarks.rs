@@ -67,7 +67,13 @@ fn emulator_runtime() -> Result<&'static tokio::runtime::Runtime, Box<dyn Error>
         .thread_name("arm-emulator")
         .enable_all()
         .build()?;
-    Ok(RUNTIME.get_or_init(|| rt))
+    if let Err(rt) = RUNTIME.set(rt) {
+        // Another caller set it first; a runtime must not be dropped inside an async context.
+        rt.shutdown_background();
+    }
+    RUNTIME
+        .get()
+        .ok_or_else(|| "the emulator's runtime is missing".into())
 }
 
 /// Where an emulator runs: on [`emulator_runtime`] (every figure but one), or on the caller's runtime
