@@ -118,15 +118,7 @@ async fn geographic_areas_with_warm_standbys_fail_over_inside_their_area() {
         emulator.resource_ids()
     );
     assert!(!client.plan(&split).await.expect("plan").0.has_changes());
-    client
-        .destroy("geo", CancelSignal::never(), &quiet)
-        .await
-        .expect("destroy");
-    assert!(
-        emulator.resource_ids().is_empty(),
-        "{:#?}",
-        emulator.resource_ids()
-    );
+    destroy_to_nothing(&emulator, &client, "geo").await;
     let _ = ResourceKey::TrafficManagerProfile;
 }
 

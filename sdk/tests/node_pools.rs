@@ -89,13 +89,5 @@ async fn pools_apply_import_shrink_and_destroy() {
         emulator.resource_ids()
     );
     assert!(!client.plan(&shrunk).await.expect("plan").0.has_changes());
-    client
-        .destroy("pools", CancelSignal::never(), &quiet)
-        .await
-        .expect("destroy");
-    assert!(
-        emulator.resource_ids().is_empty(),
-        "{:#?}",
-        emulator.resource_ids()
-    );
+    destroy_to_nothing(&emulator, &client, "pools").await;
 }
