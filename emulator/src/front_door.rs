@@ -131,17 +131,7 @@ pub fn resource(ctx: &mut Ctx<'_>, rg: &str, path: &[(String, String)]) -> Resul
                 body: rendered,
                 pending: None,
             });
-            let duration = ctx.latency("frontDoor.put");
-            let op = lro::start(
-                ctx,
-                &id,
-                if existing.is_some() {
-                    "Updating"
-                } else {
-                    "Creating"
-                },
-                duration,
-            );
+            let (op, duration) = lro::start_put(ctx, &id, existing.is_some(), "frontDoor.put");
             let mut resp = Resp::json(
                 if existing.is_some() { 200 } else { 201 },
                 ctx.state

@@ -16,6 +16,19 @@ pub struct OpSite<'a> {
 }
 
 /// Starts an operation on `resource_id` that ends after `duration_ms`; marks the resource pending.
+/// Starts the operation of a PUT: `Creating` a resource that did not exist, else `Updating`, for the
+/// latency model's `latency_key`. Returns the operation's id and its duration.
+pub fn start_put(
+    ctx: &mut Ctx<'_>,
+    resource_id: &str,
+    existed: bool,
+    latency_key: &str,
+) -> (String, u64) {
+    let duration = ctx.latency(latency_key);
+    let state = if existed { "Updating" } else { "Creating" };
+    (start(ctx, resource_id, state, duration), duration)
+}
+
 pub fn start(ctx: &mut Ctx<'_>, resource_id: &str, state: &str, duration_ms: u64) -> String {
     let op_id = uuid::Uuid::new_v4().to_string();
     let now = ctx.now;

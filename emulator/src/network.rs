@@ -166,17 +166,7 @@ pub fn vnet(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError> {
             if space_changed {
                 crate::peering::mark_out_of_sync(ctx.state, &id);
             }
-            let duration = ctx.latency("virtualNetwork.put");
-            let op = lro::start(
-                ctx,
-                &id,
-                if existing.is_some() {
-                    "Updating"
-                } else {
-                    "Creating"
-                },
-                duration,
-            );
+            let (op, duration) = lro::start_put(ctx, &id, existing.is_some(), "virtualNetwork.put");
             // The Network RP reports `Updating` while a VNet write runs, also on create.
             if let Some(v) = ctx.state.get_mut(&id) {
                 v.body["properties"]["provisioningState"] = json!("Updating");

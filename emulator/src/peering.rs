@@ -164,17 +164,7 @@ pub fn peering(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Resu
                 body: peering_body,
                 pending: None,
             });
-            let duration = ctx.latency("peering.put");
-            let op = lro::start(
-                ctx,
-                &id,
-                if existing.is_some() {
-                    "Updating"
-                } else {
-                    "Creating"
-                },
-                duration,
-            );
+            let (op, duration) = lro::start_put(ctx, &id, existing.is_some(), "peering.put");
             lock_vnet(ctx.state, &local.id, &op, ctx.now + duration);
             let pairs = pair_of(&id.to_ascii_lowercase(), &remote.id)
                 .into_iter()

@@ -152,17 +152,7 @@ pub fn address(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError
                 body: rendered,
                 pending: None,
             });
-            let duration = ctx.latency("publicIp.put");
-            let op = lro::start(
-                ctx,
-                &id,
-                if existing.is_some() {
-                    "Updating"
-                } else {
-                    "Creating"
-                },
-                duration,
-            );
+            let (op, duration) = lro::start_put(ctx, &id, existing.is_some(), "publicIp.put");
             if let Some(r) = ctx.state.get_mut(&id) {
                 r.body["properties"]["provisioningState"] = json!("Updating");
             }

@@ -46,13 +46,7 @@ pub fn check_name(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
 }
 
 fn finish_put(ctx: &mut Ctx<'_>, id: &str, prefix: &str, existing: bool, key: &str) -> Resp {
-    let duration = ctx.latency(key);
-    let op = lro::start(
-        ctx,
-        id,
-        if existing { "Updating" } else { "Creating" },
-        duration,
-    );
+    let (op, duration) = lro::start_put(ctx, id, existing, key);
     let body = ctx
         .state
         .get(id)

@@ -155,17 +155,7 @@ pub fn account(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError
                 body: rendered,
                 pending: None,
             });
-            let duration = ctx.latency("storageAccount.put");
-            let op = lro::start(
-                ctx,
-                &id,
-                if existing.is_some() {
-                    "Updating"
-                } else {
-                    "Creating"
-                },
-                duration,
-            );
+            let (op, duration) = lro::start_put(ctx, &id, existing.is_some(), "storageAccount.put");
             let mut resp = Resp::empty(202);
             resp.header("Location", format!("{}/subscriptions/{}/providers/Microsoft.Storage/locations/{location}/asyncoperations/{op}?monitor=true&api-version={}", ctx.base_url, ctx.subscription, crate::API_STORAGE));
             lro::retry_after(&mut resp, duration);

@@ -126,17 +126,7 @@ pub fn policy(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError>
                 body: rendered,
                 pending: None,
             });
-            let duration = ctx.latency("frontDoor.put");
-            let op = lro::start(
-                ctx,
-                &id,
-                if existing.is_some() {
-                    "Updating"
-                } else {
-                    "Creating"
-                },
-                duration,
-            );
+            let (op, duration) = lro::start_put(ctx, &id, existing.is_some(), "frontDoor.put");
             let current = ctx
                 .state
                 .get(&id)
