@@ -31,13 +31,30 @@ impl Output {
     }
 }
 
-pub struct Harness {
-    pub emulator: Emulator,
+/// A Terraform working directory whose CLI config points `example.com/bcdr/bcdr` at the freshly built
+/// provider, and the `terraform` that runs in it.
+pub struct Workdir {
     pub dir: PathBuf,
     pub terraform: PathBuf,
     pub label: String,
     /// Extra environment for every `terraform` run (and so for the provider it starts).
     pub env: std::sync::Mutex<Vec<(String, String)>>,
+    /// Whether `terraform` sees the caller's `ARM_*` variables (only against real Azure).
+    inherit_arm_env: bool,
+}
+
+/// A working directory and an emulator of its own (its state saved in the directory).
+pub struct Harness {
+    pub emulator: Emulator,
+    work: Workdir,
+}
+
+impl std::ops::Deref for Harness {
+    type Target = Workdir;
+
+    fn deref(&self) -> &Workdir {
+        &self.work
+    }
 }
 
 impl Harness {
@@ -55,6 +72,52 @@ impl Harness {
 
     /// A harness whose emulator runs with `config` (its state path is set here).
     pub async fn with_emulator(terraform: &Path, label: &str, config: Config) -> Self {
+        let work = Workdir::new(terraform, label);
+        let config = Config {
+            state_path: Some(work.dir.join("emulator.json")),
+            ..config
+        };
+        let emulator = Emulator::start(config).await.expect("emulator starts");
+        Self { emulator, work }
+    }
+
+    /// Writes `main.tf`: the provider pointed at the emulator, then `body`.
+    pub fn config(&self, body: &str) {
+        let provider = format!(
+            r#"provider "bcdr" {{
+  subscription_id     = "{SUBSCRIPTION}"
+  tenant_id           = "00000000-0000-0000-0000-00000000aaaa"
+  client_id           = "terraform-e2e"
+  client_secret       = "e2e-secret"
+  endpoint            = "{}"
+  ca_certificate_file = "{}"
+}}"#,
+            self.emulator.endpoint(),
+            self.dir.join("emulator.cert.pem").display()
+        );
+        self.write_main(&provider, body);
+    }
+
+    /// An SDK client on the same emulator, for injecting drift as another ARM user would.
+    pub fn arm(&self) -> bcdr::ArmClient {
+        let cloud = bcdr::Cloud::custom(&self.emulator.endpoint(), &self.emulator.endpoint())
+            .expect("cloud");
+        let credential = bcdr::Credential::client_secret(
+            "00000000-0000-0000-0000-00000000aaaa",
+            "someone-else",
+            "x",
+        );
+        bcdr::ArmClient::new(
+            bcdr::ArmConfig::new(SUBSCRIPTION, cloud, credential)
+                .trust_root_pem(self.emulator.ca_certificate_pem()),
+        )
+        .expect("arm client")
+    }
+}
+
+impl Workdir {
+    /// A fresh directory under `target/e2e/work`.
+    pub fn new(terraform: &Path, label: &str) -> Self {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
@@ -64,11 +127,6 @@ impl Harness {
             std::process::id()
         ));
         std::fs::create_dir_all(dir.join("plugins")).expect("work dir");
-        let config = Config {
-            state_path: Some(dir.join("emulator.json")),
-            ..config
-        };
-        let emulator = Emulator::start(config).await.expect("emulator starts");
         std::os::unix::fs::symlink(
             env!("CARGO_BIN_EXE_terraform-provider-bcdr"),
             dir.join("plugins/terraform-provider-bcdr"),
@@ -80,16 +138,25 @@ impl Harness {
         );
         std::fs::write(dir.join("cli.tfrc"), cli).expect("cli config");
         Self {
-            emulator,
             dir,
             terraform: terraform.to_path_buf(),
             label: label.to_owned(),
             env: std::sync::Mutex::new(Vec::new()),
+            inherit_arm_env: false,
         }
     }
 
-    /// Writes `main.tf`: the provider pointed at the emulator, then `body`.
-    pub fn config(&self, body: &str) {
+    /// A directory whose `terraform` runs connect as the caller's `ARM_*` variables say (acceptance
+    /// tests against real Azure).
+    pub fn from_environment(terraform: &Path, label: &str) -> Self {
+        Self {
+            inherit_arm_env: true,
+            ..Self::new(terraform, label)
+        }
+    }
+
+    /// Writes `main.tf`: the provider requirement, `provider` (the provider block), then `body`.
+    pub fn write_main(&self, provider: &str, body: &str) {
         let text = format!(
             r#"terraform {{
   required_providers {{
@@ -97,44 +164,50 @@ impl Harness {
   }}
 }}
 
-provider "bcdr" {{
-  subscription_id     = "{SUBSCRIPTION}"
-  tenant_id           = "00000000-0000-0000-0000-00000000aaaa"
-  client_id           = "terraform-e2e"
-  client_secret       = "e2e-secret"
-  endpoint            = "{}"
-  ca_certificate_file = "{}"
-}}
+{provider}
 
 {body}
-"#,
-            self.emulator.endpoint(),
-            self.dir.join("emulator.cert.pem").display()
+"#
         );
         std::fs::write(self.dir.join("main.tf"), text).expect("write main.tf");
     }
 
+    /// `terraform ARGS -no-color` in the working directory, with the CLI config and `env`. Unless the
+    /// directory takes its connection from the environment ([`Workdir::from_environment`]), the
+    /// caller's `ARM_*` variables are left out: a test against the emulator must not pick up a
+    /// developer's Azure login (`ARM_USE_CLI`, say) or subscription.
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut command = std::process::Command::new(&self.terraform);
+        if !self.inherit_arm_env {
+            for (name, _) in std::env::vars_os() {
+                let arm = name
+                    .to_str()
+                    .is_some_and(|n| n.starts_with("ARM_") || n == "AZURE_FEDERATED_TOKEN_FILE");
+                if arm {
+                    command.env_remove(name);
+                }
+            }
+        }
+        command
+            .envs(self.env.lock().expect("env").clone())
+            .args(args)
+            .arg("-no-color")
+            .current_dir(&self.dir)
+            .env("TF_CLI_CONFIG_FILE", self.dir.join("cli.tfrc"))
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("TF_IN_AUTOMATION", "1")
+            .env_remove("TF_LOG");
+        command
+    }
+
     /// Runs `terraform ARGS` in the working directory and logs how it went.
     pub async fn tf(&self, args: &[&str]) -> Output {
-        let (bin, dir) = (self.terraform.clone(), self.dir.clone());
-        let owned: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
-        let env = self.env.lock().expect("env").clone();
+        let mut command = self.command(args);
         let started = Instant::now();
-        let out = tokio::task::spawn_blocking(move || {
-            std::process::Command::new(bin)
-                .envs(env)
-                .args(&owned)
-                .arg("-no-color")
-                .current_dir(&dir)
-                .env("TF_CLI_CONFIG_FILE", dir.join("cli.tfrc"))
-                .env("CHECKPOINT_DISABLE", "1")
-                .env("TF_IN_AUTOMATION", "1")
-                .env_remove("TF_LOG")
-                .output()
-        })
-        .await
-        .expect("join")
-        .expect("terraform runs");
+        let out = tokio::task::spawn_blocking(move || command.output())
+            .await
+            .expect("join")
+            .expect("terraform runs");
         let output = Output {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -154,14 +227,8 @@ provider "bcdr" {{
     /// can send Ctrl-C to the group, as a terminal does: Terraform's outer process ignores SIGINT).
     pub fn spawn(&self, args: &[&str]) -> std::process::Child {
         use std::os::unix::process::CommandExt;
-        std::process::Command::new(&self.terraform)
+        self.command(args)
             .process_group(0)
-            .args(args)
-            .arg("-no-color")
-            .current_dir(&self.dir)
-            .env("TF_CLI_CONFIG_FILE", self.dir.join("cli.tfrc"))
-            .env("CHECKPOINT_DISABLE", "1")
-            .env("TF_IN_AUTOMATION", "1")
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -197,21 +264,5 @@ provider "bcdr" {{
         let out = self.tf_ok(&["show", "-json"]).await;
         let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("show -json is JSON");
         v["values"]["root_module"]["resources"][0]["values"].clone()
-    }
-
-    /// An SDK client on the same emulator, for injecting drift as another ARM user would.
-    pub fn arm(&self) -> bcdr::ArmClient {
-        let cloud = bcdr::Cloud::custom(&self.emulator.endpoint(), &self.emulator.endpoint())
-            .expect("cloud");
-        let credential = bcdr::Credential::client_secret(
-            "00000000-0000-0000-0000-00000000aaaa",
-            "someone-else",
-            "x",
-        );
-        bcdr::ArmClient::new(
-            bcdr::ArmConfig::new(SUBSCRIPTION, cloud, credential)
-                .trust_root_pem(self.emulator.ca_certificate_pem()),
-        )
-        .expect("arm client")
     }
 }
