@@ -125,8 +125,19 @@ async fn drill(work: &Workdir, client: &TopologyClient, name: &str, regions: &[S
 
     work.tf_ok(&["destroy", "-auto-approve"]).await;
     guard.armed = false;
-    let left = client.import(name).await.expect("look for what is left");
-    assert!(left.is_none(), "left behind: {left:#?}");
+    // AKS deletes a cluster's node resource group on its own, after the cluster: allow it time.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
+    loop {
+        let left = client.import(name).await.expect("look for what is left");
+        if left.is_none() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "left behind ten minutes after destroy: {left:#?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+    }
 }
 
 /// `acc` and the clock in hex: a topology name of its own (2-24 characters) for every run.
