@@ -5,24 +5,8 @@ use crate::diag;
 use crate::proto::tfplugin6 as pb;
 use crate::schema::{Block, Mode, Ty, attr, secret};
 use crate::value::Value;
-use bcdr::{ArmClient, ArmConfig, Cloud, Credential, TopologyClient};
-
-/// (attribute, environment variable).
-const ENV: &[(&str, &str)] = &[
-    ("subscription_id", "ARM_SUBSCRIPTION_ID"),
-    ("tenant_id", "ARM_TENANT_ID"),
-    ("client_id", "ARM_CLIENT_ID"),
-    ("client_secret", "ARM_CLIENT_SECRET"),
-    ("use_oidc", "ARM_USE_OIDC"),
-    ("use_cli", "ARM_USE_CLI"),
-    ("use_msi", "ARM_USE_MSI"),
-    ("client_certificate_path", "ARM_CLIENT_CERTIFICATE_PATH"),
-    ("oidc_token_file_path", "ARM_OIDC_TOKEN_FILE_PATH"),
-    ("environment", "ARM_ENVIRONMENT"),
-    ("endpoint", "ARM_ENDPOINT"),
-    ("authority_host", "ARM_AUTHORITY_HOST"),
-    ("ca_certificate_file", "ARM_CA_CERTIFICATE_FILE"),
-];
+use bcdr::arm::settings::ConnectionSettings;
+use bcdr::{ArmClient, Cloud, TopologyClient};
 
 pub fn schema() -> Block {
     Block {
@@ -109,14 +93,6 @@ pub fn schema() -> Block {
     }
 }
 
-fn setting(config: &Value, name: &str) -> Option<String> {
-    if let Some(s) = config.get(name).as_str().filter(|s| !s.is_empty()) {
-        return Some(s.to_owned());
-    }
-    let var = ENV.iter().find(|(a, _)| *a == name).map(|(_, v)| *v)?;
-    std::env::var(var).ok().filter(|s| !s.is_empty())
-}
-
 /// Checks what can be checked before configuring: values that are set and known.
 pub fn validate(config: &Value) -> Vec<pb::Diagnostic> {
     let mut diags = Vec::new();
@@ -166,92 +142,72 @@ pub fn validate(config: &Value) -> Vec<pb::Diagnostic> {
     diags
 }
 
-/// A boolean setting: the block's value, else its environment variable (`true` or `1`).
-fn flag(config: &Value, name: &str) -> bool {
-    match config.get(name).as_bool() {
-        Some(b) => b,
-        None => setting(config, name).is_some_and(|s| s.eq_ignore_ascii_case("true") || s == "1"),
-    }
+/// The provider block as connection settings, each one the block leaves unset from its `ARM_*`
+/// environment variable (the SDK resolves them: [`ConnectionSettings`]).
+pub fn settings(config: &Value) -> ConnectionSettings {
+    settings_with(config, |name| std::env::var(name).ok())
+}
+
+fn settings_with(config: &Value, var: impl Fn(&str) -> Option<String>) -> ConnectionSettings {
+    let text = |name: &str| {
+        config
+            .get(name)
+            .as_str()
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let flag = |name: &str| config.get(name).as_bool();
+    let mut settings = ConnectionSettings::default();
+    settings.subscription_id = text("subscription_id");
+    settings.tenant_id = text("tenant_id");
+    settings.client_id = text("client_id");
+    settings.client_secret = text("client_secret");
+    settings.client_certificate_path = text("client_certificate_path");
+    settings.use_oidc = flag("use_oidc");
+    settings.use_cli = flag("use_cli");
+    settings.use_msi = flag("use_msi");
+    settings.oidc_token_file_path = text("oidc_token_file_path");
+    settings.environment = text("environment");
+    settings.endpoint = text("endpoint");
+    settings.authority_host = text("authority_host");
+    settings.ca_certificate_file = text("ca_certificate_file");
+    settings.or_env_with(var)
 }
 
 /// Builds the SDK client from the provider block and the environment.
 pub fn configure(config: &Value) -> Result<TopologyClient, Vec<pb::Diagnostic>> {
+    connect(config, &settings(config))
+}
+
+fn connect(
+    config: &Value,
+    settings: &ConnectionSettings,
+) -> Result<TopologyClient, Vec<pb::Diagnostic>> {
     let mut diags = validate(config);
-    let mut need = |name: &str| {
-        let v = setting(config, name);
-        if v.is_none() {
-            let var = ENV.iter().find(|(a, _)| *a == name).map_or("", |(_, v)| *v);
-            diags.push(diag::error_at(
-                &[name],
-                format!("Missing {name}"),
-                format!("set {name} in the provider block or the {var} environment variable"),
-            ));
+    match settings.resolve() {
+        Ok(arm) if diags.is_empty() => {
+            return ArmClient::new(arm)
+                .map(TopologyClient::new)
+                .map_err(|e| vec![diag::error("Invalid provider configuration", e.to_string())]);
         }
-        v.unwrap_or_default()
-    };
-    let subscription = need("subscription_id");
-    let mut missing_token_file = false;
-    let credential = if flag(config, "use_cli") {
-        Credential::azure_cli(setting(config, "tenant_id"))
-    } else if flag(config, "use_msi") {
-        Credential::managed_identity(setting(config, "client_id"))
-    } else if flag(config, "use_oidc") {
-        let (tenant, client_id) = (need("tenant_id"), need("client_id"));
-        let file = setting(config, "oidc_token_file_path").or_else(|| {
-            std::env::var("AZURE_FEDERATED_TOKEN_FILE")
-                .ok()
-                .filter(|s| !s.is_empty())
-        });
-        if file.is_none() {
-            missing_token_file = true;
+        Ok(_) => {}
+        Err(errors) => {
+            for e in errors {
+                // Said of the provider block: where a Terraform user sets it.
+                let detail = e.detail.replacen(
+                    &format!("set {} or ", e.setting),
+                    &format!("set {} in the provider block or ", e.setting),
+                    1,
+                );
+                let d = diag::error_at(&[e.setting], e.summary, detail);
+                // One diagnostic an attribute: `validate` may have said it already.
+                if !diags.iter().any(|seen| seen.attribute == d.attribute) {
+                    diags.push(d);
+                }
+            }
         }
-        Credential::workload_identity(tenant, client_id, file.unwrap_or_default())
-    } else if let Some(path) = setting(config, "client_certificate_path") {
-        let (tenant, client_id) = (need("tenant_id"), need("client_id"));
-        Credential::client_certificate(tenant, client_id, path)
-    } else {
-        let (tenant, client_id) = (need("tenant_id"), need("client_id"));
-        let client_secret = need("client_secret");
-        Credential::client_secret(tenant, client_id, client_secret)
-    };
-    if missing_token_file {
-        diags.push(diag::error_at(
-            &["oidc_token_file_path"],
-            "Missing oidc_token_file_path",
-            "with use_oidc, set oidc_token_file_path in the provider block, or the ARM_OIDC_TOKEN_FILE_PATH or AZURE_FEDERATED_TOKEN_FILE environment variable",
-        ));
     }
-    if !diags.is_empty() {
-        return Err(diags);
-    }
-    let cloud = match setting(config, "endpoint") {
-        Some(endpoint) => {
-            let authority = setting(config, "authority_host").unwrap_or_else(|| endpoint.clone());
-            Cloud::custom(&endpoint, &authority)
-        }
-        None => Cloud::named(&setting(config, "environment").unwrap_or_default()),
-    };
-    let cloud = cloud.map_err(|e| {
-        vec![diag::error_at(
-            &["endpoint"],
-            "Invalid endpoint",
-            e.to_string(),
-        )]
-    })?;
-    let mut arm = ArmConfig::new(subscription, cloud, credential);
-    if let Some(path) = setting(config, "ca_certificate_file") {
-        let pem = std::fs::read_to_string(&path).map_err(|e| {
-            vec![diag::error_at(
-                &["ca_certificate_file"],
-                "Unreadable CA certificate",
-                format!("{path}: {e}"),
-            )]
-        })?;
-        arm = arm.trust_root_pem(pem);
-    }
-    let client = ArmClient::new(arm)
-        .map_err(|e| vec![diag::error("Invalid provider configuration", e.to_string())])?;
-    Ok(TopologyClient::new(client))
+    Err(diags)
 }
 
 #[cfg(test)]
@@ -315,7 +271,7 @@ mod tests {
             ("use_cli", Value::Bool(true)),
             ("endpoint", Value::string("https://127.0.0.1:1")),
         ]);
-        if let Err(diags) = configure(&config) {
+        if let Err(diags) = connect(&config, &settings_with(&config, |_| None)) {
             panic!("the CLI signs in: {diags:?}");
         }
     }
@@ -335,18 +291,18 @@ mod tests {
             ("use_oidc", Value::Bool(true)),
             ("endpoint", Value::string("https://127.0.0.1:1")),
         ]);
-        if std::env::var_os("ARM_OIDC_TOKEN_FILE_PATH").is_some()
-            || std::env::var_os("AZURE_FEDERATED_TOKEN_FILE").is_some()
-        {
-            eprintln!(
-                "NOTE: a federated token file is set in the environment; skipping the missing-file half"
-            );
-        } else {
-            let Err(diags) = configure(&config) else {
-                panic!("a token file is required");
-            };
-            assert_eq!(summaries(&diags), ["Missing oidc_token_file_path"]);
-        }
+        let no_env = |_: &str| None;
+        let Err(diags) = connect(&config, &settings_with(&config, no_env)) else {
+            panic!("a token file is required");
+        };
+        assert_eq!(summaries(&diags), ["Missing oidc_token_file_path"]);
+        assert!(
+            diags[0].detail.starts_with(
+                "set oidc_token_file_path in the provider block or the ARM_OIDC_TOKEN_FILE_PATH environment variable (or AZURE_FEDERATED_TOKEN_FILE)"
+            ),
+            "{}",
+            diags[0].detail
+        );
         let file = std::env::temp_dir().join(format!("bcdr-oidc-{}", std::process::id()));
         std::fs::write(&file, "a.b.c").expect("token file");
         let mut with_file = config.clone();
@@ -356,10 +312,68 @@ mod tests {
                 Value::string(file.display().to_string()),
             );
         }
-        let configured = configure(&with_file);
+        let configured = connect(&with_file, &settings_with(&with_file, no_env));
+        // AKS workload identity's variable is enough.
+        let path = file.display().to_string();
+        let aks = |name: &str| (name == "AZURE_FEDERATED_TOKEN_FILE").then(|| path.clone());
+        let through_aks = connect(&config, &settings_with(&config, aks));
         let _ = std::fs::remove_file(&file);
         if let Err(diags) = configured {
             panic!("no client_secret is needed with use_oidc: {diags:?}");
         }
+        if let Err(diags) = through_aks {
+            panic!("AZURE_FEDERATED_TOKEN_FILE names the token file: {diags:?}");
+        }
+    }
+
+    #[test]
+    fn the_environment_fills_what_the_block_leaves_unset() {
+        let config = block(&[("tenant_id", Value::string("from-block"))]);
+        let env = |name: &str| match name {
+            "ARM_TENANT_ID" => Some("from-env".to_owned()),
+            "ARM_CLIENT_ID" => Some("app".to_owned()),
+            "ARM_USE_CLI" => Some("true".to_owned()),
+            _ => None,
+        };
+        let settings = settings_with(&config, env);
+        assert_eq!(settings.tenant_id.as_deref(), Some("from-block"));
+        assert_eq!(settings.client_id.as_deref(), Some("app"));
+        assert_eq!(settings.use_cli, Some(true));
+        let Err(diags) = connect(&config, &settings) else {
+            panic!("no subscription");
+        };
+        assert_eq!(summaries(&diags), ["Missing subscription_id"]);
+        assert_eq!(
+            diags[0].detail,
+            "set subscription_id in the provider block or the ARM_SUBSCRIPTION_ID environment variable"
+        );
+    }
+
+    #[test]
+    fn a_wrong_cloud_is_said_once_at_its_attribute() {
+        let config = block(&[
+            ("environment", Value::string("mars")),
+            (
+                "subscription_id",
+                Value::string("00000000-0000-0000-0000-000000000001"),
+            ),
+            ("use_cli", Value::Bool(true)),
+        ]);
+        let Err(diags) = connect(&config, &settings_with(&config, |_| None)) else {
+            panic!("mars is no cloud");
+        };
+        assert_eq!(summaries(&diags), ["Invalid environment"]);
+        let config = block(&[
+            ("endpoint", Value::string("http://127.0.0.1:8443")),
+            (
+                "subscription_id",
+                Value::string("00000000-0000-0000-0000-000000000001"),
+            ),
+            ("use_cli", Value::Bool(true)),
+        ]);
+        let Err(diags) = connect(&config, &settings_with(&config, |_| None)) else {
+            panic!("http is refused");
+        };
+        assert_eq!(summaries(&diags), ["Endpoint must use HTTPS"]);
     }
 }

@@ -40,6 +40,7 @@ pub mod topology;
 pub mod validate;
 
 pub use arm::auth::{Cloud, Credential};
+pub use arm::settings::ConnectionSettings;
 pub use arm::{ArmClient, ArmConfig};
 pub use error::{Error, Result};
 pub use model::{ClusterSettings, Region, Topology};

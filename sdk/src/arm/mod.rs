@@ -12,6 +12,7 @@ pub mod peering;
 pub mod public_ip;
 pub mod resource_group;
 pub mod role_assignment;
+pub mod settings;
 pub mod storage;
 pub mod traffic_manager;
 pub mod virtual_network;

@@ -1,0 +1,447 @@
+//! Connection settings by name, as Terraform's azurerm takes them, each from its `ARM_*` environment
+//! variable when not given, resolved into an [`ArmConfig`]: which credential (the Azure CLI, else a
+//! managed identity, else workload identity, else a certificate, else a client secret), which cloud
+//! (a named one, or a custom endpoint), which extra root certificate. The provider fills these from its
+//! block; a Rust program calls [`ArmConfig::from_env`].
+
+use super::ArmConfig;
+use super::auth::{Cloud, Credential};
+use crate::error::{Error, Result};
+use std::fmt;
+
+/// Each setting and the environment variable it falls back to.
+pub const ENV: &[(&str, &str)] = &[
+    ("subscription_id", "ARM_SUBSCRIPTION_ID"),
+    ("tenant_id", "ARM_TENANT_ID"),
+    ("client_id", "ARM_CLIENT_ID"),
+    ("client_secret", "ARM_CLIENT_SECRET"),
+    ("use_oidc", "ARM_USE_OIDC"),
+    ("use_cli", "ARM_USE_CLI"),
+    ("use_msi", "ARM_USE_MSI"),
+    ("client_certificate_path", "ARM_CLIENT_CERTIFICATE_PATH"),
+    ("oidc_token_file_path", "ARM_OIDC_TOKEN_FILE_PATH"),
+    ("environment", "ARM_ENVIRONMENT"),
+    ("endpoint", "ARM_ENDPOINT"),
+    ("authority_host", "ARM_AUTHORITY_HOST"),
+    ("ca_certificate_file", "ARM_CA_CERTIFICATE_FILE"),
+];
+
+/// The environment variable of `setting`, if it has one.
+pub fn env_var(setting: &str) -> Option<&'static str> {
+    ENV.iter().find(|(s, _)| *s == setting).map(|(_, v)| *v)
+}
+
+/// How to reach ARM, setting by setting; `None` is unset.
+#[derive(Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ConnectionSettings {
+    pub subscription_id: Option<String>,
+    pub tenant_id: Option<String>,
+    pub client_id: Option<String>,
+    /// Never shown by `Debug`.
+    pub client_secret: Option<String>,
+    pub client_certificate_path: Option<String>,
+    pub use_oidc: Option<bool>,
+    pub use_cli: Option<bool>,
+    pub use_msi: Option<bool>,
+    pub oidc_token_file_path: Option<String>,
+    /// `public` (the default), `china` or `usgovernment`.
+    pub environment: Option<String>,
+    /// A custom cloud's Resource Manager (overrides `environment`).
+    pub endpoint: Option<String>,
+    /// A custom cloud's Entra ID authority (defaults to `endpoint`).
+    pub authority_host: Option<String>,
+    /// A PEM file of an extra root certificate to trust.
+    pub ca_certificate_file: Option<String>,
+}
+
+impl fmt::Debug for ConnectionSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionSettings")
+            .field("subscription_id", &self.subscription_id)
+            .field("tenant_id", &self.tenant_id)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("client_certificate_path", &self.client_certificate_path)
+            .field("use_oidc", &self.use_oidc)
+            .field("use_cli", &self.use_cli)
+            .field("use_msi", &self.use_msi)
+            .field("oidc_token_file_path", &self.oidc_token_file_path)
+            .field("environment", &self.environment)
+            .field("endpoint", &self.endpoint)
+            .field("authority_host", &self.authority_host)
+            .field("ca_certificate_file", &self.ca_certificate_file)
+            .finish()
+    }
+}
+
+/// A setting that is missing or wrong, by its name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{setting}: {detail}")]
+#[non_exhaustive]
+pub struct SettingError {
+    pub setting: &'static str,
+    /// `Missing tenant_id`, `Invalid endpoint`, ...
+    pub summary: String,
+    /// What is wrong and what would do.
+    pub detail: String,
+}
+
+impl SettingError {
+    fn missing(setting: &'static str, alternative: &str) -> Self {
+        let var = env_var(setting).unwrap_or_default();
+        Self {
+            setting,
+            summary: format!("Missing {setting}"),
+            detail: format!("set {setting} or the {var} environment variable{alternative}"),
+        }
+    }
+}
+
+/// `true` or `1`, in any case.
+fn truthy(s: &str) -> bool {
+    s.eq_ignore_ascii_case("true") || s == "1"
+}
+
+impl ConnectionSettings {
+    /// Every setting from its `ARM_*` variable.
+    pub fn from_env() -> Self {
+        Self::default().or_env()
+    }
+
+    /// Each unset setting from its `ARM_*` variable (the OIDC token file also from
+    /// `AZURE_FEDERATED_TOKEN_FILE`, as AKS workload identity sets it).
+    #[must_use]
+    pub fn or_env(self) -> Self {
+        self.or_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// [`or_env`](Self::or_env) with `var` standing in for the environment.
+    #[must_use]
+    pub fn or_env_with(mut self, var: impl Fn(&str) -> Option<String>) -> Self {
+        let var = |name: &str| var(name).filter(|v| !v.is_empty());
+        let text = |slot: &mut Option<String>, setting: &str| {
+            if slot.is_none() {
+                *slot = env_var(setting).and_then(var);
+            }
+        };
+        text(&mut self.subscription_id, "subscription_id");
+        text(&mut self.tenant_id, "tenant_id");
+        text(&mut self.client_id, "client_id");
+        text(&mut self.client_secret, "client_secret");
+        text(&mut self.client_certificate_path, "client_certificate_path");
+        text(&mut self.oidc_token_file_path, "oidc_token_file_path");
+        text(&mut self.environment, "environment");
+        text(&mut self.endpoint, "endpoint");
+        text(&mut self.authority_host, "authority_host");
+        text(&mut self.ca_certificate_file, "ca_certificate_file");
+        if self.oidc_token_file_path.is_none() {
+            self.oidc_token_file_path = var("AZURE_FEDERATED_TOKEN_FILE");
+        }
+        let flag = |slot: &mut Option<bool>, setting: &str| {
+            if slot.is_none() {
+                *slot = env_var(setting).and_then(var).map(|v| truthy(&v));
+            }
+        };
+        flag(&mut self.use_oidc, "use_oidc");
+        flag(&mut self.use_cli, "use_cli");
+        flag(&mut self.use_msi, "use_msi");
+        self
+    }
+
+    /// The credential these settings choose: the Azure CLI, else a managed identity, else workload
+    /// identity, else a certificate, else a client secret. Every missing setting is reported.
+    pub fn credential(&self) -> std::result::Result<Credential, Vec<SettingError>> {
+        let mut errors = Vec::new();
+        let mut need = |value: &Option<String>, setting: &'static str, alternative: &str| {
+            value.clone().unwrap_or_else(|| {
+                errors.push(SettingError::missing(setting, alternative));
+                String::new()
+            })
+        };
+        let credential = if self.use_cli == Some(true) {
+            Credential::azure_cli(self.tenant_id.clone())
+        } else if self.use_msi == Some(true) {
+            Credential::managed_identity(self.client_id.clone())
+        } else if self.use_oidc == Some(true) {
+            let tenant = need(&self.tenant_id, "tenant_id", "");
+            let client = need(&self.client_id, "client_id", "");
+            let file = need(
+                &self.oidc_token_file_path,
+                "oidc_token_file_path",
+                " (or AZURE_FEDERATED_TOKEN_FILE) with use_oidc",
+            );
+            Credential::workload_identity(tenant, client, file)
+        } else if let Some(path) = &self.client_certificate_path {
+            let tenant = need(&self.tenant_id, "tenant_id", "");
+            let client = need(&self.client_id, "client_id", "");
+            Credential::client_certificate(tenant, client, path)
+        } else {
+            let tenant = need(&self.tenant_id, "tenant_id", "");
+            let client = need(&self.client_id, "client_id", "");
+            let secret = need(
+                &self.client_secret,
+                "client_secret",
+                ", or choose another way to authenticate (use_cli, use_msi, use_oidc, client_certificate_path)",
+            );
+            Credential::client_secret(tenant, client, secret)
+        };
+        if errors.is_empty() {
+            Ok(credential)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The cloud: a custom one when `endpoint` is set (its authority `authority_host`, else the
+    /// endpoint itself, as the emulator serves both), else the named `environment`.
+    pub fn cloud(&self) -> std::result::Result<Cloud, SettingError> {
+        match &self.endpoint {
+            Some(endpoint) => {
+                let authority = self.authority_host.as_deref().unwrap_or(endpoint);
+                Cloud::custom(endpoint, authority).map_err(|e| SettingError {
+                    setting: "endpoint",
+                    summary: "Invalid endpoint".into(),
+                    detail: e.to_string(),
+                })
+            }
+            None => Cloud::named(self.environment.as_deref().unwrap_or_default()).map_err(|e| {
+                SettingError {
+                    setting: "environment",
+                    summary: "Invalid environment".into(),
+                    detail: e.to_string(),
+                }
+            }),
+        }
+    }
+
+    /// The [`ArmConfig`] these settings describe (reads `ca_certificate_file`); every missing or wrong
+    /// setting is reported, each by its name.
+    pub fn resolve(&self) -> std::result::Result<ArmConfig, Vec<SettingError>> {
+        let mut errors = Vec::new();
+        if self.subscription_id.is_none() {
+            errors.push(SettingError::missing("subscription_id", ""));
+        }
+        let credential = self.credential().map_err(|e| errors.extend(e)).ok();
+        let cloud = self.cloud().map_err(|e| errors.push(e)).ok();
+        let pem = self.ca_certificate_file.as_ref().and_then(|path| {
+            std::fs::read_to_string(path)
+                .map_err(|e| {
+                    errors.push(SettingError {
+                        setting: "ca_certificate_file",
+                        summary: "Unreadable CA certificate".into(),
+                        detail: format!("{path}: {e}"),
+                    });
+                })
+                .ok()
+        });
+        match (&self.subscription_id, credential, cloud) {
+            (Some(subscription), Some(credential), Some(cloud)) if errors.is_empty() => {
+                let config = ArmConfig::new(subscription.clone(), cloud, credential);
+                Ok(match pem {
+                    Some(pem) => config.trust_root_pem(pem),
+                    None => config,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+impl ArmConfig {
+    /// The connection the `ARM_*` environment variables describe, as Terraform's azurerm reads them
+    /// (`ARM_SUBSCRIPTION_ID`, `ARM_TENANT_ID`, `ARM_CLIENT_ID`, then `ARM_CLIENT_SECRET`, or
+    /// `ARM_CLIENT_CERTIFICATE_PATH`, `ARM_USE_OIDC`, `ARM_USE_CLI`, `ARM_USE_MSI`; `ARM_ENVIRONMENT`
+    /// or `ARM_ENDPOINT` for the cloud). The error names every variable that is missing or wrong.
+    pub fn from_env() -> Result<Self> {
+        ConnectionSettings::from_env().resolve().map_err(|errors| {
+            let text: Vec<String> = errors
+                .iter()
+                .map(|e| match env_var(e.setting) {
+                    Some(var) => format!("{var} ({}): {}", e.setting, e.detail),
+                    None => e.to_string(),
+                })
+                .collect();
+            Error::Config(text.join("; "))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> ConnectionSettings {
+        let owned: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        ConnectionSettings::default().or_env_with(move |name| {
+            owned
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        })
+    }
+
+    const SP: &[(&str, &str)] = &[
+        (
+            "ARM_SUBSCRIPTION_ID",
+            "00000000-0000-0000-0000-000000000001",
+        ),
+        ("ARM_TENANT_ID", "tenant"),
+        ("ARM_CLIENT_ID", "app"),
+        ("ARM_CLIENT_SECRET", "s3cret"),
+    ];
+
+    #[test]
+    fn a_service_principal_with_a_secret_from_the_environment() {
+        let settings = env(SP);
+        assert!(matches!(
+            settings.credential(),
+            Ok(Credential::ClientSecret { ref tenant_id, ref client_id, .. })
+                if tenant_id == "tenant" && client_id == "app"
+        ));
+        let config = settings.resolve().map_err(|e| format!("{e:?}"));
+        assert_eq!(
+            config.map(|c| c.cloud),
+            Ok(Cloud::public()),
+            "no environment: the public cloud"
+        );
+        assert!(!format!("{settings:?}").contains("s3cret"), "{settings:?}");
+    }
+
+    #[test]
+    fn the_cli_wins_over_a_secret_then_msi_then_oidc_then_a_certificate() {
+        let with = |extra: &[(&str, &str)]| {
+            let mut all = SP.to_vec();
+            all.extend_from_slice(extra);
+            env(&all).credential()
+        };
+        let cert = ("ARM_CLIENT_CERTIFICATE_PATH", "/sp.pem");
+        let oidc = [("ARM_USE_OIDC", "true"), ("ARM_OIDC_TOKEN_FILE_PATH", "/t")];
+        assert!(matches!(
+            with(&[cert]),
+            Ok(Credential::ClientCertificate { .. })
+        ));
+        assert!(matches!(
+            with(&[cert, oidc[0], oidc[1]]),
+            Ok(Credential::WorkloadIdentity { .. })
+        ));
+        assert!(matches!(
+            with(&[cert, oidc[0], oidc[1], ("ARM_USE_MSI", "1")]),
+            Ok(Credential::ManagedIdentity { client_id: Some(ref c) }) if c == "app"
+        ));
+        assert!(matches!(
+            with(&[("ARM_USE_MSI", "true"), ("ARM_USE_CLI", "TRUE")]),
+            Ok(Credential::AzureCli { tenant_id: Some(ref t) }) if t == "tenant"
+        ));
+        assert!(matches!(
+            with(&[("ARM_USE_CLI", "false")]),
+            Ok(Credential::ClientSecret { .. })
+        ));
+    }
+
+    #[test]
+    fn oidc_takes_the_token_file_aks_workload_identity_names() {
+        let settings = env(&[
+            ("ARM_TENANT_ID", "tenant"),
+            ("ARM_CLIENT_ID", "app"),
+            ("ARM_USE_OIDC", "true"),
+            ("AZURE_FEDERATED_TOKEN_FILE", "/var/run/token"),
+        ]);
+        assert!(matches!(
+            settings.credential(),
+            Ok(Credential::WorkloadIdentity { ref token_file, .. })
+                if token_file.as_os_str() == "/var/run/token"
+        ));
+    }
+
+    #[test]
+    fn every_missing_setting_is_named_with_its_variable() {
+        let errors = env(&[("ARM_USE_OIDC", "true")])
+            .resolve()
+            .err()
+            .unwrap_or_default();
+        let named: Vec<&str> = errors.iter().map(|e| e.setting).collect();
+        assert_eq!(
+            named,
+            [
+                "subscription_id",
+                "tenant_id",
+                "client_id",
+                "oidc_token_file_path"
+            ]
+        );
+        assert_eq!(
+            errors[1].detail,
+            "set tenant_id or the ARM_TENANT_ID environment variable"
+        );
+        assert!(
+            errors[3].detail.contains("AZURE_FEDERATED_TOKEN_FILE"),
+            "{}",
+            errors[3].detail
+        );
+    }
+
+    #[test]
+    fn a_secret_that_is_missing_names_the_other_ways() {
+        let errors = env(&SP[..3]).resolve().err().unwrap_or_default();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].setting, "client_secret");
+        assert!(errors[0].detail.contains("use_cli"), "{}", errors[0].detail);
+    }
+
+    #[test]
+    fn a_custom_endpoint_must_be_https_and_a_named_cloud_must_exist() {
+        let mut settings = env(SP);
+        settings.endpoint = Some("http://127.0.0.1:8443".into());
+        let errors = settings.resolve().err().unwrap_or_default();
+        assert_eq!(errors[0].setting, "endpoint");
+        assert!(errors[0].detail.contains("https"), "{}", errors[0].detail);
+
+        let mut settings = env(SP);
+        settings.environment = Some("mars".into());
+        let errors = settings.resolve().err().unwrap_or_default();
+        assert_eq!(errors[0].setting, "environment");
+        assert!(
+            errors[0].detail.contains("usgovernment"),
+            "{}",
+            errors[0].detail
+        );
+
+        let mut settings = env(SP);
+        settings.environment = Some("china".into());
+        let cloud = settings
+            .resolve()
+            .map(|c| c.cloud)
+            .map_err(|e| format!("{e:?}"));
+        assert_eq!(cloud, Ok(Cloud::china()));
+    }
+
+    #[test]
+    fn a_given_setting_wins_over_its_variable() {
+        let settings = ConnectionSettings {
+            tenant_id: Some("from-block".into()),
+            ..ConnectionSettings::default()
+        }
+        .or_env_with(|name| (name == "ARM_TENANT_ID").then(|| "from-env".to_owned()));
+        assert_eq!(settings.tenant_id.as_deref(), Some("from-block"));
+    }
+
+    #[test]
+    fn an_unreadable_ca_certificate_is_named() {
+        let mut settings = env(SP);
+        settings.ca_certificate_file = Some("/nonexistent/ca.pem".into());
+        let errors = settings.resolve().err().unwrap_or_default();
+        assert_eq!(errors[0].setting, "ca_certificate_file");
+        assert!(
+            errors[0].detail.starts_with("/nonexistent/ca.pem: "),
+            "{}",
+            errors[0].detail
+        );
+    }
+}
