@@ -7,7 +7,7 @@ mod support;
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{Arm, SUB, fast, rg_path};
+use support::{Arm, SUB, fast};
 
 fn waf_path(name: &str) -> String {
     format!(
@@ -52,12 +52,7 @@ fn refused(status: u16, body: &Value, needle: &str) {
 #[tokio::test]
 async fn waf_policies_follow_the_naming_location_and_tier_rules() {
     let arm = Arm::start(fast()).await;
-    arm.req(
-        Method::PUT,
-        &rg_path("g"),
-        Some(json!({ "location": "eastus" })),
-    )
-    .await;
+    arm.group("g").await;
     let std = |rules, managed| policy("Standard_AzureFrontDoor", rules, managed);
     let (s, b) = arm
         .req(
@@ -161,12 +156,7 @@ async fn waf_policies_follow_the_naming_location_and_tier_rules() {
 #[tokio::test]
 async fn security_policies_attach_a_waf_policy_of_the_profiles_tier() {
     let arm = Arm::start(fast()).await;
-    arm.req(
-        Method::PUT,
-        &rg_path("g"),
-        Some(json!({ "location": "eastus" })),
-    )
-    .await;
+    arm.group("g").await;
     let (s, _) = arm
         .req(
             Method::PUT,
@@ -278,12 +268,7 @@ async fn security_policies_attach_a_waf_policy_of_the_profiles_tier() {
 #[tokio::test]
 async fn rule_sets_hold_rules_that_routes_use() {
     let arm = Arm::start(fast()).await;
-    arm.req(
-        Method::PUT,
-        &rg_path("g"),
-        Some(json!({ "location": "eastus" })),
-    )
-    .await;
+    arm.group("g").await;
     arm.req(
         Method::PUT,
         &afd(""),

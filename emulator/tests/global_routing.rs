@@ -7,7 +7,7 @@ mod support;
 use arm_emulator::Config;
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{Arm, SUB, code, rg_path};
+use support::{Arm, SUB, code, fast, rg_path};
 
 fn ip_path(rg: &str, name: &str) -> String {
     format!(
@@ -42,17 +42,8 @@ fn profile_body(method: &str, relative: &str) -> Value {
 
 #[tokio::test]
 async fn public_ips_are_static_standard_with_unique_dns_labels() {
-    let arm = Arm::start(Config {
-        latency_scale: 0.0005,
-        ..Config::default()
-    })
-    .await;
-    arm.req(
-        Method::PUT,
-        &rg_path("r"),
-        Some(json!({ "location": "eastus" })),
-    )
-    .await;
+    let arm = Arm::start(fast()).await;
+    arm.group("r").await;
     let (s, b) = arm
         .req(
             Method::PUT,
@@ -110,12 +101,7 @@ async fn a_locked_ip_answers_429_retryable_not_throttled() {
         ..Config::default()
     })
     .await;
-    arm.req(
-        Method::PUT,
-        &rg_path("r"),
-        Some(json!({ "location": "eastus" })),
-    )
-    .await;
+    arm.group("r").await;
     let (s, _, _) = arm
         .put(&ip_path("r", "a"), ip_body(Some("shop-eastus"), "Static"))
         .await;
@@ -133,11 +119,7 @@ async fn a_locked_ip_answers_429_retryable_not_throttled() {
 
 #[tokio::test]
 async fn traffic_manager_enforces_routing_rules_and_dns_names() {
-    let arm = Arm::start(Config {
-        latency_scale: 0.0005,
-        ..Config::default()
-    })
-    .await;
+    let arm = Arm::start(fast()).await;
     for (rg, location) in [("g", "eastus"), ("r", "eastus")] {
         arm.req(
             Method::PUT,
@@ -311,17 +293,8 @@ async fn traffic_manager_enforces_routing_rules_and_dns_names() {
 
 #[tokio::test]
 async fn role_assignments_keep_azures_traps() {
-    let arm = Arm::start(Config {
-        latency_scale: 0.0005,
-        ..Config::default()
-    })
-    .await;
-    arm.req(
-        Method::PUT,
-        &rg_path("r"),
-        Some(json!({ "location": "eastus" })),
-    )
-    .await;
+    let arm = Arm::start(fast()).await;
+    arm.group("r").await;
     let scope = format!("/subscriptions/{SUB}/resourceGroups/r");
     let path = |name: &str| {
         format!(
@@ -378,12 +351,7 @@ async fn a_new_identity_needs_its_principal_type() {
         ..Config::default()
     })
     .await;
-    arm.req(
-        Method::PUT,
-        &rg_path("r"),
-        Some(json!({ "location": "eastus" })),
-    )
-    .await;
+    arm.group("r").await;
     let cluster = format!(
         "/subscriptions/{SUB}/resourceGroups/r/providers/Microsoft.ContainerService/managedClusters/c?api-version=2024-09-01"
     );

@@ -4,10 +4,9 @@
 
 mod support;
 
-use arm_emulator::Config;
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{Arm, SUB, code, rg_path};
+use support::{Arm, SUB, code, fast};
 
 fn acr_path(name: &str) -> String {
     format!(
@@ -23,17 +22,8 @@ fn replica_path(registry: &str, name: &str) -> String {
 
 #[tokio::test]
 async fn registries_are_unique_and_replicate_only_on_premium() {
-    let arm = Arm::start(Config {
-        latency_scale: 0.0005,
-        ..Config::default()
-    })
-    .await;
-    arm.req(
-        Method::PUT,
-        &rg_path("g"),
-        Some(json!({ "location": "eastus" })),
-    )
-    .await;
+    let arm = Arm::start(fast()).await;
+    arm.group("g").await;
     assert_eq!(
         arm.req(
             Method::PUT,
@@ -132,17 +122,8 @@ async fn registries_are_unique_and_replicate_only_on_premium() {
 
 #[tokio::test]
 async fn storage_accounts_answer_202_without_a_body_and_report_their_paired_secondary() {
-    let arm = Arm::start(Config {
-        latency_scale: 0.0005,
-        ..Config::default()
-    })
-    .await;
-    arm.req(
-        Method::PUT,
-        &rg_path("g"),
-        Some(json!({ "location": "eastus" })),
-    )
-    .await;
+    let arm = Arm::start(fast()).await;
+    arm.group("g").await;
     let account = |name: &str| {
         format!(
             "/subscriptions/{SUB}/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/{name}?api-version=2023-05-01"
@@ -214,17 +195,8 @@ async fn storage_accounts_answer_202_without_a_body_and_report_their_paired_seco
 
 #[tokio::test]
 async fn front_door_profiles_endpoints_origins_and_routes() {
-    let arm = Arm::start(Config {
-        latency_scale: 0.0005,
-        ..Config::default()
-    })
-    .await;
-    arm.req(
-        Method::PUT,
-        &rg_path("g"),
-        Some(json!({ "location": "eastus" })),
-    )
-    .await;
+    let arm = Arm::start(fast()).await;
+    arm.group("g").await;
     let base = format!("/subscriptions/{SUB}/resourceGroups/g/providers/Microsoft.Cdn/profiles/fd");
     let at = |rest: &str| format!("{base}{rest}?api-version=2024-09-01");
     let (s, b) = arm

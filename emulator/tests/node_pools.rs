@@ -7,7 +7,7 @@ mod support;
 use arm_emulator::Config;
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{Arm, SUB, code, fast, rg_path};
+use support::{Arm, SUB, code, fast};
 
 fn cluster_path() -> String {
     format!(
@@ -60,12 +60,7 @@ async fn autoscaling_needs_bounds_and_zones_are_fixed() {
         ..fast()
     })
     .await;
-    arm.req(
-        Method::PUT,
-        &rg_path("g"),
-        Some(json!({ "location": "eastus" })),
-    )
-    .await;
+    arm.group("g").await;
     let (s, b) = arm
         .req(
             Method::PUT,
@@ -118,12 +113,7 @@ async fn user_pools_are_children_the_cluster_lists() {
         ..fast()
     })
     .await;
-    arm.req(
-        Method::PUT,
-        &rg_path("g"),
-        Some(json!({ "location": "eastus" })),
-    )
-    .await;
+    arm.group("g").await;
     let (s, _) = arm.req(Method::PUT, &pool_path("apps"), Some(json!({ "properties": { "mode": "User", "count": 2, "vmSize": "Standard_D8ds_v5" } }))).await;
     assert_eq!(s, 404, "no cluster yet");
     let system =

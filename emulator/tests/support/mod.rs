@@ -132,6 +132,21 @@ impl Arm {
         (status.as_u16(), body)
     }
 
+    /// Creates resource group `name` in eastus.
+    pub async fn group(&self, name: &str) {
+        let (status, body) = self
+            .req(
+                Method::PUT,
+                &rg_path(name),
+                Some(serde_json::json!({ "location": "eastus" })),
+            )
+            .await;
+        assert!(
+            status == 200 || status == 201,
+            "group {name}: {status} {body}"
+        );
+    }
+
     /// Waits until `path` answers 404 (a long-running delete has finished).
     pub async fn gone(&self, path: &str) {
         for _ in 0..400 {
