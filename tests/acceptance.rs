@@ -1,8 +1,8 @@
 //! Acceptance: one BC/DR drill through real Terraform, with the provider block empty so that the
 //! connection comes only from the `ARM_*` environment, as a platform team's pipeline sets it.
 //!
-//! The drill: a hot primary region and a cold recovery region behind Traffic Manager; apply; a plan
-//! with no changes; fail over (the recovery region hot, its cluster created; the primary warm, its
+//! The drill: a hot primary region and a cold recovery region behind Traffic Manager; apply (both
+//! peering sides Connected, no readiness check failing); a plan with no changes; fail over (the recovery region hot, its cluster created; the primary warm, its
 //! endpoint off); a plan with no changes; destroy; nothing tagged with the topology left.
 //!
 //! - `drill_against_azure` runs it against the ARM the environment names (real Azure, or any custom
@@ -99,6 +99,21 @@ async fn drill(work: &Workdir, client: &TopologyClient, name: &str, regions: &[S
         .as_str()
         .unwrap_or_default();
     assert!(fqdn.ends_with(".trafficmanager.net"), "{state:#}");
+    // Both sides of the global peering Connected (the notes leave this to be confirmed in Azure).
+    for link in [
+        format!("{primary}->{recovery}"),
+        format!("{recovery}->{primary}"),
+    ] {
+        assert_eq!(state["peerings"][&link], "Connected", "{link}: {state:#}");
+    }
+    // The guidance's checks: nothing failing for a paired hot/cold pair behind Traffic Manager.
+    let readiness: Vec<&str> = state["readiness"]
+        .as_array()
+        .map(|lines| lines.iter().filter_map(|l| l.as_str()).collect())
+        .unwrap_or_default();
+    assert!(!readiness.is_empty(), "{state:#}");
+    let failing: Vec<&&str> = readiness.iter().filter(|l| l.starts_with("FAIL")).collect();
+    assert!(failing.is_empty(), "{readiness:#?}");
     let (code, out) = work.plan_code().await;
     assert_eq!(
         code,
