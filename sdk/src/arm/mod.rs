@@ -306,7 +306,7 @@ impl ArmClient {
     }
 
     /// PUT a resource, wait for its long-running operation, and return the resource as ARM then reports
-    /// it: the synchronous answer itself, or the read that saw the operation end (see [`lro`]).
+    /// it: the synchronous answer itself, or the read that saw the operation end (one GET per poll).
     pub async fn put(
         &self,
         id: &str,

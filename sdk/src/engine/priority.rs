@@ -62,7 +62,8 @@ pub fn typical_duration(op: &PlannedOperation) -> Duration {
 const PER_OPERATION: Duration = Duration::from_secs(1);
 
 /// The plan's operations, longest remaining chain first: an operation's rank is its typical duration
-/// (plus [`PER_OPERATION`] for a change) and the largest rank among the operations that wait for it.
+/// (plus a second for a change: its requests, and the rest of the poll interval it waits out) and the
+/// largest rank among the operations that wait for it.
 /// Equal ranks keep the plan's order.
 pub fn start_order(plan: &Plan) -> Vec<usize> {
     let ops = &plan.operations;
