@@ -2,8 +2,9 @@
 //! connection comes only from the `ARM_*` environment, as a platform team's pipeline sets it.
 //!
 //! The drill: a hot primary region and a cold recovery region behind Traffic Manager; apply (both
-//! peering sides Connected, no readiness check failing); a plan with no changes; fail over (the recovery region hot, its cluster created; the primary warm, its
-//! endpoint off); a plan with no changes; destroy; nothing tagged with the topology left.
+//! peering sides Connected, no readiness check failing); a plan with no changes; fail over (the
+//! recovery region hot, its cluster created; the primary warm, its endpoint off); a plan with no
+//! changes; destroy; nothing tagged with the topology left.
 //!
 //! - `drill_against_azure` runs it against the ARM the environment names (real Azure, or any custom
 //!   cloud through `ARM_ENDPOINT`) when `ARM_SUBSCRIPTION_ID` and a credential are set, and otherwise
@@ -22,7 +23,7 @@ use support::{Harness, SUBSCRIPTION, Workdir, terraform};
 use terraform_provider_bcdr::config;
 use terraform_provider_bcdr::value::Value;
 
-/// Settings, each from its `ARM_*` variable (see the provider's documentation).
+/// A provider block that sets nothing: every setting comes from its `ARM_*` variable.
 const EMPTY_PROVIDER: &str = "provider \"bcdr\" {}";
 
 /// Runs `terraform destroy` when dropped unless disarmed: a failed step leaves nothing in Azure.
