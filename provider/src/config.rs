@@ -375,4 +375,17 @@ mod tests {
             ["Endpoint must use HTTPS"]
         );
     }
+
+    #[test]
+    fn a_subscription_that_is_no_guid_is_refused_at_subscription_id() {
+        let config = block(&[
+            ("subscription_id", Value::string("prod")),
+            ("use_cli", Value::Bool(true)),
+        ]);
+        let Err(diags) = connect(&config, &settings_with(&config, |_| None)) else {
+            panic!("prod is no GUID");
+        };
+        assert_eq!(summaries(&diags), ["Invalid subscription_id"]);
+        assert_eq!(diags[0].attribute.as_ref().map(|a| a.steps.len()), Some(1));
+    }
 }

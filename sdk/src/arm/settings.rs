@@ -222,8 +222,16 @@ impl ConnectionSettings {
     /// setting is reported, each by its name.
     pub fn resolve(&self) -> std::result::Result<ArmConfig, Vec<SettingError>> {
         let mut errors = Vec::new();
-        if self.subscription_id.is_none() {
-            errors.push(SettingError::missing("subscription_id", ""));
+        match &self.subscription_id {
+            None => errors.push(SettingError::missing("subscription_id", "")),
+            Some(id) if uuid::Uuid::parse_str(id).is_err() => errors.push(SettingError {
+                setting: "subscription_id",
+                summary: "Invalid subscription_id".into(),
+                detail: format!(
+                    "\"{id}\" is not a subscription id: a GUID such as 00000000-0000-0000-0000-000000000000 (`az account show --query id`)"
+                ),
+            }),
+            Some(_) => {}
         }
         let credential = self.credential().map_err(|e| errors.extend(e)).ok();
         let cloud = self.cloud().map_err(|e| errors.push(e)).ok();
@@ -443,5 +451,15 @@ mod tests {
             "{}",
             errors[0].detail
         );
+    }
+
+    #[test]
+    fn a_subscription_that_is_no_guid_is_named() {
+        let mut settings = env(SP);
+        settings.subscription_id = Some("my-subscription".into());
+        let errors = settings.resolve().err().unwrap_or_default();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].setting, "subscription_id");
+        assert!(errors[0].detail.contains("GUID"), "{}", errors[0].detail);
     }
 }
