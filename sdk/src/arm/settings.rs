@@ -218,8 +218,9 @@ impl ConnectionSettings {
         }
     }
 
-    /// The [`ArmConfig`] these settings describe (reads `ca_certificate_file`); every missing or wrong
-    /// setting is reported, each by its name.
+    /// The [`ArmConfig`] these settings describe (reads `ca_certificate_file`, and checks that the
+    /// credential's certificate or federated token file can be opened); every missing or wrong setting
+    /// is reported, each by its name.
     pub fn resolve(&self) -> std::result::Result<ArmConfig, Vec<SettingError>> {
         let mut errors = Vec::new();
         match &self.subscription_id {
@@ -234,6 +235,25 @@ impl ConnectionSettings {
             Some(_) => {}
         }
         let credential = self.credential().map_err(|e| errors.extend(e)).ok();
+        // The files a credential reads, checked now rather than at the first token request.
+        let file = match &credential {
+            Some(Credential::ClientCertificate {
+                certificate_path, ..
+            }) => Some(("client_certificate_path", "certificate", certificate_path)),
+            Some(Credential::WorkloadIdentity { token_file, .. }) => {
+                Some(("oidc_token_file_path", "federated token", token_file))
+            }
+            _ => None,
+        };
+        if let Some((setting, what, path)) = file
+            && let Err(e) = std::fs::File::open(path)
+        {
+            errors.push(SettingError {
+                setting,
+                summary: format!("Unreadable {what} file"),
+                detail: format!("{}: {e}", path.display()),
+            });
+        }
         let cloud = self.cloud().map_err(|e| errors.push(e)).ok();
         let pem = self.ca_certificate_file.as_ref().and_then(|path| {
             std::fs::read_to_string(path)
@@ -461,5 +481,28 @@ mod tests {
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].setting, "subscription_id");
         assert!(errors[0].detail.contains("GUID"), "{}", errors[0].detail);
+    }
+
+    #[test]
+    fn a_credential_file_that_cannot_be_opened_is_named() {
+        let mut settings = env(SP);
+        settings.client_certificate_path = Some("/nonexistent/sp.pem".into());
+        let errors = settings.resolve().err().unwrap_or_default();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].setting, "client_certificate_path");
+        assert_eq!(errors[0].summary, "Unreadable certificate file");
+        assert!(
+            errors[0].detail.starts_with("/nonexistent/sp.pem: "),
+            "{}",
+            errors[0].detail
+        );
+
+        let mut settings = env(SP);
+        settings.use_oidc = Some(true);
+        settings.oidc_token_file_path = Some("/nonexistent/token".into());
+        let errors = settings.resolve().err().unwrap_or_default();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].setting, "oidc_token_file_path");
+        assert_eq!(errors[0].summary, "Unreadable federated token file");
     }
 }
