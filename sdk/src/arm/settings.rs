@@ -235,7 +235,7 @@ impl ConnectionSettings {
             Some(_) => {}
         }
         let credential = self.credential().map_err(|e| errors.extend(e)).ok();
-        // The files a credential reads, checked now rather than at the first token request.
+        // The files a credential reads, named here by their setting.
         let file = match &credential {
             Some(Credential::ClientCertificate {
                 certificate_path, ..
