@@ -218,9 +218,9 @@ impl ConnectionSettings {
         }
     }
 
-    /// The [`ArmConfig`] these settings describe (reads `ca_certificate_file`, and checks that the
-    /// credential's certificate or federated token file can be opened); every missing or wrong setting
-    /// is reported, each by its name.
+    /// The [`ArmConfig`] these settings describe (reads `ca_certificate_file`, checks that a
+    /// certificate file holds a certificate and an RSA key and that a federated token file can be
+    /// opened); every missing or wrong setting is reported, each by its name.
     pub fn resolve(&self) -> std::result::Result<ArmConfig, Vec<SettingError>> {
         let mut errors = Vec::new();
         match &self.subscription_id {
@@ -235,23 +235,43 @@ impl ConnectionSettings {
             Some(_) => {}
         }
         let credential = self.credential().map_err(|e| errors.extend(e)).ok();
-        // The files a credential reads, named here by their setting.
-        let file = match &credential {
+        // The files a credential reads, checked here so that a problem is named by its setting.
+        let unusable = match &credential {
             Some(Credential::ClientCertificate {
-                certificate_path, ..
-            }) => Some(("client_certificate_path", "certificate", certificate_path)),
+                tenant_id,
+                client_id,
+                certificate_path,
+            }) => super::certificate::CertificateAssertion::from_pem_file(
+                certificate_path,
+                "",
+                tenant_id,
+                client_id,
+            )
+            .err()
+            .map(|detail| {
+                (
+                    "client_certificate_path",
+                    "Unusable certificate file",
+                    detail,
+                )
+            }),
             Some(Credential::WorkloadIdentity { token_file, .. }) => {
-                Some(("oidc_token_file_path", "federated token", token_file))
+                std::fs::File::open(token_file).err().map(|e| {
+                    let detail = format!("{}: {e}", token_file.display());
+                    (
+                        "oidc_token_file_path",
+                        "Unreadable federated token file",
+                        detail,
+                    )
+                })
             }
             _ => None,
         };
-        if let Some((setting, what, path)) = file
-            && let Err(e) = std::fs::File::open(path)
-        {
+        if let Some((setting, summary, detail)) = unusable {
             errors.push(SettingError {
                 setting,
-                summary: format!("Unreadable {what} file"),
-                detail: format!("{}: {e}", path.display()),
+                summary: summary.into(),
+                detail,
             });
         }
         let cloud = self.cloud().map_err(|e| errors.push(e)).ok();
@@ -490,7 +510,7 @@ mod tests {
         let errors = settings.resolve().err().unwrap_or_default();
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].setting, "client_certificate_path");
-        assert_eq!(errors[0].summary, "Unreadable certificate file");
+        assert_eq!(errors[0].summary, "Unusable certificate file");
         assert!(
             errors[0].detail.starts_with("/nonexistent/sp.pem: "),
             "{}",
@@ -504,5 +524,23 @@ mod tests {
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].setting, "oidc_token_file_path");
         assert_eq!(errors[0].summary, "Unreadable federated token file");
+    }
+
+    #[test]
+    fn a_pkcs12_bundle_is_named_with_how_to_convert_it() {
+        let path = std::env::temp_dir().join(format!("bcdr-settings-{}.pfx", std::process::id()));
+        let written = std::fs::write(&path, [0x30, 0x82, 0x0a, 0x0b, 0x02, 0x01, 0x03]);
+        let mut settings = env(SP);
+        settings.client_certificate_path = Some(path.display().to_string());
+        let errors = settings.resolve().err().unwrap_or_default();
+        let _ = std::fs::remove_file(&path);
+        assert!(written.is_ok());
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].setting, "client_certificate_path");
+        assert!(
+            errors[0].detail.contains("openssl pkcs12"),
+            "{}",
+            errors[0].detail
+        );
     }
 }
