@@ -235,45 +235,7 @@ impl ConnectionSettings {
             Some(_) => {}
         }
         let credential = self.credential().map_err(|e| errors.extend(e)).ok();
-        // The files a credential reads, checked here so that a problem is named by its setting.
-        let unusable = match &credential {
-            Some(Credential::ClientCertificate {
-                tenant_id,
-                client_id,
-                certificate_path,
-            }) => super::certificate::CertificateAssertion::from_pem_file(
-                certificate_path,
-                "",
-                tenant_id,
-                client_id,
-            )
-            .err()
-            .map(|detail| {
-                (
-                    "client_certificate_path",
-                    "Unusable certificate file",
-                    detail,
-                )
-            }),
-            Some(Credential::WorkloadIdentity { token_file, .. }) => {
-                std::fs::File::open(token_file).err().map(|e| {
-                    let detail = format!("{}: {e}", token_file.display());
-                    (
-                        "oidc_token_file_path",
-                        "Unreadable federated token file",
-                        detail,
-                    )
-                })
-            }
-            _ => None,
-        };
-        if let Some((setting, summary, detail)) = unusable {
-            errors.push(SettingError {
-                setting,
-                summary: summary.into(),
-                detail,
-            });
-        }
+        errors.extend(credential.as_ref().and_then(unusable_file));
         let cloud = self.cloud().map_err(|e| errors.push(e)).ok();
         let pem = self.ca_certificate_file.as_ref().and_then(|path| {
             std::fs::read_to_string(path)
@@ -297,6 +259,41 @@ impl ConnectionSettings {
             _ => Err(errors),
         }
     }
+}
+
+/// What is wrong with the file a credential reads, if anything, named by its setting: a certificate
+/// file must hold a certificate and an RSA key, a federated token file must open.
+fn unusable_file(credential: &Credential) -> Option<SettingError> {
+    let (setting, summary, detail) = match credential {
+        Credential::ClientCertificate {
+            tenant_id,
+            client_id,
+            certificate_path,
+        } => (
+            "client_certificate_path",
+            "Unusable certificate file",
+            super::certificate::CertificateAssertion::from_pem_file(
+                certificate_path,
+                "",
+                tenant_id,
+                client_id,
+            )
+            .err()?,
+        ),
+        Credential::WorkloadIdentity { token_file, .. } => (
+            "oidc_token_file_path",
+            "Unreadable federated token file",
+            std::fs::File::open(token_file)
+                .err()
+                .map(|e| format!("{}: {e}", token_file.display()))?,
+        ),
+        _ => return None,
+    };
+    Some(SettingError {
+        setting,
+        summary: summary.into(),
+        detail,
+    })
 }
 
 impl ArmConfig {
