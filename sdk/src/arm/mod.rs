@@ -113,11 +113,8 @@ pub const PACING_LOW_WATER: u64 = 20;
 
 impl ArmClient {
     pub fn new(config: ArmConfig) -> Result<Self> {
-        if uuid::Uuid::parse_str(&config.subscription_id).is_err() {
-            return Err(Error::Config(format!(
-                "subscription_id \"{}\" must be a GUID",
-                config.subscription_id
-            )));
+        if let Some(problem) = settings::subscription_problem(&config.subscription_id) {
+            return Err(Error::Config(format!("subscription_id: {problem}")));
         }
         let mut builder = reqwest::Client::builder();
         for pem in &config.extra_root_certificates {

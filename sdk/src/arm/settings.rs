@@ -225,14 +225,11 @@ impl ConnectionSettings {
         let mut errors = Vec::new();
         match &self.subscription_id {
             None => errors.push(SettingError::missing("subscription_id", "")),
-            Some(id) if uuid::Uuid::parse_str(id).is_err() => errors.push(SettingError {
+            Some(id) => errors.extend(subscription_problem(id).map(|detail| SettingError {
                 setting: "subscription_id",
                 summary: "Invalid subscription_id".into(),
-                detail: format!(
-                    "\"{id}\" is not a subscription id: a GUID such as 00000000-0000-0000-0000-000000000000 (`az account show --query id`)"
-                ),
-            }),
-            Some(_) => {}
+                detail,
+            })),
         }
         let credential = self.credential().map_err(|e| errors.extend(e)).ok();
         errors.extend(credential.as_ref().and_then(unusable_file));
@@ -259,6 +256,15 @@ impl ConnectionSettings {
             _ => Err(errors),
         }
     }
+}
+
+/// What is wrong with `id` as a subscription id, if anything (ARM's ids are GUIDs).
+pub(crate) fn subscription_problem(id: &str) -> Option<String> {
+    uuid::Uuid::parse_str(id).is_err().then(|| {
+        format!(
+            "\"{id}\" is not a subscription id: a GUID such as 00000000-0000-0000-0000-000000000000 (`az account show --query id`)"
+        )
+    })
 }
 
 /// What is wrong with the file a credential reads, if anything, named by its setting: a certificate
