@@ -19,6 +19,7 @@
 mod support;
 
 use bcdr::TopologyClient;
+use bcdr::arm::settings;
 use support::{Harness, SUBSCRIPTION, Workdir, terraform};
 use terraform_provider_bcdr::config;
 use terraform_provider_bcdr::value::Value;
@@ -177,25 +178,16 @@ fn regions() -> [String; 2] {
     }
 }
 
-/// The variables that choose a credential, as the provider reads them.
-const CREDENTIALS: &[&str] = &[
-    "ARM_CLIENT_SECRET",
-    "ARM_CLIENT_CERTIFICATE_PATH",
-    "ARM_USE_OIDC",
-    "ARM_USE_CLI",
-    "ARM_USE_MSI",
-];
-
-fn set(name: &str) -> bool {
-    std::env::var(name).is_ok_and(|v| !v.is_empty())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn drill_against_azure() {
-    if !set("ARM_SUBSCRIPTION_ID") || !CREDENTIALS.iter().any(|v| set(v)) {
+    if !bcdr::ConnectionSettings::from_env().names_a_connection() {
+        let credentials: Vec<&str> = settings::CREDENTIAL_SETTINGS
+            .iter()
+            .filter_map(|s| settings::env_var(s))
+            .collect();
         support::log(&format!(
             "\n*** ACCEPTANCE AGAINST AZURE DID NOT RUN: set ARM_SUBSCRIPTION_ID and a credential ({}) to run it ***\n",
-            CREDENTIALS.join(", ")
+            credentials.join(", ")
         ));
         return;
     }

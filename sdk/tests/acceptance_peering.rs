@@ -17,8 +17,8 @@ mod support;
 
 use arm_emulator::{Config, Emulator};
 use azure_core::http::Method;
-use bcdr::arm::{peering, resource_group, virtual_network};
-use bcdr::{ArmClient, ArmConfig, Cloud, Credential};
+use bcdr::arm::{peering, resource_group, settings, virtual_network};
+use bcdr::{ArmClient, ArmConfig, Cloud, ConnectionSettings, Credential};
 use serde_json::{Value, json};
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -151,15 +151,11 @@ async fn probe_and_clean_up(arm: &ArmClient, location: &str) -> Found {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn probe_against_azure() {
-    let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty());
-    let credentials = [
-        "ARM_CLIENT_SECRET",
-        "ARM_CLIENT_CERTIFICATE_PATH",
-        "ARM_USE_OIDC",
-        "ARM_USE_CLI",
-        "ARM_USE_MSI",
-    ];
-    if !set("ARM_SUBSCRIPTION_ID") || !credentials.iter().any(|v| set(v)) {
+    if !ConnectionSettings::from_env().names_a_connection() {
+        let credentials: Vec<&str> = settings::CREDENTIAL_SETTINGS
+            .iter()
+            .filter_map(|s| settings::env_var(s))
+            .collect();
         // Past the test harness's capture, so that it shows.
         let _ = writeln!(
             std::io::stderr(),

@@ -26,6 +26,15 @@ pub const ENV: &[(&str, &str)] = &[
     ("ca_certificate_file", "ARM_CA_CERTIFICATE_FILE"),
 ];
 
+/// The settings that each choose a way to authenticate.
+pub const CREDENTIAL_SETTINGS: &[&str] = &[
+    "client_secret",
+    "client_certificate_path",
+    "use_oidc",
+    "use_cli",
+    "use_msi",
+];
+
 /// The environment variable of `setting`, if it has one.
 pub fn env_var(setting: &str) -> Option<&'static str> {
     ENV.iter().find(|(s, _)| *s == setting).map(|(_, v)| *v)
@@ -107,6 +116,19 @@ fn truthy(s: &str) -> bool {
 }
 
 impl ConnectionSettings {
+    /// Whether a subscription and a way to authenticate are given (one of [`CREDENTIAL_SETTINGS`]):
+    /// the least an attempt to reach Azure needs. Whether they are complete is [`resolve`]'s to say.
+    ///
+    /// [`resolve`]: Self::resolve
+    pub fn names_a_connection(&self) -> bool {
+        self.subscription_id.is_some()
+            && (self.client_secret.is_some()
+                || self.client_certificate_path.is_some()
+                || self.use_oidc.is_some()
+                || self.use_cli.is_some()
+                || self.use_msi.is_some())
+    }
+
     /// Every setting from its `ARM_*` variable.
     pub fn from_env() -> Self {
         Self::default().or_env()
@@ -545,5 +567,13 @@ mod tests {
             "{}",
             errors[0].detail
         );
+    }
+
+    #[test]
+    fn a_connection_is_named_by_a_subscription_and_a_way_to_authenticate() {
+        assert!(env(SP).names_a_connection());
+        assert!(env(&[("ARM_SUBSCRIPTION_ID", "x"), ("ARM_USE_CLI", "true")]).names_a_connection());
+        assert!(!env(&[("ARM_SUBSCRIPTION_ID", "x"), ("ARM_TENANT_ID", "t")]).names_a_connection());
+        assert!(!env(&SP[1..]).names_a_connection());
     }
 }
