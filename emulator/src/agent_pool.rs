@@ -6,7 +6,7 @@
 use crate::error::ArmError;
 use crate::http::{Ctx, Resp};
 use crate::lro::{self, OpSite};
-use crate::resources::{method_not_allowed, require_group};
+use crate::resources::{method_not_allowed, not_found, require_group};
 use crate::store::{Kind, Resource};
 use axum::http::Method;
 use serde_json::{Value, json};
@@ -170,15 +170,9 @@ pub fn agent_pool(
     name: &str,
 ) -> Result<Resp, ArmError> {
     let rg_id = require_group(ctx, rg)?;
-    let cluster_id =
-        format!("{rg_id}/providers/Microsoft.ContainerService/managedClusters/{cluster}");
+    let cluster_id = format!("{rg_id}/providers/{}/{cluster}", crate::aks::CLUSTER_TYPE);
     let Some(parent) = ctx.state.get(&cluster_id).cloned() else {
-        return Err(ArmError::not_found(
-            "ResourceNotFound",
-            format!(
-                "The Resource 'Microsoft.ContainerService/managedClusters/{cluster}' under resource group '{rg}' was not found."
-            ),
-        ));
+        return Err(not_found(crate::aks::CLUSTER_TYPE, cluster, rg));
     };
     let id = format!("{}/agentPools/{name}", parent.id);
     let existing = ctx.state.get(&id).cloned();

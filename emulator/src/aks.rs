@@ -5,10 +5,12 @@
 use crate::error::ArmError;
 use crate::http::{Ctx, Resp};
 use crate::lro::{self, OpSite};
-use crate::resources::{body_location, method_not_allowed, require_group};
+use crate::resources::{body_location, method_not_allowed, not_found, require_group};
 use crate::store::{Kind, Resource};
 use axum::http::Method;
 use serde_json::{Value, json};
+
+pub(crate) const CLUSTER_TYPE: &str = "Microsoft.ContainerService/managedClusters";
 
 const TYPE: &str = "Microsoft.ContainerService/ManagedClusters";
 
@@ -239,44 +241,94 @@ fn render(
 
 pub fn cluster(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError> {
     let rg_id = require_group(ctx, rg)?;
-    let id = format!("{rg_id}/providers/Microsoft.ContainerService/managedClusters/{name}");
+    let id = format!("{rg_id}/providers/{CLUSTER_TYPE}/{name}");
     let existing = ctx.state.get(&id).cloned();
     match ctx.method {
-        Method::GET => existing.map(|c| Resp::json(200, crate::agent_pool::with_children(ctx, &c))).ok_or_else(|| {
-            ArmError::not_found("ResourceNotFound", format!("The Resource 'Microsoft.ContainerService/managedClusters/{name}' under resource group '{rg}' was not found."))
-        }),
+        Method::GET => existing
+            .map(|c| Resp::json(200, crate::agent_pool::with_children(ctx, &c)))
+            .ok_or_else(|| not_found(CLUSTER_TYPE, name, rg)),
         Method::PUT => {
             let body = ctx.json_body()?.clone();
             let location = body_location(ctx, &body)?;
             if !crate::regions::aks_offered(location) {
-                return Err(ArmError::bad_request("LocationNotAvailableForResourceType", format!("The provided location '{location}' is not available for resource type 'Microsoft.ContainerService/managedClusters'.")));
+                return Err(ArmError::bad_request(
+                    "LocationNotAvailableForResourceType",
+                    format!(
+                        "The provided location '{location}' is not available for resource type '{CLUSTER_TYPE}'."
+                    ),
+                ));
             }
             if let Some(old) = &existing {
                 if old.is_busy() || crate::agent_pool::any_busy(ctx, &old.id) {
-                    return Err(ArmError::conflict("OperationNotAllowed", format!("Operation is not allowed because there's an in progress {} operation on the managed cluster.", old.pending.as_ref().map_or("", |p| p.state.as_str()))));
+                    return Err(ArmError::conflict(
+                        "OperationNotAllowed",
+                        format!(
+                            "Operation is not allowed because there's an in progress {} operation on the managed cluster.",
+                            old.pending.as_ref().map_or("", |p| p.state.as_str())
+                        ),
+                    ));
                 }
                 if old.body["location"] != json!(location) {
-                    return Err(ArmError::bad_request("InvalidResourceLocation", format!("The resource '{name}' already exists in location '{}' in resource group '{rg}'.", old.body["location"].as_str().unwrap_or_default())));
+                    return Err(ArmError::bad_request(
+                        "InvalidResourceLocation",
+                        format!(
+                            "The resource '{name}' already exists in location '{}' in resource group '{rg}'.",
+                            old.body["location"].as_str().unwrap_or_default()
+                        ),
+                    ));
                 }
             }
             validate(ctx, name, &body, existing.as_ref())?;
             let id = existing.as_ref().map_or(id, |c| c.id.clone());
             let stored_name = id.rsplit('/').next().unwrap_or(name).to_owned();
-            let rendered = render(ctx, &id, &stored_name, rg, location, &body, existing.as_ref());
-            for principal in [rendered["identity"]["principalId"].as_str(), rendered["properties"]["identityProfile"]["kubeletidentity"]["objectId"].as_str()].into_iter().flatten() {
-                ctx.state.identities.entry(principal.to_ascii_lowercase()).or_insert(ctx.now);
+            let rendered = render(
+                ctx,
+                &id,
+                &stored_name,
+                rg,
+                location,
+                &body,
+                existing.as_ref(),
+            );
+            for principal in [
+                rendered["identity"]["principalId"].as_str(),
+                rendered["properties"]["identityProfile"]["kubeletidentity"]["objectId"].as_str(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                ctx.state
+                    .identities
+                    .entry(principal.to_ascii_lowercase())
+                    .or_insert(ctx.now);
             }
-            ctx.state.insert(Resource { id: id.clone(), kind: Kind::ManagedCluster, body: rendered, pending: None });
-            let (state, key) = if existing.is_some() { ("Updating", "managedCluster.update") } else { ("Creating", "managedCluster.put") };
+            ctx.state.insert(Resource {
+                id: id.clone(),
+                kind: Kind::ManagedCluster,
+                body: rendered,
+                pending: None,
+            });
+            let (state, key) = if existing.is_some() {
+                ("Updating", "managedCluster.update")
+            } else {
+                ("Creating", "managedCluster.put")
+            };
             let duration = ctx.latency(key);
             let op = lro::start(ctx, &id, state, duration);
-            let current = ctx.state.get(&id).cloned().map(|c| crate::agent_pool::with_children(ctx, &c)).unwrap_or_default();
+            let current = ctx
+                .state
+                .get(&id)
+                .cloned()
+                .map(|c| crate::agent_pool::with_children(ctx, &c))
+                .unwrap_or_default();
             let mut resp = Resp::json(if existing.is_some() { 200 } else { 201 }, current);
             lro::accepted_put(ctx, &mut resp, site(location), &op, duration);
             Ok(resp)
         }
         Method::DELETE => {
-            let Some(old) = existing else { return Ok(Resp::empty(204)) };
+            let Some(old) = existing else {
+                return Ok(Resp::empty(204));
+            };
             if old.pending.as_ref().is_some_and(|p| p.state == "Deleting") {
                 return Ok(Resp::empty(202));
             }
@@ -299,14 +351,9 @@ pub fn user_credential(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, 
         return Err(method_not_allowed(&ctx.method));
     }
     let rg_id = require_group(ctx, rg)?;
-    let id = format!("{rg_id}/providers/Microsoft.ContainerService/managedClusters/{name}");
+    let id = format!("{rg_id}/providers/{CLUSTER_TYPE}/{name}");
     let Some(cluster) = ctx.state.get(&id).cloned() else {
-        return Err(ArmError::not_found(
-            "ResourceNotFound",
-            format!(
-                "The Resource 'Microsoft.ContainerService/managedClusters/{name}' under resource group '{rg}' was not found."
-            ),
-        ));
+        return Err(not_found(CLUSTER_TYPE, name, rg));
     };
     if cluster
         .pending

@@ -7,7 +7,7 @@
 use crate::error::ArmError;
 use crate::http::{Ctx, Resp};
 use crate::lro::{self, OpSite};
-use crate::resources::{method_not_allowed, require_group};
+use crate::resources::{method_not_allowed, require_group, sku};
 use crate::store::{Kind, Resource};
 use axum::http::Method;
 use serde_json::{Value, json};
@@ -194,16 +194,13 @@ fn render(
                     bad("Front Door profiles live in location 'global'.").with_target("location")
                 );
             }
-            let Some(sku) = body["sku"]["name"]
-                .as_str()
-                .and_then(|s| SKUS.iter().find(|k| k.eq_ignore_ascii_case(s)))
-            else {
+            let Some(sku) = sku(body, SKUS) else {
                 return Err(bad(format!("sku.name must be one of {}.", SKUS.join(", ")))
                     .with_target("sku.name"));
             };
             if let Some(old) = existing
                 && old.body["sku"]["name"].as_str() == Some("Premium_AzureFrontDoor")
-                && *sku == "Standard_AzureFrontDoor"
+                && sku == "Standard_AzureFrontDoor"
             {
                 return Err(bad("A Premium profile cannot be downgraded to Standard."));
             }

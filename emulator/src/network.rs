@@ -5,7 +5,7 @@
 use crate::error::ArmError;
 use crate::http::{Ctx, Resp};
 use crate::lro::{self, OpSite};
-use crate::resources::{body_location, method_not_allowed, require_group};
+use crate::resources::{body_location, method_not_allowed, not_found, require_group};
 use crate::store::{Kind, Resource, State};
 use axum::http::Method;
 use ipnet::Ipv4Net;
@@ -23,13 +23,6 @@ pub(crate) fn site<'a>(location: &'a str) -> OpSite<'a> {
         location,
         api_version: crate::API_NETWORK,
     }
-}
-
-pub(crate) fn not_found(kind: &str, name: &str, rg: &str) -> ArmError {
-    ArmError::not_found(
-        "ResourceNotFound",
-        format!("The Resource '{kind}/{name}' under resource group '{rg}' was not found."),
-    )
 }
 
 fn parse_prefixes(values: &Value, target: &str) -> Result<Vec<Ipv4Net>, ArmError> {

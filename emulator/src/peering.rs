@@ -6,8 +6,8 @@
 use crate::error::ArmError;
 use crate::http::{Ctx, Resp};
 use crate::lro;
-use crate::network::{another_operation, etag, not_found, overlaps, site, vnet_space};
-use crate::resources::{method_not_allowed, require_group};
+use crate::network::{another_operation, etag, overlaps, site, vnet_space};
+use crate::resources::{method_not_allowed, not_found, require_group};
 use crate::store::{Kind, Resource, State};
 use axum::http::Method;
 use serde_json::json;

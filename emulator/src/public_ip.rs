@@ -4,7 +4,7 @@
 use crate::error::ArmError;
 use crate::http::{Ctx, Resp};
 use crate::lro::{self, OpSite};
-use crate::resources::{body_location, method_not_allowed, require_group};
+use crate::resources::{body_location, method_not_allowed, not_found, require_group};
 use crate::store::{Kind, Resource};
 use axum::http::Method;
 use serde_json::{Value, json};
@@ -75,12 +75,9 @@ pub fn address(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError
     let id = format!("{rg_id}/providers/{TYPE}/{name}");
     let existing = ctx.state.get(&id).cloned();
     match ctx.method {
-        Method::GET => existing.map(|r| Resp::json(200, r.body)).ok_or_else(|| {
-            ArmError::not_found(
-                "ResourceNotFound",
-                format!("The Resource '{TYPE}/{name}' under resource group '{rg}' was not found."),
-            )
-        }),
+        Method::GET => existing
+            .map(|r| Resp::json(200, r.body))
+            .ok_or_else(|| not_found(TYPE, name, rg)),
         Method::PUT => {
             let body = ctx.json_body()?.clone();
             let location = body_location(ctx, &body)?;

@@ -6,7 +6,7 @@
 use crate::error::ArmError;
 use crate::http::{Ctx, Resp};
 use crate::lro;
-use crate::resources::{body_location, method_not_allowed, require_group};
+use crate::resources::{body_location, method_not_allowed, not_found, require_group, sku};
 use crate::store::{Kind, Resource, rfc3339};
 use axum::http::Method;
 use serde_json::{Value, json};
@@ -87,12 +87,9 @@ pub fn registry(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmErro
     let id = format!("{rg_id}/providers/{TYPE}/{name}");
     let existing = ctx.state.get(&id).cloned();
     match ctx.method {
-        Method::GET => existing.map(|r| Resp::json(200, r.body)).ok_or_else(|| {
-            ArmError::not_found(
-                "ResourceNotFound",
-                format!("The Resource '{TYPE}/{name}' under resource group '{rg}' was not found."),
-            )
-        }),
+        Method::GET => existing
+            .map(|r| Resp::json(200, r.body))
+            .ok_or_else(|| not_found(TYPE, name, rg)),
         Method::PUT => {
             if !valid_name(name) {
                 return Err(ArmError::bad_request(
@@ -109,10 +106,7 @@ pub fn registry(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmErro
             }
             let body = ctx.json_body()?.clone();
             let location = body_location(ctx, &body)?;
-            let Some(sku) = body["sku"]["name"]
-                .as_str()
-                .and_then(|s| SKUS.iter().find(|k| k.eq_ignore_ascii_case(s)))
-            else {
+            let Some(sku) = sku(&body, SKUS) else {
                 return Err(ArmError::bad_request(
                     "InvalidSku",
                     format!("sku.name is required: one of {}.", SKUS.join(", ")),
@@ -141,7 +135,7 @@ pub fn registry(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmErro
                         .get(k)
                         .is_some_and(|r| r.kind == Kind::Replication)
                 });
-                if has_replicas && *sku != "Premium" {
+                if has_replicas && sku != "Premium" {
                     return Err(ArmError::bad_request(
                         "OperationNotAllowed",
                         "The registry has geo-replications: its SKU must stay Premium.",

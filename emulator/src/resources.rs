@@ -172,6 +172,20 @@ pub fn delete_latency(ctx: &Ctx<'_>, kind: Kind) -> u64 {
     }
 }
 
+/// ARM's 404 for a resource of type `kind` (`Microsoft.Network/publicIPAddresses`) missing from a group.
+pub fn not_found(kind: &str, name: &str, rg: &str) -> ArmError {
+    ArmError::not_found(
+        "ResourceNotFound",
+        format!("The Resource '{kind}/{name}' under resource group '{rg}' was not found."),
+    )
+}
+
+/// The SKU a body names at `sku.name`, spelled as `skus` spells it (ARM matches it ignoring case).
+pub fn sku(body: &Value, skus: &[&'static str]) -> Option<&'static str> {
+    let named = body["sku"]["name"].as_str()?;
+    skus.iter().copied().find(|k| k.eq_ignore_ascii_case(named))
+}
+
 pub fn method_not_allowed(method: &Method) -> ArmError {
     ArmError::new(
         405,

@@ -4,8 +4,8 @@
 use crate::error::ArmError;
 use crate::http::{Ctx, Resp};
 use crate::lro;
-use crate::network::{VNET_TYPE, another_operation, build_subnets, not_found, site, vnet_space};
-use crate::resources::{method_not_allowed, require_group};
+use crate::network::{VNET_TYPE, another_operation, build_subnets, site, vnet_space};
+use crate::resources::{method_not_allowed, not_found, require_group};
 use axum::http::Method;
 use serde_json::{Value, json};
 

@@ -7,7 +7,7 @@
 use crate::error::ArmError;
 use crate::http::{Ctx, Resp};
 use crate::lro::{self, OpSite};
-use crate::resources::{method_not_allowed, require_group};
+use crate::resources::{method_not_allowed, not_found, require_group};
 use crate::store::{Kind, Resource};
 use axum::http::Method;
 use serde_json::{Value, json};
@@ -95,21 +95,13 @@ pub fn policy(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError>
     );
     let existing = ctx.state.get(&id).cloned();
     match ctx.method {
-        Method::GET => {
-            existing
-                .map(|r| {
-                    let mut body = r.body;
-                    body["properties"]["securityPolicyLinks"] = json!(links(ctx, &id));
-                    Resp::json(200, body)
-                })
-                .ok_or_else(|| {
-                    ArmError::not_found(
-                "ResourceNotFound",
-                format!("The Resource '{TYPE}/{name}' under resource group '{rg}' was not found."),
-            )
-            .flat()
-                })
-        }
+        Method::GET => existing
+            .map(|r| {
+                let mut body = r.body;
+                body["properties"]["securityPolicyLinks"] = json!(links(ctx, &id));
+                Resp::json(200, body)
+            })
+            .ok_or_else(|| not_found(TYPE, name, rg).flat()),
         Method::PUT => {
             let body = ctx.json_body()?.clone();
             if existing.as_ref().is_some_and(Resource::is_busy) {
