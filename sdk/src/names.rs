@@ -46,12 +46,18 @@ pub fn ingress_dns_label(topology: &str, region: &str) -> String {
     format!("{topology}-{region}")
 }
 
+/// 32 hex digits that depend only on `key` (a name-based UUID): the stable part of a globally unique
+/// name, so a re-run derives the same name and adopts what exists.
+fn digest(key: &str) -> String {
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, key.as_bytes())
+        .simple()
+        .to_string()
+}
+
 /// The registry's name: globally unique in Azure, so the subscription goes into it (5-50 alphanumerics).
 pub fn registry(subscription: &str, topology: &str) -> String {
     let key = format!("{}|{topology}", subscription.to_ascii_lowercase());
-    let hash = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, key.as_bytes())
-        .simple()
-        .to_string();
+    let hash = digest(&key);
     let base: String = topology
         .chars()
         .filter(char::is_ascii_alphanumeric)
@@ -62,9 +68,7 @@ pub fn registry(subscription: &str, topology: &str) -> String {
 /// The backup storage account's name: globally unique, 3-24 lowercase alphanumerics.
 pub fn backup_account(subscription: &str, topology: &str) -> String {
     let key = format!("backup|{}|{topology}", subscription.to_ascii_lowercase());
-    let hash = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, key.as_bytes())
-        .simple()
-        .to_string();
+    let hash = digest(&key);
     let base: String = topology
         .chars()
         .filter(char::is_ascii_alphanumeric)
@@ -85,9 +89,7 @@ pub fn front_door(topology: &str) -> String {
 /// The Front Door endpoint's name: globally unique (it becomes `<name>-<hash>.z01.azurefd.net`).
 pub fn front_door_endpoint(subscription: &str, topology: &str) -> String {
     let key = format!("afd|{}|{topology}", subscription.to_ascii_lowercase());
-    let hash = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, key.as_bytes())
-        .simple()
-        .to_string();
+    let hash = digest(&key);
     format!("{topology}-{}", &hash[..8])
 }
 
@@ -201,5 +203,29 @@ mod stateful_tests {
         back.sort_by(|a, b| b.name.cmp(&a.name));
         assert_eq!(back, services);
         assert!(parse_stateful_tag("").is_empty());
+    }
+}
+
+#[cfg(test)]
+mod stability_tests {
+    use super::*;
+
+    const SUB: &str = "00000000-0000-0000-0000-000000000001";
+
+    /// Existing topologies are found by these names: a release that changed them would create a
+    /// second registry, storage account and Front Door endpoint beside the first. The expected
+    /// values come from Python's `uuid.uuid5(uuid.NAMESPACE_OID, key)`, not from this code.
+    #[test]
+    fn globally_unique_names_never_change() {
+        assert_eq!(registry(SUB, "shop"), "bcdrshop13c5945c");
+        assert_eq!(registry(SUB, "my-shop"), "bcdrmyshopb80ce3fc");
+        assert_eq!(backup_account(SUB, "shop"), "bkshopd4dd2ef265");
+        assert_eq!(front_door_endpoint(SUB, "shop"), "shop-b805fd76");
+        // The subscription id is compared without case, as ARM compares it.
+        let sub = "a1b2c3d4-0000-4000-8000-00000000abcd";
+        assert_eq!(
+            registry(&sub.to_ascii_uppercase(), "shop"),
+            registry(sub, "shop")
+        );
     }
 }
