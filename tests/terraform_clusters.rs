@@ -4,6 +4,8 @@
 //!   plan with the attribute named and no ARM write; removing a pool deletes it.
 //! - Hub and spoke: a full mesh becomes hub and spoke in place (spoke-to-spoke peerings deleted);
 //!   import rebuilds the hub.
+//! - Regions newer than the provider's offline table: looked up in Azure at plan, applied there; a
+//!   misspelt one refused at plan.
 
 mod support;
 
@@ -196,6 +198,73 @@ async fn a_mesh_becomes_hub_and_spoke_in_place() {
     h.tf_ok(&["import", "bcdr_topology.net", "net"]).await;
     let (code, plan) = h.plan_code().await;
     assert_eq!(code, 0, "import rebuilds the hub:\n{}", plan.all());
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+    assert!(h.emulator.resource_ids().is_empty());
+}
+
+fn newer(region: &str) -> String {
+    format!(
+        r#"resource "bcdr_topology" "dr" {{
+  name = "newer"
+  region "southeastasia" {{
+    vnet_cidr = "10.1.0.0/16"
+  }}
+  region "{region}" {{
+    vnet_cidr = "10.2.0.0/16"
+  }}
+}}"#
+    )
+}
+
+/// A region Azure opened after the provider's offline table (Indonesia Central: the emulator has it,
+/// as Azure does today): `validate` warns, the plan looks it up in the subscription's locations and
+/// the topology applies there; a misspelling is refused at plan with a guess, after reads only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_region_newer_than_the_offline_table_is_looked_up_in_azure() {
+    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-new-region").await;
+    h.config(&newer("indonesiacentrl"));
+    h.emulator.clear_requests();
+    let out = h.tf(&["plan"]).await;
+    // Terraform wraps a diagnostic's detail: compare words.
+    let text = out.all().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(out.code, 1, "{text}");
+    assert!(text.contains("Error: Unknown region"), "{text}");
+    assert!(
+        text.contains("\"indonesiacentrl\" is not a region of this subscription (did you mean"),
+        "{text}"
+    );
+    assert!(
+        text.contains("region[\"indonesiacentrl\"]: \"indonesiacentrl\" is not a region"),
+        "names the region:\n{text}"
+    );
+    let writes: Vec<_> = h
+        .emulator
+        .requests()
+        .into_iter()
+        .filter(|r| r.method != "GET" && r.path.starts_with("/subscriptions/"))
+        .collect();
+    assert!(writes.is_empty(), "reads only: {writes:#?}");
+
+    h.config(&newer("indonesiacentral"));
+    let out = h.tf(&["validate"]).await;
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.all()
+            .contains("Warning: Region not in the offline table"),
+        "{}",
+        out.all()
+    );
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let state = h.state_values().await;
+    let cluster = state["region"]["indonesiacentral"]["cluster_id"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        cluster.ends_with("/aks-newer-indonesiacentral"),
+        "{state:#}"
+    );
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 0, "no changes after apply:\n{}", plan.stdout);
     h.tf_ok(&["destroy", "-auto-approve"]).await;
     assert!(h.emulator.resource_ids().is_empty());
 }

@@ -165,19 +165,6 @@ const INVALID: &[(&str, &str, &str)] = &[
   name = "shop"
   region "eastus" {
     vnet_cidr = "10.1.0.0/16"
-  }
-  region "atlantis" {
-    vnet_cidr = "10.2.0.0/16"
-  }
-}"#,
-        r#"resource "bcdr_topology" "dr""#,
-        "region[\"atlantis\"]: \"atlantis\" is not an Azure region",
-    ),
-    (
-        r#"resource "bcdr_topology" "dr" {
-  name = "shop"
-  region "eastus" {
-    vnet_cidr = "10.1.0.0/16"
     mode      = "lukewarm"
   }
   region "westus" {

@@ -119,6 +119,11 @@ pub const REGIONS: &[(&str, &str, &[&str], bool)] = &[
     ("polandcentral", "Poland Central", &[], true),
     ("qatarcentral", "Qatar Central", &[], true),
     ("spaincentral", "Spain Central", &[], true),
+    // Opened after the region-pairs page of January 2025 that the SDK's offline table follows (they
+    // were "coming soon" there), without a pair: the SDK learns of them only from this API.
+    ("chilecentral", "Chile Central", &[], true),
+    ("indonesiacentral", "Indonesia Central", &[], true),
+    ("malaysiawest", "Malaysia West", &[], true),
 ];
 
 /// The canonical name of a location given as a name or a display name, in any casing.

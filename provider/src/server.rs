@@ -207,8 +207,14 @@ impl Provider for BcdrProvider {
         );
         let client = self.client();
         let subscription = client.as_ref().map(|c| c.arm().subscription_id());
-        let (planned, requires_replace, diagnostics) =
-            topology::plan(&prior, &config, &proposed, subscription);
+        let catalog = match &client {
+            Some(client) if !proposed.is_null() => topology::catalog(client, &config).await,
+            _ => Ok(bcdr::regions::Catalog::offline()),
+        };
+        let (planned, requires_replace, diagnostics) = match catalog {
+            Ok(catalog) => topology::plan(&prior, &config, &proposed, subscription, &catalog),
+            Err(failed) => (Value::Null, Vec::new(), vec![failed]),
+        };
         Ok(Response::new(pb::plan_resource_change::Response {
             planned_state: encode(&planned),
             requires_replace,

@@ -1,6 +1,8 @@
-//! What the SDK knows offline about Azure's public regions: paired regions (from Microsoft's
-//! region-pairs page, directional where Azure's are) and where AKS is offered. Used by validation,
-//! which runs before any ARM call.
+//! What the SDK knows about Azure's public regions: offline, paired regions (from Microsoft's
+//! region-pairs page, dated January 2025, directional where Azure's are) and where AKS is offered;
+//! online, what the subscription's `locations` API reports ([`discover`]). Validation judges region
+//! names by a [`Catalog`] of the two: Azure opens regions faster than a release ships, so a name the
+//! table lacks is looked up in ARM before it is refused.
 
 /// (name, paired regions, AKS offered). Access-restricted regions are marked without AKS.
 const REGIONS: &[(&str, &[&str], bool)] = &[
@@ -68,11 +70,7 @@ pub struct RegionInfo {
 
 /// Looks a region up by its ARM name (case-insensitive; spaces ignored, so `East US` works too).
 pub fn lookup(name: &str) -> Option<RegionInfo> {
-    let squashed: String = name
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let squashed = squash(name);
     REGIONS
         .iter()
         .find(|r| r.0 == squashed)
@@ -97,6 +95,129 @@ pub fn with_aks() -> impl Iterator<Item = &'static str> {
 pub fn paired(a: &str, b: &str) -> bool {
     let pairs = |x: &str, y: &str| lookup(x).is_some_and(|i| i.paired.contains(&y));
     pairs(a, b) || pairs(b, a)
+}
+
+/// Whether the offline table holds every one of `names`, so validating them needs no ARM call.
+pub fn all_known<'a>(names: impl IntoIterator<Item = &'a str>) -> bool {
+    names.into_iter().all(|n| lookup(n).is_some())
+}
+
+/// One region as validation sees it, from the offline table or from ARM.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Entry {
+    /// The ARM name, e.g. `eastus`.
+    pub name: String,
+    pub paired: Vec<String>,
+    pub aks: bool,
+}
+
+/// The regions a topology's names are judged by.
+///
+/// [`Catalog::offline`] is the table alone: a name it lacks may be a region newer than the table, so
+/// validation only warns. [`Catalog::online`] adds what ARM reported for the subscription
+/// ([`discover`]) for the names the table lacks; a name neither knows is then an error.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    discovered: Option<Vec<DiscoveredRegion>>,
+}
+
+impl Catalog {
+    pub fn offline() -> Self {
+        Self::default()
+    }
+
+    pub fn online(discovered: Vec<DiscoveredRegion>) -> Self {
+        Self {
+            discovered: Some(discovered),
+        }
+    }
+
+    /// Whether ARM was asked, so that a name nobody knows is not a region.
+    pub fn is_online(&self) -> bool {
+        self.discovered.is_some()
+    }
+
+    /// `name` (case and spaces ignored), from the table, else from what ARM reported.
+    pub fn lookup(&self, name: &str) -> Option<Entry> {
+        if let Some(info) = lookup(name) {
+            return Some(Entry {
+                name: info.name.to_owned(),
+                paired: info.paired.iter().map(|p| (*p).to_owned()).collect(),
+                aks: info.aks,
+            });
+        }
+        let squashed = squash(name);
+        self.discovered
+            .iter()
+            .flatten()
+            .find(|d| d.name == squashed || squash(&d.display_name) == squashed)
+            .map(|d| Entry {
+                name: d.name.clone(),
+                paired: d.paired.clone(),
+                aks: d.aks,
+            })
+    }
+
+    /// Whether `a` and `b` are an Azure pair (in either direction).
+    pub fn paired(&self, a: &str, b: &str) -> bool {
+        let pairs = |x: &str, y: &str| {
+            self.lookup(x)
+                .is_some_and(|e| e.paired.iter().any(|p| p == y))
+        };
+        pairs(a, b) || pairs(b, a)
+    }
+
+    /// Every region name known, or only those offering AKS: the table's, then ARM's additions.
+    pub fn names(&self, aks_only: bool) -> Vec<String> {
+        let table = REGIONS
+            .iter()
+            .filter(|r| !aks_only || r.2)
+            .map(|r| r.0.to_owned());
+        let added = self
+            .discovered
+            .iter()
+            .flatten()
+            .filter(|d| (!aks_only || d.aks) && lookup(&d.name).is_none())
+            .map(|d| d.name.clone());
+        table.chain(added).collect()
+    }
+
+    /// The known region `name` is most likely a misspelling of (at most two edits away).
+    pub fn suggestion(&self, name: &str) -> Option<String> {
+        let squashed = squash(name);
+        self.names(false)
+            .into_iter()
+            .map(|n| (edit_distance(&squashed, &n), n))
+            .filter(|(d, _)| *d <= 2)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, n)| n)
+    }
+}
+
+fn squash(name: &str) -> String {
+    name.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+/// Levenshtein distance, over bytes (region names are ASCII).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// A region as the subscription's `locations` API and the AKS provider registration report it.

@@ -6,7 +6,7 @@ use crate::model::Topology;
 mod pools;
 mod routing;
 mod waf;
-use crate::regions;
+use crate::regions::Catalog;
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -99,8 +99,15 @@ impl fmt::Display for Diagnostic {
 pub const MIN_REGIONS: usize = 2;
 pub const MAX_REGIONS: usize = 16;
 
-/// Every finding for `topology`; it may be applied when none is an error.
+/// Every finding for `topology`, judging region names by the offline table alone (a name it lacks is
+/// a warning: [`TopologyClient::plan`](crate::TopologyClient::plan) asks ARM about it); it may be
+/// applied when none is an error.
 pub fn validate(topology: &Topology) -> Vec<Diagnostic> {
+    validate_with(topology, &Catalog::offline())
+}
+
+/// Every finding for `topology`, judging region names by `catalog`.
+pub fn validate_with(topology: &Topology, catalog: &Catalog) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     validate_name(&topology.name, &mut out);
     let count = topology.regions.len();
@@ -114,38 +121,8 @@ pub fn validate(topology: &Topology) -> Vec<Diagnostic> {
     let mut seen: Vec<(String, String, Option<Ipv4Net>)> = Vec::new();
     for region in &topology.regions {
         let name = region.name.as_str();
-        let canonical = match regions::lookup(name) {
-            Some(info) if info.name != name => {
-                out.push(Diagnostic::error(
-                    AttributePath::region(name, None),
-                    "Region name is not canonical",
-                    format!(
-                        "use the ARM region name \"{}\" instead of \"{name}\"",
-                        info.name
-                    ),
-                ));
-                info.name
-            }
-            Some(info) if !info.aks => {
-                let with_aks: Vec<&str> = regions::with_aks().collect();
-                out.push(Diagnostic::error(AttributePath::region(name, None), "AKS is not offered in this region", format!("\"{name}\" does not offer Azure Kubernetes Service to all subscriptions; choose one of: {}", with_aks.join(", "))));
-                info.name
-            }
-            Some(info) => info.name,
-            None => {
-                let known: Vec<&str> = regions::known().collect();
-                out.push(Diagnostic::error(
-                    AttributePath::region(name, None),
-                    "Unknown region",
-                    format!(
-                        "\"{name}\" is not an Azure region; valid regions are: {}",
-                        known.join(", ")
-                    ),
-                ));
-                name
-            }
-        };
-        if seen.iter().any(|(n, _, _)| n == canonical) {
+        let canonical = region_name(name, catalog, &mut out);
+        if seen.iter().any(|(n, _, _)| *n == canonical) {
             out.push(Diagnostic::error(
                 AttributePath::region(name, None),
                 "Duplicate region",
@@ -167,7 +144,7 @@ pub fn validate(topology: &Topology) -> Vec<Diagnostic> {
                 ));
         }
         validate_cluster(region, &mut out);
-        seen.push((canonical.to_owned(), region.vnet_cidr.clone(), net));
+        seen.push((canonical, region.vnet_cidr.clone(), net));
     }
     if let Some(home) = &topology.home_region
         && !topology.regions.iter().any(|r| &r.name == home)
@@ -196,14 +173,71 @@ pub fn validate(topology: &Topology) -> Vec<Diagnostic> {
         ));
     }
     roles(topology, &mut out);
-    pairing_warnings(topology, &mut out);
-    routing::validate(topology, &mut out);
+    pairing_warnings(topology, catalog, &mut out);
+    routing::validate(topology, catalog, &mut out);
     out
+}
+
+/// Checks one region's name against `catalog`; returns its ARM name (or the name as given).
+fn region_name(name: &str, catalog: &Catalog, out: &mut Vec<Diagnostic>) -> String {
+    let path = || AttributePath::region(name, None);
+    let guess = || {
+        catalog
+            .suggestion(name)
+            .map(|s| format!(" (did you mean \"{s}\"?)"))
+            .unwrap_or_default()
+    };
+    match catalog.lookup(name) {
+        Some(info) if info.name != name => {
+            out.push(Diagnostic::error(
+                path(),
+                "Region name is not canonical",
+                format!(
+                    "use the ARM region name \"{}\" instead of \"{name}\"",
+                    info.name
+                ),
+            ));
+            info.name
+        }
+        Some(info) if !info.aks => {
+            out.push(Diagnostic::error(path(), "AKS is not offered in this region", format!("\"{name}\" does not offer Azure Kubernetes Service to all subscriptions; choose one of: {}", catalog.names(true).join(", "))));
+            info.name
+        }
+        Some(info) => info.name,
+        None if catalog.is_online() => {
+            out.push(Diagnostic::error(
+                path(),
+                "Unknown region",
+                format!(
+                    "\"{name}\" is not a region of this subscription{}; regions offering AKS are: {}",
+                    guess(),
+                    catalog.names(true).join(", ")
+                ),
+            ));
+            name.to_owned()
+        }
+        None => {
+            out.push(Diagnostic::warning(
+                path(),
+                "Region not in the offline table",
+                format!(
+                    "\"{name}\" is not in bcdr's table of Azure regions{}; Azure may have opened it since, so it is looked up in the subscription's locations before anything is written",
+                    guess()
+                ),
+            ));
+            name.to_owned()
+        }
+    }
 }
 
 /// Only the errors of [`validate`].
 pub fn errors(topology: &Topology) -> Vec<Diagnostic> {
-    validate(topology)
+    errors_with(topology, &Catalog::offline())
+}
+
+/// Only the errors of [`validate_with`].
+pub fn errors_with(topology: &Topology, catalog: &Catalog) -> Vec<Diagnostic> {
+    validate_with(topology, catalog)
         .into_iter()
         .filter(|d| d.severity == Severity::Error)
         .collect()
@@ -316,15 +350,15 @@ fn roles(topology: &Topology, out: &mut Vec<Diagnostic>) {
 }
 
 /// The guidance recommends Azure paired regions; other choices are allowed with a warning.
-fn pairing_warnings(topology: &Topology, out: &mut Vec<Diagnostic>) {
+fn pairing_warnings(topology: &Topology, catalog: &Catalog, out: &mut Vec<Diagnostic>) {
     let names: Vec<&str> = topology.regions.iter().map(|r| r.name.as_str()).collect();
     for region in &topology.regions {
-        let Some(info) = regions::lookup(&region.name) else {
+        let Some(info) = catalog.lookup(&region.name) else {
             continue;
         };
         if names
             .iter()
-            .any(|other| *other != region.name && regions::paired(&region.name, other))
+            .any(|other| *other != region.name && catalog.paired(&region.name, other))
         {
             continue;
         }

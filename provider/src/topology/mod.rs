@@ -9,12 +9,30 @@ use crate::proto::tfplugin6 as pb;
 use crate::value::{self, Value};
 use crate::{diag, timeouts};
 use bcdr::engine::{CancelSignal, Event};
+use bcdr::regions::Catalog;
 use bcdr::{TopologyClient, layout};
 
 pub const TYPE_NAME: &str = "bcdr_topology";
 
-/// Validation without any ARM call: the SDK's rules, minus what unknown values make undecidable.
+/// Validation without any ARM call: the SDK's rules, minus what unknown values make undecidable. A
+/// region the SDK's offline table lacks is a warning here; the plan looks it up in Azure.
 pub fn validate(config: &Value) -> Vec<pb::Diagnostic> {
+    validate_with(config, &Catalog::offline())
+}
+
+/// The regions the plan judges `config`'s region names by: ARM's `locations` when the SDK's offline
+/// table lacks one of them (see [`TopologyClient::catalog`]).
+pub async fn catalog(client: &TopologyClient, config: &Value) -> Result<Catalog, pb::Diagnostic> {
+    if !convert::config_errors(config).is_empty() {
+        return Ok(Catalog::offline());
+    }
+    client
+        .catalog(&convert::topology(config))
+        .await
+        .map_err(|e| diag::error("Failed to look the regions up in Azure", e.to_string()))
+}
+
+fn validate_with(config: &Value, catalog: &Catalog) -> Vec<pb::Diagnostic> {
     let mut translation = convert::config_errors(config);
     translation.extend(timeouts::validate(config));
     if !translation.is_empty() {
@@ -22,7 +40,7 @@ pub fn validate(config: &Value) -> Vec<pb::Diagnostic> {
     }
     let unknown = convert::unknown_paths(config);
     let topology = convert::topology(config);
-    bcdr::validate::validate(&topology)
+    bcdr::validate::validate_with(&topology, catalog)
         .iter()
         .filter(|d| {
             let p = d.path.to_string();
@@ -40,11 +58,12 @@ pub fn plan(
     config: &Value,
     proposed: &Value,
     subscription: Option<&str>,
+    catalog: &Catalog,
 ) -> (Value, Vec<pb::AttributePath>, Vec<pb::Diagnostic>) {
     if proposed.is_null() {
         return (Value::Null, Vec::new(), Vec::new());
     }
-    let mut diags = validate(config);
+    let mut diags = validate_with(config, catalog);
     diags.extend(convert::zone_changes(prior, config));
     diags.extend(convert::tier_change(prior, config));
     if diag::has_errors(&diags) {

@@ -9,6 +9,7 @@ use crate::layout::{self, ResourceKey};
 use crate::model::{Region, Topology};
 use crate::names;
 use crate::plan::{self, Observed, ObservedResource, Plan};
+use crate::regions::{self, Catalog};
 use crate::validate;
 
 mod credentials;
@@ -71,11 +72,28 @@ impl TopologyClient {
         &self.arm
     }
 
-    /// Validates `topology` (no ARM call when it is invalid), observes it and plans.
+    /// The regions `topology`'s names are judged by: the offline table when it knows them all (no
+    /// ARM call), else the table plus the subscription's `locations` (one read of each list).
+    pub async fn catalog(&self, topology: &Topology) -> Result<Catalog> {
+        if regions::all_known(topology.regions.iter().map(|r| r.name.as_str())) {
+            return Ok(Catalog::offline());
+        }
+        Ok(Catalog::online(regions::discover(&self.arm).await?))
+    }
+
+    /// Validates `topology` (no ARM call when it is invalid; a region the offline table lacks is
+    /// looked up in the subscription's locations), observes it and plans.
     pub async fn plan(&self, topology: &Topology) -> Result<(Plan, Observed)> {
         let errors = validate::errors(topology);
         if !errors.is_empty() {
             return Err(Error::Invalid(errors));
+        }
+        let catalog = self.catalog(topology).await?;
+        if catalog.is_online() {
+            let errors = validate::errors_with(topology, &catalog);
+            if !errors.is_empty() {
+                return Err(Error::Invalid(errors));
+            }
         }
         let (observed, desired) = self.observe_with(topology, true).await?;
         // The layout observed with holds unless the global resources already live elsewhere.

@@ -44,9 +44,13 @@ fn theirs_of(seen: &[(&str, &str, Vec<String>)], region: &str) -> String {
         .unwrap_or_default()
 }
 
-pub(super) fn validate(topology: &Topology, out: &mut Vec<Diagnostic>) {
+pub(super) fn validate(
+    topology: &Topology,
+    catalog: &crate::regions::Catalog,
+    out: &mut Vec<Diagnostic>,
+) {
     if let (Some(_), Some(home)) = (&topology.backup, crate::layout::global_location(topology))
-        && crate::regions::lookup(&home).is_some_and(|i| i.paired.is_empty())
+        && catalog.lookup(&home).is_some_and(|i| i.paired.is_empty())
     {
         out.push(Diagnostic::warning(path(&["backup"]), "Backup storage without a paired region", format!("geo-redundant storage replicates to the home region's Azure pair, and \"{home}\" has none: choose a paired home_region")));
     }

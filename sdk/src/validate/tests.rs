@@ -37,14 +37,81 @@ fn one_region_is_refused() {
     assert!(d[0].detail.contains("2 to 16"));
 }
 
+/// What ARM's `locations` might report beyond the offline table: a region opened since.
+fn arm_knows(aks: bool) -> crate::regions::Catalog {
+    crate::regions::Catalog::online(vec![crate::regions::DiscoveredRegion {
+        name: "indonesiacentral".into(),
+        display_name: "Indonesia Central".into(),
+        paired: Vec::new(),
+        aks,
+    }])
+}
+
 #[test]
-fn unknown_region_lists_valid_ones() {
+fn a_region_the_offline_table_lacks_is_a_warning_with_a_guess() {
+    let mut t = pair();
+    t.regions[1].name = "japaneest".into();
+    let d = validate(&t).remove(0);
+    assert_eq!(d.severity, Severity::Warning);
+    assert_eq!(d.path.to_string(), "region[\"japaneest\"]");
+    assert!(d.detail.contains("did you mean \"japaneast\"?"), "{d}");
+    assert!(
+        d.detail
+            .contains("looked up in the subscription's locations"),
+        "{d}"
+    );
+    assert!(errors(&t).is_empty());
+}
+
+#[test]
+fn a_region_arm_does_not_know_either_is_refused_and_lists_valid_ones() {
     let mut t = pair();
     t.regions[1].name = "moon-base".into();
-    let e = errors(&t);
-    assert_eq!(e.len(), 1);
+    let e = errors_with(&t, &arm_knows(true));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].summary, "Unknown region");
     assert_eq!(e[0].path.to_string(), "region[\"moon-base\"]");
-    assert!(e[0].detail.contains("westus"));
+    assert!(!e[0].detail.contains("did you mean"), "{}", e[0]);
+    // The table's regions and ARM's additions, AKS regions only.
+    assert!(e[0].detail.contains("westus, "), "{}", e[0]);
+    assert!(e[0].detail.contains("indonesiacentral"), "{}", e[0]);
+    assert!(!e[0].detail.contains("brazilsoutheast"), "{}", e[0]);
+}
+
+#[test]
+fn a_region_newer_than_the_table_is_valid_when_arm_reports_it() {
+    let mut t = pair();
+    t.regions[1].name = "indonesiacentral".into();
+    let d = validate_with(&t, &arm_knows(true));
+    // Only the pairing advice remains, from ARM's answer (no pair).
+    assert_eq!(d.len(), 2, "{d:?}");
+    assert!(d.iter().all(|d| d.severity == Severity::Warning), "{d:?}");
+    assert!(
+        d.iter().any(|d| d
+            .detail
+            .contains("\"indonesiacentral\" has no Azure paired region")),
+        "{d:?}"
+    );
+    let mut shown = t.clone();
+    shown.regions[1].name = "Indonesia Central".into();
+    let e = errors_with(&shown, &arm_knows(true));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].detail
+            .contains("use the ARM region name \"indonesiacentral\""),
+        "{}",
+        e[0]
+    );
+}
+
+#[test]
+fn a_region_arm_reports_without_aks_is_refused() {
+    let mut t = pair();
+    t.regions[1].name = "indonesiacentral".into();
+    let e = errors_with(&t, &arm_knows(false));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].summary, "AKS is not offered in this region");
+    assert_eq!(e[0].path.to_string(), "region[\"indonesiacentral\"]");
 }
 
 #[test]
