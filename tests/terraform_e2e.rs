@@ -1,6 +1,7 @@
 //! End to end: real Terraform (1.0.3 always, and a newer one from PATH when present) drives
 //! `terraform-provider-bcdr` against the ARM emulator: plan, apply, a no-op plan, import, drift repair
-//! and destroy, with the emulator checked empty afterwards; bad input refused before any ARM call.
+//! and destroy, with the emulator checked empty afterwards; bad input refused before any ARM call; a
+//! new subscription, registered for none of the providers a topology uses.
 
 mod support;
 
@@ -247,4 +248,77 @@ async fn invalid_topologies_are_refused_before_any_arm_call() {
             h.emulator.requests()
         );
     }
+}
+
+fn registrations(h: &Harness) -> Vec<String> {
+    h.emulator
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/register"))
+        .map(|r| r.path)
+        .collect()
+}
+
+/// A new subscription is registered for few resource providers. With `skip_provider_registration`
+/// the apply stops at the first write Azure refuses, names the namespace and how to register it, and
+/// keeps what it made in the state; without it, the provider registers each namespace once and the
+/// apply converges.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_subscription_is_registered_for_the_providers_it_needs() {
+    let config = arm_emulator::Config {
+        latency_scale: 0.0005,
+        unregistered: vec![
+            "Microsoft.Network".into(),
+            "Microsoft.ContainerService".into(),
+        ],
+        ..arm_emulator::Config::default()
+    };
+    let h = Harness::with_emulator(
+        &terraform::terraform_1_0_3(),
+        "tf-1.0.3-registration",
+        config,
+    )
+    .await;
+    h.config_with("  skip_provider_registration = true", TWO_REGIONS);
+    let out = h.tf(&["apply", "-auto-approve"]).await;
+    let text = out.all().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(out.code, 1, "{text}");
+    assert!(
+        text.contains("the subscription is not registered for Microsoft.Network"),
+        "{text}"
+    );
+    assert!(
+        text.contains("az provider register --namespace Microsoft.Network"),
+        "{text}"
+    );
+    assert!(registrations(&h).is_empty(), "{:?}", registrations(&h));
+    let state = h.state_values().await;
+    assert!(
+        state["region"]["eastus"]["resource_group_id"]
+            .as_str()
+            .is_some_and(|id| id.ends_with("/rg-shop-eastus")),
+        "the groups made are in the state: {state:#}"
+    );
+
+    h.config(TWO_REGIONS);
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let mut registered = registrations(&h);
+    registered.sort();
+    assert_eq!(
+        registered,
+        [
+            format!(
+                "/subscriptions/{}/providers/Microsoft.ContainerService/register",
+                support::SUBSCRIPTION
+            ),
+            format!(
+                "/subscriptions/{}/providers/Microsoft.Network/register",
+                support::SUBSCRIPTION
+            ),
+        ],
+        "each namespace once"
+    );
+    assert_eq!(h.plan_code().await.0, 0, "converged");
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+    assert!(h.emulator.resource_ids().is_empty());
 }

@@ -11,6 +11,8 @@ pub struct ArmError {
     pub target: Option<String>,
     /// Sent as a bare `{"code","message"}`, as the Front Door WAF provider's spec declares its errors.
     pub flat: bool,
+    /// `error.details`: more errors, each `{"code","message","target"?}`.
+    pub details: Vec<Value>,
 }
 
 impl ArmError {
@@ -21,6 +23,7 @@ impl ArmError {
             message: message.into(),
             target: None,
             flat: false,
+            details: Vec::new(),
         }
     }
 
@@ -55,6 +58,9 @@ impl ArmError {
         let mut error = json!({ "code": self.code, "message": self.message });
         if let Some(target) = &self.target {
             error["target"] = json!(target);
+        }
+        if !self.details.is_empty() {
+            error["details"] = json!(self.details);
         }
         json!({ "error": error })
     }

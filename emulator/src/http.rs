@@ -4,7 +4,7 @@
 use crate::error::ArmError;
 use crate::routes::{Route, route, typed};
 use crate::store::{State, now_ms};
-use crate::{Config, FaultAction, LogEntry, auth, authorization, lro, resources};
+use crate::{Config, FaultAction, LogEntry, auth, authorization, lro, registration, resources};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -335,9 +335,17 @@ fn answer(
         query: query.clone(),
         faults: &mut faults,
     };
-    let result = match route {
+    let gate = match &route {
+        Route::Typed { namespace, .. } => registration::require(&ctx, namespace),
+        Route::ClusterCredential { .. } => {
+            registration::require(&ctx, "Microsoft.ContainerService")
+        }
+        _ => Ok(()),
+    };
+    let result = gate.and_then(|()| match route {
         Route::Locations => resources::locations(&mut ctx),
-        Route::Provider(ns) => resources::provider(&mut ctx, &ns),
+        Route::Provider(ns) => registration::provider(&mut ctx, &ns),
+        Route::ProviderRegister(ns) => registration::register(&mut ctx, &ns),
         Route::TaggedResources => resources::tagged(&mut ctx),
         Route::ResourceGroups => resources::list_groups(&mut ctx),
         Route::ResourceGroup(name) => resources::resource_group(&mut ctx, &name),
@@ -356,7 +364,7 @@ fn answer(
             path,
         } => typed(&mut ctx, &rg, &namespace, &path),
         Route::Token | Route::ManagedIdentity | Route::Admin(_) => unreachable_route(),
-    };
+    });
     let mutated = settled || !is_read;
     if mutated {
         state.prune(now);

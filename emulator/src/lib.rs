@@ -24,6 +24,7 @@ mod network;
 mod peering;
 mod public_ip;
 pub mod regions;
+mod registration;
 mod registry;
 mod resources;
 mod routes;
@@ -139,6 +140,10 @@ pub struct Config {
     pub faults: Vec<FaultRule>,
     /// Seeded random server errors on top of the rules in `faults`.
     pub chaos: Option<Chaos>,
+    /// Resource provider namespaces (`Microsoft.ContainerService`, ...) every subscription starts
+    /// without, as a new subscription does: their requests are answered 409
+    /// `MissingSubscriptionRegistration` until the namespace is registered.
+    pub unregistered: Vec<String>,
 }
 
 /// Seeded random faults: each ARM request fails with probability `rate`, answered 500
@@ -172,6 +177,8 @@ pub fn default_latencies() -> BTreeMap<String, u64> {
         ("frontDoor.delete", 30_000),
         // How long a new managed identity takes to reach every Entra ID replica.
         ("identity.replication", 30_000),
+        // A resource provider registration (`Registering` to `Registered`).
+        ("provider.register", 60_000),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -189,6 +196,7 @@ impl Default for Config {
             throttle: None,
             faults: Vec::new(),
             chaos: None,
+            unregistered: Vec::new(),
         }
     }
 }

@@ -29,6 +29,10 @@ OPTIONS:
                            {\"method\": \"GET\", \"path\": \"publicIPAddresses\", \"drop\": \"before\"}]
     --chaos RATE           fail that share of ARM requests at random with 500 or 503 [0-1]
     --seed N               the chaos seed: the same seed fails the same requests [default: 1]
+    --unregistered NS,...  start every subscription unregistered for these resource providers, as a
+                           new subscription is (e.g. Microsoft.ContainerService,Microsoft.Cdn): their
+                           requests answer 409 MissingSubscriptionRegistration until
+                           POST /subscriptions/{s}/providers/{NS}/register has taken effect
     -h, --help             print this help
 
 ENDPOINTS:
@@ -101,6 +105,13 @@ fn parse(args: &[String]) -> Result<Option<Config>, String> {
                 let rate = config.chaos.map_or(0.0, |c| c.rate);
                 config.chaos = Some(Chaos { rate, seed });
             }
+            "--unregistered" => config.unregistered.extend(
+                value("--unregistered")?
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned),
+            ),
             other => return Err(format!("unknown argument '{other}' (see --help)")),
         }
     }

@@ -1,5 +1,6 @@
 //! `Microsoft.Resources`: resource groups (delete cascades, asynchronously), the subscription's
-//! `locations` with their paired regions, provider registrations, and resources listed by tag.
+//! `locations` with their paired regions, and resources listed by tag (provider registrations are in
+//! `registration`).
 
 use crate::error::ArmError;
 use crate::http::{Ctx, Resp};
@@ -214,53 +215,6 @@ pub fn locations(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
         })
         .collect();
     Ok(Resp::json(200, json!({ "value": value })))
-}
-
-pub fn provider(ctx: &mut Ctx<'_>, namespace: &str) -> Result<Resp, ArmError> {
-    let (canonical, types): (&str, &[(&str, &str)]) = match namespace.to_ascii_lowercase().as_str()
-    {
-        "microsoft.containerservice" => (
-            "Microsoft.ContainerService",
-            &[("managedClusters", crate::API_AKS)],
-        ),
-        "microsoft.network" => (
-            "Microsoft.Network",
-            &[
-                ("virtualNetworks", crate::API_NETWORK),
-                ("virtualNetworks/virtualNetworkPeerings", crate::API_NETWORK),
-            ],
-        ),
-        "microsoft.resources" => (
-            "Microsoft.Resources",
-            &[("resourceGroups", crate::API_RESOURCES)],
-        ),
-        _ => {
-            return Err(ArmError::not_found(
-                "InvalidResourceNamespace",
-                format!("The resource namespace '{namespace}' is invalid."),
-            ));
-        }
-    };
-    let resource_types: Vec<Value> = types
-        .iter()
-        .map(|(t, api)| {
-            let locations: Vec<&str> = REGIONS
-                .iter()
-                .filter(|r| canonical != "Microsoft.ContainerService" || regions::aks_offered(r.0))
-                .map(|r| r.1)
-                .collect();
-            json!({ "resourceType": t, "locations": locations, "apiVersions": [api] })
-        })
-        .collect();
-    Ok(Resp::json(
-        200,
-        json!({
-            "id": format!("/subscriptions/{}/providers/{canonical}", ctx.subscription),
-            "namespace": canonical,
-            "registrationState": "Registered",
-            "resourceTypes": resource_types,
-        }),
-    ))
 }
 
 /// Whether `tags` pass an ARM `$filter` of the form `tagName eq 'k' [and tagValue eq 'v']`.

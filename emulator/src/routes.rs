@@ -16,6 +16,8 @@ pub(crate) enum Route {
     Admin(String),
     Locations,
     Provider(String),
+    /// `POST /subscriptions/{s}/providers/{namespace}/register`.
+    ProviderRegister(String),
     TaggedResources,
     ResourceGroups,
     ResourceGroup(String),
@@ -104,6 +106,9 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
         ] => (Route::OperationResult(own(7)), Some(crate::API_STORAGE)),
         ["subscriptions", _, "providers", _] => {
             (Route::Provider(own(3)), Some(crate::API_RESOURCES))
+        }
+        ["subscriptions", _, "providers", _, "register"] => {
+            (Route::ProviderRegister(own(3)), Some(crate::API_RESOURCES))
         }
         ["subscriptions", _, "resourcegroups"] => {
             (Route::ResourceGroups, Some(crate::API_RESOURCES))

@@ -107,6 +107,10 @@ pub struct State {
     /// Managed identities the emulator made (principal or object id, lower-cased), and when.
     #[serde(default)]
     pub identities: BTreeMap<String, u64>,
+    /// Resource provider registrations requested ("<subscription>/<namespace>", lower-cased), and
+    /// when each is `Registered`.
+    #[serde(default)]
+    pub registrations: BTreeMap<String, u64>,
     /// Pending operations by when they end: (`until_ms`, lower-cased resource key). Whoever marks a
     /// resource pending adds it ([`State::pending_until`]); [`State::settle`] takes what is due
     /// instead of scanning every resource. An entry whose resource no longer waits for that time is

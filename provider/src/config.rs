@@ -88,6 +88,12 @@ pub fn schema() -> Block {
                 Mode::Optional,
                 "PEM file of an extra root certificate to trust, e.g. the emulator's `<state>.cert.pem` (`ARM_CA_CERTIFICATE_FILE`).",
             ),
+            attr(
+                "skip_provider_registration",
+                Ty::Bool,
+                Mode::Optional,
+                "Never register the subscription for a resource provider (`ARM_SKIP_PROVIDER_REGISTRATION`). By default, when Azure answers a write `MissingSubscriptionRegistration` (a new subscription is registered for few providers), the provider registers that namespace (`Microsoft.ContainerService`, `Microsoft.Cdn`, ...), waits until it is registered and sends the write again, as the Azure CLI does; that needs the `*/register/action` permission (Contributor or Owner). With this set, the apply stops instead and names the namespace to register.",
+            ),
         ],
         blocks: vec![],
     }
@@ -171,6 +177,7 @@ fn settings_with(config: &Value, var: impl Fn(&str) -> Option<String>) -> Connec
     settings.endpoint = text("endpoint");
     settings.authority_host = text("authority_host");
     settings.ca_certificate_file = text("ca_certificate_file");
+    settings.skip_provider_registration = flag("skip_provider_registration");
     settings.or_env_with(var)
 }
 

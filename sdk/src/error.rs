@@ -2,7 +2,7 @@
 
 use crate::validate::Diagnostic;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The topology failed validation; nothing was sent to ARM.
@@ -40,6 +40,10 @@ pub enum Error {
     /// The caller cancelled the work.
     #[error("cancelled")]
     Cancelled,
+    /// The subscription is not registered for a resource provider's namespace, and the SDK could not
+    /// or was told not to register it (`ArmConfig::register_providers`).
+    #[error("the subscription is not registered for {namespace}: {detail}")]
+    Unregistered { namespace: String, detail: String },
 }
 
 impl Error {

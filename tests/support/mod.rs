@@ -83,6 +83,11 @@ impl Harness {
 
     /// Writes `main.tf`: the provider pointed at the emulator, then `body`.
     pub fn config(&self, body: &str) {
+        self.config_with("", body);
+    }
+
+    /// [`config`](Self::config) with `settings` (lines of HCL) added to the provider block.
+    pub fn config_with(&self, settings: &str, body: &str) {
         let provider = format!(
             r#"provider "bcdr" {{
   subscription_id     = "{SUBSCRIPTION}"
@@ -91,6 +96,7 @@ impl Harness {
   client_secret       = "e2e-secret"
   endpoint            = "{}"
   ca_certificate_file = "{}"
+{settings}
 }}"#,
             self.emulator.endpoint(),
             self.dir.join("emulator.cert.pem").display()

@@ -10,6 +10,7 @@ mod lro;
 pub mod managed_cluster;
 pub mod peering;
 pub mod public_ip;
+mod registration;
 pub mod resource_group;
 pub mod role_assignment;
 pub mod settings;
@@ -28,6 +29,7 @@ use azure_core::http::{
     ClientOptions, Context, Method, Pipeline, PipelineSendOptions, Request, Transport,
 };
 use serde_json::Value;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
@@ -45,6 +47,9 @@ pub struct ArmConfig {
     pub min_poll_interval: Duration,
     pub default_poll_interval: Duration,
     pub sleeper: Arc<dyn Sleeper>,
+    /// Register the subscription for a resource provider when ARM answers a write
+    /// `MissingSubscriptionRegistration`, as the Azure CLI does (default true; see `registration`).
+    pub register_providers: bool,
 }
 
 impl ArmConfig {
@@ -57,7 +62,16 @@ impl ArmConfig {
             min_poll_interval: Duration::from_millis(20),
             default_poll_interval: Duration::from_secs(5),
             sleeper: Arc::new(PreciseSleeper),
+            register_providers: true,
         }
+    }
+
+    /// Whether to register the subscription for resource providers it lacks (default true). When
+    /// false, a write to an unregistered namespace fails with [`Error::Unregistered`].
+    #[must_use]
+    pub fn register_providers(mut self, register: bool) -> Self {
+        self.register_providers = register;
+        self
     }
 
     #[must_use]
@@ -106,6 +120,9 @@ struct Inner {
     sleeper: Arc<dyn Sleeper>,
     /// The write budget ARM last reported (`x-ms-ratelimit-remaining-subscription-writes`/`-deletes`).
     writes_remaining: std::sync::atomic::AtomicU64,
+    register_providers: bool,
+    /// One gate per resource provider namespace (lower-cased): true once registered.
+    registrations: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<bool>>>>,
 }
 
 /// Below this many remaining writes, each new write first waits a little (ARM refills about 10/s).
@@ -151,6 +168,8 @@ impl ArmClient {
                 default_poll: config.default_poll_interval,
                 sleeper: config.sleeper,
                 writes_remaining: std::sync::atomic::AtomicU64::new(u64::MAX),
+                register_providers: config.register_providers,
+                registrations: std::sync::Mutex::default(),
             }),
         })
     }
@@ -191,6 +210,18 @@ impl ArmClient {
         &self.inner.sleeper
     }
 
+    fn registration_gate(&self, namespace: &str) -> Arc<tokio::sync::Mutex<bool>> {
+        let mut gates = self
+            .inner
+            .registrations
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        gates
+            .entry(namespace.to_ascii_lowercase())
+            .or_default()
+            .clone()
+    }
+
     fn url(
         &self,
         path_or_url: &str,
@@ -216,8 +247,45 @@ impl ArmClient {
         Ok(url)
     }
 
-    /// Sends one request through the pipeline (retries and auth included) and reads the answer.
+    /// Sends one request through the pipeline (retries and auth included) and reads the answer; an
+    /// error status is an [`Error::Arm`]. A write answered `MissingSubscriptionRegistration` registers
+    /// the namespace and is sent again (unless `ArmConfig::register_providers` is false).
     pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        api_version: Option<&str>,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<ArmResponse> {
+        let mut response = self
+            .exchange(method, path, api_version, query, body)
+            .await?;
+        if method != Method::Get
+            && method != Method::Delete
+            && let Some(namespace) = registration::missing(&response, path)
+        {
+            if !self.inner.register_providers {
+                return Err(Error::Unregistered {
+                    detail: format!(
+                        "bcdr was told not to register resource providers (skip_provider_registration); register it with `az provider register --namespace {namespace}`, or let bcdr do it"
+                    ),
+                    namespace,
+                });
+            }
+            registration::register(self, &namespace).await?;
+            response = self
+                .exchange(method, path, api_version, query, body)
+                .await?;
+        }
+        if response.status >= 400 {
+            return Err(arm_error(&method, path, &response));
+        }
+        Ok(response)
+    }
+
+    /// One exchange: the answer, whatever its status.
+    async fn exchange(
         &self,
         method: Method,
         path: &str,
@@ -284,13 +352,11 @@ impl ArmClient {
                 }
             }
         }
-        if status >= 400 {
-            return Err(arm_error(&method, path, &response));
-        }
         Ok(response)
     }
 
-    /// GET a resource; `None` when ARM answers 404.
+    /// GET a resource; `None` when ARM answers 404, or says the subscription is not registered for
+    /// the resource's provider (nothing can exist there).
     pub async fn get(&self, id: &str, api_version: &str) -> Result<Option<Value>> {
         match self
             .send(Method::Get, id, Some(api_version), &[], None)
@@ -298,6 +364,7 @@ impl ArmClient {
         {
             Ok(r) => Ok(r.body),
             Err(Error::Arm { status: 404, .. }) => Ok(None),
+            Err(Error::Arm { code, .. }) if code == registration::CODE => Ok(None),
             Err(e) => Err(e),
         }
     }
@@ -321,7 +388,7 @@ impl ArmClient {
         lro::wait_put(self, id, api_version, response).await
     }
 
-    /// DELETE a resource and wait until ARM reports it gone.
+    /// DELETE a resource and wait until ARM reports it gone (at once when it was never there).
     pub async fn delete(&self, id: &str, api_version: &str) -> Result<()> {
         match self
             .send(Method::Delete, id, Some(api_version), &[], None)
@@ -329,6 +396,8 @@ impl ArmClient {
         {
             Ok(response) => lro::wait(self, id, api_version, response).await,
             Err(Error::Arm { status: 404, .. }) => Ok(()),
+            // Nothing exists in a namespace the subscription is not registered for.
+            Err(Error::Arm { code, .. }) if code == registration::CODE => Ok(()),
             Err(e) => Err(e),
         }
     }

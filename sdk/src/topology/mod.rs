@@ -131,34 +131,7 @@ impl TopologyClient {
                 status,
             });
         }
-        let error = match report.first_error() {
-            Some(Error::Arm {
-                method,
-                path,
-                status,
-                code,
-                message,
-            }) => Error::Arm {
-                method: method.clone(),
-                path: path.clone(),
-                status: *status,
-                code: code.clone(),
-                message: message.clone(),
-            },
-            Some(Error::OperationFailed {
-                resource,
-                status,
-                code,
-                message,
-            }) => Error::OperationFailed {
-                resource: resource.clone(),
-                status: status.clone(),
-                code: code.clone(),
-                message: message.clone(),
-            },
-            Some(other) => Error::Transport(other.to_string()),
-            None => Error::Cancelled,
-        };
+        let error = report.first_error().cloned().unwrap_or(Error::Cancelled);
         Err(ApplyFailure {
             error,
             report: Some(report),
@@ -277,9 +250,7 @@ impl TopologyClient {
         if report.is_success() {
             return Ok(report);
         }
-        let error = report
-            .first_error()
-            .map_or(Error::Cancelled, |e| Error::Transport(e.to_string()));
+        let error = report.first_error().cloned().unwrap_or(Error::Cancelled);
         Err(ApplyFailure {
             error,
             report: Some(report),
