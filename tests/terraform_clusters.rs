@@ -6,6 +6,8 @@
 //!   import rebuilds the hub.
 //! - Regions newer than the provider's offline table: looked up in Azure at plan, applied there; a
 //!   misspelt one refused at plan.
+//! - Pinned Kubernetes versions AKS does not offer in a region: a warning for a cold region, an error
+//!   at plan for the failover that would make its cluster.
 
 mod support;
 
@@ -225,8 +227,7 @@ async fn a_region_newer_than_the_offline_table_is_looked_up_in_azure() {
     h.config(&newer("indonesiacentrl"));
     h.emulator.clear_requests();
     let out = h.tf(&["plan"]).await;
-    // Terraform wraps a diagnostic's detail: compare words.
-    let text = out.all().split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = out.words();
     assert_eq!(out.code, 1, "{text}");
     assert!(text.contains("Error: Unknown region"), "{text}");
     assert!(
@@ -237,12 +238,7 @@ async fn a_region_newer_than_the_offline_table_is_looked_up_in_azure() {
         text.contains("region[\"indonesiacentrl\"]: \"indonesiacentrl\" is not a region"),
         "names the region:\n{text}"
     );
-    let writes: Vec<_> = h
-        .emulator
-        .requests()
-        .into_iter()
-        .filter(|r| r.method != "GET" && r.path.starts_with("/subscriptions/"))
-        .collect();
+    let writes = h.writes();
     assert!(writes.is_empty(), "reads only: {writes:#?}");
 
     h.config(&newer("indonesiacentral"));
@@ -265,6 +261,69 @@ async fn a_region_newer_than_the_offline_table_is_looked_up_in_azure() {
     );
     let (code, plan) = h.plan_code().await;
     assert_eq!(code, 0, "no changes after apply:\n{}", plan.stdout);
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+    assert!(h.emulator.resource_ids().is_empty());
+}
+
+fn pinned(east: &str, west: &str) -> String {
+    format!(
+        r#"resource "bcdr_topology" "dr" {{
+  name = "pinned"
+  region "eastus" {{
+    vnet_cidr          = "10.1.0.0/16"
+    kubernetes_version = "1.30"
+    mode               = "{east}"
+  }}
+  region "westus" {{
+    vnet_cidr          = "10.2.0.0/16"
+    kubernetes_version = "1.30"
+    mode               = "{west}"
+  }}
+  traffic_manager {{
+    routing_method = "Priority"
+  }}
+}}"#
+    )
+}
+
+/// 1.30 has retired from West US: the cold region is a warning at plan (its cluster would be refused
+/// at failover), and the failover itself stops at `terraform plan`, naming the versions AKS offers
+/// there, after reads only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failover_to_a_region_without_the_pinned_version_stops_at_plan() {
+    let config = arm_emulator::Config {
+        latency_scale: 0.0005,
+        kubernetes_versions: [("westus".to_owned(), vec!["1.31.2".to_owned()])]
+            .into_iter()
+            .collect(),
+        ..arm_emulator::Config::default()
+    };
+    let h =
+        Harness::with_emulator(&terraform::terraform_1_0_3(), "tf-1.0.3-versions", config).await;
+    h.config(&pinned("hot", "cold"));
+    let out = h.tf_ok(&["apply", "-auto-approve"]).await;
+    let text = out.words();
+    assert!(
+        text.contains("Warning: Kubernetes version not offered in this region"),
+        "{text}"
+    );
+
+    h.config(&pinned("warm", "hot"));
+    h.emulator.clear_requests();
+    let out = h.tf(&["plan"]).await;
+    let text = out.words();
+    assert_eq!(out.code, 1, "{text}");
+    assert!(
+        text.contains("Error: Kubernetes version not offered in this region"),
+        "{text}"
+    );
+    assert!(
+        text.contains("region[\"westus\"].kubernetes_version: AKS does not offer 1.30 in westus (it offers 1.31, 1.31.2;"),
+        "{text}"
+    );
+    let writes = h.writes();
+    assert!(writes.is_empty(), "reads only: {writes:#?}");
+    h.config(&pinned("hot", "cold"));
     h.tf_ok(&["destroy", "-auto-approve"]).await;
     assert!(h.emulator.resource_ids().is_empty());
 }

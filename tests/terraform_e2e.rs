@@ -281,7 +281,7 @@ async fn a_new_subscription_is_registered_for_the_providers_it_needs() {
     .await;
     h.config_with("  skip_provider_registration = true", TWO_REGIONS);
     let out = h.tf(&["apply", "-auto-approve"]).await;
-    let text = out.all().split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = out.words();
     assert_eq!(out.code, 1, "{text}");
     assert!(
         text.contains("the subscription is not registered for Microsoft.Network"),

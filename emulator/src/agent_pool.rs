@@ -223,7 +223,7 @@ pub fn agent_pool(
             )?;
             let version = parent.body["properties"]["kubernetesVersion"]
                 .as_str()
-                .unwrap_or("1.30.6")
+                .unwrap_or(crate::kubernetes_versions::DEFAULT)
                 .to_owned();
             let rendered = json!({ "id": id, "name": name, "type": "Microsoft.ContainerService/managedClusters/agentPools", "properties": rendered(props, &version) });
             ctx.state.insert(Resource {

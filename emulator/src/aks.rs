@@ -166,7 +166,7 @@ fn render(
         .map_or_else(|| format!("MC_{rg}_{name}_{location}"), str::to_owned);
     let version = props["kubernetesVersion"]
         .as_str()
-        .unwrap_or("1.30.6")
+        .unwrap_or(crate::kubernetes_versions::DEFAULT)
         .to_owned();
     let kubelet = keep("identityProfile", &|| {
         json!({ "kubeletidentity": {
@@ -279,6 +279,14 @@ pub fn cluster(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError
                 }
             }
             validate(ctx, name, &body, existing.as_ref())?;
+            crate::kubernetes_versions::check(
+                ctx,
+                location,
+                body["properties"]["kubernetesVersion"].as_str(),
+                existing
+                    .as_ref()
+                    .and_then(|c| c.body["properties"]["kubernetesVersion"].as_str()),
+            )?;
             let id = existing.as_ref().map_or(id, |c| c.id.clone());
             let stored_name = id.rsplit('/').next().unwrap_or(name).to_owned();
             let rendered = render(

@@ -337,7 +337,7 @@ fn answer(
     };
     let gate = match &route {
         Route::Typed { namespace, .. } => registration::require(&ctx, namespace),
-        Route::ClusterCredential { .. } => {
+        Route::ClusterCredential { .. } | Route::KubernetesVersions(_) => {
             registration::require(&ctx, "Microsoft.ContainerService")
         }
         _ => Ok(()),
@@ -346,6 +346,9 @@ fn answer(
         Route::Locations => resources::locations(&mut ctx),
         Route::Provider(ns) => registration::provider(&mut ctx, &ns),
         Route::ProviderRegister(ns) => registration::register(&mut ctx, &ns),
+        Route::KubernetesVersions(location) => {
+            crate::kubernetes_versions::list(&mut ctx, &location)
+        }
         Route::TaggedResources => resources::tagged(&mut ctx),
         Route::ResourceGroups => resources::list_groups(&mut ctx),
         Route::ResourceGroup(name) => resources::resource_group(&mut ctx, &name),

@@ -19,6 +19,7 @@ mod authorization;
 mod error;
 mod front_door;
 mod http;
+mod kubernetes_versions;
 mod lro;
 mod network;
 mod peering;
@@ -144,6 +145,9 @@ pub struct Config {
     /// without, as a new subscription does: their requests are answered 409
     /// `MissingSubscriptionRegistration` until the namespace is registered.
     pub unregistered: Vec<String>,
+    /// The patch versions of Kubernetes AKS offers in a region (e.g. `westus` → `["1.31.2"]`), for
+    /// the regions that do not follow the emulator's table: versions retire and arrive region by region.
+    pub kubernetes_versions: BTreeMap<String, Vec<String>>,
 }
 
 /// Seeded random faults: each ARM request fails with probability `rate`, answered 500
@@ -197,6 +201,7 @@ impl Default for Config {
             faults: Vec::new(),
             chaos: None,
             unregistered: Vec::new(),
+            kubernetes_versions: BTreeMap::new(),
         }
     }
 }

@@ -16,6 +16,8 @@ pub(crate) enum Route {
     Admin(String),
     Locations,
     Provider(String),
+    /// `…/providers/Microsoft.ContainerService/locations/{location}/kubernetesVersions`.
+    KubernetesVersions(String),
     /// `POST /subscriptions/{s}/providers/{namespace}/register`.
     ProviderRegister(String),
     TaggedResources,
@@ -107,6 +109,15 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
         ["subscriptions", _, "providers", _] => {
             (Route::Provider(own(3)), Some(crate::API_RESOURCES))
         }
+        [
+            "subscriptions",
+            _,
+            "providers",
+            "microsoft.containerservice",
+            "locations",
+            _,
+            "kubernetesversions",
+        ] => (Route::KubernetesVersions(own(5)), Some(crate::API_AKS)),
         ["subscriptions", _, "providers", _, "register"] => {
             (Route::ProviderRegister(own(3)), Some(crate::API_RESOURCES))
         }

@@ -1,6 +1,7 @@
 //! AKS node pools over raw HTTPS: autoscaling bounds and availability zones on a cluster's pools
 //! (zones fixed once created), and `agentPools` children (the cluster must be idle; its GET lists
-//! them; they go with it). Every answer is checked against its operation's spec.
+//! them; they go with it); the Kubernetes versions AKS offers per region, and the version check a
+//! cluster meets. Every answer is checked against its operation's spec.
 
 mod support;
 
@@ -185,4 +186,119 @@ async fn user_pools_are_children_the_cluster_lists() {
             .all(|id| !id.contains("/agentPools/")),
         "pools go with their cluster"
     );
+}
+
+fn versions(location: &str) -> String {
+    format!(
+        "/subscriptions/{SUB}/providers/Microsoft.ContainerService/locations/{location}/kubernetesVersions?api-version=2024-09-01"
+    )
+}
+
+/// Versions retire region by region: here 1.30 is gone from West US and offered in East US. A cluster
+/// is refused a version its region does not offer, when made or moved to it, and keeps one that
+/// retired after it was made.
+#[tokio::test]
+async fn kubernetes_versions_are_listed_per_region_and_checked_when_a_cluster_takes_one() {
+    let arm = Arm::start(Config {
+        kubernetes_versions: [(
+            "westus".to_owned(),
+            vec!["1.31.2".to_owned(), "1.31.3".to_owned()],
+        )]
+        .into_iter()
+        .collect(),
+        ..fast()
+    })
+    .await;
+    let (status, east) = arm.get(&versions("eastus")).await;
+    assert_eq!(status, 200, "{east}");
+    let minors: Vec<&str> = east["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .filter_map(|v| v["version"].as_str())
+        .collect();
+    assert_eq!(minors, ["1.30", "1.31", "1.32"]);
+    assert_eq!(east["values"][0]["isDefault"], true);
+    assert!(
+        east["values"][0]["patchVersions"]["1.30.6"]["upgrades"]
+            .as_array()
+            .is_some_and(|u| u.contains(&json!("1.31.2")))
+    );
+    let (_, west) = arm.get(&versions("westus")).await;
+    assert_eq!(west["values"].as_array().map(Vec::len), Some(1), "{west}");
+
+    arm.group("g").await;
+    let system =
+        json!({ "name": "system", "mode": "System", "count": 1, "vmSize": "Standard_D4ds_v5" });
+    let mut body = cluster(system);
+    body["location"] = json!("westus");
+    body["properties"]["kubernetesVersion"] = json!("1.30");
+    let (status, answer) = arm
+        .req(Method::PUT, &cluster_path(), Some(body.clone()))
+        .await;
+    assert_eq!(
+        (status, code(&answer)),
+        (400, "AgentPoolK8sVersionNotSupported"),
+        "{answer}"
+    );
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Version 1.30 is not supported in this region."))
+    );
+    body["properties"]["kubernetesVersion"] = json!("1.31.3");
+    let (status, answer) = arm
+        .req(Method::PUT, &cluster_path(), Some(body.clone()))
+        .await;
+    assert_eq!(status, 201, "{answer}");
+}
+
+#[tokio::test]
+async fn a_cluster_keeps_a_version_that_retired_after_it_was_made() {
+    let dir = std::env::temp_dir().join(format!("emulator-retired-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let state = dir.join("state.json");
+    let system =
+        json!({ "name": "system", "mode": "System", "count": 1, "vmSize": "Standard_D4ds_v5" });
+    let mut body = cluster(system);
+    body["properties"]["kubernetesVersion"] = json!("1.30.6");
+    {
+        let arm = Arm::start(Config {
+            state_path: Some(state.clone()),
+            ..fast()
+        })
+        .await;
+        arm.group("g").await;
+        let (status, answer) = arm
+            .req(Method::PUT, &cluster_path(), Some(body.clone()))
+            .await;
+        assert_eq!(status, 201, "{answer}");
+        idle(&arm).await;
+    }
+    // The same subscription after 1.30 retired from East US.
+    let arm = Arm::start(Config {
+        state_path: Some(state),
+        kubernetes_versions: [("eastus".to_owned(), vec!["1.31.2".to_owned()])]
+            .into_iter()
+            .collect(),
+        ..fast()
+    })
+    .await;
+    body["properties"]["agentPoolProfiles"][0]["count"] = json!(2);
+    let (status, answer) = arm
+        .req(Method::PUT, &cluster_path(), Some(body.clone()))
+        .await;
+    assert_eq!(
+        status, 200,
+        "the running cluster keeps its version: {answer}"
+    );
+    idle(&arm).await;
+    body["properties"]["kubernetesVersion"] = json!("1.30.7");
+    let (status, answer) = arm.req(Method::PUT, &cluster_path(), Some(body)).await;
+    assert_eq!(
+        (status, code(&answer)),
+        (400, "AgentPoolK8sVersionNotSupported"),
+        "{answer}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -97,6 +97,8 @@ pub fn paired(a: &str, b: &str) -> bool {
     pairs(a, b) || pairs(b, a)
 }
 
+pub use crate::arm::managed_cluster::OfferedVersions;
+
 /// Whether the offline table holds every one of `names`, so validating them needs no ARM call.
 pub fn all_known<'a>(names: impl IntoIterator<Item = &'a str>) -> bool {
     names.into_iter().all(|n| lookup(n).is_some())
@@ -120,6 +122,8 @@ pub struct Entry {
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     discovered: Option<Vec<DiscoveredRegion>>,
+    /// The Kubernetes versions AKS offers, by region, where they were asked for.
+    versions: std::collections::BTreeMap<String, OfferedVersions>,
 }
 
 impl Catalog {
@@ -130,7 +134,20 @@ impl Catalog {
     pub fn online(discovered: Vec<DiscoveredRegion>) -> Self {
         Self {
             discovered: Some(discovered),
+            ..Self::default()
         }
+    }
+
+    /// Adds what AKS offers in `region`, so validation can check a pinned `kubernetes_version`.
+    #[must_use]
+    pub fn with_versions(mut self, region: &str, offered: OfferedVersions) -> Self {
+        self.versions.insert(squash(region), offered);
+        self
+    }
+
+    /// What AKS offers in `region`, when it was asked.
+    pub fn versions(&self, region: &str) -> Option<&OfferedVersions> {
+        self.versions.get(&squash(region))
     }
 
     /// Whether ARM was asked, so that a name nobody knows is not a region.

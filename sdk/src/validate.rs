@@ -178,6 +178,49 @@ pub fn validate_with(topology: &Topology, catalog: &Catalog) -> Vec<Diagnostic> 
     out
 }
 
+/// Each pinned Kubernetes version AKS does not offer in its region (where `catalog` says what it
+/// offers). An error for a cluster this apply would make, or move to that version (AKS would refuse
+/// it); a warning for a cluster that keeps running it (a version that retired after the cluster was
+/// made) or for a cold region (its cluster is made at failover, and would be refused then).
+/// `running` gives the version of a region's cluster, where one exists.
+pub fn version_findings(
+    topology: &Topology,
+    catalog: &Catalog,
+    running: impl Fn(&str) -> Option<String>,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for region in &topology.regions {
+        let name = region.name.as_str();
+        let Some(version) = region.cluster.kubernetes_version.as_deref() else {
+            continue;
+        };
+        let Some(offered) = catalog.versions(name) else {
+            continue;
+        };
+        if offered.offers(version) {
+            continue;
+        }
+        let mut choices = offered.minors.clone();
+        choices.extend(offered.patches.iter().cloned());
+        let detail = format!(
+            "AKS does not offer {version} in {name} (it offers {}; see `az aks get-versions --location {name}`)",
+            choices.join(", ")
+        );
+        let path = AttributePath::region(name, Some("kubernetes_version"));
+        let summary = "Kubernetes version not offered in this region";
+        if region.mode.has_cluster() && running(name).as_deref() != Some(version) {
+            out.push(Diagnostic::error(
+                path,
+                summary,
+                format!("{detail}: AKS would refuse the cluster"),
+            ));
+        } else {
+            out.push(Diagnostic::warning(path, summary, format!("{detail}; a cluster made there (a cold region's at failover, or one replacing a lost cluster) would be refused")));
+        }
+    }
+    out
+}
+
 /// Checks one region's name against `catalog`; returns its ARM name (or the name as given).
 fn region_name(name: &str, catalog: &Catalog, out: &mut Vec<Diagnostic>) -> String {
     let path = || AttributePath::region(name, None);

@@ -67,11 +67,7 @@ async fn a_region_arm_does_not_know_is_refused_before_any_write() {
         "{}",
         errors[0]
     );
-    let writes: Vec<_> = emulator
-        .requests()
-        .into_iter()
-        .filter(|r| r.method != "GET" && r.path.starts_with("/subscriptions/"))
-        .collect();
+    let writes = writes(&emulator);
     assert!(writes.is_empty(), "nothing written: {writes:?}");
 }
 

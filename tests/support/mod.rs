@@ -29,6 +29,11 @@ impl Output {
     pub fn all(&self) -> String {
         format!("{}\n{}", self.stdout, self.stderr)
     }
+
+    /// [`all`](Self::all) with whitespace collapsed: Terraform wraps a diagnostic's detail.
+    pub fn words(&self) -> String {
+        self.all().split_whitespace().collect::<Vec<_>>().join(" ")
+    }
 }
 
 /// A Terraform working directory whose CLI config points `example.com/bcdr/bcdr` at the freshly built
@@ -102,6 +107,15 @@ impl Harness {
             self.dir.join("emulator.cert.pem").display()
         );
         self.write_main(&provider, body);
+    }
+
+    /// The ARM writes the emulator has logged (token requests aside).
+    pub fn writes(&self) -> Vec<arm_emulator::LogEntry> {
+        self.emulator
+            .requests()
+            .into_iter()
+            .filter(|r| r.method != "GET" && r.path.starts_with("/subscriptions/"))
+            .collect()
     }
 
     /// An SDK client on the same emulator, for injecting drift as another ARM user would.

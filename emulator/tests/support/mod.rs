@@ -193,7 +193,9 @@ pub fn spec_for(path: &str) -> Option<&'static str> {
         Some(files::FRONT_DOOR_WAF)
     } else if has("/providers/microsoft.network/trafficmanagerprofiles") {
         Some(files::TRAFFIC_MANAGER)
-    } else if has("/providers/microsoft.containerservice/managedclusters") {
+    } else if has("/providers/microsoft.containerservice/managedclusters")
+        || has("/providers/microsoft.containerservice/locations/")
+    {
         Some(files::MANAGED_CLUSTERS)
     } else if has("/providers/microsoft.containerregistry/") {
         Some(files::CONTAINER_REGISTRY)

@@ -32,6 +32,24 @@ pub async fn catalog(client: &TopologyClient, config: &Value) -> Result<Catalog,
         .map_err(|e| diag::error("Failed to look the regions up in Azure", e.to_string()))
 }
 
+/// Pinned Kubernetes versions AKS does not offer (see [`bcdr::validate::version_findings`]): the
+/// prior state says which regions have a cluster, and its version.
+fn versions(prior: &Value, config: &Value, catalog: &Catalog) -> Vec<pb::Diagnostic> {
+    let running = |name: &str| {
+        let region = prior.get("region").get(name);
+        let made = region
+            .get("cluster_id")
+            .as_str()
+            .is_some_and(|id| !id.is_empty());
+        made.then(|| region.get("kubernetes_version").as_str().map(str::to_owned))
+            .flatten()
+    };
+    bcdr::validate::version_findings(&convert::topology(config), catalog, running)
+        .iter()
+        .map(diag::from_sdk)
+        .collect()
+}
+
 fn validate_with(config: &Value, catalog: &Catalog) -> Vec<pb::Diagnostic> {
     let mut translation = convert::config_errors(config);
     translation.extend(timeouts::validate(config));
@@ -64,6 +82,9 @@ pub fn plan(
         return (Value::Null, Vec::new(), Vec::new());
     }
     let mut diags = validate_with(config, catalog);
+    if !diag::has_errors(&diags) {
+        diags.extend(versions(prior, config, catalog));
+    }
     diags.extend(convert::zone_changes(prior, config));
     diags.extend(convert::tier_change(prior, config));
     if diag::has_errors(&diags) {

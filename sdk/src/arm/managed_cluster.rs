@@ -123,3 +123,54 @@ pub struct UserAssignedIdentity {
     #[serde(default)]
     pub object_id: Option<String>,
 }
+
+/// The Kubernetes versions AKS offers in one region
+/// (`GET …/providers/Microsoft.ContainerService/locations/{location}/kubernetesVersions`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct OfferedVersions {
+    /// `x.y`, oldest first.
+    pub minors: Vec<String>,
+    /// `x.y.z`.
+    pub patches: Vec<String>,
+}
+
+impl OfferedVersions {
+    /// Whether a cluster may be made with `version` (`x.y`: AKS picks a patch; `x.y.z`: that patch).
+    pub fn offers(&self, version: &str) -> bool {
+        self.minors
+            .iter()
+            .chain(&self.patches)
+            .any(|v| v == version)
+    }
+
+    /// Reads ARM's answer (its list is `values`, not `value`).
+    pub fn from_body(body: &serde_json::Value) -> Self {
+        let mut offered = Self::default();
+        for entry in body["values"].as_array().into_iter().flatten() {
+            if let Some(minor) = entry["version"].as_str() {
+                offered.minors.push(minor.to_owned());
+            }
+            if let Some(patches) = entry["patchVersions"].as_object() {
+                offered.patches.extend(patches.keys().cloned());
+            }
+        }
+        offered
+    }
+}
+
+/// What AKS offers in `location`; `None` when ARM does not say (the subscription is not registered for
+/// AKS yet, say).
+pub async fn offered_versions(
+    arm: &super::ArmClient,
+    location: &str,
+) -> crate::Result<Option<OfferedVersions>> {
+    let path = format!(
+        "/subscriptions/{}/providers/Microsoft.ContainerService/locations/{location}/kubernetesVersions",
+        arm.subscription_id()
+    );
+    Ok(arm
+        .get(&path, API_VERSION)
+        .await?
+        .map(|body| OfferedVersions::from_body(&body)))
+}

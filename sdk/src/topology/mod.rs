@@ -2,7 +2,7 @@
 //! import and destroy it, and report what exists (ids, FQDNs, peering states) as a
 //! [`TopologyStatus`].
 
-use crate::arm::ArmClient;
+use crate::arm::{ArmClient, managed_cluster};
 use crate::engine::{self, CancelSignal, Event, Options, Outcome, Report, RetryPolicy};
 use crate::error::{Error, Result};
 use crate::layout::{self, ResourceKey};
@@ -72,13 +72,40 @@ impl TopologyClient {
         &self.arm
     }
 
-    /// The regions `topology`'s names are judged by: the offline table when it knows them all (no
-    /// ARM call), else the table plus the subscription's `locations` (one read of each list).
+    /// The regions `topology`'s names are judged by: the offline table when it knows them all, else
+    /// the table plus the subscription's `locations` (one read of each list); and, for each region
+    /// that pins a `kubernetes_version`, the versions AKS offers there (one read each, at once). A
+    /// topology that pins no version in regions the table knows costs no ARM call.
     pub async fn catalog(&self, topology: &Topology) -> Result<Catalog> {
-        if regions::all_known(topology.regions.iter().map(|r| r.name.as_str())) {
-            return Ok(Catalog::offline());
+        let mut catalog = if regions::all_known(topology.regions.iter().map(|r| r.name.as_str())) {
+            Catalog::offline()
+        } else {
+            Catalog::online(regions::discover(&self.arm).await?)
+        };
+        let pinned: Vec<String> = topology
+            .regions
+            .iter()
+            .filter(|r| r.cluster.kubernetes_version.is_some())
+            .filter_map(|r| catalog.lookup(&r.name))
+            .map(|entry| entry.name)
+            .collect();
+        let answers = join_all(
+            pinned
+                .iter()
+                .map(|region| managed_cluster::offered_versions(&self.arm, region)),
+        )
+        .await;
+        for (region, answer) in pinned.iter().zip(answers) {
+            match answer {
+                Ok(Some(offered)) => catalog = catalog.with_versions(region, offered),
+                Ok(None) => {}
+                // The check is a courtesy before AKS's own: a failed read skips it.
+                Err(error) => {
+                    tracing::warn!(%region, %error, "could not read the Kubernetes versions AKS offers")
+                }
+            }
         }
-        Ok(Catalog::online(regions::discover(&self.arm).await?))
+        Ok(catalog)
     }
 
     /// Validates `topology` (no ARM call when it is invalid; a region the offline table lacks is
@@ -89,11 +116,9 @@ impl TopologyClient {
             return Err(Error::Invalid(errors));
         }
         let catalog = self.catalog(topology).await?;
-        if catalog.is_online() {
-            let errors = validate::errors_with(topology, &catalog);
-            if !errors.is_empty() {
-                return Err(Error::Invalid(errors));
-            }
+        let errors = validate::errors_with(topology, &catalog);
+        if !errors.is_empty() {
+            return Err(Error::Invalid(errors));
         }
         let (observed, desired) = self.observe_with(topology, true).await?;
         // The layout observed with holds unless the global resources already live elsewhere.
@@ -103,6 +128,18 @@ impl TopologyClient {
         } else {
             layout::desired(&homed, self.arm.subscription_id())
         };
+        let refused: Vec<_> = validate::version_findings(topology, &catalog, |region| {
+            observed
+                .body(&ResourceKey::ManagedCluster(region.to_owned()))
+                .and_then(|b| b["properties"]["kubernetesVersion"].as_str())
+                .map(str::to_owned)
+        })
+        .into_iter()
+        .filter(|d| d.severity == validate::Severity::Error)
+        .collect();
+        if !refused.is_empty() {
+            return Err(Error::Invalid(refused));
+        }
         Ok((plan::plan(&desired, &observed), observed))
     }
 

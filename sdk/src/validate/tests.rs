@@ -354,3 +354,49 @@ mod routing {
         assert!(d.detail.contains("-world.trafficmanager.net"), "{d}");
     }
 }
+
+#[test]
+fn a_pinned_version_aks_does_not_offer_is_an_error_where_a_cluster_takes_it() {
+    let offered = crate::regions::OfferedVersions {
+        minors: vec!["1.31".into()],
+        patches: vec!["1.31.2".into()],
+    };
+    let catalog = crate::regions::Catalog::offline().with_versions("westus", offered);
+    let mut t = pair();
+    for r in &mut t.regions {
+        r.cluster = ClusterSettings::default().kubernetes_version("1.30");
+    }
+    // East US: nothing known of its versions, nothing said.
+    let made = version_findings(&t, &catalog, |_| None);
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert_eq!(made[0].severity, Severity::Error);
+    assert_eq!(
+        made[0].path.to_string(),
+        "region[\"westus\"].kubernetes_version"
+    );
+    assert!(
+        made[0]
+            .detail
+            .contains("AKS does not offer 1.30 in westus (it offers 1.31, 1.31.2;"),
+        "{}",
+        made[0]
+    );
+    let running = version_findings(&t, &catalog, |_| Some("1.30".into()));
+    assert_eq!(
+        running[0].severity,
+        Severity::Warning,
+        "a running cluster keeps it"
+    );
+    let moving = version_findings(&t, &catalog, |_| Some("1.29".into()));
+    assert_eq!(
+        moving[0].severity,
+        Severity::Error,
+        "an upgrade to it would be refused"
+    );
+    t.regions[1].mode = crate::model::RegionMode::Cold;
+    let cold = version_findings(&t, &catalog, |_| None);
+    assert_eq!(cold[0].severity, Severity::Warning);
+    assert!(cold[0].detail.contains("at failover"), "{}", cold[0]);
+    t.regions[1].cluster = ClusterSettings::default().kubernetes_version("1.31.2");
+    assert!(version_findings(&t, &catalog, |_| None).is_empty());
+}

@@ -52,6 +52,15 @@ pub fn topology(name: &str, regions: &[(&str, &str)]) -> Topology {
 
 pub fn quiet(_: Event<'_>) {}
 
+/// The ARM writes `emulator` has logged (token requests aside).
+pub fn writes(emulator: &Emulator) -> Vec<arm_emulator::LogEntry> {
+    emulator
+        .requests()
+        .into_iter()
+        .filter(|r| r.method != "GET" && r.path.starts_with("/subscriptions/"))
+        .collect()
+}
+
 /// The keys of the plan operations whose outcome `pick` selects (plans from scratch share one order).
 pub fn keys(
     t: &Topology,
