@@ -5,6 +5,8 @@
 //!   `terraform plan` at the attribute with no ARM call.
 //! - Geographic routing with standbys: failing over inside an area is a mode swap in HCL that writes
 //!   only that area's nested profile.
+//! - Traffic Manager DNS names are global: a name another profile holds stops `terraform plan` at
+//!   `traffic_manager.dns_name`, after reads only; the topology's own name is not asked about again.
 
 mod support;
 
@@ -335,4 +337,72 @@ async fn a_geography_fails_over_inside_its_area() {
     assert_eq!(h.plan_code().await.0, 0);
     h.tf_ok(&["destroy", "-auto-approve"]).await;
     assert!(h.emulator.resource_ids().is_empty());
+}
+
+fn routed(dns_name: &str) -> String {
+    format!(
+        r#"resource "bcdr_topology" "dr" {{
+  name = "shop"
+  region "eastus" {{
+    vnet_cidr = "10.1.0.0/16"
+  }}
+  region "westus" {{
+    vnet_cidr = "10.2.0.0/16"
+  }}
+  traffic_manager {{
+    routing_method = "Priority"
+{dns_name}
+  }}
+}}"#
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_taken_traffic_manager_dns_name_stops_the_plan() {
+    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-dns-taken").await;
+    // Another team's profile already answers at bcdr-shop.trafficmanager.net.
+    let arm = h.arm();
+    let sub = support::SUBSCRIPTION;
+    arm.put(
+        &format!("/subscriptions/{sub}/resourcegroups/theirs"),
+        "2024-03-01",
+        &serde_json::json!({ "location": "eastus" }),
+        &[],
+    )
+    .await
+    .expect("group");
+    let body = serde_json::json!({ "location": "global", "properties": { "trafficRoutingMethod": "Priority",
+        "dnsConfig": { "relativeName": "bcdr-shop", "ttl": 30 },
+        "monitorConfig": { "protocol": "HTTPS", "port": 443, "path": "/" } } });
+    arm.put(&format!("/subscriptions/{sub}/resourceGroups/theirs/providers/Microsoft.Network/trafficmanagerprofiles/web"), "2022-04-01", &body, &[])
+        .await
+        .expect("their profile");
+    h.emulator.clear_requests();
+
+    h.config(&routed(""));
+    let out = h.tf(&["plan"]).await;
+    let text = out.words();
+    assert_eq!(out.code, 1, "{text}");
+    assert!(
+        text.contains("Error: Traffic Manager DNS name taken"),
+        "{text}"
+    );
+    assert!(
+        text.contains("traffic_manager.dns_name: bcdr-shop.trafficmanager.net is taken"),
+        "{text}"
+    );
+    assert!(h.writes().is_empty(), "reads only: {:#?}", h.writes());
+
+    h.config(&routed("    dns_name = \"shop-dr-7f3a\""));
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    h.emulator.clear_requests();
+    assert_eq!(h.plan_code().await.0, 0, "no changes");
+    let asked = h
+        .emulator
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/checkTrafficManagerNameAvailabilityV2"))
+        .count();
+    assert_eq!(asked, 0, "its own name is not asked about again");
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
 }

@@ -340,6 +340,7 @@ fn answer(
         Route::ClusterCredential { .. } | Route::KubernetesVersions(_) => {
             registration::require(&ctx, "Microsoft.ContainerService")
         }
+        Route::TrafficManagerName => registration::require(&ctx, "Microsoft.Network"),
         _ => Ok(()),
     };
     let result = gate.and_then(|()| match route {
@@ -355,6 +356,7 @@ fn answer(
         Route::ResourceGroupResult(id) | Route::OperationResult(id) => lro::result(&mut ctx, &id),
         Route::OperationStatus(id) => lro::status(&mut ctx, &id),
         Route::RegistryName => crate::registry::check_name(&mut ctx),
+        Route::TrafficManagerName => crate::traffic_manager::check_name(&mut ctx),
         Route::ClusterCredential { rg, cluster } => {
             crate::aks::user_credential(&mut ctx, &rg, &cluster)
         }

@@ -33,6 +33,8 @@ pub(crate) enum Route {
     },
     /// ACR's name availability check.
     RegistryName,
+    /// Traffic Manager's DNS name availability check (V2, subscription scope).
+    TrafficManagerName,
     /// `managedClusters/{name}/listClusterUserCredential`: a cluster's kubeconfig.
     ClusterCredential {
         rg: String,
@@ -79,6 +81,13 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
             "microsoft.containerregistry",
             "checknameavailability",
         ] => (Route::RegistryName, Some(crate::API_REGISTRY)),
+        [
+            "subscriptions",
+            _,
+            "providers",
+            "microsoft.network",
+            "checktrafficmanagernameavailabilityv2",
+        ] => (Route::TrafficManagerName, Some(crate::API_TRAFFIC_MANAGER)),
         [
             "subscriptions",
             _,

@@ -154,12 +154,7 @@ pub fn profile(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError
                 ))
                 .with_target("properties.dnsConfig.relativeName"));
             }
-            let taken = ctx.state.resources.values().any(|r| {
-                r.kind == Kind::TrafficManagerProfile
-                    && !r.id.eq_ignore_ascii_case(&id)
-                    && r.body["properties"]["dnsConfig"]["relativeName"] == json!(relative)
-            });
-            if taken {
+            if dns_name_taken(ctx, &relative, &id) {
                 return Err(ArmError::conflict(
                     "Conflict",
                     format!(
@@ -484,4 +479,38 @@ fn put_endpoint(
         pending: None,
     });
     Ok(rendered)
+}
+
+/// Whether a profile other than `id` answers at `<relative>.trafficmanager.net` (DNS names are
+/// global: any subscription's profile takes one).
+fn dns_name_taken(ctx: &Ctx<'_>, relative: &str, id: &str) -> bool {
+    ctx.state.resources.values().any(|r| {
+        r.kind == Kind::TrafficManagerProfile
+            && !r.id.eq_ignore_ascii_case(id)
+            && r.body["properties"]["dnsConfig"]["relativeName"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case(relative))
+    })
+}
+
+/// `POST /subscriptions/{s}/providers/Microsoft.Network/checkTrafficManagerNameAvailabilityV2`.
+pub fn check_name(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
+    if ctx.method != Method::POST {
+        return Err(method_not_allowed(&ctx.method));
+    }
+    let body = ctx.json_body()?.clone();
+    let name = body["name"].as_str().unwrap_or_default();
+    let mut answer = json!({
+        "name": name,
+        "type": "Microsoft.Network/trafficManagerProfiles",
+        "nameAvailable": true,
+    });
+    if dns_name_taken(ctx, name, "") {
+        answer["nameAvailable"] = json!(false);
+        answer["reason"] = json!("AlreadyExists");
+        answer["message"] = json!(format!(
+            "Domain name {name}.trafficmanager.net already exists. Please choose a different DNS prefix."
+        ));
+    }
+    Ok(Resp::json(200, answer))
 }

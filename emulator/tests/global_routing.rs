@@ -373,3 +373,40 @@ async fn a_new_identity_needs_its_principal_type() {
     let with = json!({ "properties": { "roleDefinitionId": role, "principalId": principal, "principalType": "ServicePrincipal" } });
     assert_eq!(arm.req(Method::PUT, &path, Some(with)).await.0, 201);
 }
+
+/// Traffic Manager DNS names are global: the V2 availability check says whether any profile (in any
+/// subscription) answers at `<name>.trafficmanager.net`, case ignored.
+#[tokio::test]
+async fn traffic_manager_dns_names_are_checked_for_availability() {
+    let arm = Arm::start(fast()).await;
+    let check = format!(
+        "/subscriptions/{SUB}/providers/Microsoft.Network/checkTrafficManagerNameAvailabilityV2?api-version=2022-04-01"
+    );
+    let ask = json!({ "name": "bcdr-shop", "type": "Microsoft.Network/trafficManagerProfiles" });
+    let (status, answer) = arm.req(Method::POST, &check, Some(ask.clone())).await;
+    assert_eq!(
+        (status, &answer["nameAvailable"]),
+        (200, &json!(true)),
+        "{answer}"
+    );
+    arm.group("g").await;
+    let (status, body) = arm
+        .req(
+            Method::PUT,
+            &tm_path("theirs"),
+            Some(profile_body("Priority", "BCDR-shop")),
+        )
+        .await;
+    assert!(status == 201 || status == 200, "{body}");
+    let (_, answer) = arm.req(Method::POST, &check, Some(ask)).await;
+    assert_eq!(answer["nameAvailable"], false, "{answer}");
+    assert_eq!(answer["reason"], "AlreadyExists");
+    let (status, body) = arm
+        .req(
+            Method::PUT,
+            &tm_path("ours"),
+            Some(profile_body("Priority", "bcdr-shop")),
+        )
+        .await;
+    assert_eq!((status, code(&body)), (409, "Conflict"), "{body}");
+}

@@ -207,12 +207,17 @@ impl Provider for BcdrProvider {
         );
         let client = self.client();
         let subscription = client.as_ref().map(|c| c.arm().subscription_id());
-        let catalog = match &client {
-            Some(client) if !proposed.is_null() => topology::catalog(client, &config).await,
-            _ => Ok(bcdr::regions::Catalog::offline()),
+        let (catalog, online) = match &client {
+            Some(client) if !proposed.is_null() => tokio::join!(
+                topology::catalog(client, &config),
+                topology::taken_names(client, &prior, &config),
+            ),
+            _ => (Ok(bcdr::regions::Catalog::offline()), Vec::new()),
         };
         let (planned, requires_replace, diagnostics) = match catalog {
-            Ok(catalog) => topology::plan(&prior, &config, &proposed, subscription, &catalog),
+            Ok(catalog) => {
+                topology::plan(&prior, &config, &proposed, subscription, &catalog, online)
+            }
             Err(failed) => (Value::Null, Vec::new(), vec![failed]),
         };
         Ok(Response::new(pb::plan_resource_change::Response {

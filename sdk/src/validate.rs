@@ -178,6 +178,20 @@ pub fn validate_with(topology: &Topology, catalog: &Catalog) -> Vec<Diagnostic> 
     out
 }
 
+/// The error for a Traffic Manager DNS name Azure says is taken (`message`, Azure's words).
+pub fn dns_name_taken(relative: &str, message: &str) -> Diagnostic {
+    Diagnostic::error(
+        AttributePath(vec![
+            PathStep::Attribute("traffic_manager".into()),
+            PathStep::Attribute("dns_name".into()),
+        ]),
+        "Traffic Manager DNS name taken",
+        format!(
+            "{relative}.trafficmanager.net is taken ({message}): Traffic Manager DNS names are global, and a profile outside this topology, in this subscription or another, answers there; set traffic_manager.dns_name to a name of your own"
+        ),
+    )
+}
+
 /// Each pinned Kubernetes version AKS does not offer in its region (where `catalog` says what it
 /// offers). An error for a cluster this apply would make, or move to that version (AKS would refuse
 /// it); a warning for a cluster that keeps running it (a version that retired after the cluster was

@@ -109,12 +109,12 @@ impl Harness {
         self.write_main(&provider, body);
     }
 
-    /// The ARM writes the emulator has logged (token requests aside).
+    /// The ARM writes the emulator has logged (token requests and name checks aside).
     pub fn writes(&self) -> Vec<arm_emulator::LogEntry> {
         self.emulator
             .requests()
             .into_iter()
-            .filter(|r| r.method != "GET" && r.path.starts_with("/subscriptions/"))
+            .filter(|r| r.path.starts_with("/subscriptions/") && is_write(r))
             .collect()
     }
 
@@ -284,5 +284,15 @@ impl Workdir {
         let out = self.tf_ok(&["show", "-json"]).await;
         let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("show -json is JSON");
         v["values"]["root_module"]["resources"][0]["values"].clone()
+    }
+}
+
+/// Whether a logged request changes anything: not a read, and not a POST that only asks
+/// (`checkNameAvailability` and the like).
+pub fn is_write(r: &arm_emulator::LogEntry) -> bool {
+    match r.method.as_str() {
+        "GET" | "HEAD" => false,
+        "POST" => !r.path.to_ascii_lowercase().contains("/check"),
+        _ => true,
     }
 }

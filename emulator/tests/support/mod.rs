@@ -191,7 +191,9 @@ pub fn spec_for(path: &str) -> Option<&'static str> {
         Some(files::PUBLIC_IP)
     } else if has("/providers/microsoft.network/frontdoorwebapplicationfirewallpolicies") {
         Some(files::FRONT_DOOR_WAF)
-    } else if has("/providers/microsoft.network/trafficmanagerprofiles") {
+    } else if has("/providers/microsoft.network/trafficmanagerprofiles")
+        || has("/providers/microsoft.network/checktrafficmanagernameavailability")
+    {
         Some(files::TRAFFIC_MANAGER)
     } else if has("/providers/microsoft.containerservice/managedclusters")
         || has("/providers/microsoft.containerservice/locations/")

@@ -32,6 +32,32 @@ pub async fn catalog(client: &TopologyClient, config: &Value) -> Result<Catalog,
         .map_err(|e| diag::error("Failed to look the regions up in Azure", e.to_string()))
 }
 
+/// Traffic Manager DNS names the plan would take that Azure says are taken. The profile exists when
+/// the prior state has it under the same name; its nested profiles are checked when the apply plans
+/// them.
+pub async fn taken_names(
+    client: &TopologyClient,
+    prior: &Value,
+    config: &Value,
+) -> Vec<pb::Diagnostic> {
+    if !convert::config_errors(config).is_empty() {
+        return Vec::new();
+    }
+    let prior_fqdn = prior.get("traffic_manager").get("fqdn").as_str();
+    let exists = |key: &layout::ResourceKey, relative: &str| match key {
+        layout::ResourceKey::TrafficManagerProfile => {
+            prior_fqdn == Some(format!("{relative}.trafficmanager.net").as_str())
+        }
+        _ => true,
+    };
+    client
+        .taken_dns_names(&convert::topology(config), exists)
+        .await
+        .iter()
+        .map(diag::from_sdk)
+        .collect()
+}
+
 /// Pinned Kubernetes versions AKS does not offer (see [`bcdr::validate::version_findings`]): the
 /// prior state says which regions have a cluster, and its version.
 fn versions(prior: &Value, config: &Value, catalog: &Catalog) -> Vec<pb::Diagnostic> {
@@ -77,11 +103,13 @@ pub fn plan(
     proposed: &Value,
     subscription: Option<&str>,
     catalog: &Catalog,
+    online: Vec<pb::Diagnostic>,
 ) -> (Value, Vec<pb::AttributePath>, Vec<pb::Diagnostic>) {
     if proposed.is_null() {
         return (Value::Null, Vec::new(), Vec::new());
     }
     let mut diags = validate_with(config, catalog);
+    diags.extend(online);
     if !diag::has_errors(&diags) {
         diags.extend(versions(prior, config, catalog));
     }

@@ -146,7 +146,7 @@ pub fn traffic_manager_block() -> Block {
                 "dns_name",
                 Ty::String,
                 Mode::OptionalComputed,
-                "Relative DNS name, globally unique: the profile answers at `<dns_name>.trafficmanager.net`. Defaults to `bcdr-<name>`.",
+                "Relative DNS name, globally unique: the profile answers at `<dns_name>.trafficmanager.net`. Defaults to `bcdr-<name>`. Before the profile is made, the plan asks Azure whether the name is free (any subscription's profile may hold it) and stops at this attribute when it is not.",
             ),
             attr(
                 "ttl",

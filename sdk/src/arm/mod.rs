@@ -248,8 +248,9 @@ impl ArmClient {
     }
 
     /// Sends one request through the pipeline (retries and auth included) and reads the answer; an
-    /// error status is an [`Error::Arm`]. A write answered `MissingSubscriptionRegistration` registers
-    /// the namespace and is sent again (unless `ArmConfig::register_providers` is false).
+    /// error status is an [`Error::Arm`]. A PUT or PATCH answered `MissingSubscriptionRegistration`
+    /// registers the namespace and is sent again (unless `ArmConfig::register_providers` is false);
+    /// reads and checks (GET, POST) never register anything.
     pub async fn send(
         &self,
         method: Method,
@@ -261,8 +262,7 @@ impl ArmClient {
         let mut response = self
             .exchange(method, path, api_version, query, body)
             .await?;
-        if method != Method::Get
-            && method != Method::Delete
+        if matches!(method, Method::Put | Method::Patch)
             && let Some(namespace) = registration::missing(&response, path)
         {
             if !self.inner.register_providers {

@@ -81,3 +81,37 @@ pub struct EndpointProperties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_child_endpoints: Option<u32>,
 }
+
+/// Whether `<relative>.trafficmanager.net` is free (`checkTrafficManagerNameAvailabilityV2`):
+/// `Ok(Ok(()))` when it is, `Ok(Err(message))` with Azure's message when it is taken. DNS names are
+/// global, so another subscription's profile may hold it.
+pub async fn dns_name_free(
+    arm: &super::ArmClient,
+    relative: &str,
+) -> crate::Result<std::result::Result<(), String>> {
+    let path = format!(
+        "/subscriptions/{}/providers/Microsoft.Network/checkTrafficManagerNameAvailabilityV2",
+        arm.subscription_id()
+    );
+    let ask =
+        serde_json::json!({ "name": relative, "type": "Microsoft.Network/trafficManagerProfiles" });
+    let answer = arm
+        .send(
+            super::Method::Post,
+            &path,
+            Some(API_VERSION),
+            &[],
+            Some(&ask),
+        )
+        .await?
+        .body
+        .unwrap_or_default();
+    if answer["nameAvailable"].as_bool() == Some(false) {
+        let message = answer["message"]
+            .as_str()
+            .unwrap_or("the name is taken")
+            .to_owned();
+        return Ok(Err(message));
+    }
+    Ok(Ok(()))
+}

@@ -2,7 +2,7 @@
 //! import and destroy it, and report what exists (ids, FQDNs, peering states) as a
 //! [`TopologyStatus`].
 
-use crate::arm::{ArmClient, managed_cluster};
+use crate::arm::{ArmClient, managed_cluster, traffic_manager};
 use crate::engine::{self, CancelSignal, Event, Options, Outcome, Report, RetryPolicy};
 use crate::error::{Error, Result};
 use crate::layout::{self, ResourceKey};
@@ -108,6 +108,51 @@ impl TopologyClient {
         Ok(catalog)
     }
 
+    /// The Traffic Manager DNS names `topology`'s profiles would take that Azure says are taken, each
+    /// an error at `traffic_manager.dns_name`. `exists(key, relative_name)` says which profiles exist
+    /// already (their names are their own); the others are asked about at once. A failed read skips
+    /// the check: it only spares a doomed apply, and Traffic Manager refuses a taken name anyway.
+    pub async fn taken_dns_names(
+        &self,
+        topology: &Topology,
+        exists: impl Fn(&ResourceKey, &str) -> bool,
+    ) -> Vec<validate::Diagnostic> {
+        if topology.traffic_manager.is_none() {
+            return Vec::new();
+        }
+        let names: Vec<String> = layout::desired(topology, self.arm.subscription_id())
+            .into_iter()
+            .filter(|r| {
+                matches!(
+                    r.key,
+                    ResourceKey::TrafficManagerProfile | ResourceKey::TrafficManagerChild(_)
+                )
+            })
+            .filter_map(|r| {
+                let relative = r.body["properties"]["dnsConfig"]["relativeName"].as_str()?;
+                (!exists(&r.key, relative)).then(|| relative.to_owned())
+            })
+            .collect();
+        let answers = join_all(
+            names
+                .iter()
+                .map(|n| traffic_manager::dns_name_free(&self.arm, n)),
+        )
+        .await;
+        names
+            .iter()
+            .zip(answers)
+            .filter_map(|(name, answer)| match answer {
+                Ok(Ok(())) => None,
+                Ok(Err(message)) => Some(validate::dns_name_taken(name, &message)),
+                Err(error) => {
+                    tracing::warn!(%name, %error, "could not check a Traffic Manager DNS name");
+                    None
+                }
+            })
+            .collect()
+    }
+
     /// Validates `topology` (no ARM call when it is invalid; a region the offline table lacks is
     /// looked up in the subscription's locations), observes it and plans.
     pub async fn plan(&self, topology: &Topology) -> Result<(Plan, Observed)> {
@@ -139,6 +184,12 @@ impl TopologyClient {
         .collect();
         if !refused.is_empty() {
             return Err(Error::Invalid(refused));
+        }
+        let taken = self
+            .taken_dns_names(topology, |key, _| observed.resources.contains_key(key))
+            .await;
+        if !taken.is_empty() {
+            return Err(Error::Invalid(taken));
         }
         Ok((plan::plan(&desired, &observed), observed))
     }

@@ -52,12 +52,12 @@ pub fn topology(name: &str, regions: &[(&str, &str)]) -> Topology {
 
 pub fn quiet(_: Event<'_>) {}
 
-/// The ARM writes `emulator` has logged (token requests aside).
+/// The ARM writes `emulator` has logged (token requests and name checks aside).
 pub fn writes(emulator: &Emulator) -> Vec<arm_emulator::LogEntry> {
     emulator
         .requests()
         .into_iter()
-        .filter(|r| r.method != "GET" && r.path.starts_with("/subscriptions/"))
+        .filter(|r| r.path.starts_with("/subscriptions/") && is_write(r))
         .collect()
 }
 
@@ -99,4 +99,14 @@ pub async fn delete_by_hand(client: &TopologyClient, id: &str, api_version: &str
         .delete(id, api_version)
         .await
         .expect("delete by hand");
+}
+
+/// Whether a logged request changes anything: not a read, and not a POST that only asks
+/// (`checkNameAvailability` and the like).
+pub fn is_write(r: &arm_emulator::LogEntry) -> bool {
+    match r.method.as_str() {
+        "GET" | "HEAD" => false,
+        "POST" => !r.path.to_ascii_lowercase().contains("/check"),
+        _ => true,
+    }
 }
