@@ -7,7 +7,8 @@
 //! - Regions newer than the provider's offline table: looked up in Azure at plan, applied there; a
 //!   misspelt one refused at plan.
 //! - Pinned Kubernetes versions AKS does not offer in a region: a warning for a cold region, an error
-//!   at plan for the failover that would make its cluster.
+//!   at plan for the failover that would make its cluster; an upgrade skipping a minor version is
+//!   an error at plan.
 
 mod support;
 
@@ -323,6 +324,20 @@ async fn a_failover_to_a_region_without_the_pinned_version_stops_at_plan() {
     );
     let writes = h.writes();
     assert!(writes.is_empty(), "reads only: {writes:#?}");
+
+    // Nor may an upgrade skip a minor version: 1.30 -> 1.32 in East US.
+    h.config(&pinned("hot", "cold").replacen("\"1.30\"", "\"1.32\"", 1));
+    let out = h.tf(&["plan"]).await;
+    let text = out.words();
+    assert_eq!(out.code, 1, "{text}");
+    assert!(
+        text.contains("Error: Kubernetes upgrade AKS does not allow"),
+        "{text}"
+    );
+    assert!(
+        text.contains("region[\"eastus\"].kubernetes_version: AKS upgrades one minor version at a time: eastus runs 1.30, so apply 1.31 first"),
+        "{text}"
+    );
     h.config(&pinned("hot", "cold"));
     h.tf_ok(&["destroy", "-auto-approve"]).await;
     assert!(h.emulator.resource_ids().is_empty());

@@ -1,8 +1,10 @@
 //! The Kubernetes versions AKS offers per region (`GET …/locations/{location}/kubernetesVersions`,
 //! whose list is `values`, not `value`), and the check a cluster PUT meets: a version AKS does not
 //! offer there is refused 400 `AgentPoolK8sVersionNotSupported` when a cluster is made with it or
-//! moved to it (a running cluster keeps a version that has since retired). Regions follow one table
-//! unless [`crate::Config::kubernetes_versions`] gives a region its own patch versions.
+//! moved to it (a running cluster keeps a version that has since retired); an upgrade may not skip a
+//! minor version (unless it leaves one AKS no longer offers) nor go back, 400 `OperationNotAllowed`.
+//! Regions follow one table unless [`crate::Config::kubernetes_versions`] gives a region its own
+//! patch versions.
 
 use crate::error::ArmError;
 use crate::http::{Ctx, Resp};
@@ -54,15 +56,50 @@ pub fn check(
     let Some(version) = version.filter(|v| !v.is_empty()) else {
         return Ok(());
     };
-    if current == Some(version) || offered(ctx, location, version) {
+    if current == Some(version) {
         return Ok(());
     }
-    Err(ArmError::bad_request(
+    if !offered(ctx, location, version) {
+        return Err(not_supported(version));
+    }
+    let Some(current) = current.filter(|c| !c.is_empty()) else {
+        return Ok(());
+    };
+    let (Some(from), Some(to)) = (minor_number(current), minor_number(version)) else {
+        return Ok(());
+    };
+    // From a version AKS no longer offers, any offered one may be reached at once.
+    let stranded = !offered(ctx, location, minor(current));
+    if to < from || (to > from + 1 && !stranded) {
+        let upgrades: Vec<String> = patches(ctx, location)
+            .into_iter()
+            .filter(|p| {
+                minor_number(p).is_some_and(|m| m == from || m == from + 1) && p.as_str() > current
+            })
+            .collect();
+        return Err(ArmError::bad_request(
+            "OperationNotAllowed",
+            format!(
+                "Upgrading Kubernetes version {current} to {version} is not allowed. Available upgrades: [{}]. Please see https://aka.ms/aks-supported-k8s-ver for version details.",
+                upgrades.join(" ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The minor number of `1.30` or `1.30.6` (30).
+fn minor_number(version: &str) -> Option<u32> {
+    version.split('.').nth(1)?.parse().ok()
+}
+
+fn not_supported(version: &str) -> ArmError {
+    ArmError::bad_request(
         "AgentPoolK8sVersionNotSupported",
         format!(
             "Version {version} is not supported in this region. Please use [az aks get-versions] command to get the supported version list in this region. For more information, please check https://aka.ms/supported-version-list"
         ),
-    ))
+    )
 }
 
 /// `GET /subscriptions/{s}/providers/Microsoft.ContainerService/locations/{location}/kubernetesVersions`.

@@ -302,3 +302,47 @@ async fn a_cluster_keeps_a_version_that_retired_after_it_was_made() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// AKS upgrades one minor version at a time and never goes back.
+#[tokio::test]
+async fn an_upgrade_may_not_skip_a_minor_version_nor_go_back() {
+    let arm = Arm::start(fast()).await;
+    arm.group("g").await;
+    let system =
+        json!({ "name": "system", "mode": "System", "count": 1, "vmSize": "Standard_D4ds_v5" });
+    let mut body = cluster(system);
+    body["properties"]["kubernetesVersion"] = json!("1.30.6");
+    let (status, answer) = arm
+        .req(Method::PUT, &cluster_path(), Some(body.clone()))
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    idle(&arm).await;
+    body["properties"]["kubernetesVersion"] = json!("1.32.0");
+    let (status, answer) = arm
+        .req(Method::PUT, &cluster_path(), Some(body.clone()))
+        .await;
+    assert_eq!(
+        (status, code(&answer)),
+        (400, "OperationNotAllowed"),
+        "{answer}"
+    );
+    assert!(
+        answer["error"]["message"].as_str().is_some_and(|m| m.starts_with(
+            "Upgrading Kubernetes version 1.30.6 to 1.32.0 is not allowed. Available upgrades: [1.30.7 1.31.2 1.31.3]."
+        )),
+        "{answer}"
+    );
+    body["properties"]["kubernetesVersion"] = json!("1.31");
+    let (status, answer) = arm
+        .req(Method::PUT, &cluster_path(), Some(body.clone()))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    idle(&arm).await;
+    body["properties"]["kubernetesVersion"] = json!("1.30.7");
+    let (status, answer) = arm.req(Method::PUT, &cluster_path(), Some(body)).await;
+    assert_eq!(
+        (status, code(&answer)),
+        (400, "OperationNotAllowed"),
+        "no way back: {answer}"
+    );
+}

@@ -5,11 +5,13 @@ use crate::model::Topology;
 
 mod pools;
 mod routing;
+mod versions;
 mod waf;
 use crate::regions::Catalog;
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+pub use versions::version_findings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Severity {
@@ -190,49 +192,6 @@ pub fn dns_name_taken(relative: &str, message: &str) -> Diagnostic {
             "{relative}.trafficmanager.net is taken ({message}): Traffic Manager DNS names are global, and a profile outside this topology, in this subscription or another, answers there; set traffic_manager.dns_name to a name of your own"
         ),
     )
-}
-
-/// Each pinned Kubernetes version AKS does not offer in its region (where `catalog` says what it
-/// offers). An error for a cluster this apply would make, or move to that version (AKS would refuse
-/// it); a warning for a cluster that keeps running it (a version that retired after the cluster was
-/// made) or for a cold region (its cluster is made at failover, and would be refused then).
-/// `running` gives the version of a region's cluster, where one exists.
-pub fn version_findings(
-    topology: &Topology,
-    catalog: &Catalog,
-    running: impl Fn(&str) -> Option<String>,
-) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for region in &topology.regions {
-        let name = region.name.as_str();
-        let Some(version) = region.cluster.kubernetes_version.as_deref() else {
-            continue;
-        };
-        let Some(offered) = catalog.versions(name) else {
-            continue;
-        };
-        if offered.offers(version) {
-            continue;
-        }
-        let mut choices = offered.minors.clone();
-        choices.extend(offered.patches.iter().cloned());
-        let detail = format!(
-            "AKS does not offer {version} in {name} (it offers {}; see `az aks get-versions --location {name}`)",
-            choices.join(", ")
-        );
-        let path = AttributePath::region(name, Some("kubernetes_version"));
-        let summary = "Kubernetes version not offered in this region";
-        if region.mode.has_cluster() && running(name).as_deref() != Some(version) {
-            out.push(Diagnostic::error(
-                path,
-                summary,
-                format!("{detail}: AKS would refuse the cluster"),
-            ));
-        } else {
-            out.push(Diagnostic::warning(path, summary, format!("{detail}; a cluster made there (a cold region's at failover, or one replacing a lost cluster) would be refused")));
-        }
-    }
-    out
 }
 
 /// Checks one region's name against `catalog`; returns its ARM name (or the name as given).

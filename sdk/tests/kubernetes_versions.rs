@@ -1,7 +1,8 @@
 //! Pinned Kubernetes versions against what AKS offers per region (versions retire and arrive region
 //! by region): a failover whose new cluster AKS would refuse stops before anything is written, with
 //! the offered versions named; a running cluster keeps a version that retired after it was made
-//! (a warning, since a cluster made again there would be refused).
+//! (a warning, since a cluster made again there would be refused); an upgrade that skips a minor
+//! version stops at the plan.
 
 mod support;
 
@@ -139,4 +140,41 @@ async fn a_running_cluster_keeps_a_version_that_retired_after_it_was_made() {
         "region[\"westus\"].kubernetes_version"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn an_upgrade_that_skips_a_minor_version_stops_at_the_plan() {
+    let (emulator, client) = setup(fast()).await;
+    client
+        .apply(
+            &pinned("1.30", RegionMode::Hot),
+            CancelSignal::never(),
+            &quiet,
+        )
+        .await
+        .expect("apply");
+    emulator.clear_requests();
+    let Err(Error::Invalid(errors)) = client.plan(&pinned("1.32", RegionMode::Hot)).await else {
+        panic!("AKS would refuse 1.30 -> 1.32");
+    };
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors[0].detail.contains("so apply 1.31 first, then 1.32"),
+        "{}",
+        errors[0]
+    );
+    assert!(writes(&emulator).is_empty());
+    let t = pinned("1.31", RegionMode::Hot);
+    client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("one minor at a time");
+    client
+        .apply(
+            &pinned("1.32", RegionMode::Hot),
+            CancelSignal::never(),
+            &quiet,
+        )
+        .await
+        .expect("then the next");
 }

@@ -400,3 +400,38 @@ fn a_pinned_version_aks_does_not_offer_is_an_error_where_a_cluster_takes_it() {
     t.regions[1].cluster = ClusterSettings::default().kubernetes_version("1.31.2");
     assert!(version_findings(&t, &catalog, |_| None).is_empty());
 }
+
+#[test]
+fn an_upgrade_may_not_skip_a_minor_version_nor_go_back() {
+    let offered = crate::regions::OfferedVersions {
+        minors: vec!["1.30".into(), "1.31".into(), "1.32".into()],
+        patches: vec!["1.30.6".into(), "1.31.2".into(), "1.32.0".into()],
+    };
+    let catalog = crate::regions::Catalog::offline()
+        .with_versions("eastus", offered.clone())
+        .with_versions("westus", offered);
+    let mut t = pair();
+    for r in &mut t.regions {
+        r.cluster = ClusterSettings::default().kubernetes_version("1.32");
+    }
+    let skip = version_findings(&t, &catalog, |_| Some("1.30.6".into()));
+    assert_eq!(skip.len(), 2, "{skip:?}");
+    assert_eq!(skip[0].summary, "Kubernetes upgrade AKS does not allow");
+    assert_eq!(
+        skip[0].path.to_string(),
+        "region[\"eastus\"].kubernetes_version"
+    );
+    assert!(
+        skip[0].detail.contains("apply 1.31 first, then 1.32"),
+        "{}",
+        skip[0]
+    );
+    assert!(version_findings(&t, &catalog, |_| Some("1.31.2".into())).is_empty());
+    // From a version AKS no longer offers, it lets a cluster catch up at once.
+    assert!(version_findings(&t, &catalog, |_| Some("1.29.9".into())).is_empty());
+    for r in &mut t.regions {
+        r.cluster = ClusterSettings::default().kubernetes_version("1.30");
+    }
+    let back = version_findings(&t, &catalog, |_| Some("1.31.2".into()));
+    assert!(back[0].detail.contains("never downgrades"), "{}", back[0]);
+}
