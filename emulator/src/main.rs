@@ -33,6 +33,10 @@ OPTIONS:
                            new subscription is (e.g. Microsoft.ContainerService,Microsoft.Cdn): their
                            requests answer 409 MissingSubscriptionRegistration until
                            POST /subscriptions/{s}/providers/{NS}/register has taken effect
+    --kubernetes-versions REGION=V,...
+                           the Kubernetes patch versions AKS offers in REGION (repeatable), e.g.
+                           westus=1.31.2,1.31.3 for a region 1.30 has retired from
+                           [default: 1.30.6 1.30.7 1.31.2 1.31.3 1.32.0 everywhere]
     -h, --help             print this help
 
 ENDPOINTS:
@@ -104,6 +108,19 @@ fn parse(args: &[String]) -> Result<Option<Config>, String> {
                     .map_err(|e| format!("--seed: {e}"))?;
                 let rate = config.chaos.map_or(0.0, |c| c.rate);
                 config.chaos = Some(Chaos { rate, seed });
+            }
+            "--kubernetes-versions" => {
+                let spec = value("--kubernetes-versions")?;
+                let (region, versions) = spec
+                    .split_once('=')
+                    .filter(|(r, v)| !r.is_empty() && !v.is_empty())
+                    .ok_or_else(|| {
+                        format!("--kubernetes-versions {spec}: expected REGION=V[,V...]")
+                    })?;
+                config.kubernetes_versions.insert(
+                    region.to_ascii_lowercase(),
+                    versions.split(',').map(|v| v.trim().to_owned()).collect(),
+                );
             }
             "--unregistered" => config.unregistered.extend(
                 value("--unregistered")?
@@ -317,5 +334,26 @@ mod tests {
             })
         );
         assert!(parse(&args(&["--chaos", "2"])).is_err(), "a probability");
+    }
+
+    #[test]
+    fn a_new_subscription_and_retired_versions_from_the_command_line() {
+        let config = parse(&args(&[
+            "--unregistered",
+            "Microsoft.ContainerService, Microsoft.Cdn",
+            "--kubernetes-versions",
+            "WestUS=1.31.2,1.31.3",
+        ]))
+        .expect("parses")
+        .expect("config");
+        assert_eq!(
+            config.unregistered,
+            ["Microsoft.ContainerService", "Microsoft.Cdn"]
+        );
+        assert_eq!(
+            config.kubernetes_versions.get("westus").map(Vec::as_slice),
+            Some(&["1.31.2".to_owned(), "1.31.3".to_owned()][..])
+        );
+        assert!(parse(&args(&["--kubernetes-versions", "westus"])).is_err());
     }
 }
