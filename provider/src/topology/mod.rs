@@ -40,7 +40,13 @@ pub async fn taken_names(
     prior: &Value,
     config: &Value,
 ) -> Vec<pb::Diagnostic> {
-    if !convert::config_errors(config).is_empty() {
+    // A name not known yet (from another resource) would be checked as its default: skip.
+    let unknown = convert::unknown_paths(config);
+    if !convert::config_errors(config).is_empty()
+        || unknown
+            .iter()
+            .any(|p| p == "name" || p.starts_with("traffic_manager."))
+    {
         return Vec::new();
     }
     let prior_fqdn = prior.get("traffic_manager").get("fqdn").as_str();
@@ -70,8 +76,15 @@ fn versions(prior: &Value, config: &Value, catalog: &Catalog) -> Vec<pb::Diagnos
         made.then(|| region.get("kubernetes_version").as_str().map(str::to_owned))
             .flatten()
     };
+    // A region whose mode or version is not known yet is judged at apply, by the SDK.
+    let unknown = convert::unknown_paths(config);
     bcdr::validate::version_findings(&convert::topology(config), catalog, running)
         .iter()
+        .filter(|d| {
+            let region = d.path.0.iter().take(2).cloned().collect::<Vec<_>>();
+            let region = bcdr::validate::AttributePath(region).to_string();
+            !unknown.iter().any(|u| u.starts_with(&format!("{region}.")))
+        })
         .map(diag::from_sdk)
         .collect()
 }
@@ -405,5 +418,33 @@ mod tests {
         );
         assert_eq!(import_name("shop").as_deref(), Some("shop"));
         assert_eq!(import_name("/subscriptions/x/resourceGroups/other"), None);
+    }
+
+    /// A region whose mode is not known at plan (it comes from another resource) is not judged on
+    /// a guess: the SDK judges it at apply, when it is known.
+    #[test]
+    fn version_findings_skip_regions_with_unknown_values() {
+        let offered = bcdr::regions::OfferedVersions::from_body(&serde_json::json!({
+            "values": [{ "version": "1.31", "patchVersions": { "1.31.2": {} } }]
+        }));
+        let catalog = Catalog::offline().with_versions("westus", offered);
+        let region = |mode: Value| {
+            let mut r = std::collections::BTreeMap::new();
+            r.insert("vnet_cidr".to_owned(), Value::string("10.2.0.0/16"));
+            r.insert("kubernetes_version".to_owned(), Value::string("1.30"));
+            r.insert("mode".to_owned(), mode);
+            Value::Map(r)
+        };
+        let config = |mode: Value| {
+            let mut regions = std::collections::BTreeMap::new();
+            regions.insert("westus".to_owned(), region(mode));
+            let mut c = std::collections::BTreeMap::new();
+            c.insert("name".to_owned(), Value::string("shop"));
+            c.insert("region".to_owned(), Value::Map(regions));
+            Value::Map(c)
+        };
+        let known = versions(&Value::Null, &config(Value::string("hot")), &catalog);
+        assert_eq!(known.len(), 1, "{known:?}");
+        assert!(versions(&Value::Null, &config(Value::Unknown), &catalog).is_empty());
     }
 }
