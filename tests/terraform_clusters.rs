@@ -9,6 +9,8 @@
 //! - Pinned Kubernetes versions AKS does not offer in a region: a warning for a cold region, an error
 //!   at plan for the failover that would make its cluster; an upgrade skipping a minor version is
 //!   an error at plan.
+//! - A cold region without the vCPU quota its cluster needs: a warning at plan, long before the
+//!   failover that AKS refuses.
 
 mod support;
 
@@ -339,6 +341,58 @@ async fn a_failover_to_a_region_without_the_pinned_version_stops_at_plan() {
         "{text}"
     );
     h.config(&pinned("hot", "cold"));
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+    assert!(h.emulator.resource_ids().is_empty());
+}
+
+fn standby(east: &str, west: &str) -> String {
+    format!(
+        r#"resource "bcdr_topology" "dr" {{
+  name = "standby"
+  region "eastus" {{
+    vnet_cidr = "10.1.0.0/16"
+    mode      = "{east}"
+  }}
+  region "westus" {{
+    vnet_cidr = "10.2.0.0/16"
+    mode      = "{west}"
+  }}
+  traffic_manager {{
+    routing_method = "Priority"
+  }}
+}}"#
+    )
+}
+
+/// West US has 8 vCPUs of quota and its cold cluster needs 12: `terraform plan` says so long before
+/// a failover, and the failover itself is refused by AKS with the quota named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cold_region_without_quota_to_fail_over_is_a_warning_at_plan() {
+    let config = arm_emulator::Config {
+        latency_scale: 0.0005,
+        core_quotas: [("westus".to_owned(), 8)].into_iter().collect(),
+        ..arm_emulator::Config::default()
+    };
+    let h =
+        Harness::with_emulator(&terraform::terraform_1_0_3(), "tf-1.0.3-capacity", config).await;
+    h.config(&standby("hot", "cold"));
+    let out = h.tf_ok(&["apply", "-auto-approve"]).await;
+    let text = out.words();
+    assert!(
+        text.contains("Warning: Not enough vCPU quota to fail over"),
+        "{text}"
+    );
+    assert!(
+        text.contains("region[\"westus\"]: a failover to westus makes its cluster (3 × Standard_D4ds_v5) with 12 vCPUs"),
+        "{text}"
+    );
+
+    h.config(&standby("warm", "hot"));
+    let out = h.tf(&["apply", "-auto-approve"]).await;
+    let text = out.words();
+    assert_eq!(out.code, 1, "{text}");
+    assert!(text.contains("QuotaExceeded"), "{text}");
+    h.config(&standby("hot", "cold"));
     h.tf_ok(&["destroy", "-auto-approve"]).await;
     assert!(h.emulator.resource_ids().is_empty());
 }

@@ -279,6 +279,15 @@ pub fn cluster(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError
                 }
             }
             validate(ctx, name, &body, existing.as_ref())?;
+            crate::compute::check(
+                ctx,
+                &id,
+                location,
+                body["properties"]["agentPoolProfiles"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default(),
+            )?;
             crate::kubernetes_versions::check(
                 ctx,
                 location,

@@ -350,6 +350,8 @@ fn answer(
         Route::KubernetesVersions(location) => {
             crate::kubernetes_versions::list(&mut ctx, &location)
         }
+        Route::ComputeUsages(location) => crate::compute::usages(&mut ctx, &location),
+        Route::ComputeSkus => crate::compute::skus(&mut ctx),
         Route::TaggedResources => resources::tagged(&mut ctx),
         Route::ResourceGroups => resources::list_groups(&mut ctx),
         Route::ResourceGroup(name) => resources::resource_group(&mut ctx, &name),

@@ -16,6 +16,7 @@ mod agent_pool;
 mod aks;
 mod auth;
 mod authorization;
+mod compute;
 mod error;
 mod front_door;
 mod http;
@@ -56,6 +57,8 @@ pub const API_REGISTRY: &str = "2023-07-01";
 pub const API_STORAGE: &str = "2023-05-01";
 pub const API_CDN: &str = "2024-09-01";
 pub const API_FRONT_DOOR_WAF: &str = "2024-02-01";
+pub const API_COMPUTE_USAGES: &str = "2024-07-01";
+pub const API_COMPUTE_SKUS: &str = "2021-07-01";
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -148,6 +151,9 @@ pub struct Config {
     /// The patch versions of Kubernetes AKS offers in a region (e.g. `westus` → `["1.31.2"]`), for
     /// the regions that do not follow the emulator's table: versions retire and arrive region by region.
     pub kubernetes_versions: BTreeMap<String, Vec<String>>,
+    /// The subscription's vCPU quota in a region (its total and each VM family's), for the regions
+    /// that do not have the default of 350.
+    pub core_quotas: BTreeMap<String, u64>,
 }
 
 /// Seeded random faults: each ARM request fails with probability `rate`, answered 500
@@ -202,6 +208,7 @@ impl Default for Config {
             chaos: None,
             unregistered: Vec::new(),
             kubernetes_versions: BTreeMap::new(),
+            core_quotas: BTreeMap::new(),
         }
     }
 }

@@ -37,6 +37,9 @@ OPTIONS:
                            the Kubernetes patch versions AKS offers in REGION (repeatable), e.g.
                            westus=1.31.2,1.31.3 for a region 1.30 has retired from
                            [default: 1.30.6 1.30.7 1.31.2 1.31.3 1.32.0 everywhere]
+    --core-quota REGION=N  the subscription's vCPU quota in REGION, for each VM family and the
+                           regional total (repeatable) [default: 350]; a cluster that would exceed
+                           it answers 400 QuotaExceeded
     -h, --help             print this help
 
 ENDPOINTS:
@@ -121,6 +124,17 @@ fn parse(args: &[String]) -> Result<Option<Config>, String> {
                     region.to_ascii_lowercase(),
                     versions.split(',').map(|v| v.trim().to_owned()).collect(),
                 );
+            }
+            "--core-quota" => {
+                let spec = value("--core-quota")?;
+                let (region, limit) = spec
+                    .split_once('=')
+                    .and_then(|(r, n)| Some((r, n.trim().parse::<u64>().ok()?)))
+                    .filter(|(r, _)| !r.is_empty())
+                    .ok_or_else(|| format!("--core-quota {spec}: expected REGION=N"))?;
+                config
+                    .core_quotas
+                    .insert(region.to_ascii_lowercase(), limit);
             }
             "--unregistered" => config.unregistered.extend(
                 value("--unregistered")?
@@ -343,6 +357,8 @@ mod tests {
             "Microsoft.ContainerService, Microsoft.Cdn",
             "--kubernetes-versions",
             "WestUS=1.31.2,1.31.3",
+            "--core-quota",
+            "westus=8",
         ]))
         .expect("parses")
         .expect("config");
@@ -354,6 +370,8 @@ mod tests {
             config.kubernetes_versions.get("westus").map(Vec::as_slice),
             Some(&["1.31.2".to_owned(), "1.31.3".to_owned()][..])
         );
+        assert_eq!(config.core_quotas.get("westus"), Some(&8));
         assert!(parse(&args(&["--kubernetes-versions", "westus"])).is_err());
+        assert!(parse(&args(&["--core-quota", "westus=many"])).is_err());
     }
 }

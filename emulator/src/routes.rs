@@ -18,6 +18,10 @@ pub(crate) enum Route {
     Provider(String),
     /// `…/providers/Microsoft.ContainerService/locations/{location}/kubernetesVersions`.
     KubernetesVersions(String),
+    /// `…/providers/Microsoft.Compute/locations/{location}/usages`: vCPU quotas.
+    ComputeUsages(String),
+    /// `…/providers/Microsoft.Compute/skus`: VM sizes.
+    ComputeSkus,
     /// `POST /subscriptions/{s}/providers/{namespace}/register`.
     ProviderRegister(String),
     TaggedResources,
@@ -127,6 +131,21 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
             _,
             "kubernetesversions",
         ] => (Route::KubernetesVersions(own(5)), Some(crate::API_AKS)),
+        [
+            "subscriptions",
+            _,
+            "providers",
+            "microsoft.compute",
+            "locations",
+            _,
+            "usages",
+        ] => (
+            Route::ComputeUsages(own(5)),
+            Some(crate::API_COMPUTE_USAGES),
+        ),
+        ["subscriptions", _, "providers", "microsoft.compute", "skus"] => {
+            (Route::ComputeSkus, Some(crate::API_COMPUTE_SKUS))
+        }
         ["subscriptions", _, "providers", _, "register"] => {
             (Route::ProviderRegister(own(3)), Some(crate::API_RESOURCES))
         }

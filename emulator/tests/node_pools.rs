@@ -1,7 +1,8 @@
 //! AKS node pools over raw HTTPS: autoscaling bounds and availability zones on a cluster's pools
 //! (zones fixed once created), and `agentPools` children (the cluster must be idle; its GET lists
 //! them; they go with it); the Kubernetes versions AKS offers per region, and the version check a
-//! cluster meets. Every answer is checked against its operation's spec.
+//! cluster meets; VM sizes and vCPU quotas, which a cluster must fit. Every answer is checked against
+//! its operation's spec (Microsoft.Compute's are not pinned).
 
 mod support;
 
@@ -345,4 +346,70 @@ async fn an_upgrade_may_not_skip_a_minor_version_nor_go_back() {
         (400, "OperationNotAllowed"),
         "no way back: {answer}"
     );
+}
+
+/// VM sizes carry their family and vCPUs; a region's vCPU usage counts the clusters' nodes; a cluster
+/// that would exceed the quota is refused 400 `QuotaExceeded`, as AKS's preflight does.
+#[tokio::test]
+async fn clusters_must_fit_the_regions_vcpu_quota() {
+    let arm = Arm::start(Config {
+        core_quotas: [("eastus".to_owned(), 20)].into_iter().collect(),
+        ..fast()
+    })
+    .await;
+    let (status, skus) = arm
+        .get(&format!("/subscriptions/{SUB}/providers/Microsoft.Compute/skus?api-version=2021-07-01&$filter=location%20eq%20%27eastus%27"))
+        .await;
+    assert_eq!(status, 200, "{skus}");
+    let d4 = skus["value"]
+        .as_array()
+        .and_then(|v| v.iter().find(|s| s["name"] == "Standard_D4ds_v5"))
+        .cloned()
+        .expect("Standard_D4ds_v5");
+    assert_eq!(d4["family"], "standardDDSv5Family");
+    assert_eq!(
+        d4["capabilities"][0],
+        json!({ "name": "vCPUs", "value": "4" })
+    );
+
+    arm.group("g").await;
+    let pool = |count: u32| json!({ "name": "system", "mode": "System", "count": count, "vmSize": "Standard_D4ds_v5" });
+    let (status, answer) = arm
+        .req(Method::PUT, &cluster_path(), Some(cluster(pool(3))))
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    let usages = format!(
+        "/subscriptions/{SUB}/providers/Microsoft.Compute/locations/eastus/usages?api-version=2024-07-01"
+    );
+    let (_, used) = arm.get(&usages).await;
+    let family = used["value"]
+        .as_array()
+        .and_then(|v| {
+            v.iter()
+                .find(|u| u["name"]["value"] == "standardDDSv5Family")
+        })
+        .cloned()
+        .expect("family");
+    assert_eq!(
+        (family["currentValue"].as_u64(), family["limit"].as_u64()),
+        (Some(12), Some(20))
+    );
+
+    let other = cluster_path().replace("managedClusters/c?", "managedClusters/d?");
+    let mut body = cluster(pool(3));
+    body["properties"]["dnsPrefix"] = json!("d");
+    let (status, answer) = arm.req(Method::PUT, &other, Some(body)).await;
+    assert_eq!((status, code(&answer)), (400, "QuotaExceeded"), "{answer}");
+    assert!(
+        answer["error"]["message"].as_str().is_some_and(
+            |m| m.contains("Current Limit: 20, Current Usage: 12, Additional Required: 12")
+        ),
+        "{answer}"
+    );
+    idle(&arm).await;
+    // The cluster itself may change within the quota: its own nodes are not counted twice.
+    let (status, answer) = arm
+        .req(Method::PUT, &cluster_path(), Some(cluster(pool(5))))
+        .await;
+    assert_eq!(status, 200, "{answer}");
 }

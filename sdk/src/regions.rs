@@ -97,6 +97,7 @@ pub fn paired(a: &str, b: &str) -> bool {
     pairs(a, b) || pairs(b, a)
 }
 
+pub use crate::arm::compute::RegionCapacity;
 pub use crate::arm::managed_cluster::OfferedVersions;
 
 /// Whether the offline table holds every one of `names`, so validating them needs no ARM call.
@@ -124,6 +125,8 @@ pub struct Catalog {
     discovered: Option<Vec<DiscoveredRegion>>,
     /// The Kubernetes versions AKS offers, by region, where they were asked for.
     versions: std::collections::BTreeMap<String, OfferedVersions>,
+    /// VM sizes and vCPU quotas, by region, where they were asked for.
+    capacity: std::collections::BTreeMap<String, RegionCapacity>,
 }
 
 impl Catalog {
@@ -148,6 +151,18 @@ impl Catalog {
     /// What AKS offers in `region`, when it was asked.
     pub fn versions(&self, region: &str) -> Option<&OfferedVersions> {
         self.versions.get(&squash(region))
+    }
+
+    /// Adds `region`'s VM sizes and vCPU quotas, so validation can check that a cluster fits.
+    #[must_use]
+    pub fn with_capacity(mut self, region: &str, capacity: RegionCapacity) -> Self {
+        self.capacity.insert(squash(region), capacity);
+        self
+    }
+
+    /// `region`'s VM sizes and vCPU quotas, when they were asked.
+    pub fn capacity(&self, region: &str) -> Option<&RegionCapacity> {
+        self.capacity.get(&squash(region))
     }
 
     /// Whether ARM was asked, so that a name nobody knows is not a region.

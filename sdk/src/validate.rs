@@ -3,11 +3,13 @@
 
 use crate::model::Topology;
 
+mod capacity;
 mod pools;
 mod routing;
 mod versions;
 mod waf;
 use crate::regions::Catalog;
+pub use capacity::capacity_findings;
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -201,8 +201,10 @@ pub fn spec_for(path: &str) -> Option<&'static str> {
         Some(files::MANAGED_CLUSTERS)
     } else if has("/providers/microsoft.containerregistry/") {
         Some(files::CONTAINER_REGISTRY)
-    } else if has("/blobservices/") {
-        None // blob containers: their spec (blob.json) is not among the pinned files
+    } else if has("/blobservices/") || has("/providers/microsoft.compute/") {
+        // Blob containers (blob.json) and VM sizes and vCPU usages (Microsoft.Compute): their
+        // specs are not among the pinned files.
+        None
     } else if has("/providers/microsoft.storage/") {
         Some(files::STORAGE)
     } else if has("/providers/microsoft.cdn/profiles/")

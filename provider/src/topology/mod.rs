@@ -125,6 +125,11 @@ pub fn plan(
     diags.extend(online);
     if !diag::has_errors(&diags) {
         diags.extend(versions(prior, config, catalog));
+        diags.extend(
+            bcdr::validate::capacity_findings(&convert::topology(config), catalog)
+                .iter()
+                .map(diag::from_sdk),
+        );
     }
     diags.extend(convert::zone_changes(prior, config));
     diags.extend(convert::tier_change(prior, config));

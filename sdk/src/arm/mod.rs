@@ -4,6 +4,7 @@
 
 pub mod auth;
 mod certificate;
+pub mod compute;
 pub mod container_registry;
 pub mod front_door;
 mod lro;

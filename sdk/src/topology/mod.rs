@@ -2,7 +2,7 @@
 //! import and destroy it, and report what exists (ids, FQDNs, peering states) as a
 //! [`TopologyStatus`].
 
-use crate::arm::{ArmClient, managed_cluster, traffic_manager};
+use crate::arm::{ArmClient, compute, managed_cluster, traffic_manager};
 use crate::engine::{self, CancelSignal, Event, Options, Outcome, Report, RetryPolicy};
 use crate::error::{Error, Result};
 use crate::layout::{self, ResourceKey};
@@ -73,9 +73,10 @@ impl TopologyClient {
     }
 
     /// The regions `topology`'s names are judged by: the offline table when it knows them all, else
-    /// the table plus the subscription's `locations` (one read of each list); and, for each region
-    /// that pins a `kubernetes_version`, the versions AKS offers there (one read each, at once). A
-    /// topology that pins no version in regions the table knows costs no ARM call.
+    /// the table plus the subscription's `locations` (one read of each list); for each region that
+    /// pins a `kubernetes_version`, the versions AKS offers there (one read each, at once); and for
+    /// each cold region, its VM sizes and vCPU quotas (two reads each, at once). A topology with no
+    /// cold region and no pinned version, in regions the table knows, costs no ARM call.
     pub async fn catalog(&self, topology: &Topology) -> Result<Catalog> {
         let mut catalog = if regions::all_known(topology.regions.iter().map(|r| r.name.as_str())) {
             Catalog::offline()
@@ -89,19 +90,41 @@ impl TopologyClient {
             .filter_map(|r| catalog.lookup(&r.name))
             .map(|entry| entry.name)
             .collect();
-        let answers = join_all(
-            pinned
-                .iter()
-                .map(|region| managed_cluster::offered_versions(&self.arm, region)),
-        )
-        .await;
-        for (region, answer) in pinned.iter().zip(answers) {
+        // A cold region's cluster is made at failover: whether it fits is asked now.
+        let cold: Vec<String> = topology
+            .regions
+            .iter()
+            .filter(|r| r.mode == crate::model::RegionMode::Cold)
+            .filter_map(|r| catalog.lookup(&r.name))
+            .map(|entry| entry.name)
+            .collect();
+        let (versions, capacities) = futures::join!(
+            join_all(
+                pinned
+                    .iter()
+                    .map(|region| managed_cluster::offered_versions(&self.arm, region)),
+            ),
+            join_all(
+                cold.iter()
+                    .map(|region| compute::capacity(&self.arm, region))
+            ),
+        );
+        for (region, answer) in pinned.iter().zip(versions) {
             match answer {
                 Ok(Some(offered)) => catalog = catalog.with_versions(region, offered),
                 Ok(None) => {}
                 // The check is a courtesy before AKS's own: a failed read skips it.
                 Err(error) => {
                     tracing::warn!(%region, %error, "could not read the Kubernetes versions AKS offers")
+                }
+            }
+        }
+        for (region, answer) in cold.iter().zip(capacities) {
+            match answer {
+                Ok(Some(capacity)) => catalog = catalog.with_capacity(region, capacity),
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::warn!(%region, %error, "could not read the region's VM sizes and quotas")
                 }
             }
         }
