@@ -26,7 +26,13 @@ impl RegionCapacity {
     pub fn from_bodies(skus: &Value, usages: &Value) -> Self {
         let mut out = Self::default();
         for sku in skus["value"].as_array().into_iter().flatten() {
-            if sku["resourceType"] != "virtualMachines" {
+            // A size restricted in the region (`NotAvailableForSubscription`) is not on offer there.
+            let restricted = sku["restrictions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|r| r["type"] == "Location");
+            if sku["resourceType"] != "virtualMachines" || restricted {
                 continue;
             }
             let (Some(name), Some(family)) = (sku["name"].as_str(), sku["family"].as_str()) else {
@@ -87,4 +93,33 @@ pub async fn capacity(
         return Ok(None);
     };
     Ok(Some(RegionCapacity::from_bodies(&skus, &usages)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn sizes_restricted_in_the_region_are_not_on_offer() {
+        let skus = json!({ "value": [
+            { "resourceType": "virtualMachines", "name": "Standard_D4ds_v5", "family": "standardDDSv5Family",
+              "capabilities": [{ "name": "vCPUs", "value": "4" }], "restrictions": [] },
+            { "resourceType": "virtualMachines", "name": "Standard_M64", "family": "standardMSFamily",
+              "capabilities": [{ "name": "vCPUs", "value": "64" }],
+              "restrictions": [{ "type": "Location", "reasonCode": "NotAvailableForSubscription", "values": ["westus"] }] },
+            { "resourceType": "disks", "name": "Premium_LRS" }
+        ]});
+        let usages = json!({ "value": [
+            { "unit": "Count", "currentValue": 12, "limit": 20, "name": { "value": "cores", "localizedValue": "Total Regional vCPUs" } }
+        ]});
+        let capacity = RegionCapacity::from_bodies(&skus, &usages);
+        assert_eq!(
+            capacity.size("standard_d4ds_v5"),
+            Some(&("standardDDSv5Family".to_owned(), 4))
+        );
+        assert_eq!(capacity.size("Standard_M64"), None);
+        assert_eq!(capacity.sizes.len(), 1);
+        assert_eq!(capacity.quotas.get(TOTAL), Some(&(12, 20)));
+    }
 }
