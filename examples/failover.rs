@@ -1,6 +1,8 @@
 //! A failover drill on the embedded emulator: East US serves, West US is cold (network and ingress IP
-//! only). The drill fails over (West US's cluster is created, then traffic moves) and back, printing
-//! each step with its time and the time-to-switch.
+//! only). First, what Azure says about a failover to West US before any is needed (whether its
+//! cluster fits the region's VM sizes and vCPU quota); then the drill fails over (West US's
+//! cluster is created, then traffic moves) and back, printing each step with its time and the
+//! time-to-switch.
 //!
 //! `cargo run --release --example failover`
 
@@ -54,6 +56,15 @@ async fn main() -> Result<(), Box<dyn Error>> {
         "Topology up: {} answers for East US; West US is cold.\n",
         applied.status.traffic_manager_fqdn
     );
+    // What only Azure knows, asked before a failover is needed (the provider's plan shows the same).
+    let catalog = client.catalog(&topology).await?;
+    let findings = bcdr::validate::capacity_findings(&topology, &catalog);
+    if findings.is_empty() {
+        println!("West US has the VM sizes and the vCPU quota its cluster needs at failover.\n");
+    }
+    for finding in findings {
+        println!("{finding}\n");
+    }
     let drill = client.drill(&topology, "eastus", "westus").await?;
     print("Failover eastus -> westus", &drill.failover);
     println!();
