@@ -143,8 +143,18 @@ impl TopologyClient {
         if topology.traffic_manager.is_none() {
             return Vec::new();
         }
-        let names: Vec<String> = layout::desired(topology, self.arm.subscription_id())
-            .into_iter()
+        let desired = layout::desired(topology, self.arm.subscription_id());
+        self.taken_names_in(&desired, exists).await
+    }
+
+    /// [`taken_dns_names`](Self::taken_dns_names) of a layout already made.
+    async fn taken_names_in(
+        &self,
+        desired: &[layout::DesiredResource],
+        exists: impl Fn(&ResourceKey, &str) -> bool,
+    ) -> Vec<validate::Diagnostic> {
+        let names: Vec<String> = desired
+            .iter()
             .filter(|r| {
                 matches!(
                     r.key,
@@ -183,12 +193,15 @@ impl TopologyClient {
         if !errors.is_empty() {
             return Err(Error::Invalid(errors));
         }
-        let catalog = self.catalog(topology).await?;
+        // The reads the catalog needs (none, usually) go out with the observation's.
+        let (catalog, observation) =
+            futures::join!(self.catalog(topology), self.observe_with(topology, true));
+        let catalog = catalog?;
         let errors = validate::errors_with(topology, &catalog);
         if !errors.is_empty() {
             return Err(Error::Invalid(errors));
         }
-        let (observed, desired) = self.observe_with(topology, true).await?;
+        let (observed, desired) = observation?;
         // The layout observed with holds unless the global resources already live elsewhere.
         let homed = with_existing_home(topology, &observed);
         let desired = if homed.home_region == topology.home_region {
@@ -209,7 +222,7 @@ impl TopologyClient {
             return Err(Error::Invalid(refused));
         }
         let taken = self
-            .taken_dns_names(topology, |key, _| observed.resources.contains_key(key))
+            .taken_names_in(&desired, |key, _| observed.resources.contains_key(key))
             .await;
         if !taken.is_empty() {
             return Err(Error::Invalid(taken));
