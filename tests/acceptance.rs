@@ -2,7 +2,8 @@
 //! connection comes only from the `ARM_*` environment, as a platform team's pipeline sets it.
 //!
 //! The drill: a hot primary region and a cold recovery region behind Traffic Manager; apply (both
-//! peering sides Connected, no readiness check failing); a plan with no changes; fail over (the
+//! peering sides Connected, no readiness check failing); a plan with no changes, and no warning from
+//! the cold region's VM sizes and vCPU quotas as Azure reports them; fail over (the
 //! recovery region hot, its cluster created; the primary warm, its endpoint off); a plan with no
 //! changes; destroy; nothing tagged with the topology left.
 //!
@@ -122,6 +123,17 @@ async fn drill(work: &Workdir, client: &TopologyClient, name: &str, regions: &[S
         0,
         "the plan after apply shows changes:\n{}",
         out.all()
+    );
+    // The plan read the cold region's VM sizes and quotas from Azure: the drill's size is on offer
+    // there (a warning here would mean the SDK misreads Azure's SKU list), and it fits.
+    let words = out.words();
+    assert!(
+        !words.contains("VM size not offered in this region"),
+        "{words}"
+    );
+    assert!(
+        !words.contains("Not enough vCPU quota to fail over"),
+        "the failover below would be refused: {words}"
     );
 
     // Fail over: the recovery region serves (its cluster is created), the primary stands by.
