@@ -279,10 +279,7 @@ impl ArmClient {
                 .exchange(method, path, api_version, query, body)
                 .await?;
         }
-        if response.status >= 400 {
-            return Err(arm_error(&method, path, &response));
-        }
-        Ok(response)
+        checked(&method, path, response)
     }
 
     /// One exchange: the answer, whatever its status.
@@ -441,6 +438,14 @@ fn classify(e: azure_core::Error) -> Error {
         azure_core::error::ErrorKind::Credential => Error::Credential(with_causes(&e)),
         _ => Error::Transport(with_causes(&e)),
     }
+}
+
+/// `response` as it is, or an [`Error::Arm`] when its status is an error.
+fn checked(method: &Method, path: &str, response: ArmResponse) -> Result<ArmResponse> {
+    if response.status >= 400 {
+        return Err(arm_error(method, path, &response));
+    }
+    Ok(response)
 }
 
 fn arm_error(method: &Method, path: &str, response: &ArmResponse) -> Error {

@@ -56,10 +56,7 @@ async fn exchange(client: &ArmClient, method: Method, path: &str) -> Result<ArmR
     let response = client
         .exchange(method, path, Some(API_VERSION), &[], None)
         .await?;
-    if response.status >= 400 {
-        return Err(super::arm_error(&method, path, &response));
-    }
-    Ok(response)
+    super::checked(&method, path, response)
 }
 
 fn state(response: &ArmResponse) -> String {
