@@ -11,6 +11,8 @@
 //!   an error at plan.
 //! - A cold region without the vCPU quota its cluster needs: a warning at plan, long before the
 //!   failover that AKS refuses.
+//! - The AKS pricing tier: Free warned of by readiness, a change applied in place (one write, the
+//!   configuration's spelling kept), a cluster moved back to Free behind Terraform's back repaired.
 
 mod support;
 
@@ -393,6 +395,94 @@ async fn a_cold_region_without_quota_to_fail_over_is_a_warning_at_plan() {
     assert_eq!(out.code, 1, "{text}");
     assert!(text.contains("QuotaExceeded"), "{text}");
     h.config(&standby("hot", "cold"));
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+    assert!(h.emulator.resource_ids().is_empty());
+}
+
+fn tiered(east: &str) -> String {
+    format!(
+        r#"resource "bcdr_topology" "dr" {{
+  name = "tiers"
+  region "eastus" {{
+    vnet_cidr = "10.1.0.0/16"
+    {east}
+  }}
+  region "westus" {{
+    vnet_cidr = "10.2.0.0/16"
+    mode      = "cold"
+  }}
+  traffic_manager {{
+    routing_method = "Priority"
+  }}
+}}"#
+    )
+}
+
+const TIERED: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-tiers-eastus/providers/Microsoft.ContainerService/managedClusters/aks-tiers-eastus";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clusters_pricing_tier_changes_in_place_and_is_repaired() {
+    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-tier").await;
+    let arm = h.arm();
+    let tier = || async {
+        arm.get(TIERED, "2024-09-01")
+            .await
+            .expect("get")
+            .expect("cluster")["sku"]["tier"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    h.config(&tiered("sku_tier  = \"Free\""));
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    assert_eq!(tier().await, "Free");
+    let readiness = h.state_values().await["readiness"].clone();
+    assert!(
+        readiness.as_array().is_some_and(|r| r.iter().any(|l| l
+            .as_str()
+            .is_some_and(|l| l.starts_with("WARN api-server-sla: eastus on the Free tier")))),
+        "{readiness}"
+    );
+
+    h.config(&tiered("sku_tier  = \"standard\""));
+    h.emulator.clear_requests();
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let writes: Vec<String> = h
+        .writes()
+        .iter()
+        .map(|w| format!("{} {}", w.method, w.path))
+        .collect();
+    assert_eq!(
+        writes,
+        [format!("PUT {TIERED}")],
+        "in place, the cluster only"
+    );
+    assert_eq!(tier().await, "Standard");
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 0, "ARM's spelling is no change:\n{}", plan.all());
+
+    let mut aks = arm
+        .get(TIERED, "2024-09-01")
+        .await
+        .expect("get")
+        .expect("cluster");
+    aks["sku"]["tier"] = "Free".into();
+    arm.put(TIERED, "2024-09-01", &aks, &[])
+        .await
+        .expect("drift");
+    let (code, plan) = h.plan_code().await;
+    let text = plan.words();
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("~ sku_tier = \"Free\" -> \"standard\""),
+        "{text}"
+    );
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    assert_eq!(tier().await, "Standard");
+
+    h.config(&tiered(""));
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 0, "Standard is the default:\n{}", plan.all());
     h.tf_ok(&["destroy", "-auto-approve"]).await;
     assert!(h.emulator.resource_ids().is_empty());
 }

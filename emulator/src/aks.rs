@@ -36,6 +36,41 @@ fn valid_cluster_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
 }
 
+/// The pricing tier: `sku.name` `Base` with `sku.tier` `Free`, `Standard` or `Premium`. `Basic`, the
+/// name before 2023-02-01, is still taken: the spec's own examples at this api-version send it. `Paid`,
+/// the tier that became `Standard` then, is refused in AKS's words for the names that changed
+/// (hashicorp/terraform-provider-azurerm#20887, MicrosoftDocs/azure-docs#107451 quote them for the
+/// other direction; that new api-versions refuse the old tier name is not confirmed).
+fn sku(body: &Value) -> Result<(), ArmError> {
+    let refused = |value: &str, field: &str, hint: String| {
+        Err(ArmError::bad_request(
+            "SkuNotAvailable",
+            format!("{value} managed cluster SKU {field} is invalid. {hint}"),
+        )
+        .with_target(format!("sku.{field}")))
+    };
+    if let Some(name) = body["sku"]["name"].as_str()
+        && !["Base", "Basic"]
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(name))
+    {
+        return refused(name, "name", "The name must be 'Base'.".to_owned());
+    }
+    if let Some(tier) = body["sku"]["tier"].as_str()
+        && !TIERS.iter().any(|t| t.eq_ignore_ascii_case(tier))
+    {
+        let hint = if tier.eq_ignore_ascii_case("Paid") {
+            "'Paid' has been replaced by 'Standard' since v2023-02-01.".to_owned()
+        } else {
+            format!("The tier must be one of {}.", TIERS.join(", "))
+        };
+        return refused(tier, "tier", hint);
+    }
+    Ok(())
+}
+
+const TIERS: [&str; 3] = ["Free", "Standard", "Premium"];
+
 fn validate(
     ctx: &Ctx<'_>,
     name: &str,
@@ -50,6 +85,7 @@ fn validate(
             ),
         ));
     }
+    sku(body)?;
     let props = &body["properties"];
     let pools = props["agentPoolProfiles"]
         .as_array()
@@ -234,9 +270,19 @@ fn render(
         "location": location,
         "tags": body.get("tags").cloned().unwrap_or_else(|| json!({})),
         "identity": identity,
-        "sku": body.get("sku").cloned().unwrap_or_else(|| json!({ "name": "Base", "tier": "Free" })),
+        "sku": rendered_sku(body),
         "properties": properties,
     })
+}
+
+/// The sku as AKS answers it: `Base`/`Free` when none was sent, the tier in AKS's spelling.
+fn rendered_sku(body: &Value) -> Value {
+    let tier = body["sku"]["tier"].as_str().unwrap_or("Free");
+    let tier = TIERS
+        .iter()
+        .find(|t| t.eq_ignore_ascii_case(tier))
+        .unwrap_or(&"Free");
+    json!({ "name": "Base", "tier": tier })
 }
 
 pub fn cluster(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError> {

@@ -53,6 +53,7 @@ pub fn report(t: &Topology) -> Vec<Finding> {
         cold_start(t),
         warm_capacity(t),
         versions(t),
+        api_server_sla(t),
     ]
 }
 
@@ -335,6 +336,32 @@ fn warm_capacity(t: &Topology) -> Finding {
     }
 }
 
+/// Every region counts, a cold one too: its cluster is made at failover, with the tier it has here.
+fn api_server_sla(t: &Topology) -> Finding {
+    let free: Vec<&str> = t
+        .regions
+        .iter()
+        .filter(|r| !r.cluster.tier.has_sla())
+        .map(|r| r.name.as_str())
+        .collect();
+    if free.is_empty() {
+        finding(
+            "api-server-sla",
+            Level::Pass,
+            "every cluster's API server has an uptime SLA (Standard or Premium tier)",
+        )
+    } else {
+        finding(
+            "api-server-sla",
+            Level::Warn,
+            format!(
+                "{} on the Free tier: no uptime SLA for the API server that a failover goes through, and Microsoft does not recommend it for production; use the Standard tier",
+                free.join(", ")
+            ),
+        )
+    }
+}
+
 fn versions(t: &Topology) -> Finding {
     let mut seen: Vec<String> = t
         .regions
@@ -434,6 +461,17 @@ mod tests {
         let mut t = good();
         t.regions[0].cluster = ClusterSettings::default().kubernetes_version("1.30");
         assert_eq!(level(&t, "consistent-versions"), Level::Warn);
+        let mut t = good();
+        t.regions[1].mode = RegionMode::Cold;
+        t.regions[1].cluster = ClusterSettings::default().tier(crate::model::ClusterTier::Free);
+        let sla = report(&t)
+            .into_iter()
+            .find(|f| f.check == "api-server-sla")
+            .expect("check");
+        assert_eq!(sla.level, Level::Warn, "a cold region's cluster counts too");
+        assert!(sla.detail.starts_with("westus on the Free tier"), "{sla}");
+        t.regions[1].cluster.tier = crate::model::ClusterTier::Premium;
+        assert_eq!(level(&t, "api-server-sla"), Level::Pass);
         use crate::model::{StateLocation, StatefulService};
         let t = good().stateful_service(StatefulService::new(
             "orders-db",

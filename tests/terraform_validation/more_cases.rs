@@ -249,6 +249,11 @@ pub fn errors() -> Vec<(String, &'static str, &'static str)> {
             "region[\"eastus\"].mode: \"lukewarm\" must be hot, warm or cold",
         ),
         (
+            pair("    sku_tier = \"Paid\"", "", ""),
+            "Invalid AKS pricing tier",
+            "region[\"eastus\"].sku_tier: \"Paid\" must be one of Free, Standard, Premium",
+        ),
+        (
             pair("    role = \"leader\"", "", ""),
             "Invalid role",
             "region[\"eastus\"].role: \"leader\" must be primary or secondary",

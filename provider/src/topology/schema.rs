@@ -12,6 +12,7 @@ pub const DEFAULT_NODE_COUNT: f64 = 3.0;
 pub const DEFAULT_VM_SIZE: &str = "Standard_D4ds_v5";
 pub const DEFAULT_MODE: &str = "hot";
 pub const DEFAULT_ROLE: &str = "secondary";
+pub const DEFAULT_SKU_TIER: &str = "Standard";
 
 fn computed(name: &'static str, description: &'static str) -> Attr {
     attr(name, Ty::String, Mode::Computed, description)
@@ -56,6 +57,12 @@ pub fn region_block() -> Block {
                 Ty::String,
                 Mode::OptionalComputed,
                 "VM size of the system pool. Defaults to `Standard_D4ds_v5`.",
+            ),
+            attr(
+                "sku_tier",
+                Ty::String,
+                Mode::OptionalComputed,
+                "AKS pricing tier of the cluster: `Standard` (the default: a financially backed uptime SLA for the API server, 99.95% with availability zones, and what Microsoft recommends for production), `Premium` (Standard plus long-term support of Kubernetes versions) or `Free` (no SLA; AKS's own default, for tests). The API server is what every failover step goes through, so `readiness` warns of a Free region, cold ones included (their cluster gets this tier when made). Changes in place.",
             ),
             pools::min_count(1),
             pools::max_count(),

@@ -21,7 +21,17 @@ pub struct ManagedCluster {
     pub tags: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<ClusterIdentity>,
+    /// The pricing tier; ARM reads a cluster without one as `Base`/`Free`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<ManagedClusterSku>,
     pub properties: ManagedClusterProperties,
+}
+
+/// `sku` of a cluster: `name` is always `Base`; `tier` is `Free`, `Standard` or `Premium`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagedClusterSku {
+    pub name: String,
+    pub tier: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

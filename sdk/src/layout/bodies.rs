@@ -6,7 +6,7 @@ use crate::arm::container_registry::{
 use crate::arm::front_door as afd;
 use crate::arm::managed_cluster::{
     AgentPool, AgentPoolResource, ClusterIdentity, ManagedCluster, ManagedClusterProperties,
-    NetworkProfile, PoolSettings,
+    ManagedClusterSku, NetworkProfile, PoolSettings,
 };
 use crate::arm::peering::{PeeringProperties, SubResource, VirtualNetworkPeering};
 use crate::arm::public_ip::{DnsSettings, PublicIpAddress, PublicIpProperties, Sku};
@@ -97,6 +97,10 @@ pub(super) fn cluster(topology: &str, region: &Region, subnet_id: String) -> Val
         identity: Some(ClusterIdentity {
             kind: "SystemAssigned".into(),
             principal_id: None,
+        }),
+        sku: Some(ManagedClusterSku {
+            name: "Base".into(),
+            tier: c.tier.as_str().into(),
         }),
         properties: ManagedClusterProperties {
             provisioning_state: None,

@@ -6,8 +6,8 @@ use crate::arm::traffic_manager::{Endpoint, Profile};
 use crate::arm::virtual_network::VirtualNetwork;
 use crate::layout::ResourceKey;
 use crate::model::{
-    ClusterSettings, EndpointSettings, Region, RegionMode, RegionRole, RoutingMethod, Topology,
-    TrafficManager,
+    ClusterSettings, ClusterTier, EndpointSettings, Region, RegionMode, RegionRole, RoutingMethod,
+    Topology, TrafficManager,
 };
 use crate::plan::Observed;
 
@@ -140,6 +140,12 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
         let mut settings = ClusterSettings::default();
         if let Some(c) = &cluster {
             settings.kubernetes_version = c.properties.kubernetes_version.clone();
+            // ARM reads a cluster without a sku as Free.
+            settings.tier = c
+                .sku
+                .as_ref()
+                .map_or(Some(ClusterTier::Free), |s| ClusterTier::parse(&s.tier))
+                .unwrap_or_default();
             let autoscale = |p: &crate::arm::managed_cluster::PoolSettings| match (
                 p.enable_auto_scaling,
                 p.min_count,

@@ -23,6 +23,8 @@ pub struct RegionStatus {
     pub node_resource_group: String,
     /// The Kubernetes version the cluster was asked for (AKS's default when none was).
     pub kubernetes_version: String,
+    /// The cluster's AKS pricing tier (`Free`, `Standard`, `Premium`); empty without a cluster.
+    pub cluster_tier: String,
     pub provisioning_state: String,
     /// The static public IP the region's ingress uses, its address and DNS name.
     pub ingress_ip_id: String,
@@ -167,6 +169,10 @@ pub fn status(topology: &Topology, observed: &Observed) -> TopologyStatus {
             ),
             node_resource_group: text(&aks, &["properties", "nodeResourceGroup"]),
             kubernetes_version: text(&aks, &["properties", "kubernetesVersion"]),
+            // ARM reads a cluster without a sku as Free.
+            cluster_tier: body(&aks)
+                .map(|c| c["sku"]["tier"].as_str().unwrap_or("Free").to_owned())
+                .unwrap_or_default(),
             provisioning_state: text(&aks, &["properties", "provisioningState"]),
             ingress_ip_id: text(&ip, &["id"]),
             ingress_ip_address: text(&ip, &["properties", "ipAddress"]),

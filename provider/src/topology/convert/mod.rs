@@ -16,7 +16,9 @@ use super::schema::DEFAULT_NODE_COUNT;
 use crate::diag;
 use crate::proto::tfplugin6 as pb;
 use crate::value::Value;
-use bcdr::model::{EndpointSettings, RegionMode, RegionRole, RoutingMethod, TrafficManager};
+use bcdr::model::{
+    ClusterTier, EndpointSettings, RegionMode, RegionRole, RoutingMethod, TrafficManager,
+};
 use bcdr::{ClusterSettings, Region, Topology};
 
 fn text(v: &Value) -> String {
@@ -96,6 +98,9 @@ pub fn topology(v: &Value) -> Topology {
             .node_count(number(r.get("node_count")).unwrap_or(DEFAULT_NODE_COUNT as u32));
         if let Some(size) = r.get("vm_size").as_str() {
             cluster = cluster.vm_size(size);
+        }
+        if let Some(tier) = r.get("sku_tier").as_str().and_then(ClusterTier::parse) {
+            cluster = cluster.tier(tier);
         }
         // A cold region's state records "" (no cluster, no version): that is no version asked for.
         if let Some(version) = r
@@ -190,6 +195,24 @@ pub fn config_errors(v: &Value) -> Vec<pb::Diagnostic> {
                 ..diag::error(
                     "Invalid mode",
                     format!("{path}: \"{mode}\" must be hot, warm or cold"),
+                )
+            });
+        }
+        if let Some(tier) = r
+            .get("sku_tier")
+            .as_str()
+            .filter(|t| ClusterTier::parse(t).is_none())
+        {
+            let path = bcdr::validate::AttributePath::region(name, Some("sku_tier"));
+            let valid: Vec<&str> = ClusterTier::ALL.iter().map(|t| t.as_str()).collect();
+            out.push(pb::Diagnostic {
+                attribute: Some(diag::path(&path)),
+                ..diag::error(
+                    "Invalid AKS pricing tier",
+                    format!(
+                        "{path}: \"{tier}\" must be one of {} (`Paid` is now `Standard`)",
+                        valid.join(", ")
+                    ),
                 )
             });
         }

@@ -2,7 +2,9 @@
 //! states following the modes, readiness and diagram computed, and what only ARM can say carried over
 //! from the prior state or left unknown.
 
-use super::super::schema::{DEFAULT_MODE, DEFAULT_NODE_COUNT, DEFAULT_ROLE, DEFAULT_VM_SIZE};
+use super::super::schema::{
+    DEFAULT_MODE, DEFAULT_NODE_COUNT, DEFAULT_ROLE, DEFAULT_SKU_TIER, DEFAULT_VM_SIZE,
+};
 use super::{mode_of, or_default, topology, unknown_paths};
 use crate::value::Value;
 use bcdr::layout::ResourceKey;
@@ -104,6 +106,17 @@ fn planned_region(
         "vm_size".into(),
         or_default(rc.get("vm_size"), Value::string(DEFAULT_VM_SIZE)),
     );
+    // Left out, the default; in the prior state's spelling when that is the default already.
+    let kept = before.get("sku_tier").clone();
+    let default = if kept
+        .as_str()
+        .is_some_and(|t| t.eq_ignore_ascii_case(DEFAULT_SKU_TIER))
+    {
+        kept
+    } else {
+        Value::string(DEFAULT_SKU_TIER)
+    };
+    r.insert("sku_tier".into(), or_default(rc.get("sku_tier"), default));
     r.insert("mode".into(), mode.clone());
     r.insert(
         "role".into(),

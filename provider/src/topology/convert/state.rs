@@ -15,6 +15,18 @@ fn fill(map: &mut BTreeMap<String, Value>, attr: &str, with: &str) {
     }
 }
 
+/// ARM's value, unless the state's differs from it only in case (ARM compares these without case, and
+/// the configuration's spelling must survive a refresh, or every plan would show it changing).
+fn mirror(map: &mut BTreeMap<String, Value>, attr: &str, arm: &str) {
+    if !map
+        .get(attr)
+        .and_then(Value::as_str)
+        .is_some_and(|s| s.eq_ignore_ascii_case(arm))
+    {
+        map.insert(attr.to_owned(), Value::string(arm));
+    }
+}
+
 /// The state after apply: the planned state with every unknown filled from what ARM reports.
 pub fn applied(planned: &Value, status: &TopologyStatus) -> Value {
     let mut out = planned.as_map().cloned().unwrap_or_default();
@@ -164,8 +176,16 @@ pub fn refreshed(
                 r.insert("node_count".into(), Value::Number(count));
             }
             if let Some(size) = pool["vmSize"].as_str() {
-                r.insert("vm_size".into(), Value::string(size));
+                mirror(&mut r, "vm_size", size);
             }
+        }
+        if let Some(tier) = status
+            .regions
+            .get(name)
+            .map(|s| s.cluster_tier.as_str())
+            .filter(|t| !t.is_empty())
+        {
+            mirror(&mut r, "sku_tier", tier);
         }
         regions.insert(name.clone(), Value::Map(r));
     }
@@ -243,6 +263,7 @@ fn config_of(topology: &Topology) -> Value {
                 },
             ),
             ("vm_size".to_owned(), Value::string(&c.vm_size)),
+            ("sku_tier".to_owned(), Value::string(c.tier.as_str())),
             ("priority".to_owned(), opt_number(e.priority)),
             ("weight".to_owned(), opt_number(e.weight)),
             (

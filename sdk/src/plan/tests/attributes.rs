@@ -53,6 +53,13 @@ fn each_attribute_updates_only_what_carries_it() {
             vec![cluster],
         ),
         (
+            "tier",
+            changes(routed, |t| {
+                t.regions[0].cluster.tier = crate::model::ClusterTier::Premium
+            }),
+            vec![cluster],
+        ),
+        (
             "autoscale",
             changes(routed, |t| {
                 t.regions[0].cluster.autoscale = Some(crate::model::Autoscale { min: 1, max: 4 })
