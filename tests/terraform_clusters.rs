@@ -11,6 +11,8 @@
 //!   an error at plan.
 //! - A cold region without the vCPU quota its cluster needs: a warning at plan, long before the
 //!   failover that AKS refuses.
+//! - `bcdr_regions` reads the versions AKS offers in each region and those all of them offer: a
+//!   topology pins the newest common one in every region, and its clusters run the same Kubernetes.
 //! - The AKS pricing tier: Free warned of by readiness, a change applied in place (one write, the
 //!   configuration's spelling kept), a cluster moved back to Free behind Terraform's back repaired.
 
@@ -483,6 +485,83 @@ async fn a_clusters_pricing_tier_changes_in_place_and_is_repaired() {
     h.config(&tiered(""));
     let (code, plan) = h.plan_code().await;
     assert_eq!(code, 0, "Standard is the default:\n{}", plan.all());
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+    assert!(h.emulator.resource_ids().is_empty());
+}
+
+const ALIGNED: &str = r#"data "bcdr_regions" "r" {
+  names = ["eastus", "westus"]
+}
+
+locals {
+  newest_common = reverse(data.bcdr_regions.r.common_kubernetes_versions)[0]
+}
+
+resource "bcdr_topology" "dr" {
+  name = "aligned"
+  region "eastus" {
+    vnet_cidr          = "10.1.0.0/16"
+    kubernetes_version = local.newest_common
+  }
+  region "westus" {
+    vnet_cidr          = "10.2.0.0/16"
+    mode               = "warm"
+    kubernetes_version = local.newest_common
+  }
+  traffic_manager {
+    routing_method = "Priority"
+  }
+}
+
+output "offered" {
+  value = data.bcdr_regions.r.kubernetes_versions
+}
+
+output "common" {
+  value = data.bcdr_regions.r.common_kubernetes_versions
+}"#;
+
+/// West US lags East US by a minor version: the data source says what each offers and what both do,
+/// and both clusters are made with the newest both offer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_topology_pins_the_newest_version_every_region_offers() {
+    let config = arm_emulator::Config {
+        latency_scale: 0.0005,
+        kubernetes_versions: [(
+            "westus".to_owned(),
+            vec!["1.30.7".to_owned(), "1.31.3".to_owned()],
+        )]
+        .into_iter()
+        .collect(),
+        ..arm_emulator::Config::default()
+    };
+    let h = Harness::with_emulator(&terraform::terraform_1_0_3(), "tf-1.0.3-aligned", config).await;
+    h.config(ALIGNED);
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let out = h.tf_ok(&["output", "-json"]).await;
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(
+        v["offered"]["value"],
+        serde_json::json!({ "eastus": ["1.30", "1.31", "1.32"], "westus": ["1.30", "1.31"] }),
+        "{v:#}"
+    );
+    assert_eq!(v["common"]["value"], serde_json::json!(["1.30", "1.31"]));
+    let state = h.state_values().await;
+    for region in ["eastus", "westus"] {
+        assert_eq!(
+            state["region"][region]["kubernetes_version"], "1.31",
+            "{region}: {state:#}"
+        );
+    }
+    assert!(
+        state["readiness"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|l| l
+                .as_str()
+                .is_some_and(|l| l.starts_with("PASS consistent-versions")))),
+        "{state:#}"
+    );
+    assert_eq!(h.plan_code().await.0, 0);
     h.tf_ok(&["destroy", "-auto-approve"]).await;
     assert!(h.emulator.resource_ids().is_empty());
 }

@@ -181,7 +181,7 @@ pub fn regions_data_source() -> String {
     );
     let _ = writeln!(
         out,
-        "## Example Usage\n\n```terraform\ndata \"bcdr_regions\" \"candidates\" {{\n  names = [\"eastus\", \"westus\", \"northeurope\", \"westeurope\"]\n}}\n\n# [[\"eastus\", \"westus\"], [\"northeurope\", \"westeurope\"]]\noutput \"pairs\" {{\n  value = data.bcdr_regions.candidates.recommended_pairs\n}}\n```\n"
+        "## Example Usage\n\n```terraform\ndata \"bcdr_regions\" \"candidates\" {{\n  names = [\"eastus\", \"westus\", \"northeurope\", \"westeurope\"]\n}}\n\n# [[\"eastus\", \"westus\"], [\"northeurope\", \"westeurope\"]]\noutput \"pairs\" {{\n  value = data.bcdr_regions.candidates.recommended_pairs\n}}\n\n# The newest Kubernetes minor version all four offer (e.g. \"1.31\"), for every region's kubernetes_version\noutput \"kubernetes_version\" {{\n  value = reverse(data.bcdr_regions.candidates.common_kubernetes_versions)[0]\n}}\n```\n"
     );
     let _ = writeln!(out, "## Argument Reference\n");
     arguments(&mut out, &schema);

@@ -1,5 +1,6 @@
 //! The `bcdr_regions` data source: Azure regions as the subscription reports them, with their paired
-//! regions and AKS availability, so modules can choose the regions the guidance recommends.
+//! regions, AKS availability and the Kubernetes versions AKS offers, so modules can choose the regions
+//! the guidance recommends and a version all of them run.
 
 use crate::diag;
 use crate::proto::tfplugin6 as pb;
@@ -12,7 +13,7 @@ pub const TYPE_NAME: &str = "bcdr_regions";
 
 pub fn schema() -> Block {
     Block {
-        description: "Azure regions as the subscription's `locations` API and the AKS provider registration report them: each region's paired regions and whether AKS is offered, and the pairs the BC/DR guidance recommends.",
+        description: "Azure regions as the subscription's `locations` API and the AKS provider registration report them: each region's paired regions, whether AKS is offered and the Kubernetes versions it offers, the pairs the BC/DR guidance recommends, and the versions every described region offers.",
         attributes: vec![
             attr(
                 "names",
@@ -49,6 +50,18 @@ pub fn schema() -> Block {
                 Ty::List(Box::new(Ty::List(Box::new(Ty::String)))),
                 Mode::Computed,
                 "Pairs of the described regions that are Azure pairs and both offer AKS, e.g. `[[\"eastus\", \"westus\"]]`.",
+            ),
+            attr(
+                "kubernetes_versions",
+                Ty::Map(Box::new(Ty::List(Box::new(Ty::String)))),
+                Mode::Computed,
+                "The Kubernetes minor versions (`x.y`) AKS offers, oldest first, by region that offers AKS (`az aks get-versions`; one read per region, at once: list `names` to read only the regions you use).",
+            ),
+            attr(
+                "common_kubernetes_versions",
+                Ty::List(Box::new(Ty::String)),
+                Mode::Computed,
+                "The minor versions every described region that offers AKS offers, oldest first: the values a topology of those regions can pin in every region's `kubernetes_version`, so that its clusters run the same Kubernetes after a failover. Empty when they share none.",
             ),
         ],
         blocks: vec![],
@@ -128,6 +141,29 @@ pub async fn read(client: &TopologyClient, config: &Value) -> (Value, Vec<pb::Di
             }
         }
     }
+    let aks: Vec<String> = chosen
+        .iter()
+        .filter(|r| r.aks)
+        .map(|r| r.name.clone())
+        .collect();
+    let versions = match bcdr::regions::offered_versions(client.arm(), &aks).await {
+        Ok(v) => v,
+        Err(e) => {
+            return (
+                Value::Null,
+                vec![diag::error(
+                    "Failed to read the Kubernetes versions AKS offers",
+                    e.to_string(),
+                )],
+            );
+        }
+    };
+    let common = bcdr::arm::managed_cluster::common_minors(versions.values());
+    let minors = |offered: &bcdr::arm::managed_cluster::OfferedVersions| {
+        let mut minors = offered.minors.clone();
+        bcdr::arm::managed_cluster::sort_versions(&mut minors);
+        Value::List(minors.iter().map(Value::string).collect())
+    };
     let map = |f: &dyn Fn(&bcdr::regions::DiscoveredRegion) -> Value| {
         Value::Map(
             chosen
@@ -149,6 +185,19 @@ pub async fn read(client: &TopologyClient, config: &Value) -> (Value, Vec<pb::Di
         ),
         ("aks_available".into(), map(&|r| Value::Bool(r.aks))),
         ("recommended_pairs".into(), Value::List(pairs)),
+        (
+            "kubernetes_versions".into(),
+            Value::Map(
+                versions
+                    .iter()
+                    .map(|(r, o)| (r.clone(), minors(o)))
+                    .collect(),
+            ),
+        ),
+        (
+            "common_kubernetes_versions".into(),
+            Value::List(common.iter().map(Value::string).collect()),
+        ),
     ]));
     (state, diags)
 }

@@ -316,3 +316,24 @@ pub async fn discover(arm: &crate::ArmClient) -> crate::Result<Vec<DiscoveredReg
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
 }
+
+/// The Kubernetes versions AKS offers in each of `regions`, read at once (one GET each). A region
+/// ARM says nothing about (AKS not registered, say) is left out; the first failed read is the error.
+pub async fn offered_versions(
+    arm: &crate::ArmClient,
+    regions: &[String],
+) -> crate::Result<std::collections::BTreeMap<String, OfferedVersions>> {
+    let answers = futures::future::join_all(
+        regions
+            .iter()
+            .map(|region| crate::arm::managed_cluster::offered_versions(arm, region)),
+    )
+    .await;
+    let mut out = std::collections::BTreeMap::new();
+    for (region, answer) in regions.iter().zip(answers) {
+        if let Some(offered) = answer? {
+            out.insert(region.clone(), offered);
+        }
+    }
+    Ok(out)
+}

@@ -169,6 +169,29 @@ impl OfferedVersions {
     }
 }
 
+/// The minor versions (`x.y`) every one of `offered` has, oldest first: what a topology can pin in each
+/// of those regions so that its clusters run the same Kubernetes. Empty when there is none (or no
+/// region).
+pub fn common_minors<'a>(offered: impl IntoIterator<Item = &'a OfferedVersions>) -> Vec<String> {
+    let mut sets = offered.into_iter().map(|o| &o.minors);
+    let Some(first) = sets.next() else {
+        return Vec::new();
+    };
+    let mut common: Vec<String> = first.clone();
+    for minors in sets {
+        common.retain(|m| minors.contains(m));
+    }
+    sort_versions(&mut common);
+    common.dedup();
+    common
+}
+
+/// Sorts `x.y[.z]` versions by their numbers (`1.9` before `1.10`), oldest first.
+pub fn sort_versions(versions: &mut [String]) {
+    let key = |v: &String| -> Vec<u64> { v.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
+    versions.sort_by_cached_key(key);
+}
+
 /// What AKS offers in `location`; `None` when ARM does not say (the subscription is not registered for
 /// AKS yet, say).
 pub async fn offered_versions(
@@ -183,4 +206,32 @@ pub async fn offered_versions(
         .get(&path, API_VERSION)
         .await?
         .map(|body| OfferedVersions::from_body(&body)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn offered(minors: &[&str]) -> OfferedVersions {
+        OfferedVersions {
+            minors: minors.iter().map(|m| (*m).to_owned()).collect(),
+            patches: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn common_minors_are_those_every_region_offers_by_number() {
+        let east = offered(&["1.31", "1.9", "1.10", "1.30"]);
+        let west = offered(&["1.30", "1.31", "1.10", "1.9", "1.32"]);
+        assert_eq!(
+            common_minors([&east, &west]),
+            ["1.9", "1.10", "1.30", "1.31"],
+            "by number, not by text"
+        );
+        assert_eq!(
+            common_minors([&east, &offered(&["1.32"])]),
+            Vec::<String>::new()
+        );
+        assert_eq!(common_minors(std::iter::empty()), Vec::<String>::new());
+    }
 }
