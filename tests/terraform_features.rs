@@ -94,6 +94,12 @@ async fn failover(h: &Harness) {
         "{readiness:#?}"
     );
     assert!(
+        readiness
+            .iter()
+            .any(|l| l.starts_with("WARN zone-redundancy: eastus (system): not spread")),
+        "East US has zones, West US none: {readiness:#?}"
+    );
+    assert!(
         state["diagram"]
             .as_str()
             .is_some_and(|d| d.starts_with("flowchart TB") && d.contains("westus (warm)")),

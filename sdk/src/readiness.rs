@@ -54,6 +54,7 @@ pub fn report(t: &Topology) -> Vec<Finding> {
         warm_capacity(t),
         versions(t),
         api_server_sla(t),
+        zone_redundancy(t),
     ]
 }
 
@@ -362,6 +363,43 @@ fn api_server_sla(t: &Topology) -> Finding {
     }
 }
 
+/// Pools on fewer than two zones, in regions that have zones (a cold region's cluster counts: it is
+/// made at failover as the model says).
+fn zone_redundancy(t: &Topology) -> Finding {
+    let mut single: Vec<String> = Vec::new();
+    for r in t
+        .regions
+        .iter()
+        .filter(|r| crate::validate::has_zones(&r.name))
+    {
+        let c = &r.cluster;
+        let pools: Vec<&str> = std::iter::once(("system", &c.zones))
+            .chain(c.user_pools.iter().map(|p| (p.name.as_str(), &p.zones)))
+            .filter(|(_, zones)| zones.len() < 2)
+            .map(|(name, _)| name)
+            .collect();
+        if !pools.is_empty() {
+            single.push(format!("{} ({})", r.name, pools.join(", ")));
+        }
+    }
+    if single.is_empty() {
+        finding(
+            "zone-redundancy",
+            Level::Pass,
+            "every pool spreads over availability zones where its region has them: a zone outage is not a failover",
+        )
+    } else {
+        finding(
+            "zone-redundancy",
+            Level::Warn,
+            format!(
+                "{}: not spread over availability zones, so one zone's outage can take the pool down and force a regional failover; set availability_zones = [\"1\", \"2\", \"3\"] (fixed once a pool exists: a new pool, or a cold region, takes it)",
+                single.join(", ")
+            ),
+        )
+    }
+}
+
 fn versions(t: &Topology) -> Finding {
     let mut seen: Vec<String> = t
         .regions
@@ -409,7 +447,10 @@ mod tests {
 
     fn good() -> Topology {
         Topology::new("shop")
-            .region(Region::new("eastus", "10.1.0.0/16"))
+            .region(
+                Region::new("eastus", "10.1.0.0/16")
+                    .with_cluster(ClusterSettings::default().zones(["1", "2", "3"])),
+            )
             .region(Region::new("westus", "10.2.0.0/16").mode(RegionMode::Warm))
             .traffic_manager(TrafficManager::new(RoutingMethod::Priority))
             .registry(Registry::default())
@@ -472,6 +513,19 @@ mod tests {
         assert!(sla.detail.starts_with("westus on the Free tier"), "{sla}");
         t.regions[1].cluster.tier = crate::model::ClusterTier::Premium;
         assert_eq!(level(&t, "api-server-sla"), Level::Pass);
+        let mut t = good();
+        t.regions[0].cluster = ClusterSettings::default().zones(["1"]).user_pool(
+            crate::model::NodePool::new("apps", "Standard_D8ds_v5", 3).zones(["1", "2"]),
+        );
+        let zones = report(&t)
+            .into_iter()
+            .find(|f| f.check == "zone-redundancy")
+            .expect("check");
+        assert_eq!(zones.level, Level::Warn);
+        assert!(
+            zones.detail.starts_with("eastus (system): not spread"),
+            "westus has no zones, apps has two: {zones}"
+        );
         use crate::model::{StateLocation, StatefulService};
         let t = good().stateful_service(StatefulService::new(
             "orders-db",

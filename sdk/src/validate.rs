@@ -11,6 +11,7 @@ mod waf;
 use crate::regions::Catalog;
 pub use capacity::capacity_findings;
 use ipnet::Ipv4Net;
+pub(crate) use pools::has_zones;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 pub use versions::version_findings;

@@ -25,6 +25,12 @@ const WITHOUT_ZONES: &[&str] = &[
     "australiasoutheast",
 ];
 
+/// Whether `region` has availability zones as far as bcdr knows (a region the table lacks: unknown,
+/// so no).
+pub(crate) fn has_zones(region: &str) -> bool {
+    crate::regions::lookup(region).is_some() && !WITHOUT_ZONES.contains(&region)
+}
+
 fn at(region: &str, steps: &[&str]) -> AttributePath {
     let mut path = AttributePath::region(region, None);
     path.0
