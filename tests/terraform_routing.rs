@@ -5,6 +5,8 @@
 //!   `terraform plan` at the attribute with no ARM call.
 //! - Geographic routing with standbys: failing over inside an area is a mode swap in HCL that writes
 //!   only that area's nested profile.
+//! - Traffic Manager's failure detection: fast probing applied as asked, `failover_seconds` known at
+//!   plan; probing changed in Azure is drift that apply repairs.
 //! - Traffic Manager DNS names are global: a name another profile holds stops `terraform plan` at
 //!   `traffic_manager.dns_name`, after reads only; the topology's own name is not asked about again.
 
@@ -405,4 +407,69 @@ async fn a_taken_traffic_manager_dns_name_stops_the_plan() {
         .count();
     assert_eq!(asked, 0, "its own name is not asked about again");
     h.tf_ok(&["destroy", "-auto-approve"]).await;
+}
+
+const PROFILE: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-shop-global/providers/Microsoft.Network/trafficmanagerprofiles/tm-shop";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fast_probing_detects_a_failed_region_sooner_and_drift_is_repaired() {
+    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-probing").await;
+    h.config(&routed(""));
+    let (_, plan) = h.plan_code().await;
+    assert!(
+        plan.stdout.contains("failover_seconds   = 150"),
+        "Traffic Manager's defaults: 4 probes 30 s apart, then a 30 s TTL:\n{}",
+        plan.stdout
+    );
+    h.config(&routed(
+        "    ttl                = 10\n    probe_interval     = 10\n    probe_timeout      = 5\n    tolerated_failures = 1",
+    ));
+    let (_, plan) = h.plan_code().await;
+    assert!(
+        plan.stdout.contains("failover_seconds   = 30"),
+        "{}",
+        plan.stdout
+    );
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let arm = h.arm();
+    let monitor = || async {
+        arm.get(PROFILE, "2022-04-01")
+            .await
+            .expect("get")
+            .expect("profile")["properties"]["monitorConfig"]
+            .clone()
+    };
+    let m = monitor().await;
+    assert_eq!(
+        (
+            &m["intervalInSeconds"],
+            &m["timeoutInSeconds"],
+            &m["toleratedNumberOfFailures"]
+        ),
+        (&10.into(), &5.into(), &1.into()),
+        "{m:#}"
+    );
+    assert_eq!(h.plan_code().await.0, 0, "no changes");
+
+    let mut profile = arm
+        .get(PROFILE, "2022-04-01")
+        .await
+        .expect("get")
+        .expect("profile");
+    profile["properties"]["monitorConfig"]["toleratedNumberOfFailures"] = 5.into();
+    arm.put(PROFILE, "2022-04-01", &profile, &[])
+        .await
+        .expect("drift");
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 2, "{}", plan.all());
+    assert!(
+        plan.stdout
+            .contains("properties.monitorConfig.toleratedNumberOfFailures"),
+        "the drift is named:\n{}",
+        plan.stdout
+    );
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    assert_eq!(monitor().await["toleratedNumberOfFailures"], 1);
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+    assert!(h.emulator.resource_ids().is_empty());
 }

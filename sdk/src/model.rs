@@ -322,6 +322,29 @@ pub struct TrafficManager {
     pub probe_protocol: String,
     pub probe_port: u16,
     pub probe_path: String,
+    /// Seconds between health probes: 30 (normal) or 10 (fast probing, billed extra).
+    #[serde(default = "probe_defaults::interval")]
+    pub probe_interval: u32,
+    /// Seconds a probe may take: 5 to 10, and below the interval when probing every 10 s.
+    #[serde(default = "probe_defaults::timeout")]
+    pub probe_timeout: u32,
+    /// Failed probes in a row Traffic Manager tolerates; the next one marks the endpoint Degraded
+    /// and takes it out of DNS answers. 0 to 9.
+    #[serde(default = "probe_defaults::tolerated_failures")]
+    pub tolerated_failures: u32,
+}
+
+/// Traffic Manager's own defaults for endpoint monitoring.
+mod probe_defaults {
+    pub fn interval() -> u32 {
+        30
+    }
+    pub fn timeout() -> u32 {
+        10
+    }
+    pub fn tolerated_failures() -> u32 {
+        3
+    }
 }
 
 impl TrafficManager {
@@ -333,7 +356,26 @@ impl TrafficManager {
             probe_protocol: "HTTPS".into(),
             probe_port: 443,
             probe_path: "/healthz".into(),
+            probe_interval: probe_defaults::interval(),
+            probe_timeout: probe_defaults::timeout(),
+            tolerated_failures: probe_defaults::tolerated_failures(),
         }
+    }
+
+    /// How often to probe, how long a probe may take, and how many failures in a row to tolerate.
+    #[must_use]
+    pub fn probing(mut self, interval: u32, timeout: u32, tolerated_failures: u32) -> Self {
+        self.probe_interval = interval;
+        self.probe_timeout = timeout;
+        self.tolerated_failures = tolerated_failures;
+        self
+    }
+
+    /// About how long clients keep being sent to a hot region that has failed: the probes until its
+    /// endpoint is Degraded (`tolerated_failures + 1` intervals), then the DNS TTL until clients
+    /// resolve again. 150 s with the defaults; 20 s probing every 10 s, tolerating none, at a 10 s TTL.
+    pub fn failover_seconds(&self) -> u32 {
+        (self.tolerated_failures + 1) * self.probe_interval + self.ttl
     }
 
     #[must_use]

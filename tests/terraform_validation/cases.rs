@@ -228,6 +228,28 @@ pub fn errors() -> Vec<(String, &'static str, &'static str)> {
             "traffic_manager.probe_path: \"x\" must start with '/'",
         ),
         (
+            pair("", "", &tm("Priority", "    probe_interval = 5")),
+            "Invalid probe interval",
+            "traffic_manager.probe_interval: 5 must be 30 (seconds, normal probing) or 10 (fast probing)",
+        ),
+        (
+            pair(
+                "",
+                "",
+                &tm(
+                    "Priority",
+                    "    probe_interval = 10\n    probe_timeout  = 10",
+                ),
+            ),
+            "Invalid probe timeout",
+            "traffic_manager.probe_timeout: 10 must be 5 to 9 seconds (below the probe interval of 10)",
+        ),
+        (
+            pair("", "", &tm("Priority", "    tolerated_failures = 12")),
+            "Invalid tolerated failures",
+            "traffic_manager.tolerated_failures: 12 must be 0 to 9",
+        ),
+        (
             pair(
                 &geo("[\"WORLD\"]"),
                 &format!("{}\n    mode = \"warm\"", geo("[\"WORLD\"]")),

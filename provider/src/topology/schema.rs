@@ -179,6 +179,31 @@ pub fn traffic_manager_block() -> Block {
                 Mode::OptionalComputed,
                 "Health probe path for HTTP(S) (default `/healthz`).",
             ),
+            attr(
+                "probe_interval",
+                Ty::Number,
+                Mode::OptionalComputed,
+                "Seconds between health probes: `30` (default) or `10` (fast probing, billed extra). With `tolerated_failures` and `ttl`, how soon clients leave a hot region that fails (see `failover_seconds`).",
+            ),
+            attr(
+                "probe_timeout",
+                Ty::Number,
+                Mode::OptionalComputed,
+                "Seconds a probe may take before it counts as failed: 5 to 10 (default 10), at most 9 when `probe_interval` is 10.",
+            ),
+            attr(
+                "tolerated_failures",
+                Ty::Number,
+                Mode::OptionalComputed,
+                "Failed probes in a row Traffic Manager tolerates, 0 to 9 (default 3); the next one marks the region's endpoint Degraded and takes it out of DNS answers.",
+            ),
+            Attr {
+                name: "failover_seconds",
+                ty: Ty::Number,
+                mode: Mode::Computed,
+                sensitive: false,
+                description: "About how long clients keep being sent to a hot region that has failed before Traffic Manager sends them to another enabled one: `(tolerated_failures + 1) × probe_interval + ttl` (150 with the defaults; 20 probing every 10 s, tolerating none, at a `ttl` of 10). Known at plan time. A warm or cold region's endpoint is disabled, so it takes traffic only after a failover (a mode change), whose clients follow within `ttl`.",
+            },
             computed("id", "ARM id of the Traffic Manager profile."),
             computed(
                 "fqdn",

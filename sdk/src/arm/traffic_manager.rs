@@ -55,6 +55,13 @@ pub struct MonitorConfig {
     pub port: u16,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// 30 or 10; Traffic Manager's default 30 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_in_seconds: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_in_seconds: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tolerated_number_of_failures: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

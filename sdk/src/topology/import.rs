@@ -101,6 +101,12 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
         tm.ttl = p.properties.dns_config.ttl;
         tm.probe_protocol = p.properties.monitor_config.protocol.clone();
         tm.probe_port = p.properties.monitor_config.port;
+        let monitor = &p.properties.monitor_config;
+        tm.probe_interval = monitor.interval_in_seconds.unwrap_or(tm.probe_interval);
+        tm.probe_timeout = monitor.timeout_in_seconds.unwrap_or(tm.probe_timeout);
+        tm.tolerated_failures = monitor
+            .tolerated_number_of_failures
+            .unwrap_or(tm.tolerated_failures);
         tm.probe_path = p
             .properties
             .monitor_config

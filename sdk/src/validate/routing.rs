@@ -135,6 +135,7 @@ pub(super) fn validate(
             ),
         ));
     }
+    probing(tm, out);
     let mut seen_priorities: Vec<(u32, &str)> = Vec::new();
     let areas = crate::layout::areas(topology);
     for area in areas.iter().filter(|a| a.nested()) {
@@ -214,5 +215,38 @@ pub(super) fn validate(
         if !e.geo_mappings.is_empty() && tm.routing_method != RoutingMethod::Geographic {
             out.push(ignored("geo_mappings"));
         }
+    }
+}
+
+/// Traffic Manager's endpoint monitoring: an interval of 30 s or 10 s, a timeout of 5-10 s (5-9 s
+/// under a 10 s interval), 0-9 tolerated failures.
+fn probing(tm: &crate::model::TrafficManager, out: &mut Vec<Diagnostic>) {
+    if tm.probe_interval != 10 && tm.probe_interval != 30 {
+        out.push(Diagnostic::error(
+            path(&["traffic_manager", "probe_interval"]),
+            "Invalid probe interval",
+            format!(
+                "{} must be 30 (seconds, normal probing) or 10 (fast probing)",
+                tm.probe_interval
+            ),
+        ));
+    }
+    let longest = if tm.probe_interval == 10 { 9 } else { 10 };
+    if !(5..=longest).contains(&tm.probe_timeout) {
+        out.push(Diagnostic::error(
+            path(&["traffic_manager", "probe_timeout"]),
+            "Invalid probe timeout",
+            format!(
+                "{} must be 5 to {longest} seconds (below the probe interval of {})",
+                tm.probe_timeout, tm.probe_interval
+            ),
+        ));
+    }
+    if tm.tolerated_failures > 9 {
+        out.push(Diagnostic::error(
+            path(&["traffic_manager", "tolerated_failures"]),
+            "Invalid tolerated failures",
+            format!("{} must be 0 to 9", tm.tolerated_failures),
+        ));
     }
 }

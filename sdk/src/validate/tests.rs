@@ -252,6 +252,46 @@ mod routing {
     }
 
     #[test]
+    fn probing_is_what_traffic_manager_allows() {
+        let mut t = routed(RoutingMethod::Priority);
+        let tm = t.traffic_manager.as_mut().expect("tm");
+        *tm = tm.clone().probing(10, 10, 10);
+        let found: Vec<(String, String)> = errors(&t)
+            .iter()
+            .map(|d| (d.path.to_string(), d.detail.clone()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "traffic_manager.probe_timeout".to_owned(),
+                    "10 must be 5 to 9 seconds (below the probe interval of 10)".to_owned()
+                ),
+                (
+                    "traffic_manager.tolerated_failures".to_owned(),
+                    "10 must be 0 to 9".to_owned()
+                ),
+            ]
+        );
+        let tm = t.traffic_manager.as_mut().expect("tm");
+        *tm = tm.clone().probing(20, 10, 0);
+        let d = only(&t);
+        assert_eq!(d.path.to_string(), "traffic_manager.probe_interval");
+        assert!(
+            d.detail.contains("30 (seconds, normal probing) or 10"),
+            "{}",
+            d.detail
+        );
+        let tm = t.traffic_manager.as_mut().expect("tm");
+        *tm = tm.clone().probing(10, 5, 0);
+        assert!(errors(&t).is_empty());
+        assert_eq!(
+            t.traffic_manager.as_ref().map(|tm| tm.failover_seconds()),
+            Some(40)
+        );
+    }
+
+    #[test]
     fn priorities_are_unique_and_in_range() {
         let mut t = routed(RoutingMethod::Priority);
         t.regions[0].endpoint = EndpointSettings::default().priority(1);

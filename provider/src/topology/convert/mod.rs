@@ -86,6 +86,15 @@ fn traffic_manager(v: &Value) -> Option<TrafficManager> {
     if let Some(path) = tm.get("probe_path").as_str() {
         out.probe_path = path.to_owned();
     }
+    if let Some(n) = number(tm.get("probe_interval")) {
+        out.probe_interval = n;
+    }
+    if let Some(n) = number(tm.get("probe_timeout")) {
+        out.probe_timeout = n;
+    }
+    if let Some(n) = number(tm.get("tolerated_failures")) {
+        out.tolerated_failures = n;
+    }
     Some(out)
 }
 

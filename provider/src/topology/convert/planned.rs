@@ -218,7 +218,6 @@ fn planned_traffic_manager(
         (v, _) => v.clone(),
     };
     out.insert("dns_name".into(), dns.clone());
-    out.insert("ttl".into(), or_default(tm.get("ttl"), Value::Number(30.0)));
     out.insert(
         "probe_protocol".into(),
         or_default(tm.get("probe_protocol"), Value::string("HTTPS")),
@@ -231,6 +230,22 @@ fn planned_traffic_manager(
         "probe_path".into(),
         or_default(tm.get("probe_path"), Value::string("/healthz")),
     );
+    let defaults = bcdr::model::TrafficManager::new(RoutingMethod::Priority);
+    let mut known = true;
+    let mut setting = |attr: &str, default: u32| {
+        let v = or_default(tm.get(attr), Value::Number(f64::from(default)));
+        known &= !v.is_unknown();
+        out.insert(attr.into(), v);
+    };
+    setting("ttl", defaults.ttl);
+    setting("probe_interval", defaults.probe_interval);
+    setting("probe_timeout", defaults.probe_timeout);
+    setting("tolerated_failures", defaults.tolerated_failures);
+    let failover = match super::traffic_manager(config) {
+        Some(t) if known => Value::Number(f64::from(t.failover_seconds())),
+        _ => Value::Unknown,
+    };
+    out.insert("failover_seconds".into(), failover);
     out.insert(
         "id".into(),
         id_of(ResourceKey::TrafficManagerProfile, subscription, name),

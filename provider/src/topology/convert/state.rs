@@ -299,6 +299,18 @@ fn config_of(topology: &Topology) -> Value {
                 Value::Number(f64::from(tm.probe_port)),
             ),
             ("probe_path".to_owned(), Value::string(&tm.probe_path)),
+            (
+                "probe_interval".to_owned(),
+                Value::Number(f64::from(tm.probe_interval)),
+            ),
+            (
+                "probe_timeout".to_owned(),
+                Value::Number(f64::from(tm.probe_timeout)),
+            ),
+            (
+                "tolerated_failures".to_owned(),
+                Value::Number(f64::from(tm.tolerated_failures)),
+            ),
         ]))
     });
     // Declared services come back from the global group's tag; `geo_replicated` only when true (the

@@ -104,6 +104,13 @@ fn each_attribute_updates_only_what_carries_it() {
             vec![profile],
         ),
         (
+            "traffic_manager.probing",
+            changes(routed, |t| {
+                t.traffic_manager = t.traffic_manager.take().map(|m| m.probing(10, 5, 1))
+            }),
+            vec![profile],
+        ),
+        (
             "traffic_manager.dns_name",
             changes(routed, |t| {
                 t.traffic_manager
