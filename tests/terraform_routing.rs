@@ -25,6 +25,7 @@ const WITH_WAF: &str = r#"resource "bcdr_topology" "web" {
   }
   front_door {
     tier = "Premium"
+    probe_interval = 60
     waf {
       custom_rule "office" {
         priority = 5
@@ -79,6 +80,21 @@ async fn waf_lifecycle(h: &Harness) {
         Some(2)
     );
     assert_eq!(h.plan_code().await.0, 0, "no changes after apply");
+    let group = arm
+        .get(
+            &POLICY.replace(
+                "Microsoft.Network/FrontDoorWebApplicationFirewallPolicies/bcdrwebwaf",
+                "Microsoft.Cdn/profiles/fd-web/originGroups/regions",
+            ),
+            "2024-09-01",
+        )
+        .await
+        .expect("get")
+        .expect("origin group");
+    assert_eq!(
+        group["properties"]["healthProbeSettings"]["probeIntervalInSeconds"], 60,
+        "{group:#}"
+    );
 
     h.tf_ok(&["state", "rm", "bcdr_topology.web"]).await;
     h.tf_ok(&["import", "bcdr_topology.web", "web"]).await;

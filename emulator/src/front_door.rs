@@ -250,6 +250,15 @@ fn render(
         }
         ["profiles", "origingroups"] => {
             let lb = &props["loadBalancingSettings"];
+            // The spec's bounds (cdn.json, HealthProbeParameters).
+            if let Some(interval) = props["healthProbeSettings"]["probeIntervalInSeconds"].as_i64()
+                && !(1..=255).contains(&interval)
+            {
+                return Err(bad(format!(
+                    "healthProbeSettings.probeIntervalInSeconds {interval} must be between 1 and 255."
+                ))
+                .with_target("properties.healthProbeSettings.probeIntervalInSeconds"));
+            }
             json!({
                 "profileName": profile_name,
                 "loadBalancingSettings": { "sampleSize": lb["sampleSize"].as_i64().unwrap_or(4), "successfulSamplesRequired": lb["successfulSamplesRequired"].as_i64().unwrap_or(3), "additionalLatencyInMilliseconds": lb["additionalLatencyInMilliseconds"].as_i64().unwrap_or(50) },

@@ -306,12 +306,17 @@ async fn rule_sets_hold_rules_that_routes_use() {
         Some(json!({ "location": "global", "properties": {} })),
     )
     .await;
-    arm.req(
-        Method::PUT,
-        &afd("/originGroups/g1"),
-        Some(json!({ "properties": {} })),
-    )
-    .await;
+    let probing = |s: i64| json!({ "properties": { "healthProbeSettings": { "probePath": "/", "probeProtocol": "Https", "probeRequestType": "HEAD", "probeIntervalInSeconds": s } } });
+    let (s, b) = arm
+        .req(Method::PUT, &afd("/originGroups/g1"), Some(probing(300)))
+        .await;
+    assert_eq!(s, 400, "the spec's bounds are 1 to 255 seconds: {b}");
+    assert_eq!(
+        b["error"]["target"],
+        "properties.healthProbeSettings.probeIntervalInSeconds"
+    );
+    arm.req(Method::PUT, &afd("/originGroups/g1"), Some(probing(255)))
+        .await;
     arm.settle().await;
     let group = format!(
         "/subscriptions/{SUB}/resourceGroups/g/providers/Microsoft.Cdn/profiles/fd/originGroups/g1"

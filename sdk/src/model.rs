@@ -461,6 +461,14 @@ pub struct FrontDoor {
     pub session_affinity: bool,
     /// A web application firewall on the endpoint; none when `None`.
     pub waf: Option<Waf>,
+    /// Seconds between health probes of each origin, 1 to 255 (from every edge location: shorter
+    /// finds a failed region sooner, and sends the origins more probes).
+    #[serde(default = "default_fd_probe_interval")]
+    pub probe_interval: u32,
+}
+
+fn default_fd_probe_interval() -> u32 {
+    30
 }
 
 impl FrontDoor {
@@ -480,6 +488,7 @@ impl Default for FrontDoor {
             probe_protocol: "Https".into(),
             session_affinity: false,
             waf: None,
+            probe_interval: default_fd_probe_interval(),
         }
     }
 }

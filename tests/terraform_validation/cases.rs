@@ -208,6 +208,11 @@ pub fn errors() -> Vec<(String, &'static str, &'static str)> {
             "front_door.probe_protocol: \"Ftp\" must be Http or Https",
         ),
         (
+            pair("", "", "  front_door {\n    probe_interval = 300\n  }"),
+            "Invalid probe interval",
+            "front_door.probe_interval: 300 must be 1 to 255 seconds",
+        ),
+        (
             pair("", "", &tm("Priority", "    dns_name = \"Bad_Name\"")),
             "Invalid DNS name",
             "traffic_manager.dns_name: \"Bad_Name\"",

@@ -261,6 +261,12 @@ pub fn front_door_block() -> Block {
                 "Health probe protocol: `Https` (default) or `Http`.",
             ),
             attr(
+                "probe_interval",
+                Ty::Number,
+                Mode::OptionalComputed,
+                "Seconds between health probes of each region's origin, 1 to 255 (default 30). Front Door probes from each of its edge locations: a shorter interval finds a failed region sooner and sends the origins more probes.",
+            ),
+            attr(
                 "session_affinity",
                 Ty::Bool,
                 Mode::OptionalComputed,

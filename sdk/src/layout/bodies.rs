@@ -419,7 +419,7 @@ pub(super) fn front_door_origin_group(fd: &FrontDoor) -> Value {
                 probe_path: fd.probe_path.clone(),
                 probe_request_type: "HEAD".into(),
                 probe_protocol: fd.probe_protocol.clone(),
-                probe_interval_in_seconds: 30,
+                probe_interval_in_seconds: fd.probe_interval,
             },
             session_affinity_state: if fd.session_affinity {
                 "Enabled"

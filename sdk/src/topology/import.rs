@@ -44,6 +44,10 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
         ) {
             fd.probe_path = group.properties.health_probe_settings.probe_path;
             fd.probe_protocol = group.properties.health_probe_settings.probe_protocol;
+            fd.probe_interval = group
+                .properties
+                .health_probe_settings
+                .probe_interval_in_seconds;
             fd.session_affinity = group
                 .properties
                 .session_affinity_state

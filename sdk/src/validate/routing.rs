@@ -87,6 +87,13 @@ pub(super) fn validate(
                 format!("\"{}\" must be Http or Https", fd.probe_protocol),
             ));
         }
+        if !(1..=255).contains(&fd.probe_interval) {
+            out.push(Diagnostic::error(
+                path(&["front_door", "probe_interval"]),
+                "Invalid probe interval",
+                format!("{} must be 1 to 255 seconds", fd.probe_interval),
+            ));
+        }
     }
     let Some(tm) = &topology.traffic_manager else {
         for r in topology

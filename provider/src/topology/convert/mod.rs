@@ -164,6 +164,9 @@ pub fn topology(v: &Value) -> Topology {
         if let Some(p) = b.get("probe_protocol").as_str() {
             fd.probe_protocol = p.to_owned();
         }
+        if let Some(n) = number(b.get("probe_interval")) {
+            fd.probe_interval = n;
+        }
         fd.session_affinity = matches!(b.get("session_affinity"), Value::Bool(true));
         fd.waf = waf::model(b);
         t.front_door = Some(fd);

@@ -335,6 +335,13 @@ fn planned_front_door(
         or_default(block.get("probe_protocol"), Value::string("Https")),
     );
     out.insert(
+        "probe_interval".into(),
+        or_default(
+            block.get("probe_interval"),
+            Value::Number(f64::from(bcdr::model::FrontDoor::default().probe_interval)),
+        ),
+    );
+    out.insert(
         "session_affinity".into(),
         or_default(block.get("session_affinity"), Value::Bool(false)),
     );

@@ -379,6 +379,10 @@ fn config_of(topology: &Topology) -> Value {
                         Value::string(&f.probe_protocol),
                     ),
                     (
+                        "probe_interval".to_owned(),
+                        Value::Number(f64::from(f.probe_interval)),
+                    ),
+                    (
                         "session_affinity".to_owned(),
                         Value::Bool(f.session_affinity),
                     ),

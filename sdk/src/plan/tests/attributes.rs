@@ -154,6 +154,16 @@ fn each_attribute_updates_only_what_carries_it() {
             vec!["update Front Door profile", "update WAF policy"],
         ),
         (
+            "front_door.probe_interval",
+            changes(edge, |t| {
+                t.front_door
+                    .as_mut()
+                    .map(|f| f.probe_interval = 10)
+                    .unwrap_or_default()
+            }),
+            vec!["update Front Door origin group"],
+        ),
+        (
             "front_door.probe_path",
             changes(edge, |t| {
                 t.front_door
