@@ -350,6 +350,11 @@ async fn a_failover_to_a_region_without_the_pinned_version_stops_at_plan() {
 }
 
 fn standby(east: &str, west: &str) -> String {
+    let nodes = if west == "warm" {
+        "\n    node_count = 1"
+    } else {
+        ""
+    };
     format!(
         r#"resource "bcdr_topology" "dr" {{
   name = "standby"
@@ -359,7 +364,7 @@ fn standby(east: &str, west: &str) -> String {
   }}
   region "westus" {{
     vnet_cidr = "10.2.0.0/16"
-    mode      = "{west}"
+    mode      = "{west}"{nodes}
   }}
   traffic_manager {{
     routing_method = "Priority"
@@ -368,8 +373,9 @@ fn standby(east: &str, west: &str) -> String {
     )
 }
 
-/// West US has 8 vCPUs of quota and its cold cluster needs 12: `terraform plan` says so long before
-/// a failover, and the failover itself is refused by AKS with the quota named.
+/// West US has 8 vCPUs of quota. Warm on one node (4 vCPUs), a failover would scale it to East US's 3
+/// (8 more); cold, its cluster needs 12: `terraform plan` says so long before a failover, and the
+/// failover itself is refused by AKS with the quota named.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cold_region_without_quota_to_fail_over_is_a_warning_at_plan() {
     let config = arm_emulator::Config {
@@ -379,6 +385,15 @@ async fn a_cold_region_without_quota_to_fail_over_is_a_warning_at_plan() {
     };
     let h =
         Harness::with_emulator(&terraform::terraform_1_0_3(), "tf-1.0.3-capacity", config).await;
+    h.config(&standby("hot", "warm"));
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    // Now that its node counts against the quota.
+    let out = h.tf_ok(&["plan"]).await;
+    let text = out.words();
+    assert!(
+        text.contains("region[\"westus\"]: a failover to westus that scales its system pool from 1 to the hot regions' 3 nodes adds (2 × Standard_D4ds_v5) with 8 vCPUs of the regional total, which has 4 of 8 left"),
+        "{text}"
+    );
     h.config(&standby("hot", "cold"));
     let out = h.tf_ok(&["apply", "-auto-approve"]).await;
     let text = out.words();

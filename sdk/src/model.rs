@@ -34,6 +34,17 @@ pub struct Topology {
 }
 
 impl Topology {
+    /// The largest system-pool node count among the hot regions (0 without one): what a warm region
+    /// takes the load of at failover.
+    pub fn largest_hot_node_count(&self) -> u32 {
+        self.regions
+            .iter()
+            .filter(|r| r.mode == RegionMode::Hot)
+            .map(|r| r.cluster.node_count)
+            .max()
+            .unwrap_or(0)
+    }
+
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),

@@ -306,13 +306,7 @@ fn cold_start(t: &Topology) -> Finding {
 }
 
 fn warm_capacity(t: &Topology) -> Finding {
-    let hot = t
-        .regions
-        .iter()
-        .filter(|r| r.mode == RegionMode::Hot)
-        .map(|r| r.cluster.node_count)
-        .max()
-        .unwrap_or(0);
+    let hot = t.largest_hot_node_count();
     let small: Vec<String> = t
         .regions
         .iter()

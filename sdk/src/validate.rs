@@ -10,6 +10,7 @@ mod versions;
 mod waf;
 use crate::regions::Catalog;
 pub use capacity::capacity_findings;
+pub(crate) use capacity::warm_target;
 use ipnet::Ipv4Net;
 pub(crate) use pools::has_zones;
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,7 @@
-//! Recovery capacity: a cold region's cluster is made at failover, so whether it fits the
-//! subscription's vCPU quota there, in VM sizes the region offers, is asked at plan, long before the
-//! failover; a failover into too little quota is refused by AKS and keeps what it did.
+//! Recovery capacity: a cold region's cluster is made at failover, and a warm one smaller than the
+//! hot regions is scaled up then, so whether that fits the subscription's vCPU quota there, in VM
+//! sizes the region offers, is asked at plan, long before the failover; a failover into too little
+//! quota is refused by AKS and keeps what it did.
 
 mod support;
 
@@ -62,5 +63,54 @@ async fn a_cold_region_without_the_quota_to_fail_over_is_found_at_plan() {
         "{failure}"
     );
     assert!(!failure.status.regions["westus"].vnet_id.is_empty());
+    drop(emulator);
+}
+
+#[tokio::test]
+async fn a_warm_region_without_the_quota_to_scale_up_is_found_at_plan() {
+    let (emulator, client) = setup(Config {
+        core_quotas: [("westus".to_owned(), 14)].into_iter().collect(),
+        ..fast()
+    })
+    .await;
+    // East US hot on `hot` nodes, West US warm on one (4 of its 14 vCPUs).
+    let warm = |hot: u32| {
+        Topology::new("standby")
+            .region(
+                Region::new("eastus", "10.1.0.0/16")
+                    .with_cluster(ClusterSettings::default().node_count(hot)),
+            )
+            .region(
+                Region::new("westus", "10.2.0.0/16")
+                    .mode(RegionMode::Warm)
+                    .with_cluster(ClusterSettings::default().node_count(1)),
+            )
+            .traffic_manager(TrafficManager::new(RoutingMethod::Priority))
+    };
+    let t = warm(4);
+    client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("apply");
+    let findings = capacity_findings(&t, &client.catalog(&t).await.expect("catalog"));
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].path.to_string(), "region[\"westus\"]");
+    assert!(
+        findings[0].detail.starts_with("a failover to westus that scales its system pool from 1 to the hot regions' 4 nodes adds (3 × Standard_D4ds_v5) with 12 vCPUs of the regional total, which has 10 of 14 left"),
+        "{}",
+        findings[0]
+    );
+    let t = warm(3);
+    let catalog = client.catalog(&t).await.expect("catalog");
+    assert!(
+        capacity_findings(&t, &catalog).is_empty(),
+        "2 more nodes (8 vCPUs) fit in the 10 left"
+    );
+    let t = warm(1);
+    let catalog = client.catalog(&t).await.expect("catalog");
+    assert!(
+        catalog.capacity("westus").is_none(),
+        "a standby as large as the hot regions costs no read"
+    );
     drop(emulator);
 }

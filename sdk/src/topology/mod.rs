@@ -75,8 +75,9 @@ impl TopologyClient {
     /// The regions `topology`'s names are judged by: the offline table when it knows them all, else
     /// the table plus the subscription's `locations` (one read of each list); for each region that
     /// pins a `kubernetes_version`, the versions AKS offers there (one read each, at once); and for
-    /// each cold region, its VM sizes and vCPU quotas (two reads each, at once). A topology with no
-    /// cold region and no pinned version, in regions the table knows, costs no ARM call.
+    /// each cold region, and each warm one with fewer nodes than the hot regions, its VM sizes and
+    /// vCPU quotas (two reads each, at once). A topology with no such standby and no pinned version,
+    /// in regions the table knows, costs no ARM call.
     pub async fn catalog(&self, topology: &Topology) -> Result<Catalog> {
         let mut catalog = if regions::all_known(topology.regions.iter().map(|r| r.name.as_str())) {
             Catalog::offline()
@@ -90,11 +91,15 @@ impl TopologyClient {
             .filter_map(|r| catalog.lookup(&r.name))
             .map(|entry| entry.name)
             .collect();
-        // A cold region's cluster is made at failover: whether it fits is asked now.
+        // A cold region's cluster is made at failover, and a warm one smaller than the hot ones
+        // scaled up: whether that fits is asked now.
         let cold: Vec<String> = topology
             .regions
             .iter()
-            .filter(|r| r.mode == crate::model::RegionMode::Cold)
+            .filter(|r| {
+                r.mode == crate::model::RegionMode::Cold
+                    || validate::warm_target(topology, r).is_some()
+            })
             .filter_map(|r| catalog.lookup(&r.name))
             .map(|entry| entry.name)
             .collect();

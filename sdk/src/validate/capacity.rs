@@ -1,39 +1,69 @@
-//! Whether a cold region's cluster, made at failover, fits what the subscription has there: every
-//! VM size on offer in the region, and the vCPUs its pools start with within the region's quotas
-//! (each VM family's and the regional total). Warnings, found at plan long before the failover; the
-//! guidance asks for recovery capacity to be planned, and Azure refuses a cluster that does not fit.
+//! Whether a standby region can take over, within what the subscription has there: a cold region's
+//! cluster, made at failover, and a warm region's system pool, scaled at failover to the hot regions'
+//! node count. Checked against every VM size on offer in the region, and the vCPUs added within the
+//! region's quotas (each VM family's and the regional total). Warnings, found at plan long before the
+//! failover; the guidance asks for recovery capacity to be planned, and Azure refuses a cluster that
+//! does not fit.
 
 use super::{AttributePath, Diagnostic};
-use crate::model::{RegionMode, Topology};
+use crate::model::{Region, RegionMode, Topology};
 use crate::regions::Catalog;
 use std::collections::BTreeMap;
 
-/// The capacity findings of `topology`'s cold regions whose sizes and quotas `catalog` holds.
+/// The node count a warm region's system pool is scaled to at failover (the largest hot region's),
+/// when that is more than it has and no autoscaler owns its count.
+pub(crate) fn warm_target(topology: &Topology, region: &Region) -> Option<u32> {
+    let hot = topology.largest_hot_node_count();
+    (region.mode == RegionMode::Warm
+        && region.cluster.autoscale.is_none()
+        && region.cluster.node_count < hot)
+        .then_some(hot)
+}
+
+/// The capacity findings of `topology`'s standby regions whose sizes and quotas `catalog` holds.
 pub fn capacity_findings(topology: &Topology, catalog: &Catalog) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for region in topology
-        .regions
-        .iter()
-        .filter(|r| r.mode == RegionMode::Cold)
-    {
+    for region in &topology.regions {
         let Some(capacity) = catalog.capacity(&region.name) else {
             continue;
         };
         let name = region.name.as_str();
         let c = &region.cluster;
-        let pools = std::iter::once((c.vm_size.as_str(), c.node_count)).chain(
-            c.user_pools
-                .iter()
-                .map(|p| (p.vm_size.as_str(), p.node_count)),
-        );
+        // What a failover adds there, and how to say so.
+        let (pools, what): (Vec<(&str, u32)>, String) = match region.mode {
+            RegionMode::Cold => (
+                std::iter::once((c.vm_size.as_str(), c.node_count))
+                    .chain(
+                        c.user_pools
+                            .iter()
+                            .map(|p| (p.vm_size.as_str(), p.node_count)),
+                    )
+                    .collect(),
+                format!("a failover to {name} makes its cluster"),
+            ),
+            RegionMode::Warm => match warm_target(topology, region) {
+                Some(target) => (
+                    vec![(c.vm_size.as_str(), target - c.node_count)],
+                    format!(
+                        "a failover to {name} that scales its system pool from {} to the hot regions' {target} nodes adds",
+                        c.node_count
+                    ),
+                ),
+                None => continue,
+            },
+            _ => continue,
+        };
         let mut need: BTreeMap<String, (u64, Vec<String>)> = BTreeMap::new();
         for (size, count) in pools {
             let Some((family, cpus)) = capacity.size(size) else {
-                out.push(Diagnostic::warning(
-                    AttributePath::region(name, Some("vm_size")),
-                    "VM size not offered in this region",
-                    format!("{size} is not offered to this subscription in {name}, so a failover there could not make its cluster; choose a size the region offers (`az vm list-skus --location {name}`)"),
-                ));
+                // A warm cluster runs on its size already; a cold one's is made at failover.
+                if region.mode == RegionMode::Cold {
+                    out.push(Diagnostic::warning(
+                        AttributePath::region(name, Some("vm_size")),
+                        "VM size not offered in this region",
+                        format!("{size} is not offered to this subscription in {name}, so a failover there could not make its cluster; choose a size the region offers (`az vm list-skus --location {name}`)"),
+                    ));
+                }
                 continue;
             };
             let cpus = u64::from(count) * cpus;
@@ -66,7 +96,7 @@ pub fn capacity_findings(topology: &Topology, catalog: &Catalog) -> Vec<Diagnost
             out.push(Diagnostic::warning(
                 AttributePath::region(name, None),
                 "Not enough vCPU quota to fail over",
-                format!("a failover to {name} makes its cluster ({made_of}) with {}; raise the quota before it is needed (Quotas in the Azure portal)", short.join(", and ")),
+                format!("{what} ({made_of}) with {}; raise the quota before it is needed (Quotas in the Azure portal)", short.join(", and ")),
             ));
         }
     }
