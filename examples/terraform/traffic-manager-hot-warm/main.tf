@@ -15,9 +15,10 @@ resource "bcdr_topology" "shop" {
   name = "shop"
 
   region "eastus" {
-    vnet_cidr = "10.1.0.0/16"
-    mode      = "hot"
-    role      = "primary" # home of the global resources; failing back means making it hot again
+    vnet_cidr          = "10.1.0.0/16"
+    mode               = "hot"
+    role               = "primary"       # home of the global resources; failing back means making it hot again
+    availability_zones = ["1", "2", "3"] # a zone outage is not a failover (West US has no zones)
   }
 
   region "westus" {
@@ -38,6 +39,11 @@ resource "bcdr_topology" "shop" {
 
 output "global_fqdn" {
   value = bcdr_topology.shop.traffic_manager.fqdn
+}
+
+output "failover_seconds" {
+  # About how long clients keep reaching a failed hot region: probes until Degraded, then the TTL.
+  value = bcdr_topology.shop.traffic_manager.failover_seconds
 }
 
 output "ingress" {
