@@ -435,6 +435,8 @@ pub fn destroy(observed: &Observed) -> Plan {
 }
 
 mod deletes;
+mod rollout;
+pub use rollout::{roll_upgrades, upgrade_waves};
 mod schedule;
 
 use deletes::{delete, plan_deletes};

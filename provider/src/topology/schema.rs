@@ -44,7 +44,7 @@ pub fn region_block() -> Block {
                 "kubernetes_version",
                 Ty::String,
                 Mode::OptionalComputed,
-                "Kubernetes version of the cluster (`x.y` or `x.y.z`). When unset, AKS picks its default and the state records it. The plan checks it against the versions AKS offers in the region (`az aks get-versions`): an error when the apply would make the cluster, or move it to that version; a warning for a cold region, whose cluster is made at failover, and for a running cluster whose version has since retired. As AKS does, an upgrade moves one minor version at a time (`1.30` to `1.31`, then `1.32`) and never back: a change that skips one or goes back is an error at plan.",
+                "Kubernetes version of the cluster (`x.y` or `x.y.z`). When unset, AKS picks its default and the state records it. The plan checks it against the versions AKS offers in the region (`az aks get-versions`): an error when the apply would make the cluster, or move it to that version; a warning for a cold region, whose cluster is made at failover, and for a running cluster whose version has since retired. As AKS does, an upgrade moves one minor version at a time (`1.30` to `1.31`, then `1.32`) and never back: a change that skips one or goes back is an error at plan. Upgrades roll across the regions: the standby (warm) clusters first, then each hot region alone, the primary last, each after the one before succeeded; a failed upgrade stops the apply before the next region is touched (allow for it in `timeouts.update`).",
             ),
             attr(
                 "node_count",

@@ -232,7 +232,9 @@ impl TopologyClient {
         if !taken.is_empty() {
             return Err(Error::Invalid(taken));
         }
-        Ok((plan::plan(&desired, &observed), observed))
+        let mut planned = plan::plan(&desired, &observed);
+        plan::roll_upgrades(&mut planned, &plan::upgrade_waves(topology));
+        Ok((planned, observed))
     }
 
     /// Makes ARM hold `topology`: validate, observe, plan, execute, report.
@@ -391,10 +393,12 @@ impl TopologyClient {
 /// The plan that makes `observed` hold `topology` (pure): the layout, with the global resources kept in
 /// the region Azure reports for them.
 pub fn plan_against(topology: &Topology, observed: &Observed, subscription: &str) -> Plan {
-    plan::plan(
+    let mut planned = plan::plan(
         &layout::desired(&with_existing_home(topology, observed), subscription),
         observed,
-    )
+    );
+    plan::roll_upgrades(&mut planned, &plan::upgrade_waves(topology));
+    planned
 }
 
 /// The topology with the home Azure reports for its global resources, when they exist: their location
