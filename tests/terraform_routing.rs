@@ -425,6 +425,10 @@ async fn a_taken_traffic_manager_dns_name_stops_the_plan() {
     h.tf_ok(&["destroy", "-auto-approve"]).await;
 }
 
+const PROBING: &str = "    ttl                = 10\n    probe_interval     = 10\n    probe_timeout      = 5\n    tolerated_failures = 1";
+
+const HEADERS: &str = "    probe_headers         = { Host = \"shop.example.com\", \"X-Probe\" = \"bcdr\" }\n    expected_status_codes = [\"200-299\", \"301\"]";
+
 const PROFILE: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-shop-global/providers/Microsoft.Network/trafficmanagerprofiles/tm-shop";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -437,12 +441,10 @@ async fn fast_probing_detects_a_failed_region_sooner_and_drift_is_repaired() {
         "Traffic Manager's defaults: 4 probes 30 s apart, then a 30 s TTL:\n{}",
         plan.stdout
     );
-    h.config(&routed(
-        "    ttl                = 10\n    probe_interval     = 10\n    probe_timeout      = 5\n    tolerated_failures = 1",
-    ));
+    h.config(&routed(&format!("{PROBING}\n{HEADERS}")));
     let (_, plan) = h.plan_code().await;
     assert!(
-        plan.stdout.contains("failover_seconds   = 30"),
+        plan.words().contains("failover_seconds = 30"),
         "{}",
         plan.stdout
     );
@@ -465,7 +467,19 @@ async fn fast_probing_detects_a_failed_region_sooner_and_drift_is_repaired() {
         (&10.into(), &5.into(), &1.into()),
         "{m:#}"
     );
+    assert_eq!(
+        m["customHeaders"],
+        serde_json::json!([{ "name": "Host", "value": "shop.example.com" }, { "name": "X-Probe", "value": "bcdr" }])
+    );
+    assert_eq!(
+        m["expectedStatusCodeRanges"],
+        serde_json::json!([{ "min": 200, "max": 299 }, { "min": 301, "max": 301 }])
+    );
     assert_eq!(h.plan_code().await.0, 0, "no changes");
+    h.tf_ok(&["state", "rm", "bcdr_topology.dr"]).await;
+    h.tf_ok(&["import", "bcdr_topology.dr", "shop"]).await;
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 0, "import rebuilds the probing:\n{}", plan.all());
 
     let mut profile = arm
         .get(PROFILE, "2022-04-01")
@@ -486,6 +500,17 @@ async fn fast_probing_detects_a_failed_region_sooner_and_drift_is_repaired() {
     );
     h.tf_ok(&["apply", "-auto-approve"]).await;
     assert_eq!(monitor().await["toleratedNumberOfFailures"], 1);
+
+    // One header fewer is a change too: the headers are written as a whole.
+    h.config(&routed(&format!(
+        "{PROBING}\n    probe_headers = {{ Host = \"shop.example.com\" }}"
+    )));
+    assert_eq!(h.plan_code().await.0, 2);
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    assert_eq!(
+        monitor().await["customHeaders"],
+        serde_json::json!([{ "name": "Host", "value": "shop.example.com" }])
+    );
     h.tf_ok(&["destroy", "-auto-approve"]).await;
     assert!(h.emulator.resource_ids().is_empty());
 }

@@ -101,6 +101,40 @@ fn monitor(config: &Value) -> Result<Value, ArmError> {
     if protocol != "TCP" {
         out["path"] = json!(path);
     }
+    let list = |key: &str| config[key].as_array().cloned().unwrap_or_default();
+    let headers = list("customHeaders");
+    let ranges = list("expectedStatusCodeRanges");
+    if headers.len() > 8 || ranges.len() > 8 {
+        return Err(bad(
+            "monitorConfig: at most 8 custom headers and 8 expected status code ranges.",
+        ));
+    }
+    if headers
+        .iter()
+        .any(|h| h["name"].as_str().is_none_or(str::is_empty) || !h["value"].is_string())
+    {
+        return Err(bad(
+            "monitorConfig.customHeaders: each header needs a name and a value.",
+        ));
+    }
+    for r in &ranges {
+        let (min, max) = (
+            r["min"].as_i64().unwrap_or(0),
+            r["max"].as_i64().unwrap_or(0),
+        );
+        if !(100..=999).contains(&min) || !(min..=999).contains(&max) {
+            return Err(bad(format!(
+                "monitorConfig.expectedStatusCodeRanges: {min}-{max} is not a range of HTTP status codes."
+            )));
+        }
+    }
+    if protocol == "TCP" && (!headers.is_empty() || !ranges.is_empty()) {
+        return Err(bad(
+            "monitorConfig: custom headers and expected status code ranges need the HTTP or HTTPS protocol.",
+        ));
+    }
+    out["customHeaders"] = json!(headers);
+    out["expectedStatusCodeRanges"] = json!(ranges);
     Ok(out)
 }
 

@@ -292,6 +292,53 @@ async fn traffic_manager_enforces_routing_rules_and_dns_names() {
 }
 
 #[tokio::test]
+async fn traffic_manager_probes_send_headers_and_accept_status_ranges() {
+    let arm = Arm::start(fast()).await;
+    arm.group("g").await;
+    let mut body = profile_body("Priority", "probes-7f3a");
+    body["properties"]["monitorConfig"]["customHeaders"] =
+        json!([{ "name": "Host", "value": "shop.example.com" }]);
+    body["properties"]["monitorConfig"]["expectedStatusCodeRanges"] =
+        json!([{ "min": 200, "max": 299 }, { "min": 301, "max": 301 }]);
+    let (s, b) = arm
+        .req(Method::PUT, &tm_path("p"), Some(body.clone()))
+        .await;
+    assert_eq!(s, 201, "{b}");
+    assert_eq!(
+        b["properties"]["monitorConfig"]["customHeaders"][0]["value"],
+        "shop.example.com"
+    );
+    assert_eq!(
+        b["properties"]["monitorConfig"]["expectedStatusCodeRanges"][1]["min"],
+        301
+    );
+    for (key, value) in [
+        (
+            "expectedStatusCodeRanges",
+            json!([{ "min": 299, "max": 200 }]),
+        ),
+        ("customHeaders", json!([{ "name": "", "value": "x" }])),
+        (
+            "customHeaders",
+            json!(
+                (0..9)
+                    .map(|i| json!({ "name": format!("h{i}"), "value": "v" }))
+                    .collect::<Vec<_>>()
+            ),
+        ),
+    ] {
+        let mut bad = body.clone();
+        bad["properties"]["monitorConfig"][key] = value;
+        let (s, b) = arm.req(Method::PUT, &tm_path("p"), Some(bad)).await;
+        assert_eq!((s, code(&b)), (400, "BadRequest"), "{key}: {b}");
+    }
+    let mut tcp = body;
+    tcp["properties"]["monitorConfig"]["protocol"] = json!("TCP");
+    let (s, b) = arm.req(Method::PUT, &tm_path("p"), Some(tcp)).await;
+    assert_eq!(s, 400, "a TCP probe has no headers nor status codes: {b}");
+}
+
+#[tokio::test]
 async fn role_assignments_keep_azures_traps() {
     let arm = Arm::start(fast()).await;
     arm.group("r").await;

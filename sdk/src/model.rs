@@ -343,6 +343,15 @@ pub struct TrafficManager {
     /// and takes it out of DNS answers. 0 to 9.
     #[serde(default = "probe_defaults::tolerated_failures")]
     pub tolerated_failures: u32,
+    /// Headers every HTTP(S) probe sends (at most 8), e.g. the `Host` the ingress routes on: the
+    /// probe otherwise asks for the endpoint's own name, which the application's ingress rules may
+    /// not serve, and the region is marked Degraded.
+    #[serde(default)]
+    pub probe_headers: std::collections::BTreeMap<String, String>,
+    /// Status codes a probe counts as healthy (at most 8 ranges, `200-299` or `301`); `200` only when
+    /// empty.
+    #[serde(default)]
+    pub expected_status_codes: Vec<String>,
 }
 
 /// Traffic Manager's own defaults for endpoint monitoring.
@@ -370,7 +379,38 @@ impl TrafficManager {
             probe_interval: probe_defaults::interval(),
             probe_timeout: probe_defaults::timeout(),
             tolerated_failures: probe_defaults::tolerated_failures(),
+            probe_headers: std::collections::BTreeMap::new(),
+            expected_status_codes: Vec::new(),
         }
+    }
+
+    /// Adds a header every probe sends (`Host` for the ingress, say).
+    #[must_use]
+    pub fn probe_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.probe_headers.insert(name.into(), value.into());
+        self
+    }
+
+    /// Status code ranges a probe counts as healthy (`200-299`, `301`).
+    #[must_use]
+    pub fn expected_status_codes(
+        mut self,
+        ranges: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.expected_status_codes = ranges.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// `expected_status_codes` as (min, max) pairs; `None` for an entry that is not `NNN` or
+    /// `NNN-NNN`.
+    pub fn status_code_ranges(&self) -> Vec<Option<(u16, u16)>> {
+        self.expected_status_codes
+            .iter()
+            .map(|r| {
+                let (min, max) = r.split_once('-').unwrap_or((r, r));
+                Some((min.trim().parse().ok()?, max.trim().parse().ok()?))
+            })
+            .collect()
     }
 
     /// How often to probe, how long a probe may take, and how many failures in a row to tolerate.

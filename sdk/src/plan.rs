@@ -137,9 +137,13 @@ fn diff(path: &str, want: &Value, have: &Value, out: &mut Vec<Drift>) {
                 .iter()
                 .all(|i| i.get("name").is_some_and(Value::is_string));
             let have_items = have.as_array().map(Vec::as_slice).unwrap_or_default();
-            if named && (path == "properties.endpoints" || path == "properties.customRules.rules") {
-                // A profile's endpoints and a WAF policy's custom rules are replaced as a whole: one
-                // no longer wanted is drift too.
+            if named
+                && (path == "properties.endpoints"
+                    || path == "properties.customRules.rules"
+                    || path == "properties.monitorConfig.customHeaders")
+            {
+                // A profile's endpoints and probe headers, and a WAF policy's custom rules, are
+                // replaced as a whole: one no longer wanted is drift too.
                 for h in have_items {
                     let name = h["name"].as_str().unwrap_or_default();
                     if !items.iter().any(|i| {

@@ -256,6 +256,27 @@ pub fn errors() -> Vec<(String, &'static str, &'static str)> {
         ),
         (
             pair(
+                "",
+                "",
+                &tm("Priority", "    expected_status_codes = [\"299-200\"]"),
+            ),
+            "Invalid status code range",
+            "traffic_manager.expected_status_codes: \"299-200\" must be a status code (200) or a range of them (200-299), 100 to 999",
+        ),
+        (
+            pair(
+                "",
+                "",
+                &tm(
+                    "Priority",
+                    "    probe_protocol = \"TCP\"\n    probe_headers  = { Host = \"shop.example.com\" }",
+                ),
+            ),
+            "Probe headers need HTTP",
+            "traffic_manager.probe_headers: a TCP probe sends no headers",
+        ),
+        (
+            pair(
                 &geo("[\"WORLD\"]"),
                 &format!("{}\n    mode = \"warm\"", geo("[\"WORLD\"]")),
                 &tm(

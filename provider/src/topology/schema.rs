@@ -197,6 +197,18 @@ pub fn traffic_manager_block() -> Block {
                 Mode::OptionalComputed,
                 "Failed probes in a row Traffic Manager tolerates, 0 to 9 (default 3); the next one marks the region's endpoint Degraded and takes it out of DNS answers.",
             ),
+            attr(
+                "probe_headers",
+                Ty::Map(Box::new(Ty::String)),
+                Mode::Optional,
+                "Headers every HTTP(S) probe sends, at most 8, e.g. `{ Host = \"shop.example.com\" }`. Without a `Host`, a probe asks for the ingress IP's own name (`ingress_fqdn`), which the application's ingress rules may not serve: the region would look down.",
+            ),
+            attr(
+                "expected_status_codes",
+                Ty::List(Box::new(Ty::String)),
+                Mode::Optional,
+                "Status codes a probe counts as healthy, at most 8 codes or ranges (`[\"200-299\", \"301\"]`); 200 only when unset.",
+            ),
             Attr {
                 name: "failover_seconds",
                 ty: Ty::Number,

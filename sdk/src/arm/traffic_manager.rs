@@ -62,6 +62,23 @@ pub struct MonitorConfig {
     pub timeout_in_seconds: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tolerated_number_of_failures: Option<u32>,
+    /// Sent empty too, so removing the last one is a change.
+    #[serde(default)]
+    pub custom_headers: Vec<CustomHeader>,
+    #[serde(default)]
+    pub expected_status_code_ranges: Vec<StatusCodeRange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomHeader {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusCodeRange {
+    pub min: u16,
+    pub max: u16,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -17,8 +17,8 @@ use crate::arm::storage::{
     StorageAccountProperties,
 };
 use crate::arm::traffic_manager::{
-    DnsConfig, ENDPOINT_TYPE, Endpoint, EndpointProperties, MonitorConfig, NESTED_ENDPOINT_TYPE,
-    Profile, ProfileProperties,
+    CustomHeader, DnsConfig, ENDPOINT_TYPE, Endpoint, EndpointProperties, MonitorConfig,
+    NESTED_ENDPOINT_TYPE, Profile, ProfileProperties, StatusCodeRange,
 };
 use crate::arm::virtual_network::{
     AddressSpace, Subnet, SubnetProperties, VirtualNetwork, VirtualNetworkProperties,
@@ -219,6 +219,20 @@ pub(super) fn traffic_manager(
                 interval_in_seconds: Some(tm.probe_interval),
                 timeout_in_seconds: Some(tm.probe_timeout),
                 tolerated_number_of_failures: Some(tm.tolerated_failures),
+                custom_headers: tm
+                    .probe_headers
+                    .iter()
+                    .map(|(name, value)| CustomHeader {
+                        name: name.clone(),
+                        value: value.clone(),
+                    })
+                    .collect(),
+                expected_status_code_ranges: tm
+                    .status_code_ranges()
+                    .into_iter()
+                    .flatten()
+                    .map(|(min, max)| StatusCodeRange { min, max })
+                    .collect(),
             },
             endpoints,
         },

@@ -111,6 +111,22 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
         tm.tolerated_failures = monitor
             .tolerated_number_of_failures
             .unwrap_or(tm.tolerated_failures);
+        tm.probe_headers = monitor
+            .custom_headers
+            .iter()
+            .map(|h| (h.name.clone(), h.value.clone()))
+            .collect();
+        tm.expected_status_codes = monitor
+            .expected_status_code_ranges
+            .iter()
+            .map(|r| {
+                if r.min == r.max {
+                    r.min.to_string()
+                } else {
+                    format!("{}-{}", r.min, r.max)
+                }
+            })
+            .collect();
         tm.probe_path = p
             .properties
             .monitor_config

@@ -256,4 +256,50 @@ fn probing(tm: &crate::model::TrafficManager, out: &mut Vec<Diagnostic>) {
             format!("{} must be 0 to 9", tm.tolerated_failures),
         ));
     }
+    let tcp = tm.probe_protocol.eq_ignore_ascii_case("TCP");
+    let headers = path(&["traffic_manager", "probe_headers"]);
+    if tcp && !tm.probe_headers.is_empty() {
+        out.push(Diagnostic::error(headers.clone(), "Probe headers need HTTP", "a TCP probe sends no headers: use probe_protocol HTTP or HTTPS, or remove probe_headers".to_owned()));
+    }
+    if tm.probe_headers.len() > 8 {
+        out.push(Diagnostic::error(
+            headers.clone(),
+            "Too many probe headers",
+            format!("{} headers: at most 8", tm.probe_headers.len()),
+        ));
+    }
+    for (name, value) in &tm.probe_headers {
+        let token = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !token || value.trim().is_empty() {
+            out.push(Diagnostic::error(
+                headers.clone(),
+                "Invalid probe header",
+                format!("\"{name}\" = \"{value}\": a header name is letters, digits, '-' and '_', and its value is not empty"),
+            ));
+        }
+    }
+    let codes = path(&["traffic_manager", "expected_status_codes"]);
+    if tcp && !tm.expected_status_codes.is_empty() {
+        out.push(Diagnostic::error(codes.clone(), "Status codes need HTTP", "a TCP probe has no status code: use probe_protocol HTTP or HTTPS, or remove expected_status_codes".to_owned()));
+    }
+    if tm.expected_status_codes.len() > 8 {
+        out.push(Diagnostic::error(
+            codes.clone(),
+            "Too many status code ranges",
+            format!("{} ranges: at most 8", tm.expected_status_codes.len()),
+        ));
+    }
+    for (range, parsed) in tm.expected_status_codes.iter().zip(tm.status_code_ranges()) {
+        if !parsed.is_some_and(|(min, max)| (100..=999).contains(&min) && min <= max && max <= 999)
+        {
+            out.push(Diagnostic::error(
+                codes.clone(),
+                "Invalid status code range",
+                format!("\"{range}\" must be a status code (200) or a range of them (200-299), 100 to 999"),
+            ));
+        }
+    }
 }

@@ -285,6 +285,34 @@ mod routing {
         let tm = t.traffic_manager.as_mut().expect("tm");
         *tm = tm.clone().probing(10, 5, 0);
         assert!(errors(&t).is_empty());
+        let tm = t.traffic_manager.as_mut().expect("tm");
+        *tm = tm
+            .clone()
+            .probe_header("Host", "shop.example.com")
+            .expected_status_codes(["200-299", "301"]);
+        assert!(errors(&t).is_empty());
+        let tm = t.traffic_manager.as_mut().expect("tm");
+        *tm = tm
+            .clone()
+            .probe_header("Bad Name", "x")
+            .expected_status_codes(["299-200", "abc", "404"]);
+        let found: Vec<String> = errors(&t).iter().map(|d| d.to_string()).collect();
+        assert_eq!(found.len(), 3, "{found:#?}");
+        assert!(
+            found[0].contains("traffic_manager.probe_headers"),
+            "{found:#?}"
+        );
+        assert!(
+            found[1].contains("\"299-200\" must be a status code"),
+            "{found:#?}"
+        );
+        assert!(found[2].contains("\"abc\""), "{found:#?}");
+        let tm = t.traffic_manager.as_mut().expect("tm");
+        tm.probe_protocol = "TCP".into();
+        tm.probe_headers.clear();
+        tm.expected_status_codes = vec!["200".into()];
+        let d = only(&t);
+        assert_eq!(d.summary, "Status codes need HTTP");
         assert_eq!(
             t.traffic_manager.as_ref().map(|tm| tm.failover_seconds()),
             Some(40)

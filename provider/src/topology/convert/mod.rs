@@ -95,6 +95,10 @@ fn traffic_manager(v: &Value) -> Option<TrafficManager> {
     if let Some(n) = number(tm.get("tolerated_failures")) {
         out.tolerated_failures = n;
     }
+    out.probe_headers = entries(tm.get("probe_headers"))
+        .map(|(name, value)| (name.clone(), text(value)))
+        .collect();
+    out.expected_status_codes = strings(tm.get("expected_status_codes"));
     Some(out)
 }
 

@@ -311,6 +311,27 @@ fn config_of(topology: &Topology) -> Value {
                 "tolerated_failures".to_owned(),
                 Value::Number(f64::from(tm.tolerated_failures)),
             ),
+            (
+                "probe_headers".to_owned(),
+                if tm.probe_headers.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Map(
+                        tm.probe_headers
+                            .iter()
+                            .map(|(k, v)| (k.clone(), Value::string(v)))
+                            .collect(),
+                    )
+                },
+            ),
+            (
+                "expected_status_codes".to_owned(),
+                if tm.expected_status_codes.is_empty() {
+                    Value::Null
+                } else {
+                    Value::List(tm.expected_status_codes.iter().map(Value::string).collect())
+                },
+            ),
         ]))
     });
     // Declared services come back from the global group's tag; `geo_replicated` only when true (the
