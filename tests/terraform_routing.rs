@@ -26,6 +26,7 @@ const WITH_WAF: &str = r#"resource "bcdr_topology" "web" {
   front_door {
     tier = "Premium"
     probe_interval = 60
+    origin_host_header = "shop.example.com"
     waf {
       custom_rule "office" {
         priority = 5
@@ -94,6 +95,21 @@ async fn waf_lifecycle(h: &Harness) {
     assert_eq!(
         group["properties"]["healthProbeSettings"]["probeIntervalInSeconds"], 60,
         "{group:#}"
+    );
+    let origin = arm
+        .get(
+            &POLICY.replace(
+                "Microsoft.Network/FrontDoorWebApplicationFirewallPolicies/bcdrwebwaf",
+                "Microsoft.Cdn/profiles/fd-web/originGroups/regions/origins/westeurope",
+            ),
+            "2024-09-01",
+        )
+        .await
+        .expect("get")
+        .expect("origin");
+    assert_eq!(
+        origin["properties"]["originHostHeader"], "shop.example.com",
+        "the application's domain, not the ingress IP's name: {origin:#}"
     );
 
     h.tf_ok(&["state", "rm", "bcdr_topology.web"]).await;

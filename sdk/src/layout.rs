@@ -254,21 +254,21 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
                 deps.push(ResourceKey::RoleAssignment(region.name.clone()));
             }
             let fqdn = "/properties/dnsSettings/fqdn".to_owned();
-            let bindings = vec![
-                Binding {
-                    target: "/properties/hostName".into(),
-                    source: ip.clone(),
-                    source_pointer: fqdn.clone(),
-                },
-                Binding {
+            let mut bindings = vec![Binding {
+                target: "/properties/hostName".into(),
+                source: ip.clone(),
+                source_pointer: fqdn.clone(),
+            }];
+            if fd.origin_host_header.is_none() {
+                bindings.push(Binding {
                     target: "/properties/originHostHeader".into(),
                     source: ip,
                     source_pointer: fqdn,
-                },
-            ];
+                });
+            }
             push(
                 ResourceKey::FrontDoorOrigin(region.name.clone()),
-                bodies::front_door_origin(region),
+                bodies::front_door_origin(region, fd),
                 deps,
                 bindings,
             );

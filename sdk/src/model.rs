@@ -516,6 +516,11 @@ pub struct FrontDoor {
     /// finds a failed region sooner, and sends the origins more probes).
     #[serde(default = "default_fd_probe_interval")]
     pub probe_interval: u32,
+    /// The `Host` header Front Door sends to every region's ingress, e.g. the application's domain
+    /// (the name its ingress rules and TLS certificate serve). Each region's ingress IP DNS name when
+    /// `None`.
+    #[serde(default)]
+    pub origin_host_header: Option<String>,
 }
 
 fn default_fd_probe_interval() -> u32 {
@@ -540,6 +545,7 @@ impl Default for FrontDoor {
             session_affinity: false,
             waf: None,
             probe_interval: default_fd_probe_interval(),
+            origin_host_header: None,
         }
     }
 }

@@ -208,6 +208,15 @@ pub fn errors() -> Vec<(String, &'static str, &'static str)> {
             "front_door.probe_protocol: \"Ftp\" must be Http or Https",
         ),
         (
+            pair(
+                "",
+                "",
+                "  front_door {\n    origin_host_header = \"https://shop.example.com/\"\n  }",
+            ),
+            "Invalid origin host header",
+            "front_door.origin_host_header: \"https://shop.example.com/\" must be a host name",
+        ),
+        (
             pair("", "", "  front_door {\n    probe_interval = 300\n  }"),
             "Invalid probe interval",
             "front_door.probe_interval: 300 must be 1 to 255 seconds",

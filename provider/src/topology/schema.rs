@@ -279,6 +279,12 @@ pub fn front_door_block() -> Block {
                 "Seconds between health probes of each region's origin, 1 to 255 (default 30). Front Door probes from each of its edge locations: a shorter interval finds a failed region sooner and sends the origins more probes.",
             ),
             attr(
+                "origin_host_header",
+                Ty::String,
+                Mode::Optional,
+                "The `Host` header Front Door sends to every region's ingress: your application's domain (e.g. `shop.example.com`), the name its ingress rules and TLS certificate serve (Front Door checks the certificate against it). When unset, each region's `ingress_fqdn`.",
+            ),
+            attr(
                 "session_affinity",
                 Ty::Bool,
                 Mode::OptionalComputed,

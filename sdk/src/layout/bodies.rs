@@ -446,11 +446,12 @@ pub(super) fn front_door_origin_group(fd: &FrontDoor) -> Value {
 }
 
 /// The host name is bound from the region's ingress IP at apply time.
-pub(super) fn front_door_origin(region: &Region) -> Value {
+pub(super) fn front_door_origin(region: &Region, fd: &FrontDoor) -> Value {
     to_value(&afd::Origin {
         properties: afd::OriginProperties {
             host_name: String::new(),
-            origin_host_header: String::new(),
+            // The ingress IP's DNS name is bound at apply time when no header is asked for.
+            origin_host_header: fd.origin_host_header.clone().unwrap_or_default(),
             priority: 1,
             weight: 1000,
             enabled_state: if region.mode == RegionMode::Hot {

@@ -53,6 +53,17 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
                 .session_affinity_state
                 .eq_ignore_ascii_case("Enabled");
         }
+        // A header other than the origin's own name was asked for (the same in every region).
+        let origins = observed.resources.iter().filter_map(|(k, r)| match k {
+            ResourceKey::FrontDoorOrigin(_) => {
+                serde_json::from_value::<crate::arm::front_door::Origin>(r.body.clone()).ok()
+            }
+            _ => None,
+        });
+        fd.origin_host_header = origins
+            .map(|o| o.properties)
+            .find(|p| !p.origin_host_header.eq_ignore_ascii_case(&p.host_name))
+            .map(|p| p.origin_host_header);
         if let Some(policy) = typed::<crate::arm::waf::Policy>(observed, &ResourceKey::WafPolicy) {
             fd.waf = Some(waf_of(policy));
         }

@@ -87,6 +87,26 @@ pub(super) fn validate(
                 format!("\"{}\" must be Http or Https", fd.probe_protocol),
             ));
         }
+        if let Some(host) = &fd.origin_host_header {
+            let valid = !host.is_empty()
+                && host.len() <= 253
+                && host.split('.').all(|label| {
+                    !label.is_empty()
+                        && label.len() <= 63
+                        && label
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                        && !label.starts_with('-')
+                        && !label.ends_with('-')
+                });
+            if !valid {
+                out.push(Diagnostic::error(
+                    path(&["front_door", "origin_host_header"]),
+                    "Invalid origin host header",
+                    format!("\"{host}\" must be a host name such as shop.example.com (no scheme, port or path)"),
+                ));
+            }
+        }
         if !(1..=255).contains(&fd.probe_interval) {
             out.push(Diagnostic::error(
                 path(&["front_door", "probe_interval"]),

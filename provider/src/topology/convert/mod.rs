@@ -171,6 +171,7 @@ pub fn topology(v: &Value) -> Topology {
         if let Some(n) = number(b.get("probe_interval")) {
             fd.probe_interval = n;
         }
+        fd.origin_host_header = b.get("origin_host_header").as_str().map(str::to_owned);
         fd.session_affinity = matches!(b.get("session_affinity"), Value::Bool(true));
         fd.waf = waf::model(b);
         t.front_door = Some(fd);

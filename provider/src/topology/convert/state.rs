@@ -404,6 +404,12 @@ fn config_of(topology: &Topology) -> Value {
                         Value::Number(f64::from(f.probe_interval)),
                     ),
                     (
+                        "origin_host_header".to_owned(),
+                        f.origin_host_header
+                            .clone()
+                            .map_or(Value::Null, Value::String),
+                    ),
+                    (
                         "session_affinity".to_owned(),
                         Value::Bool(f.session_affinity),
                     ),

@@ -164,6 +164,19 @@ fn each_attribute_updates_only_what_carries_it() {
             vec!["update Front Door origin group"],
         ),
         (
+            "front_door.origin_host_header",
+            changes(edge, |t| {
+                t.front_door
+                    .as_mut()
+                    .map(|f| f.origin_host_header = Some("shop.example.com".into()))
+                    .unwrap_or_default()
+            }),
+            vec![
+                "update Front Door origin (eastus)",
+                "update Front Door origin (westus)",
+            ],
+        ),
+        (
             "front_door.probe_path",
             changes(edge, |t| {
                 t.front_door
