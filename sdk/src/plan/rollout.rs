@@ -112,6 +112,14 @@ mod tests {
         observed
     }
 
+    /// Where `region`'s cluster operation is in `p`.
+    fn cluster_at(p: &Plan, region: &str) -> usize {
+        p.operations
+            .iter()
+            .position(|o| o.key == ResourceKey::ManagedCluster(region.to_owned()))
+            .expect("cluster")
+    }
+
     #[test]
     fn standbys_upgrade_first_then_each_serving_region_alone_the_primary_last() {
         let t = topology("1.31");
@@ -128,12 +136,7 @@ mod tests {
             &observed_after(&topology("1.30")),
         );
         roll_upgrades(&mut p, &upgrade_waves(&t));
-        let at = |r: &str| {
-            p.operations
-                .iter()
-                .position(|o| o.key == ResourceKey::ManagedCluster(r.to_owned()))
-                .expect("cluster")
-        };
+        let at = |r: &str| cluster_at(&p, r);
         let deps = |r: &str| {
             let mut d = p.operations[at(r)].depends_on.clone();
             d.retain(|i| matches!(p.operations[*i].key, ResourceKey::ManagedCluster(_)));
@@ -181,12 +184,7 @@ mod tests {
         }
         let mut p = plan(&crate::layout::desired(&t, SUB), &observed);
         roll_upgrades(&mut p, &upgrade_waves(&t));
-        let at = |r: &str| {
-            p.operations
-                .iter()
-                .position(|o| o.key == ResourceKey::ManagedCluster(r.to_owned()))
-                .expect("cluster")
-        };
+        let at = |r: &str| cluster_at(&p, r);
         assert!(
             p.operations[at("centralus")]
                 .depends_on
