@@ -415,67 +415,6 @@ async fn managed_clusters_are_long_running_with_read_only_properties() {
 }
 
 #[tokio::test]
-async fn managed_clusters_take_a_pricing_tier_and_change_it_in_place() {
-    let arm = Arm::start(fast()).await;
-    arm.put(&rg("k"), json!({ "location": "eastus" })).await;
-    for (sku, target, words) in [
-        (
-            json!({ "name": "Gold", "tier": "Free" }),
-            "sku.name",
-            "must be 'Base'",
-        ),
-        (
-            json!({ "name": "Base", "tier": "Paid" }),
-            "sku.tier",
-            "'Paid' has been replaced by 'Standard'",
-        ),
-        (
-            json!({ "name": "Base", "tier": "Gold" }),
-            "sku.tier",
-            "Free, Standard, Premium",
-        ),
-    ] {
-        let mut body = cluster_body("standard");
-        body["sku"] = sku;
-        let (status, _, body) = arm.put(&cluster("k", "c"), body).await;
-        assert_eq!((status.as_u16(), code(&body)), (400, "SkuNotAvailable"));
-        assert_eq!(body["error"]["target"], target);
-        let message = body["error"]["message"].as_str().unwrap_or_default();
-        assert!(message.contains(words), "{message}");
-    }
-    let (status, h, body) = arm.put(&cluster("k", "c"), cluster_body("standard")).await;
-    assert_eq!(status, 201);
-    assert_eq!(
-        body["sku"],
-        json!({ "name": "Base", "tier": "Free" }),
-        "AKS's default"
-    );
-    arm.wait(h["azure-asyncoperation"].to_str().expect("op"))
-        .await;
-    let mut legacy = cluster_body("standard");
-    legacy["sku"] = json!({ "name": "Basic", "tier": "Free" });
-    let (status, h, _) = arm.put(&cluster("k", "c"), legacy).await;
-    assert_eq!(
-        status, 200,
-        "the name before 2023 is taken, as the spec's examples send it"
-    );
-    arm.wait(h["azure-asyncoperation"].to_str().expect("op"))
-        .await;
-    let mut standard = cluster_body("standard");
-    standard["sku"] = json!({ "name": "base", "tier": "standard" });
-    let (status, h, _) = arm.put(&cluster("k", "c"), standard).await;
-    assert_eq!(status, 200, "an existing cluster changes tier in place");
-    arm.wait(h["azure-asyncoperation"].to_str().expect("op"))
-        .await;
-    let (_, c) = arm.get(&cluster("k", "c")).await;
-    assert_eq!(
-        c["sku"],
-        json!({ "name": "Base", "tier": "Standard" }),
-        "in AKS's spelling"
-    );
-}
-
-#[tokio::test]
 async fn state_survives_a_restart() {
     let dir = std::env::temp_dir().join(format!("arm-emulator-restart-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");

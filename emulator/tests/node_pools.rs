@@ -1,8 +1,8 @@
 //! AKS node pools over raw HTTPS: autoscaling bounds and availability zones on a cluster's pools
 //! (zones fixed once created), and `agentPools` children (the cluster must be idle; its GET lists
 //! them; they go with it); the Kubernetes versions AKS offers per region, and the version check a
-//! cluster meets; VM sizes and vCPU quotas, which a cluster must fit. Every answer is checked against
-//! its operation's spec (Microsoft.Compute's are not pinned).
+//! cluster meets; VM sizes and vCPU quotas, which a cluster must fit; the pricing tier (`sku`). Every
+//! answer is checked against its operation's spec (Microsoft.Compute's are not pinned).
 
 mod support;
 
@@ -412,4 +412,66 @@ async fn clusters_must_fit_the_regions_vcpu_quota() {
         .req(Method::PUT, &cluster_path(), Some(cluster(pool(5))))
         .await;
     assert_eq!(status, 200, "{answer}");
+}
+
+#[tokio::test]
+async fn clusters_take_a_pricing_tier_and_change_it_in_place() {
+    let arm = Arm::start(fast()).await;
+    arm.group("g").await;
+    let system =
+        json!({ "name": "system", "mode": "System", "count": 1, "vmSize": "Standard_D4ds_v5" });
+    for (sku, target, words) in [
+        (
+            json!({ "name": "Gold", "tier": "Free" }),
+            "sku.name",
+            "must be 'Base'",
+        ),
+        (
+            json!({ "name": "Base", "tier": "Paid" }),
+            "sku.tier",
+            "'Paid' has been replaced by 'Standard'",
+        ),
+        (
+            json!({ "name": "Base", "tier": "Gold" }),
+            "sku.tier",
+            "Free, Standard, Premium",
+        ),
+    ] {
+        let mut body = cluster(system.clone());
+        body["sku"] = sku;
+        let (s, b) = arm.req(Method::PUT, &cluster_path(), Some(body)).await;
+        assert_eq!((s, code(&b)), (400, "SkuNotAvailable"), "{b}");
+        assert_eq!(b["error"]["target"], target);
+        let message = b["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(words), "{message}");
+    }
+    let (s, b) = arm
+        .req(Method::PUT, &cluster_path(), Some(cluster(system.clone())))
+        .await;
+    assert_eq!(s, 201, "{b}");
+    assert_eq!(
+        b["sku"],
+        json!({ "name": "Base", "tier": "Free" }),
+        "AKS's default"
+    );
+    idle(&arm).await;
+    let mut legacy = cluster(system.clone());
+    legacy["sku"] = json!({ "name": "Basic", "tier": "Free" });
+    let (s, b) = arm.req(Method::PUT, &cluster_path(), Some(legacy)).await;
+    assert_eq!(
+        s, 200,
+        "the name before 2023 is taken, as the spec's examples send it: {b}"
+    );
+    idle(&arm).await;
+    let mut standard = cluster(system);
+    standard["sku"] = json!({ "name": "base", "tier": "standard" });
+    let (s, b) = arm.req(Method::PUT, &cluster_path(), Some(standard)).await;
+    assert_eq!(s, 200, "an existing cluster changes tier in place: {b}");
+    idle(&arm).await;
+    let (_, c) = arm.req(Method::GET, &cluster_path(), None).await;
+    assert_eq!(
+        c["sku"],
+        json!({ "name": "Base", "tier": "Standard" }),
+        "in AKS's spelling"
+    );
 }
