@@ -75,6 +75,14 @@ async fn failover(h: &Harness) {
         "backups replicate to East US's pair"
     );
     assert_eq!(state["backup"]["containers"]["westus"], "backup-westus");
+    let secondary = state["backup"]["secondary_blob_endpoint"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        secondary.starts_with("https://")
+            && secondary.ends_with("-secondary.blob.core.windows.net/"),
+        "RA-GRS by default: West US restores from the copy while East US is down: {state:#}"
+    );
     let readiness: Vec<&str> = state["readiness"]
         .as_array()
         .expect("readiness")

@@ -71,6 +71,12 @@ fn render(
     if let Some(s) = secondary {
         properties["secondaryLocation"] = json!(s);
         properties["statusOfSecondary"] = json!("available");
+        // Read access to the secondary: its own endpoints, `<account>-secondary`.
+        if sku.starts_with("Standard_RA") {
+            let secondary =
+                |service: &str| format!("https://{name}-secondary.{service}.core.windows.net/");
+            properties["secondaryEndpoints"] = json!({ "blob": secondary("blob"), "queue": secondary("queue"), "table": secondary("table"), "web": secondary("web"), "dfs": secondary("dfs") });
+        }
     }
     json!({
         "id": id,

@@ -455,10 +455,12 @@ pub struct Registry {
 /// How backup storage is replicated: always to the home region's Azure pair, which Azure chooses.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StorageRedundancy {
-    /// Geo-redundant: three copies locally, three in the paired region.
-    #[default]
+    /// Geo-redundant: three copies locally, three in the paired region, readable there only after a
+    /// storage account failover.
     Grs,
-    /// Geo-redundant with read access to the secondary.
+    /// Geo-redundant with read access to the secondary: backups can be restored from the paired
+    /// region's copy while the home region is down. The default.
+    #[default]
     RaGrs,
     /// Zone-redundant locally, geo-redundant to the pair.
     Gzrs,
@@ -482,6 +484,11 @@ impl StorageRedundancy {
         Self::ALL
             .into_iter()
             .find(|r| r.as_str().eq_ignore_ascii_case(s))
+    }
+
+    /// Whether the copy in the paired region can be read without a storage account failover.
+    pub fn readable_secondary(self) -> bool {
+        matches!(self, Self::RaGrs | Self::RaGzrs)
     }
 
     /// The storage SKU, e.g. `Standard_RAGRS`.

@@ -207,11 +207,20 @@ fn registry(t: &Topology) -> Finding {
 
 fn backup(t: &Topology) -> Finding {
     match &t.backup {
-        Some(b) => finding(
+        Some(b) if b.redundancy.readable_secondary() => finding(
             "backup-storage",
             Level::Pass,
             format!(
-                "{} storage with a container per cluster: backups survive the loss of the home region",
+                "{} storage with a container per cluster: backups survive the loss of the home region and can be restored from its pair's copy while it is down",
+                b.redundancy.as_str()
+            ),
+        ),
+        Some(b) => finding(
+            "backup-storage",
+            Level::Warn,
+            format!(
+                "{} storage: the copy in the home region's pair can be read only after a storage account failover (started by you, taking time, losing the writes not yet replicated), so restores wait for it; RA-{} reads it at once",
+                b.redundancy.as_str(),
                 b.redundancy.as_str()
             ),
         ),
@@ -487,6 +496,15 @@ mod tests {
         let mut t = good();
         t.registry = None;
         assert_eq!(level(&t, "registry-replication"), Level::Warn);
+        let mut t = good();
+        t.backup = Some(crate::model::Backup {
+            redundancy: crate::model::StorageRedundancy::Gzrs,
+        });
+        assert_eq!(
+            level(&t, "backup-storage"),
+            Level::Warn,
+            "restores would wait for a storage account failover"
+        );
         let mut t = good();
         t.regions[1].mode = RegionMode::Cold;
         assert_eq!(level(&t, "recovery-time"), Level::Warn);

@@ -314,12 +314,20 @@ pub fn backup_block() -> Block {
                 "redundancy",
                 Ty::String,
                 Mode::OptionalComputed,
-                "`GRS` (default), `RA-GRS`, `GZRS` or `RA-GZRS`: every option replicates to the paired region.",
+                "`RA-GRS` (default), `GRS`, `RA-GZRS` or `GZRS`: every option replicates to the paired region. With `RA-` the copy there can be read at once (`secondary_blob_endpoint`), so the recovery region restores while the home region is down; without, only after a storage account failover, and `readiness` warns.",
             ),
             computed("storage_account_id", "ARM id of the storage account."),
             computed(
                 "secondary_region",
                 "The region Azure replicates the backups to (the home region's pair).",
+            ),
+            computed(
+                "blob_endpoint",
+                "The storage account's blob endpoint (for the backup tool, e.g. Velero's `storageAccountURI`).",
+            ),
+            computed(
+                "secondary_blob_endpoint",
+                "The read-only blob endpoint of the copy in `secondary_region` (`https://<account>-secondary.blob.core.windows.net/`): where the recovery region restores from while the home region is down. Empty without read access (`GRS`, `GZRS`).",
             ),
             attr(
                 "containers",

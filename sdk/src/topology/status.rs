@@ -56,6 +56,10 @@ pub struct TopologyStatus {
     /// The backup storage account, the region Azure replicates it to, and each region's container.
     pub backup_account_id: String,
     pub backup_secondary_region: String,
+    /// The backup account's blob endpoint, and its secondary's (read access: RA-GRS, RA-GZRS;
+    /// empty otherwise), where the recovery region reads backups while the home region is down.
+    pub backup_blob_endpoint: String,
+    pub backup_secondary_blob_endpoint: String,
     pub backup_containers: BTreeMap<String, String>,
     /// The Front Door profile's id and the endpoint's host name, when the topology routes with it.
     pub front_door_id: String,
@@ -93,6 +97,14 @@ pub fn status(topology: &Topology, observed: &Observed) -> TopologyStatus {
         backup_secondary_region: text(
             &ResourceKey::StorageAccount,
             &["properties", "secondaryLocation"],
+        ),
+        backup_blob_endpoint: text(
+            &ResourceKey::StorageAccount,
+            &["properties", "primaryEndpoints", "blob"],
+        ),
+        backup_secondary_blob_endpoint: text(
+            &ResourceKey::StorageAccount,
+            &["properties", "secondaryEndpoints", "blob"],
         ),
         ..Default::default()
     };

@@ -373,7 +373,10 @@ fn planned_backup(
     let mut out = map.clone();
     out.insert(
         "redundancy".into(),
-        or_default(block.get("redundancy"), Value::string("GRS")),
+        or_default(
+            block.get("redundancy"),
+            Value::string(bcdr::model::StorageRedundancy::default().as_str()),
+        ),
     );
     out.insert(
         "storage_account_id".into(),
@@ -384,6 +387,22 @@ fn planned_backup(
         "secondary_region".into(),
         carried(before.get("secondary_region")),
     );
+    out.insert("blob_endpoint".into(), carried(before.get("blob_endpoint")));
+    // Known while the redundancy stays (empty without read access); ARM says again when it changes.
+    let same = |attr: &str| {
+        before
+            .get(attr)
+            .as_str()
+            .zip(out.get("redundancy").and_then(Value::as_str))
+            .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b))
+    };
+    let secondary = match before.get("secondary_blob_endpoint") {
+        Value::String(s) if same("redundancy") && !before.get("storage_account_id").is_null() => {
+            Value::String(s.clone())
+        }
+        _ => Value::Unknown,
+    };
+    out.insert("secondary_blob_endpoint".into(), secondary);
     let containers: BTreeMap<String, Value> = config
         .get("region")
         .as_map()

@@ -88,6 +88,12 @@ pub fn applied(planned: &Value, status: &TopologyStatus) -> Value {
             &status.backup_secondary_region,
         );
         fill(&mut backup, "storage_account_id", &status.backup_account_id);
+        fill(&mut backup, "blob_endpoint", &status.backup_blob_endpoint);
+        fill(
+            &mut backup,
+            "secondary_blob_endpoint",
+            &status.backup_secondary_blob_endpoint,
+        );
         out.insert("backup".into(), Value::Map(backup));
     }
     if let Some(reg) = planned.get("registry").as_map() {
@@ -210,6 +216,12 @@ pub fn refreshed(
             "backup",
             "secondary_region",
             &status.backup_secondary_region,
+        ),
+        ("backup", "blob_endpoint", &status.backup_blob_endpoint),
+        (
+            "backup",
+            "secondary_blob_endpoint",
+            &status.backup_secondary_blob_endpoint,
         ),
         ("registry", "login_server", &status.registry_login_server),
     ] {

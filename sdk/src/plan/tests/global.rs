@@ -344,7 +344,8 @@ mod backup {
             .expect("account");
         assert_eq!(
             account.body.as_ref().expect("body")["sku"]["name"],
-            "Standard_GRS"
+            "Standard_RAGRS",
+            "readable in the pair while the home region is down"
         );
         assert!(
             account.id.rsplit('/').next().is_some_and(|n| n.len() <= 24
