@@ -1,7 +1,8 @@
 //! End to end through real Terraform, the operations beyond the lifecycle: failover and failback as
 //! mode changes (1.0.3 and a newer Terraform on PATH), the regions data source, timeouts and Ctrl-C
 //! keeping partial progress, every complete HCL example applied, and the provider block's other
-//! credentials (client certificate, workload identity federation, the Azure CLI, managed identity).
+//! credentials (client certificate, workload identity federation, the Azure CLI, managed identity);
+//! backup storage moving from GRS to RA-GRS, its secondary endpoint known once it is readable.
 
 mod support;
 
@@ -523,4 +524,63 @@ async fn timed_out_and_interrupted_applies_keep_partial_progress() {
     assert_eq!(state["region"]["eastus"]["node_count"], 5.0);
     assert_eq!(h.plan_code().await.0, 0);
     h.tf_ok(&["destroy", "-auto-approve"]).await;
+}
+
+fn backed_up(redundancy: &str) -> String {
+    format!(
+        r#"resource "bcdr_topology" "dr" {{
+  name = "backups"
+  region "eastus" {{
+    vnet_cidr = "10.1.0.0/16"
+  }}
+  region "westus" {{
+    vnet_cidr = "10.2.0.0/16"
+    mode      = "warm"
+  }}
+  traffic_manager {{
+    routing_method = "Priority"
+  }}
+  backup {{
+    redundancy = "{redundancy}"
+  }}
+}}"#
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backups_become_readable_in_the_pair_in_place() {
+    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-backups").await;
+    h.config(&backed_up("GRS"));
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let state = h.state_values().await;
+    assert_eq!(state["backup"]["secondary_blob_endpoint"], "", "{state:#}");
+    assert!(
+        state["readiness"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|l| l
+                .as_str()
+                .is_some_and(|l| l.starts_with("WARN backup-storage: GRS")))),
+        "{state:#}"
+    );
+    assert_eq!(h.plan_code().await.0, 0, "no changes");
+    h.config(&backed_up("RA-GRS"));
+    h.emulator.clear_requests();
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    assert_eq!(
+        h.writes().len(),
+        1,
+        "the account's SKU, in place: {:#?}",
+        h.writes()
+    );
+    let state = h.state_values().await;
+    let secondary = state["backup"]["secondary_blob_endpoint"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        secondary.ends_with("-secondary.blob.core.windows.net/"),
+        "{state:#}"
+    );
+    assert_eq!(h.plan_code().await.0, 0, "no changes");
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+    assert!(h.emulator.resource_ids().is_empty());
 }
