@@ -52,6 +52,30 @@ async fn every_rule_stops_plan_at_its_attribute_before_any_arm_call() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// The operations guide's configurations, as written: each plans against the emulator with no
+/// error (reads only).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_guide_configuration_plans() {
+    let guide = std::fs::read_to_string(
+        terraform::workspace_root().join("docs/guides/disaster-recovery.md"),
+    )
+    .expect("guide");
+    let blocks: Vec<&str> = guide
+        .split("```terraform\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .collect();
+    assert_eq!(blocks.len(), 3, "the guide's configurations");
+    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-guide").await;
+    for block in blocks {
+        h.config(block);
+        let (code, out) = h.plan_code().await;
+        assert_eq!(code, 2, "{block}\n{}", out.all());
+        assert!(!out.all().contains("Error"), "{}", out.all());
+        assert!(h.writes().is_empty(), "reads only");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_warning_shows_at_validate() {
     let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-warnings").await;
