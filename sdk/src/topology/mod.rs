@@ -93,7 +93,7 @@ impl TopologyClient {
             .collect();
         // A cold region's cluster is made at failover, and a warm one smaller than the hot ones
         // scaled up: whether that fits is asked now.
-        let cold: Vec<String> = topology
+        let standby: Vec<String> = topology
             .regions
             .iter()
             .filter(|r| {
@@ -110,7 +110,8 @@ impl TopologyClient {
                     .map(|region| managed_cluster::offered_versions(&self.arm, region)),
             ),
             join_all(
-                cold.iter()
+                standby
+                    .iter()
                     .map(|region| compute::capacity(&self.arm, region))
             ),
         );
@@ -124,7 +125,7 @@ impl TopologyClient {
                 }
             }
         }
-        for (region, answer) in cold.iter().zip(capacities) {
+        for (region, answer) in standby.iter().zip(capacities) {
             match answer {
                 Ok(Some(capacity)) => catalog = catalog.with_capacity(region, capacity),
                 Ok(None) => {}

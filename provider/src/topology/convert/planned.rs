@@ -389,17 +389,13 @@ fn planned_backup(
     );
     out.insert("blob_endpoint".into(), carried(before.get("blob_endpoint")));
     // Known while the redundancy stays (empty without read access); ARM says again when it changes.
-    let same = |attr: &str| {
-        before
-            .get(attr)
-            .as_str()
-            .zip(out.get("redundancy").and_then(Value::as_str))
-            .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b))
-    };
+    let same_redundancy = before
+        .get("redundancy")
+        .as_str()
+        .zip(out.get("redundancy").and_then(Value::as_str))
+        .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b));
     let secondary = match before.get("secondary_blob_endpoint") {
-        Value::String(s) if same("redundancy") && !before.get("storage_account_id").is_null() => {
-            Value::String(s.clone())
-        }
+        Value::String(s) if same_redundancy => Value::String(s.clone()),
         _ => Value::Unknown,
     };
     out.insert("secondary_blob_endpoint".into(), secondary);
