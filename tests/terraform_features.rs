@@ -205,6 +205,10 @@ output "aks" {
 output "paired" {
   value = data.bcdr_regions.r.paired_regions["eastus"]
 }
+
+output "zones" {
+  value = data.bcdr_regions.r.availability_zones
+}
 "#,
     );
     h.tf_ok(&["apply", "-auto-approve"]).await;
@@ -217,6 +221,14 @@ output "paired" {
     );
     assert_eq!(v["aks"]["value"]["francesouth"], false);
     assert_eq!(v["paired"]["value"], serde_json::json!(["westus"]));
+    assert_eq!(
+        (
+            &v["zones"]["value"]["eastus"],
+            &v["zones"]["value"]["westus"]
+        ),
+        (&serde_json::json!(true), &serde_json::json!(false)),
+        "East US has availability zones, West US none: {v:#}"
+    );
     let locations = h
         .emulator
         .requests()

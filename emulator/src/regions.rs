@@ -1,5 +1,6 @@
 //! Azure's public-cloud regions as the subscription `locations` API reports them: display names,
-//! paired regions (directional where Azure's are) and whether AKS is offered there.
+//! paired regions (directional where Azure's are), whether AKS is offered there, and whether the
+//! region has availability zones.
 
 /// (name, display name, paired regions, AKS offered). Access-restricted regions are listed without AKS.
 pub const REGIONS: &[(&str, &str, &[&str], bool)] = &[
@@ -138,6 +139,32 @@ pub fn canonical(location: &str) -> Option<&'static str> {
 
 pub fn display_name(name: &str) -> &'static str {
     REGIONS.iter().find(|r| r.0 == name).map_or("", |r| r.1)
+}
+
+/// Regions without availability zones (as of 2025); every other region has three.
+const WITHOUT_ZONES: &[&str] = &[
+    "westus",
+    "northcentralus",
+    "westcentralus",
+    "canadaeast",
+    "ukwest",
+    "francesouth",
+    "germanynorth",
+    "norwaywest",
+    "switzerlandwest",
+    "uaecentral",
+    "southafricawest",
+    "brazilsoutheast",
+    "southindia",
+    "westindia",
+    "koreasouth",
+    "australiasoutheast",
+    "australiacentral",
+    "australiacentral2",
+];
+
+pub fn has_zones(name: &str) -> bool {
+    !WITHOUT_ZONES.contains(&name)
 }
 
 pub fn aks_offered(name: &str) -> bool {

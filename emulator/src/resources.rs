@@ -200,7 +200,7 @@ pub fn locations(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
     let value: Vec<Value> = REGIONS
         .iter()
         .map(|(name, display, pairs, _)| {
-            json!({
+            let mut location = json!({
                 "id": format!("/subscriptions/{sub}/locations/{name}"),
                 "name": name,
                 "type": "Region",
@@ -211,7 +211,14 @@ pub fn locations(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
                     "regionCategory": if pairs.is_empty() { "Other" } else { "Recommended" },
                     "pairedRegion": pairs.iter().map(|p| json!({ "name": p, "id": format!("/subscriptions/{sub}/locations/{p}") })).collect::<Vec<_>>(),
                 },
-            })
+            });
+            // As Azure answers: the subscription's logical zones mapped to the region's physical ones.
+            if crate::regions::has_zones(name) {
+                location["availabilityZoneMappings"] = json!((1..=3)
+                    .map(|z| json!({ "logicalZone": z.to_string(), "physicalZone": format!("{name}-az{z}") }))
+                    .collect::<Vec<_>>());
+            }
+            location
         })
         .collect();
     Ok(Resp::json(200, json!({ "value": value })))

@@ -46,6 +46,12 @@ pub fn schema() -> Block {
                 "Whether AKS is offered, by region.",
             ),
             attr(
+                "availability_zones",
+                Ty::Map(Box::new(Ty::Bool)),
+                Mode::Computed,
+                "Whether the region has availability zones, by region: where `availability_zones = [\"1\", \"2\", \"3\"]` spreads a cluster so that a zone's outage is not a failover.",
+            ),
+            attr(
                 "recommended_pairs",
                 Ty::List(Box::new(Ty::List(Box::new(Ty::String)))),
                 Mode::Computed,
@@ -184,6 +190,7 @@ pub async fn read(client: &TopologyClient, config: &Value) -> (Value, Vec<pb::Di
             map(&|r| Value::List(r.paired.iter().map(Value::string).collect())),
         ),
         ("aks_available".into(), map(&|r| Value::Bool(r.aks))),
+        ("availability_zones".into(), map(&|r| Value::Bool(r.zones))),
         ("recommended_pairs".into(), Value::List(pairs)),
         (
             "kubernetes_versions".into(),

@@ -262,6 +262,9 @@ pub struct DiscoveredRegion {
     pub paired: Vec<String>,
     /// Whether `Microsoft.ContainerService/managedClusters` is offered there.
     pub aks: bool,
+    /// Whether the region has availability zones (ARM maps the subscription's zones to them).
+    #[serde(default)]
+    pub zones: bool,
 }
 
 /// Asks ARM (not the offline table) which regions exist, their pairs, and where AKS is offered:
@@ -305,11 +308,15 @@ pub async fn discover(arm: &crate::ArmClient) -> crate::Result<Vec<DiscoveredReg
                 .collect();
             let squashed = display_name.replace(' ', "").to_ascii_lowercase();
             let aks = aks_locations.iter().any(|a| *a == squashed || *a == name);
+            let zones = l["availabilityZoneMappings"]
+                .as_array()
+                .is_some_and(|m| !m.is_empty());
             DiscoveredRegion {
                 name,
                 display_name,
                 paired,
                 aks,
+                zones,
             }
         })
         .collect();

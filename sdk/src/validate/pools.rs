@@ -23,6 +23,8 @@ const WITHOUT_ZONES: &[&str] = &[
     "westindia",
     "koreasouth",
     "australiasoutheast",
+    "australiacentral",
+    "australiacentral2",
 ];
 
 /// Whether `region` has availability zones as far as bcdr knows (a region the table lacks: unknown,

@@ -44,6 +44,7 @@ fn arm_knows(aks: bool) -> crate::regions::Catalog {
         display_name: "Indonesia Central".into(),
         paired: Vec::new(),
         aks,
+        zones: true,
     }])
 }
 
