@@ -6,6 +6,8 @@
 //!   import rebuilds the hub.
 //! - Regions newer than the provider's offline table: looked up in Azure at plan, applied there; a
 //!   misspelt one refused at plan.
+//! - An access-restricted region (Germany North, the in-country pair of Germany West Central):
+//!   refused at plan for a subscription not granted it, applied for one that is.
 //! - A cold region without the vCPU quota its cluster needs, or a warm one without the quota to
 //!   scale up: a warning at plan, long before the failover that AKS refuses.
 //! - The AKS pricing tier: Free warned of by readiness, a change applied in place (one write, the
@@ -260,6 +262,73 @@ async fn a_region_newer_than_the_offline_table_is_looked_up_in_azure() {
     assert!(
         cluster.ends_with("/aks-newer-indonesiacentral"),
         "{state:#}"
+    );
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 0, "no changes after apply:\n{}", plan.stdout);
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+    assert!(h.emulator.resource_ids().is_empty());
+}
+
+const IN_GERMANY: &str = r#"resource "bcdr_topology" "dr" {
+  name = "de"
+  region "germanywestcentral" {
+    vnet_cidr = "10.1.0.0/16"
+    role      = "primary"
+  }
+  region "germanynorth" {
+    vnet_cidr = "10.2.0.0/16"
+  }
+  traffic_manager {
+    routing_method = "Priority"
+  }
+}"#;
+
+/// Data that must stay in Germany recovers into Germany North, which Azure offers only to
+/// subscriptions granted access. Not granted: `terraform plan` stops at the region, saying how to
+/// get access, after reads only. Granted: the topology applies there, plans no changes, and readiness
+/// finds the primary's pair.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_access_restricted_region_is_used_where_the_subscription_was_granted_it() {
+    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-restricted").await;
+    h.config(IN_GERMANY);
+    let out = h.tf(&["plan"]).await;
+    let text = out.words();
+    assert_eq!(out.code, 1, "{text}");
+    assert!(text.contains("Warning: Access-restricted region"), "{text}");
+    assert!(
+        text.contains("Error: AKS is not offered to this subscription in this region"),
+        "{text}"
+    );
+    assert!(
+        text.contains("region[\"germanynorth\"]: \"germanynorth\" is an access-restricted region (the in-country pair of germanywestcentral), and this subscription has not been granted it"),
+        "{text}"
+    );
+    assert!(h.writes().is_empty(), "reads only: {:#?}", h.writes());
+
+    let config = arm_emulator::Config {
+        latency_scale: 0.0005,
+        restricted_access: vec!["germanynorth".to_owned()],
+        ..arm_emulator::Config::default()
+    };
+    let h = Harness::with_emulator(
+        &terraform::terraform_1_0_3(),
+        "tf-1.0.3-restricted-granted",
+        config,
+    )
+    .await;
+    h.config(IN_GERMANY);
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let state = h.state_values().await;
+    let cluster = state["region"]["germanynorth"]["cluster_id"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(cluster.ends_with("/aks-de-germanynorth"), "{state:#}");
+    let readiness = state["readiness"].to_string();
+    assert!(
+        readiness.contains(
+            "germanywestcentral is primary and recovers into its Azure pair germanynorth"
+        ),
+        "{readiness}"
     );
     let (code, plan) = h.plan_code().await;
     assert_eq!(code, 0, "no changes after apply:\n{}", plan.stdout);

@@ -296,7 +296,7 @@ pub fn cluster(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError
         Method::PUT => {
             let body = ctx.json_body()?.clone();
             let location = body_location(ctx, &body)?;
-            if !crate::regions::aks_offered(location) {
+            if !crate::regions::aks_offered(ctx.config, location) {
                 return Err(ArmError::bad_request(
                     "LocationNotAvailableForResourceType",
                     format!(

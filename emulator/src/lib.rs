@@ -154,6 +154,10 @@ pub struct Config {
     /// The subscription's vCPU quota in a region (its total and each VM family's), for the regions
     /// that do not have the default of 350.
     pub core_quotas: BTreeMap<String, u64>,
+    /// Access-restricted regions (Germany North, ...) the subscription was granted: AKS is offered
+    /// there as in any region. Without a grant, the `Microsoft.ContainerService` provider does not
+    /// list the region and a cluster PUT there is answered `LocationNotAvailableForResourceType`.
+    pub restricted_access: Vec<String>,
 }
 
 /// Seeded random faults: each ARM request fails with probability `rate`, answered 500
@@ -209,6 +213,7 @@ impl Default for Config {
             unregistered: Vec::new(),
             kubernetes_versions: BTreeMap::new(),
             core_quotas: BTreeMap::new(),
+            restricted_access: Vec::new(),
         }
     }
 }

@@ -40,6 +40,10 @@ OPTIONS:
     --core-quota REGION=N  the subscription's vCPU quota in REGION, for each VM family and the
                            regional total (repeatable) [default: 350]; a cluster that would exceed
                            it answers 400 QuotaExceeded
+    --restricted-access REGION,...
+                           access-restricted regions the subscription was granted (e.g.
+                           germanynorth,switzerlandwest): AKS is offered there; without a grant
+                           a cluster there answers 400 LocationNotAvailableForResourceType
     -h, --help             print this help
 
 ENDPOINTS:
@@ -136,17 +140,21 @@ fn parse(args: &[String]) -> Result<Option<Config>, String> {
                     .core_quotas
                     .insert(region.to_ascii_lowercase(), limit);
             }
-            "--unregistered" => config.unregistered.extend(
-                value("--unregistered")?
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned),
-            ),
+            "--restricted-access" => config
+                .restricted_access
+                .extend(comma_list(&value("--restricted-access")?).map(str::to_ascii_lowercase)),
+            "--unregistered" => config
+                .unregistered
+                .extend(comma_list(&value("--unregistered")?).map(str::to_owned)),
             other => return Err(format!("unknown argument '{other}' (see --help)")),
         }
     }
     Ok(Some(config))
+}
+
+/// The non-empty items of `A, B,C`.
+fn comma_list(text: &str) -> impl Iterator<Item = &str> {
+    text.split(',').map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// One rule of a `--faults` file.
@@ -359,6 +367,8 @@ mod tests {
             "WestUS=1.31.2,1.31.3",
             "--core-quota",
             "westus=8",
+            "--restricted-access",
+            "GermanyNorth, switzerlandwest",
         ]))
         .expect("parses")
         .expect("config");
@@ -371,6 +381,10 @@ mod tests {
             Some(&["1.31.2".to_owned(), "1.31.3".to_owned()][..])
         );
         assert_eq!(config.core_quotas.get("westus"), Some(&8));
+        assert_eq!(
+            config.restricted_access,
+            ["germanynorth", "switzerlandwest"]
+        );
         assert!(parse(&args(&["--kubernetes-versions", "westus"])).is_err());
         assert!(parse(&args(&["--core-quota", "westus=many"])).is_err());
     }

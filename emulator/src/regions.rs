@@ -2,7 +2,8 @@
 //! paired regions (directional where Azure's are), whether AKS is offered there, and whether the
 //! region has availability zones.
 
-/// (name, display name, paired regions, AKS offered). Access-restricted regions are listed without AKS.
+/// (name, display name, paired regions, AKS offered to every subscription). Access-restricted regions
+/// ([`RESTRICTED`]) are listed without AKS: it is offered there only where access was granted.
 pub const REGIONS: &[(&str, &str, &[&str], bool)] = &[
     ("eastus", "East US", &["westus"], true),
     ("westus", "West US", &["eastus"], true),
@@ -167,6 +168,28 @@ pub fn has_zones(name: &str) -> bool {
     !WITHOUT_ZONES.contains(&name)
 }
 
-pub fn aks_offered(name: &str) -> bool {
+/// The regions Azure offers only to subscriptions granted access (the region-pairs page's starred
+/// ones), for in-country disaster recovery.
+pub const RESTRICTED: &[&str] = &[
+    "brazilsoutheast",
+    "francesouth",
+    "germanynorth",
+    "norwaywest",
+    "swedensouth",
+    "switzerlandwest",
+    "australiacentral2",
+    "koreasouth",
+    "southafricawest",
+    "uaecentral",
+];
+
+/// Whether AKS is offered in `name` to this subscription: everywhere the table says, and in the
+/// access-restricted regions the configuration grants.
+pub fn aks_offered(config: &crate::Config, name: &str) -> bool {
     REGIONS.iter().any(|r| r.0 == name && r.3)
+        || (RESTRICTED.contains(&name)
+            && config
+                .restricted_access
+                .iter()
+                .any(|g| g.eq_ignore_ascii_case(name)))
 }

@@ -118,7 +118,8 @@ fn body(ctx: &Ctx<'_>, namespace: &'static str) -> Value {
                 REGIONS
                     .iter()
                     .filter(|r| {
-                        namespace != "Microsoft.ContainerService" || regions::aks_offered(r.0)
+                        namespace != "Microsoft.ContainerService"
+                            || regions::aks_offered(ctx.config, r.0)
                     })
                     .map(|r| r.1)
                     .collect()

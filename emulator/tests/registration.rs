@@ -117,3 +117,60 @@ async fn every_namespace_is_registered_by_default() {
         (404, "InvalidResourceNamespace")
     );
 }
+
+/// A cluster PUT in Germany North.
+async fn in_germany_north(arm: &Arm) -> (u16, serde_json::Value) {
+    let body = json!({ "location": "germanynorth", "properties": { "dnsPrefix": "c",
+        "agentPoolProfiles": [{ "name": "system", "mode": "System", "count": 1, "vmSize": "Standard_D2s_v5" }] } });
+    arm.req(Method::PUT, &cluster(), Some(body)).await
+}
+
+/// The regions AKS's provider lists for managed clusters.
+async fn aks_locations(arm: &Arm) -> Vec<String> {
+    let (status, state) = arm.get(&provider("")).await;
+    assert_eq!(status, 200, "{state}");
+    state["resourceTypes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["resourceType"] == "managedClusters")
+        .flat_map(|t| t["locations"].as_array().cloned().unwrap_or_default())
+        .filter_map(|l| l.as_str().map(str::to_owned))
+        .collect()
+}
+
+/// An access-restricted region (Germany North) is offered to AKS only where the subscription was
+/// granted it: the provider lists it then, and a cluster there is made; without the grant the
+/// provider leaves it out and the cluster is refused as ARM refuses a location a type is not offered in.
+#[tokio::test]
+async fn a_restricted_region_offers_aks_only_to_a_subscription_granted_it() {
+    let arm = Arm::start(fast()).await;
+    arm.group("rg").await;
+    let listed = aks_locations(&arm).await;
+    assert!(
+        listed.iter().any(|l| l == "Germany West Central"),
+        "{listed:?}"
+    );
+    assert!(!listed.iter().any(|l| l == "Germany North"), "{listed:?}");
+    let (status, answer) = in_germany_north(&arm).await;
+    assert_eq!(
+        (status, code(&answer)),
+        (400, "LocationNotAvailableForResourceType"),
+        "{answer}"
+    );
+
+    let arm = Arm::start(Config {
+        restricted_access: vec!["germanynorth".into()],
+        ..fast()
+    })
+    .await;
+    arm.group("rg").await;
+    let listed = aks_locations(&arm).await;
+    assert!(listed.iter().any(|l| l == "Germany North"), "{listed:?}");
+    assert!(
+        !listed.iter().any(|l| l == "Switzerland West"),
+        "only the regions granted: {listed:?}"
+    );
+    let (status, answer) = in_germany_north(&arm).await;
+    assert_eq!(status, 201, "{answer}");
+}

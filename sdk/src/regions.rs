@@ -4,59 +4,72 @@
 //! names by a [`Catalog`] of the two: Azure opens regions faster than a release ships, so a name the
 //! table lacks is looked up in ARM before it is refused.
 
-/// (name, paired regions, AKS offered). Access-restricted regions are marked without AKS.
-const REGIONS: &[(&str, &[&str], bool)] = &[
-    ("eastus", &["westus"], true),
-    ("westus", &["eastus"], true),
-    ("eastus2", &["centralus"], true),
-    ("centralus", &["eastus2"], true),
-    ("northcentralus", &["southcentralus"], true),
-    ("southcentralus", &["northcentralus"], true),
-    ("westus2", &["westcentralus"], true),
-    ("westcentralus", &["westus2"], true),
-    ("westus3", &["eastus"], true),
-    ("canadacentral", &["canadaeast"], true),
-    ("canadaeast", &["canadacentral"], true),
-    ("brazilsouth", &["southcentralus"], true),
-    ("brazilsoutheast", &["brazilsouth"], false),
-    ("northeurope", &["westeurope"], true),
-    ("westeurope", &["northeurope"], true),
-    ("uksouth", &["ukwest"], true),
-    ("ukwest", &["uksouth"], true),
-    ("francecentral", &["francesouth"], true),
-    ("francesouth", &["francecentral"], false),
-    ("germanywestcentral", &["germanynorth"], true),
-    ("germanynorth", &["germanywestcentral"], false),
-    ("norwayeast", &["norwaywest"], true),
-    ("norwaywest", &["norwayeast"], false),
-    ("swedencentral", &["swedensouth"], true),
-    ("swedensouth", &["swedencentral"], false),
-    ("switzerlandnorth", &["switzerlandwest"], true),
-    ("switzerlandwest", &["switzerlandnorth"], false),
-    ("eastasia", &["southeastasia"], true),
-    ("southeastasia", &["eastasia"], true),
-    ("australiaeast", &["australiasoutheast"], true),
-    ("australiasoutheast", &["australiaeast"], true),
-    ("australiacentral", &["australiacentral2"], true),
-    ("australiacentral2", &["australiacentral"], false),
-    ("japaneast", &["japanwest"], true),
-    ("japanwest", &["japaneast"], true),
-    ("koreacentral", &["koreasouth"], true),
-    ("koreasouth", &["koreacentral"], false),
-    ("centralindia", &["southindia"], true),
-    ("southindia", &["centralindia"], true),
-    ("westindia", &["southindia"], false),
-    ("southafricanorth", &["southafricawest"], true),
-    ("southafricawest", &["southafricanorth"], false),
-    ("uaenorth", &["uaecentral"], true),
-    ("uaecentral", &["uaenorth"], false),
-    ("israelcentral", &[], true),
-    ("italynorth", &[], true),
-    ("mexicocentral", &[], true),
-    ("newzealandnorth", &[], true),
-    ("polandcentral", &[], true),
-    ("qatarcentral", &[], true),
-    ("spaincentral", &[], true),
+/// Whether AKS is offered in a region of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Aks {
+    Offered,
+    /// An access-restricted region (a country's second region, kept for in-country disaster
+    /// recovery): Azure offers it, AKS included, only to subscriptions Microsoft granted access, so
+    /// the subscription's own answer decides ([`Catalog::online`]).
+    Restricted,
+    NotOffered,
+}
+
+use Aks::{NotOffered, Offered, Restricted};
+
+/// (name, paired regions, AKS). The access-restricted regions are those the region-pairs page stars.
+const REGIONS: &[(&str, &[&str], Aks)] = &[
+    ("eastus", &["westus"], Offered),
+    ("westus", &["eastus"], Offered),
+    ("eastus2", &["centralus"], Offered),
+    ("centralus", &["eastus2"], Offered),
+    ("northcentralus", &["southcentralus"], Offered),
+    ("southcentralus", &["northcentralus"], Offered),
+    ("westus2", &["westcentralus"], Offered),
+    ("westcentralus", &["westus2"], Offered),
+    ("westus3", &["eastus"], Offered),
+    ("canadacentral", &["canadaeast"], Offered),
+    ("canadaeast", &["canadacentral"], Offered),
+    ("brazilsouth", &["southcentralus"], Offered),
+    ("brazilsoutheast", &["brazilsouth"], Restricted),
+    ("northeurope", &["westeurope"], Offered),
+    ("westeurope", &["northeurope"], Offered),
+    ("uksouth", &["ukwest"], Offered),
+    ("ukwest", &["uksouth"], Offered),
+    ("francecentral", &["francesouth"], Offered),
+    ("francesouth", &["francecentral"], Restricted),
+    ("germanywestcentral", &["germanynorth"], Offered),
+    ("germanynorth", &["germanywestcentral"], Restricted),
+    ("norwayeast", &["norwaywest"], Offered),
+    ("norwaywest", &["norwayeast"], Restricted),
+    ("swedencentral", &["swedensouth"], Offered),
+    ("swedensouth", &["swedencentral"], Restricted),
+    ("switzerlandnorth", &["switzerlandwest"], Offered),
+    ("switzerlandwest", &["switzerlandnorth"], Restricted),
+    ("eastasia", &["southeastasia"], Offered),
+    ("southeastasia", &["eastasia"], Offered),
+    ("australiaeast", &["australiasoutheast"], Offered),
+    ("australiasoutheast", &["australiaeast"], Offered),
+    ("australiacentral", &["australiacentral2"], Offered),
+    ("australiacentral2", &["australiacentral"], Restricted),
+    ("japaneast", &["japanwest"], Offered),
+    ("japanwest", &["japaneast"], Offered),
+    ("koreacentral", &["koreasouth"], Offered),
+    ("koreasouth", &["koreacentral"], Restricted),
+    ("centralindia", &["southindia"], Offered),
+    ("southindia", &["centralindia"], Offered),
+    ("westindia", &["southindia"], NotOffered),
+    ("southafricanorth", &["southafricawest"], Offered),
+    ("southafricawest", &["southafricanorth"], Restricted),
+    ("uaenorth", &["uaecentral"], Offered),
+    ("uaecentral", &["uaenorth"], Restricted),
+    ("israelcentral", &[], Offered),
+    ("italynorth", &[], Offered),
+    ("mexicocentral", &[], Offered),
+    ("newzealandnorth", &[], Offered),
+    ("polandcentral", &[], Offered),
+    ("qatarcentral", &[], Offered),
+    ("spaincentral", &[], Offered),
 ];
 
 /// Facts about one region.
@@ -65,7 +78,11 @@ const REGIONS: &[(&str, &[&str], bool)] = &[
 pub struct RegionInfo {
     pub name: &'static str,
     pub paired: &'static [&'static str],
+    /// Whether AKS is offered there to every subscription (false for an access-restricted region).
     pub aks: bool,
+    /// An access-restricted region: offered, AKS included, only to subscriptions Microsoft granted
+    /// access (by a support request), for in-country disaster recovery beside its pair.
+    pub restricted: bool,
 }
 
 /// Looks a region up by its ARM name (case-insensitive; spaces ignored, so `East US` works too).
@@ -77,7 +94,8 @@ pub fn lookup(name: &str) -> Option<RegionInfo> {
         .map(|r| RegionInfo {
             name: r.0,
             paired: r.1,
-            aks: r.2,
+            aks: r.2 == Offered,
+            restricted: r.2 == Restricted,
         })
 }
 
@@ -86,9 +104,14 @@ pub fn known() -> impl Iterator<Item = &'static str> {
     REGIONS.iter().map(|r| r.0)
 }
 
-/// Regions where AKS is offered.
+/// Regions where AKS is offered to every subscription.
 pub fn with_aks() -> impl Iterator<Item = &'static str> {
-    REGIONS.iter().filter(|r| r.2).map(|r| r.0)
+    REGIONS.iter().filter(|r| r.2 == Offered).map(|r| r.0)
+}
+
+/// Whether `name` is an access-restricted region (see [`RegionInfo::restricted`]).
+pub fn restricted(name: &str) -> bool {
+    lookup(name).is_some_and(|i| i.restricted)
 }
 
 /// Whether `a` and `b` are an Azure pair (in either direction).
@@ -100,9 +123,18 @@ pub fn paired(a: &str, b: &str) -> bool {
 pub use crate::arm::compute::RegionCapacity;
 pub use crate::arm::managed_cluster::OfferedVersions;
 
-/// Whether the offline table holds every one of `names`, so validating them needs no ARM call.
+/// Whether the offline table holds every one of `names`.
 pub fn all_known<'a>(names: impl IntoIterator<Item = &'a str>) -> bool {
     names.into_iter().all(|n| lookup(n).is_some())
+}
+
+/// Whether the offline table alone decides every one of `names`, so validating them needs no ARM
+/// call: each is in it, and none is access-restricted (whether AKS is offered there depends on
+/// the subscription, which only ARM knows).
+pub fn decided_offline<'a>(names: impl IntoIterator<Item = &'a str>) -> bool {
+    names
+        .into_iter()
+        .all(|n| lookup(n).is_some_and(|i| !i.restricted))
 }
 
 /// One region as validation sees it, from the offline table or from ARM.
@@ -112,7 +144,11 @@ pub struct Entry {
     /// The ARM name, e.g. `eastus`.
     pub name: String,
     pub paired: Vec<String>,
+    /// Whether AKS is offered there: to every subscription, or (an access-restricted region, with
+    /// ARM asked) to this one.
     pub aks: bool,
+    /// An access-restricted region (see [`RegionInfo::restricted`]).
+    pub restricted: bool,
 }
 
 /// The regions a topology's names are judged by.
@@ -170,25 +206,32 @@ impl Catalog {
         self.discovered.is_some()
     }
 
-    /// `name` (case and spaces ignored), from the table, else from what ARM reported.
+    /// `name` (case and spaces ignored), from the table, else from what ARM reported. For an
+    /// access-restricted region the table knows, whether AKS is offered is ARM's answer for this
+    /// subscription when ARM was asked (offline: not offered).
     pub fn lookup(&self, name: &str) -> Option<Entry> {
+        let squashed = squash(name);
+        let discovered = || {
+            self.discovered
+                .iter()
+                .flatten()
+                .find(|d| d.name == squashed || squash(&d.display_name) == squashed)
+        };
         if let Some(info) = lookup(name) {
+            let aks = info.aks || (info.restricted && discovered().is_some_and(|d| d.aks));
             return Some(Entry {
                 name: info.name.to_owned(),
                 paired: info.paired.iter().map(|p| (*p).to_owned()).collect(),
-                aks: info.aks,
+                aks,
+                restricted: info.restricted,
             });
         }
-        let squashed = squash(name);
-        self.discovered
-            .iter()
-            .flatten()
-            .find(|d| d.name == squashed || squash(&d.display_name) == squashed)
-            .map(|d| Entry {
-                name: d.name.clone(),
-                paired: d.paired.clone(),
-                aks: d.aks,
-            })
+        discovered().map(|d| Entry {
+            name: d.name.clone(),
+            paired: d.paired.clone(),
+            aks: d.aks,
+            restricted: false,
+        })
     }
 
     /// Whether `a` and `b` are an Azure pair (in either direction).
@@ -202,9 +245,15 @@ impl Catalog {
 
     /// Every region name known, or only those offering AKS: the table's, then ARM's additions.
     pub fn names(&self, aks_only: bool) -> Vec<String> {
+        let granted = |name: &str| {
+            self.discovered
+                .iter()
+                .flatten()
+                .any(|d| d.name == name && d.aks)
+        };
         let table = REGIONS
             .iter()
-            .filter(|r| !aks_only || r.2)
+            .filter(|r| !aks_only || r.2 == Offered || (r.2 == Restricted && granted(r.0)))
             .map(|r| r.0.to_owned());
         let added = self
             .discovered

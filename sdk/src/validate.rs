@@ -219,6 +219,29 @@ fn region_name(name: &str, catalog: &Catalog, out: &mut Vec<Diagnostic>) -> Stri
             ));
             info.name
         }
+        Some(info) if info.restricted && !info.aks && !catalog.is_online() => {
+            out.push(Diagnostic::warning(
+                path(),
+                "Access-restricted region",
+                format!(
+                    "\"{name}\" is an access-restricted region{}: Azure offers it, AKS included, only to subscriptions Microsoft has granted access, so the subscription's resource providers are asked before anything is written",
+                    restricted_pair(&info)
+                ),
+            ));
+            info.name
+        }
+        Some(info) if info.restricted && !info.aks => {
+            out.push(Diagnostic::error(
+                path(),
+                "AKS is not offered to this subscription in this region",
+                format!(
+                    "\"{name}\" is an access-restricted region{}, and this subscription has not been granted it (Microsoft.ContainerService does not list it for managedClusters); request access to the region with an Azure support request, or choose one of: {}",
+                    restricted_pair(&info),
+                    catalog.names(true).join(", ")
+                ),
+            ));
+            info.name
+        }
         Some(info) if !info.aks => {
             out.push(Diagnostic::error(path(), "AKS is not offered in this region", format!("\"{name}\" does not offer Azure Kubernetes Service to all subscriptions; choose one of: {}", catalog.names(true).join(", "))));
             info.name
@@ -247,6 +270,15 @@ fn region_name(name: &str, catalog: &Catalog, out: &mut Vec<Diagnostic>) -> Stri
             ));
             name.to_owned()
         }
+    }
+}
+
+/// ` (the in-country pair of X)`, for an access-restricted region's messages.
+fn restricted_pair(info: &crate::regions::Entry) -> String {
+    if info.paired.is_empty() {
+        String::new()
+    } else {
+        format!(" (the in-country pair of {})", info.paired.join(", "))
     }
 }
 
@@ -388,8 +420,26 @@ fn pairing_warnings(topology: &Topology, catalog: &Catalog, out: &mut Vec<Diagno
                 region.name
             )
         } else {
+            let restricted: Vec<&str> = info
+                .paired
+                .iter()
+                .map(String::as_str)
+                .filter(|p| crate::regions::restricted(p))
+                .collect();
+            let access = if restricted.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({} access-restricted: a subscription uses it once Microsoft grants access)",
+                    if restricted.len() == 1 {
+                        format!("{} is", restricted[0])
+                    } else {
+                        format!("{} are", restricted.join(", "))
+                    }
+                )
+            };
             format!(
-                "\"{}\" is paired with {}, which is not in this topology; the guidance recommends deploying to paired regions",
+                "\"{}\" is paired with {}, which is not in this topology{access}; the guidance recommends deploying to paired regions",
                 region.name,
                 info.paired.join(", ")
             )
@@ -404,3 +454,6 @@ fn pairing_warnings(topology: &Topology, catalog: &Catalog, out: &mut Vec<Diagno
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod restricted_tests;

@@ -89,12 +89,12 @@ pub fn errors() -> Vec<(String, &'static str, &'static str)> {
             regions(
                 &[
                     ("eastus", "10.1.0.0/16", ""),
-                    ("francesouth", "10.2.0.0/16", ""),
+                    ("westindia", "10.2.0.0/16", ""),
                 ],
                 "",
             ),
             "AKS is not offered in this region",
-            "region[\"francesouth\"]:",
+            "region[\"westindia\"]:",
         ),
         (
             pair("", "", "").replace("10.2.0.0/16", "10.1.128.0/17"),

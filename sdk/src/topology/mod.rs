@@ -72,18 +72,21 @@ impl TopologyClient {
         &self.arm
     }
 
-    /// The regions `topology`'s names are judged by: the offline table when it knows them all, else
-    /// the table plus the subscription's `locations` (one read of each list); for each region that
+    /// The regions `topology`'s names are judged by: the offline table when it decides them all, else
+    /// (a region it lacks, or an access-restricted one, which only some subscriptions may use) the
+    /// table plus the subscription's `locations` and where its AKS provider is offered (one read of
+    /// each list); for each region that
     /// pins a `kubernetes_version`, the versions AKS offers there (one read each, at once); and for
     /// each cold region, and each warm one with fewer nodes than the hot regions, its VM sizes and
     /// vCPU quotas (two reads each, at once). A topology with no such standby and no pinned version,
     /// in regions the table knows, costs no ARM call.
     pub async fn catalog(&self, topology: &Topology) -> Result<Catalog> {
-        let mut catalog = if regions::all_known(topology.regions.iter().map(|r| r.name.as_str())) {
-            Catalog::offline()
-        } else {
-            Catalog::online(regions::discover(&self.arm).await?)
-        };
+        let mut catalog =
+            if regions::decided_offline(topology.regions.iter().map(|r| r.name.as_str())) {
+                Catalog::offline()
+            } else {
+                Catalog::online(regions::discover(&self.arm).await?)
+            };
         let pinned: Vec<String> = topology
             .regions
             .iter()

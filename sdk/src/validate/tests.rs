@@ -154,7 +154,7 @@ fn duplicate_and_non_canonical_regions() {
 #[test]
 fn region_without_aks_is_refused() {
     let mut t = pair();
-    t.regions[1].name = "francesouth".into();
+    t.regions[1].name = "westindia".into();
     let e = errors(&t);
     assert_eq!(e.len(), 1);
     assert_eq!(e[0].summary, "AKS is not offered in this region");
