@@ -322,3 +322,65 @@ async fn a_new_subscription_is_registered_for_the_providers_it_needs() {
     h.tf_ok(&["destroy", "-auto-approve"]).await;
     assert!(h.emulator.resource_ids().is_empty());
 }
+
+fn renumbered(west_mode: &str, west_cidr: &str) -> String {
+    format!(
+        r#"resource "bcdr_topology" "dr" {{
+  name = "renumber"
+  region "eastus" {{
+    vnet_cidr = "10.1.0.0/16"
+  }}
+  region "westus" {{
+    vnet_cidr = "{west_cidr}"
+    mode      = "{west_mode}"
+  }}
+}}"#
+    )
+}
+
+/// A region's address space moves only without a cluster in it: Azure refuses to change the prefix
+/// of a subnet with nodes in it, so a new `vnet_cidr` under a running cluster stops at plan, naming
+/// the attribute and the way that works, with no write; taken cold, the region renumbers (its
+/// peerings re-synced, both sides Connected), and comes back warm with a cluster in the new subnet.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_region_renumbers_once_its_cluster_is_gone() {
+    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-renumber").await;
+    h.config(&renumbered("warm", "10.2.0.0/16"));
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+
+    h.config(&renumbered("warm", "10.20.0.0/16"));
+    h.emulator.clear_requests();
+    let out = h.tf(&["plan"]).await;
+    let text = out.words();
+    assert_eq!(out.code, 1, "{text}");
+    assert!(
+        text.contains("Error: VNet address space cannot change under a running cluster"),
+        "{text}"
+    );
+    assert!(
+        text.contains("region[\"westus\"].vnet_cidr: \"10.20.0.0/16\" would move the AKS subnet from 10.2.0.0/17 to 10.20.0.0/17"),
+        "{text}"
+    );
+    assert!(h.writes().is_empty(), "no write: {:#?}", h.writes());
+
+    h.config(&renumbered("cold", "10.2.0.0/16"));
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    h.config(&renumbered("cold", "10.20.0.0/16"));
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    h.config(&renumbered("warm", "10.20.0.0/16"));
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let state = h.state_values().await;
+    let west = &state["region"]["westus"];
+    assert_eq!(west["vnet_cidr"], "10.20.0.0/16", "{state:#}");
+    assert!(
+        west["cluster_id"].as_str().is_some_and(|id| !id.is_empty()),
+        "{state:#}"
+    );
+    for side in ["eastus->westus", "westus->eastus"] {
+        assert_eq!(state["peerings"][side], "Connected", "{side}: {state:#}");
+    }
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 0, "no changes after apply:\n{}", plan.stdout);
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+    assert!(h.emulator.resource_ids().is_empty());
+}

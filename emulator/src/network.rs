@@ -128,6 +128,13 @@ pub fn vnet(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError> {
             }
             let id = existing.as_ref().map_or(id, |v| v.id.clone());
             let subnets = build_subnets(&id, &space, &body["properties"]["subnets"])?;
+            if let Some(old) = &existing {
+                let before = old.body["properties"]["subnets"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                check_in_use(ctx.state, before, &subnets)?;
+            }
             let mut vnet_body = json!({
                 "id": id,
                 "name": id.rsplit('/').next().unwrap_or(name),
@@ -211,6 +218,69 @@ pub fn vnet(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError> {
         }
         _ => Err(method_not_allowed(&ctx.method)),
     }
+}
+
+/// The cluster (or agent pool) whose nodes sit in `subnet_id`, if any: the subnet has active
+/// allocations then.
+pub(crate) fn subnet_user(state: &State, subnet_id: &str) -> Option<String> {
+    let uses = |v: &Value| {
+        v["vnetSubnetID"]
+            .as_str()
+            .is_some_and(|s| s.eq_ignore_ascii_case(subnet_id))
+    };
+    state
+        .resources
+        .values()
+        .find(|r| match r.kind {
+            Kind::ManagedCluster => r.body["properties"]["agentPoolProfiles"]
+                .as_array()
+                .is_some_and(|pools| pools.iter().any(uses)),
+            Kind::AgentPool => uses(&r.body["properties"]),
+            _ => false,
+        })
+        .map(|r| r.id.clone())
+}
+
+/// What Azure refuses of a write that replaces a VNet's subnets `old` with `new`: dropping a subnet
+/// with allocations in it (400 `InUseSubnetCannotBeDeleted`) or changing its address prefix (400
+/// `InUsePrefixCannotBeDeleted`: the old prefix still holds the nodes' addresses).
+pub(crate) fn check_in_use(state: &State, old: &[Value], new: &[Value]) -> Result<(), ArmError> {
+    for subnet in old {
+        let (Some(id), Some(name)) = (subnet["id"].as_str(), subnet["name"].as_str()) else {
+            continue;
+        };
+        let Some(user) = subnet_user(state, id) else {
+            continue;
+        };
+        let prefix = subnet["properties"]["addressPrefix"]
+            .as_str()
+            .unwrap_or_default();
+        let kept = new.iter().find(|s| {
+            s["name"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        });
+        match kept {
+            None => {
+                return Err(ArmError::bad_request(
+                    "InUseSubnetCannotBeDeleted",
+                    format!(
+                        "Subnet {name} is in use by {user} and cannot be deleted. In order to delete the subnet, delete all the resources within the subnet."
+                    ),
+                ));
+            }
+            Some(s) if s["properties"]["addressPrefix"].as_str() != Some(prefix) => {
+                return Err(ArmError::bad_request(
+                    "InUsePrefixCannotBeDeleted",
+                    format!(
+                        "IpPrefix {prefix} on Subnet {name} has active allocations and cannot be deleted."
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn build_subnets(

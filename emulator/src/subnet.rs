@@ -4,7 +4,7 @@
 use crate::error::ArmError;
 use crate::http::{Ctx, Resp};
 use crate::lro;
-use crate::network::{VNET_TYPE, another_operation, build_subnets, site, vnet_space};
+use crate::network::{VNET_TYPE, another_operation, build_subnets, check_in_use, site, vnet_space};
 use crate::resources::{method_not_allowed, not_found, require_group};
 use axum::http::Method;
 use serde_json::{Value, json};
@@ -37,15 +37,17 @@ pub fn subnet(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Resul
             }
             let body = ctx.json_body()?.clone();
             let mut all: Vec<Value> = subnets
-                .into_iter()
+                .iter()
                 .filter(|s| {
                     s["name"]
                         .as_str()
                         .is_none_or(|n| !n.eq_ignore_ascii_case(name))
                 })
+                .cloned()
                 .collect();
             all.push(json!({ "name": name, "properties": body["properties"] }));
             let built = build_subnets(&vnet.id, &vnet_space(&vnet), &json!(all))?;
+            check_in_use(ctx.state, &subnets, &built)?;
             let created = built
                 .iter()
                 .find(|s| s["name"] == json!(name))
@@ -74,13 +76,15 @@ pub fn subnet(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Resul
                 return Err(another_operation(ctx, &vnet));
             }
             let rest: Vec<Value> = subnets
-                .into_iter()
+                .iter()
                 .filter(|s| {
                     s["name"]
                         .as_str()
                         .is_none_or(|n| !n.eq_ignore_ascii_case(name))
                 })
+                .cloned()
                 .collect();
+            check_in_use(ctx.state, &subnets, &rest)?;
             if let Some(v) = ctx.state.get_mut(&vnet.id) {
                 v.body["properties"]["subnets"] = json!(rest);
             }

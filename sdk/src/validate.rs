@@ -5,6 +5,7 @@ use crate::model::Topology;
 
 mod capacity;
 mod pools;
+mod renumbering;
 mod routing;
 mod versions;
 mod waf;
@@ -13,6 +14,7 @@ pub use capacity::capacity_findings;
 pub(crate) use capacity::warm_target;
 use ipnet::Ipv4Net;
 pub(crate) use pools::has_zones;
+pub use renumbering::renumbering_findings;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 pub use versions::version_findings;

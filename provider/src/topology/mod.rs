@@ -89,6 +89,31 @@ fn versions(prior: &Value, config: &Value, catalog: &Catalog) -> Vec<pb::Diagnos
         .collect()
 }
 
+/// A new `vnet_cidr` that would move the AKS subnet of a cluster that exists (see
+/// [`bcdr::validate::renumbering_findings`]): the prior state says which regions have a cluster, and
+/// the address space it was made in.
+fn renumbering(prior: &Value, config: &Value) -> Vec<pb::Diagnostic> {
+    let unknown = convert::unknown_paths(config);
+    bcdr::validate::renumbering_findings(&convert::topology(config), |name| {
+        let region = prior.get("region").get(name);
+        let made = region
+            .get("cluster_id")
+            .as_str()
+            .is_some_and(|id| !id.is_empty());
+        let cidr = region.get("vnet_cidr").as_str().filter(|c| !c.is_empty())?;
+        made.then(|| layout::subnet_cidr(cidr))
+    })
+    .iter()
+    .filter(|d| {
+        let p = d.path.to_string();
+        !unknown
+            .iter()
+            .any(|u| p == *u || p.starts_with(&format!("{u}.")))
+    })
+    .map(diag::from_sdk)
+    .collect()
+}
+
 fn validate_with(config: &Value, catalog: &Catalog) -> Vec<pb::Diagnostic> {
     let mut translation = convert::config_errors(config);
     translation.extend(timeouts::validate(config));
@@ -125,6 +150,7 @@ pub fn plan(
     diags.extend(online);
     if !diag::has_errors(&diags) {
         diags.extend(versions(prior, config, catalog));
+        diags.extend(renumbering(prior, config));
         diags.extend(
             bcdr::validate::capacity_findings(&convert::topology(config), catalog)
                 .iter()

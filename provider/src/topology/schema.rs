@@ -26,7 +26,7 @@ pub fn region_block() -> Block {
                 "vnet_cidr",
                 Ty::String,
                 Mode::Required,
-                "Address space of the region's VNet, `/8` to `/24` (a `/16` is typical). Must not overlap another region's: the VNets are peered. The AKS subnet takes its first half.",
+                "Address space of the region's VNet, `/8` to `/24` (a `/16` is typical). Must not overlap another region's: the VNets are peered. The AKS subnet takes its first half. Changes in place (the peerings follow) only while the region has no cluster: Azure refuses to move a subnet with nodes in it, so `terraform plan` stops a change under a running cluster; take the region cold first.",
             ),
             attr(
                 "mode",

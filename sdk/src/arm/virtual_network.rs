@@ -54,3 +54,44 @@ pub struct SubnetProperties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_prefix: Option<String>,
 }
+
+/// The address prefix of the subnet `name` in a VNet as ARM reports it (`addressPrefix`, else the
+/// first of `addressPrefixes`).
+pub fn subnet_prefix(vnet: &serde_json::Value, name: &str) -> Option<String> {
+    let subnet = vnet["properties"]["subnets"].as_array()?.iter().find(|s| {
+        s["name"]
+            .as_str()
+            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+    })?;
+    let properties = &subnet["properties"];
+    properties["addressPrefix"]
+        .as_str()
+        .or_else(|| {
+            properties["addressPrefixes"]
+                .get(0)
+                .and_then(|p| p.as_str())
+        })
+        .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn a_subnets_prefix_is_read_from_either_property() {
+        let vnet = json!({ "properties": { "subnets": [
+            { "name": "aks", "properties": { "addressPrefix": "10.1.0.0/17" } },
+            { "name": "more", "properties": { "addressPrefixes": ["10.1.128.0/24", "10.1.129.0/24"] } },
+        ] } });
+        assert_eq!(
+            super::subnet_prefix(&vnet, "AKS").as_deref(),
+            Some("10.1.0.0/17")
+        );
+        assert_eq!(
+            super::subnet_prefix(&vnet, "more").as_deref(),
+            Some("10.1.128.0/24")
+        );
+        assert_eq!(super::subnet_prefix(&vnet, "none"), None);
+    }
+}

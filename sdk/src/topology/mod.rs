@@ -230,6 +230,17 @@ impl TopologyClient {
         if !refused.is_empty() {
             return Err(Error::Invalid(refused));
         }
+        let renumbered = validate::renumbering_findings(topology, |region| {
+            observed.body(&ResourceKey::ManagedCluster(region.to_owned()))?;
+            observed
+                .body(&ResourceKey::VirtualNetwork(region.to_owned()))
+                .and_then(|vnet| {
+                    crate::arm::virtual_network::subnet_prefix(vnet, crate::names::AKS_SUBNET)
+                })
+        });
+        if !renumbered.is_empty() {
+            return Err(Error::Invalid(renumbered));
+        }
         let taken = self
             .taken_names_in(&desired, |key, _| observed.resources.contains_key(key))
             .await;

@@ -1,0 +1,126 @@
+//! A subnet with a cluster's nodes in it has active allocations, and the Network RP protects them: a
+//! write that changes its address prefix is answered 400 `InUsePrefixCannotBeDeleted`, one that drops
+//! it 400 `InUseSubnetCannotBeDeleted`, through the VNet or the subnet itself. Once the cluster is
+//! gone, both go through. Every answer is checked against the ARM spec.
+
+mod support;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use support::{Arm, SUB, code, fast};
+
+const VNET: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/v";
+
+fn vnet_url() -> String {
+    format!("{VNET}?api-version=2024-03-01")
+}
+
+fn subnet_url(name: &str) -> String {
+    format!("{VNET}/subnets/{name}?api-version=2024-03-01")
+}
+
+fn cluster_url() -> String {
+    format!(
+        "/subscriptions/{SUB}/resourceGroups/net/providers/Microsoft.ContainerService/managedClusters/c?api-version=2024-09-01"
+    )
+}
+
+fn vnet_body(cidr: &str, subnets: &[(&str, &str)]) -> Value {
+    let subnets: Vec<Value> = subnets
+        .iter()
+        .map(|(name, prefix)| json!({ "name": name, "properties": { "addressPrefix": prefix } }))
+        .collect();
+    json!({ "location": "eastus", "properties": {
+        "addressSpace": { "addressPrefixes": [cidr] }, "subnets": subnets } })
+}
+
+#[tokio::test]
+async fn a_subnet_with_a_clusters_nodes_keeps_its_prefix() {
+    let arm = Arm::start(fast()).await;
+    arm.group("net").await;
+    let both = [("aks", "10.1.0.0/17"), ("spare", "10.1.128.0/24")];
+    let (status, _) = arm
+        .req(
+            Method::PUT,
+            &vnet_url(),
+            Some(vnet_body("10.1.0.0/16", &both)),
+        )
+        .await;
+    assert_eq!(status, 201);
+    arm.settle().await;
+    let cluster = json!({ "location": "eastus", "identity": { "type": "SystemAssigned" }, "properties": {
+        "dnsPrefix": "c", "agentPoolProfiles": [{ "name": "system", "mode": "System", "count": 1,
+        "vmSize": "Standard_D4ds_v5", "vnetSubnetID": format!("{VNET}/subnets/aks") }] } });
+    let (status, answer) = arm.req(Method::PUT, &cluster_url(), Some(cluster)).await;
+    assert_eq!(status, 201, "{answer}");
+    arm.settle().await;
+
+    // Renumbered through the VNet: the nodes' prefix would go.
+    let renumbered = vnet_body(
+        "10.20.0.0/16",
+        &[("aks", "10.20.0.0/17"), ("spare", "10.20.128.0/24")],
+    );
+    let (status, answer) = arm
+        .req(Method::PUT, &vnet_url(), Some(renumbered.clone()))
+        .await;
+    assert_eq!(
+        (status, code(&answer)),
+        (400, "InUsePrefixCannotBeDeleted"),
+        "{answer}"
+    );
+    assert!(
+        answer["error"]["message"].as_str().is_some_and(
+            |m| m.contains("IpPrefix 10.1.0.0/17 on Subnet aks has active allocations")
+        ),
+        "{answer}"
+    );
+    // Dropped from the VNet's subnets.
+    let (status, answer) = arm
+        .req(
+            Method::PUT,
+            &vnet_url(),
+            Some(vnet_body("10.1.0.0/16", &[("spare", "10.1.128.0/24")])),
+        )
+        .await;
+    assert_eq!(
+        (status, code(&answer)),
+        (400, "InUseSubnetCannotBeDeleted"),
+        "{answer}"
+    );
+    // Through the subnet itself: a new prefix, or a delete.
+    let (status, answer) = arm
+        .req(
+            Method::PUT,
+            &subnet_url("aks"),
+            Some(json!({ "properties": { "addressPrefix": "10.1.0.0/18" } })),
+        )
+        .await;
+    assert_eq!(
+        (status, code(&answer)),
+        (400, "InUsePrefixCannotBeDeleted"),
+        "{answer}"
+    );
+    let (status, answer) = arm.req(Method::DELETE, &subnet_url("aks"), None).await;
+    assert_eq!(
+        (status, code(&answer)),
+        (400, "InUseSubnetCannotBeDeleted"),
+        "{answer}"
+    );
+    // A subnet without nodes changes as before, and the same VNet body with the nodes' prefix kept.
+    let (status, answer) = arm
+        .req(
+            Method::PUT,
+            &subnet_url("spare"),
+            Some(json!({ "properties": { "addressPrefix": "10.1.192.0/24" } })),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    arm.settle().await;
+
+    // With the cluster gone, the VNet renumbers.
+    let (status, _) = arm.req(Method::DELETE, &cluster_url(), None).await;
+    assert_eq!(status, 202);
+    arm.gone(&cluster_url()).await;
+    let (status, answer) = arm.req(Method::PUT, &vnet_url(), Some(renumbered)).await;
+    assert_eq!(status, 200, "{answer}");
+}

@@ -1,0 +1,98 @@
+//! A region's address space under a running cluster. The AKS subnet is the first half of
+//! `vnet_cidr` ([`crate::layout::subnet_cidr`]), and its nodes hold addresses in it: Azure refuses to
+//! change the address prefix of a subnet with active allocations (400 `InUsePrefixCannotBeDeleted`),
+//! so a new `vnet_cidr` that moves that subnet stops at plan, with the way that works.
+
+use super::{AttributePath, Diagnostic};
+use crate::model::Topology;
+
+/// An error for each region whose new `vnet_cidr` would move the AKS subnet of a cluster that
+/// exists. `in_use(region)` is the AKS subnet's current prefix where the region's cluster exists (as
+/// ARM reports it, or as the caller's state remembers it); `None` where there is no cluster, which
+/// leaves the region free to renumber (a cold region; its peerings follow the new space).
+pub fn renumbering_findings(
+    topology: &Topology,
+    in_use: impl Fn(&str) -> Option<String>,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for region in &topology.regions {
+        let Some(current) = in_use(&region.name) else {
+            continue;
+        };
+        if region.vnet_cidr.parse::<ipnet::Ipv4Net>().is_err() {
+            continue; // its own error says why
+        }
+        let wanted = crate::layout::subnet_cidr(&region.vnet_cidr);
+        if wanted == current {
+            continue;
+        }
+        out.push(Diagnostic::error(
+            AttributePath::region(&region.name, Some("vnet_cidr")),
+            "VNet address space cannot change under a running cluster",
+            format!(
+                "\"{}\" would move the AKS subnet from {current} to {wanted}, but the cluster's nodes have their addresses in {current}, and Azure refuses to change the address prefix of a subnet in use (InUsePrefixCannotBeDeleted); to renumber \"{}\", set mode = \"cold\" and apply (its cluster is deleted), then change vnet_cidr and apply, then set the mode back",
+                region.vnet_cidr, region.name
+            ),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Region;
+
+    fn pair(east: &str) -> Topology {
+        Topology::new("shop")
+            .region(Region::new("eastus", east))
+            .region(Region::new("westus", "10.2.0.0/16"))
+    }
+
+    fn running(region: &str) -> Option<String> {
+        match region {
+            "eastus" => Some("10.1.0.0/17".into()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn the_same_space_is_no_finding() {
+        assert!(renumbering_findings(&pair("10.1.0.0/16"), running).is_empty());
+    }
+
+    #[test]
+    fn a_space_that_moves_a_clusters_subnet_stops_at_vnet_cidr() {
+        for cidr in ["10.9.0.0/16", "10.1.0.0/15", "10.1.0.0/17"] {
+            let d = renumbering_findings(&pair(cidr), running);
+            assert_eq!(d.len(), 1, "{cidr}: {d:?}");
+            assert_eq!(d[0].severity, super::super::Severity::Error);
+            assert_eq!(d[0].path.to_string(), "region[\"eastus\"].vnet_cidr");
+            assert!(
+                d[0].detail.contains(&format!(
+                    "\"{cidr}\" would move the AKS subnet from 10.1.0.0/17 to {}",
+                    crate::layout::subnet_cidr(cidr)
+                )),
+                "{}",
+                d[0]
+            );
+            assert!(
+                d[0].detail.contains("set mode = \"cold\" and apply"),
+                "{}",
+                d[0]
+            );
+        }
+    }
+
+    #[test]
+    fn a_region_without_a_cluster_renumbers_freely() {
+        let mut t = pair("10.1.0.0/16");
+        t.regions[1].vnet_cidr = "10.20.0.0/16".into();
+        assert!(renumbering_findings(&t, running).is_empty());
+    }
+
+    #[test]
+    fn a_cidr_that_does_not_parse_is_left_to_its_own_error() {
+        assert!(renumbering_findings(&pair("banana"), running).is_empty());
+    }
+}
