@@ -221,6 +221,18 @@ pub fn agent_pool(
                 "properties.",
                 existing.as_ref().map(|p| &p.body["properties"]),
             )?;
+            let mut pools: Vec<Value> =
+                with_children(ctx, &parent)["properties"]["agentPoolProfiles"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|p| p["name"].as_str() != Some(name))
+                    .cloned()
+                    .collect();
+            let mut pool = props.clone();
+            pool["name"] = json!(name);
+            pools.push(pool);
+            crate::cni::check(ctx, &parent.body["properties"]["networkProfile"], &pools)?;
             let version = parent.body["properties"]["kubernetesVersion"]
                 .as_str()
                 .unwrap_or(crate::kubernetes_versions::DEFAULT)

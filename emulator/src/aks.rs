@@ -146,6 +146,25 @@ fn validate(
             }
         }
     }
+    // Every pool the cluster would have: these, and the user pools written on their own.
+    let mut all: Vec<Value> = pools.to_vec();
+    if let Some(old) = existing {
+        let current = crate::agent_pool::with_children(ctx, old);
+        for pool in current["properties"]["agentPoolProfiles"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            if !all.iter().any(|p| p["name"] == pool["name"]) {
+                all.push(pool.clone());
+            }
+        }
+    }
+    let network = match (&props["networkProfile"], existing) {
+        (Value::Null, Some(old)) => &old.body["properties"]["networkProfile"],
+        (profile, _) => profile,
+    };
+    crate::cni::check(ctx, network, &all)?;
     if props["networkProfile"]["loadBalancerSku"]
         .as_str()
         .is_some_and(|s| s.eq_ignore_ascii_case("basic"))

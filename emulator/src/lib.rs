@@ -16,6 +16,7 @@ mod agent_pool;
 mod aks;
 mod auth;
 mod authorization;
+mod cni;
 mod compute;
 mod error;
 mod front_door;

@@ -1,7 +1,10 @@
 //! A subnet with a cluster's nodes in it has active allocations, and the Network RP protects them: a
 //! write that changes its address prefix is answered 400 `InUsePrefixCannotBeDeleted`, one that drops
 //! it 400 `InUseSubnetCannotBeDeleted`, through the VNet or the subnet itself. Once the cluster is
-//! gone, both go through. Every answer is checked against the ARM spec.
+//! gone, both go through. Under Azure CNI a cluster's pools must fit their subnet, each node taking
+//! an address for itself and each of its pods (400 `InsufficientSubnetSize`), and its service CIDR
+//! must stay clear of the subnet (400 `ServiceCidrOverlapExistingSubnetsCidr`). Every answer is
+//! checked against the ARM spec.
 
 mod support;
 
@@ -123,4 +126,75 @@ async fn a_subnet_with_a_clusters_nodes_keeps_its_prefix() {
     arm.gone(&cluster_url()).await;
     let (status, answer) = arm.req(Method::PUT, &vnet_url(), Some(renumbered)).await;
     assert_eq!(status, 200, "{answer}");
+}
+
+fn cni_cluster(count: u64, service_cidr: &str) -> Value {
+    json!({ "location": "eastus", "identity": { "type": "SystemAssigned" }, "properties": {
+        "dnsPrefix": "c", "agentPoolProfiles": [{ "name": "system", "mode": "System", "count": count,
+        "vmSize": "Standard_D4ds_v5", "vnetSubnetID": format!("{VNET}/subnets/aks") }],
+        "networkProfile": { "networkPlugin": "azure", "serviceCidr": service_cidr, "dnsServiceIP": "172.16.0.10" } } })
+}
+
+#[tokio::test]
+async fn azure_cni_pools_must_fit_their_subnet_and_services_stay_clear_of_it() {
+    let arm = Arm::start(fast()).await;
+    arm.group("net").await;
+    // A /25: 128 addresses, 123 usable; a node takes 31 (itself and 30 pods).
+    let (status, _) = arm
+        .req(
+            Method::PUT,
+            &vnet_url(),
+            Some(vnet_body("10.1.0.0/24", &[("aks", "10.1.0.0/25")])),
+        )
+        .await;
+    assert_eq!(status, 201);
+    arm.settle().await;
+    let (status, answer) = arm
+        .req(
+            Method::PUT,
+            &cluster_url(),
+            Some(cni_cluster(4, "172.16.0.0/16")),
+        )
+        .await;
+    assert_eq!(
+        (status, code(&answer)),
+        (400, "InsufficientSubnetSize"),
+        "{answer}"
+    );
+    assert!(
+        answer["error"]["message"].as_str().is_some_and(|m| m.starts_with(
+            "Pre-allocated IPs 124 exceeds IPs available 123 in Subnet Cidr 10.1.0.0/25, Subnet Name aks."
+        )),
+        "{answer}"
+    );
+    let (status, answer) = arm
+        .req(
+            Method::PUT,
+            &cluster_url(),
+            Some(cni_cluster(3, "10.1.0.0/16")),
+        )
+        .await;
+    assert_eq!(
+        (status, code(&answer)),
+        (400, "ServiceCidrOverlapExistingSubnetsCidr"),
+        "{answer}"
+    );
+    let (status, headers, answer) = arm
+        .put(&cluster_url(), cni_cluster(3, "172.16.0.0/16"))
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    let operation = headers["azure-asyncoperation"].to_str().expect("operation");
+    assert_eq!(arm.wait(operation).await["status"], "Succeeded");
+    // A user pool in the same subnet, counted at its autoscaler maximum: 3 + 1 nodes do not fit.
+    let pool_url = format!(
+        "/subscriptions/{SUB}/resourceGroups/net/providers/Microsoft.ContainerService/managedClusters/c/agentPools/apps?api-version=2024-09-01"
+    );
+    let pool = json!({ "properties": { "mode": "User", "count": 0, "enableAutoScaling": true,
+        "minCount": 0, "maxCount": 1, "vmSize": "Standard_D4ds_v5", "vnetSubnetID": format!("{VNET}/subnets/aks") } });
+    let (status, answer) = arm.req(Method::PUT, &pool_url, Some(pool)).await;
+    assert_eq!(
+        (status, code(&answer)),
+        (400, "InsufficientSubnetSize"),
+        "{answer}"
+    );
 }

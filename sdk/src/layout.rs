@@ -46,6 +46,17 @@ pub fn global_location(topology: &Topology) -> Option<String> {
         .or(first.map(|r| r.name.clone()))
 }
 
+/// The range every cluster gives its Kubernetes services (`networkProfile.serviceCidr`); no VNet of the
+/// topology may overlap it.
+pub const SERVICE_CIDR: &str = "172.16.0.0/16";
+
+/// The cluster DNS service's address, inside [`SERVICE_CIDR`].
+pub const DNS_SERVICE_IP: &str = "172.16.0.10";
+
+/// Pods per node: AKS's default under Azure CNI (the clusters' network plugin), which reserves an
+/// address in the AKS subnet for each.
+pub const MAX_PODS: u32 = 30;
+
 /// The AKS subnet: the first half of the VNet's address space, leaving the rest for ingress and more.
 pub fn subnet_cidr(vnet_cidr: &str) -> String {
     match vnet_cidr.parse::<ipnet::Ipv4Net>() {

@@ -3,6 +3,7 @@
 
 use crate::model::Topology;
 
+mod addresses;
 mod capacity;
 mod pools;
 mod renumbering;
@@ -152,6 +153,9 @@ pub fn validate_with(topology: &Topology, catalog: &Catalog) -> Vec<Diagnostic> 
                 ));
         }
         validate_cluster(region, &mut out);
+        if let Some(net) = net {
+            addresses::check(topology, region, net, &mut out);
+        }
         seen.push((canonical, region.vnet_cidr.clone(), net));
     }
     if let Some(home) = &topology.home_region

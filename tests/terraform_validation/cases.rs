@@ -102,6 +102,17 @@ pub fn errors() -> Vec<(String, &'static str, &'static str)> {
             "region[\"westus\"].vnet_cidr: 10.1.128.0/17 overlaps region \"eastus\"",
         ),
         (
+            pair("", "", "").replace("10.2.0.0/16", "172.16.0.0/16"),
+            "Address space overlaps the Kubernetes service range",
+            "region[\"westus\"].vnet_cidr: 172.16.0.0/16 overlaps 172.16.0.0/16, the range every cluster",
+        ),
+        (
+            pair("", "    min_count = 1\n    max_count = 20", "")
+                .replace("10.2.0.0/16", "10.2.0.0/23"),
+            "AKS subnet too small for the cluster",
+            "region[\"westus\"].vnet_cidr: the AKS subnet 10.2.0.0/24 (the first half of 10.2.0.0/23) has 251 usable addresses, but the cluster's pools may reach 20 nodes",
+        ),
+        (
             pair("", "", "  peering_hub = \"centralus\""),
             "Unknown peering hub",
             "peering_hub: \"centralus\" is not one of the topology's regions",

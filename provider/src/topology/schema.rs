@@ -26,7 +26,7 @@ pub fn region_block() -> Block {
                 "vnet_cidr",
                 Ty::String,
                 Mode::Required,
-                "Address space of the region's VNet, `/8` to `/24` (a `/16` is typical). Must not overlap another region's: the VNets are peered. The AKS subnet takes its first half. Changes in place (the peerings follow) only while the region has no cluster: Azure refuses to move a subnet with nodes in it, so `terraform plan` stops a change under a running cluster; take the region cold first.",
+                "Address space of the region's VNet, `/8` to `/24` (a `/16` is typical). Must not overlap another region's (the VNets are peered), nor `172.16.0.0/16`, the clusters' Kubernetes service range. The AKS subnet takes its first half, and must hold the cluster under Azure CNI: 31 addresses a node (itself and 30 pods), the pools counted at their largest (the autoscaler's maximum; a warm region at the size a failover scales it to), plus surge nodes for upgrades; a `/16` holds about a thousand nodes, a `/24` three without room to upgrade. Changes in place (the peerings follow) only while the region has no cluster: Azure refuses to move a subnet with nodes in it, so `terraform plan` stops a change under a running cluster; take the region cold first.",
             ),
             attr(
                 "mode",

@@ -122,8 +122,8 @@ pub(super) fn cluster(topology: &str, region: &Region, subnet_id: String) -> Val
             network_profile: NetworkProfile {
                 network_plugin: "azure".into(),
                 load_balancer_sku: "standard".into(),
-                service_cidr: Some("172.16.0.0/16".into()),
-                dns_service_ip: Some("172.16.0.10".into()),
+                service_cidr: Some(super::SERVICE_CIDR.into()),
+                dns_service_ip: Some(super::DNS_SERVICE_IP.into()),
             },
             identity_profile: None,
         },
