@@ -1,4 +1,5 @@
-//! Cluster and network settings through real Terraform 1.0.3 against the emulator.
+//! Cluster and network settings through real Terraform against the emulator: 1.0.3, and again on a newer
+//! `terraform` from PATH when there is one.
 //! - Node pools: an autoscaled, zonal system pool and user node pools apply and plan no changes; the
 //!   autoscaler moving the count is no change; import rebuilds the pools; moving zones is refused at
 //!   plan with the attribute named and no ARM write; removing a pool deletes it.
@@ -14,6 +15,8 @@
 //!   configuration's spelling kept), a cluster moved back to Free behind Terraform's back repaired.
 
 mod support;
+
+use std::path::Path;
 
 use support::{Harness, terraform};
 
@@ -48,7 +51,13 @@ const CLUSTER: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resou
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn node_pools_autoscale_keep_their_zones_and_come_and_go() {
-    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-pools").await;
+    for (tf, version) in terraform::each() {
+        node_pools_autoscale_keep_their_zones_and_come_and_go_on(&tf, &version).await;
+    }
+}
+
+async fn node_pools_autoscale_keep_their_zones_and_come_and_go_on(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-pools")).await;
     h.config(POOLED);
     let (code, plan) = h.plan_code().await;
     assert_eq!(code, 2, "{}", plan.all());
@@ -164,7 +173,13 @@ const MESH: &str = r#"resource "bcdr_topology" "net" {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mesh_becomes_hub_and_spoke_in_place() {
-    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-hub").await;
+    for (tf, version) in terraform::each() {
+        a_mesh_becomes_hub_and_spoke_in_place_on(&tf, &version).await;
+    }
+}
+
+async fn a_mesh_becomes_hub_and_spoke_in_place_on(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-hub")).await;
     h.config(MESH);
     h.tf_ok(&["apply", "-auto-approve"]).await;
     let peerings = |h: &Harness| {
@@ -227,7 +242,13 @@ fn newer(region: &str) -> String {
 /// the topology applies there; a misspelling is refused at plan with a guess, after reads only.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_region_newer_than_the_offline_table_is_looked_up_in_azure() {
-    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-new-region").await;
+    for (tf, version) in terraform::each() {
+        a_region_newer_than_the_offline_table_is_looked_up_in_azure_on(&tf, &version).await;
+    }
+}
+
+async fn a_region_newer_than_the_offline_table_is_looked_up_in_azure_on(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-new-region")).await;
     h.config(&newer("indonesiacentrl"));
     h.emulator.clear_requests();
     let out = h.tf(&["plan"]).await;
@@ -289,7 +310,17 @@ const IN_GERMANY: &str = r#"resource "bcdr_topology" "dr" {
 /// finds the primary's pair.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_access_restricted_region_is_used_where_the_subscription_was_granted_it() {
-    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-restricted").await;
+    for (tf, version) in terraform::each() {
+        an_access_restricted_region_is_used_where_the_subscription_was_granted_it_on(&tf, &version)
+            .await;
+    }
+}
+
+async fn an_access_restricted_region_is_used_where_the_subscription_was_granted_it_on(
+    tf: &Path,
+    version: &str,
+) {
+    let h = Harness::new(tf, &format!("tf-{version}-restricted")).await;
     h.config(IN_GERMANY);
     let out = h.tf(&["plan"]).await;
     let text = out.words();
@@ -310,12 +341,7 @@ async fn an_access_restricted_region_is_used_where_the_subscription_was_granted_
         restricted_access: vec!["germanynorth".to_owned()],
         ..arm_emulator::Config::default()
     };
-    let h = Harness::with_emulator(
-        &terraform::terraform_1_0_3(),
-        "tf-1.0.3-restricted-granted",
-        config,
-    )
-    .await;
+    let h = Harness::with_emulator(tf, &format!("tf-{version}-restricted-granted"), config).await;
     h.config(IN_GERMANY);
     h.tf_ok(&["apply", "-auto-approve"]).await;
     let state = h.state_values().await;
@@ -365,13 +391,21 @@ fn standby(east: &str, west: &str) -> String {
 /// failover itself is refused by AKS with the quota named.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cold_region_without_quota_to_fail_over_is_a_warning_at_plan() {
+    for (tf, version) in terraform::each() {
+        a_cold_region_without_quota_to_fail_over_is_a_warning_at_plan_on(&tf, &version).await;
+    }
+}
+
+async fn a_cold_region_without_quota_to_fail_over_is_a_warning_at_plan_on(
+    tf: &Path,
+    version: &str,
+) {
     let config = arm_emulator::Config {
         latency_scale: 0.0005,
         core_quotas: [("westus".to_owned(), 8)].into_iter().collect(),
         ..arm_emulator::Config::default()
     };
-    let h =
-        Harness::with_emulator(&terraform::terraform_1_0_3(), "tf-1.0.3-capacity", config).await;
+    let h = Harness::with_emulator(tf, &format!("tf-{version}-capacity"), config).await;
     h.config(&standby("hot", "warm"));
     h.tf_ok(&["apply", "-auto-approve"]).await;
     // Now that its node counts against the quota.
@@ -426,7 +460,13 @@ const TIERED: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resour
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clusters_pricing_tier_changes_in_place_and_is_repaired() {
-    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-tier").await;
+    for (tf, version) in terraform::each() {
+        a_clusters_pricing_tier_changes_in_place_and_is_repaired_on(&tf, &version).await;
+    }
+}
+
+async fn a_clusters_pricing_tier_changes_in_place_and_is_repaired_on(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-tier")).await;
     let arm = h.arm();
     let tier = || async {
         arm.get(TIERED, "2024-09-01")

@@ -5,6 +5,8 @@
 
 mod support;
 
+use std::path::Path;
+
 use support::{Harness, log, terraform};
 
 const TWO_REGIONS: &str = r#"
@@ -230,7 +232,13 @@ const INVALID: &[(&str, &str, &str)] = &[
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_topologies_are_refused_before_any_arm_call() {
-    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-invalid").await;
+    for (tf, version) in terraform::each() {
+        invalid_topologies_are_refused_before_any_arm_call_on(&tf, &version).await;
+    }
+}
+
+async fn invalid_topologies_are_refused_before_any_arm_call_on(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-invalid")).await;
     for (config, line, detail) in INVALID {
         h.emulator.clear_requests();
         h.config(config);
@@ -265,6 +273,12 @@ fn registrations(h: &Harness) -> Vec<String> {
 /// apply converges.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_subscription_is_registered_for_the_providers_it_needs() {
+    for (tf, version) in terraform::each() {
+        a_new_subscription_is_registered_for_the_providers_it_needs_on(&tf, &version).await;
+    }
+}
+
+async fn a_new_subscription_is_registered_for_the_providers_it_needs_on(tf: &Path, version: &str) {
     let config = arm_emulator::Config {
         latency_scale: 0.0005,
         unregistered: vec![
@@ -273,12 +287,7 @@ async fn a_new_subscription_is_registered_for_the_providers_it_needs() {
         ],
         ..arm_emulator::Config::default()
     };
-    let h = Harness::with_emulator(
-        &terraform::terraform_1_0_3(),
-        "tf-1.0.3-registration",
-        config,
-    )
-    .await;
+    let h = Harness::with_emulator(tf, &format!("tf-{version}-registration"), config).await;
     h.config_with("  skip_provider_registration = true", TWO_REGIONS);
     let out = h.tf(&["apply", "-auto-approve"]).await;
     let text = out.words();
@@ -344,7 +353,13 @@ fn renumbered(west_mode: &str, west_cidr: &str) -> String {
 /// peerings re-synced, both sides Connected), and comes back warm with a cluster in the new subnet.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_region_renumbers_once_its_cluster_is_gone() {
-    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-renumber").await;
+    for (tf, version) in terraform::each() {
+        a_region_renumbers_once_its_cluster_is_gone_on(&tf, &version).await;
+    }
+}
+
+async fn a_region_renumbers_once_its_cluster_is_gone_on(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-renumber")).await;
     h.config(&renumbered("warm", "10.2.0.0/16"));
     h.tf_ok(&["apply", "-auto-approve"]).await;
 

@@ -6,6 +6,8 @@
 
 mod support;
 
+use std::path::Path;
+
 use support::{Harness, log, terraform};
 
 const ROUTED: &str = r#"
@@ -187,7 +189,16 @@ async fn failover_on_newer_terraform_from_path() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn regions_data_source_reads_pairs_and_aks_availability_from_arm() {
-    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-regions").await;
+    for (tf, version) in terraform::each() {
+        regions_data_source_reads_pairs_and_aks_availability_from_arm_on(&tf, &version).await;
+    }
+}
+
+async fn regions_data_source_reads_pairs_and_aks_availability_from_arm_on(
+    tf: &Path,
+    version: &str,
+) {
+    let h = Harness::new(tf, &format!("tf-{version}-regions")).await;
     h.config(
         r#"
 data "bcdr_regions" "r" {
@@ -268,7 +279,13 @@ async fn pairs(h: &Harness) -> serde_json::Value {
 /// The provider block with workload identity federation: no client secret, a federated token file.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn workload_identity_authenticates_without_a_secret() {
-    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-oidc").await;
+    for (tf, version) in terraform::each() {
+        workload_identity_authenticates_without_a_secret_on(&tf, &version).await;
+    }
+}
+
+async fn workload_identity_authenticates_without_a_secret_on(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-oidc")).await;
     let token_file = h.dir.join("federated-token");
     with_auth(
         &h,
@@ -301,7 +318,13 @@ async fn workload_identity_authenticates_without_a_secret() {
 /// hands out a token the emulator issued, and records how it was asked).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn azure_cli_sign_in_authenticates() {
-    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-cli").await;
+    for (tf, version) in terraform::each() {
+        azure_cli_sign_in_authenticates_on(&tf, &version).await;
+    }
+}
+
+async fn azure_cli_sign_in_authenticates_on(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-cli")).await;
     with_auth(
         &h,
         &[
@@ -363,7 +386,13 @@ async fn azure_cli_sign_in_authenticates() {
 /// carries an assertion signed with the key.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_certificate_authenticates() {
-    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-cert").await;
+    for (tf, version) in terraform::each() {
+        client_certificate_authenticates_on(&tf, &version).await;
+    }
+}
+
+async fn client_certificate_authenticates_on(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-cert")).await;
     let pem = h.dir.join("sp.pem");
     with_auth(
         &h,
@@ -396,7 +425,13 @@ async fn client_certificate_authenticates() {
 /// user-assigned identity.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn managed_identity_authenticates() {
-    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-msi").await;
+    for (tf, version) in terraform::each() {
+        managed_identity_authenticates_on(&tf, &version).await;
+    }
+}
+
+async fn managed_identity_authenticates_on(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-msi")).await;
     with_auth(
         &h,
         &[r#"client_secret       = "e2e-secret""#],
@@ -462,12 +497,13 @@ fn slow(nodes: u32, timeouts: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn timed_out_and_interrupted_applies_keep_partial_progress() {
-    let h = Harness::with_emulator(
-        &terraform::terraform_1_0_3(),
-        "tf-1.0.3-stop",
-        slow_clusters(),
-    )
-    .await;
+    for (tf, version) in terraform::each() {
+        timed_out_and_interrupted_applies_keep_partial_progress_on(&tf, &version).await;
+    }
+}
+
+async fn timed_out_and_interrupted_applies_keep_partial_progress_on(tf: &Path, version: &str) {
+    let h = Harness::with_emulator(tf, &format!("tf-{version}-stop"), slow_clusters()).await;
 
     // A create that runs out of time: what finished is in the state; the next apply converges.
     h.config(&slow(3, "timeouts {\n    create = \"1s\"\n  }"));
@@ -561,7 +597,13 @@ fn backed_up(redundancy: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backups_become_readable_in_the_pair_in_place() {
-    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-backups").await;
+    for (tf, version) in terraform::each() {
+        backups_become_readable_in_the_pair_in_place_on(&tf, &version).await;
+    }
+}
+
+async fn backups_become_readable_in_the_pair_in_place_on(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-backups")).await;
     h.config(&backed_up("GRS"));
     h.tf_ok(&["apply", "-auto-approve"]).await;
     let state = h.state_values().await;

@@ -1,4 +1,5 @@
-//! Global routing features through real Terraform against the emulator.
+//! Global routing features through real Terraform against the emulator: 1.0.3, and again on a
+//! newer `terraform` from PATH when there is one.
 //! - Front Door's WAF: a policy with custom rules and managed rule sets applies and plans no changes;
 //!   import rebuilds it exactly; a policy switched to detection in Azure shows as drift and apply
 //!   repairs it; removing the block detaches and deletes it. Its validation errors stop
@@ -11,6 +12,8 @@
 //!   `traffic_manager.dns_name`, after reads only; the topology's own name is not asked about again.
 
 mod support;
+
+use std::path::Path;
 
 use support::{Harness, terraform};
 
@@ -259,7 +262,16 @@ const INVALID: &[(&str, &str, &str)] = &[
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_wafs_are_refused_at_the_attribute_before_any_arm_call() {
-    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-waf-invalid").await;
+    for (tf, version) in terraform::each() {
+        invalid_wafs_are_refused_at_the_attribute_before_any_arm_call_on(&tf, &version).await;
+    }
+}
+
+async fn invalid_wafs_are_refused_at_the_attribute_before_any_arm_call_on(
+    tf: &Path,
+    version: &str,
+) {
+    let h = Harness::new(tf, &format!("tf-{version}-waf-invalid")).await;
     for (waf, line, detail) in INVALID {
         h.emulator.clear_requests();
         h.config(&format!(
@@ -326,7 +338,13 @@ const GEO_STANDBYS: &str = r#"resource "bcdr_topology" "geo" {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_geography_fails_over_inside_its_area() {
-    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-geo-areas").await;
+    for (tf, version) in terraform::each() {
+        a_geography_fails_over_inside_its_area_on(&tf, &version).await;
+    }
+}
+
+async fn a_geography_fails_over_inside_its_area_on(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-geo-areas")).await;
     h.config(GEO_STANDBYS);
     h.tf_ok(&["apply", "-auto-approve"]).await;
     assert_eq!(h.plan_code().await.0, 0);
@@ -393,7 +411,13 @@ fn routed(dns_name: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_taken_traffic_manager_dns_name_stops_the_plan() {
-    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-dns-taken").await;
+    for (tf, version) in terraform::each() {
+        a_taken_traffic_manager_dns_name_stops_the_plan_on(&tf, &version).await;
+    }
+}
+
+async fn a_taken_traffic_manager_dns_name_stops_the_plan_on(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-dns-taken")).await;
     // Another team's profile already answers at bcdr-shop.trafficmanager.net.
     let arm = h.arm();
     let sub = support::SUBSCRIPTION;
@@ -449,7 +473,16 @@ const PROFILE: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resou
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fast_probing_detects_a_failed_region_sooner_and_drift_is_repaired() {
-    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-probing").await;
+    for (tf, version) in terraform::each() {
+        fast_probing_detects_a_failed_region_sooner_and_drift_is_repaired_on(&tf, &version).await;
+    }
+}
+
+async fn fast_probing_detects_a_failed_region_sooner_and_drift_is_repaired_on(
+    tf: &Path,
+    version: &str,
+) {
+    let h = Harness::new(tf, &format!("tf-{version}-probing")).await;
     h.config(&routed(""));
     let (_, plan) = h.plan_code().await;
     assert!(

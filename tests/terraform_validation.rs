@@ -1,9 +1,12 @@
-//! Every validation rule, through real Terraform 1.0.3: each invalid configuration stops
+//! Every validation rule, through real Terraform (1.0.3, and a newer one from PATH when there
+//! is one): each invalid configuration stops
 //! `terraform plan` with the rule's diagnostic, naming the attribute's path, before any ARM call;
 //! each warning shows at `terraform validate`. One case per rule of the SDK's validation and of the
 //! provider's own translation (values the SDK's model cannot hold).
 
 mod support;
+
+use std::path::Path;
 
 use support::{Harness, terraform};
 
@@ -30,7 +33,13 @@ fn words(s: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_rule_stops_plan_at_its_attribute_before_any_arm_call() {
-    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-validation").await;
+    for (tf, version) in terraform::each() {
+        every_rule_stops_plan_at_its_attribute_before_any_arm_call_on(&tf, &version).await;
+    }
+}
+
+async fn every_rule_stops_plan_at_its_attribute_before_any_arm_call_on(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-validation")).await;
     let mut failures = Vec::new();
     for (config, summary, detail) in errors() {
         h.emulator.clear_requests();
@@ -56,6 +65,12 @@ async fn every_rule_stops_plan_at_its_attribute_before_any_arm_call() {
 /// error (reads only).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_guide_configuration_plans() {
+    for (tf, version) in terraform::each() {
+        every_guide_configuration_plans_on(&tf, &version).await;
+    }
+}
+
+async fn every_guide_configuration_plans_on(tf: &Path, version: &str) {
     let guide = std::fs::read_to_string(
         terraform::workspace_root().join("docs/guides/disaster-recovery.md"),
     )
@@ -66,7 +81,7 @@ async fn every_guide_configuration_plans() {
         .filter_map(|b| b.split("```").next())
         .collect();
     assert_eq!(blocks.len(), 3, "the guide's configurations");
-    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-guide").await;
+    let h = Harness::new(tf, &format!("tf-{version}-guide")).await;
     for block in blocks {
         h.config(block);
         let (code, out) = h.plan_code().await;
@@ -78,7 +93,13 @@ async fn every_guide_configuration_plans() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_warning_shows_at_validate() {
-    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-warnings").await;
+    for (tf, version) in terraform::each() {
+        every_warning_shows_at_validate_on(&tf, &version).await;
+    }
+}
+
+async fn every_warning_shows_at_validate_on(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-warnings")).await;
     let mut failures = Vec::new();
     for (config, summary, detail) in warnings() {
         h.config(&config);

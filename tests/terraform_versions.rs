@@ -1,4 +1,5 @@
-//! Kubernetes versions through real Terraform 1.0.3 against the emulator.
+//! Kubernetes versions through real Terraform against the emulator: 1.0.3, and again on a newer
+//! `terraform` from PATH when there is one.
 //! - Pinned versions AKS does not offer in a region: a warning for a cold region, an error at plan
 //!   for the failover that would make its cluster; an upgrade skipping a minor version is an error at
 //!   plan.
@@ -8,6 +9,8 @@
 //!   a standby whose upgrade fails stops the apply before the serving region is touched.
 
 mod support;
+
+use std::path::Path;
 
 use support::{Harness, terraform};
 
@@ -37,6 +40,15 @@ fn pinned(east: &str, west: &str) -> String {
 /// there, after reads only.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failover_to_a_region_without_the_pinned_version_stops_at_plan() {
+    for (tf, version) in terraform::each() {
+        a_failover_to_a_region_without_the_pinned_version_stops_at_plan_on(&tf, &version).await;
+    }
+}
+
+async fn a_failover_to_a_region_without_the_pinned_version_stops_at_plan_on(
+    tf: &Path,
+    version: &str,
+) {
     let config = arm_emulator::Config {
         latency_scale: 0.0005,
         kubernetes_versions: [("westus".to_owned(), vec!["1.31.2".to_owned()])]
@@ -44,8 +56,7 @@ async fn a_failover_to_a_region_without_the_pinned_version_stops_at_plan() {
             .collect(),
         ..arm_emulator::Config::default()
     };
-    let h =
-        Harness::with_emulator(&terraform::terraform_1_0_3(), "tf-1.0.3-versions", config).await;
+    let h = Harness::with_emulator(tf, &format!("tf-{version}-versions"), config).await;
     h.config(&pinned("hot", "cold"));
     let out = h.tf_ok(&["apply", "-auto-approve"]).await;
     let text = out.words();
@@ -124,6 +135,12 @@ output "common" {
 /// and both clusters are made with the newest both offer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_topology_pins_the_newest_version_every_region_offers() {
+    for (tf, version) in terraform::each() {
+        a_topology_pins_the_newest_version_every_region_offers_on(&tf, &version).await;
+    }
+}
+
+async fn a_topology_pins_the_newest_version_every_region_offers_on(tf: &Path, version: &str) {
     let config = arm_emulator::Config {
         latency_scale: 0.0005,
         kubernetes_versions: [(
@@ -134,7 +151,7 @@ async fn a_topology_pins_the_newest_version_every_region_offers() {
         .collect(),
         ..arm_emulator::Config::default()
     };
-    let h = Harness::with_emulator(&terraform::terraform_1_0_3(), "tf-1.0.3-aligned", config).await;
+    let h = Harness::with_emulator(tf, &format!("tf-{version}-aligned"), config).await;
     h.config(ALIGNED);
     h.tf_ok(&["apply", "-auto-approve"]).await;
     let out = h.tf_ok(&["output", "-json"]).await;
@@ -193,7 +210,13 @@ const ROLLING: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resou
 /// next apply finishes the roll.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upgrade_rolls_standby_first_and_stops_at_a_failure() {
-    let h = Harness::new(&terraform::terraform_1_0_3(), "tf-1.0.3-rolling").await;
+    for (tf, version) in terraform::each() {
+        an_upgrade_rolls_standby_first_and_stops_at_a_failure_on(&tf, &version).await;
+    }
+}
+
+async fn an_upgrade_rolls_standby_first_and_stops_at_a_failure_on(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-rolling")).await;
     let arm = h.arm();
     let cluster = |region: &str| ROLLING.replace("REGION", region);
     let version = |region: &'static str| {

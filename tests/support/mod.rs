@@ -280,10 +280,18 @@ impl Workdir {
     }
 
     /// The state as `terraform show -json` reports it: the values of the first resource.
+    /// The state's `bcdr_topology` (managed, not a data source: Terraform orders them differently
+    /// across versions).
     pub async fn state_values(&self) -> serde_json::Value {
         let out = self.tf_ok(&["show", "-json"]).await;
         let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("show -json is JSON");
-        v["values"]["root_module"]["resources"][0]["values"].clone()
+        v["values"]["root_module"]["resources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| r["mode"] == "managed" && r["type"] == "bcdr_topology")
+            .map(|r| r["values"].clone())
+            .unwrap_or_default()
     }
 }
 

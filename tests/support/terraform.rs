@@ -91,6 +91,24 @@ pub fn terraform_1_0_3() -> PathBuf {
     bin
 }
 
+/// Every Terraform the end-to-end suite runs on: 1.0.3 (installed here), then a newer `terraform`
+/// from PATH when there is one. A test that loops over these runs its whole scenario on each.
+pub fn each() -> Vec<(PathBuf, String)> {
+    let mut out = vec![(terraform_1_0_3(), "1.0.3".to_owned())];
+    match terraform_on_path() {
+        Some(newer) => out.push(newer),
+        None => {
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                eprintln!(
+                    "NOTE: no terraform newer than 1.0.3 on PATH: the suite runs on 1.0.3 only"
+                );
+            });
+        }
+    }
+    out
+}
+
 /// A `terraform` on PATH newer than 1.0.3, if any.
 pub fn terraform_on_path() -> Option<(PathBuf, String)> {
     let path = std::env::var_os("PATH")?;
