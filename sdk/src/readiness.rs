@@ -76,11 +76,30 @@ fn paired(t: &Topology) -> Finding {
             "every region's Azure pair is in the topology: platform updates are sequenced and recovery prioritised across each pair",
         )
     } else {
+        // A missing pair that only subscriptions granted access may use (an in-country pair).
+        let restricted: Vec<String> = unpaired
+            .iter()
+            .filter_map(|r| regions::lookup(r))
+            .flat_map(|info| {
+                info.paired
+                    .iter()
+                    .filter(|p| regions::restricted(p))
+                    .map(move |p| format!("{p} (the pair of {})", info.name))
+            })
+            .collect();
+        let access = if restricted.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} access-restricted: request access for the subscription, then add it",
+                restricted.join(", ") + if restricted.len() == 1 { " is" } else { " are" }
+            )
+        };
         finding(
             "paired-regions",
             Level::Warn,
             format!(
-                "{} without its Azure pair: prefer paired regions (see the bcdr_regions data source)",
+                "{} without its Azure pair: prefer paired regions (see the bcdr_regions data source){access}",
                 unpaired.join(", ")
             ),
         )

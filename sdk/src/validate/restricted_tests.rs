@@ -1,6 +1,6 @@
-//! Access-restricted regions (Germany North, Switzerland West, ...): a country's second region,
-//! offered only to subscriptions Microsoft granted access, for in-country disaster recovery. Offline
-//! they are a warning; the subscription's own answer decides.
+//! Access-restricted regions (Germany North, Switzerland West, ...) in validation and readiness: a
+//! country's second region, offered only to subscriptions Microsoft granted access, for in-country
+//! disaster recovery. Offline they are a warning; the subscription's own answer decides.
 use super::*;
 use crate::model::Region;
 use crate::regions::{Catalog, DiscoveredRegion};
@@ -107,5 +107,23 @@ fn the_pairing_warning_says_the_missing_pair_is_restricted() {
         d[0].detail.contains("paired with germanynorth, which is not in this topology (germanynorth is access-restricted: a subscription uses it once Microsoft grants access)"),
         "{}",
         d[0]
+    );
+}
+
+#[test]
+fn readiness_says_a_missing_pair_is_restricted() {
+    let t = Topology::new("shop")
+        .region(Region::new("germanywestcentral", "10.1.0.0/16"))
+        .region(Region::new("westeurope", "10.2.0.0/16"));
+    let finding = crate::readiness::report(&t)
+        .into_iter()
+        .find(|f| f.check == "paired-regions")
+        .expect("paired-regions");
+    assert!(
+        finding.detail.ends_with(
+            "; germanynorth (the pair of germanywestcentral) is access-restricted: request access for the subscription, then add it"
+        ),
+        "{}",
+        finding.detail
     );
 }
