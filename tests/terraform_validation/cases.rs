@@ -372,6 +372,25 @@ pub fn errors() -> Vec<(String, &'static str, &'static str)> {
 pub fn warnings() -> Vec<(String, &'static str, &'static str)> {
     vec![
         (
+            pair(
+                "    geo_mappings = [\"GEO-NA\"]",
+                "    geo_mappings = [\"GEO-EU\"]",
+                &tm("Geographic", ""),
+            ),
+            "Some clients get no answer",
+            "traffic_manager.routing_method: no region maps WORLD, so a client from a place none of GEO-EU, GEO-NA covers gets no address",
+        ),
+        (
+            pair("", "", "").replace("10.2.0.0/16", "10.2.0.0/24"),
+            "No room to upgrade the cluster",
+            "region[\"westus\"].vnet_cidr: the AKS subnet 10.2.0.0/25 has 123 usable addresses",
+        ),
+        (
+            pair("", "", "").replace("\"westus\"", "\"germanynorth\""),
+            "Access-restricted region",
+            "region[\"germanynorth\"]: \"germanynorth\" is an access-restricted region (the in-country pair of germanywestcentral)",
+        ),
+        (
             pair("", "", "").replace("\"westus\"", "\"japaneest\""),
             "Region not in the offline table",
             "region[\"japaneest\"]: \"japaneest\" is not in bcdr's table of Azure regions (did you mean \"japaneast\"?); Azure may have opened it since",

@@ -243,6 +243,40 @@ pub(super) fn validate(
             out.push(ignored("geo_mappings"));
         }
     }
+    if tm.routing_method == RoutingMethod::Geographic {
+        unmapped_places(topology, out);
+    }
+}
+
+/// The regional groupings that together cover the whole world, as Traffic Manager's geographic
+/// hierarchy has them under `WORLD`.
+const CONTINENTS: &[&str] = &[
+    "GEO-NA", "GEO-SA", "GEO-EU", "GEO-ME", "GEO-AF", "GEO-AS", "GEO-AP", "GEO-AN",
+];
+
+/// A warning when some place maps to no region: Traffic Manager answers a query from there with
+/// NODATA (no address at all), failover or not. `WORLD` (or every regional grouping) covers them.
+fn unmapped_places(topology: &Topology, out: &mut Vec<Diagnostic>) {
+    let mut mapped: Vec<String> = topology
+        .regions
+        .iter()
+        .flat_map(|r| sorted_codes(&r.endpoint.geo_mappings))
+        .collect();
+    mapped.sort();
+    mapped.dedup();
+    let everywhere = mapped.iter().any(|c| c == "WORLD")
+        || CONTINENTS.iter().all(|c| mapped.iter().any(|m| m == c));
+    if everywhere || mapped.is_empty() {
+        return;
+    }
+    out.push(Diagnostic::warning(
+        path(&["traffic_manager", "routing_method"]),
+        "Some clients get no answer",
+        format!(
+            "no region maps WORLD, so a client from a place none of {} covers gets no address from Traffic Manager (NODATA), whatever the regions' health; map WORLD in one region (and its standby) as the catch-all: a more specific code still wins where it applies",
+            mapped.join(", ")
+        ),
+    ));
 }
 
 /// Traffic Manager's endpoint monitoring: an interval of 30 s or 10 s, a timeout of 5-10 s (5-9 s

@@ -360,6 +360,35 @@ mod routing {
     }
 
     #[test]
+    fn geographic_routing_without_a_catch_all_warns() {
+        let mut t = routed(RoutingMethod::Geographic);
+        t.regions[0].endpoint = EndpointSettings::default().geo_mappings(["GEO-NA"]);
+        t.regions[1].endpoint = EndpointSettings::default().geo_mappings(["GEO-EU", "GEO-AF"]);
+        let d = only(&t);
+        assert_eq!(
+            (d.severity, d.path.to_string(), d.summary.as_str()),
+            (
+                Severity::Warning,
+                "traffic_manager.routing_method".to_owned(),
+                "Some clients get no answer"
+            )
+        );
+        assert!(
+            d.detail.contains(
+                "a client from a place none of GEO-AF, GEO-EU, GEO-NA covers gets no address"
+            ),
+            "{d}"
+        );
+        t.regions[1].endpoint = EndpointSettings::default().geo_mappings(["GEO-EU", "WORLD"]);
+        assert!(validate(&t).is_empty(), "WORLD catches the rest");
+        t.regions[0].endpoint =
+            EndpointSettings::default().geo_mappings(["GEO-NA", "GEO-SA", "GEO-AS", "GEO-AP"]);
+        t.regions[1].endpoint =
+            EndpointSettings::default().geo_mappings(["GEO-EU", "GEO-ME", "GEO-AF", "GEO-AN"]);
+        assert!(validate(&t).is_empty(), "every grouping covers the world");
+    }
+
+    #[test]
     fn settings_the_method_ignores_warn() {
         let mut t = routed(RoutingMethod::Performance);
         t.regions[0].endpoint = EndpointSettings::default().weight(5);
