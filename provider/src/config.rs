@@ -94,6 +94,12 @@ pub fn schema() -> Block {
                 Mode::Optional,
                 "Never register the subscription for a resource provider (`ARM_SKIP_PROVIDER_REGISTRATION`). By default, when Azure answers a write `MissingSubscriptionRegistration` (a new subscription is registered for few providers), the provider registers that namespace (`Microsoft.ContainerService`, `Microsoft.Cdn`, ...), waits until it is registered and sends the write again, as the Azure CLI does; that needs the `*/register/action` permission (Contributor or Owner). With this set, the apply stops instead and names the namespace to register.",
             ),
+            attr(
+                "max_retries",
+                Ty::Number,
+                Mode::Optional,
+                "How often a request that found an Azure service unavailable (a server error, throttling, no answer) is sent again, with exponential backoff, before it fails (`ARM_MAX_RETRIES`; default 8, within about a minute). During a regional outage, a low value (1) makes a plan or a failover give up on the region that does not answer in seconds instead of a minute per read; that region is then left as it is and reported (see the disaster-recovery guide).",
+            ),
         ],
         blocks: vec![],
     }
@@ -145,6 +151,17 @@ pub fn validate(config: &Value) -> Vec<pb::Diagnostic> {
             ));
         }
     }
+    if let Some(n) = config
+        .get("max_retries")
+        .as_f64()
+        .filter(|n| *n < 0.0 || n.fract() != 0.0 || *n > 20.0)
+    {
+        diags.push(diag::error_at(
+            &["max_retries"],
+            "Invalid max_retries",
+            format!("{n} must be a whole number from 0 (no retry) to 20"),
+        ));
+    }
     diags
 }
 
@@ -178,6 +195,11 @@ fn settings_with(config: &Value, var: impl Fn(&str) -> Option<String>) -> Connec
     settings.authority_host = text("authority_host");
     settings.ca_certificate_file = text("ca_certificate_file");
     settings.skip_provider_registration = flag("skip_provider_registration");
+    settings.max_retries = config
+        .get("max_retries")
+        .as_f64()
+        .filter(|n| *n >= 0.0 && n.fract() == 0.0)
+        .map(|n| n.min(f64::from(u32::MAX)) as u32);
     settings.or_env_with(var)
 }
 

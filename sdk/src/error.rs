@@ -67,6 +67,16 @@ impl Error {
         }
     }
 
+    /// Whether the answer says the service is not there (a server error or no answer, after the
+    /// pipeline's retries), as during a regional outage: not a refusal of the request.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Error::Arm { status, .. } => matches!(*status, 408 | 500 | 502 | 503 | 504),
+            Error::Transport(_) => true,
+            _ => false,
+        }
+    }
+
     /// The ARM error code, when there is one.
     pub fn code(&self) -> Option<&str> {
         match self {

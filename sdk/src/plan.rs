@@ -12,6 +12,10 @@ use std::fmt;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Observed {
     pub resources: BTreeMap<ResourceKey, ObservedResource>,
+    /// Regions whose resources could not be read (their services did not answer, as in a regional
+    /// outage), with the error: what they hold is unknown, so a plan leaves them as they are and
+    /// goes on with the others (a failover away from such a region still applies).
+    pub unreachable: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -247,9 +251,21 @@ pub fn plan(desired: &[DesiredResource], observed: &Observed) -> Plan {
             .filter(|b| observed.body(&b.source).is_none())
             .map(|b| b.target.as_str())
             .collect();
-        let (action, reason, drifts) = match observed.body(&d.key) {
-            None => (Action::Create, "does not exist".to_owned(), Vec::new()),
-            Some(actual) => compare(&d.key, &body, actual, &pending, &renewed),
+        let unreachable = observed
+            .unreachable
+            .get(d.key.group_region())
+            .filter(|_| !matches!(d.key, ResourceKey::ResourceGroup(_)));
+        let (action, reason, drifts) = match (unreachable, observed.body(&d.key)) {
+            (Some(error), _) => (
+                Action::NoOp,
+                format!(
+                    "not read: {} did not answer ({error}); left as it is",
+                    d.key.group_region()
+                ),
+                Vec::new(),
+            ),
+            (None, None) => (Action::Create, "does not exist".to_owned(), Vec::new()),
+            (None, Some(actual)) => compare(&d.key, &body, actual, &pending, &renewed),
         };
         index.insert(d.key.clone(), ops.len());
         unbound.push(pending);

@@ -237,7 +237,12 @@ pub async fn apply(
         Ok(applied) => {
             let mut state =
                 schema::resource().complete(&convert::applied(planned, &applied.status));
-            let diags = credentials::fill(client, &mut state).await;
+            let mut diags = credentials::fill(client, &mut state).await;
+            diags.extend(unreachable(
+                &applied.status,
+                "Region left as it was",
+                "nothing was written there, and its resources were left as they are",
+            ));
             (state, diags)
         }
         Err(failure) => {
@@ -309,8 +314,32 @@ pub async fn read(client: &TopologyClient, prior: &Value) -> (Value, Vec<pb::Dia
     let status = bcdr::topology::status(&topology, &observed);
     (
         schema::resource().complete(&convert::refreshed(prior, &status, &observed, drift)),
-        Vec::new(),
+        unreachable(
+            &status,
+            "Region did not answer",
+            "its part of the state is kept as last read",
+        ),
     )
+}
+
+/// A warning for each region that did not answer (a regional outage): what was done without it.
+fn unreachable(status: &bcdr::TopologyStatus, summary: &str, what: &str) -> Vec<pb::Diagnostic> {
+    status
+        .unreachable
+        .iter()
+        .map(|(region, error)| pb::Diagnostic {
+            severity: pb::diagnostic::Severity::Warning as i32,
+            attribute: Some(diag::path(&bcdr::validate::AttributePath::region(
+                region, None,
+            ))),
+            ..diag::error(
+                summary,
+                format!(
+                    "region[{region:?}]: {error}; {what}. The other regions were read and changed as planned (a failover away from it applies); once it answers, the next apply brings it to the configuration"
+                ),
+            )
+        })
+        .collect()
 }
 
 /// The topology name an import id names: the global resource group's id, or the bare name.

@@ -27,7 +27,8 @@ use azure_core::http::headers::HeaderName;
 use azure_core::http::policies::Policy;
 use azure_core::http::policies::auth::BearerTokenAuthorizationPolicy;
 use azure_core::http::{
-    ClientOptions, Context, Method, Pipeline, PipelineSendOptions, Request, Transport,
+    ClientOptions, Context, ExponentialRetryOptions, Method, Pipeline, PipelineSendOptions,
+    Request, RetryOptions, Transport,
 };
 use serde_json::Value;
 use std::collections::HashMap;
@@ -51,6 +52,10 @@ pub struct ArmConfig {
     /// Register the subscription for a resource provider when ARM answers a write
     /// `MissingSubscriptionRegistration`, as the Azure CLI does (default true; see `registration`).
     pub register_providers: bool,
+    /// How often a request that met a server error, throttling or no answer is sent again before
+    /// its error is returned (exponential backoff; `None`: the Azure SDK's default of 8, within a
+    /// minute). Lower it to give up sooner on a region that does not answer, as during an outage.
+    pub max_retries: Option<u32>,
 }
 
 impl ArmConfig {
@@ -64,7 +69,15 @@ impl ArmConfig {
             default_poll_interval: Duration::from_secs(5),
             sleeper: Arc::new(PreciseSleeper),
             register_providers: true,
+            max_retries: None,
         }
+    }
+
+    /// See [`ArmConfig::max_retries`](ArmConfig#structfield.max_retries).
+    #[must_use]
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = Some(retries);
+        self
     }
 
     /// Whether to register the subscription for resource providers it lacks (default true). When
@@ -143,10 +156,16 @@ impl ArmClient {
         let http = builder
             .build()
             .map_err(|e| Error::Config(format!("http client: {e}")))?;
-        let options = ClientOptions {
+        let mut options = ClientOptions {
             transport: Some(Transport::new(Arc::new(http))),
             ..ClientOptions::default()
         };
+        if let Some(max_retries) = config.max_retries {
+            options.retry = RetryOptions::exponential(ExponentialRetryOptions {
+                max_retries,
+                ..ExponentialRetryOptions::default()
+            });
+        }
         let credential = config.credential.build(&config.cloud, options.clone())?;
         let auth: Arc<dyn Policy> = Arc::new(BearerTokenAuthorizationPolicy::new(
             credential,

@@ -28,6 +28,7 @@ pub const ENV: &[(&str, &str)] = &[
         "skip_provider_registration",
         "ARM_SKIP_PROVIDER_REGISTRATION",
     ),
+    ("max_retries", "ARM_MAX_RETRIES"),
 ];
 
 /// The settings that each choose a way to authenticate.
@@ -69,6 +70,9 @@ pub struct ConnectionSettings {
     /// Never register the subscription for a resource provider it lacks (see
     /// [`ArmConfig::register_providers`]); azurerm's setting of the same name.
     pub skip_provider_registration: Option<bool>,
+    /// How often a request that found a service unavailable is sent again (see
+    /// [`ArmConfig::max_retries`](ArmConfig#structfield.max_retries)); the Azure SDK's 8 when unset.
+    pub max_retries: Option<u32>,
 }
 
 impl fmt::Debug for ConnectionSettings {
@@ -94,6 +98,7 @@ impl fmt::Debug for ConnectionSettings {
                 "skip_provider_registration",
                 &self.skip_provider_registration,
             )
+            .field("max_retries", &self.max_retries)
             .finish()
     }
 }
@@ -186,6 +191,11 @@ impl ConnectionSettings {
             &mut self.skip_provider_registration,
             "skip_provider_registration",
         );
+        if self.max_retries.is_none() {
+            self.max_retries = env_var("max_retries")
+                .and_then(var)
+                .and_then(|v| v.trim().parse().ok());
+        }
         self
     }
 
@@ -284,8 +294,11 @@ impl ConnectionSettings {
         });
         match (&self.subscription_id, credential, cloud) {
             (Some(subscription), Some(credential), Some(cloud)) if errors.is_empty() => {
-                let config = ArmConfig::new(subscription.clone(), cloud, credential)
+                let mut config = ArmConfig::new(subscription.clone(), cloud, credential)
                     .register_providers(self.skip_provider_registration != Some(true));
+                if let Some(retries) = self.max_retries {
+                    config = config.max_retries(retries);
+                }
                 Ok(match pem {
                     Some(pem) => config.trust_root_pem(pem),
                     None => config,

@@ -384,6 +384,7 @@ impl TopologyClient {
                 .into_iter()
                 .map(|(r, g)| (ResourceKey::ResourceGroup(r), g))
                 .collect(),
+            ..Observed::default()
         };
         let report = engine::execute(
             &self.arm,

@@ -40,24 +40,43 @@ impl TopologyClient {
             .collect())
     }
 
-    /// GETs every key concurrently; what exists, by key.
+    /// GETs every key concurrently; what exists, by key. A read in a region's group that finds the
+    /// service unavailable (after the pipeline's retries) marks the region unreachable in `observed`
+    /// instead of failing the observation; any other failed read, or one in the global group, does.
     async fn get_all(
         &self,
         topology: &str,
         keys: &[ResourceKey],
+        observed: &mut Observed,
     ) -> Result<Vec<(ResourceKey, ObservedResource)>> {
         let sub = self.arm.subscription_id();
         let found = join_all(keys.iter().map(|key| {
             let id = key.id(sub, topology);
             async move {
-                self.arm
-                    .get(&id, key.api_version())
-                    .await
-                    .map(|b| b.map(|body| (key.clone(), ObservedResource { id, body })))
+                let read = self.arm.get(&id, key.api_version()).await;
+                (
+                    key,
+                    read.map(|b| b.map(|body| ObservedResource { id, body })),
+                )
             }
         }))
         .await;
-        found.into_iter().filter_map(Result::transpose).collect()
+        let mut out = Vec::new();
+        for (key, read) in found {
+            match read {
+                Ok(Some(resource)) => out.push((key.clone(), resource)),
+                Ok(None) => {}
+                Err(error) if error.is_unavailable() && key.group_region() != names::GLOBAL => {
+                    tracing::warn!(region = key.group_region(), %error, "region did not answer");
+                    observed
+                        .unreachable
+                        .entry(key.group_region().to_owned())
+                        .or_insert_with(|| error.to_string());
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(out)
     }
 
     /// What ARM has of `topology`: its groups (one tag-filtered list), then every desired resource
@@ -88,6 +107,7 @@ impl TopologyClient {
         };
         // Nothing can exist in a group that does not: with `list_first`, only resources of existing
         // groups are read (a topology applied from nothing costs one request to observe).
+        let mut observed = Observed::default();
         let (groups, found, desired, first) = if list_first {
             let (groups, (desired, first)) =
                 futures::join!(self.tagged_groups(&topology.name), async { reads() });
@@ -97,19 +117,20 @@ impl TopologyClient {
                 .filter(|k| groups.contains_key(k.group_region()))
                 .cloned()
                 .collect();
-            let found = self.get_all(&topology.name, &existing).await?;
+            let found = self
+                .get_all(&topology.name, &existing, &mut observed)
+                .await?;
             (groups, found, desired, first)
         } else {
             let (desired, first) = reads();
             let (found, groups) = futures::join!(
-                self.get_all(&topology.name, &first),
+                self.get_all(&topology.name, &first, &mut observed),
                 self.tagged_groups(&topology.name)
             );
             (groups?, found?, desired, first)
         };
         let wanted: Vec<&ResourceKey> = desired.iter().map(|d| &d.key).collect();
         let in_existing_group = |k: &ResourceKey| groups.contains_key(k.group_region());
-        let mut observed = Observed::default();
         observed.resources.extend(found);
         // Phase 2: what hangs off a global resource that exists, for every region of the topology or
         // found by tag (a region that left still has its replica, pull role or origin there).
@@ -182,10 +203,13 @@ impl TopologyClient {
                 ResourceKey::FrontDoorSecurityPolicy,
             ]);
         }
-        second.retain(|k| !first.contains(k) && in_existing_group(k));
-        observed
-            .resources
-            .extend(self.get_all(&topology.name, &second).await?);
+        second.retain(|k| {
+            !first.contains(k)
+                && in_existing_group(k)
+                && !observed.unreachable.contains_key(k.group_region())
+        });
+        let more = self.get_all(&topology.name, &second, &mut observed).await?;
+        observed.resources.extend(more);
         for (region, group) in groups {
             observed
                 .resources

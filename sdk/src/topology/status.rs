@@ -66,6 +66,9 @@ pub struct TopologyStatus {
     pub front_door_host: String,
     /// The WAF policy's id, when Front Door has one.
     pub waf_policy_id: String,
+    /// Regions that could not be read (see [`Observed::unreachable`]), with the error: their entries
+    /// here say nothing of what they hold.
+    pub unreachable: BTreeMap<String, String>,
 }
 
 pub(crate) fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
@@ -94,6 +97,7 @@ pub fn status(topology: &Topology, observed: &Observed) -> TopologyStatus {
         front_door_id: text(&ResourceKey::FrontDoorProfile, &["id"]),
         front_door_host: text(&ResourceKey::FrontDoorEndpoint, &["properties", "hostName"]),
         waf_policy_id: text(&ResourceKey::WafPolicy, &["id"]),
+        unreachable: observed.unreachable.clone(),
         backup_secondary_region: text(
             &ResourceKey::StorageAccount,
             &["properties", "secondaryLocation"],

@@ -135,6 +135,11 @@ pub fn refreshed(
         })
         .collect();
     for (name, r) in prior.get("region").as_map().into_iter().flatten() {
+        if status.unreachable.contains_key(name) {
+            // Nothing was read of it: its part of the state stays as last known.
+            regions.insert(name.clone(), r.clone());
+            continue;
+        }
         if !present.contains(name) {
             continue;
         }
@@ -231,16 +236,25 @@ pub fn refreshed(
             out.insert(block.into(), Value::Map(map));
         }
     }
-    out.insert(
-        "peerings".into(),
-        Value::Map(
-            status
-                .peerings
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::string(v)))
-                .collect(),
-        ),
+    // The peerings an unreachable region's VNet holds were not read: kept as last known.
+    let mut peerings: BTreeMap<String, Value> = prior
+        .get("peerings")
+        .as_map()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| {
+            k.split_once("->")
+                .is_some_and(|(from, _)| status.unreachable.contains_key(from))
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    peerings.extend(
+        status
+            .peerings
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::string(v))),
     );
+    out.insert("peerings".into(), Value::Map(peerings));
     out.insert(
         "drift".into(),
         Value::List(drift.into_iter().map(Value::String).collect()),

@@ -1,0 +1,126 @@
+//! A regional outage: when a region's services do not answer, the observation marks the region
+//! unreachable instead of failing, the plan leaves its resources as they are, and a failover away
+//! from it applies (Traffic Manager, in the global group, moves traffic; the standby scales up), with
+//! no write sent to the region that is down.
+
+mod support;
+
+use arm_emulator::{FaultAction, FaultRule};
+use bcdr::engine::{CancelSignal, RetryPolicy};
+use bcdr::model::{RegionMode, RegionRole, RoutingMethod, TrafficManager};
+use bcdr::plan::Action;
+use bcdr::{ArmClient, ArmConfig, Cloud, Credential, Region, Topology, TopologyClient};
+use std::time::Duration;
+use support::*;
+
+fn shop(east: RegionMode, west: RegionMode) -> Topology {
+    Topology::new("outage")
+        .region(
+            Region::new("eastus", "10.1.0.0/16")
+                .role(RegionRole::Primary)
+                .mode(east),
+        )
+        .region(Region::new("westus", "10.2.0.0/16").mode(west))
+        .traffic_manager(TrafficManager::new(RoutingMethod::Priority))
+}
+
+/// A client that gives up on a request after one retry, as an operator would set it during an
+/// outage (the default retries for about a minute).
+fn impatient(emulator: &arm_emulator::Emulator) -> TopologyClient {
+    let cloud = Cloud::custom(&emulator.endpoint(), &emulator.endpoint()).expect("cloud");
+    let credential = Credential::client_secret("00000000-0000-0000-0000-00000000aaaa", "t", "x");
+    let arm = ArmConfig::new(SUB, cloud, credential)
+        .trust_root_pem(emulator.ca_certificate_pem())
+        .max_retries(1);
+    TopologyClient::new(ArmClient::new(arm).expect("client")).with_retry(RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(20),
+    })
+}
+
+#[tokio::test]
+async fn a_failover_applies_while_the_failed_region_does_not_answer() {
+    let emulator = arm_emulator::Emulator::start(fast())
+        .await
+        .expect("emulator");
+    let client = impatient(&emulator);
+    client
+        .apply(
+            &shop(RegionMode::Hot, RegionMode::Warm),
+            CancelSignal::never(),
+            &quiet,
+        )
+        .await
+        .expect("apply");
+
+    // East US goes down: every request to its group is answered 503.
+    for method in ["GET", "PUT", "PATCH", "DELETE"] {
+        emulator.add_fault(FaultRule {
+            method: method.into(),
+            path_contains: "/resourceGroups/rg-outage-eastus/".into(),
+            action: FaultAction::Respond {
+                status: 503,
+                code: "ServiceUnavailable".into(),
+                retry_after: None,
+            },
+            remaining: u32::MAX,
+        });
+    }
+    let failover = shop(RegionMode::Warm, RegionMode::Hot);
+    let observed = client.refresh(&failover).await.expect("refresh");
+    assert!(
+        observed.unreachable["eastus"].contains("503"),
+        "{:?}",
+        observed.unreachable
+    );
+    assert!(!observed.unreachable.contains_key("westus"));
+
+    let (plan, _) = client.plan(&failover).await.expect("plan");
+    for op in plan.operations.iter().filter(|o| {
+        o.key.group_region() == "eastus"
+            && !matches!(o.key, bcdr::layout::ResourceKey::ResourceGroup(_))
+    }) {
+        assert_eq!(op.action, Action::NoOp, "{}: {}", op.key, op.reason);
+        assert!(
+            op.reason.starts_with("not read: eastus did not answer"),
+            "{}",
+            op.reason
+        );
+    }
+    emulator.clear_requests();
+    let applied = client
+        .apply(&failover, CancelSignal::never(), &quiet)
+        .await
+        .expect("the failover applies");
+    assert!(applied.status.unreachable.contains_key("eastus"));
+    let east_writes: Vec<_> = writes(&emulator)
+        .into_iter()
+        .filter(|r| r.path.contains("rg-outage-eastus/"))
+        .collect();
+    assert!(
+        east_writes.is_empty(),
+        "nothing sent to East US: {east_writes:#?}"
+    );
+    let profile = client
+        .arm()
+        .get(
+            &format!(
+                "/subscriptions/{SUB}/resourceGroups/rg-outage-global/providers/Microsoft.Network/trafficmanagerprofiles/tm-outage"
+            ),
+            "2022-04-01",
+        )
+        .await
+        .expect("read the profile")
+        .expect("profile");
+    let status = |region: &str| {
+        profile["properties"]["endpoints"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|e| e["name"] == region)
+            .map(|e| e["properties"]["endpointStatus"].clone())
+    };
+    assert_eq!(status("eastus"), Some("Disabled".into()), "{profile:#}");
+    assert_eq!(status("westus"), Some("Enabled".into()), "{profile:#}");
+}
