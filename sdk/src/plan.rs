@@ -244,7 +244,7 @@ pub fn plan(desired: &[DesiredResource], observed: &Observed) -> Plan {
     let mut index: BTreeMap<ResourceKey, usize> = BTreeMap::new();
     let mut unbound = Vec::with_capacity(desired.len());
     for d in desired {
-        let (body, pending) = bind_observed(d, observed);
+        let (body, pending, blocked) = bind_observed(d, observed);
         // A binding from a resource that does not exist yet: its value will be a new one.
         let renewed: Vec<&str> = pending
             .iter()
@@ -261,6 +261,14 @@ pub fn plan(desired: &[DesiredResource], observed: &Observed) -> Plan {
                 format!(
                     "not read: {} did not answer ({error}); left as it is",
                     d.key.group_region()
+                ),
+                Vec::new(),
+            ),
+            (None, _) if blocked.is_some() => (
+                Action::NoOp,
+                format!(
+                    "needs a value from {}, which did not answer; left as it is",
+                    blocked.as_deref().unwrap_or_default()
                 ),
                 Vec::new(),
             ),
@@ -303,21 +311,35 @@ pub fn plan(desired: &[DesiredResource], observed: &Observed) -> Plan {
     Plan { operations: ops }
 }
 
-/// The desired body with every binding whose source exists filled in, and the bindings left for apply.
-fn bind_observed(d: &DesiredResource, observed: &Observed) -> (Value, Vec<crate::layout::Binding>) {
+/// The desired body with every binding whose source exists filled in, the bindings left for apply,
+/// and the unreachable region a binding needs a value from that nothing else holds. A source in a
+/// region that did not answer gives the value the resource already holds (a pull role keeps its
+/// principal, an origin its host name), so the rest of the resource can still change.
+fn bind_observed(
+    d: &DesiredResource,
+    observed: &Observed,
+) -> (Value, Vec<crate::layout::Binding>, Option<String>) {
     let mut body = d.body.clone();
     let mut pending = Vec::new();
+    let mut blocked = None;
     for b in &d.bindings {
+        let cut_off = observed.unreachable.contains_key(b.source.group_region());
         let value = observed
             .body(&b.source)
             .and_then(|s| s.pointer(&b.source_pointer))
+            .or_else(|| {
+                cut_off
+                    .then(|| observed.body(&d.key).and_then(|a| a.pointer(&b.target)))
+                    .flatten()
+            })
             .filter(|v| !v.is_null());
         match (value, body.pointer_mut(&b.target)) {
             (Some(v), Some(slot)) => *slot = v.clone(),
+            _ if cut_off => blocked = Some(b.source.group_region().to_owned()),
             _ => pending.push(b.clone()),
         }
     }
-    (body, pending)
+    (body, pending, blocked)
 }
 
 fn compare(

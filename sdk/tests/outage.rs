@@ -1,7 +1,9 @@
 //! A regional outage: when a region's services do not answer, the observation marks the region
 //! unreachable instead of failing, the plan leaves its resources as they are, and a failover away
 //! from it applies (Traffic Manager, in the global group, moves traffic; the standby scales up), with
-//! no write sent to the region that is down.
+//! no write sent to the region that is down. What the global resources take from the failed region
+//! (a pull role's principal, an origin's host name) is kept as Azure has it, so they still change:
+//! behind Front Door, the failed region's origin is disabled.
 
 mod support;
 
@@ -22,6 +24,8 @@ fn shop(east: RegionMode, west: RegionMode) -> Topology {
         )
         .region(Region::new("westus", "10.2.0.0/16").mode(west))
         .traffic_manager(TrafficManager::new(RoutingMethod::Priority))
+        .registry(bcdr::model::Registry::default())
+        .backup(bcdr::model::Backup::default())
 }
 
 /// A client that gives up on a request after one retry, as an operator would set it during an
@@ -123,4 +127,65 @@ async fn a_failover_applies_while_the_failed_region_does_not_answer() {
     };
     assert_eq!(status("eastus"), Some("Disabled".into()), "{profile:#}");
     assert_eq!(status("westus"), Some("Enabled".into()), "{profile:#}");
+}
+
+#[tokio::test]
+async fn behind_front_door_the_failed_regions_origin_is_disabled() {
+    let emulator = arm_emulator::Emulator::start(fast())
+        .await
+        .expect("emulator");
+    let client = impatient(&emulator);
+    let shop = |east: RegionMode, west: RegionMode| {
+        let mut t = shop(east, west);
+        t.traffic_manager = None;
+        t.front_door(bcdr::model::FrontDoor::default())
+    };
+    client
+        .apply(
+            &shop(RegionMode::Hot, RegionMode::Warm),
+            CancelSignal::never(),
+            &quiet,
+        )
+        .await
+        .expect("apply");
+    emulator.add_fault(FaultRule {
+        method: "GET".into(),
+        path_contains: "/resourceGroups/rg-outage-eastus/".into(),
+        action: FaultAction::Drop {
+            after_processing: false,
+        },
+        remaining: u32::MAX,
+    });
+    emulator.clear_requests();
+    let applied = client
+        .apply(
+            &shop(RegionMode::Warm, RegionMode::Hot),
+            CancelSignal::never(),
+            &quiet,
+        )
+        .await
+        .expect("the failover applies");
+    assert!(applied.status.unreachable.contains_key("eastus"));
+    let origin = |region: &str| {
+        format!(
+            "/subscriptions/{SUB}/resourceGroups/rg-outage-global/providers/Microsoft.Cdn/profiles/fd-outage/originGroups/regions/origins/{region}"
+        )
+    };
+    for (region, state) in [("eastus", "Disabled"), ("westus", "Enabled")] {
+        let body = client
+            .arm()
+            .get(&origin(region), "2024-09-01")
+            .await
+            .expect("read the origin")
+            .expect("origin");
+        assert_eq!(
+            body["properties"]["enabledState"], state,
+            "{region}: {body:#}"
+        );
+        assert_eq!(
+            body["properties"]["hostName"],
+            format!("outage-{region}.{region}.cloudapp.azure.com"),
+            "the host name is kept: {body:#}"
+        );
+    }
 }
