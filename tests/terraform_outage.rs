@@ -6,7 +6,6 @@
 
 mod support;
 
-use arm_emulator::{FaultAction, FaultRule};
 use std::path::Path;
 use support::{Harness, terraform};
 
@@ -45,18 +44,7 @@ async fn a_failover_applies_while_the_primary_region_is_down_on(tf: &Path, versi
     h.tf_ok(&["apply", "-auto-approve"]).await;
     let before = h.state_values().await;
 
-    for method in ["GET", "PUT", "PATCH", "DELETE", "POST"] {
-        h.emulator.add_fault(FaultRule {
-            method: method.into(),
-            path_contains: "/resourceGroups/rg-outage-eastus/".into(),
-            action: FaultAction::Respond {
-                status: 503,
-                code: "ServiceUnavailable".into(),
-                retry_after: None,
-            },
-            remaining: u32::MAX,
-        });
-    }
+    h.emulator.take_down("/resourceGroups/rg-outage-eastus/");
     h.config_with(SETTINGS, &shop("warm", "hot"));
     let (code, plan) = h.plan_code().await;
     let text = plan.words();

@@ -318,6 +318,24 @@ impl Emulator {
         lock(&self.app.faults).push(rule);
     }
 
+    /// A regional outage, as far as ARM's callers see it: from now on every request whose path
+    /// contains `path_contains` (a region's resource group, say) is answered 503
+    /// `ServiceUnavailable`.
+    pub fn take_down(&self, path_contains: &str) {
+        for method in ["GET", "PUT", "PATCH", "POST", "DELETE"] {
+            self.add_fault(FaultRule {
+                method: method.into(),
+                path_contains: path_contains.into(),
+                action: FaultAction::Respond {
+                    status: 503,
+                    code: "ServiceUnavailable".into(),
+                    retry_after: None,
+                },
+                remaining: u32::MAX,
+            });
+        }
+    }
+
     /// Stops serving.
     pub fn stop(&mut self) {
         if let Some(tx) = self.shutdown.take() {

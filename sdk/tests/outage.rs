@@ -59,18 +59,7 @@ async fn a_failover_applies_while_the_failed_region_does_not_answer() {
         .expect("apply");
 
     // East US goes down: every request to its group is answered 503.
-    for method in ["GET", "PUT", "PATCH", "DELETE"] {
-        emulator.add_fault(FaultRule {
-            method: method.into(),
-            path_contains: "/resourceGroups/rg-outage-eastus/".into(),
-            action: FaultAction::Respond {
-                status: 503,
-                code: "ServiceUnavailable".into(),
-                retry_after: None,
-            },
-            remaining: u32::MAX,
-        });
-    }
+    emulator.take_down("/resourceGroups/rg-outage-eastus/");
     let failover = shop(RegionMode::Warm, RegionMode::Hot);
     let observed = client.refresh(&failover).await.expect("refresh");
     assert!(
