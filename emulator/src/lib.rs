@@ -117,6 +117,26 @@ pub struct FaultRule {
     pub remaining: u32,
 }
 
+impl FaultRule {
+    /// The rules of an outage: every request whose path contains `path_contains` is answered 503
+    /// `ServiceUnavailable`, whatever its method, for as long as the emulator runs.
+    pub fn outage(path_contains: &str) -> Vec<FaultRule> {
+        ["GET", "PUT", "PATCH", "POST", "DELETE"]
+            .into_iter()
+            .map(|method| FaultRule {
+                method: method.into(),
+                path_contains: path_contains.into(),
+                action: FaultAction::Respond {
+                    status: 503,
+                    code: "ServiceUnavailable".into(),
+                    retry_after: None,
+                },
+                remaining: u32::MAX,
+            })
+            .collect()
+    }
+}
+
 /// One request as the emulator saw it.
 #[derive(Debug, Clone, Serialize)]
 pub struct LogEntry {
@@ -322,18 +342,7 @@ impl Emulator {
     /// contains `path_contains` (a region's resource group, say) is answered 503
     /// `ServiceUnavailable`.
     pub fn take_down(&self, path_contains: &str) {
-        for method in ["GET", "PUT", "PATCH", "POST", "DELETE"] {
-            self.add_fault(FaultRule {
-                method: method.into(),
-                path_contains: path_contains.into(),
-                action: FaultAction::Respond {
-                    status: 503,
-                    code: "ServiceUnavailable".into(),
-                    retry_after: None,
-                },
-                remaining: u32::MAX,
-            });
-        }
+        lock(&self.app.faults).extend(FaultRule::outage(path_contains));
     }
 
     /// Stops serving.

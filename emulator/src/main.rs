@@ -40,6 +40,8 @@ OPTIONS:
     --core-quota REGION=N  the subscription's vCPU quota in REGION, for each VM family and the
                            regional total (repeatable) [default: 350]; a cluster that would exceed
                            it answers 400 QuotaExceeded
+    --outage PATH_PART     answer every request whose path contains PATH_PART 503 ServiceUnavailable
+                           (repeatable), e.g. rg-shop-eastus for a regional outage drill
     --restricted-access REGION,...
                            access-restricted regions the subscription was granted (e.g.
                            germanynorth,switzerlandwest): AKS is offered there; without a grant
@@ -140,6 +142,7 @@ fn parse(args: &[String]) -> Result<Option<Config>, String> {
                     .core_quotas
                     .insert(region.to_ascii_lowercase(), limit);
             }
+            "--outage" => config.faults.extend(FaultRule::outage(&value("--outage")?)),
             "--restricted-access" => config
                 .restricted_access
                 .extend(comma_list(&value("--restricted-access")?).map(str::to_ascii_lowercase)),
@@ -369,6 +372,8 @@ mod tests {
             "westus=8",
             "--restricted-access",
             "GermanyNorth, switzerlandwest",
+            "--outage",
+            "rg-shop-eastus",
         ]))
         .expect("parses")
         .expect("config");
@@ -384,6 +389,13 @@ mod tests {
         assert_eq!(
             config.restricted_access,
             ["germanynorth", "switzerlandwest"]
+        );
+        assert_eq!(config.faults.len(), 5, "every method under the path");
+        assert!(
+            config
+                .faults
+                .iter()
+                .all(|f| f.path_contains == "rg-shop-eastus")
         );
         assert!(parse(&args(&["--kubernetes-versions", "westus"])).is_err());
         assert!(parse(&args(&["--core-quota", "westus=many"])).is_err());
