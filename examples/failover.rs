@@ -2,7 +2,8 @@
 //! only). First, what Azure says about a failover to West US before any is needed (whether its
 //! cluster fits the region's VM sizes and vCPU quota); then the drill fails over (West US's
 //! cluster is created, then traffic moves) and back, printing each step with its time and the
-//! time-to-switch.
+//! time-to-switch; last, the same failover while East US does not answer at all (a regional outage:
+//! every request to its resource group answered 503), which still moves the traffic.
 //!
 //! `cargo run --release --example failover`
 
@@ -42,7 +43,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
         Credential::client_secret("00000000-0000-0000-0000-00000000aaaa", "drill", "x");
     let arm = ArmClient::new(
         ArmConfig::new("00000000-0000-0000-0000-000000000001", cloud, credential)
-            .trust_root_pem(emulator.ca_certificate_pem()),
+            .trust_root_pem(emulator.ca_certificate_pem())
+            // Give up on a region that does not answer after one retry, not a minute of them.
+            .max_retries(1),
     )?;
     let client = TopologyClient::new(arm);
     let topology = Topology::new("drill")
@@ -69,5 +72,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
     print("Failover eastus -> westus", &drill.failover);
     println!();
     print("Failback westus -> eastus", &drill.failback);
+    println!();
+    emulator.take_down("/resourceGroups/rg-drill-eastus/");
+    let failover = client
+        .failover(&topology, "eastus", "westus", CancelSignal::never())
+        .await?;
+    print("Failover while East US does not answer", &failover);
+    for (region, error) in &failover.status.unreachable {
+        println!("  {region} was left as it was: {error}");
+    }
     Ok(())
 }
