@@ -220,6 +220,10 @@ output "paired" {
 output "zones" {
   value = data.bcdr_regions.r.availability_zones
 }
+
+output "restricted" {
+  value = data.bcdr_regions.r.access_restricted
+}
 "#,
     );
     h.tf_ok(&["apply", "-auto-approve"]).await;
@@ -231,6 +235,14 @@ output "zones" {
         "France South has no AKS; Italy North no pair: {v:#}"
     );
     assert_eq!(v["aks"]["value"]["francesouth"], false);
+    assert_eq!(
+        (
+            &v["restricted"]["value"]["francesouth"],
+            &v["restricted"]["value"]["francecentral"]
+        ),
+        (&serde_json::json!(true), &serde_json::json!(false)),
+        "France South is France Central's in-country pair, offered on request: {v:#}"
+    );
     assert_eq!(v["paired"]["value"], serde_json::json!(["westus"]));
     assert_eq!(
         (

@@ -43,7 +43,13 @@ pub fn schema() -> Block {
                 "aks_available",
                 Ty::Map(Box::new(Ty::Bool)),
                 Mode::Computed,
-                "Whether AKS is offered, by region.",
+                "Whether AKS is offered to this subscription, by region (an access-restricted region: once Microsoft has granted the subscription access).",
+            ),
+            attr(
+                "access_restricted",
+                Ty::Map(Box::new(Ty::Bool)),
+                Mode::Computed,
+                "Whether the region is access-restricted, by region: a country's second region (Germany North, Switzerland West, ...), the in-country pair for data that must stay in the country, which Azure offers only to subscriptions Microsoft has granted access by a support request.",
             ),
             attr(
                 "availability_zones",
@@ -190,6 +196,10 @@ pub async fn read(client: &TopologyClient, config: &Value) -> (Value, Vec<pb::Di
             map(&|r| Value::List(r.paired.iter().map(Value::string).collect())),
         ),
         ("aks_available".into(), map(&|r| Value::Bool(r.aks))),
+        (
+            "access_restricted".into(),
+            map(&|r| Value::Bool(bcdr::regions::restricted(&r.name))),
+        ),
         ("availability_zones".into(), map(&|r| Value::Bool(r.zones))),
         ("recommended_pairs".into(), Value::List(pairs)),
         (
