@@ -2,7 +2,9 @@
 //! every node takes an address in the AKS subnet for itself and one for each pod it may run, reserved
 //! when the node is made (AKS refuses a cluster or pool that would not fit: 400
 //! `InsufficientSubnetSize`, counting an autoscaled pool at its maximum), and an upgrade adds surge
-//! nodes. Kubernetes services take addresses from the clusters' service CIDR, which no VNet of the
+//! nodes. A running cluster that would not fit is an error; a standby that would not fit at its
+//! failover size (a warm region scaled up, a cold region's cluster) is a warning, as the quota check
+//! is, since it runs today. Kubernetes services take addresses from the clusters' service CIDR, which no VNet of the
 //! topology may overlap: AKS refuses it in the cluster's own VNet, and across a peering pods would
 //! reach the service range instead of the other region.
 
@@ -60,9 +62,7 @@ pub(super) fn check(topology: &Topology, region: &Region, net: Ipv4Net, out: &mu
         return;
     };
     let c = &region.cluster;
-    let system = most_nodes(c.node_count, c.autoscale)
-        .max(super::capacity::warm_target(topology, region).map_or(0, u64::from));
-    let mut pools = vec![system];
+    let mut pools = vec![most_nodes(c.node_count, c.autoscale)];
     pools.extend(
         c.user_pools
             .iter()
@@ -71,27 +71,51 @@ pub(super) fn check(topology: &Topology, region: &Region, net: Ipv4Net, out: &mu
     if pools.iter().any(|n| *n > 1000) {
         return; // a pool over AKS's 1000 nodes is an error of its own
     }
-    let made: u64 = pools.iter().sum::<u64>() * PER_NODE;
-    let upgraded: u64 = pools.iter().map(|n| n + surge(*n)).sum::<u64>() * PER_NODE;
     let room = usable(&subnet);
-    let nodes: u64 = pools.iter().sum();
-    if made > room {
+    let needs = |pools: &[u64]| pools.iter().sum::<u64>() * PER_NODE;
+    let upgraded = |pools: &[u64]| pools.iter().map(|n| n + surge(*n)).sum::<u64>() * PER_NODE;
+    // What a failover makes there: a cold region's whole cluster, a warm one's system pool scaled
+    // up to the hot regions' count.
+    let mut at_failover = pools.clone();
+    if let Some(target) = super::capacity::warm_target(topology, region) {
+        at_failover[0] = at_failover[0].max(u64::from(target));
+    }
+    let nodes = |pools: &[u64]| pools.iter().sum::<u64>();
+    let bigger = |pools: &[u64]| prefix_for(upgraded(pools));
+    let cidr = &region.vnet_cidr;
+    if region.mode.has_cluster() && needs(&pools) > room {
         out.push(Diagnostic::error(
             path(),
             "AKS subnet too small for the cluster",
             format!(
-                "the AKS subnet {subnet} (the first half of {}) has {room} usable addresses, but the cluster's pools may reach {nodes} nodes, and Azure CNI reserves {PER_NODE} addresses per node (itself and {MAX_PODS} pods): {made}, so AKS would refuse the cluster (InsufficientSubnetSize); use a /{} VNet or larger",
-                region.vnet_cidr,
-                prefix_for(upgraded)
+                "the AKS subnet {subnet} (the first half of {cidr}) has {room} usable addresses, but the cluster's pools may reach {} nodes, and Azure CNI reserves {PER_NODE} addresses per node (itself and {MAX_PODS} pods): {}, so AKS would refuse the cluster (InsufficientSubnetSize); use a /{} VNet or larger",
+                nodes(&pools),
+                needs(&pools),
+                bigger(&pools)
             ),
         ));
-    } else if upgraded > room {
+    } else if needs(&at_failover) > room {
+        out.push(Diagnostic::warning(
+            path(),
+            "AKS subnet too small for a failover",
+            format!(
+                "a failover to {} makes its cluster reach {} nodes, and Azure CNI reserves {PER_NODE} addresses per node (itself and {MAX_PODS} pods): {}, more than the {room} usable in its AKS subnet {subnet} (the first half of {cidr}), so AKS would refuse it during the outage (InsufficientSubnetSize); use a /{} VNet or larger",
+                region.name,
+                nodes(&at_failover),
+                needs(&at_failover),
+                bigger(&at_failover)
+            ),
+        ));
+    } else if upgraded(&at_failover) > room {
         out.push(Diagnostic::warning(
             path(),
             "No room to upgrade the cluster",
             format!(
-                "the AKS subnet {subnet} has {room} usable addresses: enough for the cluster's {nodes} nodes ({made}), but an upgrade adds surge nodes and needs {upgraded}, so AKS would refuse upgrades and node image updates (InsufficientSubnetSize); use a /{} VNet or larger",
-                prefix_for(upgraded)
+                "the AKS subnet {subnet} has {room} usable addresses: enough for the cluster's {} nodes ({}), but an upgrade adds surge nodes and needs {}, so AKS would refuse upgrades and node image updates (InsufficientSubnetSize); use a /{} VNet or larger",
+                nodes(&at_failover),
+                needs(&at_failover),
+                upgraded(&at_failover),
+                bigger(&at_failover)
             ),
         ));
     }
@@ -166,7 +190,7 @@ mod tests {
     }
 
     #[test]
-    fn a_warm_region_is_counted_at_its_failover_size() {
+    fn a_standby_is_counted_at_its_failover_size_with_a_warning() {
         let mut t = pair("10.1.0.0/16");
         t.regions[0].cluster.node_count = 10;
         t.regions[1].vnet_cidr = "10.2.0.0/23".into();
@@ -178,7 +202,25 @@ mod tests {
             .filter(|d| d.path.to_string() == "region[\"westus\"].vnet_cidr")
             .collect();
         assert_eq!(d.len(), 1, "{d:?}");
-        assert_eq!(d[0].severity, Severity::Error);
-        assert!(d[0].detail.contains("may reach 10 nodes"), "{}", d[0]);
+        assert_eq!(
+            (d[0].severity, d[0].summary.as_str()),
+            (Severity::Warning, "AKS subnet too small for a failover"),
+            "it runs today; the failover's scale-up would be refused"
+        );
+        assert!(
+            d[0].detail
+                .contains("a failover to westus makes its cluster reach 10 nodes"),
+            "{}",
+            d[0]
+        );
+        // A cold region: its whole cluster, made at failover.
+        t.regions[1].mode = RegionMode::Cold;
+        t.regions[1].cluster.node_count = 10;
+        let d: Vec<_> = validate(&t)
+            .into_iter()
+            .filter(|d| d.path.to_string() == "region[\"westus\"].vnet_cidr")
+            .collect();
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].summary, "AKS subnet too small for a failover");
     }
 }
