@@ -406,6 +406,7 @@ fn a_tag_wanted_empty_and_absent_is_no_drift() {
 mod attributes;
 mod geo;
 mod global;
+mod outage;
 mod peering;
 mod pools;
 mod waf;
