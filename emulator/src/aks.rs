@@ -124,26 +124,14 @@ fn validate(
                 .find(|p| p["name"].as_str() == Some(pool_name))
         });
         crate::agent_pool::check(pool, &format!("agentPoolProfiles[{i}]."), before)?;
-        if let Some(subnet) = pool["vnetSubnetID"].as_str() {
-            let (vnet_id, subnet_name) = subnet.rsplit_once("/subnets/").unwrap_or_default();
-            let exists = ctx.state.get(vnet_id).is_some_and(|v| {
-                v.body["properties"]["subnets"].as_array().is_some_and(|s| {
-                    s.iter().any(|s| {
-                        s["name"]
-                            .as_str()
-                            .is_some_and(|n| n.eq_ignore_ascii_case(subnet_name))
-                    })
-                })
-            });
-            if !exists {
-                return Err(ArmError::bad_request(
-                    "InvalidSubnet",
-                    format!(
-                        "The subnet '{subnet}' of agent pool '{pool_name}' could not be found."
-                    ),
-                )
-                .with_target(format!("agentPoolProfiles[{i}].vnetSubnetID")));
-            }
+        if let Some(subnet) = pool["vnetSubnetID"].as_str()
+            && crate::network::subnet(ctx.state, subnet).is_none()
+        {
+            return Err(ArmError::bad_request(
+                "InvalidSubnet",
+                format!("The subnet '{subnet}' of agent pool '{pool_name}' could not be found."),
+            )
+            .with_target(format!("agentPoolProfiles[{i}].vnetSubnetID")));
         }
     }
     // Every pool the cluster would have: these, and the user pools written on their own.

@@ -28,15 +28,7 @@ fn pre_allocates(network_profile: &Value) -> bool {
 
 /// The subnet `id`'s address prefix, from its VNet.
 fn prefix(ctx: &Ctx<'_>, id: &str) -> Option<Ipv4Net> {
-    let (vnet, name) = id.rsplit_once("/subnets/")?;
-    ctx.state.get(vnet)?.body["properties"]["subnets"]
-        .as_array()?
-        .iter()
-        .find(|s| {
-            s["name"]
-                .as_str()
-                .is_some_and(|n| n.eq_ignore_ascii_case(name))
-        })?["properties"]["addressPrefix"]
+    crate::network::subnet(ctx.state, id)?["properties"]["addressPrefix"]
         .as_str()?
         .parse()
         .ok()

@@ -187,25 +187,18 @@ pub fn vnet(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError> {
             if old.is_busy() {
                 return Err(another_operation(ctx, &old));
             }
-            let prefix = old.id.to_ascii_lowercase();
-            let in_use = ctx.state.resources.values().find(|r| {
-                r.kind == Kind::ManagedCluster
-                    && r.body["properties"]["agentPoolProfiles"]
-                        .as_array()
-                        .is_some_and(|pools| {
-                            pools.iter().any(|p| {
-                                p["vnetSubnetID"]
-                                    .as_str()
-                                    .is_some_and(|s| s.to_ascii_lowercase().starts_with(&prefix))
-                            })
-                        })
-            });
-            if let Some(cluster) = in_use {
+            let in_use = old.body["properties"]["subnets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s["id"].as_str())
+                .find_map(|id| subnet_user(ctx.state, id));
+            if let Some(user) = in_use {
                 return Err(ArmError::bad_request(
                     "InUseSubnetCannotBeDeleted",
                     format!(
-                        "Subnet of virtual network {} is in use by {} and cannot be deleted.",
-                        old.id, cluster.id
+                        "Subnet of virtual network {} is in use by {user} and cannot be deleted.",
+                        old.id
                     ),
                 ));
             }
@@ -218,6 +211,19 @@ pub fn vnet(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError> {
         }
         _ => Err(method_not_allowed(&ctx.method)),
     }
+}
+
+/// The subnet `id` (`…/virtualNetworks/{v}/subnets/{s}`) as its VNet holds it.
+pub(crate) fn subnet<'s>(state: &'s State, id: &str) -> Option<&'s Value> {
+    let (vnet, name) = id.rsplit_once("/subnets/")?;
+    state.get(vnet)?.body["properties"]["subnets"]
+        .as_array()?
+        .iter()
+        .find(|s| {
+            s["name"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
 }
 
 /// The cluster (or agent pool) whose nodes sit in `subnet_id`, if any: the subnet has active

@@ -79,12 +79,10 @@ fn paired(t: &Topology) -> Finding {
         // A missing pair that only subscriptions granted access may use (an in-country pair).
         let restricted: Vec<String> = unpaired
             .iter()
-            .filter_map(|r| regions::lookup(r))
-            .flat_map(|info| {
-                info.paired
-                    .iter()
-                    .filter(|p| regions::restricted(p))
-                    .map(move |p| format!("{p} (the pair of {})", info.name))
+            .flat_map(|r| {
+                regions::restricted_pairs(r)
+                    .into_iter()
+                    .map(move |p| format!("{p} (the pair of {r})"))
             })
             .collect();
         let access = if restricted.is_empty() {

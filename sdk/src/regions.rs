@@ -114,6 +114,13 @@ pub fn restricted(name: &str) -> bool {
     lookup(name).is_some_and(|i| i.restricted)
 }
 
+/// The access-restricted regions among `name`'s Azure pairs (its in-country pair, where it has one).
+pub fn restricted_pairs(name: &str) -> Vec<&'static str> {
+    lookup(name)
+        .map(|i| i.paired.iter().copied().filter(|p| restricted(p)).collect())
+        .unwrap_or_default()
+}
+
 /// Whether `a` and `b` are an Azure pair (in either direction).
 pub fn paired(a: &str, b: &str) -> bool {
     let pairs = |x: &str, y: &str| lookup(x).is_some_and(|i| i.paired.contains(&y));

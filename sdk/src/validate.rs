@@ -426,12 +426,7 @@ fn pairing_warnings(topology: &Topology, catalog: &Catalog, out: &mut Vec<Diagno
                 region.name
             )
         } else {
-            let restricted: Vec<&str> = info
-                .paired
-                .iter()
-                .map(String::as_str)
-                .filter(|p| crate::regions::restricted(p))
-                .collect();
+            let restricted = crate::regions::restricted_pairs(&region.name);
             let access = if restricted.is_empty() {
                 String::new()
             } else {

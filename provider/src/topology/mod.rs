@@ -104,14 +104,18 @@ fn renumbering(prior: &Value, config: &Value) -> Vec<pb::Diagnostic> {
         made.then(|| layout::subnet_cidr(cidr))
     })
     .iter()
-    .filter(|d| {
-        let p = d.path.to_string();
-        !unknown
-            .iter()
-            .any(|u| p == *u || p.starts_with(&format!("{u}.")))
-    })
+    .filter(|d| !judges_unknown(d, &unknown))
     .map(diag::from_sdk)
     .collect()
+}
+
+/// Whether finding `d` is about a value not known yet (at, under or above one of `unknown`), so
+/// judging it now would judge a default instead.
+fn judges_unknown(d: &bcdr::validate::Diagnostic, unknown: &[String]) -> bool {
+    let p = d.path.to_string();
+    unknown
+        .iter()
+        .any(|u| p == *u || p.starts_with(&format!("{u}.")) || u.starts_with(&format!("{p}.")))
 }
 
 fn validate_with(config: &Value, catalog: &Catalog) -> Vec<pb::Diagnostic> {
@@ -124,12 +128,7 @@ fn validate_with(config: &Value, catalog: &Catalog) -> Vec<pb::Diagnostic> {
     let topology = convert::topology(config);
     bcdr::validate::validate_with(&topology, catalog)
         .iter()
-        .filter(|d| {
-            let p = d.path.to_string();
-            !unknown.iter().any(|u| {
-                p == *u || p.starts_with(&format!("{u}.")) || u.starts_with(&format!("{p}."))
-            })
-        })
+        .filter(|d| !judges_unknown(d, &unknown))
         .map(diag::from_sdk)
         .collect()
 }
