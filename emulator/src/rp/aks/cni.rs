@@ -1,0 +1,80 @@
+//! Azure CNI's address planning, as AKS checks it before it makes or grows a cluster: every node of a
+//! pool in a VNet subnet pre-allocates an address for itself and one per pod (`maxPods`, 30 unless
+//! set; an autoscaled pool counted at `maxCount`), and the pools of one subnet must fit its usable
+//! addresses (400 `InsufficientSubnetSize`); the cluster's service CIDR must not overlap a subnet its
+//! nodes use (400 `ServiceCidrOverlapExistingSubnetsCidr`). Clusters on kubenet or CNI overlay take
+//! pod addresses elsewhere and are not counted.
+
+use crate::contract::error::ArmError;
+use crate::contract::request::Ctx;
+use ipnet::Ipv4Net;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// AKS's default pods per node under Azure CNI.
+const DEFAULT_MAX_PODS: u64 = 30;
+
+/// Addresses Azure keeps in every subnet.
+const RESERVED: u64 = 5;
+
+fn pre_allocates(network_profile: &Value) -> bool {
+    network_profile["networkPlugin"]
+        .as_str()
+        .is_some_and(|p| p.eq_ignore_ascii_case("azure"))
+        && !network_profile["networkPluginMode"]
+            .as_str()
+            .is_some_and(|m| m.eq_ignore_ascii_case("overlay"))
+}
+
+/// The subnet `id`'s address prefix, from its VNet.
+fn prefix(ctx: &Ctx<'_>, id: &str) -> Option<Ipv4Net> {
+    crate::rp::network::subnet_of(ctx.state, id)?["properties"]["addressPrefix"]
+        .as_str()?
+        .parse()
+        .ok()
+}
+
+/// Checks `pools` (every pool the cluster would have, as agent pool profiles) against their subnets.
+pub fn check(ctx: &Ctx<'_>, network_profile: &Value, pools: &[Value]) -> Result<(), ArmError> {
+    let mut demand: BTreeMap<String, u64> = BTreeMap::new();
+    for pool in pools {
+        let Some(subnet) = pool["vnetSubnetID"].as_str() else {
+            continue;
+        };
+        let nodes = if pool["enableAutoScaling"].as_bool() == Some(true) {
+            pool["maxCount"].as_u64()
+        } else {
+            pool["count"].as_u64()
+        }
+        .unwrap_or(0);
+        let per_node = pool["maxPods"].as_u64().unwrap_or(DEFAULT_MAX_PODS) + 1;
+        *demand.entry(subnet.to_ascii_lowercase()).or_default() += nodes * per_node;
+    }
+    let services = network_profile["serviceCidr"]
+        .as_str()
+        .and_then(|s| s.parse::<Ipv4Net>().ok());
+    for (subnet, needed) in demand {
+        let Some(net) = prefix(ctx, &subnet) else {
+            continue;
+        };
+        if let Some(services) = services
+            && (services.contains(&net.network()) || net.contains(&services.network()))
+        {
+            return Err(ArmError::bad_request(
+                "ServiceCidrOverlapExistingSubnetsCidr",
+                format!("The specified service CIDR {services} is conflicted with an existing subnet CIDR {net}"),
+            )
+            .with_target("networkProfile.serviceCidr"));
+        }
+        let available = (1u64 << (32 - u32::from(net.prefix_len()))).saturating_sub(RESERVED);
+        if pre_allocates(network_profile) && needed > available {
+            let name = subnet.rsplit('/').next().unwrap_or_default();
+            return Err(ArmError::bad_request(
+                "InsufficientSubnetSize",
+                format!("Pre-allocated IPs {needed} exceeds IPs available {available} in Subnet Cidr {net}, Subnet Name {name}. If Autoscaler is enabled, the max-count from each nodepool is counted towards this total (which means that pre-allocated IPs count represents a theoretical max value, not the actual number of IPs requested). http://aka.ms/aks/insufficientsubnetsize"),
+            )
+            .with_target("agentPoolProfile.count"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,12 @@
+//! `Microsoft.ContainerService`: managed clusters (`cluster`), their node pools (`pools` holds the
+//! rules every pool obeys, `agent_pool` the child resource), Azure CNI's address planning (`cni`)
+//! and the Kubernetes versions AKS offers (`versions`).
+
+pub mod agent_pool;
+pub mod cluster;
+pub mod cni;
+pub mod pools;
+pub mod versions;
+
+/// The managed cluster type as requests spell it.
+pub(crate) const CLUSTER_TYPE: &str = "Microsoft.ContainerService/managedClusters";

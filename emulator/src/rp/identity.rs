@@ -1,0 +1,204 @@
+//! Entra ID's client-credentials token endpoint (`POST /{tenant}/oauth2/v2.0/token`), a managed
+//! identity endpoint (`GET /_msi/token`, App Service's shape), and ARM's bearer check.
+
+use crate::contract::config::Config;
+use crate::contract::error::ArmError;
+use crate::contract::request::Resp;
+use crate::contract::store::{State, lock, now_ms};
+use axum::http::HeaderMap;
+use serde_json::json;
+use std::sync::Mutex;
+
+const TOKEN_LIFETIME_S: u64 = 3_600;
+
+fn entra_error(status: u16, error: &str, description: &str) -> Resp {
+    Resp::json(
+        status,
+        json!({ "error": error, "error_description": description, "error_codes": [] }),
+    )
+}
+
+const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// A compact JWS: three non-empty base64url segments. The emulator does not verify the signature or
+/// the federation (issuer, subject); Entra does.
+fn is_compact_jwt(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    parts.len() == 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
+/// Issues a token for `grant_type=client_credentials`, authenticated either by a client secret or by
+/// a federated client assertion (workload identity). When the emulator is configured with a client
+/// secret, only that secret is accepted.
+pub(crate) fn token(state: &Mutex<State>, config: &Config, body: &[u8]) -> Resp {
+    let form: std::collections::HashMap<String, String> =
+        url::form_urlencoded::parse(body).into_owned().collect();
+    if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
+        return entra_error(
+            400,
+            "unsupported_grant_type",
+            "AADSTS70003: The app requested an unsupported grant type.",
+        );
+    }
+    if let Some(assertion) = form.get("client_assertion") {
+        if form.get("client_assertion_type").map(String::as_str) != Some(JWT_BEARER) {
+            return entra_error(
+                400,
+                "invalid_request",
+                "AADSTS50027: client_assertion_type must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer.",
+            );
+        }
+        if form.get("client_id").is_none_or(String::is_empty) {
+            return entra_error(
+                400,
+                "invalid_request",
+                "AADSTS900144: The request body must contain the client_id parameter.",
+            );
+        }
+        if !is_compact_jwt(assertion) {
+            return entra_error(
+                400,
+                "invalid_request",
+                "AADSTS50027: JWT token is invalid or malformed.",
+            );
+        }
+        return issue(state, config);
+    }
+    let (Some(client_id), Some(secret)) = (form.get("client_id"), form.get("client_secret")) else {
+        return entra_error(
+            400,
+            "invalid_request",
+            "AADSTS900144: The request body must contain the client_id and client_secret parameters.",
+        );
+    };
+    if client_id.is_empty() || secret.is_empty() {
+        return entra_error(
+            400,
+            "invalid_request",
+            "AADSTS900144: client_id and client_secret must not be empty.",
+        );
+    }
+    if config.client_secret.as_deref().is_some_and(|s| s != secret) {
+        return entra_error(
+            401,
+            "invalid_client",
+            "AADSTS7000215: Invalid client secret provided.",
+        );
+    }
+    issue(state, config)
+}
+
+fn issue(state: &Mutex<State>, config: &Config) -> Resp {
+    let token = mint(state, config);
+    Resp::json(
+        200,
+        json!({
+            "token_type": "Bearer",
+            "expires_in": TOKEN_LIFETIME_S,
+            "ext_expires_in": TOKEN_LIFETIME_S,
+            "access_token": token,
+        }),
+    )
+}
+
+/// A new bearer token valid for an hour, remembered (and saved with the state).
+pub(crate) fn mint(state: &Mutex<State>, config: &Config) -> String {
+    let token = format!("emu.{}", uuid::Uuid::new_v4().simple());
+    let expires = now_ms() / 1000 + TOKEN_LIFETIME_S;
+    {
+        let mut state = lock(state);
+        state.tokens.insert(token.clone(), expires);
+        if let Some(path) = &config.state_path
+            && let Err(e) = state.save(path)
+        {
+            tracing::error!(error = %e, "could not save emulator state");
+        }
+    }
+    token
+}
+
+/// The managed identity endpoint App Service provides (`GET $IDENTITY_ENDPOINT?api-version=2019-08-01
+/// &resource=...`, header `X-IDENTITY-HEADER: $IDENTITY_HEADER`), here for any non-empty header.
+pub(crate) fn managed_identity(
+    state: &Mutex<State>,
+    config: &Config,
+    headers: &HeaderMap,
+    query: &std::collections::HashMap<String, String>,
+) -> Resp {
+    let header = headers
+        .get("x-identity-header")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if header.is_empty() {
+        return entra_error(
+            401,
+            "invalid_request",
+            "The X-IDENTITY-HEADER header is missing or empty.",
+        );
+    }
+    if query.get("api-version").map(String::as_str) != Some("2019-08-01") {
+        return entra_error(400, "invalid_request", "api-version must be 2019-08-01.");
+    }
+    let Some(resource) = query.get("resource").filter(|r| !r.is_empty()) else {
+        return entra_error(
+            400,
+            "invalid_request",
+            "The resource parameter is required.",
+        );
+    };
+    let token = mint(state, config);
+    let expires = now_ms() / 1000 + TOKEN_LIFETIME_S;
+    Resp::json(
+        200,
+        json!({
+            "access_token": token,
+            "expires_on": expires.to_string(),
+            "resource": resource,
+            "token_type": "Bearer",
+            "client_id": query.get("client_id").cloned().unwrap_or_else(|| "system-assigned".into()),
+        }),
+    )
+}
+
+/// 401 unless the request carries a bearer token this emulator issued and that has not expired.
+pub(crate) fn check_bearer(
+    state: &Mutex<State>,
+    headers: &HeaderMap,
+    now_s: u64,
+) -> Result<(), ArmError> {
+    let Some(value) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
+        return Err(ArmError::new(
+            401,
+            "AuthenticationFailed",
+            "Authentication failed. The 'Authorization' header is missing.",
+        ));
+    };
+    let Some(token) = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+    else {
+        return Err(ArmError::new(
+            401,
+            "AuthenticationFailed",
+            "Authentication failed. The 'Authorization' header is provided in an invalid format.",
+        ));
+    };
+    match lock(state).tokens.get(token.trim()) {
+        None => Err(ArmError::new(
+            401,
+            "InvalidAuthenticationToken",
+            "The access token is invalid.",
+        )),
+        Some(exp) if *exp <= now_s => Err(ArmError::new(
+            401,
+            "ExpiredAuthenticationToken",
+            "The access token expiry UTC time is earlier than current UTC time.",
+        )),
+        Some(_) => Ok(()),
+    }
+}

@@ -1,0 +1,269 @@
+//! `Microsoft.ContainerRegistry` at api-version 2023-07-01: registries (5-50 alphanumerics, globally
+//! unique, name availability API, login server) and geo-replications (Premium only). A replication in
+//! the registry's home region is accepted, as Azure does (not listing it is the client's job).
+//! Writes are long-running with the status document under the resource.
+
+use crate::contract::error::ArmError;
+use crate::contract::lro;
+use crate::contract::request::{Ctx, Resp};
+use crate::contract::resource::{body_location, method_not_allowed, not_found, require_group, sku};
+use crate::contract::store::{Kind, Resource, rfc3339};
+use axum::http::Method;
+use serde_json::{Value, json};
+
+const TYPE: &str = "Microsoft.ContainerRegistry/registries";
+const SKUS: &[&str] = &["Classic", "Basic", "Standard", "Premium"];
+
+fn valid_name(name: &str) -> bool {
+    (5..=50).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+fn taken_by_other(ctx: &Ctx<'_>, name: &str, id: &str) -> bool {
+    ctx.state.resources.values().any(|r| {
+        r.kind == Kind::Registry
+            && !r.id.eq_ignore_ascii_case(id)
+            && r.body["name"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+    })
+}
+
+/// `POST /subscriptions/{s}/providers/Microsoft.ContainerRegistry/checkNameAvailability`.
+pub fn check_name(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
+    if ctx.method != Method::POST {
+        return Err(method_not_allowed(&ctx.method));
+    }
+    let body = ctx.json_body()?.clone();
+    let name = body["name"].as_str().unwrap_or_default();
+    let answer = if !valid_name(name) {
+        json!({ "nameAvailable": false, "reason": "Invalid", "message": "The registry name must be 5-50 alphanumeric characters." })
+    } else if taken_by_other(ctx, name, "") {
+        json!({ "nameAvailable": false, "reason": "AlreadyExists", "message": format!("The registry {name} is already in use.") })
+    } else {
+        json!({ "nameAvailable": true })
+    };
+    Ok(Resp::json(200, answer))
+}
+
+fn finish_put(ctx: &mut Ctx<'_>, id: &str, prefix: &str, existing: bool, key: &str) -> Resp {
+    let (op, duration) = lro::start_put(ctx, id, existing, key);
+    let body = ctx
+        .state
+        .get(id)
+        .map(|r| r.body.clone())
+        .unwrap_or_default();
+    let mut resp = Resp::json(if existing { 200 } else { 201 }, body);
+    lro::accepted_under_resource(
+        ctx,
+        &mut resp,
+        id,
+        &format!("{prefix}-{op}"),
+        duration,
+        false,
+    );
+    resp
+}
+
+fn delete(ctx: &mut Ctx<'_>, existing: Option<Resource>, prefix: &str) -> Result<Resp, ArmError> {
+    let Some(old) = existing else {
+        return Ok(Resp::empty(204));
+    };
+    let duration = ctx.latency("registry.delete");
+    let op = lro::start(ctx, &old.id, "Deleting", duration);
+    let mut resp = Resp::empty(202);
+    lro::accepted_under_resource(
+        ctx,
+        &mut resp,
+        &old.id,
+        &format!("{prefix}-{op}"),
+        duration,
+        true,
+    );
+    Ok(resp)
+}
+
+pub fn registry(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError> {
+    let rg_id = require_group(ctx, rg)?;
+    let id = format!("{rg_id}/providers/{TYPE}/{name}");
+    let existing = ctx.state.get(&id).cloned();
+    match ctx.method {
+        Method::GET => existing
+            .map(|r| Resp::json(200, r.body))
+            .ok_or_else(|| not_found(TYPE, name, rg)),
+        Method::PUT => {
+            if !valid_name(name) {
+                return Err(ArmError::bad_request(
+                    "InvalidRegistryName",
+                    format!("Registry name '{name}' is invalid: use 5-50 alphanumeric characters."),
+                )
+                .with_target("registryName"));
+            }
+            if taken_by_other(ctx, name, &id) {
+                return Err(ArmError::conflict(
+                    "AlreadyInUse",
+                    format!("The registry {name} is already in use."),
+                ));
+            }
+            let body = ctx.json_body()?.clone();
+            let location = body_location(ctx, &body)?;
+            let Some(sku) = sku(&body, SKUS) else {
+                return Err(ArmError::bad_request(
+                    "InvalidSku",
+                    format!("sku.name is required: one of {}.", SKUS.join(", ")),
+                )
+                .with_target("sku.name"));
+            };
+            if let Some(old) = &existing {
+                if old.is_busy() {
+                    return Err(ArmError::conflict(
+                        "OperationNotAllowed",
+                        "Another operation is in progress on this registry.",
+                    ));
+                }
+                if old.body["location"] != json!(location) {
+                    return Err(ArmError::bad_request(
+                        "InvalidResourceLocation",
+                        format!(
+                            "The registry '{name}' already exists in location '{}'.",
+                            old.body["location"].as_str().unwrap_or_default()
+                        ),
+                    ));
+                }
+                let has_replicas = ctx.state.children_of(&old.id).iter().any(|k| {
+                    ctx.state
+                        .resources
+                        .get(k)
+                        .is_some_and(|r| r.kind == Kind::Replication)
+                });
+                if has_replicas && sku != "Premium" {
+                    return Err(ArmError::bad_request(
+                        "OperationNotAllowed",
+                        "The registry has geo-replications: its SKU must stay Premium.",
+                    ));
+                }
+            }
+            let id = existing.as_ref().map_or(id, |r| r.id.clone());
+            let stored = id.rsplit('/').next().unwrap_or(name).to_owned();
+            let created = existing.as_ref().map_or_else(
+                || json!(rfc3339(ctx.now)),
+                |r| r.body["properties"]["creationDate"].clone(),
+            );
+            let props = &body["properties"];
+            let rendered = json!({
+                "id": id,
+                "name": stored,
+                "type": TYPE,
+                "location": location,
+                "tags": body.get("tags").cloned().unwrap_or_else(|| json!({})),
+                "sku": { "name": sku, "tier": sku },
+                "properties": {
+                    "loginServer": format!("{}.azurecr.io", stored.to_ascii_lowercase()),
+                    "creationDate": created,
+                    "provisioningState": "Creating",
+                    "adminUserEnabled": props["adminUserEnabled"].as_bool().unwrap_or(false),
+                    "publicNetworkAccess": props["publicNetworkAccess"].as_str().unwrap_or("Enabled"),
+                    "zoneRedundancy": props["zoneRedundancy"].as_str().unwrap_or("Disabled"),
+                    "dataEndpointEnabled": false,
+                    "dataEndpointHostNames": [],
+                },
+            });
+            ctx.state.insert(Resource {
+                id: id.clone(),
+                kind: Kind::Registry,
+                body: rendered,
+                pending: None,
+            });
+            Ok(finish_put(
+                ctx,
+                &id,
+                "registries",
+                existing.is_some(),
+                "registry.put",
+            ))
+        }
+        Method::DELETE => delete(ctx, existing, "registries"),
+        _ => Err(method_not_allowed(&ctx.method)),
+    }
+}
+
+pub fn replication(
+    ctx: &mut Ctx<'_>,
+    rg: &str,
+    registry_name: &str,
+    name: &str,
+) -> Result<Resp, ArmError> {
+    let rg_id = require_group(ctx, rg)?;
+    let registry_id = format!("{rg_id}/providers/{TYPE}/{registry_name}");
+    let Some(registry) = ctx.state.get(&registry_id).cloned() else {
+        return Err(ArmError::not_found(
+            "ParentResourceNotFound",
+            format!(
+                "Can not perform requested operation on nested resource. Parent resource '{registry_name}' not found."
+            ),
+        ));
+    };
+    let id = format!("{}/replications/{name}", registry.id);
+    let existing = ctx.state.get(&id).cloned();
+    match ctx.method {
+        Method::GET => existing.map(|r| Resp::json(200, r.body)).ok_or_else(|| {
+            ArmError::not_found(
+                "ResourceNotFound",
+                format!("The replication '{name}' was not found."),
+            )
+        }),
+        Method::PUT => {
+            if !valid_name(name) {
+                return Err(ArmError::bad_request(
+                    "InvalidReplicationName",
+                    format!(
+                        "Replication name '{name}' is invalid: use 5-50 alphanumeric characters."
+                    ),
+                ));
+            }
+            if registry.body["sku"]["name"] != json!("Premium") {
+                return Err(ArmError::bad_request(
+                    "OperationNotAllowed",
+                    "Geo-replication requires a Premium registry.",
+                ));
+            }
+            let body = ctx.json_body()?.clone();
+            let location = body_location(ctx, &body)?;
+            if let Some(old) = &existing
+                && old.body["location"] != json!(location)
+            {
+                return Err(ArmError::bad_request(
+                    "InvalidResourceLocation",
+                    "A replication's location cannot change.",
+                ));
+            }
+            let rendered: Value = json!({
+                "id": id,
+                "name": name,
+                "type": format!("{TYPE}/replications"),
+                "location": location,
+                "tags": body.get("tags").cloned().unwrap_or_else(|| json!({})),
+                "properties": {
+                    "provisioningState": "Creating",
+                    "status": { "displayStatus": "Ready", "message": "The replication is ready.", "timestamp": rfc3339(ctx.now) },
+                    "regionEndpointEnabled": body["properties"]["regionEndpointEnabled"].as_bool().unwrap_or(true),
+                    "zoneRedundancy": body["properties"]["zoneRedundancy"].as_str().unwrap_or("Disabled"),
+                },
+            });
+            ctx.state.insert(Resource {
+                id: id.clone(),
+                kind: Kind::Replication,
+                body: rendered,
+                pending: None,
+            });
+            Ok(finish_put(
+                ctx,
+                &id,
+                "replications",
+                existing.is_some(),
+                "replication.put",
+            ))
+        }
+        Method::DELETE => delete(ctx, existing, "replications"),
+        _ => Err(method_not_allowed(&ctx.method)),
+    }
+}

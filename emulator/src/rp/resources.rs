@@ -1,0 +1,209 @@
+//! `Microsoft.Resources`: resource groups (delete cascades, asynchronously), the subscription's
+//! `locations` with their paired regions, and resources listed by tag (provider registrations are in
+//! `registration`).
+
+use crate::contract::error::ArmError;
+use crate::contract::lro;
+use crate::contract::regions::REGIONS;
+use crate::contract::request::{Ctx, Resp};
+use crate::contract::resource::{body_location, method_not_allowed, rg_id};
+use crate::contract::store::{Kind, Resource};
+use axum::http::Method;
+use serde_json::{Value, json};
+
+fn valid_group_name(name: &str) -> bool {
+    (1..=90).contains(&name.len())
+        && !name.ends_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '(' | ')'))
+}
+
+pub fn resource_group(ctx: &mut Ctx<'_>, name: &str) -> Result<Resp, ArmError> {
+    let id = rg_id(ctx, name);
+    match ctx.method {
+        Method::GET | Method::HEAD => match ctx.state.get(&id) {
+            Some(_) if ctx.method == Method::HEAD => Ok(Resp::empty(204)),
+            Some(rg) => Ok(Resp::json(200, rg.body.clone())),
+            None if ctx.method == Method::HEAD => Ok(Resp::empty(404)),
+            None => Err(ArmError::not_found(
+                "ResourceGroupNotFound",
+                format!("Resource group '{name}' could not be found."),
+            )),
+        },
+        Method::PUT => {
+            if !valid_group_name(name) {
+                return Err(ArmError::bad_request("InvalidResourceGroupName", format!("Resource group name '{name}' is invalid. It must be 1-90 characters of letters, digits, '-', '_', '.', '(' or ')', and must not end with '.'.")).with_target("resourceGroupName"));
+            }
+            let body = ctx.json_body()?.clone();
+            let location = body_location(ctx, &body)?;
+            let existing = ctx.state.get(&id).cloned();
+            if let Some(rg) = &existing {
+                if rg.pending.is_some() {
+                    return Err(ArmError::conflict(
+                        "ResourceGroupBeingDeleted",
+                        format!(
+                            "The resource group '{name}' is in deprovisioning state and cannot perform this operation."
+                        ),
+                    ));
+                }
+                if rg.body["location"] != json!(location) {
+                    return Err(ArmError::conflict(
+                        "InvalidResourceGroupLocation",
+                        format!(
+                            "Invalid resource group location '{location}'. The Resource group already exists in location '{}'.",
+                            rg.body["location"].as_str().unwrap_or_default()
+                        ),
+                    ));
+                }
+            }
+            let id = existing.as_ref().map_or(id, |rg| rg.id.clone());
+            let stored_name = id.rsplit('/').next().unwrap_or(name).to_owned();
+            let rg_body = json!({
+                "id": id,
+                "name": stored_name,
+                "type": "Microsoft.Resources/resourceGroups",
+                "location": location,
+                "tags": body.get("tags").cloned().unwrap_or_else(|| json!({})),
+                "properties": { "provisioningState": "Succeeded" },
+            });
+            ctx.state.insert(Resource {
+                id: id.clone(),
+                kind: Kind::ResourceGroup,
+                body: rg_body.clone(),
+                pending: None,
+            });
+            Ok(Resp::json(
+                if existing.is_some() { 200 } else { 201 },
+                rg_body,
+            ))
+        }
+        Method::DELETE => {
+            let Some(rg) = ctx.state.get(&id).cloned() else {
+                return Err(ArmError::not_found(
+                    "ResourceGroupNotFound",
+                    format!("Resource group '{name}' could not be found."),
+                ));
+            };
+            if rg.pending.is_some() {
+                return Ok(Resp::empty(202));
+            }
+            let children = ctx.state.children_of(&rg.id);
+            let duration = children
+                .iter()
+                .filter_map(|k| ctx.state.resources.get(k))
+                .map(|r| delete_latency(ctx, r.kind))
+                .max()
+                .unwrap_or(0)
+                .max(ctx.latency("resourceGroup.delete"));
+            let op = lro::start(ctx, &rg.id, "Deleting", duration);
+            let mut resp = Resp::empty(202);
+            resp.header(
+                "Location",
+                format!(
+                    "{}/subscriptions/{}/operationresults/{}?api-version={}",
+                    ctx.base_url,
+                    ctx.subscription,
+                    op,
+                    crate::contract::versions::API_RESOURCES
+                ),
+            );
+            lro::retry_after(&mut resp, duration);
+            Ok(resp)
+        }
+        _ => Err(method_not_allowed(&ctx.method)),
+    }
+}
+
+pub fn delete_latency(ctx: &Ctx<'_>, kind: Kind) -> u64 {
+    match kind {
+        Kind::ManagedCluster => ctx.latency("managedCluster.delete"),
+        Kind::AgentPool => ctx.latency("agentPool.delete"),
+        Kind::Registry | Kind::Replication => ctx.latency("registry.delete"),
+        Kind::StorageAccount | Kind::BlobContainer => 0,
+        Kind::FrontDoorProfile | Kind::FrontDoorChild | Kind::WafPolicy => {
+            ctx.latency("frontDoor.delete")
+        }
+        Kind::VirtualNetwork | Kind::Subnet | Kind::Peering | Kind::PublicIp => {
+            ctx.latency("network.delete")
+        }
+        Kind::ResourceGroup
+        | Kind::TrafficManagerProfile
+        | Kind::TrafficManagerEndpoint
+        | Kind::RoleAssignment => ctx.latency("resourceGroup.delete"),
+    }
+}
+
+pub fn locations(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
+    let sub = ctx.subscription.clone();
+    let value: Vec<Value> = REGIONS
+        .iter()
+        .map(|(name, display, pairs, _)| {
+            let mut location = json!({
+                "id": format!("/subscriptions/{sub}/locations/{name}"),
+                "name": name,
+                "type": "Region",
+                "displayName": display,
+                "regionalDisplayName": display,
+                "metadata": {
+                    "regionType": "Physical",
+                    "regionCategory": if pairs.is_empty() { "Other" } else { "Recommended" },
+                    "pairedRegion": pairs.iter().map(|p| json!({ "name": p, "id": format!("/subscriptions/{sub}/locations/{p}") })).collect::<Vec<_>>(),
+                },
+            });
+            // As Azure answers: the subscription's logical zones mapped to the region's physical ones.
+            if crate::contract::regions::has_zones(name) {
+                location["availabilityZoneMappings"] = json!((1..=3)
+                    .map(|z| json!({ "logicalZone": z.to_string(), "physicalZone": format!("{name}-az{z}") }))
+                    .collect::<Vec<_>>());
+            }
+            location
+        })
+        .collect();
+    Ok(Resp::json(200, json!({ "value": value })))
+}
+
+/// Whether `tags` pass an ARM `$filter` of the form `tagName eq 'k' [and tagValue eq 'v']`.
+fn tag_filter_matches(filter: &str, tags: &Value) -> bool {
+    let quoted: Vec<&str> = filter.split('\'').skip(1).step_by(2).collect();
+    let (tag, value) = match quoted.as_slice() {
+        [] => return true,
+        [k] => (*k, None),
+        [k, v, ..] => (*k, Some(*v)),
+    };
+    tags.as_object().is_some_and(|tags| {
+        tags.iter().any(|(k, tv)| {
+            k.eq_ignore_ascii_case(tag) && value.is_none_or(|v| tv.as_str() == Some(v))
+        })
+    })
+}
+
+fn listed<'a>(ctx: &'a Ctx<'_>, kinds: &'a [Kind]) -> impl Iterator<Item = &'a Resource> + 'a {
+    let sub_prefix = format!("/subscriptions/{}/", ctx.subscription).to_ascii_lowercase();
+    let filter = ctx.query.get("$filter").cloned().unwrap_or_default();
+    ctx.state
+        .resources
+        .iter()
+        .filter(move |(k, r)| {
+            k.starts_with(&sub_prefix)
+                && kinds.contains(&r.kind)
+                && tag_filter_matches(&filter, &r.body["tags"])
+        })
+        .map(|(_, r)| r)
+}
+
+/// `GET /subscriptions/{s}/resourcegroups[?$filter=tagName eq 'k' and tagValue eq 'v']`.
+pub fn list_groups(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
+    let value: Vec<Value> = listed(ctx, &[Kind::ResourceGroup])
+        .map(|r| r.body.clone())
+        .collect();
+    Ok(Resp::json(200, json!({ "value": value })))
+}
+
+/// `GET /subscriptions/{s}/resources?$filter=tagName eq 'k' and tagValue eq 'v'`: what carries a tag.
+pub fn tagged(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
+    let value: Vec<Value> = listed(ctx, &[Kind::VirtualNetwork, Kind::ManagedCluster, Kind::PublicIp, Kind::TrafficManagerProfile, Kind::Registry, Kind::StorageAccount, Kind::FrontDoorProfile, Kind::WafPolicy])
+        .map(|r| json!({ "id": r.body["id"], "name": r.body["name"], "type": r.body["type"], "location": r.body["location"], "tags": r.body["tags"] }))
+        .collect();
+    Ok(Resp::json(200, json!({ "value": value })))
+}

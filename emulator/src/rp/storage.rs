@@ -1,0 +1,264 @@
+//! `Microsoft.Storage` at api-version 2023-05-01: storage accounts (3-24 lowercase alphanumerics,
+//! globally unique; PUT answers 202 with no body and a `Location` to poll, 200 when nothing changes;
+//! DELETE is synchronous, 204 when the account did not exist) with the paired secondary region of
+//! geo-redundant SKUs, and blob containers (synchronous).
+
+use crate::contract::error::ArmError;
+use crate::contract::lro;
+use crate::contract::regions::REGIONS;
+use crate::contract::request::{Ctx, Resp};
+use crate::contract::resource::{body_location, method_not_allowed, not_found, require_group, sku};
+use crate::contract::store::{Kind, Resource, rfc3339};
+use axum::http::Method;
+use serde_json::{Value, json};
+
+const TYPE: &str = "Microsoft.Storage/storageAccounts";
+const SKUS: &[&str] = &[
+    "Standard_LRS",
+    "Standard_GRS",
+    "Standard_RAGRS",
+    "Standard_ZRS",
+    "Standard_GZRS",
+    "Standard_RAGZRS",
+    "Premium_LRS",
+    "Premium_ZRS",
+];
+
+fn valid_name(name: &str) -> bool {
+    (3..=24).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
+fn geo_redundant(sku: &str) -> bool {
+    matches!(
+        sku,
+        "Standard_GRS" | "Standard_RAGRS" | "Standard_GZRS" | "Standard_RAGZRS"
+    )
+}
+
+/// The account as the service reports it, given the request and what may exist already.
+fn render(
+    ctx: &Ctx<'_>,
+    id: &str,
+    name: &str,
+    location: &str,
+    sku: &str,
+    body: &Value,
+    existing: Option<&Resource>,
+) -> Value {
+    let secondary = geo_redundant(sku)
+        .then(|| {
+            REGIONS
+                .iter()
+                .find(|r| r.0 == location)
+                .and_then(|r| r.2.first().copied())
+        })
+        .flatten();
+    let endpoint = |service: &str| format!("https://{name}.{service}.core.windows.net/");
+    let mut properties = json!({
+        "provisioningState": "Succeeded",
+        "primaryLocation": location,
+        "statusOfPrimary": "available",
+        "creationTime": existing.map_or_else(|| json!(rfc3339(ctx.now)), |r| r.body["properties"]["creationTime"].clone()),
+        "primaryEndpoints": { "blob": endpoint("blob"), "queue": endpoint("queue"), "table": endpoint("table"), "file": endpoint("file"), "dfs": endpoint("dfs"), "web": endpoint("web") },
+        "supportsHttpsTrafficOnly": body["properties"]["supportsHttpsTrafficOnly"].as_bool().unwrap_or(true),
+        "minimumTlsVersion": body["properties"]["minimumTlsVersion"].as_str().unwrap_or("TLS1_2"),
+        "allowBlobPublicAccess": body["properties"]["allowBlobPublicAccess"].as_bool().unwrap_or(false),
+        "accessTier": body["properties"]["accessTier"].as_str().unwrap_or("Hot"),
+    });
+    if let Some(s) = secondary {
+        properties["secondaryLocation"] = json!(s);
+        properties["statusOfSecondary"] = json!("available");
+        // Read access to the secondary: its own endpoints, `<account>-secondary`.
+        if sku.starts_with("Standard_RA") {
+            let secondary =
+                |service: &str| format!("https://{name}-secondary.{service}.core.windows.net/");
+            properties["secondaryEndpoints"] = json!({ "blob": secondary("blob"), "queue": secondary("queue"), "table": secondary("table"), "web": secondary("web"), "dfs": secondary("dfs") });
+        }
+    }
+    json!({
+        "id": id,
+        "name": name,
+        "type": TYPE,
+        "location": location,
+        "kind": body["kind"],
+        "tags": body.get("tags").cloned().unwrap_or_else(|| json!({})),
+        "sku": { "name": sku, "tier": if sku.starts_with("Premium") { "Premium" } else { "Standard" } },
+        "properties": properties,
+    })
+}
+
+pub fn account(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError> {
+    let rg_id = require_group(ctx, rg)?;
+    let id = format!("{rg_id}/providers/{TYPE}/{name}");
+    let existing = ctx.state.get(&id).cloned();
+    match ctx.method {
+        Method::GET => existing
+            .map(|r| Resp::json(200, r.body))
+            .ok_or_else(|| not_found(TYPE, name, rg)),
+        Method::PUT => {
+            if !valid_name(name) {
+                return Err(ArmError::bad_request(
+                    "AccountNameInvalid",
+                    format!(
+                        "{name} is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only."
+                    ),
+                ));
+            }
+            let taken = ctx.state.resources.values().any(|r| {
+                r.kind == Kind::StorageAccount
+                    && !r.id.eq_ignore_ascii_case(&id)
+                    && r.body["name"] == json!(name)
+            });
+            if taken {
+                return Err(ArmError::conflict(
+                    "StorageAccountAlreadyTaken",
+                    format!("The storage account named {name} is already taken."),
+                ));
+            }
+            let body = ctx.json_body()?.clone();
+            let location = body_location(ctx, &body)?;
+            let Some(sku) = sku(&body, SKUS) else {
+                return Err(ArmError::bad_request(
+                    "InvalidRequestContent",
+                    format!("sku.name is required: one of {}.", SKUS.join(", ")),
+                )
+                .with_target("sku.name"));
+            };
+            if body["kind"].as_str().is_none() {
+                return Err(ArmError::bad_request(
+                    "InvalidRequestContent",
+                    "kind is required, e.g. StorageV2.",
+                )
+                .with_target("kind"));
+            }
+            if let Some(old) = &existing
+                && old.body["location"] != json!(location)
+            {
+                return Err(ArmError::conflict(
+                    "InvalidResourceLocation",
+                    format!(
+                        "The storage account '{name}' already exists in location '{}'.",
+                        old.body["location"].as_str().unwrap_or_default()
+                    ),
+                ));
+            }
+            let rendered = render(ctx, &id, name, location, sku, &body, existing.as_ref());
+            if existing.as_ref().is_some_and(|old| old.body == rendered) {
+                return Ok(Resp::json(200, rendered));
+            }
+            ctx.state.insert(Resource {
+                id: id.clone(),
+                kind: Kind::StorageAccount,
+                body: rendered,
+                pending: None,
+            });
+            let (op, duration) = lro::start_put(ctx, &id, existing.is_some(), "storageAccount.put");
+            let mut resp = Resp::empty(202);
+            resp.header("Location", format!("{}/subscriptions/{}/providers/Microsoft.Storage/locations/{location}/asyncoperations/{op}?monitor=true&api-version={}", ctx.base_url, ctx.subscription, crate::contract::versions::API_STORAGE));
+            lro::retry_after(&mut resp, duration);
+            Ok(resp)
+        }
+        Method::DELETE => match existing {
+            None => Ok(Resp::empty(204)),
+            Some(old) => {
+                for child in ctx.state.children_of(&old.id) {
+                    ctx.state.resources.remove(&child);
+                }
+                ctx.state.resources.remove(&old.id.to_ascii_lowercase());
+                Ok(Resp::empty(200))
+            }
+        },
+        _ => Err(method_not_allowed(&ctx.method)),
+    }
+}
+
+fn valid_container(name: &str) -> bool {
+    let b = name.as_bytes();
+    (3..=63).contains(&b.len())
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+        && !name.contains("--")
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+}
+
+pub fn container(
+    ctx: &mut Ctx<'_>,
+    rg: &str,
+    account_name: &str,
+    service: &str,
+    name: &str,
+) -> Result<Resp, ArmError> {
+    let rg_id = require_group(ctx, rg)?;
+    let account_id = format!("{rg_id}/providers/{TYPE}/{account_name}");
+    let Some(account) = ctx.state.get(&account_id).cloned() else {
+        return Err(ArmError::not_found(
+            "ParentResourceNotFound",
+            format!(
+                "Can not perform requested operation on nested resource. Parent resource '{account_name}' not found."
+            ),
+        ));
+    };
+    if !service.eq_ignore_ascii_case("default") {
+        return Err(ArmError::bad_request(
+            "InvalidResourceName",
+            "The blob service is named 'default'.",
+        ));
+    }
+    let id = format!("{}/blobServices/default/containers/{name}", account.id);
+    let existing = ctx.state.get(&id).cloned();
+    match ctx.method {
+        Method::GET => existing.map(|r| Resp::json(200, r.body)).ok_or_else(|| {
+            ArmError::not_found(
+                "ContainerNotFound",
+                "The specified container does not exist.",
+            )
+        }),
+        Method::PUT => {
+            if !valid_container(name) {
+                return Err(ArmError::bad_request(
+                    "ContainerOperationFailure",
+                    format!(
+                        "The specified container name '{name}' is invalid: 3-63 lowercase letters, digits and single hyphens."
+                    ),
+                ));
+            }
+            let body = ctx.json_body()?.clone();
+            let rendered = json!({
+                "id": id,
+                "name": name,
+                "type": format!("{TYPE}/blobServices/containers"),
+                "etag": format!("\"0x{:X}\"", ctx.now),
+                "properties": {
+                    "publicAccess": body["properties"]["publicAccess"].as_str().unwrap_or("None"),
+                    "leaseStatus": "Unlocked",
+                    "leaseState": "Available",
+                    "hasImmutabilityPolicy": false,
+                    "hasLegalHold": false,
+                    "lastModifiedTime": rfc3339(ctx.now),
+                },
+            });
+            ctx.state.insert(Resource {
+                id,
+                kind: Kind::BlobContainer,
+                body: rendered.clone(),
+                pending: None,
+            });
+            Ok(Resp::json(
+                if existing.is_some() { 200 } else { 201 },
+                rendered,
+            ))
+        }
+        Method::DELETE => match existing {
+            None => Ok(Resp::empty(204)),
+            Some(old) => {
+                ctx.state.resources.remove(&old.id.to_ascii_lowercase());
+                Ok(Resp::empty(200))
+            }
+        },
+        _ => Err(method_not_allowed(&ctx.method)),
+    }
+}

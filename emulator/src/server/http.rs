@@ -1,0 +1,480 @@
+//! The HTTP front: parses a request, checks the bearer token and `api-version`, applies throttling and
+//! injected faults, dispatches to the resource-type modules, and answers with ARM's headers.
+
+use crate::contract::config::{Config, FaultAction, FaultRule, LogEntry};
+use crate::contract::error::ArmError;
+use crate::contract::lro;
+use crate::contract::request::{Ctx, Resp};
+use crate::contract::store::{State, lock, now_ms};
+use crate::rp::{authorization, identity, registration, resources};
+use crate::server::routes::{Route, route, typed};
+use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// Shared state behind the server.
+#[derive(Debug)]
+pub(crate) struct App {
+    pub state: Mutex<State>,
+    pub config: Config,
+    pub log: Mutex<Vec<LogEntry>>,
+    pub faults: Mutex<Vec<FaultRule>>,
+    /// The chaos generator's state (splitmix64), seeded from `config.chaos`.
+    pub chaos: Mutex<u64>,
+    /// Every ARM request waits this long before its answer (a network round trip), in ms.
+    pub request_latency_ms: std::sync::atomic::AtomicU64,
+    pub buckets: Mutex<HashMap<(String, bool), Bucket>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bucket {
+    level: f64,
+    at_ms: u64,
+}
+
+/// The one handler behind every path.
+pub(crate) async fn handle(app: Arc<App>, req: axum::extract::Request) -> Response {
+    let started = std::time::Instant::now();
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, 16 << 20)
+        .await
+        .unwrap_or_default();
+    let path = parts.uri.path().to_owned();
+    let query: HashMap<String, String> =
+        url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
+            .into_owned()
+            .collect();
+    let api_version = query.get("api-version").cloned();
+    let rtt = app
+        .request_latency_ms
+        .load(std::sync::atomic::Ordering::Relaxed);
+    if rtt > 0 && path.starts_with("/subscriptions/") {
+        // Waiting, not working: concurrent requests overlap as they would over a network.
+        tokio::time::sleep(std::time::Duration::from_millis(rtt)).await;
+    }
+    let drop = take_drop(&app, &parts.method, &path);
+    if drop == Some(false) {
+        log_drop(&app, &parts.method, &path, api_version.clone(), started);
+        hang_up();
+    }
+    let mut resp = answer(
+        &app,
+        &parts.method,
+        &parts.uri,
+        &parts.headers,
+        &query,
+        &bytes,
+    );
+    let request_id = uuid::Uuid::new_v4().to_string();
+    resp.header("x-ms-request-id", request_id.clone());
+    let correlation = parts
+        .headers
+        .get("x-ms-correlation-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map_or(request_id, str::to_owned);
+    resp.header("x-ms-correlation-request-id", correlation);
+    if let Some(id) = parts
+        .headers
+        .get("x-ms-client-request-id")
+        .and_then(|v| v.to_str().ok())
+    {
+        resp.header("x-ms-client-request-id", id.to_owned());
+    }
+    if drop == Some(true) {
+        log_drop(&app, &parts.method, &path, api_version, started);
+        hang_up();
+    }
+    if !path.starts_with("/_emulator") {
+        lock(&app.log).push(LogEntry {
+            method: parts.method.to_string(),
+            path,
+            api_version,
+            status: resp.status,
+            code: resp
+                .body
+                .as_ref()
+                .filter(|_| resp.status >= 400)
+                .and_then(|b| b["error"]["code"].as_str().or_else(|| b["code"].as_str()))
+                .map(str::to_owned),
+            millis: started.elapsed().as_secs_f64() * 1000.0,
+        });
+    }
+    into_response(resp)
+}
+
+fn into_response(resp: Resp) -> Response {
+    let status = StatusCode::from_u16(resp.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut headers = HeaderMap::new();
+    for (name, value) in resp.headers {
+        if let (Ok(n), Ok(v)) = (
+            axum::http::HeaderName::try_from(name),
+            HeaderValue::try_from(value),
+        ) {
+            headers.append(n, v);
+        }
+    }
+    match resp.body {
+        Some(body) => {
+            headers.insert(
+                "content-type",
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            );
+            (status, headers, body.to_string()).into_response()
+        }
+        None => (status, headers).into_response(),
+    }
+}
+
+fn error_resp(e: ArmError) -> Resp {
+    let mut resp = Resp::json(e.status, e.body());
+    resp.header("x-ms-failure-cause", "gateway".to_owned());
+    if e.status == 429 {
+        // Every 429 says when to come back.
+        resp.header("Retry-After", "1".to_owned());
+    }
+    resp
+}
+
+fn answer(
+    app: &App,
+    method: &Method,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+    body: &Bytes,
+) -> Resp {
+    let segs: Vec<&str> = uri.path().split('/').filter(|s| !s.is_empty()).collect();
+    let Some((route, api)) = route(&segs) else {
+        return error_resp(ArmError::bad_request(
+            "InvalidResourceType",
+            format!(
+                "The resource type for path '{}' could not be found.",
+                uri.path()
+            ),
+        ));
+    };
+    let host = uri
+        .authority()
+        .map(|a| a.as_str())
+        .or_else(|| headers.get("host").and_then(|h| h.to_str().ok()))
+        .unwrap_or("localhost");
+    let base_url = format!("https://{host}");
+    match route {
+        Route::Token => return identity::token(&app.state, &app.config, body),
+        Route::ManagedIdentity => {
+            return identity::managed_identity(&app.state, &app.config, headers, query);
+        }
+        Route::Admin(what) => return admin(app, &what),
+        _ => {}
+    }
+    let now_s = now_ms() / 1000;
+    if let Err(e) = identity::check_bearer(&app.state, headers, now_s) {
+        return error_resp(e);
+    }
+    let subscription = segs.get(1).copied().unwrap_or_default().to_owned();
+    if uuid::Uuid::parse_str(&subscription).is_err() {
+        return error_resp(ArmError::bad_request(
+            "InvalidSubscriptionId",
+            format!(
+                "The provided subscription identifier '{subscription}' is malformed or invalid."
+            ),
+        ));
+    }
+    if let Some(required) = api {
+        match query.get("api-version") {
+            None => {
+                return error_resp(ArmError::bad_request(
+                    "MissingApiVersionParameter",
+                    "The api-version query parameter (?api-version=) is required for all requests.",
+                ));
+            }
+            Some(v) if v != required => {
+                return error_resp(ArmError::bad_request(
+                    "InvalidApiVersionParameter",
+                    format!(
+                        "The api-version '{v}' is invalid. The supported versions are '{required}'."
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    let is_read = *method == Method::GET || *method == Method::HEAD;
+    let remaining = match throttle(app, &subscription, is_read) {
+        Ok(r) => r,
+        Err(retry_after) => {
+            let mut resp = error_resp(ArmError::new(
+                429,
+                "SubscriptionRequestsThrottled",
+                format!(
+                    "Number of {} requests for subscription '{subscription}' exceeded the limit. Please try again after '{retry_after}' seconds.",
+                    if is_read { "read" } else { "write" }
+                ),
+            ));
+            resp.header("Retry-After", retry_after.to_string());
+            return resp;
+        }
+    };
+    if let Some(resp) = injected_response(app, method, uri.path()) {
+        return resp;
+    }
+    if let Some(resp) = chaos(app) {
+        return resp;
+    }
+    let parsed_body = if body.is_empty() {
+        None
+    } else {
+        serde_json::from_slice::<Value>(body).ok()
+    };
+    if !body.is_empty() && parsed_body.is_none() {
+        return error_resp(ArmError::bad_request(
+            "InvalidRequestContent",
+            "The request content was invalid and could not be deserialized.",
+        ));
+    }
+    let request_url = format!(
+        "{base_url}{}",
+        uri.path_and_query().map_or("", |p| p.as_str())
+    );
+    let mut state = lock(&app.state);
+    let mut faults = lock(&app.faults);
+    let now = now_ms();
+    let settled = crate::rp::settle(&mut state, now);
+    let mut ctx = Ctx {
+        state: &mut state,
+        config: &app.config,
+        now,
+        subscription,
+        base_url,
+        request_url,
+        method: method.clone(),
+        body: parsed_body,
+        query: query.clone(),
+        faults: &mut faults,
+    };
+    let gate = match &route {
+        Route::Typed { namespace, .. } => registration::require(&ctx, namespace),
+        Route::ClusterCredential { .. } | Route::KubernetesVersions(_) => {
+            registration::require(&ctx, "Microsoft.ContainerService")
+        }
+        Route::TrafficManagerName => registration::require(&ctx, "Microsoft.Network"),
+        _ => Ok(()),
+    };
+    let result = gate.and_then(|()| match route {
+        Route::Locations => resources::locations(&mut ctx),
+        Route::Provider(ns) => registration::provider(&mut ctx, &ns),
+        Route::ProviderRegister(ns) => registration::register(&mut ctx, &ns),
+        Route::KubernetesVersions(location) => crate::rp::aks::versions::list(&mut ctx, &location),
+        Route::ComputeUsages(location) => crate::rp::compute::usages(&mut ctx, &location),
+        Route::ComputeSkus => crate::rp::compute::skus(&mut ctx),
+        Route::TaggedResources => resources::tagged(&mut ctx),
+        Route::ResourceGroups => resources::list_groups(&mut ctx),
+        Route::ResourceGroup(name) => resources::resource_group(&mut ctx, &name),
+        Route::ResourceGroupResult(id) | Route::OperationResult(id) => lro::result(&mut ctx, &id),
+        Route::OperationStatus(id) => lro::status(&mut ctx, &id),
+        Route::RegistryName => crate::rp::registry::check_name(&mut ctx),
+        Route::TrafficManagerName => crate::rp::traffic_manager::check_name(&mut ctx),
+        Route::ClusterCredential { rg, cluster } => {
+            crate::rp::aks::cluster::user_credential(&mut ctx, &rg, &cluster)
+        }
+        Route::RoleAssignment { scope, name } => {
+            authorization::role_assignment(&mut ctx, &scope, &name)
+        }
+        Route::Typed {
+            rg,
+            namespace,
+            path,
+        } => typed(&mut ctx, &rg, &namespace, &path),
+        Route::Token | Route::ManagedIdentity | Route::Admin(_) => unreachable_route(),
+    });
+    let mutated = settled || !is_read;
+    if mutated {
+        state.prune(now);
+        if let Some(path) = &app.config.state_path
+            && let Err(e) = state.save(path)
+        {
+            tracing::error!(error = %e, "could not save emulator state");
+            return error_resp(ArmError::new(
+                500,
+                "InternalServerError",
+                "the emulator could not persist its state",
+            ));
+        }
+    }
+    let mut resp = result.unwrap_or_else(error_resp);
+    let kind = if is_read {
+        "reads"
+    } else if *method == Method::DELETE {
+        "deletes"
+    } else {
+        "writes"
+    };
+    resp.header(
+        &format!("x-ms-ratelimit-remaining-subscription-{kind}"),
+        remaining.to_string(),
+    );
+    resp
+}
+
+fn unreachable_route() -> Result<Resp, ArmError> {
+    Err(ArmError::new(
+        500,
+        "InternalServerError",
+        "route handled earlier",
+    ))
+}
+
+/// Token-bucket throttling per subscription and per reads/writes. Returns what remains, or the
+/// seconds to wait.
+fn throttle(app: &App, subscription: &str, is_read: bool) -> Result<u64, u64> {
+    let Some(limits) = app.config.throttle else {
+        return Ok(if is_read { 11_999 } else { 1_199 });
+    };
+    let (burst, per_sec) = if is_read {
+        (limits.read_burst, limits.read_per_sec)
+    } else {
+        (limits.write_burst, limits.write_per_sec)
+    };
+    let now = now_ms();
+    let mut buckets = lock(&app.buckets);
+    let bucket = buckets
+        .entry((subscription.to_owned(), is_read))
+        .or_insert(Bucket {
+            level: burst,
+            at_ms: now,
+        });
+    bucket.level = (bucket.level + (now - bucket.at_ms) as f64 / 1000.0 * per_sec).min(burst);
+    bucket.at_ms = now;
+    if bucket.level >= 1.0 {
+        bucket.level -= 1.0;
+        Ok(bucket.level as u64)
+    } else {
+        Err(((1.0 - bucket.level) / per_sec).ceil().max(1.0) as u64)
+    }
+}
+
+/// splitmix64: small, fast and deterministic; enough to pick which requests fail.
+fn next_random(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A seeded random server error, when chaos is on and this request draws one.
+fn chaos(app: &App) -> Option<Resp> {
+    let rate = app.config.chaos?.rate;
+    let mut state = lock(&app.chaos);
+    let draw = (next_random(&mut state) >> 11) as f64 / (1u64 << 53) as f64;
+    if draw >= rate {
+        return None;
+    }
+    let (status, code) = if next_random(&mut state) & 1 == 0 {
+        (500, "InternalServerError")
+    } else {
+        (503, "ServiceUnavailable")
+    };
+    let mut resp = error_resp(ArmError::new(
+        status,
+        code,
+        format!("injected by chaos: {code}"),
+    ));
+    if status == 503 {
+        resp.header("Retry-After", "1".to_owned());
+    }
+    Some(resp)
+}
+
+/// A drop fault for this request, if one applies: whether it drops after processing.
+fn take_drop(app: &App, method: &Method, path: &str) -> Option<bool> {
+    match take_fault(app, method, path, |a| matches!(a, FaultAction::Drop { .. }))? {
+        FaultAction::Drop { after_processing } => Some(after_processing),
+        _ => None,
+    }
+}
+
+/// The action of the first rule for this request whose action `kind` accepts, using up one of its
+/// times.
+fn take_fault(
+    app: &App,
+    method: &Method,
+    path: &str,
+    kind: impl Fn(&FaultAction) -> bool,
+) -> Option<FaultAction> {
+    let mut faults = lock(&app.faults);
+    let lower = path.to_ascii_lowercase();
+    let rule = faults.iter_mut().find(|f| {
+        f.remaining > 0
+            && f.method.eq_ignore_ascii_case(method.as_str())
+            && lower.contains(&f.path_contains.to_ascii_lowercase())
+            && kind(&f.action)
+    })?;
+    rule.remaining -= 1;
+    Some(rule.action.clone())
+}
+
+fn log_drop(
+    app: &App,
+    method: &Method,
+    path: &str,
+    api_version: Option<String>,
+    started: std::time::Instant,
+) {
+    lock(&app.log).push(LogEntry {
+        method: method.to_string(),
+        path: path.to_owned(),
+        api_version,
+        status: 0,
+        code: Some("ConnectionDropped".into()),
+        millis: started.elapsed().as_secs_f64() * 1000.0,
+    });
+}
+
+/// Closes the connection without an answer, as a network failure would: the connection's task
+/// unwinds (without the panic hook, so nothing is printed) and hyper drops the socket.
+fn hang_up() -> ! {
+    std::panic::resume_unwind(Box::new("connection dropped by an injected fault"))
+}
+
+fn injected_response(app: &App, method: &Method, path: &str) -> Option<Resp> {
+    let FaultAction::Respond {
+        status,
+        code,
+        retry_after,
+    } = take_fault(app, method, path, |a| {
+        matches!(a, FaultAction::Respond { .. })
+    })?
+    else {
+        return None;
+    };
+    let mut resp = error_resp(ArmError::new(
+        status,
+        &code,
+        format!("injected fault: {code}"),
+    ));
+    if let Some(secs) = retry_after {
+        resp.header("Retry-After", secs.to_string());
+    }
+    Some(resp)
+}
+
+fn admin(app: &App, what: &str) -> Resp {
+    match what {
+        "requests" => Resp::json(
+            200,
+            serde_json::to_value(&*lock(&app.log)).unwrap_or_default(),
+        ),
+        "state" => Resp::json(
+            200,
+            serde_json::to_value(&*lock(&app.state)).unwrap_or_default(),
+        ),
+        _ => error_resp(ArmError::not_found(
+            "NotFound",
+            format!("no emulator admin endpoint '{what}'"),
+        )),
+    }
+}

@@ -1,0 +1,6 @@
+//! The top floor: the HTTPS server, the route table that hands each ARM path to its resource type,
+//! and what happens around every request (authentication, api-version, throttling, faults, logs).
+
+pub mod http;
+pub mod routes;
+pub mod tls;
