@@ -111,8 +111,12 @@ async fn a_locked_ip_answers_429_retryable_not_throttled() {
         .await;
     assert_eq!(
         (s.as_u16(), code(&b)),
-        (429, "RetryableErrorDueToAnotherOperation"),
+        (429, "RetryableError"),
         "the Network RP answers a lock so, not as throttling"
+    );
+    assert_eq!(
+        b["error"]["details"][0]["code"], "RetryableErrorDueToAnotherOperation",
+        "{b}"
     );
     assert!(h.contains_key("retry-after"), "{h:?}");
 }
@@ -233,10 +237,25 @@ async fn traffic_manager_enforces_routing_rules_and_dns_names() {
         profile["properties"]["endpoints"].as_array().map(Vec::len),
         Some(2)
     );
+    // Checked until its first probe, one interval after the write (traffic-manager #7, #11), then
+    // online.
     assert_eq!(
         profile["properties"]["monitorConfig"]["profileMonitorStatus"],
-        "Online"
+        "CheckingEndpoints"
     );
+    let mut status = String::new();
+    for _ in 0..200 {
+        let (_, profile) = arm.req(Method::GET, &tm_path("p"), None).await;
+        status = profile["properties"]["monitorConfig"]["profileMonitorStatus"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if status == "Online" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    assert_eq!(status, "Online");
 
     arm.req(
         Method::PUT,

@@ -41,7 +41,12 @@ async fn registries_are_unique_and_replicate_only_on_premium() {
             Some(json!({ "location": "eastus", "sku": { "name": "Standard" } })),
         )
         .await;
-    assert_eq!(s, 201, "{b}");
+    // A registry's create is answered at once, 200 `Succeeded` (acr-replication #0).
+    assert_eq!(
+        (s, b["properties"]["provisioningState"].as_str()),
+        (200, Some("Succeeded")),
+        "{b}"
+    );
     assert_eq!(b["properties"]["loginServer"], "shopacr01.azurecr.io");
     arm.settle().await;
     let check = format!(

@@ -162,7 +162,7 @@ async fn azure_cni_pools_must_fit_their_subnet_and_services_stay_clear_of_it() {
         "{answer}"
     );
     assert!(
-        answer["error"]["message"].as_str().is_some_and(|m| m.starts_with(
+        answer["message"].as_str().is_some_and(|m| m.starts_with(
             "Pre-allocated IPs 124 exceeds IPs available 123 in Subnet Cidr 10.1.0.0/25, Subnet Name aks."
         )),
         "{answer}"

@@ -1,35 +1,59 @@
-//! Long-running operations: starting one on a resource, the `Azure-AsyncOperation` status document
-//! and the `Location` operation-result poll, each with `Retry-After`.
+//! Long-running operations as each family runs them ([`Profile`]): starting one on a resource, the
+//! answer that announces it (status code, body, `Azure-AsyncOperation` and/or `Location`), the status
+//! document at the `Azure-AsyncOperation` URL and the result at the `Location` URL.
+//!
+//! No answer carries `Retry-After`: no recording shows one on an operation (vnet-peering, aks-create,
+//! storage-create, resource-group, afd-*), so clients poll at their own pace, as they must against
+//! Azure. Only a 429 says when to come back.
 
 use crate::contract::error::ArmError;
+use crate::contract::profile::{Answer, Doc, Lro, Profile, Shown, Site};
 use crate::contract::request::{Ctx, Resp};
 use crate::contract::store::{Operation, Pending, rfc3339};
-use serde_json::json;
+use serde_json::{Value, json};
 
-/// Where a provider's operation documents live.
-#[derive(Debug, Clone, Copy)]
-pub struct OpSite<'a> {
-    /// Canonical provider namespace, e.g. `Microsoft.Network`.
-    pub namespace: &'a str,
-    pub location: &'a str,
-    pub api_version: &'a str,
+/// What a write does, as its answer depends on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    Create,
+    Update,
+    Delete,
 }
 
-/// Starts an operation on `resource_id` that ends after `duration_ms`; marks the resource pending.
-/// Starts the operation of a PUT: `Creating` a resource that did not exist, else `Updating`, for the
-/// latency model's `latency_key`. Returns the operation's id and its duration.
-pub fn start_put(
+impl Write {
+    /// The write a PUT is: a create where nothing existed.
+    pub fn put(existed: bool) -> Self {
+        if existed { Self::Update } else { Self::Create }
+    }
+
+    /// How `profile`'s family answers this write.
+    pub fn answer(self, profile: &Profile) -> Answer {
+        match self {
+            Self::Create => profile.create,
+            Self::Update => profile.update,
+            Self::Delete => profile.delete,
+        }
+    }
+}
+
+/// An operation that was started: its id, and where its documents live.
+#[derive(Debug, Clone)]
+pub struct Started {
+    pub id: String,
+    pub duration_ms: u64,
+}
+
+/// Starts an operation on `resource_id` that ends after `duration_ms`, showing `state` (`Creating`,
+/// `Updating`, `Deleting`) until then; on success the resource gains `completes` (see
+/// [`Pending::completes`]).
+pub fn start(
     ctx: &mut Ctx<'_>,
     resource_id: &str,
-    existed: bool,
-    latency_key: &str,
-) -> (String, u64) {
-    let duration = ctx.latency(latency_key);
-    let state = if existed { "Updating" } else { "Creating" };
-    (start(ctx, resource_id, state, duration), duration)
-}
-
-pub fn start(ctx: &mut Ctx<'_>, resource_id: &str, state: &str, duration_ms: u64) -> String {
+    state: &str,
+    duration_ms: u64,
+    doc: Doc,
+    completes: Option<Value>,
+) -> Started {
     let op_id = uuid::Uuid::new_v4().to_string();
     let now = ctx.now;
     let error = ctx.fault_for(resource_id, state);
@@ -42,6 +66,7 @@ pub fn start(ctx: &mut Ctx<'_>, resource_id: &str, state: &str, duration_ms: u64
             until_ms: now + duration_ms,
             error,
             is_delete: state == "Deleting",
+            doc,
         },
     );
     ctx.state.pending_until(resource_id, now + duration_ms);
@@ -50,58 +75,185 @@ pub fn start(ctx: &mut Ctx<'_>, resource_id: &str, state: &str, duration_ms: u64
             state: state.to_owned(),
             until_ms: now + duration_ms,
             operation: op_id.clone(),
-            completes: None,
+            completes,
         });
         resource.body["properties"]["provisioningState"] = json!(state);
     }
-    op_id
+    Started {
+        id: op_id,
+        duration_ms,
+    }
 }
 
-fn status_url(ctx: &Ctx<'_>, site: OpSite<'_>, op_id: &str) -> String {
-    format!(
-        "{}/subscriptions/{}/providers/{}/locations/{}/operations/{}?api-version={}",
-        ctx.base_url, ctx.subscription, site.namespace, site.location, op_id, site.api_version
-    )
-}
-
-fn result_url(ctx: &Ctx<'_>, site: OpSite<'_>, op_id: &str) -> String {
-    format!(
-        "{}/subscriptions/{}/providers/{}/locations/{}/operationresults/{}?api-version={}",
-        ctx.base_url, ctx.subscription, site.namespace, site.location, op_id, site.api_version
-    )
-}
-
-/// `Retry-After` in whole seconds as ARM sends it, plus `retry-after-ms` (a header Azure clients already
-/// honour) so a scaled-down latency model is polled promptly.
-pub fn retry_after(resp: &mut Resp, remaining_ms: u64) {
-    let ms = remaining_ms.clamp(1, 60_000);
-    resp.header("Retry-After", ms.div_ceil(1000).to_string());
-    resp.header("retry-after-ms", ms.to_string());
-}
-
-/// Headers of an accepted PUT: `Azure-AsyncOperation` (what Network, AKS and ACR send).
-pub fn accepted_put(
+/// Where the operation `op` on `resource_id` (running in `location`) is announced: its status
+/// document URL and its result URL.
+fn urls(
     ctx: &Ctx<'_>,
-    resp: &mut Resp,
-    site: OpSite<'_>,
-    op_id: &str,
-    duration_ms: u64,
-) {
-    resp.header("Azure-AsyncOperation", status_url(ctx, site, op_id));
-    retry_after(resp, duration_ms);
+    profile: &Profile,
+    resource_id: &str,
+    location: &str,
+    op: &str,
+) -> (String, String) {
+    let (base, sub, api) = (
+        &ctx.base_url,
+        &ctx.subscription,
+        profile.operation_api_version,
+    );
+    match profile.site {
+        Site::Location => {
+            let at = format!(
+                "{base}/subscriptions/{sub}/providers/{}/locations/{location}",
+                profile.namespace
+            );
+            // Network spells the result `operationResults` (vnet-peering #57), AKS `operationresults`
+            // (its spec's examples).
+            let results = if profile.namespace == "Microsoft.Network" {
+                "operationResults"
+            } else {
+                "operationresults"
+            };
+            (
+                format!("{at}/operations/{op}?api-version={api}"),
+                format!("{at}/{results}/{op}?api-version={api}"),
+            )
+        }
+        Site::ResourceGroup => {
+            let rg = resource_id.split('/').nth(4).unwrap_or_default();
+            let at = format!(
+                "{base}/subscriptions/{sub}/resourcegroups/{rg}/providers/{}/operationresults/{op}",
+                profile.namespace
+            );
+            // The result names the resource's path: `profileresults/{p}/afdendpointresults/{e}`.
+            let below = resource_id
+                .split_once(&format!("/providers/{}/", profile.namespace))
+                .map(|(_, rest)| rest)
+                .unwrap_or_default()
+                .split('/')
+                .collect::<Vec<_>>()
+                .chunks(2)
+                .map(|pair| {
+                    let kind = pair[0].to_ascii_lowercase();
+                    let one = kind.strip_suffix('s').unwrap_or(&kind).to_owned();
+                    format!("{one}results/{}", pair.get(1).copied().unwrap_or_default())
+                })
+                .collect::<Vec<_>>()
+                .join("/");
+            (
+                format!("{at}?api-version={api}"),
+                format!("{at}/{below}?api-version={api}"),
+            )
+        }
+        Site::UnderResource => {
+            let kind = resource_id
+                .rsplit('/')
+                .nth(1)
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            let url =
+                format!("{base}{resource_id}/operationStatuses/{kind}-{op}?api-version={api}");
+            (url.clone(), url)
+        }
+        Site::StorageMonitor => {
+            let url = format!(
+                "{base}/subscriptions/{sub}/providers/{}/locations/{location}/asyncoperations/{op}?monitor=true&api-version={api}",
+                profile.namespace
+            );
+            (url.clone(), url)
+        }
+        Site::Subscription => {
+            let url = format!("{base}/subscriptions/{sub}/operationresults/{op}?api-version={api}");
+            (url.clone(), url)
+        }
+    }
 }
 
-/// Headers of an accepted DELETE: `Location` (the operation result) and `Azure-AsyncOperation`.
-pub fn accepted_delete(
-    ctx: &Ctx<'_>,
-    resp: &mut Resp,
-    site: OpSite<'_>,
-    op_id: &str,
+/// The answer to a write of `write`'s kind on `resource_id`: the family's status code, the body it
+/// shows (the resource as stored now, as it will end, or nothing) and, when an operation runs, the
+/// headers that announce it. Starts that operation (lasting `duration_ms`) unless the family answers
+/// at once.
+#[allow(clippy::too_many_arguments)]
+pub fn accept(
+    ctx: &mut Ctx<'_>,
+    profile: &Profile,
+    write: Write,
+    resource_id: &str,
+    location: &str,
     duration_ms: u64,
+    completes: Option<Value>,
+) -> (Resp, Option<Started>) {
+    let answer = write.answer(profile);
+    let running = match write {
+        Write::Create => profile.creating,
+        Write::Update => "Updating",
+        Write::Delete => "Deleting",
+    };
+    let started = (answer.lro != Lro::Sync).then(|| {
+        start(
+            ctx,
+            resource_id,
+            running,
+            duration_ms,
+            profile.doc,
+            completes.clone(),
+        )
+    });
+    if started.is_none()
+        && write != Write::Delete
+        && let Some(r) = ctx.state.get_mut(resource_id)
+    {
+        // Done at once: the resource is as it ends.
+        if r.body["properties"]["provisioningState"].is_string() {
+            r.body["properties"]["provisioningState"] = json!("Succeeded");
+        }
+        if let Some(Value::Object(props)) = completes {
+            for (k, v) in props {
+                r.body["properties"][k.as_str()] = v;
+            }
+        }
+    }
+    let stored = ctx.state.get(resource_id).map(|r| r.body.clone());
+    let mut resp = match (answer.shown, stored) {
+        (Shown::Empty, _) | (_, None) => Resp::empty(answer.status),
+        (Shown::Running, Some(body)) => Resp::json(answer.status, body),
+        (Shown::Final, Some(mut body)) => {
+            if body["properties"]["provisioningState"].is_string() {
+                body["properties"]["provisioningState"] = json!("Succeeded");
+            }
+            Resp::json(answer.status, body)
+        }
+    };
+    if let Some(op) = &started {
+        announce(ctx, profile, write, resource_id, location, op, &mut resp);
+    }
+    (resp, started)
+}
+
+/// The headers that announce `op`, a write of `write`'s kind running on `resource_id`, as the
+/// family announces it.
+pub fn announce(
+    ctx: &Ctx<'_>,
+    profile: &Profile,
+    write: Write,
+    resource_id: &str,
+    location: &str,
+    op: &Started,
+    resp: &mut Resp,
 ) {
-    resp.header("Location", result_url(ctx, site, op_id));
-    resp.header("Azure-AsyncOperation", status_url(ctx, site, op_id));
-    retry_after(resp, duration_ms);
+    let lro = write.answer(profile).lro;
+    let (status, result) = urls(ctx, profile, resource_id, location, &op.id);
+    if matches!(lro, Lro::AsyncOperation | Lro::AsyncOperationAndLocation) {
+        resp.header("Azure-AsyncOperation", status);
+    }
+    if matches!(lro, Lro::Location | Lro::AsyncOperationAndLocation) {
+        resp.header("Location", result);
+    }
+    pace_hint(resp, op.duration_ms);
+}
+
+/// INTERIM, removed once the SDK polls at its own per-family pace: `retry-after-ms`, which no
+/// recording shows, so that clients of the scaled-down emulator poll promptly.
+fn pace_hint(resp: &mut Resp, remaining_ms: u64) {
+    resp.header("retry-after-ms", remaining_ms.clamp(1, 60_000).to_string());
 }
 
 fn find<'s>(ctx: &'s Ctx<'_>, op_id: &str) -> Result<&'s Operation, ArmError> {
@@ -113,29 +265,50 @@ fn find<'s>(ctx: &'s Ctx<'_>, op_id: &str) -> Result<&'s Operation, ArmError> {
     })
 }
 
-/// GET of an `Azure-AsyncOperation` URL: always 200 with the status document.
+/// GET of an `Azure-AsyncOperation` URL: always 200 with the status document in its family's shape.
 pub fn status(ctx: &mut Ctx<'_>, op_id: &str) -> Result<Resp, ArmError> {
     let now = ctx.now;
     let op = find(ctx, op_id)?;
     let status = op.status(now);
-    let mut doc =
-        json!({ "id": op.id, "name": op.id, "status": status, "startTime": rfc3339(op.start_ms) });
-    if status != "InProgress" {
-        doc["endTime"] = json!(rfc3339(op.until_ms));
-    }
-    if let (Some((code, message)), "Failed") = (&op.error, status) {
-        doc["error"] = json!({ "code": code, "message": message });
+    let failed = (status == "Failed")
+        .then(|| op.error.clone())
+        .flatten()
+        .map(|(code, message)| json!({ "code": code, "message": message }));
+    let doc = match op.doc {
+        Doc::Status => json!({ "status": status }),
+        Doc::Named => {
+            let mut doc =
+                json!({ "name": op.id, "status": status, "startTime": rfc3339(op.start_ms) });
+            if status != "InProgress" {
+                doc["endTime"] = json!(rfc3339(op.until_ms));
+            }
+            doc
+        }
+        Doc::ErrorNone => json!({ "status": status, "error": { "code": "None", "message": null } }),
+        Doc::Creating => {
+            json!({ "status": if status == "InProgress" { "Creating" } else { status } })
+        }
+    };
+    let fresh_header = op.doc == Doc::Creating;
+    let mut doc = doc;
+    if let Some(error) = failed {
+        doc["error"] = error;
     }
     let remaining = op.until_ms.saturating_sub(now);
     let mut resp = Resp::json(200, doc);
     if status == "InProgress" {
-        retry_after(&mut resp, remaining);
+        pace_hint(&mut resp, remaining);
+    }
+    if fresh_header {
+        // ACR answers every poll with the operation's URL again (acr-replication #4, #5).
+        resp.header("Azure-AsyncOperation", ctx.request_url.clone());
     }
     Ok(resp)
 }
 
-/// GET of a `Location` URL: 202 while running, then 200 with the resource (204 after a delete),
-/// or the operation's error status when it failed.
+/// GET of a `Location` URL: 202 (and the same `Location`) while running; then the resource (200) after
+/// a write, nothing after a delete (200 for a resource group, as recorded: resource-group #4; 204
+/// otherwise); or the operation's error when it failed.
 pub fn result(ctx: &mut Ctx<'_>, op_id: &str) -> Result<Resp, ArmError> {
     let now = ctx.now;
     let op = find(ctx, op_id)?.clone();
@@ -143,39 +316,18 @@ pub fn result(ctx: &mut Ctx<'_>, op_id: &str) -> Result<Resp, ArmError> {
         "InProgress" => {
             let mut resp = Resp::empty(202);
             resp.header("Location", ctx.request_url.clone());
-            retry_after(&mut resp, op.until_ms - now);
+            pace_hint(&mut resp, op.until_ms - now);
             Ok(resp)
         }
         "Failed" => {
             let (code, message) = op.error.unwrap_or_default();
             Err(ArmError::new(500, &code, message))
         }
+        _ if op.is_delete && op.resource.matches('/').count() == 4 => Ok(Resp::empty(200)),
         _ if op.is_delete => Ok(Resp::empty(204)),
         _ => match ctx.state.get(&op.resource) {
             Some(r) => Ok(Resp::json(200, r.body.clone())),
             None => Ok(Resp::empty(204)),
         },
     }
-}
-
-/// ACR's shape: the status document lives under the resource,
-/// `.../registries/{r}/operationStatuses/registries-{guid}`, for PUT and DELETE alike.
-pub fn accepted_under_resource(
-    ctx: &Ctx<'_>,
-    resp: &mut Resp,
-    resource_id: &str,
-    operation: &str,
-    duration_ms: u64,
-    delete: bool,
-) {
-    let url = format!(
-        "{}{resource_id}/operationStatuses/{operation}?api-version={}",
-        ctx.base_url,
-        crate::contract::versions::API_REGISTRY
-    );
-    if delete {
-        resp.header("Location", url.clone());
-    }
-    resp.header("Azure-AsyncOperation", url);
-    retry_after(resp, duration_ms);
 }

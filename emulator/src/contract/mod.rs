@@ -5,8 +5,10 @@
 //! Nothing here knows a resource type's own rules: those live in `rp`, one floor up.
 
 pub mod config;
+pub mod crud;
 pub mod error;
 pub mod lro;
+pub mod profile;
 pub mod regions;
 pub mod request;
 pub mod resource;

@@ -107,6 +107,9 @@ pub struct Operation {
     /// `None` when it succeeds; the error it ends with otherwise.
     pub error: Option<(String, String)>,
     pub is_delete: bool,
+    /// The shape of its status document (its family's).
+    #[serde(default)]
+    pub doc: crate::contract::profile::Doc,
 }
 
 impl Operation {
@@ -134,6 +137,10 @@ pub struct State {
     /// when each is `Registered`.
     #[serde(default)]
     pub registrations: BTreeMap<String, u64>,
+    /// When each Traffic Manager endpoint (lower-cased id) is first probed: it reads
+    /// `CheckingEndpoint` until then.
+    #[serde(default)]
+    pub monitors: BTreeMap<String, u64>,
     /// Pending operations by when they end: (`until_ms`, lower-cased resource key). Whoever marks a
     /// resource pending adds it ([`State::pending_until`]); [`State::settle`] takes what is due
     /// instead of scanning every resource. An entry whose resource no longer waits for that time is
@@ -281,6 +288,7 @@ impl State {
         self.operations.retain(|_, o| o.until_ms + 3_600_000 > now);
         let secs = now / 1000;
         self.tokens.retain(|_, exp| *exp > secs);
+        self.monitors.retain(|_, first_probe| *first_probe > now);
     }
 }
 

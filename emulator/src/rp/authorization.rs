@@ -3,12 +3,12 @@
 //! another name; 409 `RoleAssignmentUpdateNotPermitted` for changing one; 400 `PrincipalNotFound` for
 //! an identity created moments ago when `principalType` is not given (Entra ID replication delay).
 
+use crate::contract::crud::{self, At, ResourceType, Written};
 use crate::contract::error::ArmError;
+use crate::contract::profile::{self, Profile};
 use crate::contract::request::{Ctx, Resp};
-use crate::contract::resource::method_not_allowed;
 use crate::contract::store::{Kind, Resource, rfc3339};
-use axum::http::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 const TYPE: &str = "Microsoft.Authorization/roleAssignments";
 const PRINCIPAL_TYPES: &[&str] = &[
@@ -31,139 +31,177 @@ fn principal_created_ms(ctx: &Ctx<'_>, principal: &str) -> Option<u64> {
         .copied()
 }
 
-pub fn role_assignment(ctx: &mut Ctx<'_>, scope: &str, name: &str) -> Result<Resp, ArmError> {
-    let id = format!("{scope}/providers/{TYPE}/{name}");
-    let existing = ctx.state.get(&id).cloned();
-    match ctx.method {
-        Method::GET => existing.map(|r| Resp::json(200, r.body)).ok_or_else(|| {
-            ArmError::not_found(
-                "RoleAssignmentNotFound",
-                format!("The role assignment '{name}' is not found."),
-            )
-        }),
-        Method::PUT => {
-            if uuid::Uuid::parse_str(name).is_err() {
-                return Err(ArmError::bad_request(
-                    "InvalidRoleAssignmentId",
-                    format!(
-                        "The role assignment ID '{name}' is not valid. The role assignment ID must be a GUID."
-                    ),
-                ));
-            }
-            if scope.to_ascii_lowercase().contains("/resourcegroups/")
-                && ctx.state.get(scope).is_none()
-                && ctx.state.get(&scope_group(scope)).is_none()
-            {
-                return Err(ArmError::not_found(
-                    "ResourceGroupNotFound",
-                    format!("The scope '{scope}' does not exist."),
-                ));
-            }
-            let body = ctx.json_body()?.clone();
-            let props = &body["properties"];
-            let (Some(role), Some(principal)) = (
-                props["roleDefinitionId"].as_str(),
-                props["principalId"].as_str(),
-            ) else {
-                return Err(ArmError::bad_request(
-                    "InvalidRequestFormat",
-                    "properties.roleDefinitionId and properties.principalId are required.",
-                ));
-            };
-            if uuid::Uuid::parse_str(principal).is_err() {
-                return Err(ArmError::bad_request("InvalidPrincipalId", format!("A valid principal ID must be provided for role assignment; '{principal}' is not a GUID.")).with_target("properties.principalId"));
-            }
-            let principal_type = props["principalType"].as_str();
-            if principal_type
-                .is_some_and(|t| !PRINCIPAL_TYPES.iter().any(|p| p.eq_ignore_ascii_case(t)))
-            {
-                return Err(ArmError::bad_request(
-                    "InvalidPrincipalType",
-                    format!(
-                        "principalType must be one of {}.",
-                        PRINCIPAL_TYPES.join(", ")
-                    ),
-                ));
-            }
-            if principal_type.is_none()
-                && let Some(created) = principal_created_ms(ctx, principal)
-                && ctx.now < created + ctx.latency("identity.replication")
-            {
-                return Err(ArmError::bad_request(
-                    "PrincipalNotFound",
-                    format!(
-                        "Principal {principal} does not exist in the directory. Check that you have the correct principal ID; a new principal may need principalType to be set while it replicates."
-                    ),
-                ));
-            }
-            let same = |r: &Resource| {
-                r.kind == Kind::RoleAssignment
-                    && r.body["properties"]["scope"]
-                        .as_str()
-                        .is_some_and(|s| s.eq_ignore_ascii_case(scope))
-                    && r.body["properties"]["principalId"]
-                        .as_str()
-                        .is_some_and(|p| p.eq_ignore_ascii_case(principal))
-                    && r.body["properties"]["roleDefinitionId"]
-                        .as_str()
-                        .is_some_and(|d| guid_of(d) == guid_of(role))
-            };
-            if let Some(other) = ctx
-                .state
-                .resources
-                .values()
-                .find(|r| same(r) && !r.id.eq_ignore_ascii_case(&id))
-            {
-                return Err(ArmError::conflict(
-                    "RoleAssignmentExists",
-                    format!(
-                        "The role assignment already exists. The ID of the existing role assignment is {}.",
-                        guid_of(&other.id)
-                    ),
-                ));
-            }
-            if let Some(old) = &existing {
-                if !same(old) {
-                    return Err(ArmError::conflict(
-                        "RoleAssignmentUpdateNotPermitted",
-                        "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
-                    ));
-                }
-                return Ok(Resp::json(200, old.body.clone()));
-            }
-            let now = rfc3339(ctx.now);
-            let rendered = json!({
-                "id": id,
-                "name": name,
-                "type": TYPE,
-                "properties": {
-                    "roleDefinitionId": role,
-                    "principalId": principal,
-                    "principalType": principal_type.unwrap_or("User"),
-                    "scope": scope,
-                    "createdOn": now,
-                    "updatedOn": now,
-                    "createdBy": uuid::Uuid::nil().to_string(),
-                    "updatedBy": uuid::Uuid::nil().to_string(),
-                },
-            });
-            ctx.state.insert(Resource {
-                id,
-                kind: Kind::RoleAssignment,
-                body: rendered.clone(),
-                pending: None,
-            });
-            Ok(Resp::json(201, rendered))
-        }
-        Method::DELETE => match existing {
-            None => Ok(Resp::empty(204)),
-            Some(r) => {
-                ctx.state.resources.remove(&r.id.to_ascii_lowercase());
-                Ok(Resp::json(200, r.body))
-            }
-        },
-        _ => Err(method_not_allowed(&ctx.method)),
+#[derive(Debug)]
+struct RoleAssignment {
+    scope: String,
+}
+
+impl ResourceType for RoleAssignment {
+    fn profile(&self) -> &'static Profile {
+        &profile::AUTHORIZATION
     }
+    fn kind(&self) -> Kind {
+        Kind::RoleAssignment
+    }
+    fn type_name(&self) -> &'static str {
+        TYPE
+    }
+    fn delete_latency(&self) -> &'static str {
+        "resourceGroup.delete"
+    }
+
+    fn not_found(&self, at: &At) -> ArmError {
+        ArmError::not_found(
+            "RoleAssignmentNotFound",
+            format!("The role assignment '{}' is not found.", at.name),
+        )
+    }
+
+    /// Synchronous: 201 with the assignment; the same assignment again is 200 and changes nothing.
+    fn put(
+        &self,
+        ctx: &mut Ctx<'_>,
+        at: &At,
+        existing: Option<&Resource>,
+        body: &Value,
+    ) -> Result<Written, ArmError> {
+        let (scope, name, id) = (self.scope.as_str(), at.name.as_str(), at.id.clone());
+
+        if uuid::Uuid::parse_str(name).is_err() {
+            return Err(ArmError::bad_request(
+                "InvalidRoleAssignmentId",
+                format!(
+                    "The role assignment ID '{name}' is not valid. The role assignment ID must be a GUID."
+                ),
+            ));
+        }
+        if scope.to_ascii_lowercase().contains("/resourcegroups/")
+            && ctx.state.get(scope).is_none()
+            && ctx.state.get(&scope_group(scope)).is_none()
+        {
+            return Err(ArmError::not_found(
+                "ResourceGroupNotFound",
+                format!("The scope '{scope}' does not exist."),
+            ));
+        }
+        let props = &body["properties"];
+        let (Some(role), Some(principal)) = (
+            props["roleDefinitionId"].as_str(),
+            props["principalId"].as_str(),
+        ) else {
+            return Err(ArmError::bad_request(
+                "InvalidRequestFormat",
+                "properties.roleDefinitionId and properties.principalId are required.",
+            ));
+        };
+        if uuid::Uuid::parse_str(principal).is_err() {
+            return Err(ArmError::bad_request("InvalidPrincipalId", format!("A valid principal ID must be provided for role assignment; '{principal}' is not a GUID.")).with_target("properties.principalId"));
+        }
+        let principal_type = props["principalType"].as_str();
+        if principal_type
+            .is_some_and(|t| !PRINCIPAL_TYPES.iter().any(|p| p.eq_ignore_ascii_case(t)))
+        {
+            return Err(ArmError::bad_request(
+                "InvalidPrincipalType",
+                format!(
+                    "principalType must be one of {}.",
+                    PRINCIPAL_TYPES.join(", ")
+                ),
+            ));
+        }
+        if principal_type.is_none()
+            && let Some(created) = principal_created_ms(ctx, principal)
+            && ctx.now < created + ctx.latency("identity.replication")
+        {
+            return Err(ArmError::bad_request(
+                "PrincipalNotFound",
+                format!(
+                    "Principal {principal} does not exist in the directory. Check that you have the correct principal ID; a new principal may need principalType to be set while it replicates."
+                ),
+            ));
+        }
+        let same = |r: &Resource| {
+            r.kind == Kind::RoleAssignment
+                && r.body["properties"]["scope"]
+                    .as_str()
+                    .is_some_and(|s| s.eq_ignore_ascii_case(scope))
+                && r.body["properties"]["principalId"]
+                    .as_str()
+                    .is_some_and(|p| p.eq_ignore_ascii_case(principal))
+                && r.body["properties"]["roleDefinitionId"]
+                    .as_str()
+                    .is_some_and(|d| guid_of(d) == guid_of(role))
+        };
+        if let Some(other) = ctx
+            .state
+            .resources
+            .values()
+            .find(|r| same(r) && !r.id.eq_ignore_ascii_case(&id))
+        {
+            return Err(ArmError::conflict(
+                "RoleAssignmentExists",
+                format!(
+                    "The role assignment already exists. The ID of the existing role assignment is {}.",
+                    guid_of(&other.id)
+                ),
+            ));
+        }
+        if let Some(old) = existing {
+            if !same(old) {
+                return Err(ArmError::conflict(
+                    "RoleAssignmentUpdateNotPermitted",
+                    "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
+                ));
+            }
+            return Ok(Written {
+                body: old.body.clone(),
+                location: String::new(),
+                latency: "resourceGroup.delete",
+                completes: None,
+                unchanged: true,
+            });
+        }
+        let now = rfc3339(ctx.now);
+        let rendered = json!({
+            "id": id,
+            "name": name,
+            "type": TYPE,
+            "properties": {
+                "roleDefinitionId": role,
+                "principalId": principal,
+                "principalType": principal_type.unwrap_or("User"),
+                "scope": scope,
+                "createdOn": now,
+                "updatedOn": now,
+                "createdBy": uuid::Uuid::nil().to_string(),
+                "updatedBy": uuid::Uuid::nil().to_string(),
+            },
+        });
+        Ok(Written {
+            body: rendered,
+            location: String::new(),
+            latency: "resourceGroup.delete",
+            completes: None,
+            unchanged: false,
+        })
+    }
+}
+
+pub fn role_assignment(ctx: &mut Ctx<'_>, scope: &str, name: &str) -> Result<Resp, ArmError> {
+    let at = At::new(
+        ctx.state,
+        "",
+        format!("{scope}/providers/{TYPE}/{name}"),
+        name,
+        None,
+    );
+    crud::serve(
+        ctx,
+        &at,
+        &RoleAssignment {
+            scope: scope.to_owned(),
+        },
+    )
 }
 
 /// `/subscriptions/s/resourceGroups/rg` of any scope inside a group.

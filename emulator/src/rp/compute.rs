@@ -64,7 +64,7 @@ fn in_use(ctx: &Ctx<'_>, location: &str, except: &str) -> BTreeMap<String, u64> 
             && !r.id.eq_ignore_ascii_case(except)
             && r.body["location"].as_str() == Some(location)
     }) {
-        let body = crate::rp::aks::pools::with_children(ctx, cluster);
+        let body = crate::rp::aks::pools::with_children(ctx.state, cluster);
         let pools = body["properties"]["agentPoolProfiles"]
             .as_array()
             .cloned()

@@ -4,23 +4,15 @@
 //! policies. Every write is long-running; children need their parents, routes an existing origin group,
 //! origins a host, security policies an existing WAF policy of the profile's tier and existing domains.
 
+use crate::contract::crud::{self, At, ResourceType, Written};
 use crate::contract::error::ArmError;
-use crate::contract::lro::{self, OpSite};
+use crate::contract::profile::{self, Profile};
 use crate::contract::request::{Ctx, Resp};
-use crate::contract::resource::{method_not_allowed, require_group, sku};
+use crate::contract::resource::{require_group, sku};
 use crate::contract::store::{Kind, Resource};
-use axum::http::Method;
 use serde_json::{Value, json};
 
 const SKUS: &[&str] = &["Standard_AzureFrontDoor", "Premium_AzureFrontDoor"];
-
-fn site() -> OpSite<'static> {
-    OpSite {
-        namespace: "Microsoft.Cdn",
-        location: "global",
-        api_version: crate::contract::versions::API_CDN,
-    }
-}
 
 fn bad(message: impl Into<String>) -> ArmError {
     ArmError::bad_request("BadRequest", message)
@@ -86,73 +78,118 @@ pub fn resource(ctx: &mut Ctx<'_>, rg: &str, path: &[(String, String)]) -> Resul
             .collect::<Vec<_>>()
             .join("/")
     );
-    let existing = ctx.state.get(&id).cloned();
-    match ctx.method {
-        Method::GET => existing
-            .map(|r| Resp::json(200, r.body))
-            .ok_or_else(|| not_found(types.last().copied().unwrap_or("resource"), &name)),
-        // A rule set takes no body and is written at once (its spec declares 200/201 only).
-        Method::PUT if types == ["profiles", "rulesets"] => {
-            let props = json!({ "profileName": path[0].1, "provisioningState": "Succeeded", "deploymentStatus": "NotStarted" });
-            let body = json!({ "id": id, "name": name, "type": type_name, "properties": props });
-            let status = if existing.is_some() { 200 } else { 201 };
-            ctx.state.insert(Resource {
-                id: id.clone(),
-                kind,
-                body: body.clone(),
-                pending: None,
-            });
-            Ok(Resp::json(status, body))
+    let at = At::new(ctx.state, rg, id, &name, None);
+    let types: Vec<String> = types.iter().map(|t| canonical(t).to_owned()).collect();
+    crud::serve(
+        ctx,
+        &at,
+        &FrontDoor {
+            types,
+            kind,
+            type_name,
+        },
+    )
+}
+
+/// One of Front Door's types: a profile or what lies below it.
+#[derive(Debug)]
+struct FrontDoor {
+    /// The path's type segments, canonical: `["profiles", "afdendpoints"]`.
+    types: Vec<String>,
+    kind: Kind,
+    type_name: String,
+}
+
+impl FrontDoor {
+    fn is(&self, path: &[&str]) -> bool {
+        self.types
+            .iter()
+            .map(String::as_str)
+            .eq(path.iter().copied())
+    }
+}
+
+impl ResourceType for FrontDoor {
+    /// Origin groups and rule sets are written at once (spec: rule sets 200/201 only); the rest runs as
+    /// operations.
+    fn profile(&self) -> &'static Profile {
+        if self.is(&["profiles", "origingroups"]) || self.is(&["profiles", "rulesets"]) {
+            &profile::CDN_SYNC
+        } else {
+            &profile::CDN
         }
-        Method::PUT => {
-            let body = ctx.json_body()?.clone();
-            if let Some(old) = &existing
-                && old.is_busy()
-            {
-                return Err(ArmError::conflict(
-                    "Conflict",
-                    format!(
-                        "'{name}' is being updated; retry when the current operation finishes."
-                    ),
-                ));
-            }
-            let rendered = render(
+    }
+    fn kind(&self) -> Kind {
+        self.kind
+    }
+    fn type_name(&self) -> &'static str {
+        "Microsoft.Cdn/profiles"
+    }
+    fn delete_latency(&self) -> &'static str {
+        "frontDoor.delete"
+    }
+    fn busy_blocks_delete(&self) -> bool {
+        false
+    }
+    /// A rule set takes no body.
+    fn needs_body(&self) -> bool {
+        !self.is(&["profiles", "rulesets"])
+    }
+
+    fn not_found(&self, at: &At) -> ArmError {
+        not_found(
+            self.types.last().map_or("resource", String::as_str),
+            &at.name,
+        )
+    }
+
+    fn busy(&self, _ctx: &Ctx<'_>, at: &At, existing: Option<&Resource>) -> Option<ArmError> {
+        existing.filter(|r| r.is_busy()).map(|_| {
+            ArmError::conflict(
+                "Conflict",
+                format!(
+                    "'{}' is being updated; retry when the current operation finishes.",
+                    at.name
+                ),
+            )
+        })
+    }
+
+    fn put(
+        &self,
+        ctx: &mut Ctx<'_>,
+        at: &At,
+        existing: Option<&Resource>,
+        body: &Value,
+    ) -> Result<Written, ArmError> {
+        let body = if self.is(&["profiles", "rulesets"]) {
+            let profile_name = at
+                .id
+                .split("/profiles/")
+                .nth(1)
+                .and_then(|s| s.split('/').next())
+                .unwrap_or_default();
+            let props = json!({ "profileName": profile_name, "provisioningState": "Succeeded", "deploymentStatus": "NotStarted" });
+            json!({ "id": at.id, "name": at.name, "type": self.type_name, "properties": props })
+        } else {
+            let types: Vec<&str> = self.types.iter().map(String::as_str).collect();
+            render(
                 ctx,
                 &types,
-                &id,
-                &name,
-                &type_name,
-                &body,
-                existing.as_ref(),
-            )?;
-            ctx.state.insert(Resource {
-                id: id.clone(),
-                kind,
-                body: rendered,
-                pending: None,
-            });
-            let (op, duration) = lro::start_put(ctx, &id, existing.is_some(), "frontDoor.put");
-            let mut resp = Resp::json(
-                if existing.is_some() { 200 } else { 201 },
-                ctx.state
-                    .get(&id)
-                    .map(|r| r.body.clone())
-                    .unwrap_or_default(),
-            );
-            lro::accepted_put(ctx, &mut resp, site(), &op, duration);
-            Ok(resp)
-        }
-        Method::DELETE => match existing {
-            None => Ok(Resp::empty(204)),
-            Some(old) => {
-                let duration = ctx.latency("frontDoor.delete");
-                let op = lro::start(ctx, &old.id, "Deleting", duration);
-                let mut resp = Resp::empty(202);
-                lro::accepted_delete(ctx, &mut resp, site(), &op, duration);
-                Ok(resp)
-            }
-        },
-        _ => Err(method_not_allowed(&ctx.method)),
+                &at.id,
+                &at.name,
+                &self.type_name,
+                body,
+                existing,
+            )?
+        };
+        Ok(Written {
+            body,
+            location: "global".to_owned(),
+            latency: "frontDoor.put",
+            completes: None,
+            unchanged: false,
+        })
     }
 }
 

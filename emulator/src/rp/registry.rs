@@ -3,10 +3,11 @@
 //! the registry's home region is accepted, as Azure does (not listing it is the client's job).
 //! Writes are long-running with the status document under the resource.
 
+use crate::contract::crud::{self, At, ResourceType, Written};
 use crate::contract::error::ArmError;
-use crate::contract::lro;
+use crate::contract::profile::{self, Profile};
 use crate::contract::request::{Ctx, Resp};
-use crate::contract::resource::{body_location, method_not_allowed, not_found, require_group, sku};
+use crate::contract::resource::{body_location, method_not_allowed, require_group, sku};
 use crate::contract::store::{Kind, Resource, rfc3339};
 use axum::http::Method;
 use serde_json::{Value, json};
@@ -45,145 +46,224 @@ pub fn check_name(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
     Ok(Resp::json(200, answer))
 }
 
-fn finish_put(ctx: &mut Ctx<'_>, id: &str, prefix: &str, existing: bool, key: &str) -> Resp {
-    let (op, duration) = lro::start_put(ctx, id, existing, key);
-    let body = ctx
-        .state
-        .get(id)
-        .map(|r| r.body.clone())
-        .unwrap_or_default();
-    let mut resp = Resp::json(if existing { 200 } else { 201 }, body);
-    lro::accepted_under_resource(
-        ctx,
-        &mut resp,
-        id,
-        &format!("{prefix}-{op}"),
-        duration,
-        false,
-    );
-    resp
+#[derive(Debug)]
+struct Registry;
+
+impl ResourceType for Registry {
+    fn profile(&self) -> &'static Profile {
+        &profile::REGISTRY
+    }
+    fn kind(&self) -> Kind {
+        Kind::Registry
+    }
+    fn type_name(&self) -> &'static str {
+        TYPE
+    }
+    fn delete_latency(&self) -> &'static str {
+        "registry.delete"
+    }
+    fn busy_blocks_delete(&self) -> bool {
+        false
+    }
+
+    fn busy(&self, _ctx: &Ctx<'_>, _at: &At, existing: Option<&Resource>) -> Option<ArmError> {
+        existing.filter(|r| r.is_busy()).map(|_| {
+            ArmError::conflict(
+                "OperationNotAllowed",
+                "Another operation is in progress on this registry.",
+            )
+        })
+    }
+
+    fn put(
+        &self,
+        ctx: &mut Ctx<'_>,
+        at: &At,
+        existing: Option<&Resource>,
+        body: &Value,
+    ) -> Result<Written, ArmError> {
+        let (name, id) = (at.name.as_str(), at.id.clone());
+        let existing = existing.cloned();
+
+        if !valid_name(name) {
+            return Err(ArmError::bad_request(
+                "InvalidRegistryName",
+                format!("Registry name '{name}' is invalid: use 5-50 alphanumeric characters."),
+            )
+            .with_target("registryName"));
+        }
+        if taken_by_other(ctx, name, &id) {
+            return Err(ArmError::conflict(
+                "AlreadyInUse",
+                format!("The registry {name} is already in use."),
+            ));
+        }
+        let location = body_location(ctx, body)?;
+        let Some(sku) = sku(body, SKUS) else {
+            return Err(ArmError::bad_request(
+                "InvalidSku",
+                format!("sku.name is required: one of {}.", SKUS.join(", ")),
+            )
+            .with_target("sku.name"));
+        };
+        if let Some(old) = &existing {
+            if old.is_busy() {
+                return Err(ArmError::conflict(
+                    "OperationNotAllowed",
+                    "Another operation is in progress on this registry.",
+                ));
+            }
+            if old.body["location"] != json!(location) {
+                return Err(ArmError::bad_request(
+                    "InvalidResourceLocation",
+                    format!(
+                        "The registry '{name}' already exists in location '{}'.",
+                        old.body["location"].as_str().unwrap_or_default()
+                    ),
+                ));
+            }
+            let has_replicas = ctx.state.children_of(&old.id).iter().any(|k| {
+                ctx.state
+                    .resources
+                    .get(k)
+                    .is_some_and(|r| r.kind == Kind::Replication)
+            });
+            if has_replicas && sku != "Premium" {
+                return Err(ArmError::bad_request(
+                    "OperationNotAllowed",
+                    "The registry has geo-replications: its SKU must stay Premium.",
+                ));
+            }
+        }
+        let id = existing.as_ref().map_or(id, |r| r.id.clone());
+        let stored = id.rsplit('/').next().unwrap_or(name).to_owned();
+        let created = existing.as_ref().map_or_else(
+            || json!(rfc3339(ctx.now)),
+            |r| r.body["properties"]["creationDate"].clone(),
+        );
+        let props = &body["properties"];
+        let rendered = json!({
+            "id": id,
+            "name": stored,
+            "type": TYPE,
+            "location": location,
+            "tags": body.get("tags").cloned().unwrap_or_else(|| json!({})),
+            "sku": { "name": sku, "tier": sku },
+            "properties": {
+                "loginServer": format!("{}.azurecr.io", stored.to_ascii_lowercase()),
+                "creationDate": created,
+                "provisioningState": "Creating",
+                "adminUserEnabled": props["adminUserEnabled"].as_bool().unwrap_or(false),
+                "publicNetworkAccess": props["publicNetworkAccess"].as_str().unwrap_or("Enabled"),
+                "zoneRedundancy": props["zoneRedundancy"].as_str().unwrap_or("Disabled"),
+                "dataEndpointEnabled": false,
+                "dataEndpointHostNames": [],
+            },
+        });
+        Ok(Written {
+            body: rendered,
+            location: location.to_owned(),
+            latency: "registry.put",
+            completes: None,
+            unchanged: false,
+        })
+    }
 }
 
-fn delete(ctx: &mut Ctx<'_>, existing: Option<Resource>, prefix: &str) -> Result<Resp, ArmError> {
-    let Some(old) = existing else {
-        return Ok(Resp::empty(204));
-    };
-    let duration = ctx.latency("registry.delete");
-    let op = lro::start(ctx, &old.id, "Deleting", duration);
-    let mut resp = Resp::empty(202);
-    lro::accepted_under_resource(
-        ctx,
-        &mut resp,
-        &old.id,
-        &format!("{prefix}-{op}"),
-        duration,
-        true,
-    );
-    Ok(resp)
+#[derive(Debug)]
+struct Replication;
+
+impl ResourceType for Replication {
+    fn profile(&self) -> &'static Profile {
+        &profile::REPLICATION
+    }
+    fn kind(&self) -> Kind {
+        Kind::Replication
+    }
+    fn type_name(&self) -> &'static str {
+        "Microsoft.ContainerRegistry/registries/replications"
+    }
+    fn delete_latency(&self) -> &'static str {
+        "registry.delete"
+    }
+
+    fn not_found(&self, at: &At) -> ArmError {
+        ArmError::not_found(
+            "ResourceNotFound",
+            format!("The replication '{}' was not found.", at.name),
+        )
+    }
+
+    fn put(
+        &self,
+        ctx: &mut Ctx<'_>,
+        at: &At,
+        existing: Option<&Resource>,
+        body: &Value,
+    ) -> Result<Written, ArmError> {
+        let (name, id) = (at.name.as_str(), at.id.clone());
+        let registry = at.parent.as_ref().ok_or_else(|| {
+            ArmError::new(
+                500,
+                "InternalServerError",
+                "replication without its registry",
+            )
+        })?;
+
+        if !valid_name(name) {
+            return Err(ArmError::bad_request(
+                "InvalidReplicationName",
+                format!("Replication name '{name}' is invalid: use 5-50 alphanumeric characters."),
+            ));
+        }
+        if registry.body["sku"]["name"] != json!("Premium") {
+            return Err(ArmError::bad_request(
+                "OperationNotAllowed",
+                "Geo-replication requires a Premium registry.",
+            ));
+        }
+        let location = body_location(ctx, body)?;
+        if let Some(old) = existing
+            && old.body["location"] != json!(location)
+        {
+            return Err(ArmError::bad_request(
+                "InvalidResourceLocation",
+                "A replication's location cannot change.",
+            ));
+        }
+        let rendered: Value = json!({
+            "id": id,
+            "name": name,
+            "type": format!("{TYPE}/replications"),
+            "location": location,
+            "tags": body.get("tags").cloned().unwrap_or_else(|| json!({})),
+            "properties": {
+                "provisioningState": "Creating",
+                "status": { "displayStatus": "Ready", "message": "The replication is ready.", "timestamp": rfc3339(ctx.now) },
+                "regionEndpointEnabled": body["properties"]["regionEndpointEnabled"].as_bool().unwrap_or(true),
+                "zoneRedundancy": body["properties"]["zoneRedundancy"].as_str().unwrap_or("Disabled"),
+            },
+        });
+        Ok(Written {
+            body: rendered,
+            location: location.to_owned(),
+            latency: "replication.put",
+            completes: None,
+            unchanged: false,
+        })
+    }
 }
 
 pub fn registry(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError> {
     let rg_id = require_group(ctx, rg)?;
-    let id = format!("{rg_id}/providers/{TYPE}/{name}");
-    let existing = ctx.state.get(&id).cloned();
-    match ctx.method {
-        Method::GET => existing
-            .map(|r| Resp::json(200, r.body))
-            .ok_or_else(|| not_found(TYPE, name, rg)),
-        Method::PUT => {
-            if !valid_name(name) {
-                return Err(ArmError::bad_request(
-                    "InvalidRegistryName",
-                    format!("Registry name '{name}' is invalid: use 5-50 alphanumeric characters."),
-                )
-                .with_target("registryName"));
-            }
-            if taken_by_other(ctx, name, &id) {
-                return Err(ArmError::conflict(
-                    "AlreadyInUse",
-                    format!("The registry {name} is already in use."),
-                ));
-            }
-            let body = ctx.json_body()?.clone();
-            let location = body_location(ctx, &body)?;
-            let Some(sku) = sku(&body, SKUS) else {
-                return Err(ArmError::bad_request(
-                    "InvalidSku",
-                    format!("sku.name is required: one of {}.", SKUS.join(", ")),
-                )
-                .with_target("sku.name"));
-            };
-            if let Some(old) = &existing {
-                if old.is_busy() {
-                    return Err(ArmError::conflict(
-                        "OperationNotAllowed",
-                        "Another operation is in progress on this registry.",
-                    ));
-                }
-                if old.body["location"] != json!(location) {
-                    return Err(ArmError::bad_request(
-                        "InvalidResourceLocation",
-                        format!(
-                            "The registry '{name}' already exists in location '{}'.",
-                            old.body["location"].as_str().unwrap_or_default()
-                        ),
-                    ));
-                }
-                let has_replicas = ctx.state.children_of(&old.id).iter().any(|k| {
-                    ctx.state
-                        .resources
-                        .get(k)
-                        .is_some_and(|r| r.kind == Kind::Replication)
-                });
-                if has_replicas && sku != "Premium" {
-                    return Err(ArmError::bad_request(
-                        "OperationNotAllowed",
-                        "The registry has geo-replications: its SKU must stay Premium.",
-                    ));
-                }
-            }
-            let id = existing.as_ref().map_or(id, |r| r.id.clone());
-            let stored = id.rsplit('/').next().unwrap_or(name).to_owned();
-            let created = existing.as_ref().map_or_else(
-                || json!(rfc3339(ctx.now)),
-                |r| r.body["properties"]["creationDate"].clone(),
-            );
-            let props = &body["properties"];
-            let rendered = json!({
-                "id": id,
-                "name": stored,
-                "type": TYPE,
-                "location": location,
-                "tags": body.get("tags").cloned().unwrap_or_else(|| json!({})),
-                "sku": { "name": sku, "tier": sku },
-                "properties": {
-                    "loginServer": format!("{}.azurecr.io", stored.to_ascii_lowercase()),
-                    "creationDate": created,
-                    "provisioningState": "Creating",
-                    "adminUserEnabled": props["adminUserEnabled"].as_bool().unwrap_or(false),
-                    "publicNetworkAccess": props["publicNetworkAccess"].as_str().unwrap_or("Enabled"),
-                    "zoneRedundancy": props["zoneRedundancy"].as_str().unwrap_or("Disabled"),
-                    "dataEndpointEnabled": false,
-                    "dataEndpointHostNames": [],
-                },
-            });
-            ctx.state.insert(Resource {
-                id: id.clone(),
-                kind: Kind::Registry,
-                body: rendered,
-                pending: None,
-            });
-            Ok(finish_put(
-                ctx,
-                &id,
-                "registries",
-                existing.is_some(),
-                "registry.put",
-            ))
-        }
-        Method::DELETE => delete(ctx, existing, "registries"),
-        _ => Err(method_not_allowed(&ctx.method)),
-    }
+    let at = At::new(
+        ctx.state,
+        rg,
+        format!("{rg_id}/providers/{TYPE}/{name}"),
+        name,
+        None,
+    );
+    crud::serve(ctx, &at, &Registry)
 }
 
 pub fn replication(
@@ -203,67 +283,6 @@ pub fn replication(
         ));
     };
     let id = format!("{}/replications/{name}", registry.id);
-    let existing = ctx.state.get(&id).cloned();
-    match ctx.method {
-        Method::GET => existing.map(|r| Resp::json(200, r.body)).ok_or_else(|| {
-            ArmError::not_found(
-                "ResourceNotFound",
-                format!("The replication '{name}' was not found."),
-            )
-        }),
-        Method::PUT => {
-            if !valid_name(name) {
-                return Err(ArmError::bad_request(
-                    "InvalidReplicationName",
-                    format!(
-                        "Replication name '{name}' is invalid: use 5-50 alphanumeric characters."
-                    ),
-                ));
-            }
-            if registry.body["sku"]["name"] != json!("Premium") {
-                return Err(ArmError::bad_request(
-                    "OperationNotAllowed",
-                    "Geo-replication requires a Premium registry.",
-                ));
-            }
-            let body = ctx.json_body()?.clone();
-            let location = body_location(ctx, &body)?;
-            if let Some(old) = &existing
-                && old.body["location"] != json!(location)
-            {
-                return Err(ArmError::bad_request(
-                    "InvalidResourceLocation",
-                    "A replication's location cannot change.",
-                ));
-            }
-            let rendered: Value = json!({
-                "id": id,
-                "name": name,
-                "type": format!("{TYPE}/replications"),
-                "location": location,
-                "tags": body.get("tags").cloned().unwrap_or_else(|| json!({})),
-                "properties": {
-                    "provisioningState": "Creating",
-                    "status": { "displayStatus": "Ready", "message": "The replication is ready.", "timestamp": rfc3339(ctx.now) },
-                    "regionEndpointEnabled": body["properties"]["regionEndpointEnabled"].as_bool().unwrap_or(true),
-                    "zoneRedundancy": body["properties"]["zoneRedundancy"].as_str().unwrap_or("Disabled"),
-                },
-            });
-            ctx.state.insert(Resource {
-                id: id.clone(),
-                kind: Kind::Replication,
-                body: rendered,
-                pending: None,
-            });
-            Ok(finish_put(
-                ctx,
-                &id,
-                "replications",
-                existing.is_some(),
-                "replication.put",
-            ))
-        }
-        Method::DELETE => delete(ctx, existing, "replications"),
-        _ => Err(method_not_allowed(&ctx.method)),
-    }
+    let at = At::new(ctx.state, rg, id, name, Some(registry));
+    crud::serve(ctx, &at, &Replication)
 }

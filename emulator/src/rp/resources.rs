@@ -3,7 +3,8 @@
 //! `registration`).
 
 use crate::contract::error::ArmError;
-use crate::contract::lro;
+use crate::contract::lro::{self, Write};
+use crate::contract::profile::RESOURCES;
 use crate::contract::regions::REGIONS;
 use crate::contract::request::{Ctx, Resp};
 use crate::contract::resource::{body_location, method_not_allowed, rg_id};
@@ -86,7 +87,7 @@ pub fn resource_group(ctx: &mut Ctx<'_>, name: &str) -> Result<Resp, ArmError> {
                 ));
             };
             if rg.pending.is_some() {
-                return Ok(Resp::empty(202));
+                return Ok(Resp::empty(RESOURCES.delete.status));
             }
             let children = ctx.state.children_of(&rg.id);
             let duration = children
@@ -96,19 +97,15 @@ pub fn resource_group(ctx: &mut Ctx<'_>, name: &str) -> Result<Resp, ArmError> {
                 .max()
                 .unwrap_or(0)
                 .max(ctx.latency("resourceGroup.delete"));
-            let op = lro::start(ctx, &rg.id, "Deleting", duration);
-            let mut resp = Resp::empty(202);
-            resp.header(
-                "Location",
-                format!(
-                    "{}/subscriptions/{}/operationresults/{}?api-version={}",
-                    ctx.base_url,
-                    ctx.subscription,
-                    op,
-                    crate::contract::versions::API_RESOURCES
-                ),
+            let (resp, _) = lro::accept(
+                ctx,
+                &RESOURCES,
+                Write::Delete,
+                &rg.id,
+                rg.body["location"].as_str().unwrap_or_default(),
+                duration,
+                None,
             );
-            lro::retry_after(&mut resp, duration);
             Ok(resp)
         }
         _ => Err(method_not_allowed(&ctx.method)),

@@ -3,13 +3,13 @@
 //! DELETE is synchronous, 204 when the account did not exist) with the paired secondary region of
 //! geo-redundant SKUs, and blob containers (synchronous).
 
+use crate::contract::crud::{self, At, ResourceType, Written};
 use crate::contract::error::ArmError;
-use crate::contract::lro;
+use crate::contract::profile::{self, Profile};
 use crate::contract::regions::REGIONS;
 use crate::contract::request::{Ctx, Resp};
-use crate::contract::resource::{body_location, method_not_allowed, not_found, require_group, sku};
+use crate::contract::resource::{body_location, require_group, sku};
 use crate::contract::store::{Kind, Resource, rfc3339};
-use axum::http::Method;
 use serde_json::{Value, json};
 
 const TYPE: &str = "Microsoft.Storage/storageAccounts";
@@ -90,89 +90,99 @@ fn render(
     })
 }
 
+#[derive(Debug)]
+struct Account;
+
+impl ResourceType for Account {
+    fn profile(&self) -> &'static Profile {
+        &profile::STORAGE
+    }
+    fn kind(&self) -> Kind {
+        Kind::StorageAccount
+    }
+    fn type_name(&self) -> &'static str {
+        TYPE
+    }
+    fn delete_latency(&self) -> &'static str {
+        "storageAccount.delete"
+    }
+
+    fn put(
+        &self,
+        ctx: &mut Ctx<'_>,
+        at: &At,
+        existing: Option<&Resource>,
+        body: &Value,
+    ) -> Result<Written, ArmError> {
+        let (name, id) = (at.name.as_str(), at.id.clone());
+
+        if !valid_name(name) {
+            return Err(ArmError::bad_request(
+                "AccountNameInvalid",
+                format!(
+                    "{name} is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only."
+                ),
+            ));
+        }
+        let taken = ctx.state.resources.values().any(|r| {
+            r.kind == Kind::StorageAccount
+                && !r.id.eq_ignore_ascii_case(&id)
+                && r.body["name"] == json!(name)
+        });
+        if taken {
+            return Err(ArmError::conflict(
+                "StorageAccountAlreadyTaken",
+                format!("The storage account named {name} is already taken."),
+            ));
+        }
+        let location = body_location(ctx, body)?;
+        let Some(sku) = sku(body, SKUS) else {
+            return Err(ArmError::bad_request(
+                "InvalidRequestContent",
+                format!("sku.name is required: one of {}.", SKUS.join(", ")),
+            )
+            .with_target("sku.name"));
+        };
+        if body["kind"].as_str().is_none() {
+            return Err(ArmError::bad_request(
+                "InvalidRequestContent",
+                "kind is required, e.g. StorageV2.",
+            )
+            .with_target("kind"));
+        }
+        if let Some(old) = existing
+            && old.body["location"] != json!(location)
+        {
+            return Err(ArmError::conflict(
+                "InvalidResourceLocation",
+                format!(
+                    "The storage account '{name}' already exists in location '{}'.",
+                    old.body["location"].as_str().unwrap_or_default()
+                ),
+            ));
+        }
+        let rendered = render(ctx, &id, name, location, sku, body, existing);
+        Ok(Written {
+            // A PUT that changes nothing is answered 200 with the account, no operation (spec).
+            unchanged: existing.is_some_and(|old| old.body == rendered),
+            body: rendered,
+            location: location.to_owned(),
+            latency: "storageAccount.put",
+            completes: None,
+        })
+    }
+}
+
 pub fn account(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError> {
     let rg_id = require_group(ctx, rg)?;
-    let id = format!("{rg_id}/providers/{TYPE}/{name}");
-    let existing = ctx.state.get(&id).cloned();
-    match ctx.method {
-        Method::GET => existing
-            .map(|r| Resp::json(200, r.body))
-            .ok_or_else(|| not_found(TYPE, name, rg)),
-        Method::PUT => {
-            if !valid_name(name) {
-                return Err(ArmError::bad_request(
-                    "AccountNameInvalid",
-                    format!(
-                        "{name} is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only."
-                    ),
-                ));
-            }
-            let taken = ctx.state.resources.values().any(|r| {
-                r.kind == Kind::StorageAccount
-                    && !r.id.eq_ignore_ascii_case(&id)
-                    && r.body["name"] == json!(name)
-            });
-            if taken {
-                return Err(ArmError::conflict(
-                    "StorageAccountAlreadyTaken",
-                    format!("The storage account named {name} is already taken."),
-                ));
-            }
-            let body = ctx.json_body()?.clone();
-            let location = body_location(ctx, &body)?;
-            let Some(sku) = sku(&body, SKUS) else {
-                return Err(ArmError::bad_request(
-                    "InvalidRequestContent",
-                    format!("sku.name is required: one of {}.", SKUS.join(", ")),
-                )
-                .with_target("sku.name"));
-            };
-            if body["kind"].as_str().is_none() {
-                return Err(ArmError::bad_request(
-                    "InvalidRequestContent",
-                    "kind is required, e.g. StorageV2.",
-                )
-                .with_target("kind"));
-            }
-            if let Some(old) = &existing
-                && old.body["location"] != json!(location)
-            {
-                return Err(ArmError::conflict(
-                    "InvalidResourceLocation",
-                    format!(
-                        "The storage account '{name}' already exists in location '{}'.",
-                        old.body["location"].as_str().unwrap_or_default()
-                    ),
-                ));
-            }
-            let rendered = render(ctx, &id, name, location, sku, &body, existing.as_ref());
-            if existing.as_ref().is_some_and(|old| old.body == rendered) {
-                return Ok(Resp::json(200, rendered));
-            }
-            ctx.state.insert(Resource {
-                id: id.clone(),
-                kind: Kind::StorageAccount,
-                body: rendered,
-                pending: None,
-            });
-            let (op, duration) = lro::start_put(ctx, &id, existing.is_some(), "storageAccount.put");
-            let mut resp = Resp::empty(202);
-            resp.header("Location", format!("{}/subscriptions/{}/providers/Microsoft.Storage/locations/{location}/asyncoperations/{op}?monitor=true&api-version={}", ctx.base_url, ctx.subscription, crate::contract::versions::API_STORAGE));
-            lro::retry_after(&mut resp, duration);
-            Ok(resp)
-        }
-        Method::DELETE => match existing {
-            None => Ok(Resp::empty(204)),
-            Some(old) => {
-                for child in ctx.state.children_of(&old.id) {
-                    ctx.state.resources.remove(&child);
-                }
-                ctx.state.resources.remove(&old.id.to_ascii_lowercase());
-                Ok(Resp::empty(200))
-            }
-        },
-        _ => Err(method_not_allowed(&ctx.method)),
-    }
+    let at = At::new(
+        ctx.state,
+        rg,
+        format!("{rg_id}/providers/{TYPE}/{name}"),
+        name,
+        None,
+    );
+    crud::serve(ctx, &at, &Account)
 }
 
 fn valid_container(name: &str) -> bool {
@@ -183,6 +193,71 @@ fn valid_container(name: &str) -> bool {
         && !name.contains("--")
         && b.iter()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+}
+
+#[derive(Debug)]
+struct Container;
+
+impl ResourceType for Container {
+    fn profile(&self) -> &'static Profile {
+        &profile::BLOB_CONTAINER
+    }
+    fn kind(&self) -> Kind {
+        Kind::BlobContainer
+    }
+    fn type_name(&self) -> &'static str {
+        "Microsoft.Storage/storageAccounts/blobServices/containers"
+    }
+    fn delete_latency(&self) -> &'static str {
+        "storageAccount.delete"
+    }
+
+    fn not_found(&self, _at: &At) -> ArmError {
+        ArmError::not_found(
+            "ContainerNotFound",
+            "The specified container does not exist.",
+        )
+    }
+
+    fn put(
+        &self,
+        ctx: &mut Ctx<'_>,
+        at: &At,
+        _existing: Option<&Resource>,
+        body: &Value,
+    ) -> Result<Written, ArmError> {
+        let (name, id) = (at.name.as_str(), at.id.clone());
+
+        if !valid_container(name) {
+            return Err(ArmError::bad_request(
+                "ContainerOperationFailure",
+                format!(
+                    "The specified container name '{name}' is invalid: 3-63 lowercase letters, digits and single hyphens."
+                ),
+            ));
+        }
+        let rendered = json!({
+            "id": id,
+            "name": name,
+            "type": format!("{TYPE}/blobServices/containers"),
+            "etag": format!("\"0x{:X}\"", ctx.now),
+            "properties": {
+                "publicAccess": body["properties"]["publicAccess"].as_str().unwrap_or("None"),
+                "leaseStatus": "Unlocked",
+                "leaseState": "Available",
+                "hasImmutabilityPolicy": false,
+                "hasLegalHold": false,
+                "lastModifiedTime": rfc3339(ctx.now),
+            },
+        });
+        Ok(Written {
+            unchanged: false,
+            body: rendered,
+            location: String::new(),
+            latency: "storageAccount.delete",
+            completes: None,
+        })
+    }
 }
 
 pub fn container(
@@ -209,56 +284,6 @@ pub fn container(
         ));
     }
     let id = format!("{}/blobServices/default/containers/{name}", account.id);
-    let existing = ctx.state.get(&id).cloned();
-    match ctx.method {
-        Method::GET => existing.map(|r| Resp::json(200, r.body)).ok_or_else(|| {
-            ArmError::not_found(
-                "ContainerNotFound",
-                "The specified container does not exist.",
-            )
-        }),
-        Method::PUT => {
-            if !valid_container(name) {
-                return Err(ArmError::bad_request(
-                    "ContainerOperationFailure",
-                    format!(
-                        "The specified container name '{name}' is invalid: 3-63 lowercase letters, digits and single hyphens."
-                    ),
-                ));
-            }
-            let body = ctx.json_body()?.clone();
-            let rendered = json!({
-                "id": id,
-                "name": name,
-                "type": format!("{TYPE}/blobServices/containers"),
-                "etag": format!("\"0x{:X}\"", ctx.now),
-                "properties": {
-                    "publicAccess": body["properties"]["publicAccess"].as_str().unwrap_or("None"),
-                    "leaseStatus": "Unlocked",
-                    "leaseState": "Available",
-                    "hasImmutabilityPolicy": false,
-                    "hasLegalHold": false,
-                    "lastModifiedTime": rfc3339(ctx.now),
-                },
-            });
-            ctx.state.insert(Resource {
-                id,
-                kind: Kind::BlobContainer,
-                body: rendered.clone(),
-                pending: None,
-            });
-            Ok(Resp::json(
-                if existing.is_some() { 200 } else { 201 },
-                rendered,
-            ))
-        }
-        Method::DELETE => match existing {
-            None => Ok(Resp::empty(204)),
-            Some(old) => {
-                ctx.state.resources.remove(&old.id.to_ascii_lowercase());
-                Ok(Resp::empty(200))
-            }
-        },
-        _ => Err(method_not_allowed(&ctx.method)),
-    }
+    let at = At::new(ctx.state, rg, id, name, Some(account));
+    crud::serve(ctx, &at, &Container)
 }

@@ -3,11 +3,13 @@
 //! routing-method rules (unique priorities, weights 1-1000, each geographic code mapped once), Azure
 //! endpoints whose public IP has a DNS name.
 
+use crate::contract::crud::{self, At, ResourceType, Written};
 use crate::contract::error::ArmError;
+use crate::contract::profile;
 use crate::contract::regions;
 use crate::contract::request::{Ctx, Resp};
 use crate::contract::resource::{method_not_allowed, require_group};
-use crate::contract::store::{Kind, Resource, State};
+use crate::contract::store::{Kind, Resource, State, now_ms};
 use axum::http::Method;
 use serde_json::{Value, json};
 
@@ -42,21 +44,54 @@ fn endpoints_of(state: &State, profile_id: &str) -> Vec<Resource> {
         .collect()
 }
 
+/// An endpoint's monitor status as Traffic Manager reports it: `Disabled` when disabled,
+/// `CheckingEndpoint` until its first probe (one probing interval after it was written: traffic-manager
+/// #7, #9, #11), then `Online` (the emulator's endpoints answer their probes).
+fn render_endpoint(state: &State, endpoint: &Resource) -> Value {
+    let mut body = endpoint.body.clone();
+    let status = if body["properties"]["endpointStatus"] == "Disabled" {
+        "Disabled"
+    } else if state
+        .monitors
+        .get(&endpoint.id.to_ascii_lowercase())
+        .is_some_and(|first_probe| now_ms() < *first_probe)
+    {
+        "CheckingEndpoint"
+    } else {
+        "Online"
+    };
+    body["properties"]["endpointMonitorStatus"] = json!(status);
+    body
+}
+
+/// The profile as GET shows it: its endpoints folded in, and the profile's monitor status from
+/// theirs: `Disabled` for a disabled profile; `Inactive` with no endpoint enabled (traffic-manager #1,
+/// #15; learn.microsoft.com traffic-manager-monitoring); `CheckingEndpoints` while one is checked
+/// (#11); `Online` when one is online, else `Degraded`.
 fn render_profile(state: &State, profile: &Resource) -> Value {
     let mut body = profile.body.clone();
     let endpoints: Vec<Value> = endpoints_of(state, &profile.id)
-        .into_iter()
-        .map(|e| e.body)
-        .collect();
-    let online = endpoints
         .iter()
-        .any(|e| e["properties"]["endpointMonitorStatus"] == "Online");
-    let status = if endpoints.is_empty() {
+        .map(|e| render_endpoint(state, e))
+        .collect();
+    let has = |status: &str| {
+        endpoints
+            .iter()
+            .any(|e| e["properties"]["endpointMonitorStatus"] == status)
+    };
+    let status = if body["properties"]["profileStatus"] == "Disabled" {
+        "Disabled"
+    } else if endpoints
+        .iter()
+        .all(|e| e["properties"]["endpointMonitorStatus"] == "Disabled")
+    {
         "Inactive"
-    } else if online {
+    } else if has("CheckingEndpoint") {
+        "CheckingEndpoints"
+    } else if has("Online") {
         "Online"
     } else {
-        "Disabled"
+        "Degraded"
     };
     body["properties"]["monitorConfig"]["profileMonitorStatus"] = json!(status);
     body["properties"]["endpoints"] = json!(endpoints);
@@ -87,7 +122,10 @@ fn monitor(config: &Value) -> Result<Value, ArmError> {
     if interval != 10 && interval != 30 {
         return Err(bad("monitorConfig.intervalInSeconds must be 10 or 30."));
     }
-    let timeout = config["timeoutInSeconds"].as_i64().unwrap_or(10);
+    // Left out, the timeout is 10 s, or 9 s at a 10 s interval (learn.microsoft.com traffic-manager-monitoring).
+    let timeout = config["timeoutInSeconds"]
+        .as_i64()
+        .unwrap_or(if interval == 10 { 9 } else { 10 });
     let failures = config["toleratedNumberOfFailures"].as_i64().unwrap_or(3);
     if !(5..=10).contains(&timeout)
         || (interval == 10 && timeout == 10)
@@ -138,146 +176,225 @@ fn monitor(config: &Value) -> Result<Value, ArmError> {
     Ok(out)
 }
 
+#[derive(Debug)]
+struct Profile;
+
+impl ResourceType for Profile {
+    fn profile(&self) -> &'static profile::Profile {
+        &profile::TRAFFIC_MANAGER
+    }
+    fn kind(&self) -> Kind {
+        Kind::TrafficManagerProfile
+    }
+    fn type_name(&self) -> &'static str {
+        PROFILE_TYPE
+    }
+    fn delete_latency(&self) -> &'static str {
+        "resourceGroup.delete"
+    }
+
+    fn render(&self, state: &State, resource: &Resource) -> Value {
+        render_profile(state, resource)
+    }
+
+    fn not_found(&self, at: &At) -> ArmError {
+        ArmError::not_found(
+            "NotFound",
+            format!(
+                "The resource '{}' under resource group '{}' was not found.",
+                at.name, at.rg
+            ),
+        )
+    }
+
+    /// Endpoints given inline replace the profile's endpoints as a whole, or not at all: the profile
+    /// is written here, with them, and put back as it was if one is refused.
+    fn put(
+        &self,
+        ctx: &mut Ctx<'_>,
+        at: &At,
+        existing: Option<&Resource>,
+        body: &Value,
+    ) -> Result<Written, ArmError> {
+        let (id, name) = (at.id.clone(), at.name.as_str());
+
+        if !body["location"]
+            .as_str()
+            .is_some_and(|l| l.eq_ignore_ascii_case("global"))
+        {
+            return Err(
+                bad("Traffic Manager profiles must be created in location 'global'.")
+                    .with_target("location"),
+            );
+        }
+        let props = &body["properties"];
+        let method = props["trafficRoutingMethod"]
+            .as_str()
+            .and_then(|m| canonical(m, METHODS))
+            .ok_or_else(|| {
+                bad(format!(
+                    "trafficRoutingMethod must be one of {}.",
+                    METHODS.join(", ")
+                ))
+            })?;
+        let relative = props["dnsConfig"]["relativeName"]
+            .as_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let label_ok = (1..=63).contains(&relative.len())
+            && relative
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !relative.starts_with('-')
+            && !relative.ends_with('-');
+        if !label_ok {
+            return Err(bad(format!(
+                "dnsConfig.relativeName '{relative}' must be 1-63 letters, digits and hyphens."
+            ))
+            .with_target("properties.dnsConfig.relativeName"));
+        }
+        if dns_name_taken(ctx, &relative, &id) {
+            return Err(ArmError::conflict(
+                "Conflict",
+                format!(
+                    "The domain name '{relative}.trafficmanager.net' is not available. Please choose a different name."
+                ),
+            ));
+        }
+        let rendered = json!({
+            "id": id,
+            "name": id.rsplit('/').next().unwrap_or(name),
+            "type": PROFILE_TYPE,
+            "location": "global",
+            "tags": body.get("tags").cloned().unwrap_or_else(|| json!({})),
+            "properties": {
+                "profileStatus": props["profileStatus"].as_str().and_then(|s| canonical(s, &["Enabled", "Disabled"])).unwrap_or("Enabled"),
+                "trafficRoutingMethod": method,
+                "dnsConfig": { "relativeName": relative, "fqdn": format!("{relative}.trafficmanager.net"), "ttl": props["dnsConfig"]["ttl"].as_i64().unwrap_or(60) },
+                "monitorConfig": monitor(&props["monitorConfig"])?,
+                "trafficViewEnrollmentStatus": "Disabled",
+            },
+        });
+        ctx.state.insert(Resource {
+            id: id.clone(),
+            kind: Kind::TrafficManagerProfile,
+            body: rendered,
+            pending: None,
+        });
+        if let Some(inline) = props["endpoints"].as_array() {
+            // Endpoints given inline replace the profile's endpoints as a whole, or not at all.
+            let before = endpoints_of(ctx.state, &id);
+            for child in &before {
+                ctx.state.resources.remove(&child.id.to_ascii_lowercase());
+            }
+            for e in inline {
+                let kind = e["type"]
+                    .as_str()
+                    .and_then(|t| t.rsplit('/').next())
+                    .unwrap_or("externalEndpoints")
+                    .to_owned();
+                let canonical_kind = canonical(
+                    &kind,
+                    &["azureEndpoints", "externalEndpoints", "nestedEndpoints"],
+                )
+                .unwrap_or("externalEndpoints");
+                if let Err(e) = put_endpoint(
+                    ctx,
+                    &id,
+                    canonical_kind,
+                    e["name"].as_str().unwrap_or_default(),
+                    e,
+                ) {
+                    for child in endpoints_of(ctx.state, &id) {
+                        ctx.state.resources.remove(&child.id.to_ascii_lowercase());
+                    }
+                    for child in before {
+                        ctx.state.insert(child);
+                    }
+                    match existing {
+                        Some(old) => ctx.state.insert(old.clone()),
+                        None => {
+                            ctx.state.resources.remove(&id.to_ascii_lowercase());
+                        }
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        let stored = ctx
+            .state
+            .get(&id)
+            .map(|p| p.body.clone())
+            .ok_or_else(|| ArmError::new(500, "InternalServerError", "profile vanished"))?;
+        Ok(Written {
+            body: stored,
+            location: "global".to_owned(),
+            latency: "resourceGroup.delete",
+            completes: None,
+            unchanged: false,
+        })
+    }
+}
+
 pub fn profile(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError> {
     let rg_id = require_group(ctx, rg)?;
-    let id = format!("{rg_id}/providers/{PROFILE_TYPE}/{name}");
-    let existing = ctx.state.get(&id).cloned();
-    match ctx.method {
-        Method::GET => existing
-            .map(|p| Resp::json(200, render_profile(ctx.state, &p)))
-            .ok_or_else(|| {
-                ArmError::not_found(
-                    "NotFound",
-                    format!("The resource '{name}' under resource group '{rg}' was not found."),
-                )
-            }),
-        Method::PUT => {
-            let body = ctx.json_body()?.clone();
-            if !body["location"]
-                .as_str()
-                .is_some_and(|l| l.eq_ignore_ascii_case("global"))
-            {
-                return Err(
-                    bad("Traffic Manager profiles must be created in location 'global'.")
-                        .with_target("location"),
-                );
-            }
-            let props = &body["properties"];
-            let method = props["trafficRoutingMethod"]
-                .as_str()
-                .and_then(|m| canonical(m, METHODS))
-                .ok_or_else(|| {
-                    bad(format!(
-                        "trafficRoutingMethod must be one of {}.",
-                        METHODS.join(", ")
-                    ))
-                })?;
-            let relative = props["dnsConfig"]["relativeName"]
-                .as_str()
-                .unwrap_or_default()
-                .to_ascii_lowercase();
-            let label_ok = (1..=63).contains(&relative.len())
-                && relative
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                && !relative.starts_with('-')
-                && !relative.ends_with('-');
-            if !label_ok {
-                return Err(bad(format!(
-                    "dnsConfig.relativeName '{relative}' must be 1-63 letters, digits and hyphens."
-                ))
-                .with_target("properties.dnsConfig.relativeName"));
-            }
-            if dns_name_taken(ctx, &relative, &id) {
-                return Err(ArmError::conflict(
-                    "Conflict",
-                    format!(
-                        "The domain name '{relative}.trafficmanager.net' is not available. Please choose a different name."
-                    ),
-                ));
-            }
-            let id = existing.as_ref().map_or(id, |p| p.id.clone());
-            let rendered = json!({
-                "id": id,
-                "name": id.rsplit('/').next().unwrap_or(name),
-                "type": PROFILE_TYPE,
-                "location": "global",
-                "tags": body.get("tags").cloned().unwrap_or_else(|| json!({})),
-                "properties": {
-                    "profileStatus": props["profileStatus"].as_str().and_then(|s| canonical(s, &["Enabled", "Disabled"])).unwrap_or("Enabled"),
-                    "trafficRoutingMethod": method,
-                    "dnsConfig": { "relativeName": relative, "fqdn": format!("{relative}.trafficmanager.net"), "ttl": props["dnsConfig"]["ttl"].as_i64().unwrap_or(60) },
-                    "monitorConfig": monitor(&props["monitorConfig"])?,
-                    "trafficViewEnrollmentStatus": "Disabled",
-                },
-            });
-            ctx.state.insert(Resource {
-                id: id.clone(),
-                kind: Kind::TrafficManagerProfile,
-                body: rendered,
-                pending: None,
-            });
-            if let Some(inline) = props["endpoints"].as_array() {
-                // Endpoints given inline replace the profile's endpoints as a whole, or not at all.
-                let before = endpoints_of(ctx.state, &id);
-                for child in &before {
-                    ctx.state.resources.remove(&child.id.to_ascii_lowercase());
-                }
-                for e in inline {
-                    let kind = e["type"]
-                        .as_str()
-                        .and_then(|t| t.rsplit('/').next())
-                        .unwrap_or("externalEndpoints")
-                        .to_owned();
-                    let canonical_kind = canonical(
-                        &kind,
-                        &["azureEndpoints", "externalEndpoints", "nestedEndpoints"],
-                    )
-                    .unwrap_or("externalEndpoints");
-                    if let Err(e) = put_endpoint(
-                        ctx,
-                        &id,
-                        canonical_kind,
-                        e["name"].as_str().unwrap_or_default(),
-                        e,
-                    ) {
-                        for child in endpoints_of(ctx.state, &id) {
-                            ctx.state.resources.remove(&child.id.to_ascii_lowercase());
-                        }
-                        for child in before {
-                            ctx.state.insert(child);
-                        }
-                        match &existing {
-                            Some(old) => ctx.state.insert(old.clone()),
-                            None => {
-                                ctx.state.resources.remove(&id.to_ascii_lowercase());
-                            }
-                        }
-                        return Err(e);
-                    }
-                }
-            }
-            let profile = ctx
-                .state
-                .get(&id)
-                .cloned()
-                .ok_or_else(|| ArmError::new(500, "InternalServerError", "profile vanished"))?;
-            Ok(Resp::json(
-                if existing.is_some() { 200 } else { 201 },
-                render_profile(ctx.state, &profile),
-            ))
-        }
-        Method::DELETE => match existing {
-            None => Ok(Resp::empty(204)),
-            Some(p) => {
-                for child in ctx.state.children_of(&p.id) {
-                    ctx.state.resources.remove(&child);
-                }
-                ctx.state.resources.remove(&p.id.to_ascii_lowercase());
-                Ok(Resp::json(200, json!({})))
-            }
-        },
-        _ => Err(method_not_allowed(&ctx.method)),
+    let at = At::new(
+        ctx.state,
+        rg,
+        format!("{rg_id}/providers/{PROFILE_TYPE}/{name}"),
+        name,
+        None,
+    );
+    crud::serve(ctx, &at, &Profile)
+}
+
+#[derive(Debug)]
+struct Endpoint {
+    /// `azureEndpoints`, `externalEndpoints` or `nestedEndpoints`.
+    kind: &'static str,
+}
+
+impl ResourceType for Endpoint {
+    fn profile(&self) -> &'static profile::Profile {
+        &profile::TRAFFIC_MANAGER_ENDPOINT
+    }
+    fn kind(&self) -> Kind {
+        Kind::TrafficManagerEndpoint
+    }
+    fn type_name(&self) -> &'static str {
+        PROFILE_TYPE
+    }
+    fn delete_latency(&self) -> &'static str {
+        "resourceGroup.delete"
+    }
+
+    fn render(&self, state: &State, resource: &Resource) -> Value {
+        render_endpoint(state, resource)
+    }
+
+    fn not_found(&self, at: &At) -> ArmError {
+        ArmError::not_found(
+            "NotFound",
+            format!("The endpoint '{}' was not found.", at.name),
+        )
+    }
+
+    fn put(
+        &self,
+        ctx: &mut Ctx<'_>,
+        at: &At,
+        _existing: Option<&Resource>,
+        body: &Value,
+    ) -> Result<Written, ArmError> {
+        let profile_id = at.parent.as_ref().map(|p| p.id.clone()).unwrap_or_default();
+        let rendered = put_endpoint(ctx, &profile_id, self.kind, &at.name, body)?;
+        Ok(Written {
+            body: rendered,
+            location: "global".to_owned(),
+            latency: "resourceGroup.delete",
+            completes: None,
+            unchanged: false,
+        })
     }
 }
 
@@ -307,28 +424,8 @@ pub fn endpoint(
         )));
     };
     let id = format!("{}/{kind}/{name}", profile.id);
-    let existing = ctx.state.get(&id).cloned();
-    match ctx.method {
-        Method::GET => existing.map(|e| Resp::json(200, e.body)).ok_or_else(|| {
-            ArmError::not_found("NotFound", format!("The endpoint '{name}' was not found."))
-        }),
-        Method::PUT => {
-            let body = ctx.json_body()?.clone();
-            let rendered = put_endpoint(ctx, &profile.id, kind, name, &body)?;
-            Ok(Resp::json(
-                if existing.is_some() { 200 } else { 201 },
-                rendered,
-            ))
-        }
-        Method::DELETE => match existing {
-            None => Ok(Resp::empty(204)),
-            Some(e) => {
-                ctx.state.resources.remove(&e.id.to_ascii_lowercase());
-                Ok(Resp::json(200, json!({})))
-            }
-        },
-        _ => Err(method_not_allowed(&ctx.method)),
-    }
+    let at = At::new(ctx.state, rg, id, name, Some(profile));
+    crud::serve(ctx, &at, &Endpoint { kind })
 }
 
 fn valid_geo_code(code: &str) -> bool {
@@ -450,7 +547,7 @@ fn put_endpoint(
     let mut properties = json!({
         "target": target,
         "endpointStatus": status,
-        "endpointMonitorStatus": if status == "Enabled" { "Online" } else { "Disabled" },
+        "endpointMonitorStatus": if status == "Enabled" { "CheckingEndpoint" } else { "Disabled" },
         "weight": weight,
         "priority": priority,
         "alwaysServe": "Disabled",
@@ -506,6 +603,15 @@ fn put_endpoint(
         properties["geoMapping"] = json!(geo);
     }
     let rendered = json!({ "id": id, "name": name, "type": format!("{PROFILE_TYPE}/{kind}"), "properties": properties });
+    // Probed first one interval after the write, on the emulator's clock.
+    let interval_ms = profile.body["properties"]["monitorConfig"]["intervalInSeconds"]
+        .as_u64()
+        .unwrap_or(30)
+        * 1000;
+    let first_probe = ctx.now + (interval_ms as f64 * ctx.config.latency_scale).round() as u64;
+    ctx.state
+        .monitors
+        .insert(id.to_ascii_lowercase(), first_probe);
     ctx.state.insert(Resource {
         id,
         kind: Kind::TrafficManagerEndpoint,

@@ -4,12 +4,12 @@
 //! sets on Premium (and Classic) only. PUT and DELETE are long-running; a policy a security policy
 //! still uses cannot be deleted.
 
+use crate::contract::crud::{self, At, ResourceType, Written};
 use crate::contract::error::ArmError;
-use crate::contract::lro::{self, OpSite};
+use crate::contract::profile::{self, Profile};
 use crate::contract::request::{Ctx, Resp};
-use crate::contract::resource::{method_not_allowed, not_found, require_group};
-use crate::contract::store::{Kind, Resource};
-use axum::http::Method;
+use crate::contract::resource::{not_found, require_group};
+use crate::contract::store::{Kind, Resource, State};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
@@ -53,14 +53,6 @@ const OPERATORS: &[&str] = &[
     "RegEx",
 ];
 
-fn site() -> OpSite<'static> {
-    OpSite {
-        namespace: "Microsoft.Network",
-        location: "global",
-        api_version: crate::contract::versions::API_NETWORK,
-    }
-}
-
 /// A validation error as the WAF provider words it (its errors are bare `{"code","message"}`).
 fn bad(code: &str, message: impl Into<String>, target: &str) -> ArmError {
     ArmError::bad_request(
@@ -88,73 +80,99 @@ fn valid_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
-pub fn policy(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError> {
-    let rg_id = require_group(ctx, rg)?;
-    let id = format!(
-        "{rg_id}/providers/Microsoft.Network/FrontDoorWebApplicationFirewallPolicies/{name}"
-    );
-    let existing = ctx.state.get(&id).cloned();
-    match ctx.method {
-        Method::GET => existing
-            .map(|r| {
-                let mut body = r.body;
-                body["properties"]["securityPolicyLinks"] = json!(links(ctx, &id));
-                Resp::json(200, body)
-            })
-            .ok_or_else(|| not_found(TYPE, name, rg).flat()),
-        Method::PUT => {
-            let body = ctx.json_body()?.clone();
-            if existing.as_ref().is_some_and(Resource::is_busy) {
-                return Err(ArmError::conflict(
-                    "Conflict",
-                    format!("The policy '{name}' is being updated; retry when the current operation finishes."),
-                )
-                .flat());
-            }
-            let rendered = render(&id, name, &body, existing.as_ref(), &links(ctx, &id))?;
-            ctx.state.insert(Resource {
-                id: id.clone(),
-                kind: Kind::WafPolicy,
-                body: rendered,
-                pending: None,
-            });
-            let (op, duration) = lro::start_put(ctx, &id, existing.is_some(), "frontDoor.put");
-            let current = ctx
-                .state
-                .get(&id)
-                .map(|r| r.body.clone())
-                .unwrap_or_default();
-            let mut resp = Resp::json(if existing.is_some() { 200 } else { 201 }, current);
-            lro::accepted_put(ctx, &mut resp, site(), &op, duration);
-            Ok(resp)
+#[derive(Debug)]
+struct Policy;
+
+impl ResourceType for Policy {
+    fn profile(&self) -> &'static Profile {
+        &profile::FRONT_DOOR_WAF
+    }
+    fn kind(&self) -> Kind {
+        Kind::WafPolicy
+    }
+    fn type_name(&self) -> &'static str {
+        TYPE
+    }
+    fn delete_latency(&self) -> &'static str {
+        "frontDoor.delete"
+    }
+    fn busy_blocks_delete(&self) -> bool {
+        false
+    }
+
+    fn render(&self, state: &State, resource: &Resource) -> Value {
+        let mut body = resource.body.clone();
+        body["properties"]["securityPolicyLinks"] = json!(links(state, &resource.id));
+        body
+    }
+
+    fn not_found(&self, at: &At) -> ArmError {
+        not_found(TYPE, &at.name, &at.rg).flat()
+    }
+
+    fn busy(&self, _ctx: &Ctx<'_>, at: &At, existing: Option<&Resource>) -> Option<ArmError> {
+        existing.filter(|r| r.is_busy()).map(|_| {
+            ArmError::conflict(
+                "Conflict",
+                format!(
+                    "The policy '{}' is being updated; retry when the current operation finishes.",
+                    at.name
+                ),
+            )
+            .flat()
+        })
+    }
+
+    fn put(
+        &self,
+        ctx: &mut Ctx<'_>,
+        at: &At,
+        existing: Option<&Resource>,
+        body: &Value,
+    ) -> Result<Written, ArmError> {
+        let rendered = render(&at.id, &at.name, body, existing, &links(ctx.state, &at.id))?;
+        Ok(Written {
+            body: rendered,
+            location: "global".to_owned(),
+            latency: "frontDoor.put",
+            completes: None,
+            unchanged: false,
+        })
+    }
+
+    fn check_delete(&self, ctx: &Ctx<'_>, resource: &Resource) -> Result<(), ArmError> {
+        match links(ctx.state, &resource.id).first() {
+            Some(user) => Err(ArmError::conflict(
+                "Conflict",
+                format!(
+                    "The policy '{}' is in use by the security policy '{}'; delete that first.",
+                    resource.body["name"].as_str().unwrap_or_default(),
+                    user["id"].as_str().unwrap_or_default()
+                ),
+            )
+            .flat()),
+            None => Ok(()),
         }
-        Method::DELETE => match existing {
-            None => Ok(Resp::empty(204)),
-            Some(old) => {
-                if let Some(user) = links(ctx, &old.id).first() {
-                    return Err(ArmError::conflict(
-                        "Conflict",
-                        format!(
-                            "The policy '{name}' is in use by the security policy '{}'; delete that first.",
-                            user["id"].as_str().unwrap_or_default()
-                        ),
-                    )
-                    .flat());
-                }
-                let duration = ctx.latency("frontDoor.delete");
-                let op = lro::start(ctx, &old.id, "Deleting", duration);
-                let mut resp = Resp::empty(202);
-                lro::accepted_delete(ctx, &mut resp, site(), &op, duration);
-                Ok(resp)
-            }
-        },
-        _ => Err(method_not_allowed(&ctx.method)),
     }
 }
 
+pub fn policy(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError> {
+    let rg_id = require_group(ctx, rg)?;
+    let at = At::new(
+        ctx.state,
+        rg,
+        format!(
+            "{rg_id}/providers/Microsoft.Network/FrontDoorWebApplicationFirewallPolicies/{name}"
+        ),
+        name,
+        None,
+    );
+    crud::serve(ctx, &at, &Policy)
+}
+
 /// The security policies that use the policy `id`, as `securityPolicyLinks`.
-fn links(ctx: &Ctx<'_>, id: &str) -> Vec<Value> {
-    ctx.state
+fn links(state: &State, id: &str) -> Vec<Value> {
+    state
         .resources
         .values()
         .filter(|r| {

@@ -161,7 +161,30 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
             _,
             "operations",
             _,
-        ] => (Route::OperationStatus(own(7)), Some(api_for_namespace(ns)?)),
+        ] => (Route::OperationStatus(own(7)), Some(operations_api(ns)?)),
+        // Front Door's operations live in the group (afd-profile #1, afd-endpoint-update #0): the
+        // status document, and below it the result.
+        [
+            "subscriptions",
+            _,
+            "resourcegroups",
+            _,
+            "providers",
+            "microsoft.cdn",
+            "operationresults",
+            _,
+        ] => (Route::OperationStatus(own(7)), Some(api::API_CDN)),
+        [
+            "subscriptions",
+            _,
+            "resourcegroups",
+            _,
+            "providers",
+            "microsoft.cdn",
+            "operationresults",
+            _,
+            ..,
+        ] => (Route::OperationResult(own(7)), Some(api::API_CDN)),
         [
             "subscriptions",
             _,
@@ -171,7 +194,7 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
             _,
             "operationresults",
             _,
-        ] => (Route::OperationResult(own(7)), Some(api_for_namespace(ns)?)),
+        ] => (Route::OperationResult(own(7)), Some(operations_api(ns)?)),
         [
             "subscriptions",
             _,
@@ -201,6 +224,14 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
         }
         _ => return None,
     })
+}
+
+/// The api-version a namespace's operation URLs carry (AKS's differ from its resources').
+fn operations_api(ns: &str) -> Option<&'static str> {
+    match ns {
+        "microsoft.containerservice" => Some(crate::contract::profile::AKS_OPERATIONS_API),
+        _ => api_for_namespace(ns),
+    }
 }
 
 fn api_for_namespace(ns: &str) -> Option<&'static str> {

@@ -3,23 +3,17 @@
 //! Node pools (in `agentPoolProfiles` or as children) follow `agent_pool`.
 
 use super::CLUSTER_TYPE;
+use super::pools::{any_busy, with_children};
+use crate::contract::crud::{self, At, ResourceType, Written};
 use crate::contract::error::ArmError;
-use crate::contract::lro::{self, OpSite};
+use crate::contract::profile::{self, Profile};
 use crate::contract::request::{Ctx, Resp};
 use crate::contract::resource::{body_location, method_not_allowed, not_found, require_group};
-use crate::contract::store::{Kind, Resource};
+use crate::contract::store::{Kind, Resource, State};
 use axum::http::Method;
 use serde_json::{Value, json};
 
 const TYPE: &str = "Microsoft.ContainerService/ManagedClusters";
-
-fn site(location: &str) -> OpSite<'_> {
-    OpSite {
-        namespace: "Microsoft.ContainerService",
-        location,
-        api_version: crate::contract::versions::API_AKS,
-    }
-}
 
 fn invalid(target: &str, message: String) -> ArmError {
     ArmError::bad_request("InvalidParameter", message).with_target(target)
@@ -136,7 +130,7 @@ fn validate(
     // Every pool the cluster would have: these, and the user pools written on their own.
     let mut all: Vec<Value> = pools.to_vec();
     if let Some(old) = existing {
-        let current = crate::rp::aks::pools::with_children(ctx, old);
+        let current = crate::rp::aks::pools::with_children(ctx.state, old);
         for pool in current["properties"]["agentPoolProfiles"]
             .as_array()
             .into_iter()
@@ -291,125 +285,125 @@ fn rendered_sku(body: &Value) -> Value {
     json!({ "name": "Base", "tier": tier })
 }
 
+#[derive(Debug)]
+struct ManagedCluster;
+
+impl ResourceType for ManagedCluster {
+    fn profile(&self) -> &'static Profile {
+        &profile::AKS
+    }
+    fn kind(&self) -> Kind {
+        Kind::ManagedCluster
+    }
+    fn type_name(&self) -> &'static str {
+        CLUSTER_TYPE
+    }
+    fn delete_latency(&self) -> &'static str {
+        "managedCluster.delete"
+    }
+    fn busy_blocks_delete(&self) -> bool {
+        false
+    }
+
+    fn render(&self, state: &State, resource: &Resource) -> Value {
+        with_children(state, resource)
+    }
+
+    fn busy(&self, ctx: &Ctx<'_>, _at: &At, existing: Option<&Resource>) -> Option<ArmError> {
+        let old = existing?;
+        (old.is_busy() || any_busy(ctx.state, &old.id)).then(|| {
+            ArmError::conflict(
+                "OperationNotAllowed",
+                format!(
+                    "Operation is not allowed because there's an in progress {} operation on the managed cluster.",
+                    old.pending.as_ref().map_or("", |p| p.state.as_str())
+                ),
+            )
+        })
+    }
+
+    fn put(
+        &self,
+        ctx: &mut Ctx<'_>,
+        at: &At,
+        existing: Option<&Resource>,
+        body: &Value,
+    ) -> Result<Written, ArmError> {
+        let location = body_location(ctx, body)?;
+        if !crate::contract::regions::aks_offered(ctx.config, location) {
+            return Err(ArmError::bad_request(
+                "LocationNotAvailableForResourceType",
+                format!(
+                    "The provided location '{location}' is not available for resource type '{CLUSTER_TYPE}'."
+                ),
+            ));
+        }
+        if let Some(old) = existing
+            && old.body["location"] != json!(location)
+        {
+            return Err(ArmError::bad_request(
+                "InvalidResourceLocation",
+                format!(
+                    "The resource '{}' already exists in location '{}' in resource group '{}'.",
+                    at.name,
+                    old.body["location"].as_str().unwrap_or_default(),
+                    at.rg
+                ),
+            ));
+        }
+        validate(ctx, &at.name, body, existing)?;
+        crate::rp::compute::check(
+            ctx,
+            &at.id,
+            location,
+            body["properties"]["agentPoolProfiles"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default(),
+        )?;
+        crate::rp::aks::versions::check(
+            ctx,
+            location,
+            body["properties"]["kubernetesVersion"].as_str(),
+            existing.and_then(|c| c.body["properties"]["kubernetesVersion"].as_str()),
+        )?;
+        let rendered = render(ctx, &at.id, &at.name, &at.rg, location, body, existing);
+        for principal in [
+            rendered["identity"]["principalId"].as_str(),
+            rendered["properties"]["identityProfile"]["kubeletidentity"]["objectId"].as_str(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            ctx.state
+                .identities
+                .entry(principal.to_ascii_lowercase())
+                .or_insert(ctx.now);
+        }
+        Ok(Written {
+            body: rendered,
+            location: location.to_owned(),
+            latency: if existing.is_some() {
+                "managedCluster.update"
+            } else {
+                "managedCluster.put"
+            },
+            completes: None,
+            unchanged: false,
+        })
+    }
+}
+
 pub fn cluster(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError> {
     let rg_id = require_group(ctx, rg)?;
-    let id = format!("{rg_id}/providers/{CLUSTER_TYPE}/{name}");
-    let existing = ctx.state.get(&id).cloned();
-    match ctx.method {
-        Method::GET => existing
-            .map(|c| Resp::json(200, crate::rp::aks::pools::with_children(ctx, &c)))
-            .ok_or_else(|| not_found(CLUSTER_TYPE, name, rg)),
-        Method::PUT => {
-            let body = ctx.json_body()?.clone();
-            let location = body_location(ctx, &body)?;
-            if !crate::contract::regions::aks_offered(ctx.config, location) {
-                return Err(ArmError::bad_request(
-                    "LocationNotAvailableForResourceType",
-                    format!(
-                        "The provided location '{location}' is not available for resource type '{CLUSTER_TYPE}'."
-                    ),
-                ));
-            }
-            if let Some(old) = &existing {
-                if old.is_busy() || crate::rp::aks::pools::any_busy(ctx, &old.id) {
-                    return Err(ArmError::conflict(
-                        "OperationNotAllowed",
-                        format!(
-                            "Operation is not allowed because there's an in progress {} operation on the managed cluster.",
-                            old.pending.as_ref().map_or("", |p| p.state.as_str())
-                        ),
-                    ));
-                }
-                if old.body["location"] != json!(location) {
-                    return Err(ArmError::bad_request(
-                        "InvalidResourceLocation",
-                        format!(
-                            "The resource '{name}' already exists in location '{}' in resource group '{rg}'.",
-                            old.body["location"].as_str().unwrap_or_default()
-                        ),
-                    ));
-                }
-            }
-            validate(ctx, name, &body, existing.as_ref())?;
-            crate::rp::compute::check(
-                ctx,
-                &id,
-                location,
-                body["properties"]["agentPoolProfiles"]
-                    .as_array()
-                    .map(Vec::as_slice)
-                    .unwrap_or_default(),
-            )?;
-            crate::rp::aks::versions::check(
-                ctx,
-                location,
-                body["properties"]["kubernetesVersion"].as_str(),
-                existing
-                    .as_ref()
-                    .and_then(|c| c.body["properties"]["kubernetesVersion"].as_str()),
-            )?;
-            let id = existing.as_ref().map_or(id, |c| c.id.clone());
-            let stored_name = id.rsplit('/').next().unwrap_or(name).to_owned();
-            let rendered = render(
-                ctx,
-                &id,
-                &stored_name,
-                rg,
-                location,
-                &body,
-                existing.as_ref(),
-            );
-            for principal in [
-                rendered["identity"]["principalId"].as_str(),
-                rendered["properties"]["identityProfile"]["kubeletidentity"]["objectId"].as_str(),
-            ]
-            .into_iter()
-            .flatten()
-            {
-                ctx.state
-                    .identities
-                    .entry(principal.to_ascii_lowercase())
-                    .or_insert(ctx.now);
-            }
-            ctx.state.insert(Resource {
-                id: id.clone(),
-                kind: Kind::ManagedCluster,
-                body: rendered,
-                pending: None,
-            });
-            let (state, key) = if existing.is_some() {
-                ("Updating", "managedCluster.update")
-            } else {
-                ("Creating", "managedCluster.put")
-            };
-            let duration = ctx.latency(key);
-            let op = lro::start(ctx, &id, state, duration);
-            let current = ctx
-                .state
-                .get(&id)
-                .cloned()
-                .map(|c| crate::rp::aks::pools::with_children(ctx, &c))
-                .unwrap_or_default();
-            let mut resp = Resp::json(if existing.is_some() { 200 } else { 201 }, current);
-            lro::accepted_put(ctx, &mut resp, site(location), &op, duration);
-            Ok(resp)
-        }
-        Method::DELETE => {
-            let Some(old) = existing else {
-                return Ok(Resp::empty(204));
-            };
-            if old.pending.as_ref().is_some_and(|p| p.state == "Deleting") {
-                return Ok(Resp::empty(202));
-            }
-            let location = old.body["location"].as_str().unwrap_or_default().to_owned();
-            let duration = ctx.latency("managedCluster.delete");
-            let op = lro::start(ctx, &old.id, "Deleting", duration);
-            let mut resp = Resp::empty(202);
-            lro::accepted_delete(ctx, &mut resp, site(&location), &op, duration);
-            Ok(resp)
-        }
-        _ => Err(method_not_allowed(&ctx.method)),
-    }
+    let at = At::new(
+        ctx.state,
+        rg,
+        format!("{rg_id}/providers/{CLUSTER_TYPE}/{name}"),
+        name,
+        None,
+    );
+    crud::serve(ctx, &at, &ManagedCluster)
 }
 
 /// `POST .../managedClusters/{name}/listClusterUserCredential`: the cluster's kubeconfig (base64), with

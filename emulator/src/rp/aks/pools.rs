@@ -3,8 +3,7 @@
 //! pool exists); a pool as AKS reports it; a cluster's pools with its child pools folded in.
 
 use crate::contract::error::ArmError;
-use crate::contract::request::Ctx;
-use crate::contract::store::{Kind, Resource};
+use crate::contract::store::{Kind, Resource, State};
 use serde_json::{Value, json};
 
 pub(crate) fn invalid(target: &str, message: String) -> ArmError {
@@ -116,15 +115,14 @@ pub(crate) fn rendered(props: &Value, version: &str) -> Value {
 }
 
 /// The cluster's `agentPoolProfiles` with its child pools (by name) included, as AKS lists them.
-pub(crate) fn with_children(ctx: &Ctx<'_>, cluster: &Resource) -> Value {
+pub(crate) fn with_children(state: &State, cluster: &Resource) -> Value {
     let mut body = cluster.body.clone();
     let mut profiles: Vec<Value> = body["properties"]["agentPoolProfiles"]
         .as_array()
         .cloned()
         .unwrap_or_default();
-    for child in ctx.state.children_of(&cluster.id) {
-        let Some(pool) = ctx
-            .state
+    for child in state.children_of(&cluster.id) {
+        let Some(pool) = state
             .resources
             .get(&child)
             .filter(|r| r.kind == Kind::AgentPool)
@@ -142,10 +140,10 @@ pub(crate) fn with_children(ctx: &Ctx<'_>, cluster: &Resource) -> Value {
 }
 
 /// Whether any child pool of the cluster `id` is busy.
-pub(crate) fn any_busy(ctx: &Ctx<'_>, cluster_id: &str) -> bool {
-    ctx.state
+pub(crate) fn any_busy(state: &State, cluster_id: &str) -> bool {
+    state
         .children_of(cluster_id)
         .iter()
-        .filter_map(|c| ctx.state.resources.get(c))
+        .filter_map(|c| state.resources.get(c))
         .any(|r| r.kind == Kind::AgentPool && r.is_busy())
 }

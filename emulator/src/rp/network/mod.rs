@@ -8,7 +8,6 @@ pub mod subnet;
 pub mod vnet;
 
 use crate::contract::error::ArmError;
-use crate::contract::lro::OpSite;
 use crate::contract::request::Ctx;
 use crate::contract::store::{Kind, Resource, State};
 use ipnet::Ipv4Net;
@@ -20,15 +19,7 @@ pub(crate) fn etag() -> String {
     format!("W/\"{}\"", uuid::Uuid::new_v4())
 }
 
-pub(crate) fn site<'a>(location: &'a str) -> OpSite<'a> {
-    OpSite {
-        namespace: "Microsoft.Network",
-        location,
-        api_version: crate::contract::versions::API_NETWORK,
-    }
-}
-
-fn parse_prefixes(values: &Value, target: &str) -> Result<Vec<Ipv4Net>, ArmError> {
+pub(crate) fn parse_prefixes(values: &Value, target: &str) -> Result<Vec<Ipv4Net>, ArmError> {
     let Some(list) = values.as_array() else {
         return Ok(Vec::new());
     };

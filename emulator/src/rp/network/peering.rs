@@ -3,199 +3,218 @@
 //! local VNet held `Updating` while a write runs, and peering states Initiated / Connected /
 //! Disconnected, recomputed for the pair a write or a finished operation touches.
 
+use super::{another_operation, etag, overlaps, vnet_space};
+use crate::contract::crud::{self, At, ResourceType, Written};
 use crate::contract::error::ArmError;
-use crate::contract::lro;
+use crate::contract::lro::Started;
+use crate::contract::profile::{self, Profile};
 use crate::contract::request::{Ctx, Resp};
-use crate::contract::resource::{method_not_allowed, not_found, require_group};
+use crate::contract::resource::{not_found, require_group};
 use crate::contract::store::{Kind, Resource, State};
-use crate::rp::network::{another_operation, etag, overlaps, site, vnet_space};
-use axum::http::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 const PEERING_TYPE: &str = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings";
-const VNET_TYPE: &str = crate::rp::network::VNET_TYPE;
+use super::VNET_TYPE;
+
+#[derive(Debug)]
+struct Peering;
+
+impl Peering {
+    /// The VNet the peering belongs to (`At::parent`).
+    fn local(at: &At) -> Result<&Resource, ArmError> {
+        at.parent
+            .as_ref()
+            .ok_or_else(|| ArmError::new(500, "InternalServerError", "peering without its VNet"))
+    }
+}
+
+impl ResourceType for Peering {
+    fn profile(&self) -> &'static Profile {
+        &profile::NETWORK
+    }
+    fn kind(&self) -> Kind {
+        Kind::Peering
+    }
+    fn type_name(&self) -> &'static str {
+        PEERING_TYPE
+    }
+    fn delete_latency(&self) -> &'static str {
+        "network.delete"
+    }
+
+    /// A peering write holds its local VNet: refused while the VNet is busy.
+    fn busy(&self, ctx: &Ctx<'_>, at: &At, _existing: Option<&Resource>) -> Option<ArmError> {
+        let local = at.parent.as_ref()?;
+        ctx.state
+            .get(&local.id)
+            .filter(|v| v.is_busy())
+            .map(|v| another_operation(ctx, v))
+    }
+
+    fn put(
+        &self,
+        ctx: &mut Ctx<'_>,
+        at: &At,
+        existing: Option<&Resource>,
+        body: &Value,
+    ) -> Result<Written, ArmError> {
+        let local = VnetFacts::of(Self::local(at)?);
+        let id = &at.id;
+        let Some(remote_id) = body["properties"]["remoteVirtualNetwork"]["id"].as_str() else {
+            return Err(ArmError::bad_request(
+                "InvalidRequestFormat",
+                "Cannot parse the request: properties.remoteVirtualNetwork.id is required.",
+            )
+            .with_target("properties.remoteVirtualNetwork.id"));
+        };
+        let Some(remote) = ctx.state.get(remote_id).map(VnetFacts::of) else {
+            return Err(ArmError::bad_request(
+                "InvalidResourceReference",
+                format!(
+                    "Resource {remote_id} referenced by resource {id} was not found. Please make sure that the referenced resource exists, and that both resources are in the same subscription."
+                ),
+            ));
+        };
+        if remote.busy || remote.provisioning_state != "Succeeded" {
+            return Err(ArmError::bad_request(
+                "ReferencedResourceNotProvisioned",
+                format!(
+                    "Cannot proceed with operation because resource {} used by resource {id} is not in Succeeded state. Resource is in {} state and the last operation that updated/is updating the resource is PutVirtualNetworkOperation.",
+                    remote.id, remote.provisioning_state
+                ),
+            ));
+        }
+        let (local_space, remote_space) = (&local.space, &remote.space);
+        if overlaps(local_space, remote_space) {
+            return Err(ArmError::bad_request(
+                "VnetAddressSpacesOverlap",
+                format!(
+                    "Cannot create or update peering {id}. Virtual networks {} and {} cannot be peered because their address spaces overlap.",
+                    local.id, remote.id
+                ),
+            ));
+        }
+        for other in peered_vnets(ctx.state, &local.id) {
+            if !other.id.eq_ignore_ascii_case(&remote.id)
+                && overlaps(&vnet_space(other), remote_space)
+            {
+                return Err(ArmError::bad_request(
+                    "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet",
+                    format!(
+                        "Cannot create or update peering {id}. Address space of the remote virtual network {} overlaps with the address space of {}, already peered with {}.",
+                        remote.id, other.id, local.id
+                    ),
+                ));
+            }
+        }
+        // A remote side left Disconnected (this side or its VNet was deleted) must be re-PUT first.
+        let local_lower = local.id.to_ascii_lowercase();
+        if let Some(reciprocal) = sides_of(
+            ctx.state,
+            &remote.id.to_ascii_lowercase(),
+            Some(&local_lower),
+        )
+        .iter()
+        .filter_map(|s| ctx.state.resources.get(&s.key))
+        .find(|p| p.body["properties"]["peeringState"] == "Disconnected")
+        {
+            return Err(ArmError::bad_request(
+                "RemotePeeringIsDisconnected",
+                format!(
+                    "Cannot create or update peering {id} because remote peering {} referencing parent virtual network {} is in Disconnected state. Update or re-create the remote peering to get it back to Initiated state. Peering gets Disconnected when remote vnet or remote peering is deleted and re-created.",
+                    reciprocal.id, local.id
+                ),
+            ));
+        }
+        let props = &body["properties"];
+        let flag = |key: &str, default: bool| props[key].as_bool().unwrap_or(default);
+        // A new side is `RemoteNotInSync` until its remote side exists (vnet-peering #44, #46);
+        // a re-PUT keeps its level unless it asks to sync the remote address space.
+        let sync_level = match existing {
+            None => "RemoteNotInSync".to_owned(),
+            Some(_)
+                if ctx
+                    .query
+                    .get("syncRemoteAddressSpace")
+                    .is_some_and(|v| v == "true") =>
+            {
+                "FullyInSync".to_owned()
+            }
+            Some(p) => p.body["properties"]["peeringSyncLevel"]
+                .as_str()
+                .unwrap_or("FullyInSync")
+                .to_owned(),
+        };
+        let prefixes: Vec<String> = remote_space.iter().map(ToString::to_string).collect();
+        let peering_body = json!({
+            "id": id,
+            "name": at.name,
+            "type": PEERING_TYPE,
+            "etag": etag(),
+            "properties": {
+                "resourceGuid": existing.map_or_else(|| json!(uuid::Uuid::new_v4().to_string()), |p| p.body["properties"]["resourceGuid"].clone()),
+                // Re-PUT, a Disconnected peering starts over as Initiated.
+                "peeringState": existing
+                    .map(|p| p.body["properties"]["peeringState"].clone())
+                    .filter(|s| s != "Disconnected")
+                    .unwrap_or_else(|| json!("Initiated")),
+                "peeringSyncLevel": sync_level,
+                "remoteVirtualNetwork": { "id": remote.id },
+                "allowVirtualNetworkAccess": flag("allowVirtualNetworkAccess", true),
+                "allowForwardedTraffic": flag("allowForwardedTraffic", false),
+                "allowGatewayTransit": flag("allowGatewayTransit", false),
+                "useRemoteGateways": flag("useRemoteGateways", false),
+                "doNotVerifyRemoteGateways": flag("doNotVerifyRemoteGateways", false),
+                "peerCompleteVnets": flag("peerCompleteVnets", true),
+                "remoteAddressSpace": { "addressPrefixes": prefixes },
+                "remoteVirtualNetworkAddressSpace": { "addressPrefixes": prefixes },
+            },
+        });
+        Ok(Written {
+            body: peering_body,
+            location: local.location,
+            latency: "peering.put",
+            completes: None,
+            unchanged: false,
+        })
+    }
+
+    /// The local VNet is held `Updating` while the write runs, and the pair's states follow at once:
+    /// the second side's own answer reads `Connected` (vnet-peering #47).
+    fn written(&self, ctx: &mut Ctx<'_>, at: &At, op: Option<&Started>) {
+        let (Ok(local), Some(op)) = (Self::local(at), op) else {
+            return;
+        };
+        lock_vnet(ctx.state, &local.id, &op.id, ctx.now + op.duration_ms);
+        let remote = ctx
+            .state
+            .get(&at.id)
+            .and_then(|p| p.body["properties"]["remoteVirtualNetwork"]["id"].as_str())
+            .unwrap_or_default()
+            .to_owned();
+        let pairs = pair_of(&at.id.to_ascii_lowercase(), &remote)
+            .into_iter()
+            .collect();
+        recompute_peering_pairs(ctx.state, &pairs);
+    }
+
+    fn deleting(&self, ctx: &mut Ctx<'_>, at: &At, op: &Started) {
+        if let Ok(local) = Self::local(at) {
+            lock_vnet(ctx.state, &local.id, &op.id, ctx.now + op.duration_ms);
+        }
+    }
+}
 
 pub fn peering(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Result<Resp, ArmError> {
     let rg_id = require_group(ctx, rg)?;
     let vnet_id = format!("{rg_id}/providers/{VNET_TYPE}/{vnet_name}");
-    // Reads borrow the store; writes copy out of it only what they use (the most frequent requests
-    // of an apply are peering reads and writes).
-    let Some(local) = ctx.state.get(&vnet_id) else {
+    let Some(local) = ctx.state.get(&vnet_id).cloned() else {
         return Err(not_found(VNET_TYPE, vnet_name, rg));
     };
     let id = format!("{}/virtualNetworkPeerings/{name}", local.id);
-    if ctx.method == Method::GET {
-        return ctx
-            .state
-            .get(&id)
-            .map(|p| Resp::json(200, p.body.clone()))
-            .ok_or_else(|| not_found(PEERING_TYPE, name, rg));
-    }
-    let local = VnetFacts::of(local);
-    let busy = |ctx: &Ctx<'_>| {
-        ctx.state
-            .get(&vnet_id)
-            .filter(|v| v.is_busy())
-            .map(|v| another_operation(ctx, v))
-    };
-    let existing = ctx.state.get(&id).map(|p| Existing {
-        id: p.id.clone(),
-        peering_state: p.body["properties"]["peeringState"].clone(),
-        sync_level: p.body["properties"]["peeringSyncLevel"]
-            .as_str()
-            .map(str::to_owned),
-    });
-    let location = local.location.clone();
-    match ctx.method {
-        Method::PUT => {
-            let body = ctx.json_body()?.clone();
-            if let Some(conflict) = busy(ctx) {
-                return Err(conflict);
-            }
-            let Some(remote_id) = body["properties"]["remoteVirtualNetwork"]["id"].as_str() else {
-                return Err(ArmError::bad_request(
-                    "InvalidRequestFormat",
-                    "Cannot parse the request: properties.remoteVirtualNetwork.id is required.",
-                )
-                .with_target("properties.remoteVirtualNetwork.id"));
-            };
-            let Some(remote) = ctx.state.get(remote_id).map(VnetFacts::of) else {
-                return Err(ArmError::bad_request(
-                    "InvalidResourceReference",
-                    format!(
-                        "Resource {remote_id} referenced by resource {id} was not found. Please make sure that the referenced resource exists, and that both resources are in the same subscription."
-                    ),
-                ));
-            };
-            if remote.busy || remote.provisioning_state != "Succeeded" {
-                return Err(ArmError::bad_request(
-                    "ReferencedResourceNotProvisioned",
-                    format!(
-                        "Cannot proceed with operation because resource {} used by resource {id} is not in Succeeded state. Resource is in {} state and the last operation that updated/is updating the resource is PutVirtualNetworkOperation.",
-                        remote.id, remote.provisioning_state
-                    ),
-                ));
-            }
-            let (local_space, remote_space) = (&local.space, &remote.space);
-            if overlaps(local_space, remote_space) {
-                return Err(ArmError::bad_request(
-                    "VnetAddressSpacesOverlap",
-                    format!(
-                        "Cannot create or update peering {id}. Virtual networks {} and {} cannot be peered because their address spaces overlap.",
-                        local.id, remote.id
-                    ),
-                ));
-            }
-            for other in peered_vnets(ctx.state, &local.id) {
-                if !other.id.eq_ignore_ascii_case(&remote.id)
-                    && overlaps(&vnet_space(other), remote_space)
-                {
-                    return Err(ArmError::bad_request(
-                        "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet",
-                        format!(
-                            "Cannot create or update peering {id}. Address space of the remote virtual network {} overlaps with the address space of {}, already peered with {}.",
-                            remote.id, other.id, local.id
-                        ),
-                    ));
-                }
-            }
-            // A remote side left Disconnected (this side or its VNet was deleted) must be re-PUT first.
-            let local_lower = local.id.to_ascii_lowercase();
-            if let Some(reciprocal) = sides_of(
-                ctx.state,
-                &remote.id.to_ascii_lowercase(),
-                Some(&local_lower),
-            )
-            .iter()
-            .filter_map(|s| ctx.state.resources.get(&s.key))
-            .find(|p| p.body["properties"]["peeringState"] == "Disconnected")
-            {
-                return Err(ArmError::bad_request(
-                    "RemotePeeringIsDisconnected",
-                    format!(
-                        "Cannot create or update peering {id} because remote peering {} referencing parent virtual network {} is in Disconnected state. Update or re-create the remote peering to get it back to Initiated state. Peering gets Disconnected when remote vnet or remote peering is deleted and re-created.",
-                        reciprocal.id, local.id
-                    ),
-                ));
-            }
-            let props = &body["properties"];
-            let flag = |key: &str, default: bool| props[key].as_bool().unwrap_or(default);
-            let in_sync = ctx
-                .query
-                .get("syncRemoteAddressSpace")
-                .is_some_and(|v| v == "true")
-                || existing.is_none();
-            let sync_level = if in_sync {
-                "FullyInSync".to_owned()
-            } else {
-                existing
-                    .as_ref()
-                    .and_then(|p| p.sync_level.clone())
-                    .unwrap_or_else(|| "FullyInSync".to_owned())
-            };
-            let prefixes: Vec<String> = remote_space.iter().map(ToString::to_string).collect();
-            let peering_body = json!({
-                "id": id,
-                "name": name,
-                "type": PEERING_TYPE,
-                "etag": etag(),
-                "properties": {
-                    "provisioningState": "Updating",
-                    // Re-PUT, a Disconnected peering starts over as Initiated.
-                    "peeringState": existing
-                        .as_ref()
-                        .map(|p| p.peering_state.clone())
-                        .filter(|s| s != "Disconnected")
-                        .unwrap_or_else(|| json!("Initiated")),
-                    "peeringSyncLevel": sync_level,
-                    "remoteVirtualNetwork": { "id": remote.id },
-                    "allowVirtualNetworkAccess": flag("allowVirtualNetworkAccess", true),
-                    "allowForwardedTraffic": flag("allowForwardedTraffic", false),
-                    "allowGatewayTransit": flag("allowGatewayTransit", false),
-                    "useRemoteGateways": flag("useRemoteGateways", false),
-                    "remoteAddressSpace": { "addressPrefixes": prefixes },
-                    "remoteVirtualNetworkAddressSpace": { "addressPrefixes": prefixes },
-                },
-            });
-            ctx.state.insert(Resource {
-                id: id.clone(),
-                kind: Kind::Peering,
-                body: peering_body,
-                pending: None,
-            });
-            let (op, duration) = lro::start_put(ctx, &id, existing.is_some(), "peering.put");
-            lock_vnet(ctx.state, &local.id, &op, ctx.now + duration);
-            let pairs = pair_of(&id.to_ascii_lowercase(), &remote.id)
-                .into_iter()
-                .collect();
-            recompute_peering_pairs(ctx.state, &pairs);
-            let mut resp = Resp::json(
-                if existing.is_some() { 200 } else { 201 },
-                ctx.state
-                    .get(&id)
-                    .map(|p| p.body.clone())
-                    .unwrap_or_default(),
-            );
-            lro::accepted_put(ctx, &mut resp, site(&location), &op, duration);
-            Ok(resp)
-        }
-        Method::DELETE => {
-            let Some(old) = existing else {
-                return Ok(Resp::empty(204));
-            };
-            if let Some(conflict) = busy(ctx) {
-                return Err(conflict);
-            }
-            let duration = ctx.latency("network.delete");
-            let op = lro::start(ctx, &old.id, "Deleting", duration);
-            lock_vnet(ctx.state, &local.id, &op, ctx.now + duration);
-            let mut resp = Resp::empty(202);
-            lro::accepted_delete(ctx, &mut resp, site(&location), &op, duration);
-            Ok(resp)
-        }
-        _ => Err(method_not_allowed(&ctx.method)),
-    }
+    let at = At::new(ctx.state, rg, id, name, Some(local));
+    crud::serve(ctx, &at, &Peering)
 }
 
 /// What a peering write uses of a VNet.
@@ -220,13 +239,6 @@ impl VnetFacts {
             space: vnet_space(vnet),
         }
     }
-}
-
-/// What a write uses of the peering it replaces.
-struct Existing {
-    id: String,
-    peering_state: serde_json::Value,
-    sync_level: Option<String>,
 }
 
 /// A peering write holds its local VNet in `Updating` until it finishes, as ARM does.
@@ -385,7 +397,16 @@ fn settle_states(state: &mut State, sides: &[Side]) {
     }
     for (key, next) in updates {
         if let Some(p) = state.resources.get_mut(&key) {
+            // Connected, the side is in sync with its remote (vnet-peering #52); every change of
+            // state is a new etag.
+            if next == "Connected"
+                && p.body["properties"]["peeringSyncLevel"] == "RemoteNotInSync"
+                && p.body["properties"]["peeringState"] == "Initiated"
+            {
+                p.body["properties"]["peeringSyncLevel"] = json!("FullyInSync");
+            }
             p.body["properties"]["peeringState"] = json!(next);
+            p.body["etag"] = json!(etag());
         }
     }
 }

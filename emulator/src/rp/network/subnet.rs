@@ -1,13 +1,12 @@
 //! Subnets of a virtual network: written through the VNet (its lock, its address space, no overlaps),
 //! PUT and DELETE long-running, as the Network RP answers them.
 
+use super::{VNET_TYPE, another_operation, build_subnets, check_in_use, vnet_space};
 use crate::contract::error::ArmError;
-use crate::contract::lro;
+use crate::contract::lro::{self, Write};
+use crate::contract::profile::NETWORK;
 use crate::contract::request::{Ctx, Resp};
 use crate::contract::resource::{method_not_allowed, not_found, require_group};
-use crate::rp::network::{
-    VNET_TYPE, another_operation, build_subnets, check_in_use, site, vnet_space,
-};
 use axum::http::Method;
 use serde_json::{Value, json};
 
@@ -58,21 +57,20 @@ pub fn subnet(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Resul
             if let Some(v) = ctx.state.get_mut(&vnet.id) {
                 v.body["properties"]["subnets"] = json!(built);
             }
+            // The write runs on the VNet, which holds its subnets: it is `Updating` meanwhile.
+            let write = Write::put(found.is_some());
             let duration = ctx.latency("subnet.put");
-            let op = lro::start(ctx, &vnet.id, "Updating", duration);
-            let mut resp = Resp::json(if found.is_some() { 200 } else { 201 }, created);
-            lro::accepted_put(
-                ctx,
-                &mut resp,
-                site(vnet.body["location"].as_str().unwrap_or_default()),
-                &op,
-                duration,
-            );
+            let op = lro::start(ctx, &vnet.id, "Updating", duration, NETWORK.doc, None);
+            let mut shown = created;
+            shown["properties"]["provisioningState"] = json!("Updating");
+            let mut resp = Resp::json(write.answer(&NETWORK).status, shown);
+            let location = vnet.body["location"].as_str().unwrap_or_default();
+            lro::announce(ctx, &NETWORK, write, &vnet.id, location, &op, &mut resp);
             Ok(resp)
         }
         Method::DELETE => {
             if found.is_none() {
-                return Ok(Resp::empty(204));
+                return Ok(Resp::empty(NETWORK.delete_missing));
             }
             if vnet.is_busy() {
                 return Err(another_operation(ctx, &vnet));
@@ -91,14 +89,17 @@ pub fn subnet(ctx: &mut Ctx<'_>, rg: &str, vnet_name: &str, name: &str) -> Resul
                 v.body["properties"]["subnets"] = json!(rest);
             }
             let duration = ctx.latency("subnet.put");
-            let op = lro::start(ctx, &vnet.id, "Updating", duration);
-            let mut resp = Resp::empty(202);
-            lro::accepted_delete(
+            let op = lro::start(ctx, &vnet.id, "Updating", duration, NETWORK.doc, None);
+            let mut resp = Resp::empty(NETWORK.delete.status);
+            let location = vnet.body["location"].as_str().unwrap_or_default();
+            lro::announce(
                 ctx,
-                &mut resp,
-                site(vnet.body["location"].as_str().unwrap_or_default()),
+                &NETWORK,
+                Write::Delete,
+                &vnet.id,
+                location,
                 &op,
-                duration,
+                &mut resp,
             );
             Ok(resp)
         }

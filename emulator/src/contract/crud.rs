@@ -1,0 +1,260 @@
+//! ARM's verbs on one resource, written once for every type ([`serve`]), as kube-rs's `Api<K>`
+//! writes CRUD once: GET (404 when missing), PUT (create or update, refused while an operation
+//! holds it), PATCH of tags, DELETE, each answered as the type's family answers ([`Profile`]). A
+//! resource type brings only its own rules ([`ResourceType`]): what a PUT must satisfy and what it
+//! stores, how GET renders it, what else a write locks or refuses.
+
+use crate::contract::error::ArmError;
+use crate::contract::lro::{self, Started, Write};
+use crate::contract::profile::Profile;
+use crate::contract::request::{Ctx, Resp};
+use crate::contract::resource::{method_not_allowed, not_found};
+use crate::contract::store::{Kind, Resource, State};
+use axum::http::Method;
+use serde_json::{Value, json};
+
+/// Where a request's resource is.
+#[derive(Debug, Clone)]
+pub struct At {
+    /// The resource group, as the request names it.
+    pub rg: String,
+    /// The resource's id: the stored casing when it exists, else as its parent and the type spell it.
+    pub id: String,
+    pub name: String,
+    /// The resource it is a child of (a peering's VNet, an agent pool's cluster), when it has one.
+    pub parent: Option<Resource>,
+}
+
+impl At {
+    /// `id` under `parent` (or in group `rg`), the stored casing winning when it already exists.
+    pub fn new(state: &State, rg: &str, id: String, name: &str, parent: Option<Resource>) -> Self {
+        let id = state.get(&id).map_or(id, |r| r.id.clone());
+        let name = id.rsplit('/').next().unwrap_or(name).to_owned();
+        Self {
+            rg: rg.to_owned(),
+            id,
+            name,
+            parent,
+        }
+    }
+}
+
+/// What a PUT stores, once its type's rules accept it.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// The resource as the type reports it, read-only properties filled.
+    pub body: Value,
+    /// The region its operation runs in (operation URLs name it).
+    pub location: String,
+    /// The latency model's key for this write.
+    pub latency: &'static str,
+    /// Properties it gains only when its operation ends (see `Pending::completes`).
+    pub completes: Option<Value>,
+    /// Whether the PUT changes nothing: answered 200 with the resource, no operation (Storage).
+    pub unchanged: bool,
+}
+
+/// One resource type's own rules on top of ARM's verbs.
+pub trait ResourceType {
+    /// How the type's family answers.
+    fn profile(&self) -> &'static Profile;
+    fn kind(&self) -> Kind;
+    /// ARM's name of the type (`Microsoft.Network/publicIPAddresses`), for its errors.
+    fn type_name(&self) -> &'static str;
+
+    /// The resource as GET shows it (children folded in, states computed).
+    fn render(&self, _state: &State, resource: &Resource) -> Value {
+        resource.body.clone()
+    }
+
+    /// Whether a PUT must carry a body (a few types take none).
+    fn needs_body(&self) -> bool {
+        true
+    }
+
+    /// The answer to a GET of what does not exist.
+    fn not_found(&self, at: &At) -> ArmError {
+        not_found(self.type_name(), &at.name, &at.rg)
+    }
+
+    /// A refusal of any write while an operation holds the resource (or what it depends on).
+    fn busy(&self, _ctx: &Ctx<'_>, _at: &At, _existing: Option<&Resource>) -> Option<ArmError> {
+        None
+    }
+
+    /// Whether [`busy`](Self::busy) also refuses a DELETE (a cluster's delete supersedes what runs).
+    fn busy_blocks_delete(&self) -> bool {
+        true
+    }
+
+    /// Checks a PUT body against the type's rules; what the resource becomes.
+    fn put(
+        &self,
+        ctx: &mut Ctx<'_>,
+        at: &At,
+        existing: Option<&Resource>,
+        body: &Value,
+    ) -> Result<Written, ArmError>;
+
+    /// What else a write holds or changes once stored and answered (its VNet, a peer's state).
+    fn written(&self, _ctx: &mut Ctx<'_>, _at: &At, _op: Option<&Started>) {}
+
+    /// A refusal of a DELETE of `resource` (in use elsewhere, say).
+    fn check_delete(&self, _ctx: &Ctx<'_>, _resource: &Resource) -> Result<(), ArmError> {
+        Ok(())
+    }
+
+    /// The latency model's key for a delete.
+    fn delete_latency(&self) -> &'static str;
+
+    /// What else a delete holds once its operation started.
+    fn deleting(&self, _ctx: &mut Ctx<'_>, _at: &At, _op: &Started) {}
+}
+
+/// ARM's verbs on the resource at `at`, with `kind`'s rules and its family's answers.
+pub fn serve(ctx: &mut Ctx<'_>, at: &At, kind: &impl ResourceType) -> Result<Resp, ArmError> {
+    let profile = kind.profile();
+    let existing = ctx.state.get(&at.id).cloned();
+    match ctx.method {
+        Method::GET => {
+            let resource = existing.ok_or_else(|| kind.not_found(at))?;
+            let body = kind.render(ctx.state, &resource);
+            let mut resp = Resp::json(200, body);
+            etag_header(profile, &mut resp);
+            Ok(resp)
+        }
+        Method::PUT => {
+            let body = match (&ctx.body, kind.needs_body()) {
+                (None, false) => json!({}),
+                _ => ctx.json_body()?.clone(),
+            };
+            if let Some(refusal) = kind.busy(ctx, at, existing.as_ref()) {
+                return Err(refusal);
+            }
+            let written = kind
+                .put(ctx, at, existing.as_ref(), &body)
+                .map_err(|e| e.in_envelope(profile.envelope))?;
+            if written.unchanged {
+                return Ok(Resp::json(200, written.body));
+            }
+            ctx.state.insert(Resource {
+                id: at.id.clone(),
+                kind: kind.kind(),
+                body: written.body,
+                pending: None,
+            });
+            let duration = ctx.latency(written.latency);
+            let (mut resp, op) = lro::accept(
+                ctx,
+                profile,
+                Write::put(existing.is_some()),
+                &at.id,
+                &written.location,
+                duration,
+                written.completes,
+            );
+            kind.written(ctx, at, op.as_ref());
+            if let Some(body) = &resp.body
+                && body.is_object()
+                && let Some(r) = ctx.state.get(&at.id)
+            {
+                // Rendered (children, computed states) as the write left it.
+                let mut shown = kind.render(ctx.state, r);
+                if let Some(state) = body["properties"]["provisioningState"].as_str() {
+                    shown["properties"]["provisioningState"] = json!(state);
+                }
+                resp.body = Some(shown);
+            }
+            Ok(resp)
+        }
+        Method::PATCH => {
+            // Tags only (`TagsObject`): merged, answered at once.
+            let resource = existing.ok_or_else(|| kind.not_found(at))?;
+            let body = ctx.json_body()?.clone();
+            if let Some(refusal) = kind.busy(ctx, at, Some(&resource)) {
+                return Err(refusal);
+            }
+            if let Some(r) = ctx.state.get_mut(&at.id)
+                && let Some(tags) = body.get("tags")
+            {
+                r.body["tags"] = tags.clone();
+            }
+            let shown = ctx
+                .state
+                .get(&at.id)
+                .map(|r| kind.render(ctx.state, r))
+                .unwrap_or_else(|| json!({}));
+            Ok(Resp::json(200, shown))
+        }
+        Method::DELETE => {
+            let Some(resource) = existing else {
+                return match profile.delete_missing {
+                    404 => Err(kind.not_found(at)),
+                    status => Ok(Resp::empty(status)),
+                };
+            };
+            if resource
+                .pending
+                .as_ref()
+                .is_some_and(|p| p.state == "Deleting")
+            {
+                // Already going: the same answer again, without a second operation.
+                return Ok(Resp::empty(profile.delete.status));
+            }
+            if kind.busy_blocks_delete()
+                && let Some(refusal) = kind.busy(ctx, at, Some(&resource))
+            {
+                return Err(refusal);
+            }
+            kind.check_delete(ctx, &resource)?;
+            let location = resource.body["location"]
+                .as_str()
+                .map(str::to_owned)
+                .or_else(|| {
+                    at.parent
+                        .as_ref()
+                        .and_then(|p| p.body["location"].as_str().map(str::to_owned))
+                })
+                .unwrap_or_default();
+            let duration = ctx.latency(kind.delete_latency());
+            let (resp, op) = lro::accept(
+                ctx,
+                profile,
+                Write::Delete,
+                &resource.id,
+                &location,
+                duration,
+                None,
+            );
+            match op {
+                Some(op) => kind.deleting(ctx, at, &op),
+                None => remove(ctx.state, &resource.id),
+            }
+            Ok(resp)
+        }
+        _ => Err(method_not_allowed(&ctx.method)),
+    }
+}
+
+/// Removes a resource and everything below it at once (a synchronous delete).
+pub fn remove(state: &mut State, id: &str) {
+    for child in state.children_of(id) {
+        state.resources.remove(&child);
+    }
+    state.resources.remove(&id.to_ascii_lowercase());
+}
+
+/// `ETag` equal to the body's `etag`, where the family sends it.
+fn etag_header(profile: &Profile, resp: &mut Resp) {
+    if !profile.etag_header {
+        return;
+    }
+    if let Some(etag) = resp
+        .body
+        .as_ref()
+        .and_then(|b| b["etag"].as_str())
+        .map(str::to_owned)
+    {
+        resp.header("ETag", etag);
+    }
+}
