@@ -261,8 +261,8 @@ fn the_reader_sees_what_it_should() {
         refs.into_iter().collect::<Vec<_>>(),
         ["contract::store", "rp::peering"]
     );
-    let refs = references("rp::network::vnet", "use super::{etag, site};", &known)
-        .expect("readable");
+    let refs =
+        references("rp::network::vnet", "use super::{etag, site};", &known).expect("readable");
     assert_eq!(refs.into_iter().collect::<Vec<_>>(), ["rp::network"]);
     assert_eq!(floor("contract::store"), 0);
     assert_eq!(floor("server::routes"), 2);
