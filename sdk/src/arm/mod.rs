@@ -337,7 +337,7 @@ impl ArmClient {
     ) -> Result<ArmResponse> {
         let url = self.url(path, api_version, query)?;
         let class = pacing::class(&method, url.path());
-        let wait = self.inner.pacer.admit(&class, self.inner.sleeper.now());
+        let (wait, ticket) = self.inner.pacer.admit(&class, self.inner.sleeper.now());
         if !wait.is_zero() {
             self.inner.sleeper.sleep(wait).await;
         }
@@ -368,6 +368,9 @@ impl ArmClient {
             .iter()
             .map(|(n, v)| (n.as_str().to_owned(), v.as_str().to_owned()))
             .collect();
+        self.inner
+            .pacer
+            .observe(ticket, &class, &headers, self.inner.sleeper.now());
         let status = u16::from(status);
         let body = if body.is_empty() {
             None
@@ -384,9 +387,6 @@ impl ArmClient {
             headers,
             body,
         };
-        self.inner
-            .pacer
-            .observe(&class, &response.headers, self.inner.sleeper.now());
         Ok(response)
     }
 

@@ -5,13 +5,15 @@
 //! `subscription-global-writes` (newer ARM, 15 times the writes bucket), and their `tenant-` kin.
 //!
 //! The pacer keeps one mirror per budget (by header name): the level ARM last reported, refilled at
-//! the bucket's rate since, less the requests let through since. It learns which budgets a class of
+//! the bucket's rate since, less the requests let through and not answered yet (an answer's report
+//! counts its own request). It learns which budgets a class of
 //! requests draws on (method kind, resource provider and resource type: `write microsoft.cdn/profiles/
 //! afdendpoints`) from the headers the last answer of that class carried (before any answer, a guess by
 //! method kind and provider). Before a request, when a budget its class draws on is below that budget's
 //! floor, it waits for as long as the refill takes to lift it there, rather than be answered 429 (which
 //! the pipeline would then retry after `Retry-After` anyway). Requests that arrive together queue: each
-//! one let through takes a token from the mirror, so the next waits one refill interval longer.
+//! one let through counts against the mirror until answered, so the next waits one refill interval
+//! longer.
 
 use azure_core::http::Method;
 use std::collections::HashMap;
@@ -92,12 +94,40 @@ pub struct Budget {
 
 #[derive(Debug)]
 struct Mirror {
-    /// Tokens believed left at `at` (negative when requests queue for the refill).
-    level: f64,
+    /// When ARM last reported this budget.
     at: Instant,
+    /// The most tokens the bucket may hold.
     cap: f64,
+    /// What ARM last reported left.
     remaining: u64,
     lowest: u64,
+    /// Requests let through on this budget and not answered yet.
+    in_flight: u32,
+}
+
+impl Mirror {
+    /// Tokens believed left at `now`: the report, refilled since, less the requests in flight
+    /// (negative while requests queue for the refill).
+    fn level(&self, rule: &BucketRule, now: Instant) -> f64 {
+        let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
+        (self.remaining as f64 + elapsed * rule.per_sec).min(self.cap) - f64::from(self.in_flight)
+    }
+}
+
+/// A request let through: it counts against the budgets it drew on until its answer is read
+/// ([`Pacer::observe`]) or it is given up (dropped: no answer, or cancelled).
+#[derive(Debug)]
+pub(crate) struct Ticket<'a> {
+    pacer: &'a Pacer,
+    budgets: Vec<String>,
+}
+
+impl Drop for Ticket<'_> {
+    fn drop(&mut self) {
+        if !self.budgets.is_empty() {
+            self.pacer.release(&std::mem::take(&mut self.budgets));
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -183,8 +213,9 @@ impl Pacer {
     }
 
     /// Lets a request of `class` through at `now`: how long it must wait first (zero when every
-    /// budget it draws on is above its floor, or unknown). The request's token is taken at once.
-    pub(crate) fn admit(&self, class: &str, now: Instant) -> Duration {
+    /// budget it draws on is above its floor, or unknown), and its ticket, which counts against
+    /// those budgets from now until its answer is read.
+    pub(crate) fn admit(&self, class: &str, now: Instant) -> (Duration, Ticket<'_>) {
         let mut state = self.state();
         let budgets = state
             .classes
@@ -192,21 +223,21 @@ impl Pacer {
             .cloned()
             .unwrap_or_else(|| guess(class));
         let mut wait = Duration::ZERO;
-        for name in &budgets {
-            let Some(mirror) = state.mirrors.get_mut(name) else {
+        let mut counted = Vec::new();
+        for name in budgets {
+            let Some(mirror) = state.mirrors.get_mut(&name) else {
                 continue;
             };
-            let rule = bucket_rule(name);
-            let elapsed = now.saturating_duration_since(mirror.at).as_secs_f64();
-            let level = (mirror.level + elapsed * rule.per_sec).min(mirror.cap);
+            let rule = bucket_rule(&name);
+            let level = mirror.level(&rule, now);
             if level < rule.floor + 1.0 && rule.per_sec > 0.0 {
                 // Whole milliseconds, rounded up: the refill has surely come by then.
                 let ms = ((rule.floor + 1.0 - level) * 1000.0 / rule.per_sec).ceil();
                 let need = Duration::from_millis(ms as u64);
                 wait = wait.max(need);
             }
-            mirror.level = level - 1.0;
-            mirror.at = now;
+            mirror.in_flight += 1;
+            counted.push(name);
         }
         if !wait.is_zero() {
             state.waits += 1;
@@ -217,11 +248,36 @@ impl Pacer {
                 "pacing on ARM's remaining budget"
             );
         }
-        wait
+        drop(state);
+        (
+            wait,
+            Ticket {
+                pacer: self,
+                budgets: counted,
+            },
+        )
     }
 
-    /// Reads the budgets an answer to a request of `class` reports, at `now`.
-    pub(crate) fn observe(&self, class: &str, headers: &[(String, String)], now: Instant) {
+    /// A request given up without an answer no longer counts against its budgets.
+    fn release(&self, budgets: &[String]) {
+        let mut state = self.state();
+        for name in budgets {
+            if let Some(mirror) = state.mirrors.get_mut(name) {
+                mirror.in_flight = mirror.in_flight.saturating_sub(1);
+            }
+        }
+    }
+
+    /// Reads the budgets the answer to `ticket`'s request (of `class`) reports, at `now`; the
+    /// request no longer counts as in flight (a report counts its own request).
+    pub(crate) fn observe(
+        &self,
+        mut ticket: Ticket<'_>,
+        class: &str,
+        headers: &[(String, String)],
+        now: Instant,
+    ) {
+        self.release(&std::mem::take(&mut ticket.budgets));
         let reported: Vec<(String, u64)> = headers
             .iter()
             .filter_map(|(n, v)| {
@@ -242,32 +298,17 @@ impl Pacer {
         );
         for (name, left) in reported {
             let rule = bucket_rule(&name);
-            let value = left as f64;
-            match state.mirrors.get_mut(&name) {
-                Some(mirror) => {
-                    let elapsed = now.saturating_duration_since(mirror.at).as_secs_f64();
-                    let believed = (mirror.level + elapsed * rule.per_sec).min(mirror.cap);
-                    mirror.cap = mirror.cap.max(value);
-                    // Reports cross in flight: the lower of report and belief counts the requests let
-                    // through since this one was answered.
-                    mirror.level = believed.min(value);
-                    mirror.at = now;
-                    mirror.remaining = left;
-                    mirror.lowest = mirror.lowest.min(left);
-                }
-                None => {
-                    state.mirrors.insert(
-                        name,
-                        Mirror {
-                            level: value,
-                            at: now,
-                            cap: rule.burst.max(value),
-                            remaining: left,
-                            lowest: left,
-                        },
-                    );
-                }
-            }
+            let mirror = state.mirrors.entry(name).or_insert(Mirror {
+                at: now,
+                cap: rule.burst,
+                remaining: left,
+                lowest: left,
+                in_flight: 0,
+            });
+            mirror.cap = mirror.cap.max(left as f64);
+            mirror.at = now;
+            mirror.remaining = left;
+            mirror.lowest = mirror.lowest.min(left);
         }
     }
 
