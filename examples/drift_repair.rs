@@ -14,12 +14,17 @@ const SUB: &str = "00000000-0000-0000-0000-000000000001";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
-    let emulator = Emulator::start(Config::default()).await?;
+    let config = Config::default();
+    // The emulator runs Azure's times scaled down: the client polls at the same scale.
+    let scale = config.latency_scale;
+    let emulator = Emulator::start(config).await?;
     let cloud = Cloud::custom(&emulator.endpoint(), &emulator.endpoint())?;
     let credential =
         Credential::client_secret("00000000-0000-0000-0000-00000000aaaa", "drift", "x");
     let arm = ArmClient::new(
-        ArmConfig::new(SUB, cloud, credential).trust_root_pem(emulator.ca_certificate_pem()),
+        ArmConfig::new(SUB, cloud, credential)
+            .trust_root_pem(emulator.ca_certificate_pem())
+            .poll_interval_scale(scale),
     )?;
     let client = TopologyClient::new(arm.clone());
     let topology = Topology::new("drift")

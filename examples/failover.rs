@@ -32,9 +32,10 @@ fn print(title: &str, s: &Switch) {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
-    // Azure-like provisioning times scaled 1:100: an AKS create takes 3 s.
+    // Azure-like provisioning times scaled 1:100: an AKS create takes 3 s (and is polled every 0.3 s).
+    const SCALE: f64 = 0.01;
     let emulator = Emulator::start(Config {
-        latency_scale: 0.01,
+        latency_scale: SCALE,
         ..Config::default()
     })
     .await?;
@@ -44,6 +45,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let arm = ArmClient::new(
         ArmConfig::new("00000000-0000-0000-0000-000000000001", cloud, credential)
             .trust_root_pem(emulator.ca_certificate_pem())
+            .poll_interval_scale(SCALE)
             // Give up on a region that does not answer after one retry, not a minute of them.
             .max_retries(1),
     )?;

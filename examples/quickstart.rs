@@ -13,11 +13,13 @@ use std::error::Error;
 async fn main() -> Result<(), Box<dyn Error>> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/quickstart");
     std::fs::create_dir_all(&dir)?;
-    let emulator = Emulator::start(Config {
+    let emulator_config = Config {
         state_path: Some(dir.join("emulator-state.json")),
         ..Config::default()
-    })
-    .await?;
+    };
+    // The emulator runs Azure's times scaled down: the client polls at the same scale.
+    let scale = emulator_config.latency_scale;
+    let emulator = Emulator::start(emulator_config).await?;
     println!(
         "ARM emulator at {} (state in {})",
         emulator.endpoint(),
@@ -31,7 +33,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
         "not-a-real-secret",
     );
     let config = ArmConfig::new("00000000-0000-0000-0000-000000000001", cloud, credential)
-        .trust_root_pem(emulator.ca_certificate_pem());
+        .trust_root_pem(emulator.ca_certificate_pem())
+        .poll_interval_scale(scale);
     let client = TopologyClient::new(ArmClient::new(config)?);
 
     let topology = Topology::new("quickstart")

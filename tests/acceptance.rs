@@ -216,6 +216,7 @@ async fn drill_against_azure() {
 async fn drill_on_an_emulator(terraform: &std::path::Path, label: &str) {
     let h = Harness::new(terraform, label).await;
     let cert = h.dir.join("emulator.cert.pem").display().to_string();
+    let scale = h.latency_scale.to_string();
     h.env.lock().expect("env").extend(
         [
             ("ARM_SUBSCRIPTION_ID", SUBSCRIPTION),
@@ -224,6 +225,7 @@ async fn drill_on_an_emulator(terraform: &std::path::Path, label: &str) {
             ("ARM_CLIENT_SECRET", "e2e-secret"),
             ("ARM_ENDPOINT", &h.emulator.endpoint()),
             ("ARM_CA_CERTIFICATE_FILE", &cert),
+            ("ARM_POLL_INTERVAL_SCALE", &scale),
         ]
         .map(|(k, v)| (k.to_owned(), v.to_owned())),
     );

@@ -100,6 +100,12 @@ pub fn schema() -> Block {
                 Mode::Optional,
                 "How often a request that found an Azure service unavailable (a server error, throttling, no answer) is sent again, with exponential backoff, before it fails (`ARM_MAX_RETRIES`; default 8, within about a minute). During a regional outage, a low value (1) makes a plan or a failover give up on the region that does not answer in seconds instead of a minute per read; that region is then left as it is and reported (see the disaster-recovery guide).",
             ),
+            attr(
+                "poll_interval_scale",
+                Ty::Number,
+                Mode::Optional,
+                "For the ARM emulator run with a latency scale; leave unset against Azure (`ARM_POLL_INTERVAL_SCALE`). Azure mostly sends no `Retry-After` on a long-running operation, and the provider then polls it at the resource provider's usual pace (AKS and Front Door every 30 s, storage and resource groups 15 s, networks and registries 10 s); this number multiplies those intervals. Set it to the emulator's latency scale (e.g. `0.001`), whose operations take milliseconds. Must be greater than 0.",
+            ),
         ],
         blocks: vec![],
     }
@@ -200,6 +206,7 @@ fn settings_with(config: &Value, var: impl Fn(&str) -> Option<String>) -> Connec
         .as_f64()
         .filter(|n| *n >= 0.0 && n.fract() == 0.0)
         .map(|n| n.min(f64::from(u32::MAX)) as u32);
+    settings.poll_interval_scale = config.get("poll_interval_scale").as_f64();
     settings.or_env_with(var)
 }
 
@@ -403,6 +410,37 @@ mod tests {
             summaries_with("endpoint", "http://127.0.0.1:8443"),
             ["Endpoint must use HTTPS"]
         );
+    }
+
+    #[test]
+    fn the_poll_interval_scale_is_passed_to_the_sdk_which_refuses_a_wrong_one() {
+        let config = |scale: f64| {
+            block(&[
+                (
+                    "subscription_id",
+                    Value::string("00000000-0000-0000-0000-000000000001"),
+                ),
+                ("use_cli", Value::Bool(true)),
+                ("poll_interval_scale", Value::Number(scale)),
+            ])
+        };
+        let good = config(0.0005);
+        let settings = settings_with(&good, |_| None);
+        assert_eq!(settings.poll_interval_scale, Some(0.0005));
+        assert_eq!(
+            settings.resolve().map(|c| c.poll_interval_scale).ok(),
+            Some(0.0005)
+        );
+        let from_env = settings_with(&Value::Null, |name| {
+            (name == "ARM_POLL_INTERVAL_SCALE").then(|| "0.01".to_owned())
+        });
+        assert_eq!(from_env.poll_interval_scale, Some(0.01));
+        let wrong = config(0.0);
+        let Err(diags) = connect(&wrong, &settings_with(&wrong, |_| None)) else {
+            panic!("0 is refused");
+        };
+        assert_eq!(summaries(&diags), ["Invalid poll_interval_scale"]);
+        assert_eq!(diags[0].attribute.as_ref().map(|a| a.steps.len()), Some(1));
     }
 
     #[test]

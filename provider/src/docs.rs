@@ -104,7 +104,7 @@ pub fn index() -> String {
     );
     let _ = writeln!(
         out,
-        "Against the emulator (`arm-emulator --listen 127.0.0.1:8443 --state state.json`):\n\n```terraform\nprovider \"bcdr\" {{\n  subscription_id     = \"00000000-0000-0000-0000-000000000001\"\n  tenant_id           = \"00000000-0000-0000-0000-00000000aaaa\"\n  client_id           = \"local\"\n  client_secret       = \"local\"\n  endpoint            = \"https://127.0.0.1:8443\"\n  ca_certificate_file = \"state.cert.pem\"\n}}\n```\n"
+        "Against the emulator (`arm-emulator --listen 127.0.0.1:8443 --state state.json`):\n\n```terraform\nprovider \"bcdr\" {{\n  subscription_id     = \"00000000-0000-0000-0000-000000000001\"\n  tenant_id           = \"00000000-0000-0000-0000-00000000aaaa\"\n  client_id           = \"local\"\n  client_secret       = \"local\"\n  endpoint            = \"https://127.0.0.1:8443\"\n  ca_certificate_file = \"state.cert.pem\"\n  # The emulator's --latency-scale (0.01 by default): poll at the scale its operations run at.\n  poll_interval_scale = 0.01\n}}\n```\n"
     );
     let _ = writeln!(
         out,

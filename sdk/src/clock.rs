@@ -1,12 +1,18 @@
-//! Injected time: everything that waits (polling, backoff) goes through a [`Sleeper`], so tests can run
-//! on tokio's paused clock or record the waits they asked for.
+//! Injected time: everything that waits (polling, backoff, pacing on ARM's budgets) goes through a
+//! [`Sleeper`], and the pacing reads its clock from it too, so tests can run on tokio's paused clock,
+//! or on a virtual clock that each recorded wait moves forward.
 
 use std::fmt::Debug;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 #[async_trait::async_trait]
 pub trait Sleeper: Send + Sync + Debug {
     async fn sleep(&self, duration: Duration);
+
+    /// The time on this sleeper's clock (the system's monotonic clock unless the sleeper keeps its own).
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
 }
 
 /// Sleeps on a timer thread that wakes within a fraction of a millisecond (futures-timer), the
@@ -31,5 +37,9 @@ pub struct TokioSleeper;
 impl Sleeper for TokioSleeper {
     async fn sleep(&self, duration: Duration) {
         tokio::time::sleep(duration).await;
+    }
+
+    fn now(&self) -> Instant {
+        tokio::time::Instant::now().into_std()
     }
 }

@@ -173,9 +173,6 @@ async fn run_one(
 ) -> Result<Option<Value>, Error> {
     let api = op.key.api_version();
     let body = body.unwrap_or(Value::Null);
-    if op.action != Action::NoOp {
-        client.pace().await;
-    }
     let mut attempt = 0;
     loop {
         let sync: &[(&str, &str)] = if matches!(op.key, crate::layout::ResourceKey::Peering { .. })

@@ -15,10 +15,10 @@
 
 mod support;
 
-use arm_emulator::{Config, Emulator};
+use arm_emulator::Config;
 use azure_core::http::Method;
 use bcdr::arm::{peering, resource_group, settings, virtual_network};
-use bcdr::{ArmClient, ArmConfig, Cloud, ConnectionSettings, Credential};
+use bcdr::{ArmClient, ArmConfig, ConnectionSettings};
 use serde_json::{Value, json};
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -183,15 +183,8 @@ async fn probe_against_the_emulator() {
         latency_scale: 0.01,
         ..Config::default()
     };
-    let emulator = Emulator::start(config).await.expect("emulator");
-    let cloud = Cloud::custom(&emulator.endpoint(), &emulator.endpoint()).expect("cloud");
-    let credential =
-        Credential::client_secret("00000000-0000-0000-0000-00000000aaaa", "probe", "x");
-    let arm = ArmClient::new(
-        ArmConfig::new(support::SUB, cloud, credential)
-            .trust_root_pem(emulator.ca_certificate_pem()),
-    )
-    .expect("client");
+    let emulator = support::start(config).await;
+    let arm = ArmClient::new(support::arm_config(&emulator)).expect("client");
     if let Err(found) = probe_and_clean_up(&arm, "eastus2").await {
         panic!("{found}");
     }

@@ -3,7 +3,7 @@
 
 mod support;
 
-use arm_emulator::{Emulator, FaultAction, FaultRule};
+use arm_emulator::{FaultAction, FaultRule};
 use bcdr::clock::Sleeper;
 use bcdr::engine::{CancelSignal, Event, RetryPolicy};
 use std::sync::{Arc, Mutex};
@@ -38,7 +38,7 @@ const PEERING: &str = "virtualNetworkPeerings/peer-eastus-to-westus";
 
 #[tokio::test]
 async fn retries_wait_the_policy_backoff_through_the_injected_sleeper() {
-    let emulator = Emulator::start(fast()).await.expect("emulator");
+    let emulator = start(fast()).await;
     emulator.add_fault(conflicts(PEERING, 3));
     let sleeper = Arc::new(Recording::default());
     let retry = RetryPolicy::default();
@@ -93,7 +93,7 @@ async fn retries_wait_the_policy_backoff_through_the_injected_sleeper() {
 
 #[tokio::test]
 async fn a_conflict_that_outlasts_the_attempts_fails_with_partial_progress() {
-    let emulator = Emulator::start(fast()).await.expect("emulator");
+    let emulator = start(fast()).await;
     emulator.add_fault(conflicts(PEERING, 1_000));
     let sleeper = Arc::new(Recording::default());
     let retry = RetryPolicy {
@@ -136,8 +136,9 @@ async fn a_conflict_that_outlasts_the_attempts_fails_with_partial_progress() {
 
 #[tokio::test]
 async fn writes_are_paced_on_the_remaining_budget_through_the_sleeper() {
-    let emulator = Emulator::start(arm_emulator::Config {
+    let emulator = start(arm_emulator::Config {
         throttle: Some(arm_emulator::Throttle {
+            // Never refilled: the client, which assumes ARM's 10/s, must not outrun 24 writes.
             write_burst: 24.0,
             write_per_sec: 0.0,
             // The recording sleeper makes polls instant too: reads are not what this measures.
@@ -146,8 +147,7 @@ async fn writes_are_paced_on_the_remaining_budget_through_the_sleeper() {
         }),
         ..fast()
     })
-    .await
-    .expect("emulator");
+    .await;
     let sleeper = Arc::new(Recording::default());
     let client = client(&emulator, RetryPolicy::default(), Some(sleeper.clone()));
     let t = topology(
@@ -163,22 +163,24 @@ async fn writes_are_paced_on_the_remaining_budget_through_the_sleeper() {
         .writes_remaining()
         .expect("ARM reported its budget");
     assert!(left < bcdr::arm::PACING_LOW_WATER, "{left} writes left");
-    let slept = sleeper.0.lock().expect("lock").clone();
-    let paced: Vec<Duration> = slept
-        .iter()
-        .copied()
-        .filter(|d| d.as_millis() % 100 == 0 && d.as_millis() > 0)
-        .collect();
+    let pacing = client.arm().pacing_stats();
     assert!(
-        !paced.is_empty(),
-        "below {} writes left the engine waits 100 ms per missing write: {slept:?}",
+        pacing.waits > 0,
+        "below {} writes left, each write first waits for the refill",
         bcdr::arm::PACING_LOW_WATER
     );
+    let slept = sleeper.0.lock().expect("lock").clone();
     assert!(
-        paced
-            .iter()
-            .all(|d| *d <= Duration::from_millis(100 * bcdr::arm::PACING_LOW_WATER)),
-        "{paced:?}"
+        slept.len() as u64 >= pacing.waits && slept.iter().sum::<Duration>() >= pacing.waited,
+        "every pacing wait ({pacing:?}) went through the sleeper: {slept:?}"
+    );
+    // A write waits at most until the refill lifts the budget from where ARM left it to the floor
+    // (10/s), plus one refill interval for each write queued before it.
+    let writes = writes(&emulator).len() as u64;
+    let longest = Duration::from_millis(100 * (bcdr::arm::PACING_LOW_WATER + 1 + writes));
+    assert!(
+        pacing.waited <= longest * pacing.waits as u32,
+        "{pacing:?} for {writes} writes"
     );
     let throttled: Vec<String> = emulator
         .requests()

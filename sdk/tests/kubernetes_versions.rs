@@ -6,7 +6,7 @@
 
 mod support;
 
-use arm_emulator::{Config, Emulator};
+use arm_emulator::Config;
 use bcdr::engine::{CancelSignal, RetryPolicy};
 use bcdr::model::{ClusterSettings, RegionMode, RoutingMethod, TrafficManager};
 use bcdr::validate::{Severity, version_findings};
@@ -116,12 +116,11 @@ async fn a_running_cluster_keeps_a_version_that_retired_after_it_was_made() {
             .expect("apply");
     }
     // Later, 1.30 has retired from West US.
-    let emulator = Emulator::start(Config {
+    let emulator = support::start(Config {
         state_path: state,
         ..west_retired_1_30()
     })
-    .await
-    .expect("emulator");
+    .await;
     let client = support::client(&emulator, RetryPolicy::default(), None);
     let (plan, _) = client
         .plan(&t)

@@ -11,7 +11,7 @@ use arm_emulator::{FaultAction, FaultRule};
 use bcdr::engine::{CancelSignal, RetryPolicy};
 use bcdr::model::{RegionMode, RegionRole, RoutingMethod, TrafficManager};
 use bcdr::plan::Action;
-use bcdr::{ArmClient, ArmConfig, Cloud, Credential, Region, Topology, TopologyClient};
+use bcdr::{ArmClient, Region, Topology, TopologyClient};
 use std::time::Duration;
 use support::*;
 
@@ -31,11 +31,7 @@ fn shop(east: RegionMode, west: RegionMode) -> Topology {
 /// A client that gives up on a request after one retry, as an operator would set it during an
 /// outage (the default retries for about a minute).
 fn impatient(emulator: &arm_emulator::Emulator) -> TopologyClient {
-    let cloud = Cloud::custom(&emulator.endpoint(), &emulator.endpoint()).expect("cloud");
-    let credential = Credential::client_secret("00000000-0000-0000-0000-00000000aaaa", "t", "x");
-    let arm = ArmConfig::new(SUB, cloud, credential)
-        .trust_root_pem(emulator.ca_certificate_pem())
-        .max_retries(1);
+    let arm = arm_config(emulator).max_retries(1);
     TopologyClient::new(ArmClient::new(arm).expect("client")).with_retry(RetryPolicy {
         max_attempts: 3,
         base_delay: Duration::from_millis(5),
@@ -45,9 +41,7 @@ fn impatient(emulator: &arm_emulator::Emulator) -> TopologyClient {
 
 #[tokio::test]
 async fn a_failover_applies_while_the_failed_region_does_not_answer() {
-    let emulator = arm_emulator::Emulator::start(fast())
-        .await
-        .expect("emulator");
+    let emulator = start(fast()).await;
     let client = impatient(&emulator);
     client
         .apply(
@@ -120,9 +114,7 @@ async fn a_failover_applies_while_the_failed_region_does_not_answer() {
 
 #[tokio::test]
 async fn behind_front_door_the_failed_regions_origin_is_disabled() {
-    let emulator = arm_emulator::Emulator::start(fast())
-        .await
-        .expect("emulator");
+    let emulator = start(fast()).await;
     let client = impatient(&emulator);
     let shop = |east: RegionMode, west: RegionMode| {
         let mut t = shop(east, west);

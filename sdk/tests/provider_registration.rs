@@ -8,7 +8,7 @@ mod support;
 use arm_emulator::{Config, Emulator};
 use bcdr::engine::{CancelSignal, RetryPolicy};
 use bcdr::model::Registry;
-use bcdr::{ArmClient, ArmConfig, Cloud, Credential, Error, TopologyClient};
+use bcdr::{ArmClient, Error, TopologyClient};
 use std::time::Duration;
 use support::*;
 
@@ -70,13 +70,8 @@ async fn a_new_subscription_is_registered_once_per_namespace_and_converges() {
 
 #[tokio::test]
 async fn told_not_to_register_the_apply_names_the_namespace_and_keeps_its_progress() {
-    let emulator = Emulator::start(new_subscription()).await.expect("emulator");
-    let cloud = Cloud::custom(&emulator.endpoint(), &emulator.endpoint()).expect("cloud");
-    let credential =
-        Credential::client_secret("00000000-0000-0000-0000-00000000aaaa", "sdk-tests", "x");
-    let config = ArmConfig::new(SUB, cloud, credential)
-        .trust_root_pem(emulator.ca_certificate_pem())
-        .register_providers(false);
+    let emulator = start(new_subscription()).await;
+    let config = arm_config(&emulator).register_providers(false);
     let strict =
         TopologyClient::new(ArmClient::new(config).expect("client")).with_retry(RetryPolicy {
             max_attempts: 3,

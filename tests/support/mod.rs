@@ -51,6 +51,8 @@ pub struct Workdir {
 /// A working directory and an emulator of its own (its state saved in the directory).
 pub struct Harness {
     pub emulator: Emulator,
+    /// The emulator's latency scale: every client of it (the provider, [`Harness::arm`]) polls at it.
+    pub latency_scale: f64,
     work: Workdir,
 }
 
@@ -82,8 +84,13 @@ impl Harness {
             state_path: Some(work.dir.join("emulator.json")),
             ..config
         };
+        let latency_scale = config.latency_scale;
         let emulator = Emulator::start(config).await.expect("emulator starts");
-        Self { emulator, work }
+        Self {
+            emulator,
+            latency_scale,
+            work,
+        }
     }
 
     /// Writes `main.tf`: the provider pointed at the emulator, then `body`.
@@ -91,7 +98,9 @@ impl Harness {
         self.config_with("", body);
     }
 
-    /// [`config`](Self::config) with `settings` (lines of HCL) added to the provider block.
+    /// [`config`](Self::config) with `settings` (lines of HCL) added to the provider block. The
+    /// provider polls at the emulator's latency scale (`poll_interval_scale`), as the emulator runs
+    /// Azure's times scaled and sends no `Retry-After` where Azure sends none.
     pub fn config_with(&self, settings: &str, body: &str) {
         let provider = format!(
             r#"provider "bcdr" {{
@@ -101,10 +110,12 @@ impl Harness {
   client_secret       = "e2e-secret"
   endpoint            = "{}"
   ca_certificate_file = "{}"
+  poll_interval_scale = {}
 {settings}
 }}"#,
             self.emulator.endpoint(),
-            self.dir.join("emulator.cert.pem").display()
+            self.dir.join("emulator.cert.pem").display(),
+            self.latency_scale
         );
         self.write_main(&provider, body);
     }
@@ -129,7 +140,8 @@ impl Harness {
         );
         bcdr::ArmClient::new(
             bcdr::ArmConfig::new(SUBSCRIPTION, cloud, credential)
-                .trust_root_pem(self.emulator.ca_certificate_pem()),
+                .trust_root_pem(self.emulator.ca_certificate_pem())
+                .poll_interval_scale(self.latency_scale),
         )
         .expect("arm client")
     }

@@ -13,6 +13,9 @@ provider "bcdr" {
   client_secret       = "local"
   endpoint            = "https://127.0.0.1:8443"
   ca_certificate_file = "/tmp/arm/state.cert.pem"
+  # The emulator runs Azure's times at its --latency-scale (0.01 by default): poll at the same scale.
+  # Leave it unset against Azure.
+  poll_interval_scale = 0.01
 }
 
 resource "bcdr_topology" "shop" {

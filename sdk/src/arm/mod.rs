@@ -9,6 +9,7 @@ pub mod container_registry;
 pub mod front_door;
 mod lro;
 pub mod managed_cluster;
+mod pacing;
 pub mod peering;
 pub mod public_ip;
 mod registration;
@@ -19,6 +20,9 @@ pub mod storage;
 pub mod traffic_manager;
 pub mod virtual_network;
 pub mod waf;
+
+pub use lro::{POLL_DEFAULT_OTHERS, POLL_DEFAULTS};
+pub use pacing::{BucketRule, Budget, PACING_LOW_WATER, PacingStats, bucket_rule};
 
 use crate::clock::{PreciseSleeper, Sleeper};
 use crate::error::{Error, Result};
@@ -45,9 +49,13 @@ pub struct ArmConfig {
     pub credential: Credential,
     /// Extra PEM root certificates to trust (a private cloud's, or the emulator's).
     pub extra_root_certificates: Vec<String>,
-    /// Floor and default of long-running-operation polling (ARM's `Retry-After` wins between them).
+    /// The shortest wait between two polls of a long-running operation, whatever ARM asks.
     pub min_poll_interval: Duration,
-    pub default_poll_interval: Duration,
+    /// Multiplies each resource provider's usual polling interval ([`POLL_DEFAULTS`]), used when ARM
+    /// sends no `Retry-After` (as it mostly does not). 1.0 (the default) against Azure; against the
+    /// ARM emulator, its latency scale (`arm_emulator::Config::latency_scale`), so that operations it
+    /// runs in milliseconds are polled in milliseconds.
+    pub poll_interval_scale: f64,
     pub sleeper: Arc<dyn Sleeper>,
     /// Register the subscription for a resource provider when ARM answers a write
     /// `MissingSubscriptionRegistration`, as the Azure CLI does (default true; see `registration`).
@@ -66,7 +74,7 @@ impl ArmConfig {
             credential,
             extra_root_certificates: Vec::new(),
             min_poll_interval: Duration::from_millis(20),
-            default_poll_interval: Duration::from_secs(5),
+            poll_interval_scale: 1.0,
             sleeper: Arc::new(PreciseSleeper),
             register_providers: true,
             max_retries: None,
@@ -85,6 +93,20 @@ impl ArmConfig {
     #[must_use]
     pub fn register_providers(mut self, register: bool) -> Self {
         self.register_providers = register;
+        self
+    }
+
+    /// See [`ArmConfig::poll_interval_scale`](ArmConfig#structfield.poll_interval_scale).
+    #[must_use]
+    pub fn poll_interval_scale(mut self, scale: f64) -> Self {
+        self.poll_interval_scale = scale;
+        self
+    }
+
+    /// See [`ArmConfig::min_poll_interval`](ArmConfig#structfield.min_poll_interval).
+    #[must_use]
+    pub fn min_poll_interval(mut self, floor: Duration) -> Self {
+        self.min_poll_interval = floor;
         self
     }
 
@@ -129,18 +151,14 @@ struct Inner {
     pipeline: Pipeline,
     endpoint: Url,
     subscription_id: String,
-    min_poll: Duration,
-    default_poll: Duration,
+    pace: lro::Pace,
     sleeper: Arc<dyn Sleeper>,
-    /// The write budget ARM last reported (`x-ms-ratelimit-remaining-subscription-writes`/`-deletes`).
-    writes_remaining: std::sync::atomic::AtomicU64,
+    /// ARM's budgets as last reported, and which ones each class of requests draws on.
+    pacer: pacing::Pacer,
     register_providers: bool,
     /// One gate per resource provider namespace (lower-cased): true once registered.
     registrations: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<bool>>>>,
 }
-
-/// Below this many remaining writes, each new write first waits a little (ARM refills about 10/s).
-pub const PACING_LOW_WATER: u64 = 20;
 
 impl ArmClient {
     pub fn new(config: ArmConfig) -> Result<Self> {
@@ -184,42 +202,48 @@ impl ArmClient {
                 pipeline,
                 endpoint: config.cloud.resource_manager,
                 subscription_id: config.subscription_id,
-                min_poll: config.min_poll_interval,
-                default_poll: config.default_poll_interval,
+                pace: lro::Pace {
+                    floor: config.min_poll_interval,
+                    scale: config.poll_interval_scale,
+                },
                 sleeper: config.sleeper,
-                writes_remaining: std::sync::atomic::AtomicU64::new(u64::MAX),
+                pacer: pacing::Pacer::default(),
                 register_providers: config.register_providers,
                 registrations: std::sync::Mutex::default(),
             }),
         })
     }
 
-    /// Paces writes on ARM's budget headers: when few writes remain, wait before the next one rather
-    /// than be answered 429 (the pipeline would then retry after `Retry-After` anyway).
-    pub async fn pace(&self) {
-        let left = self
-            .inner
-            .writes_remaining
-            .load(std::sync::atomic::Ordering::Relaxed);
-        if left < PACING_LOW_WATER {
-            let wait = Duration::from_millis(100 * (PACING_LOW_WATER - left));
-            tracing::debug!(
-                left,
-                wait_ms = wait.as_millis() as u64,
-                "pacing writes on ARM's remaining budget"
-            );
-            self.inner.sleeper.sleep(wait).await;
-        }
+    /// The write budget ARM last reported (`x-ms-ratelimit-remaining-subscription-writes`), if it
+    /// reported one.
+    pub fn writes_remaining(&self) -> Option<u64> {
+        self.budget("subscription-writes").map(|b| b.remaining)
     }
 
-    /// The write budget ARM last reported, if it reported one.
-    pub fn writes_remaining(&self) -> Option<u64> {
-        Some(
-            self.inner
-                .writes_remaining
-                .load(std::sync::atomic::Ordering::Relaxed),
-        )
-        .filter(|v| *v != u64::MAX)
+    /// Budget `name` as ARM last reported it: `subscription-writes`, `subscription-deletes`,
+    /// `subscription-resource-requests`, ... (or the whole `x-ms-ratelimit-remaining-*` header name).
+    pub fn budget(&self, name: &str) -> Option<Budget> {
+        self.inner.pacer.budget(name)
+    }
+
+    /// Every budget ARM has reported to this client, by name.
+    pub fn budgets(&self) -> Vec<Budget> {
+        self.inner.pacer.budgets()
+    }
+
+    /// The budgets a `method` request to `path` waits on when they run low: those the last answer
+    /// of its class (method kind, provider, resource type) reported.
+    pub fn budgets_for(&self, method: Method, path: &str) -> Vec<String> {
+        self.inner.pacer.budgets_of(&pacing::class(&method, path))
+    }
+
+    /// How often, and how long in all, requests waited for ARM's budgets to refill.
+    pub fn pacing_stats(&self) -> PacingStats {
+        self.inner.pacer.stats()
+    }
+
+    pub(crate) fn pace(&self) -> lro::Pace {
+        self.inner.pace
     }
 
     pub fn subscription_id(&self) -> &str {
@@ -301,7 +325,8 @@ impl ArmClient {
         checked(&method, path, response)
     }
 
-    /// One exchange: the answer, whatever its status.
+    /// One exchange: the answer, whatever its status. First waits, when a budget this request draws
+    /// on runs low, for ARM to refill it; then reads the budgets the answer reports.
     async fn exchange(
         &self,
         method: Method,
@@ -311,6 +336,11 @@ impl ArmClient {
         body: Option<&Value>,
     ) -> Result<ArmResponse> {
         let url = self.url(path, api_version, query)?;
+        let class = pacing::class(&method, url.path());
+        let (wait, ticket) = self.inner.pacer.admit(&class, self.inner.sleeper.now());
+        if !wait.is_zero() {
+            self.inner.sleeper.sleep(wait).await;
+        }
         let mut request = Request::new(url, method);
         request.insert_header(HeaderName::from_static("accept"), "application/json");
         // Our own id, so ARM's logs and ours correlate; also spares azure_core's request-id policy an
@@ -338,6 +368,9 @@ impl ArmClient {
             .iter()
             .map(|(n, v)| (n.as_str().to_owned(), v.as_str().to_owned()))
             .collect();
+        self.inner
+            .pacer
+            .observe(ticket, &class, &headers, self.inner.sleeper.now());
         let status = u16::from(status);
         let body = if body.is_empty() {
             None
@@ -354,21 +387,6 @@ impl ArmClient {
             headers,
             body,
         };
-        if method != Method::Get {
-            for name in [
-                "x-ms-ratelimit-remaining-subscription-writes",
-                "x-ms-ratelimit-remaining-subscription-deletes",
-            ] {
-                if let Some(left) = response
-                    .header(name)
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                {
-                    self.inner
-                        .writes_remaining
-                        .store(left, std::sync::atomic::Ordering::Relaxed);
-                }
-            }
-        }
         Ok(response)
     }
 
@@ -386,8 +404,9 @@ impl ArmClient {
         }
     }
 
-    /// PUT a resource, wait for its long-running operation, and return the resource as ARM then reports
-    /// it: the synchronous answer itself, or the read that saw the operation end (one GET per poll).
+    /// PUT a resource, follow its long-running operation to the end, and return the resource as ARM
+    /// then reports it: the synchronous answer itself, else one GET once the operation ended (or the
+    /// `Location` poll's final body). See the `lro` module for the rules.
     pub async fn put(
         &self,
         id: &str,
@@ -395,23 +414,54 @@ impl ArmClient {
         body: &Value,
         query: &[(&str, &str)],
     ) -> Result<Value> {
-        let response = self
-            .send(Method::Put, id, Some(api_version), query, Some(body))
-            .await?;
-        if let Some(done) = lro::final_body(&response) {
-            // A synchronous answer (groups, Traffic Manager, role assignments) is the resource itself.
-            return Ok(done);
-        }
-        lro::wait_put(self, id, api_version, response).await
+        self.write(Method::Put, id, api_version, body, query).await
     }
 
-    /// DELETE a resource and wait until ARM reports it gone (at once when it was never there).
+    /// PATCH a resource (tags, say), following its operation as [`put`](Self::put) does.
+    pub async fn patch(&self, id: &str, api_version: &str, body: &Value) -> Result<Value> {
+        self.write(Method::Patch, id, api_version, body, &[]).await
+    }
+
+    async fn write(
+        &self,
+        method: Method,
+        id: &str,
+        api_version: &str,
+        body: &Value,
+        query: &[(&str, &str)],
+    ) -> Result<Value> {
+        let response = self
+            .send(method, id, Some(api_version), query, Some(body))
+            .await?;
+        Ok(lro::follow(self, method, id, api_version, response)
+            .await?
+            .unwrap_or(Value::Null))
+    }
+
+    /// POST an action and follow its operation: the synchronous answer's body, else the body of the
+    /// operation's `Location` once it ended (`None` when there is none).
+    pub async fn post(
+        &self,
+        path: &str,
+        api_version: &str,
+        body: Option<&Value>,
+    ) -> Result<Option<Value>> {
+        let response = self
+            .send(Method::Post, path, Some(api_version), &[], body)
+            .await?;
+        lro::follow(self, Method::Post, path, api_version, response).await
+    }
+
+    /// DELETE a resource and follow its operation until ARM reports it done (at once when the
+    /// resource was never there).
     pub async fn delete(&self, id: &str, api_version: &str) -> Result<()> {
         match self
             .send(Method::Delete, id, Some(api_version), &[], None)
             .await
         {
-            Ok(response) => lro::wait(self, id, api_version, response).await,
+            Ok(response) => lro::follow(self, Method::Delete, id, api_version, response)
+                .await
+                .map(|_| ()),
             Err(Error::Arm { status: 404, .. }) => Ok(()),
             // Nothing exists in a namespace the subscription is not registered for.
             Err(Error::Arm { code, .. }) if code == registration::CODE => Ok(()),

@@ -97,8 +97,10 @@ pub(super) async fn register(client: &ArmClient, namespace: &str) -> Result<()> 
                 "registering it failed ({e}); someone allowed to register providers (Contributor or Owner on the subscription) can run `az provider register --namespace {namespace}`"
             ))
         })?;
-    // ARM gives no Retry-After here: poll from the client's floor, doubling up to its default.
-    let (mut interval, ceiling) = (client.inner.min_poll, client.inner.default_poll);
+    // ARM gives no Retry-After here: poll from the client's floor, doubling up to Microsoft.Resources'
+    // usual pace (scaled).
+    let pace = client.pace();
+    let (mut interval, ceiling) = (pace.floor, pace.default_for("Microsoft.Resources"));
     let mut waited = Duration::ZERO;
     loop {
         if state(&response).eq_ignore_ascii_case("Registered") {
@@ -111,7 +113,7 @@ pub(super) async fn register(client: &ArmClient, namespace: &str) -> Result<()> 
         }
         client.sleeper().sleep(interval).await;
         waited += interval;
-        interval = (interval * 2).min(ceiling.max(client.inner.min_poll));
+        interval = (interval * 2).min(ceiling);
         response = exchange(client, Method::Get, &path).await?;
     }
     Err(unregistered(format!(

@@ -29,6 +29,7 @@ pub const ENV: &[(&str, &str)] = &[
         "ARM_SKIP_PROVIDER_REGISTRATION",
     ),
     ("max_retries", "ARM_MAX_RETRIES"),
+    ("poll_interval_scale", "ARM_POLL_INTERVAL_SCALE"),
 ];
 
 /// The settings that each choose a way to authenticate.
@@ -46,7 +47,7 @@ pub fn env_var(setting: &str) -> Option<&'static str> {
 }
 
 /// How to reach ARM, setting by setting; `None` is unset.
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionSettings {
     pub subscription_id: Option<String>,
@@ -73,6 +74,10 @@ pub struct ConnectionSettings {
     /// How often a request that found a service unavailable is sent again (see
     /// [`ArmConfig::max_retries`](ArmConfig#structfield.max_retries)); the Azure SDK's 8 when unset.
     pub max_retries: Option<u32>,
+    /// Multiplies each resource provider's polling interval (see
+    /// [`ArmConfig::poll_interval_scale`](ArmConfig#structfield.poll_interval_scale)): for the ARM
+    /// emulator run with a latency scale, that scale; unset (1.0) against Azure.
+    pub poll_interval_scale: Option<f64>,
 }
 
 impl fmt::Debug for ConnectionSettings {
@@ -99,6 +104,7 @@ impl fmt::Debug for ConnectionSettings {
                 &self.skip_provider_registration,
             )
             .field("max_retries", &self.max_retries)
+            .field("poll_interval_scale", &self.poll_interval_scale)
             .finish()
     }
 }
@@ -196,6 +202,12 @@ impl ConnectionSettings {
                 .and_then(var)
                 .and_then(|v| v.trim().parse().ok());
         }
+        if self.poll_interval_scale.is_none() {
+            // Unreadable is NaN, which `resolve` names, rather than silently Azure's pace.
+            self.poll_interval_scale = env_var("poll_interval_scale")
+                .and_then(var)
+                .map(|v| v.trim().parse().unwrap_or(f64::NAN));
+        }
         self
     }
 
@@ -281,6 +293,18 @@ impl ConnectionSettings {
         let credential = self.credential().map_err(|e| errors.extend(e)).ok();
         errors.extend(credential.as_ref().and_then(unusable_file));
         let cloud = self.cloud().map_err(|e| errors.push(e)).ok();
+        if let Some(scale) = self
+            .poll_interval_scale
+            .filter(|s| !(s.is_finite() && *s > 0.0))
+        {
+            errors.push(SettingError {
+                setting: "poll_interval_scale",
+                summary: "Invalid poll_interval_scale".into(),
+                detail: format!(
+                    "{scale} is not a number greater than 0 (the ARM emulator's latency scale, e.g. 0.001; leave it unset against Azure)"
+                ),
+            });
+        }
         let pem = self.ca_certificate_file.as_ref().and_then(|path| {
             std::fs::read_to_string(path)
                 .map_err(|e| {
@@ -298,6 +322,9 @@ impl ConnectionSettings {
                     .register_providers(self.skip_provider_registration != Some(true));
                 if let Some(retries) = self.max_retries {
                     config = config.max_retries(retries);
+                }
+                if let Some(scale) = self.poll_interval_scale {
+                    config = config.poll_interval_scale(scale);
                 }
                 Ok(match pem {
                     Some(pem) => config.trust_root_pem(pem),

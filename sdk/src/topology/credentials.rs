@@ -5,7 +5,6 @@ use super::TopologyClient;
 use crate::arm::managed_cluster;
 use crate::error::{Error, Result};
 use crate::layout::ResourceKey;
-use azure_core::http::Method;
 use base64::Engine as _;
 use std::fmt;
 
@@ -39,16 +38,14 @@ impl TopologyClient {
             ResourceKey::ManagedCluster(region.to_owned()).id(self.arm().subscription_id(), name);
         let answer = self
             .arm()
-            .send(
-                Method::Post,
+            .post(
                 &format!("{cluster}/listClusterUserCredential"),
-                Some(managed_cluster::API_VERSION),
-                &[],
+                managed_cluster::API_VERSION,
                 None,
             )
             .await;
         let body = match answer {
-            Ok(r) => r.body.unwrap_or_default(),
+            Ok(body) => body.unwrap_or_default(),
             Err(Error::Arm { status: 404, .. }) => return Ok(None),
             Err(e) => return Err(e),
         };

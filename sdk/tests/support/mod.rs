@@ -5,12 +5,53 @@
 use arm_emulator::{Config, Emulator};
 use bcdr::engine::{Event, Outcome, RetryPolicy};
 use bcdr::{ArmClient, ArmConfig, Cloud, Credential, Region, Topology, TopologyClient};
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 pub const SUB: &str = "00000000-0000-0000-0000-000000000001";
 
-pub async fn setup(config: Config) -> (Emulator, TopologyClient) {
+/// The latency scale of each emulator [`start`] started, by endpoint.
+fn scales() -> &'static Mutex<HashMap<String, f64>> {
+    static SCALES: OnceLock<Mutex<HashMap<String, f64>>> = OnceLock::new();
+    SCALES.get_or_init(Mutex::default)
+}
+
+/// Starts an emulator and remembers its latency scale: every client of it ([`arm_config`]) polls at
+/// that scale, as the emulator runs Azure's times scaled and sends no `Retry-After` where Azure sends
+/// none.
+pub async fn start(config: Config) -> Emulator {
+    let scale = config.latency_scale;
     let emulator = Emulator::start(config).await.expect("emulator");
+    scales()
+        .lock()
+        .expect("scales")
+        .insert(emulator.endpoint(), scale);
+    emulator
+}
+
+/// The latency scale `emulator` runs at (it must have been started by [`start`]).
+pub fn latency_scale(emulator: &Emulator) -> f64 {
+    scales()
+        .lock()
+        .expect("scales")
+        .get(&emulator.endpoint())
+        .copied()
+        .expect("an emulator started by support::start, whose latency scale its clients poll at")
+}
+
+/// How a client reaches `emulator`: its endpoint, its certificate, and polling at its latency scale.
+pub fn arm_config(emulator: &Emulator) -> ArmConfig {
+    let cloud = Cloud::custom(&emulator.endpoint(), &emulator.endpoint()).expect("cloud");
+    let credential =
+        Credential::client_secret("00000000-0000-0000-0000-00000000aaaa", "sdk-tests", "x");
+    ArmConfig::new(SUB, cloud, credential)
+        .trust_root_pem(emulator.ca_certificate_pem())
+        .poll_interval_scale(latency_scale(emulator))
+}
+
+pub async fn setup(config: Config) -> (Emulator, TopologyClient) {
+    let emulator = start(config).await;
     let retry = RetryPolicy {
         max_attempts: 40,
         base_delay: Duration::from_millis(5),
@@ -26,11 +67,7 @@ pub fn client(
     retry: RetryPolicy,
     sleeper: Option<std::sync::Arc<dyn bcdr::clock::Sleeper>>,
 ) -> TopologyClient {
-    let cloud = Cloud::custom(&emulator.endpoint(), &emulator.endpoint()).expect("cloud");
-    let credential =
-        Credential::client_secret("00000000-0000-0000-0000-00000000aaaa", "sdk-tests", "x");
-    let mut arm =
-        ArmConfig::new(SUB, cloud, credential).trust_root_pem(emulator.ca_certificate_pem());
+    let mut arm = arm_config(emulator);
     if let Some(sleeper) = sleeper {
         arm = arm.sleeper(sleeper);
     }

@@ -258,3 +258,32 @@ fn providers_are_registered_unless_skip_provider_registration_says_not_to() {
         "a given setting wins over its variable"
     );
 }
+
+#[test]
+fn the_poll_interval_scale_comes_from_its_variable_and_must_be_positive() {
+    let scale = |extra: &[(&str, &str)]| {
+        let pairs: Vec<(&str, &str)> = SP.iter().chain(extra).copied().collect();
+        env(&pairs).resolve().map(|c| c.poll_interval_scale)
+    };
+    assert_eq!(scale(&[]), Ok(1.0), "Azure's pace unless told");
+    assert_eq!(scale(&[("ARM_POLL_INTERVAL_SCALE", "0.0005")]), Ok(0.0005));
+    for wrong in ["0", "-1", "fast", "inf"] {
+        let Err(errors) = scale(&[("ARM_POLL_INTERVAL_SCALE", wrong)]) else {
+            panic!("{wrong} is refused");
+        };
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].setting, "poll_interval_scale");
+        assert_eq!(errors[0].summary, "Invalid poll_interval_scale");
+    }
+    let given = ConnectionSettings {
+        poll_interval_scale: Some(0.01),
+        ..env(SP)
+    };
+    let settings =
+        given.or_env_with(|name| (name == "ARM_POLL_INTERVAL_SCALE").then(|| "0.5".to_owned()));
+    assert_eq!(
+        settings.resolve().map(|c| c.poll_interval_scale),
+        Ok(0.01),
+        "a given setting wins over its variable"
+    );
+}
