@@ -261,16 +261,17 @@ output "restricted" {
     assert!(locations >= 1, "the data source asks ARM, not a table");
 }
 
-/// Every provisioning time short but the cluster's: 3 s to create or update.
+/// Every provisioning time short but the cluster's: 3 s to create or update. Times are given at
+/// Azure's scale and scaled 1:1000, the scale the provider polls at (no `Retry-After`, as Azure).
 fn slow_clusters() -> arm_emulator::Config {
     let mut latencies: std::collections::BTreeMap<String, u64> = arm_emulator::default_latencies()
         .into_keys()
-        .map(|k| (k, 5))
+        .map(|k| (k, 5_000))
         .collect();
-    latencies.insert("managedCluster.put".into(), 3_000);
-    latencies.insert("managedCluster.update".into(), 3_000);
+    latencies.insert("managedCluster.put".into(), 3_000_000);
+    latencies.insert("managedCluster.update".into(), 3_000_000);
     arm_emulator::Config {
-        latency_scale: 1.0,
+        latency_scale: 0.001,
         latencies,
         ..arm_emulator::Config::default()
     }

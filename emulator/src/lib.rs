@@ -58,7 +58,7 @@ impl Emulator {
             request_latency_ms: std::sync::atomic::AtomicU64::new(0),
             config,
             log: Mutex::new(Vec::new()),
-            buckets: Mutex::new(Default::default()),
+            buckets: Default::default(),
         });
         let router_app = app.clone();
         let router = axum::Router::new()

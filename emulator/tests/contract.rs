@@ -73,7 +73,18 @@ async fn bearer_token_and_api_version_are_required() {
         headers.contains_key("x-ms-request-id")
             && headers.contains_key("x-ms-correlation-request-id")
     );
-    assert!(headers.contains_key("x-ms-ratelimit-remaining-subscription-reads"));
+    assert!(
+        !headers.contains_key("x-ms-ratelimit-remaining-subscription-reads"),
+        "no recorded read carries a read budget"
+    );
+    let (_, headers, _) = arm
+        .call(Method::PUT, &rg("a"), Some(json!({ "location": "eastus" })))
+        .await;
+    assert!(
+        headers.contains_key("x-ms-ratelimit-remaining-subscription-writes")
+            && headers.contains_key("x-ms-ratelimit-remaining-subscription-global-writes"),
+        "{headers:?}"
+    );
 }
 
 #[tokio::test]

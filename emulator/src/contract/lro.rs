@@ -247,13 +247,6 @@ pub fn announce(
     if matches!(lro, Lro::Location | Lro::AsyncOperationAndLocation) {
         resp.header("Location", result);
     }
-    pace_hint(resp, op.duration_ms);
-}
-
-/// INTERIM, removed once the SDK polls at its own per-family pace: `retry-after-ms`, which no
-/// recording shows, so that clients of the scaled-down emulator poll promptly.
-fn pace_hint(resp: &mut Resp, remaining_ms: u64) {
-    resp.header("retry-after-ms", remaining_ms.clamp(1, 60_000).to_string());
 }
 
 fn find<'s>(ctx: &'s Ctx<'_>, op_id: &str) -> Result<&'s Operation, ArmError> {
@@ -294,11 +287,7 @@ pub fn status(ctx: &mut Ctx<'_>, op_id: &str) -> Result<Resp, ArmError> {
     if let Some(error) = failed {
         doc["error"] = error;
     }
-    let remaining = op.until_ms.saturating_sub(now);
     let mut resp = Resp::json(200, doc);
-    if status == "InProgress" {
-        pace_hint(&mut resp, remaining);
-    }
     if fresh_header {
         // ACR answers every poll with the operation's URL again (acr-replication #4, #5).
         resp.header("Azure-AsyncOperation", ctx.request_url.clone());
@@ -316,7 +305,6 @@ pub fn result(ctx: &mut Ctx<'_>, op_id: &str) -> Result<Resp, ArmError> {
         "InProgress" => {
             let mut resp = Resp::empty(202);
             resp.header("Location", ctx.request_url.clone());
-            pace_hint(&mut resp, op.until_ms - now);
             Ok(resp)
         }
         "Failed" => {

@@ -8,6 +8,7 @@ use crate::contract::request::{Ctx, Resp};
 use crate::contract::store::{State, lock, now_ms};
 use crate::rp::{authorization, identity, registration, resources};
 use crate::server::routes::{Route, route, typed};
+use crate::server::throttle;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -26,13 +27,7 @@ pub(crate) struct App {
     pub chaos: Mutex<u64>,
     /// Every ARM request waits this long before its answer (a network round trip), in ms.
     pub request_latency_ms: std::sync::atomic::AtomicU64,
-    pub buckets: Mutex<HashMap<(String, bool), Bucket>>,
-}
-
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Bucket {
-    level: f64,
-    at_ms: u64,
+    pub buckets: throttle::Buckets,
 }
 
 /// The one handler behind every path.
@@ -203,18 +198,25 @@ fn answer(
         }
     }
     let is_read = *method == Method::GET || *method == Method::HEAD;
-    let remaining = match throttle(app, &subscription, is_read) {
-        Ok(r) => r,
-        Err(retry_after) => {
+    let classes = crate::server::routes::budget(&route)
+        .map_or(&[][..], |budget| throttle::classes(method, budget));
+    let budgets = match app.buckets.draw(
+        app.config.throttle.as_ref(),
+        &subscription,
+        classes,
+        now_ms(),
+    ) {
+        Ok(headers) => headers,
+        Err(refused) => {
             let mut resp = error_resp(ArmError::new(
                 429,
                 "SubscriptionRequestsThrottled",
                 format!(
-                    "Number of {} requests for subscription '{subscription}' exceeded the limit. Please try again after '{retry_after}' seconds.",
-                    if is_read { "read" } else { "write" }
+                    "Number of {} requests for subscription '{subscription}' exceeded the limit. Please try again after '{}' seconds.",
+                    refused.what, refused.retry_after_s
                 ),
             ));
-            resp.header("Retry-After", retry_after.to_string());
+            resp.header("Retry-After", refused.retry_after_s.to_string());
             return resp;
         }
     };
@@ -256,7 +258,9 @@ fn answer(
         faults: &mut faults,
     };
     let gate = match &route {
-        Route::Typed { namespace, .. } => registration::require(&ctx, namespace),
+        Route::Typed { namespace, .. } | Route::Collection { namespace, .. } => {
+            registration::require(&ctx, namespace)
+        }
         Route::ClusterCredential { .. } | Route::KubernetesVersions(_) => {
             registration::require(&ctx, "Microsoft.ContainerService")
         }
@@ -288,6 +292,12 @@ fn answer(
             namespace,
             path,
         } => typed(&mut ctx, &rg, &namespace, &path),
+        Route::Collection {
+            rg,
+            namespace,
+            path,
+            kind,
+        } => crate::server::routes::list(&mut ctx, &rg, &namespace, &path, &kind),
         Route::Token | Route::ManagedIdentity | Route::Admin(_) => unreachable_route(),
     });
     let mutated = settled || !is_read;
@@ -304,18 +314,20 @@ fn answer(
             ));
         }
     }
+    // ARM's gateway answers a missing group or parent itself, before any provider's budget is
+    // reported (afd-profile #0).
+    let gateway = result.as_ref().err().is_some_and(|e| {
+        matches!(
+            e.code.as_str(),
+            "ParentResourceNotFound" | "ResourceGroupNotFound"
+        )
+    });
     let mut resp = result.unwrap_or_else(error_resp);
-    let kind = if is_read {
-        "reads"
-    } else if *method == Method::DELETE {
-        "deletes"
-    } else {
-        "writes"
-    };
-    resp.header(
-        &format!("x-ms-ratelimit-remaining-subscription-{kind}"),
-        remaining.to_string(),
-    );
+    if !gateway {
+        for (name, remaining) in budgets {
+            resp.header(name, remaining.to_string());
+        }
+    }
     resp
 }
 
@@ -325,35 +337,6 @@ fn unreachable_route() -> Result<Resp, ArmError> {
         "InternalServerError",
         "route handled earlier",
     ))
-}
-
-/// Token-bucket throttling per subscription and per reads/writes. Returns what remains, or the
-/// seconds to wait.
-fn throttle(app: &App, subscription: &str, is_read: bool) -> Result<u64, u64> {
-    let Some(limits) = app.config.throttle else {
-        return Ok(if is_read { 11_999 } else { 1_199 });
-    };
-    let (burst, per_sec) = if is_read {
-        (limits.read_burst, limits.read_per_sec)
-    } else {
-        (limits.write_burst, limits.write_per_sec)
-    };
-    let now = now_ms();
-    let mut buckets = lock(&app.buckets);
-    let bucket = buckets
-        .entry((subscription.to_owned(), is_read))
-        .or_insert(Bucket {
-            level: burst,
-            at_ms: now,
-        });
-    bucket.level = (bucket.level + (now - bucket.at_ms) as f64 / 1000.0 * per_sec).min(burst);
-    bucket.at_ms = now;
-    if bucket.level >= 1.0 {
-        bucket.level -= 1.0;
-        Ok(bucket.level as u64)
-    } else {
-        Err(((1.0 - bucket.level) / per_sec).ceil().max(1.0) as u64)
-    }
 }
 
 /// splitmix64: small, fast and deterministic; enough to pick which requests fail.

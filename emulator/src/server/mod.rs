@@ -3,4 +3,5 @@
 
 pub mod http;
 pub mod routes;
+pub mod throttle;
 pub mod tls;

@@ -3,6 +3,7 @@
 
 use crate::contract::error::ArmError;
 use crate::contract::lro;
+use crate::contract::profile::Budget;
 use crate::contract::request::{Ctx, Resp};
 use crate::contract::versions as api;
 use crate::rp::aks::{agent_pool, cluster};
@@ -35,6 +36,13 @@ pub(crate) enum Route {
         rg: String,
         namespace: String,
         path: Vec<(String, String)>,
+    },
+    /// A collection: the resources of type `kind` below `path` (in the group when `path` is empty).
+    Collection {
+        rg: String,
+        namespace: String,
+        path: Vec<(String, String)>,
+        kind: String,
     },
     /// ACR's name availability check.
     RegistryName,
@@ -203,24 +211,37 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
             "providers",
             ns,
             rest @ ..,
-        ] if !rest.is_empty() && rest.len() % 2 == 0 => {
+        ] if !rest.is_empty() => {
             let path = rest
-                .chunks(2)
+                .chunks_exact(2)
                 .enumerate()
                 .map(|(i, _)| (l[6 + 2 * i].to_owned(), own(7 + 2 * i)))
                 .collect();
-            (
-                Route::Typed {
-                    rg: own(3),
-                    namespace: (*ns).to_owned(),
-                    path,
-                },
-                Some(match rest.first() {
-                    Some(&"trafficmanagerprofiles") => api::API_TRAFFIC_MANAGER,
-                    Some(&"frontdoorwebapplicationfirewallpolicies") => api::API_FRONT_DOOR_WAF,
-                    _ => api_for_namespace(ns)?,
-                }),
-            )
+            let api = Some(match rest.first() {
+                Some(&"trafficmanagerprofiles") => api::API_TRAFFIC_MANAGER,
+                Some(&"frontdoorwebapplicationfirewallpolicies") => api::API_FRONT_DOOR_WAF,
+                _ => api_for_namespace(ns)?,
+            });
+            let (rg, namespace) = (own(3), (*ns).to_owned());
+            match rest.len() % 2 {
+                0 => (
+                    Route::Typed {
+                        rg,
+                        namespace,
+                        path,
+                    },
+                    api,
+                ),
+                _ => (
+                    Route::Collection {
+                        rg,
+                        namespace,
+                        path,
+                        kind: l[l.len() - 1].to_owned(),
+                    },
+                    api,
+                ),
+            }
         }
         _ => return None,
     })
@@ -299,5 +320,108 @@ pub(crate) fn typed(
                 types.join("/")
             ),
         )),
+    }
+}
+
+/// `GET` of a collection: each resource of type `kind` below `parents` (in the group when there are
+/// none), as its own `GET` answers it, in `{"value": [...]}`. A parent that does not exist is 404
+/// `ParentResourceNotFound` in ARM's words (afd-profile #0).
+pub(crate) fn list(
+    ctx: &mut Ctx<'_>,
+    rg: &str,
+    namespace: &str,
+    parents: &[(String, String)],
+    kind: &str,
+) -> Result<Resp, ArmError> {
+    if ctx.method != axum::http::Method::GET {
+        return Err(crate::contract::resource::method_not_allowed(&ctx.method));
+    }
+    let rg_id = crate::contract::resource::require_group(ctx, rg)?;
+    let mut parent = format!("{rg_id}/providers/{namespace}");
+    for (t, n) in parents {
+        parent = format!("{parent}/{t}/{n}");
+    }
+    if !parents.is_empty() && ctx.state.get(&parent).is_none() {
+        let types: Vec<&str> = parents
+            .iter()
+            .map(|(t, _)| t.as_str())
+            .chain([kind])
+            .collect();
+        return Err(ArmError::not_found(
+            "ParentResourceNotFound",
+            format!(
+                "Failed to perform 'read' on resource(s) of type '{}', because the parent resource '{parent}' could not be found.",
+                types.join("/")
+            ),
+        ));
+    }
+    // Subnets live in their VNet's body.
+    if kind == "subnets" {
+        let subnets = ctx
+            .state
+            .get(&parent)
+            .map(|v| v.body["properties"]["subnets"].clone())
+            .unwrap_or_else(|| serde_json::json!([]));
+        return Ok(Resp::json(200, serde_json::json!({ "value": subnets })));
+    }
+    let prefix = format!("{}/{kind}/", parent.to_ascii_lowercase());
+    let names: Vec<String> = ctx
+        .state
+        .resources
+        .range(prefix.clone()..)
+        .take_while(|(k, _)| k.starts_with(&prefix))
+        .filter(|(k, _)| !k[prefix.len()..].contains('/'))
+        .filter_map(|(_, r)| r.id.rsplit('/').next().map(str::to_owned))
+        .collect();
+    let mut value = Vec::new();
+    for name in names {
+        let mut path = parents.to_vec();
+        path.push((kind.to_owned(), name));
+        if let Ok(resp) = typed(ctx, rg, namespace, &path)
+            && resp.status == 200
+            && let Some(body) = resp.body
+        {
+            value.push(body);
+        }
+    }
+    Ok(Resp::json(200, serde_json::json!({ "value": value })))
+}
+
+/// The budget a request on `route` draws on (its family's), or `None` for what reports none: a
+/// cluster's credential (aks-create #12), the identity and admin endpoints.
+pub(crate) fn budget(route: &Route) -> Option<Budget> {
+    use crate::contract::profile;
+    match route {
+        Route::Token
+        | Route::ManagedIdentity
+        | Route::Admin(_)
+        | Route::ClusterCredential { .. } => None,
+        Route::Typed {
+            namespace, path, ..
+        } => Some(typed_budget(
+            namespace,
+            path.iter().map(|(t, _)| t.as_str()),
+        )),
+        Route::Collection {
+            namespace,
+            path,
+            kind,
+            ..
+        } => Some(typed_budget(
+            namespace,
+            path.iter().map(|(t, _)| t.as_str()).chain([kind.as_str()]),
+        )),
+        _ => Some(profile::RESOURCES.budget),
+    }
+}
+
+fn typed_budget<'a>(namespace: &str, mut types: impl Iterator<Item = &'a str>) -> Budget {
+    use crate::contract::profile;
+    let first = types.next();
+    match (namespace, first, types.next()) {
+        ("microsoft.cdn", _, _) => profile::CDN.budget,
+        (_, Some("trafficmanagerprofiles"), None) => profile::TRAFFIC_MANAGER.budget,
+        (_, Some("trafficmanagerprofiles"), Some(_)) => profile::TRAFFIC_MANAGER_ENDPOINT.budget,
+        _ => profile::NETWORK.budget,
     }
 }
