@@ -124,6 +124,12 @@ async fn resource_groups_create_update_refuse_moves_and_delete_asynchronously() 
         !headers.contains_key("retry-after") && !headers.contains_key("azure-asyncoperation"),
         "a group's delete announces its Location only (resource-group #0)"
     );
+    let (again, headers, _) = arm.call(Method::DELETE, &rg("demo"), None).await;
+    assert_eq!(
+        (again.as_u16(), headers["location"].to_str().ok()),
+        (202, Some(location.as_str())),
+        "a delete already going is announced again, the same operation"
+    );
     let mut last = 0;
     for _ in 0..200 {
         last = arm.get(&location).await.0.as_u16();

@@ -3,7 +3,8 @@
 //! it 400 `InUseSubnetCannotBeDeleted`, through the VNet or the subnet itself. Once the cluster is
 //! gone, both go through. Under Azure CNI a cluster's pools must fit their subnet, each node taking
 //! an address for itself and each of its pods (400 `InsufficientSubnetSize`), and its service CIDR
-//! must stay clear of the subnet (400 `ServiceCidrOverlapExistingSubnetsCidr`). Every answer is
+//! must stay clear of every subnet of the VNet, 10.0.0.0/16 when none is sent (400
+//! `ServiceCidrOverlapExistingSubnetsCidr`). Every answer is
 //! checked against the ARM spec.
 
 mod support;
@@ -197,4 +198,58 @@ async fn azure_cni_pools_must_fit_their_subnet_and_services_stay_clear_of_it() {
         (400, "InsufficientSubnetSize"),
         "{answer}"
     );
+}
+
+#[tokio::test]
+async fn the_service_cidr_stays_clear_of_every_subnet_of_the_vnet_and_defaults_to_10_0() {
+    let arm = Arm::start(fast()).await;
+    arm.group("net").await;
+    // The nodes in 10.0.1.0/24; another subnet of the same VNet in 172.16.5.0/24, and the default
+    // service range 10.0.0.0/16 over the nodes' own.
+    let (status, _) = arm
+        .req(
+            Method::PUT,
+            &vnet_url(),
+            Some(json!({ "location": "eastus", "properties": {
+                "addressSpace": { "addressPrefixes": ["10.0.0.0/16", "172.16.0.0/16"] },
+                "subnets": [
+                    { "name": "aks", "properties": { "addressPrefix": "10.0.1.0/24" } },
+                    { "name": "other", "properties": { "addressPrefix": "172.16.5.0/24" } },
+                ] } })),
+        )
+        .await;
+    assert_eq!(status, 201);
+    arm.settle().await;
+    let mut cluster = cni_cluster(1, "172.16.0.0/16");
+    let (status, answer) = arm
+        .req(Method::PUT, &cluster_url(), Some(cluster.clone()))
+        .await;
+    assert_eq!(
+        (status, code(&answer), answer["target"].as_str()),
+        (
+            400,
+            "ServiceCidrOverlapExistingSubnetsCidr",
+            Some("networkProfile.serviceCidr")
+        ),
+        "a subnet the nodes do not use counts too: {answer}"
+    );
+    cluster["properties"]["networkProfile"] = json!({ "networkPlugin": "azure" });
+    let (status, answer) = arm
+        .req(Method::PUT, &cluster_url(), Some(cluster.clone()))
+        .await;
+    assert_eq!(
+        (status, code(&answer)),
+        (400, "ServiceCidrOverlapExistingSubnetsCidr"),
+        "none sent, AKS takes 10.0.0.0/16: {answer}"
+    );
+    assert!(
+        answer["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("10.0.0.0/16")),
+        "{answer}"
+    );
+    cluster["properties"]["networkProfile"] = json!({ "networkPlugin": "azure",
+        "serviceCidr": "192.168.0.0/16", "dnsServiceIP": "192.168.0.10" });
+    let (status, answer) = arm.req(Method::PUT, &cluster_url(), Some(cluster)).await;
+    assert_eq!(status, 201, "{answer}");
 }

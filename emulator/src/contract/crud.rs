@@ -193,13 +193,20 @@ pub fn serve(ctx: &mut Ctx<'_>, at: &At, kind: &impl ResourceType) -> Result<Res
                     status => Ok(Resp::empty(status)),
                 };
             };
-            if resource
-                .pending
-                .as_ref()
-                .is_some_and(|p| p.state == "Deleting")
-            {
-                // Already going: the same answer again, without a second operation.
-                return Ok(Resp::empty(profile.delete.status));
+            if let Some(going) = lro::going(ctx, &resource, "Deleting") {
+                // Already going: the same answer again, for the same operation.
+                let location = resource.body["location"].as_str().unwrap_or_default();
+                let mut resp = Resp::empty(profile.delete.status);
+                lro::announce(
+                    ctx,
+                    profile,
+                    Write::Delete,
+                    &resource.id,
+                    location,
+                    &going,
+                    &mut resp,
+                );
+                return Ok(resp);
             }
             if kind.busy_blocks_delete()
                 && let Some(refusal) = kind.busy(ctx, at, Some(&resource))

@@ -9,7 +9,7 @@
 use crate::contract::error::ArmError;
 use crate::contract::profile::{Answer, Doc, Lro, Profile, Shown, Site};
 use crate::contract::request::{Ctx, Resp};
-use crate::contract::store::{Operation, Pending, rfc3339};
+use crate::contract::store::{Operation, Pending, Resource, rfc3339};
 use serde_json::{Value, json};
 
 /// What a write does, as its answer depends on it.
@@ -83,6 +83,15 @@ pub fn start(
         id: op_id,
         duration_ms,
     }
+}
+
+/// The operation running on `resource` in `state` (`Deleting`, say), if one is.
+pub fn going(ctx: &Ctx<'_>, resource: &Resource, state: &str) -> Option<Started> {
+    let pending = resource.pending.as_ref().filter(|p| p.state == state)?;
+    Some(Started {
+        id: pending.operation.clone(),
+        duration_ms: pending.until_ms.saturating_sub(ctx.now),
+    })
 }
 
 /// Where the operation `op` on `resource_id` (running in `location`) is announced: its status

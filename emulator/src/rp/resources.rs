@@ -86,8 +86,20 @@ pub fn resource_group(ctx: &mut Ctx<'_>, name: &str) -> Result<Resp, ArmError> {
                     format!("Resource group '{name}' could not be found."),
                 ));
             };
-            if rg.pending.is_some() {
-                return Ok(Resp::empty(RESOURCES.delete.status));
+            if let Some(going) = lro::going(ctx, &rg, "Deleting") {
+                // Already going: the same answer again, for the same operation.
+                let mut resp = Resp::empty(RESOURCES.delete.status);
+                let location = rg.body["location"].as_str().unwrap_or_default();
+                lro::announce(
+                    ctx,
+                    &RESOURCES,
+                    Write::Delete,
+                    &rg.id,
+                    location,
+                    &going,
+                    &mut resp,
+                );
+                return Ok(resp);
             }
             let children = ctx.state.children_of(&rg.id);
             let duration = children

@@ -223,6 +223,14 @@ fn render(
     if network["networkPlugin"].is_null() {
         network["networkPlugin"] = json!("kubenet");
     }
+    // AKS's defaults, as its answers show them (aks-create #0).
+    if network["serviceCidr"].is_null() {
+        network["serviceCidr"] = json!(super::cni::DEFAULT_SERVICE_CIDR);
+        network["dnsServiceIP"] = json!("10.0.0.10");
+    }
+    if network["podCidr"].is_null() && network["networkPlugin"] == "kubenet" {
+        network["podCidr"] = json!("10.244.0.0/16");
+    }
     if network["outboundType"].is_null() {
         network["outboundType"] = json!("loadBalancer");
     }
