@@ -7,8 +7,9 @@
 //! peering 50 ms):
 //! - apply wall time (median of five) against the plan's critical path (emulated provisioning times
 //!   along the longest chain of its DAG), and against a naive sequential apply of the same plan;
-//! - ARM requests per apply against the minimum (one write per resource, plus one poll of its
-//!   operation and one read of the result per long-running one), and how many `AnotherOperationInProgress` /
+//! - ARM requests per apply against the minimum ARM's protocol allows (one write per resource; per
+//!   long-running one, the polls of its operation at its resource provider's pace, `ceil(duration /
+//!   pace)`, and one read of the result), and how many `AnotherOperationInProgress` /
 //!   `ReferencedResourceNotProvisioned` answers the schedule ran into;
 //! - a no-op refresh against one GET round trip, on loopback (the emulator's CPU) and with every
 //!   request waiting a 20 ms network round trip (as against ARM: the refresh's concurrency);
@@ -148,6 +149,33 @@ fn long_running(key: &ResourceKey) -> bool {
             | ResourceKey::ManagedCluster(_)
             | ResourceKey::Peering { .. }
     )
+}
+
+/// The fewest operation polls ARM's protocol allows a client that polls at each resource provider's
+/// usual pace ([`bcdr::arm::POLL_DEFAULTS`]: Azure sends no `Retry-After`): an operation lasting `d`
+/// polled every `i` is seen to end at the `ceil(d / i)`-th poll, at the earliest. Scale-free: the
+/// emulator's times and the client's pace are scaled alike.
+fn minimum_polls(plan: &Plan) -> usize {
+    let latencies = default_latencies();
+    let pace = |namespace: &str| {
+        bcdr::arm::POLL_DEFAULTS
+            .iter()
+            .find(|(ns, _)| *ns == namespace)
+            .map_or(bcdr::arm::POLL_DEFAULT_OTHERS, |(_, d)| *d)
+            .as_secs_f64()
+            * 1000.0
+    };
+    plan.changes()
+        .filter(|o| long_running(&o.key))
+        .map(|o| {
+            let d = duration_ms(&o.key, o.action, &latencies, 1.0);
+            let namespace = match o.key {
+                ResourceKey::ManagedCluster(_) => "Microsoft.ContainerService",
+                _ => "Microsoft.Network",
+            };
+            (d / pace(namespace)).ceil().max(1.0) as usize
+        })
+        .sum()
 }
 
 /// The longest chain of emulated provisioning times through the plan's DAG.
@@ -325,7 +353,7 @@ async fn measure(n: usize) -> Result<Row, Box<dyn Error>> {
         critical: critical_path_ms(&plan, SCALE),
         sequential,
         requests: log.len(),
-        minimum: writes + 2 * lro,
+        minimum: writes + lro + minimum_polls(&plan),
         reads,
         conflicts,
         refresh: median(refreshes),

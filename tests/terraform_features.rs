@@ -308,7 +308,9 @@ async fn timed_out_and_interrupted_applies_keep_partial_progress() {
 async fn timed_out_and_interrupted_applies_keep_partial_progress_on(tf: &Path, version: &str) {
     let h = Harness::with_emulator(tf, &format!("tf-{version}-stop"), slow_clusters()).await;
 
-    // A create that runs out of time: what finished is in the state; the next apply converges.
+    // A create that runs out of time: what finished stays in Azure, and nothing is saved to the
+    // state (a partial state would be tainted, and the next apply would destroy the topology to create
+    // it again). The next apply plans a create, adopts what exists and converges, deleting nothing.
     h.config(&slow(3, "timeouts {\n    create = \"1s\"\n  }"));
     let started = std::time::Instant::now();
     let out = h.tf(&["apply", "-auto-approve"]).await;
@@ -318,15 +320,39 @@ async fn timed_out_and_interrupted_applies_keep_partial_progress_on(tf: &Path, v
         "stopped at the deadline, not after the clusters"
     );
     assert!(out.all().contains("timed out after 1s"), "{}", out.all());
-    let state = h.state_values().await;
     assert!(
-        state["region"]["eastus"]["vnet_id"]
-            .as_str()
-            .is_some_and(|id| id.ends_with("vnet-slow-eastus")),
-        "partial progress is saved: {state:#}"
+        out.words()
+            .contains("the next terraform apply adopts what exists"),
+        "{}",
+        out.all()
+    );
+    assert_eq!(
+        h.state_values().await,
+        serde_json::Value::Null,
+        "no partial (tainted) state"
+    );
+    assert!(
+        h.emulator
+            .resource_ids()
+            .iter()
+            .any(|id| id.ends_with("/virtualNetworks/vnet-slow-eastus")),
+        "what finished stays in Azure"
     );
     h.config(&slow(3, ""));
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 2);
+    assert!(
+        plan.words().contains("1 to add, 0 to change, 0 to destroy")
+            && !plan.all().contains("must be replaced"),
+        "a create, not a replacement: {}",
+        plan.all()
+    );
+    h.emulator.clear_requests();
     h.tf_ok(&["apply", "-auto-approve"]).await;
+    assert!(
+        !h.emulator.requests().iter().any(|r| r.method == "DELETE"),
+        "the re-run deleted nothing"
+    );
     assert_eq!(h.plan_code().await.0, 0, "the re-run converged");
 
     // An update interrupted with Ctrl-C: Terraform sends StopProvider, the provider stops starting work

@@ -194,8 +194,9 @@ fn log_event(event: Event<'_>) {
     }
 }
 
-/// ApplyResourceChange: create, update or destroy. A failure still returns what exists, so Terraform
-/// records partial progress.
+/// ApplyResourceChange: create, update or destroy. A failed update or destroy still returns what
+/// exists, so Terraform records partial progress; a failed create returns nothing (see below), so that
+/// Terraform does not taint it and replace the topology at the next apply.
 pub async fn apply(
     client: &TopologyClient,
     prior: &Value,
@@ -212,7 +213,7 @@ pub async fn apply(
     let why = |error: String| {
         if timed_out.load(std::sync::atomic::Ordering::SeqCst) {
             format!(
-                "timed out after {limit:?} ({error}); what finished is saved, and the next apply continues"
+                "timed out after {limit:?} ({error}); what finished stays, and the next apply continues"
             )
         } else {
             error
@@ -249,24 +250,35 @@ pub async fn apply(
                 "Failed to apply the topology",
                 why(failure.to_string()),
             )];
-            let made_progress = failure.report.as_ref().is_some_and(|r| {
-                r.outcomes
-                    .iter()
-                    .any(|o| matches!(o, bcdr::engine::Outcome::Done(Some(_))))
-            });
-            if let Some(report) = &failure.report {
+            let done = failure.report.as_ref().map(|report| {
                 let done = report
                     .outcomes
                     .iter()
                     .filter(|o| matches!(o, bcdr::engine::Outcome::Done(_)))
                     .count();
+                (done, report.outcomes.len())
+            });
+            if prior.is_null() {
+                // A create that failed returns no state: Terraform would save a partial one as
+                // tainted, and its next apply would destroy the topology to create it again. What was
+                // made is named from the topology and tagged with it, so the next apply adopts it.
+                let name = planned.get("name").as_str().unwrap_or_default();
+                diags.push(diag::error(
+                    "Nothing was saved in the state: the next apply continues",
+                    format!(
+                        "{}Every resource bcdr makes is named from the topology and tagged bcdr-topology = {name}, so the next terraform apply adopts what exists and continues; nothing is destroyed. To remove what was made instead, import it first (terraform import <address> {name}), then terraform destroy.",
+                        done.map_or(String::new(), |(done, all)| format!(
+                            "{done} of {all} operations finished before the failure. "
+                        ))
+                    ),
+                ));
+                return (Value::Null, diags);
+            }
+            if let Some((done, all)) = done {
                 diags.push(diag::error(
                     "Partial progress was saved",
-                    format!("{done} of {} operations finished before the failure; the state records them and the next apply continues from there.", report.outcomes.len()),
+                    format!("{done} of {all} operations finished before the failure; the state records them and the next apply continues from there."),
                 ));
-            }
-            if prior.is_null() && !made_progress {
-                return (Value::Null, diags);
             }
             let mut state =
                 schema::resource().complete(&convert::applied(planned, &failure.status));

@@ -363,7 +363,7 @@ pub fn stateful_service_block() -> Block {
 
 pub fn timeouts_block() -> Block {
     Block {
-        description: "Time limits, as durations such as `30m` or `1h30m`. When one runs out, no further ARM operation starts; what finished is saved to the state and the next apply continues from there (operations already running in Azure finish there and are adopted).",
+        description: "Time limits, as durations such as `30m` or `1h30m`. When one runs out, no further ARM operation starts; what finished stays, and the next apply continues from there (operations already running in Azure finish there and are adopted). A create that fails or runs out saves nothing to the state, so that Terraform does not taint it and replace the topology: the next apply adopts what was made by its names and tags.",
         attributes: vec![
             attr(
                 "create",

@@ -162,7 +162,7 @@ impl TopologyClient {
         desired: &[layout::DesiredResource],
         exists: impl Fn(&ResourceKey, &str) -> bool,
     ) -> Vec<validate::Diagnostic> {
-        let names: Vec<String> = desired
+        let names: Vec<(String, &str)> = desired
             .iter()
             .filter(|r| {
                 matches!(
@@ -172,19 +172,19 @@ impl TopologyClient {
             })
             .filter_map(|r| {
                 let relative = r.body["properties"]["dnsConfig"]["relativeName"].as_str()?;
-                (!exists(&r.key, relative)).then(|| relative.to_owned())
+                (!exists(&r.key, relative)).then(|| (relative.to_owned(), r.id.as_str()))
             })
             .collect();
         let answers = join_all(
             names
                 .iter()
-                .map(|n| traffic_manager::dns_name_free(&self.arm, n)),
+                .map(|(n, id)| self.dns_name_free_or_ours(n, id)),
         )
         .await;
         names
             .iter()
             .zip(answers)
-            .filter_map(|(name, answer)| match answer {
+            .filter_map(|((name, _), answer)| match answer {
                 Ok(Ok(())) => None,
                 Ok(Err(message)) => Some(validate::dns_name_taken(name, &message)),
                 Err(error) => {
@@ -193,6 +193,31 @@ impl TopologyClient {
                 }
             })
             .collect()
+    }
+
+    /// Whether `relative` is free, or held by the topology's own profile at `id` (its name is
+    /// deterministic, so a profile there with that DNS name is this topology's, left by a create that
+    /// failed or a state that was lost: adopted, not refused).
+    async fn dns_name_free_or_ours(
+        &self,
+        relative: &str,
+        id: &str,
+    ) -> Result<std::result::Result<(), String>> {
+        match traffic_manager::dns_name_free(&self.arm, relative).await? {
+            Ok(()) => Ok(Ok(())),
+            Err(message) => {
+                let ours = self
+                    .arm
+                    .get(id, traffic_manager::API_VERSION)
+                    .await?
+                    .is_some_and(|profile| {
+                        profile["properties"]["dnsConfig"]["relativeName"]
+                            .as_str()
+                            .is_some_and(|r| r.eq_ignore_ascii_case(relative))
+                    });
+                Ok(if ours { Ok(()) } else { Err(message) })
+            }
+        }
     }
 
     /// Validates `topology` (no ARM call when it is invalid; a region the offline table lacks is
