@@ -3,7 +3,10 @@
 //! taint it, and the next apply plans a create (not a replacement), adopts what exists and converges
 //! without a single DELETE. A state that lost the topology (`terraform state rm`, a lost state file)
 //! after its Traffic Manager profile exists is adopted too: the profile's global DNS name is the
-//! topology's own, not a name someone else holds.
+//! topology's own, not a name someone else holds. And an import rebuilds every attribute, those Azure
+//! does not echo included (a cold region's cluster settings, a service's `geo_replicated = false`):
+//! the plan after it is empty. The region the global resources live in may leave the topology: they
+//! stay where they are (a resource group's location never changes), planned and applied as such.
 
 mod support;
 
@@ -124,5 +127,153 @@ async fn recovery(tf: &Path, version: &str) {
 async fn a_failed_create_and_a_lost_state_are_adopted_never_replaced() {
     for (tf, version) in terraform::each() {
         recovery(&tf, &version).await;
+    }
+}
+
+/// What Azure holds no trace of: a cold region's cluster (its node count, size and tier), a managed
+/// service explicitly not geo-replicated, one left unset, one in the clusters.
+const UNECHOED: &str = r#"
+resource "bcdr_topology" "dr" {
+  name = "echo"
+
+  region "eastus" {
+    vnet_cidr = "10.1.0.0/16"
+    role      = "primary"
+  }
+
+  region "westus" {
+    vnet_cidr  = "10.2.0.0/16"
+    mode       = "cold"
+    node_count = 5
+    vm_size    = "Standard_D8ds_v5"
+    sku_tier   = "Free"
+  }
+
+  traffic_manager {
+    routing_method = "Priority"
+  }
+
+  stateful_service "orders" {
+    kind           = "managed"
+    geo_replicated = false
+  }
+
+  stateful_service "sessions" {
+    kind = "managed"
+  }
+
+  stateful_service "uploads" {
+    kind = "in-cluster"
+  }
+}
+"#;
+
+async fn import_round_trip(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-unechoed")).await;
+    h.config(UNECHOED);
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    assert_eq!(h.plan_code().await.0, 0, "no changes after apply");
+    h.tf_ok(&["state", "rm", "bcdr_topology.dr"]).await;
+    h.tf_ok(&["import", "bcdr_topology.dr", "echo"]).await;
+    let state = h.state_values().await;
+    let west = &state["region"]["westus"];
+    assert_eq!(
+        (
+            &west["mode"],
+            &west["node_count"],
+            &west["vm_size"],
+            &west["sku_tier"]
+        ),
+        (
+            &serde_json::json!("cold"),
+            &serde_json::json!(5),
+            &serde_json::json!("Standard_D8ds_v5"),
+            &serde_json::json!("Free")
+        ),
+        "{state:#}"
+    );
+    assert_eq!(
+        state["stateful_service"]["orders"]["geo_replicated"], false,
+        "{state:#}"
+    );
+    let (code, plan) = h.plan_code().await;
+    assert!(
+        code == 0 || !plan.stdout.contains("# bcdr_topology."),
+        "import plans no changes:\n{}",
+        plan.all()
+    );
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_rebuilds_what_azure_does_not_echo() {
+    for (tf, version) in terraform::each() {
+        import_round_trip(&tf, &version).await;
+    }
+}
+
+const HOMED: &str = r#"
+resource "bcdr_topology" "dr" {
+  name = "home"
+
+  region "eastus" {
+    vnet_cidr = "10.1.0.0/16"
+    role      = "primary"
+  }
+
+  region "westus" {
+    vnet_cidr = "10.2.0.0/16"
+  }
+
+  region "centralus" {
+    vnet_cidr = "10.3.0.0/16"
+  }
+
+  traffic_manager {
+    routing_method = "Priority"
+  }
+}
+"#;
+
+async fn home_leaves(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-home")).await;
+    h.config(HOMED);
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    assert_eq!(h.state_values().await["home_region"], "eastus");
+    // East US leaves; West US becomes the primary. The global resources stay in East US.
+    let without_east = HOMED
+        .replace(
+            "  region \"eastus\" {\n    vnet_cidr = \"10.1.0.0/16\"\n    role      = \"primary\"\n  }\n",
+            "",
+        )
+        .replace(
+            "    vnet_cidr = \"10.2.0.0/16\"\n",
+            "    vnet_cidr = \"10.2.0.0/16\"\n    role      = \"primary\"\n",
+        );
+    assert!(!without_east.contains("eastus"), "{without_east}");
+    h.config(&without_east);
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 2, "{}", plan.all());
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    assert_eq!(h.plan_code().await.0, 0, "converged");
+    let state = h.state_values().await;
+    assert_eq!(state["home_region"], "eastus", "{state:#}");
+    let global = h
+        .arm()
+        .get(
+            &state["id"].as_str().unwrap_or_default().to_owned(),
+            "2024-03-01",
+        )
+        .await
+        .expect("read the global group")
+        .expect("the global group stays");
+    assert_eq!(global["location"], "eastus");
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_home_region_may_leave_the_topology() {
+    for (tf, version) in terraform::each() {
+        home_leaves(&tf, &version).await;
     }
 }

@@ -114,3 +114,38 @@ async fn every_warning_shows_at_validate_on(tf: &Path, version: &str) {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// A finding about a whole region block (an unknown region here) lands in that block: Terraform
+/// quotes the block's own line, not the resource's first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_region_finding_points_at_its_block() {
+    for (tf, version) in terraform::each() {
+        let h = Harness::new(&tf, &format!("tf-{version}-region-line")).await;
+        h.config(
+            r#"
+resource "bcdr_topology" "t" {
+  name = "lines"
+
+  region "eastus" {
+    vnet_cidr = "10.1.0.0/16"
+  }
+
+  region "atlantis" {
+    vnet_cidr = "10.9.0.0/16"
+  }
+}
+"#,
+        );
+        let out = h.tf(&["plan"]).await;
+        assert_eq!(out.code, 1, "{}", out.all());
+        let text = out.all();
+        let quoted = text
+            .lines()
+            .find(|l| l.contains("vnet_cidr = \"10.9.0.0/16\""))
+            .is_some();
+        assert!(
+            quoted,
+            "the diagnostic quotes the atlantis block's line:\n{text}"
+        );
+    }
+}

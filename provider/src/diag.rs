@@ -39,9 +39,17 @@ fn step(s: PathStep) -> pb::attribute_path::Step {
     }
 }
 
+/// `p` as Terraform's attribute path. Terraform places a diagnostic only at an attribute, not at a
+/// block: one about a whole region block (an unknown or restricted region, say) points at that
+/// block's `vnet_cidr`, the attribute every region block has, so that it lands in the right block
+/// (its detail names the block itself).
 pub fn path(p: &AttributePath) -> pb::AttributePath {
+    let mut steps: Vec<PathStep> = p.0.clone();
+    if matches!(steps.as_slice(), [PathStep::Attribute(a), PathStep::Key(_)] if a == "region") {
+        steps.push(PathStep::Attribute("vnet_cidr".into()));
+    }
     pb::AttributePath {
-        steps: p.0.iter().cloned().map(step).collect(),
+        steps: steps.into_iter().map(step).collect(),
     }
 }
 
@@ -63,4 +71,23 @@ pub fn has_errors(diags: &[pb::Diagnostic]) -> bool {
     diags
         .iter()
         .any(|d| d.severity == pb::diagnostic::Severity::Error as i32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_finding_about_a_region_block_lands_in_that_block() {
+        let at = path(&AttributePath::region("westus", None));
+        let names: Vec<String> = at
+            .steps
+            .iter()
+            .map(|s| format!("{:?}", s.selector))
+            .collect();
+        assert_eq!(names.len(), 3, "{names:?}");
+        assert!(names[2].contains("vnet_cidr"), "{names:?}");
+        let kept = path(&AttributePath::region("westus", Some("mode")));
+        assert_eq!(kept.steps.len(), 3, "an attribute path stays as it is");
+    }
 }

@@ -95,12 +95,14 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
         push(rg(names::GLOBAL), global, vec![], vec![]);
     }
     for region in &regions {
-        push(
-            rg(&region.name),
-            bodies::resource_group(name, &region.name, &region.name),
-            vec![],
-            vec![],
-        );
+        let mut group = bodies::resource_group(name, &region.name, &region.name);
+        // A cold region has no cluster to hold its settings: its group does, for import.
+        if region.mode == crate::model::RegionMode::Cold {
+            for (tag, value) in names::cold_cluster_tags(&region.cluster) {
+                group["tags"][tag] = Value::String(value);
+            }
+        }
+        push(rg(&region.name), group, vec![], vec![]);
     }
     for region in &regions {
         push(

@@ -15,6 +15,14 @@ pub const TAG_MANAGED_BY: &str = "bcdr-managed-by";
 pub const TAG_STATEFUL: &str = "bcdr-stateful-services";
 /// On the global resource group: the primary region ("" when the regions are peers), for import.
 pub const TAG_PRIMARY: &str = "bcdr-primary-region";
+/// On a cold region's resource group: the cluster settings the region will run with once it is
+/// made hot or warm, which Azure holds nowhere else (there is no cluster), for import. Chunked across
+/// `bcdr-cold-cluster`, `bcdr-cold-cluster-2`, ... when longer than a tag value may be.
+pub const TAG_COLD_CLUSTER: &str = "bcdr-cold-cluster";
+
+/// The longest tag value ARM takes.
+const TAG_VALUE_MAX: usize = 256;
+
 /// The pseudo-region of the global resource group.
 pub const GLOBAL: &str = "global";
 /// The subnet the cluster's nodes use.
@@ -137,6 +145,36 @@ fn unescape(name: &str) -> String {
         .replace("%25", "%")
 }
 
+/// The [`TAG_COLD_CLUSTER`] tags recording `settings` (compact JSON, split into tag-sized chunks).
+pub fn cold_cluster_tags(settings: &crate::model::ClusterSettings) -> BTreeMap<String, String> {
+    let json = serde_json::to_string(settings).unwrap_or_default();
+    let chars: Vec<char> = json.chars().collect();
+    chars
+        .chunks(TAG_VALUE_MAX)
+        .enumerate()
+        .map(|(i, chunk)| {
+            let name = if i == 0 {
+                TAG_COLD_CLUSTER.to_owned()
+            } else {
+                format!("{TAG_COLD_CLUSTER}-{}", i + 1)
+            };
+            (name, chunk.iter().collect())
+        })
+        .collect()
+}
+
+/// The cluster settings [`cold_cluster_tags`] recorded in `tags`, if they are there and readable.
+pub fn parse_cold_cluster_tags(tags: &serde_json::Value) -> Option<crate::model::ClusterSettings> {
+    let mut json = tags[TAG_COLD_CLUSTER].as_str()?.to_owned();
+    for i in 2.. {
+        match tags[format!("{TAG_COLD_CLUSTER}-{i}")].as_str() {
+            Some(chunk) => json.push_str(chunk),
+            None => break,
+        }
+    }
+    serde_json::from_str(&json).ok()
+}
+
 /// The [`TAG_STATEFUL`] value for `services` (empty when there are none), sorted by name.
 pub fn stateful_tag(services: &[crate::model::StatefulService]) -> String {
     use crate::model::StateLocation;
@@ -179,6 +217,37 @@ pub fn parse_stateful_tag(value: &str) -> Vec<crate::model::StatefulService> {
             Some(StatefulService::new(unescape(name), location))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod cold_cluster_tests {
+    use super::*;
+    use crate::model::{Autoscale, ClusterSettings, ClusterTier, NodePool};
+
+    #[test]
+    fn a_cold_regions_cluster_settings_round_trip_through_tags_of_legal_length() {
+        let mut settings = ClusterSettings {
+            node_count: 7,
+            tier: ClusterTier::Free,
+            kubernetes_version: Some("1.31".into()),
+            autoscale: Some(Autoscale { min: 2, max: 9 }),
+            zones: vec!["1".into(), "2".into()],
+            ..ClusterSettings::default()
+        };
+        for i in 0..6 {
+            settings.user_pools.push(NodePool::new(
+                format!("pool{i}"),
+                "Standard_D8ds_v5".to_owned(),
+                i,
+            ));
+        }
+        let tags = cold_cluster_tags(&settings);
+        assert!(tags.len() > 1, "long settings take more than one tag");
+        assert!(tags.values().all(|v| v.chars().count() <= TAG_VALUE_MAX));
+        let json = serde_json::to_value(&tags).unwrap_or_default();
+        assert_eq!(parse_cold_cluster_tags(&json), Some(settings));
+        assert_eq!(parse_cold_cluster_tags(&serde_json::json!({})), None);
+    }
 }
 
 #[cfg(test)]

@@ -124,7 +124,11 @@ pub fn validate_with(topology: &Topology, catalog: &Catalog) -> Vec<Diagnostic> 
         out.push(Diagnostic::error(
             AttributePath::attr("region"),
             "Wrong number of regions",
-            format!("a BC/DR topology needs {MIN_REGIONS} to {MAX_REGIONS} regions, {count} given; add a region block for the paired region (for example eastus with westus)"),
+            if count < MIN_REGIONS {
+                format!("a BC/DR topology needs {MIN_REGIONS} to {MAX_REGIONS} regions, {count} given; add a region block for the paired region (for example eastus with westus)")
+            } else {
+                format!("a BC/DR topology needs {MIN_REGIONS} to {MAX_REGIONS} regions, {count} given; remove {} region block{}, or split the regions into more than one topology", count - MAX_REGIONS, if count - MAX_REGIONS == 1 { "" } else { "s" })
+            },
         ));
     }
     let mut seen: Vec<(String, String, Option<Ipv4Net>)> = Vec::new();
@@ -158,15 +162,18 @@ pub fn validate_with(topology: &Topology, catalog: &Catalog) -> Vec<Diagnostic> 
         }
         seen.push((canonical, region.vnet_cidr.clone(), net));
     }
+    // The global resources' region need not be a cluster region: a group's location never changes,
+    // so when the region they live in leaves the topology they stay there; it must be an Azure region.
     if let Some(home) = &topology.home_region
         && !topology.regions.iter().any(|r| &r.name == home)
+        && catalog.lookup(home).is_none()
     {
         let names: Vec<&str> = topology.regions.iter().map(|r| r.name.as_str()).collect();
         out.push(Diagnostic::error(
             AttributePath::attr("home_region"),
             "Unknown home region",
             format!(
-                "\"{home}\" is not one of the topology's regions ({})",
+                "\"{home}\" is neither one of the topology's regions ({}) nor an Azure region: name the region the global resources live in, or leave home_region unset",
                 names.join(", ")
             ),
         ));

@@ -104,7 +104,7 @@ pub fn errors() -> Vec<(String, &'static str, &'static str)> {
         (
             pair("", "", "").replace("10.2.0.0/16", "172.16.0.0/16"),
             "Address space overlaps the Kubernetes service range",
-            "region[\"westus\"].vnet_cidr: 172.16.0.0/16 overlaps 172.16.0.0/16, the range every cluster",
+            "region[\"westus\"].vnet_cidr: the VNet's address space 172.16.0.0/16 is the Kubernetes service range 172.16.0.0/16",
         ),
         (
             pair("", "    min_count = 1\n    max_count = 20", "")
@@ -118,9 +118,9 @@ pub fn errors() -> Vec<(String, &'static str, &'static str)> {
             "peering_hub: \"centralus\" is not one of the topology's regions",
         ),
         (
-            pair("", "", "  home_region = \"centralus\""),
+            pair("", "", "  home_region = \"moon\""),
             "Unknown home region",
-            "home_region: \"centralus\" is not one of the topology's regions",
+            "home_region: \"moon\" is neither one of the topology's regions (eastus, westus) nor an Azure region",
         ),
         (
             pair("", "", "").replace("10.2.0.0/16", "10.2.0.0"),

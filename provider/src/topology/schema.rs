@@ -353,8 +353,8 @@ pub fn stateful_service_block() -> Block {
             attr(
                 "geo_replicated",
                 Ty::Bool,
-                Mode::Optional,
-                "For a managed service: whether it replicates to another region.",
+                Mode::OptionalComputed,
+                "For a managed service: whether it replicates to another region. Defaults to false.",
             ),
         ],
         blocks: vec![],

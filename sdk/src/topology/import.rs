@@ -6,8 +6,8 @@ use crate::arm::traffic_manager::{Endpoint, Profile};
 use crate::arm::virtual_network::VirtualNetwork;
 use crate::layout::ResourceKey;
 use crate::model::{
-    ClusterSettings, ClusterTier, EndpointSettings, Region, RegionMode, RegionRole, RoutingMethod,
-    Topology, TrafficManager,
+    ClusterTier, EndpointSettings, Region, RegionMode, RegionRole, RoutingMethod, Topology,
+    TrafficManager,
 };
 use crate::plan::Observed;
 
@@ -174,7 +174,12 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
             .unwrap_or_default();
         let cluster: Option<ManagedCluster> =
             typed(observed, &ResourceKey::ManagedCluster(region.clone()));
-        let mut settings = ClusterSettings::default();
+        // A cold region's settings live in its group's tags (no cluster holds them).
+        let mut settings = observed
+            .body(&ResourceKey::ResourceGroup(region.clone()))
+            .and_then(|g| crate::names::parse_cold_cluster_tags(&g["tags"]))
+            .filter(|_| cluster.is_none())
+            .unwrap_or_default();
         if let Some(c) = &cluster {
             settings.kubernetes_version = c.properties.kubernetes_version.clone();
             // ARM reads a cluster without a sku as Free.

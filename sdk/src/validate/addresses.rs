@@ -53,8 +53,15 @@ pub(super) fn check(topology: &Topology, region: &Region, net: Ipv4Net, out: &mu
             path(),
             "Address space overlaps the Kubernetes service range",
             format!(
-                "{} overlaps {SERVICE_CIDR}, the range every cluster of the topology gives its Kubernetes services: AKS refuses a cluster whose VNet overlaps it, and pods in other regions would reach their own services instead of this region across the peering; choose a range outside {SERVICE_CIDR} (in 10.0.0.0/8, say)",
+                "the VNet's address space {} {} the Kubernetes service range {SERVICE_CIDR}, which every cluster of the topology gives its services: AKS refuses a cluster whose VNet overlaps it, and pods in other regions would reach their own services instead of this region across the peering; choose a vnet_cidr outside {SERVICE_CIDR} (in 10.0.0.0/8, say)",
                 region.vnet_cidr,
+                if net == services {
+                    "is"
+                } else if services.contains(&net.network()) {
+                    "lies inside"
+                } else {
+                    "contains"
+                },
             ),
         ));
     }
@@ -146,7 +153,7 @@ mod tests {
         assert_eq!(d[0].severity, Severity::Error);
         assert!(
             d[0].detail
-                .contains("172.16.0.0/16 overlaps 172.16.0.0/16, the range every cluster"),
+                .contains("the VNet's address space 172.16.0.0/16 is the Kubernetes service range 172.16.0.0/16"),
             "{}",
             d[0]
         );

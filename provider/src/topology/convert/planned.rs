@@ -519,10 +519,7 @@ pub fn planned(config: &Value, prior: &Value, subscription: Option<&str>) -> Val
             planned_traffic_manager(config, prior, subscription, name),
         ),
         ("timeouts".into(), config.get("timeouts").clone()),
-        (
-            "stateful_service".into(),
-            config.get("stateful_service").clone(),
-        ),
+        ("stateful_service".into(), planned_stateful_services(config)),
         (
             "registry".into(),
             planned_registry(config, prior, subscription, name),
@@ -584,4 +581,31 @@ mod tests {
             "the home never moves once the global resources exist"
         );
     }
+}
+
+/// The declared stateful services, a managed one's `geo_replicated` planned `false` when unset (what
+/// the topology's tag records, so an import reads it back the same).
+fn planned_stateful_services(config: &Value) -> Value {
+    let Some(services) = config.get("stateful_service").as_map() else {
+        return config.get("stateful_service").clone();
+    };
+    Value::Map(
+        services
+            .iter()
+            .map(|(name, svc)| {
+                let mut svc = svc.clone();
+                let managed = !svc
+                    .get("kind")
+                    .as_str()
+                    .is_some_and(|k| k.eq_ignore_ascii_case("in-cluster"));
+                if let Value::Map(fields) = &mut svc
+                    && managed
+                    && fields.get("geo_replicated").is_none_or(Value::is_null)
+                {
+                    fields.insert("geo_replicated".into(), Value::Bool(false));
+                }
+                (name.clone(), svc)
+            })
+            .collect(),
+    )
 }

@@ -360,22 +360,17 @@ fn config_of(topology: &Topology) -> Value {
             ),
         ]))
     });
-    // Declared services come back from the global group's tag; `geo_replicated` only when true (the
-    // way a configuration usually says it).
+    // Declared services come back from the global group's tag; a managed one's `geo_replicated` as
+    // the tag says (planned `false` when unset).
     let services = topology
         .stateful_services
         .iter()
         .map(|s| {
             let (kind, geo) = match s.location {
                 bcdr::model::StateLocation::InCluster => ("in-cluster", Value::Null),
-                bcdr::model::StateLocation::Managed { geo_replicated } => (
-                    "managed",
-                    if geo_replicated {
-                        Value::Bool(true)
-                    } else {
-                        Value::Null
-                    },
-                ),
+                bcdr::model::StateLocation::Managed { geo_replicated } => {
+                    ("managed", Value::Bool(geo_replicated))
+                }
             };
             let block = BTreeMap::from([
                 ("kind".to_owned(), Value::string(kind)),

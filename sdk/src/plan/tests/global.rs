@@ -120,6 +120,8 @@ mod routing {
         assert_eq!(
             summary(&plan),
             [
+                // The group keeps the cluster's settings in its tags, for import.
+                "update resource group (westus)",
                 "update Traffic Manager profile",
                 "delete cluster identity role (westus)",
                 "delete AKS cluster (westus)"
@@ -328,6 +330,7 @@ mod backup {
         let changes = summary(&plan);
         assert!(
             changes.starts_with(&[
+                "update resource group (westus)".to_owned(),
                 "create backup storage".to_owned(),
                 "create backup container (eastus)".to_owned()
             ]),
