@@ -280,7 +280,7 @@ fn answer(
         Route::ResourceGroupResult(id) | Route::OperationResult(id) => lro::result(&mut ctx, &id),
         Route::OperationStatus(id) => lro::status(&mut ctx, &id),
         Route::RegistryName => crate::rp::registry::check_name(&mut ctx),
-        Route::TrafficManagerName => crate::rp::traffic_manager::check_name(&mut ctx),
+        Route::TrafficManagerName => crate::rp::traffic_manager::profile::check_name(&mut ctx),
         Route::ClusterCredential { rg, cluster } => {
             crate::rp::aks::cluster::user_credential(&mut ctx, &rg, &cluster)
         }

@@ -308,10 +308,10 @@ pub(crate) fn typed(
             waf::policy(ctx, rg, names[0])
         }
         ("microsoft.network", ["trafficmanagerprofiles"]) => {
-            traffic_manager::profile(ctx, rg, names[0])
+            traffic_manager::profile::profile(ctx, rg, names[0])
         }
         ("microsoft.network", ["trafficmanagerprofiles", kind]) => {
-            traffic_manager::endpoint(ctx, rg, names[0], kind, names[1])
+            traffic_manager::endpoint::endpoint(ctx, rg, names[0], kind, names[1])
         }
         _ => Err(ArmError::bad_request(
             "InvalidResourceType",

@@ -1,0 +1,42 @@
+//! `Microsoft.Network/trafficmanagerprofiles` and their endpoints at api-version 2022-04-01. Every
+//! Traffic Manager operation is synchronous. Enforced: location `global`, globally unique DNS names,
+//! routing-method rules (unique priorities, weights 1-1000, each geographic code mapped once), Azure
+//! endpoints whose public IP has a DNS name. What the types share is here; the profile (`profile`),
+//! its endpoints (`endpoint`) and the health Traffic Manager reports (`monitor`) below.
+pub mod endpoint;
+pub mod monitor;
+pub mod profile;
+
+use crate::contract::error::ArmError;
+use crate::contract::store::{Kind, Resource, State};
+
+pub(crate) const PROFILE_TYPE: &str = "Microsoft.Network/trafficManagerProfiles";
+pub(crate) const METHODS: &[&str] = &[
+    "Performance",
+    "Priority",
+    "Weighted",
+    "Geographic",
+    "MultiValue",
+    "Subnet",
+];
+
+pub(crate) fn bad(message: impl Into<String>) -> ArmError {
+    ArmError::bad_request("BadRequest", message)
+}
+
+pub(crate) fn canonical<'a>(value: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    allowed
+        .iter()
+        .copied()
+        .find(|a| a.eq_ignore_ascii_case(value))
+}
+
+pub(crate) fn endpoints_of(state: &State, profile_id: &str) -> Vec<Resource> {
+    state
+        .children_of(profile_id)
+        .iter()
+        .filter_map(|k| state.resources.get(k))
+        .filter(|r| r.kind == Kind::TrafficManagerEndpoint)
+        .cloned()
+        .collect()
+}
