@@ -260,10 +260,7 @@ async fn home_leaves(tf: &Path, version: &str) {
     assert_eq!(state["home_region"], "eastus", "{state:#}");
     let global = h
         .arm()
-        .get(
-            &state["id"].as_str().unwrap_or_default().to_owned(),
-            "2024-03-01",
-        )
+        .get(state["id"].as_str().unwrap_or_default(), "2024-03-01")
         .await
         .expect("read the global group")
         .expect("the global group stays");
