@@ -274,3 +274,59 @@ async fn the_home_region_may_leave_the_topology() {
         home_leaves(&tf, &version).await;
     }
 }
+
+/// Front Door Premium with a WAF, a registry and backups: every globally named resource.
+const GLOBAL_NAMES: &str = r#"
+resource "bcdr_topology" "dr" {
+  name = "fdkeep"
+
+  region "northeurope" {
+    vnet_cidr = "10.1.0.0/16"
+  }
+
+  region "westeurope" {
+    vnet_cidr  = "10.2.0.0/16"
+    mode       = "warm"
+    node_count = 1
+  }
+
+  front_door {
+    tier = "Premium"
+
+    waf {
+      mode = "Prevention"
+      managed_rule_set "Microsoft_DefaultRuleSet" {
+        version = "2.1"
+      }
+    }
+  }
+
+  registry {}
+
+  backup {}
+}
+"#;
+
+async fn front_door_state_lost(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-fdkeep")).await;
+    h.config(GLOBAL_NAMES);
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let before = h.emulator.resource_ids().len();
+    h.tf_ok(&["state", "rm", "bcdr_topology.dr"]).await;
+    plans_a_create(&h).await;
+    converges_deleting_nothing(&h).await;
+    assert_eq!(
+        h.emulator.resource_ids().len(),
+        before,
+        "adopted, nothing duplicated"
+    );
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+    assert!(h.emulator.resource_ids().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_state_with_front_door_a_registry_and_backups_is_adopted() {
+    for (tf, version) in terraform::each() {
+        front_door_state_lost(&tf, &version).await;
+    }
+}

@@ -162,7 +162,7 @@ pub fn topology() -> String {
     );
     let _ = writeln!(
         out,
-        "## Import\n\nImport by the global resource group's id (or just the topology name); the whole topology is rebuilt from the resources tagged `bcdr-topology = <name>`:\n\n```shell\nterraform import bcdr_topology.shop /subscriptions/<subscription>/resourceGroups/rg-shop-global\n```"
+        "## Import\n\nImport by the global resource group's id (or just the topology name); the whole topology is rebuilt from the resources tagged `bcdr-topology = <name>`:\n\n```shell\nterraform import bcdr_topology.shop /subscriptions/<subscription>/resourceGroups/rg-shop-global\n```\n\nA create that fails saves nothing to the state (so that Terraform does not taint it and replace the topology): the next `terraform apply` adopts what it made. `terraform destroy` does not call the provider for a resource its state does not hold, so to remove what a failed create made instead, import it first, then destroy."
     );
     out
 }
