@@ -17,7 +17,8 @@ mod rp;
 mod server;
 
 pub use contract::config::{
-    Chaos, Config, FaultAction, FaultRule, LogEntry, Throttle, default_latencies,
+    Chaos, Config, DEFAULT_SUBSCRIPTION, FaultAction, FaultRule, LogEntry, Throttle,
+    default_latencies,
 };
 pub use contract::error::{ArmError, EmulatorError};
 pub use contract::regions;
@@ -122,7 +123,11 @@ impl Emulator {
     /// A bearer token this emulator accepts for an hour, as a signed-in Azure CLI would hand out
     /// (`az account get-access-token`); for tests of credentials that do not talk to Entra themselves.
     pub fn issue_token(&self) -> String {
-        rp::identity::mint(&self.app.state, &self.app.config)
+        rp::identity::mint(
+            &self.app.state,
+            &self.app.config,
+            rp::identity::DEFAULT_TENANT,
+        )
     }
 
     pub fn add_fault(&self, rule: FaultRule) {

@@ -125,3 +125,105 @@ async fn managed_identity_endpoint_wants_its_header_and_a_resource() {
         .expect("send");
     assert_eq!(locations.status(), 200, "ARM takes the token");
 }
+
+/// What a client that knows only the emulator's address reads before it signs in: the cloud's
+/// metadata (`az cloud register --endpoint-resource-manager`), the tenant's OpenID document (MSAL),
+/// Entra's instance discovery; then, signed in, the subscriptions and tenants it can see.
+#[tokio::test]
+async fn a_client_discovers_the_cloud_signs_in_and_lists_its_subscriptions() {
+    let emulator = Emulator::start(fast()).await.expect("starts");
+    let http = http(&emulator);
+    let base = emulator.endpoint();
+    let get = |path: String| {
+        let http = http.clone();
+        async move {
+            let r = http.get(path).send().await.expect("send");
+            (
+                r.status().as_u16(),
+                r.json::<Value>().await.unwrap_or_default(),
+            )
+        }
+    };
+    let (status, cloud) = get(format!("{base}/metadata/endpoints?api-version=2022-09-01")).await;
+    assert_eq!(status, 200);
+    assert_eq!(cloud["authentication"]["loginEndpoint"], format!("{base}/"));
+    assert_eq!(cloud["resourceManager"], format!("{base}/"));
+    assert!(cloud["authentication"]["audiences"][0].is_string());
+
+    let tenant = "11111111-2222-3333-4444-555555555555";
+    let (status, openid) = get(format!(
+        "{base}/{tenant}/v2.0/.well-known/openid-configuration"
+    ))
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        openid["token_endpoint"],
+        format!("{base}/{tenant}/oauth2/v2.0/token")
+    );
+    assert_eq!(openid["issuer"], format!("{base}/{tenant}/v2.0"));
+    let (status, instance) = get(format!(
+        "{base}/common/discovery/instance?api-version=1.1&authorization_endpoint={base}/{tenant}/oauth2/v2.0/authorize"
+    ))
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        instance["tenant_discovery_endpoint"],
+        format!("{base}/{tenant}/v2.0/.well-known/openid-configuration")
+    );
+
+    let token: Value = http
+        .post(openid["token_endpoint"].as_str().expect("token endpoint"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "me"),
+            ("client_secret", "s"),
+        ])
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let bearer = token["access_token"].as_str().expect("token").to_owned();
+    let authed = |path: String| {
+        let (http, bearer) = (http.clone(), bearer.clone());
+        async move {
+            let r = http
+                .get(path)
+                .bearer_auth(bearer)
+                .send()
+                .await
+                .expect("send");
+            (
+                r.status().as_u16(),
+                r.json::<Value>().await.unwrap_or_default(),
+            )
+        }
+    };
+    let (status, subs) = authed(format!("{base}/subscriptions?api-version=2022-12-01")).await;
+    assert_eq!(status, 200, "{subs}");
+    assert_eq!(
+        subs["value"][0]["subscriptionId"],
+        arm_emulator::DEFAULT_SUBSCRIPTION
+    );
+    assert_eq!(subs["value"][0]["tenantId"], tenant, "the caller's tenant");
+    assert_eq!(subs["value"][0]["state"], "Enabled");
+    let (status, one) = authed(format!(
+        "{base}/subscriptions/{}?api-version=2022-12-01",
+        arm_emulator::DEFAULT_SUBSCRIPTION
+    ))
+    .await;
+    assert_eq!((status, &one["tenantId"]), (200, &Value::from(tenant)));
+    let (status, tenants) = authed(format!("{base}/tenants?api-version=2022-12-01")).await;
+    assert_eq!(
+        (status, &tenants["value"][0]["tenantId"]),
+        (200, &Value::from(tenant))
+    );
+    let (status, _) = http
+        .get(format!("{base}/subscriptions?api-version=2022-12-01"))
+        .send()
+        .await
+        .map(|r| (r.status().as_u16(), ()))
+        .expect("send");
+    assert_eq!(status, 401, "the lists need a token");
+}

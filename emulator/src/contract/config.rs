@@ -115,7 +115,13 @@ pub struct Config {
     /// there as in any region. Without a grant, the `Microsoft.ContainerService` provider does not
     /// list the region and a cluster PUT there is answered `LocationNotAvailableForResourceType`.
     pub restricted_access: Vec<String>,
+    /// The subscriptions `GET /subscriptions` lists (besides any that holds resources); every
+    /// well-formed subscription id is served.
+    pub subscriptions: Vec<String>,
 }
+
+/// The subscription every emulator lists (`Config::subscriptions`).
+pub const DEFAULT_SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000001";
 
 /// Seeded random faults: each ARM request fails with probability `rate`, answered 500
 /// `InternalServerError` or 503 `ServiceUnavailable` (with `Retry-After`). The same seed fails the
@@ -171,6 +177,7 @@ impl Default for Config {
             kubernetes_versions: BTreeMap::new(),
             core_quotas: BTreeMap::new(),
             restricted_access: Vec::new(),
+            subscriptions: vec![crate::contract::config::DEFAULT_SUBSCRIPTION.to_owned()],
         }
     }
 }

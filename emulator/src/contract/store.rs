@@ -130,6 +130,9 @@ pub struct State {
     pub operations: BTreeMap<String, Operation>,
     /// Issued bearer tokens and their expiry (epoch seconds).
     pub tokens: BTreeMap<String, u64>,
+    /// The tenant each issued token was issued for.
+    #[serde(default)]
+    pub token_tenants: BTreeMap<String, String>,
     /// Managed identities the emulator made (principal or object id, lower-cased), and when.
     #[serde(default)]
     pub identities: BTreeMap<String, u64>,
@@ -288,6 +291,8 @@ impl State {
         self.operations.retain(|_, o| o.until_ms + 3_600_000 > now);
         let secs = now / 1000;
         self.tokens.retain(|_, exp| *exp > secs);
+        let tokens = &self.tokens;
+        self.token_tenants.retain(|t, _| tokens.contains_key(t));
         self.monitors.retain(|_, first_probe| *first_probe > now);
     }
 }

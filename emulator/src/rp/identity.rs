@@ -1,5 +1,8 @@
-//! Entra ID's client-credentials token endpoint (`POST /{tenant}/oauth2/v2.0/token`), a managed
-//! identity endpoint (`GET /_msi/token`, App Service's shape), and ARM's bearer check.
+//! Entra ID's side of the emulator: the client-credentials token endpoint (`POST
+//! /{tenant}/oauth2/v2.0/token`, a client secret or a client assertion: a certificate's or a federated
+//! token), the OpenID discovery document MSAL reads first (`/{tenant}/v2.0/.well-known/openid-configuration`)
+//! and Entra's instance discovery (`/common/discovery/instance`), a managed identity endpoint (`GET
+//! /_msi/token`, App Service's shape), and ARM's bearer check.
 
 use crate::contract::config::Config;
 use crate::contract::error::ArmError;
@@ -10,6 +13,9 @@ use serde_json::json;
 use std::sync::Mutex;
 
 const TOKEN_LIFETIME_S: u64 = 3_600;
+
+/// The tenant of a token the emulator issues on its own (`Emulator::issue_token`, managed identities).
+pub const DEFAULT_TENANT: &str = "00000000-0000-0000-0000-00000000aaaa";
 
 fn entra_error(status: u16, error: &str, description: &str) -> Resp {
     Resp::json(
@@ -35,7 +41,7 @@ fn is_compact_jwt(s: &str) -> bool {
 /// Issues a token for `grant_type=client_credentials`, authenticated either by a client secret or by
 /// a federated client assertion (workload identity). When the emulator is configured with a client
 /// secret, only that secret is accepted.
-pub(crate) fn token(state: &Mutex<State>, config: &Config, body: &[u8]) -> Resp {
+pub(crate) fn token(state: &Mutex<State>, config: &Config, tenant: &str, body: &[u8]) -> Resp {
     let form: std::collections::HashMap<String, String> =
         url::form_urlencoded::parse(body).into_owned().collect();
     if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
@@ -67,7 +73,7 @@ pub(crate) fn token(state: &Mutex<State>, config: &Config, body: &[u8]) -> Resp 
                 "AADSTS50027: JWT token is invalid or malformed.",
             );
         }
-        return issue(state, config);
+        return issue(state, config, tenant);
     }
     let (Some(client_id), Some(secret)) = (form.get("client_id"), form.get("client_secret")) else {
         return entra_error(
@@ -90,11 +96,11 @@ pub(crate) fn token(state: &Mutex<State>, config: &Config, body: &[u8]) -> Resp 
             "AADSTS7000215: Invalid client secret provided.",
         );
     }
-    issue(state, config)
+    issue(state, config, tenant)
 }
 
-fn issue(state: &Mutex<State>, config: &Config) -> Resp {
-    let token = mint(state, config);
+fn issue(state: &Mutex<State>, config: &Config, tenant: &str) -> Resp {
+    let token = mint(state, config, tenant);
     Resp::json(
         200,
         json!({
@@ -107,12 +113,13 @@ fn issue(state: &Mutex<State>, config: &Config) -> Resp {
 }
 
 /// A new bearer token valid for an hour, remembered (and saved with the state).
-pub(crate) fn mint(state: &Mutex<State>, config: &Config) -> String {
+pub(crate) fn mint(state: &Mutex<State>, config: &Config, tenant: &str) -> String {
     let token = format!("emu.{}", uuid::Uuid::new_v4().simple());
     let expires = now_ms() / 1000 + TOKEN_LIFETIME_S;
     {
         let mut state = lock(state);
         state.tokens.insert(token.clone(), expires);
+        state.token_tenants.insert(token.clone(), tenant.to_owned());
         if let Some(path) = &config.state_path
             && let Err(e) = state.save(path)
         {
@@ -151,7 +158,7 @@ pub(crate) fn managed_identity(
             "The resource parameter is required.",
         );
     };
-    let token = mint(state, config);
+    let token = mint(state, config, DEFAULT_TENANT);
     let expires = now_ms() / 1000 + TOKEN_LIFETIME_S;
     Resp::json(
         200,
@@ -201,4 +208,72 @@ pub(crate) fn check_bearer(
         )),
         Some(_) => Ok(()),
     }
+}
+
+/// The tenant the bearer token of `headers` was issued for, if it is one of the emulator's.
+pub(crate) fn tenant_of(state: &Mutex<State>, headers: &HeaderMap) -> Option<String> {
+    let value = headers.get("authorization")?.to_str().ok()?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))?;
+    lock(state).token_tenants.get(token.trim()).cloned()
+}
+
+/// `GET /{tenant}/v2.0/.well-known/openid-configuration`: what MSAL reads before its first token
+/// request, in Entra's shape (learn.microsoft.com identity-platform v2-protocols-oidc), every endpoint
+/// at the emulator. Clients turn Entra's instance discovery off for an authority it does not know
+/// (azure-identity `disable_instance_discovery`, `az config set core.instance_discovery=false`).
+pub(crate) fn openid_configuration(base: &str, tenant: &str) -> Resp {
+    let at = format!("{base}/{tenant}");
+    let host = base.trim_start_matches("https://");
+    Resp::json(
+        200,
+        json!({
+            "token_endpoint": format!("{at}/oauth2/v2.0/token"),
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+            "jwks_uri": format!("{at}/discovery/v2.0/keys"),
+            "response_modes_supported": ["query", "fragment", "form_post"],
+            "subject_types_supported": ["pairwise"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "issuer": format!("{at}/v2.0"),
+            "request_uri_parameter_supported": false,
+            "userinfo_endpoint": format!("{base}/oidc/userinfo"),
+            "authorization_endpoint": format!("{at}/oauth2/v2.0/authorize"),
+            "device_authorization_endpoint": format!("{at}/oauth2/v2.0/devicecode"),
+            "http_logout_supported": true,
+            "frontchannel_logout_supported": true,
+            "end_session_endpoint": format!("{at}/oauth2/v2.0/logout"),
+            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "nbf", "tid", "oid"],
+            "kerberos_endpoint": format!("{at}/kerberos"),
+            "tenant_region_scope": null,
+            "cloud_instance_name": host,
+            "cloud_graph_host_name": host,
+            "msgraph_host": host,
+            "rbac_url": base,
+        }),
+    )
+}
+
+/// `GET /common/discovery/instance`: Entra's instance discovery, for a client pointed at the
+/// emulator's own (an MSAL `instance_discovery` URL): this host, and where its tenants' OpenID
+/// documents are.
+pub(crate) fn instance_discovery(
+    base: &str,
+    query: &std::collections::HashMap<String, String>,
+) -> Resp {
+    let host = base.trim_start_matches("https://");
+    let tenant = query
+        .get("authorization_endpoint")
+        .and_then(|e| e.trim_start_matches("https://").split('/').nth(1))
+        .unwrap_or("common");
+    Resp::json(
+        200,
+        json!({
+            "tenant_discovery_endpoint": format!("{base}/{tenant}/v2.0/.well-known/openid-configuration"),
+            "api-version": "1.1",
+            "metadata": [{ "preferred_network": host, "preferred_cache": host, "aliases": [host] }],
+        }),
+    )
 }

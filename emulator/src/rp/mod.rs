@@ -11,6 +11,7 @@ pub mod registration;
 pub mod registry;
 pub mod resources;
 pub mod storage;
+pub mod subscriptions;
 pub mod traffic_manager;
 pub mod waf;
 

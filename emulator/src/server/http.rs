@@ -6,7 +6,7 @@ use crate::contract::error::ArmError;
 use crate::contract::lro;
 use crate::contract::request::{Ctx, Resp};
 use crate::contract::store::{State, lock, now_ms};
-use crate::rp::{authorization, identity, registration, resources};
+use crate::rp::{authorization, identity, registration, resources, subscriptions};
 use crate::server::routes::{Route, route, typed};
 use crate::server::throttle;
 use axum::body::Bytes;
@@ -157,17 +157,47 @@ fn answer(
         .or_else(|| headers.get("host").and_then(|h| h.to_str().ok()))
         .unwrap_or("localhost");
     let base_url = format!("https://{host}");
-    match route {
-        Route::Token => return identity::token(&app.state, &app.config, body),
+    match &route {
+        Route::Token(tenant) => return identity::token(&app.state, &app.config, tenant, body),
+        Route::OpenIdConfiguration(tenant) => {
+            return identity::openid_configuration(&base_url, tenant);
+        }
+        Route::InstanceDiscovery => return identity::instance_discovery(&base_url, query),
+        Route::Metadata => return subscriptions::metadata(&base_url),
         Route::ManagedIdentity => {
             return identity::managed_identity(&app.state, &app.config, headers, query);
         }
-        Route::Admin(what) => return admin(app, &what),
+        Route::Admin(what) => return admin(app, what),
         _ => {}
     }
     let now_s = now_ms() / 1000;
     if let Err(e) = identity::check_bearer(&app.state, headers, now_s) {
         return error_resp(e);
+    }
+    // Above any subscription: what the caller's tenant holds.
+    if matches!(
+        route,
+        Route::Subscriptions | Route::Subscription | Route::Tenants
+    ) {
+        if let Some(resp) = api_version_refusal(api, query) {
+            return resp;
+        }
+        let tenant = identity::tenant_of(&app.state, headers)
+            .unwrap_or_else(|| identity::DEFAULT_TENANT.to_owned());
+        return match route {
+            Route::Subscriptions => subscriptions::list(&lock(&app.state), &app.config, &tenant),
+            Route::Tenants => subscriptions::tenants(&tenant),
+            _ => match segs.get(1).filter(|s| uuid::Uuid::parse_str(s).is_ok()) {
+                Some(sub) => subscriptions::get(sub, &tenant),
+                None => error_resp(ArmError::bad_request(
+                    "InvalidSubscriptionId",
+                    format!(
+                        "The provided subscription identifier '{}' is malformed or invalid.",
+                        segs.get(1).copied().unwrap_or_default()
+                    ),
+                )),
+            },
+        };
     }
     let subscription = segs.get(1).copied().unwrap_or_default().to_owned();
     if uuid::Uuid::parse_str(&subscription).is_err() {
@@ -178,24 +208,8 @@ fn answer(
             ),
         ));
     }
-    if let Some(required) = api {
-        match query.get("api-version") {
-            None => {
-                return error_resp(ArmError::bad_request(
-                    "MissingApiVersionParameter",
-                    "The api-version query parameter (?api-version=) is required for all requests.",
-                ));
-            }
-            Some(v) if v != required => {
-                return error_resp(ArmError::bad_request(
-                    "InvalidApiVersionParameter",
-                    format!(
-                        "The api-version '{v}' is invalid. The supported versions are '{required}'."
-                    ),
-                ));
-            }
-            Some(_) => {}
-        }
+    if let Some(resp) = api_version_refusal(api, query) {
+        return resp;
     }
     let is_read = *method == Method::GET || *method == Method::HEAD;
     let classes = crate::server::routes::budget(&route)
@@ -298,7 +312,15 @@ fn answer(
             path,
             kind,
         } => crate::server::routes::list(&mut ctx, &rg, &namespace, &path, &kind),
-        Route::Token | Route::ManagedIdentity | Route::Admin(_) => unreachable_route(),
+        Route::Token(_)
+        | Route::OpenIdConfiguration(_)
+        | Route::InstanceDiscovery
+        | Route::Metadata
+        | Route::Subscriptions
+        | Route::Subscription
+        | Route::Tenants
+        | Route::ManagedIdentity
+        | Route::Admin(_) => unreachable_route(),
     });
     let mutated = settled || !is_read;
     if mutated {
@@ -329,6 +351,22 @@ fn answer(
         }
     }
     resp
+}
+
+/// 400 when the request's api-version is missing or not `required`.
+fn api_version_refusal(required: Option<&str>, query: &HashMap<String, String>) -> Option<Resp> {
+    let required = required?;
+    match query.get("api-version") {
+        None => Some(error_resp(ArmError::bad_request(
+            "MissingApiVersionParameter",
+            "The api-version query parameter (?api-version=) is required for all requests.",
+        ))),
+        Some(v) if v != required => Some(error_resp(ArmError::bad_request(
+            "InvalidApiVersionParameter",
+            format!("The api-version '{v}' is invalid. The supported versions are '{required}'."),
+        ))),
+        Some(_) => None,
+    }
 }
 
 fn unreachable_route() -> Result<Resp, ArmError> {

@@ -12,7 +12,20 @@ use crate::rp::{front_door, registry, storage, traffic_manager, waf};
 
 /// The routes ARM knows, as far as the emulator serves them, with the api-version each requires.
 pub(crate) enum Route {
-    Token,
+    /// `POST /{tenant}/oauth2/v2.0/token`.
+    Token(String),
+    /// `GET /{tenant}/v2.0/.well-known/openid-configuration`.
+    OpenIdConfiguration(String),
+    /// `GET /common/discovery/instance`.
+    InstanceDiscovery,
+    /// `GET /metadata/endpoints`.
+    Metadata,
+    /// `GET /subscriptions`.
+    Subscriptions,
+    /// `GET /subscriptions/{s}`.
+    Subscription,
+    /// `GET /tenants`.
+    Tenants,
     /// A managed identity endpoint as App Service and Functions provide it (`IDENTITY_ENDPOINT`).
     ManagedIdentity,
     Admin(String),
@@ -83,7 +96,15 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
     }
     Some(match l.as_slice() {
         ["_emulator", what] => (Route::Admin((*what).to_owned()), None),
-        [_tenant, "oauth2", "v2.0", "token"] => (Route::Token, None),
+        [_, "oauth2", "v2.0", "token"] => (Route::Token(own(0)), None),
+        [_, "v2.0", ".well-known", "openid-configuration"] => {
+            (Route::OpenIdConfiguration(own(0)), None)
+        }
+        ["common", "discovery", "instance"] => (Route::InstanceDiscovery, None),
+        ["metadata", "endpoints"] => (Route::Metadata, None),
+        ["subscriptions"] => (Route::Subscriptions, Some(api::API_SUBSCRIPTIONS)),
+        ["subscriptions", _] => (Route::Subscription, Some(api::API_SUBSCRIPTIONS)),
+        ["tenants"] => (Route::Tenants, Some(api::API_SUBSCRIPTIONS)),
         ["_msi", "token"] => (Route::ManagedIdentity, None),
         ["subscriptions", _, "locations"] => (Route::Locations, Some(api::API_SUBSCRIPTIONS)),
         ["subscriptions", _, "resources"] => (Route::TaggedResources, Some(api::API_RESOURCES)),
@@ -392,7 +413,10 @@ pub(crate) fn list(
 pub(crate) fn budget(route: &Route) -> Option<Budget> {
     use crate::contract::profile;
     match route {
-        Route::Token
+        Route::Token(_)
+        | Route::OpenIdConfiguration(_)
+        | Route::InstanceDiscovery
+        | Route::Metadata
         | Route::ManagedIdentity
         | Route::Admin(_)
         | Route::ClusterCredential { .. } => None,
