@@ -56,7 +56,7 @@ async fn bearer_token_and_api_version_are_required() {
     );
     let (status, body) = arm
         .get(&format!(
-            "/subscriptions/{SUB}/resourcegroups/a?api-version=2019-01-01"
+            "/subscriptions/{SUB}/resourcegroups/a?api-version=2019-01-01-preview"
         ))
         .await;
     assert_eq!(
@@ -68,6 +68,20 @@ async fn bearer_token_and_api_version_are_required() {
             .as_str()
             .is_some_and(|m| m.contains("2024-03-01"))
     );
+    // The versions current clients send by default are answered alike: the Azure CLI's
+    // (2024-11-01), the Python SDK's (2025-04-01), the recordings' (2020-06-01).
+    for version in ["2024-11-01", "2025-04-01", "2020-06-01"] {
+        let (status, body) = arm
+            .get(&format!(
+                "/subscriptions/{SUB}/resourcegroups/a?api-version={version}"
+            ))
+            .await;
+        assert_eq!(
+            (status.as_u16(), code(&body)),
+            (404, "ResourceGroupNotFound"),
+            "{version}"
+        );
+    }
     let (_, headers, _) = arm.call(Method::GET, &rg("a"), None).await;
     assert!(
         headers.contains_key("x-ms-request-id")

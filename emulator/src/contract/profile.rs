@@ -150,7 +150,7 @@ pub const NETWORK: Profile = Profile {
 };
 
 /// The api-version AKS's operation URLs carry, whatever the resource's (aks-create #0, #1).
-pub const AKS_OPERATIONS_API: &str = "2016-03-30";
+pub const AKS_OPERATIONS_API: &str = api::AKS_OPERATIONS.pinned;
 
 /// Managed clusters and agent pools: create 201 `Creating` with `Azure-AsyncOperation` (aks-create
 /// #0); update 200 `Updating`, delete 202 with an empty body and both headers (azure-cli acs

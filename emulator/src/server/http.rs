@@ -353,17 +353,23 @@ fn answer(
     resp
 }
 
-/// 400 when the request's api-version is missing or not `required`.
-fn api_version_refusal(required: Option<&str>, query: &HashMap<String, String>) -> Option<Resp> {
-    let required = required?;
+/// 400 when the request's api-version is missing or not one `versions` answers.
+fn api_version_refusal(
+    versions: Option<&crate::contract::versions::Versions>,
+    query: &HashMap<String, String>,
+) -> Option<Resp> {
+    let versions = versions?;
     match query.get("api-version") {
         None => Some(error_resp(ArmError::bad_request(
             "MissingApiVersionParameter",
             "The api-version query parameter (?api-version=) is required for all requests.",
         ))),
-        Some(v) if v != required => Some(error_resp(ArmError::bad_request(
+        Some(v) if !versions.accepts(v) => Some(error_resp(ArmError::bad_request(
             "InvalidApiVersionParameter",
-            format!("The api-version '{v}' is invalid. The supported versions are '{required}'."),
+            format!(
+                "The api-version '{v}' is invalid. The supported versions are '{}'.",
+                versions.describe()
+            ),
         ))),
         Some(_) => None,
     }

@@ -73,7 +73,7 @@ pub(crate) enum Route {
     },
 }
 
-pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
+pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static api::Versions>)> {
     let l: Vec<String> = segs.iter().map(|s| s.to_ascii_lowercase()).collect();
     let l: Vec<&str> = l.iter().map(String::as_str).collect();
     let own = |i: usize| segs[i].to_owned();
@@ -91,7 +91,7 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
                 scope,
                 name: own(l.len() - 1),
             },
-            Some(api::API_AUTHORIZATION),
+            Some(&api::AUTHORIZATION),
         ));
     }
     Some(match l.as_slice() {
@@ -102,26 +102,26 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
         }
         ["common", "discovery", "instance"] => (Route::InstanceDiscovery, None),
         ["metadata", "endpoints"] => (Route::Metadata, None),
-        ["subscriptions"] => (Route::Subscriptions, Some(api::API_SUBSCRIPTIONS)),
-        ["subscriptions", _] => (Route::Subscription, Some(api::API_SUBSCRIPTIONS)),
-        ["tenants"] => (Route::Tenants, Some(api::API_SUBSCRIPTIONS)),
+        ["subscriptions"] => (Route::Subscriptions, Some(&api::SUBSCRIPTIONS)),
+        ["subscriptions", _] => (Route::Subscription, Some(&api::SUBSCRIPTIONS)),
+        ["tenants"] => (Route::Tenants, Some(&api::SUBSCRIPTIONS)),
         ["_msi", "token"] => (Route::ManagedIdentity, None),
-        ["subscriptions", _, "locations"] => (Route::Locations, Some(api::API_SUBSCRIPTIONS)),
-        ["subscriptions", _, "resources"] => (Route::TaggedResources, Some(api::API_RESOURCES)),
+        ["subscriptions", _, "locations"] => (Route::Locations, Some(&api::SUBSCRIPTIONS)),
+        ["subscriptions", _, "resources"] => (Route::TaggedResources, Some(&api::RESOURCES)),
         [
             "subscriptions",
             _,
             "providers",
             "microsoft.containerregistry",
             "checknameavailability",
-        ] => (Route::RegistryName, Some(api::API_REGISTRY)),
+        ] => (Route::RegistryName, Some(&api::REGISTRY)),
         [
             "subscriptions",
             _,
             "providers",
             "microsoft.network",
             "checktrafficmanagernameavailabilityv2",
-        ] => (Route::TrafficManagerName, Some(api::API_TRAFFIC_MANAGER)),
+        ] => (Route::TrafficManagerName, Some(&api::TRAFFIC_MANAGER)),
         [
             "subscriptions",
             _,
@@ -137,7 +137,7 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
                 rg: own(3),
                 cluster: own(7),
             },
-            Some(api::API_AKS),
+            Some(&api::AKS),
         ),
         [
             "subscriptions",
@@ -148,8 +148,8 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
             _,
             "asyncoperations",
             _,
-        ] => (Route::OperationResult(own(7)), Some(api::API_STORAGE)),
-        ["subscriptions", _, "providers", _] => (Route::Provider(own(3)), Some(api::API_RESOURCES)),
+        ] => (Route::OperationResult(own(7)), Some(&api::STORAGE)),
+        ["subscriptions", _, "providers", _] => (Route::Provider(own(3)), Some(&api::RESOURCES)),
         [
             "subscriptions",
             _,
@@ -158,7 +158,7 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
             "locations",
             _,
             "kubernetesversions",
-        ] => (Route::KubernetesVersions(own(5)), Some(api::API_AKS)),
+        ] => (Route::KubernetesVersions(own(5)), Some(&api::AKS)),
         [
             "subscriptions",
             _,
@@ -167,19 +167,19 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
             "locations",
             _,
             "usages",
-        ] => (Route::ComputeUsages(own(5)), Some(api::API_COMPUTE_USAGES)),
+        ] => (Route::ComputeUsages(own(5)), Some(&api::COMPUTE_USAGES)),
         ["subscriptions", _, "providers", "microsoft.compute", "skus"] => {
-            (Route::ComputeSkus, Some(api::API_COMPUTE_SKUS))
+            (Route::ComputeSkus, Some(&api::COMPUTE_SKUS))
         }
         ["subscriptions", _, "providers", _, "register"] => {
-            (Route::ProviderRegister(own(3)), Some(api::API_RESOURCES))
+            (Route::ProviderRegister(own(3)), Some(&api::RESOURCES))
         }
-        ["subscriptions", _, "resourcegroups"] => (Route::ResourceGroups, Some(api::API_RESOURCES)),
+        ["subscriptions", _, "resourcegroups"] => (Route::ResourceGroups, Some(&api::RESOURCES)),
         ["subscriptions", _, "resourcegroups", _] => {
-            (Route::ResourceGroup(own(3)), Some(api::API_RESOURCES))
+            (Route::ResourceGroup(own(3)), Some(&api::RESOURCES))
         }
         ["subscriptions", _, "operationresults", _] => {
-            (Route::ResourceGroupResult(own(3)), Some(api::API_RESOURCES))
+            (Route::ResourceGroupResult(own(3)), Some(&api::RESOURCES))
         }
         [
             "subscriptions",
@@ -202,7 +202,7 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
             "microsoft.cdn",
             "operationresults",
             _,
-        ] => (Route::OperationStatus(own(7)), Some(api::API_CDN)),
+        ] => (Route::OperationStatus(own(7)), Some(&api::CDN)),
         [
             "subscriptions",
             _,
@@ -213,7 +213,7 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
             "operationresults",
             _,
             ..,
-        ] => (Route::OperationResult(own(7)), Some(api::API_CDN)),
+        ] => (Route::OperationResult(own(7)), Some(&api::CDN)),
         [
             "subscriptions",
             _,
@@ -239,8 +239,8 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
                 .map(|(i, _)| (l[6 + 2 * i].to_owned(), own(7 + 2 * i)))
                 .collect();
             let api = Some(match rest.first() {
-                Some(&"trafficmanagerprofiles") => api::API_TRAFFIC_MANAGER,
-                Some(&"frontdoorwebapplicationfirewallpolicies") => api::API_FRONT_DOOR_WAF,
+                Some(&"trafficmanagerprofiles") => &api::TRAFFIC_MANAGER,
+                Some(&"frontdoorwebapplicationfirewallpolicies") => &api::FRONT_DOOR_WAF,
                 _ => api_for_namespace(ns)?,
             });
             let (rg, namespace) = (own(3), (*ns).to_owned());
@@ -268,21 +268,21 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static str>)> {
     })
 }
 
-/// The api-version a namespace's operation URLs carry (AKS's differ from its resources').
-fn operations_api(ns: &str) -> Option<&'static str> {
+/// The api-versions a namespace's operation URLs carry (AKS's differ from its resources').
+fn operations_api(ns: &str) -> Option<&'static api::Versions> {
     match ns {
-        "microsoft.containerservice" => Some(crate::contract::profile::AKS_OPERATIONS_API),
+        "microsoft.containerservice" => Some(&api::AKS_OPERATIONS),
         _ => api_for_namespace(ns),
     }
 }
 
-fn api_for_namespace(ns: &str) -> Option<&'static str> {
+fn api_for_namespace(ns: &str) -> Option<&'static api::Versions> {
     match ns {
-        "microsoft.network" => Some(api::API_NETWORK),
-        "microsoft.containerregistry" => Some(api::API_REGISTRY),
-        "microsoft.storage" => Some(api::API_STORAGE),
-        "microsoft.cdn" => Some(api::API_CDN),
-        "microsoft.containerservice" => Some(api::API_AKS),
+        "microsoft.network" => Some(&api::NETWORK),
+        "microsoft.containerregistry" => Some(&api::REGISTRY),
+        "microsoft.storage" => Some(&api::STORAGE),
+        "microsoft.cdn" => Some(&api::CDN),
+        "microsoft.containerservice" => Some(&api::AKS),
         _ => None,
     }
 }
