@@ -72,6 +72,12 @@ pub trait ResourceType {
         true
     }
 
+    /// The resource at `at` when the store holds it nowhere of its own (an agent pool inline in its
+    /// cluster's `agentPoolProfiles`): ARM serves it as a resource all the same.
+    fn synthesize(&self, _state: &State, _at: &At) -> Option<Resource> {
+        None
+    }
+
     /// The answer to a GET of what does not exist.
     fn not_found(&self, at: &At) -> ArmError {
         not_found(self.type_name(), &at.name, &at.rg)
@@ -114,7 +120,11 @@ pub trait ResourceType {
 /// ARM's verbs on the resource at `at`, with `kind`'s rules and its family's answers.
 pub fn serve(ctx: &mut Ctx<'_>, at: &At, kind: &impl ResourceType) -> Result<Resp, ArmError> {
     let profile = kind.profile();
-    let existing = ctx.state.get(&at.id).cloned();
+    let existing = ctx
+        .state
+        .get(&at.id)
+        .cloned()
+        .or_else(|| kind.synthesize(ctx.state, at));
     match ctx.method {
         Method::GET => {
             let resource = existing.ok_or_else(|| kind.not_found(at))?;

@@ -7,6 +7,7 @@
 pub mod config;
 pub mod crud;
 pub mod error;
+pub mod list;
 pub mod lro;
 pub mod profile;
 pub mod regions;

@@ -3,11 +3,12 @@
 //! `registration`).
 
 use crate::contract::error::ArmError;
+use crate::contract::list;
 use crate::contract::lro::{self, Write};
 use crate::contract::profile::RESOURCES;
 use crate::contract::regions::REGIONS;
 use crate::contract::request::{Ctx, Resp};
-use crate::contract::resource::{body_location, method_not_allowed, rg_id};
+use crate::contract::resource::{body_location, method_not_allowed, require_group, rg_id};
 use crate::contract::store::{Kind, Resource};
 use axum::http::Method;
 use serde_json::{Value, json};
@@ -172,47 +173,51 @@ pub fn locations(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
     Ok(Resp::json(200, json!({ "value": value })))
 }
 
-/// Whether `tags` pass an ARM `$filter` of the form `tagName eq 'k' [and tagValue eq 'v']`.
-fn tag_filter_matches(filter: &str, tags: &Value) -> bool {
-    let quoted: Vec<&str> = filter.split('\'').skip(1).step_by(2).collect();
-    let (tag, value) = match quoted.as_slice() {
-        [] => return true,
-        [k] => (*k, None),
-        [k, v, ..] => (*k, Some(*v)),
-    };
-    tags.as_object().is_some_and(|tags| {
-        tags.iter().any(|(k, tv)| {
-            k.eq_ignore_ascii_case(tag) && value.is_none_or(|v| tv.as_str() == Some(v))
-        })
-    })
-}
-
-fn listed<'a>(ctx: &'a Ctx<'_>, kinds: &'a [Kind]) -> impl Iterator<Item = &'a Resource> + 'a {
+/// `GET /subscriptions/{s}/resourcegroups[?$filter=tagName eq 'k' and tagValue eq 'v']`, a page at a
+/// time.
+pub fn list_groups(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
+    let clauses = list::filter(ctx.query.get("$filter").map_or("", String::as_str))?;
     let sub_prefix = format!("/subscriptions/{}/", ctx.subscription).to_ascii_lowercase();
-    let filter = ctx.query.get("$filter").cloned().unwrap_or_default();
-    ctx.state
+    let value: Vec<Value> = ctx
+        .state
         .resources
         .iter()
-        .filter(move |(k, r)| {
-            k.starts_with(&sub_prefix)
-                && kinds.contains(&r.kind)
-                && tag_filter_matches(&filter, &r.body["tags"])
-        })
+        .filter(|(k, r)| k.starts_with(&sub_prefix) && r.kind == Kind::ResourceGroup)
+        .map(|(_, r)| r.body.clone())
+        .filter(|b| list::passes(b, &clauses))
+        .collect();
+    Ok(list::page(ctx, value))
+}
+
+/// ARM's generic lists, `GET /subscriptions/{s}/resources` and
+/// `.../resourceGroups/{g}/resources`: every tracked resource (one with a location: groups, peerings,
+/// subnets, role assignments and Traffic Manager endpoints are not), in ARM's generic shape, filtered
+/// by `$filter` (resourceType, name, location, resourceGroup, tagName/tagValue), a page at a time.
+pub fn generic(ctx: &mut Ctx<'_>, group: Option<&str>) -> Result<Resp, ArmError> {
+    let clauses = list::filter(ctx.query.get("$filter").map_or("", String::as_str))?;
+    let prefix = match group {
+        Some(g) => format!("{}/", require_group(ctx, g)?),
+        None => format!("/subscriptions/{}/", ctx.subscription),
+    }
+    .to_ascii_lowercase();
+    let value: Vec<Value> = ctx
+        .state
+        .resources
+        .range(prefix.clone()..)
+        .take_while(|(k, _)| k.starts_with(&prefix))
         .map(|(_, r)| r)
-}
-
-/// `GET /subscriptions/{s}/resourcegroups[?$filter=tagName eq 'k' and tagValue eq 'v']`.
-pub fn list_groups(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
-    let value: Vec<Value> = listed(ctx, &[Kind::ResourceGroup])
-        .map(|r| r.body.clone())
+        .filter(|r| r.kind != Kind::ResourceGroup && r.body["location"].is_string())
+        .map(|r| {
+            let b = &r.body;
+            let mut generic = json!({ "id": b["id"], "name": b["name"], "type": b["type"], "location": b["location"], "tags": b.get("tags").cloned().unwrap_or_else(|| json!({})) });
+            for key in ["sku", "kind", "identity"] {
+                if let Some(v) = b.get(key).filter(|v| !v.is_null()) {
+                    generic[key] = v.clone();
+                }
+            }
+            generic
+        })
+        .filter(|g| list::passes(g, &clauses))
         .collect();
-    Ok(Resp::json(200, json!({ "value": value })))
-}
-
-/// `GET /subscriptions/{s}/resources?$filter=tagName eq 'k' and tagValue eq 'v'`: what carries a tag.
-pub fn tagged(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
-    let value: Vec<Value> = listed(ctx, &[Kind::VirtualNetwork, Kind::ManagedCluster, Kind::PublicIp, Kind::TrafficManagerProfile, Kind::Registry, Kind::StorageAccount, Kind::FrontDoorProfile, Kind::WafPolicy])
-        .map(|r| json!({ "id": r.body["id"], "name": r.body["name"], "type": r.body["type"], "location": r.body["location"], "tags": r.body["tags"] }))
-        .collect();
-    Ok(Resp::json(200, json!({ "value": value })))
+    Ok(list::page(ctx, value))
 }

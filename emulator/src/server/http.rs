@@ -288,7 +288,8 @@ fn answer(
         Route::KubernetesVersions(location) => crate::rp::aks::versions::list(&mut ctx, &location),
         Route::ComputeUsages(location) => crate::rp::compute::usages(&mut ctx, &location),
         Route::ComputeSkus => crate::rp::compute::skus(&mut ctx),
-        Route::TaggedResources => resources::tagged(&mut ctx),
+        Route::Resources => resources::generic(&mut ctx, None),
+        Route::GroupResources(group) => resources::generic(&mut ctx, Some(&group)),
         Route::ResourceGroups => resources::list_groups(&mut ctx),
         Route::ResourceGroup(name) => resources::resource_group(&mut ctx, &name),
         Route::ResourceGroupResult(id) | Route::OperationResult(id) => lro::result(&mut ctx, &id),
@@ -311,7 +312,7 @@ fn answer(
             namespace,
             path,
             kind,
-        } => crate::server::routes::list(&mut ctx, &rg, &namespace, &path, &kind),
+        } => crate::server::routes::list(&mut ctx, rg.as_deref(), &namespace, &path, &kind),
         Route::Token(_)
         | Route::OpenIdConfiguration(_)
         | Route::InstanceDiscovery

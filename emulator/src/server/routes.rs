@@ -39,7 +39,10 @@ pub(crate) enum Route {
     ComputeSkus,
     /// `POST /subscriptions/{s}/providers/{namespace}/register`.
     ProviderRegister(String),
-    TaggedResources,
+    /// ARM's generic list of a subscription's resources.
+    Resources,
+    /// ARM's generic list of a group's resources.
+    GroupResources(String),
     ResourceGroups,
     ResourceGroup(String),
     ResourceGroupResult(String),
@@ -50,9 +53,10 @@ pub(crate) enum Route {
         namespace: String,
         path: Vec<(String, String)>,
     },
-    /// A collection: the resources of type `kind` below `path` (in the group when `path` is empty).
+    /// A collection: the resources of type `kind` below `path` (in the group when `path` is empty; in
+    /// every group of the subscription without a group).
     Collection {
-        rg: String,
+        rg: Option<String>,
         namespace: String,
         path: Vec<(String, String)>,
         kind: String,
@@ -107,7 +111,10 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static api::Versio
         ["tenants"] => (Route::Tenants, Some(&api::SUBSCRIPTIONS)),
         ["_msi", "token"] => (Route::ManagedIdentity, None),
         ["subscriptions", _, "locations"] => (Route::Locations, Some(&api::SUBSCRIPTIONS)),
-        ["subscriptions", _, "resources"] => (Route::TaggedResources, Some(&api::RESOURCES)),
+        ["subscriptions", _, "resources"] => (Route::Resources, Some(&api::RESOURCES)),
+        ["subscriptions", _, "resourcegroups", _, "resources"] => {
+            (Route::GroupResources(own(3)), Some(&api::RESOURCES))
+        }
         [
             "subscriptions",
             _,
@@ -244,6 +251,7 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static api::Versio
                 _ => api_for_namespace(ns)?,
             });
             let (rg, namespace) = (own(3), (*ns).to_owned());
+            let collection_rg = Some(rg.clone());
             match rest.len() % 2 {
                 0 => (
                     Route::Typed {
@@ -255,7 +263,7 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static api::Versio
                 ),
                 _ => (
                     Route::Collection {
-                        rg,
+                        rg: collection_rg,
                         namespace,
                         path,
                         kind: l[l.len() - 1].to_owned(),
@@ -264,6 +272,20 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static api::Versio
                 ),
             }
         }
+        // A type's list across the subscription's groups (after the actions above).
+        ["subscriptions", _, "providers", ns, kind] => (
+            Route::Collection {
+                rg: None,
+                namespace: (*ns).to_owned(),
+                path: Vec::new(),
+                kind: (*kind).to_owned(),
+            },
+            Some(match *kind {
+                "trafficmanagerprofiles" => &api::TRAFFIC_MANAGER,
+                "frontdoorwebapplicationfirewallpolicies" => &api::FRONT_DOOR_WAF,
+                _ => api_for_namespace(ns)?,
+            }),
+        ),
         _ => return None,
     })
 }
@@ -349,7 +371,7 @@ pub(crate) fn typed(
 /// `ParentResourceNotFound` in ARM's words (afd-profile #0).
 pub(crate) fn list(
     ctx: &mut Ctx<'_>,
-    rg: &str,
+    rg: Option<&str>,
     namespace: &str,
     parents: &[(String, String)],
     kind: &str,
@@ -357,6 +379,36 @@ pub(crate) fn list(
     if ctx.method != axum::http::Method::GET {
         return Err(crate::contract::resource::method_not_allowed(&ctx.method));
     }
+    let Some(rg) = rg else {
+        // Across the subscription: each group's list, in order.
+        let prefix =
+            format!("/subscriptions/{}/resourcegroups/", ctx.subscription).to_ascii_lowercase();
+        let groups: Vec<String> = ctx
+            .state
+            .resources
+            .range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .filter(|(k, _)| !k[prefix.len()..].contains('/'))
+            .filter_map(|(_, r)| r.id.rsplit('/').next().map(str::to_owned))
+            .collect();
+        let mut value = Vec::new();
+        for group in groups {
+            value.extend(items(ctx, &group, namespace, parents, kind)?);
+        }
+        return Ok(crate::contract::list::page(ctx, value));
+    };
+    let value = items(ctx, rg, namespace, parents, kind)?;
+    Ok(crate::contract::list::page(ctx, value))
+}
+
+/// The resources of a collection in group `rg`, each as its own `GET` answers it.
+fn items(
+    ctx: &mut Ctx<'_>,
+    rg: &str,
+    namespace: &str,
+    parents: &[(String, String)],
+    kind: &str,
+) -> Result<Vec<serde_json::Value>, ArmError> {
     let rg_id = crate::contract::resource::require_group(ctx, rg)?;
     let mut parent = format!("{rg_id}/providers/{namespace}");
     for (t, n) in parents {
@@ -383,10 +435,23 @@ pub(crate) fn list(
             .get(&parent)
             .map(|v| v.body["properties"]["subnets"].clone())
             .unwrap_or_else(|| serde_json::json!([]));
-        return Ok(Resp::json(200, serde_json::json!({ "value": subnets })));
+        return Ok(subnets.as_array().cloned().unwrap_or_default());
     }
     let prefix = format!("{}/{kind}/", parent.to_ascii_lowercase());
-    let names: Vec<String> = ctx
+    // A cluster's pools: its inline profiles and its child pools, as its GET folds them.
+    let inline: Vec<String> = if kind == "agentpools" {
+        ctx.state
+            .get(&parent)
+            .map(|c| crate::rp::aks::pools::with_children(ctx.state, c))
+            .and_then(|c| c["properties"]["agentPoolProfiles"].as_array().cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| p["name"].as_str().map(str::to_owned))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut names: Vec<String> = ctx
         .state
         .resources
         .range(prefix.clone()..)
@@ -394,6 +459,11 @@ pub(crate) fn list(
         .filter(|(k, _)| !k[prefix.len()..].contains('/'))
         .filter_map(|(_, r)| r.id.rsplit('/').next().map(str::to_owned))
         .collect();
+    for name in inline {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
     let mut value = Vec::new();
     for name in names {
         let mut path = parents.to_vec();
@@ -405,7 +475,7 @@ pub(crate) fn list(
             value.push(body);
         }
     }
-    Ok(Resp::json(200, serde_json::json!({ "value": value })))
+    Ok(value)
 }
 
 /// The budget a request on `route` draws on (its family's), or `None` for what reports none: a

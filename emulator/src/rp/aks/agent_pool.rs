@@ -40,6 +40,26 @@ impl ResourceType for AgentPool {
         "agentPool.delete"
     }
 
+    /// A pool inline in the cluster's `agentPoolProfiles` is a pool like any other: readable, and a PUT
+    /// on it is its update (ARM's PUT is create-or-update; `az aks nodepool scale` does exactly that).
+    fn synthesize(&self, state: &crate::contract::store::State, at: &At) -> Option<Resource> {
+        let parent = state.get(&at.parent.as_ref()?.id)?;
+        let profile = parent.body["properties"]["agentPoolProfiles"]
+            .as_array()?
+            .iter()
+            .find(|p| p["name"].as_str() == Some(at.name.as_str()))?;
+        let mut properties = profile.clone();
+        if let Some(p) = properties.as_object_mut() {
+            p.remove("name");
+        }
+        Some(Resource {
+            id: at.id.clone(),
+            kind: Kind::AgentPool,
+            body: json!({ "id": at.id, "name": at.name, "type": POOL_TYPE, "properties": properties }),
+            pending: None,
+        })
+    }
+
     fn not_found(&self, at: &At) -> ArmError {
         ArmError::not_found(
             "NotFound",
@@ -76,15 +96,6 @@ impl ResourceType for AgentPool {
                 format!(
                     "The agent pool name '{name}' is invalid: it must start with a lowercase letter and contain only lowercase letters and numbers, at most 12 characters."
                 ),
-            ));
-        }
-        let in_profiles = parent.body["properties"]["agentPoolProfiles"]
-            .as_array()
-            .is_some_and(|ps| ps.iter().any(|p| p["name"].as_str() == Some(name)));
-        if in_profiles && existing.is_none() {
-            return Err(ArmError::conflict(
-                "AgentPoolAlreadyExists",
-                format!("The agent pool '{name}' already exists in the managed cluster."),
             ));
         }
         let props = &body["properties"];
