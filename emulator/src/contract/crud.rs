@@ -178,23 +178,51 @@ pub fn serve(ctx: &mut Ctx<'_>, at: &At, kind: &impl ResourceType) -> Result<Res
             Ok(resp)
         }
         Method::PATCH => {
-            // Tags only (`TagsObject`): merged, answered at once.
+            // JSON merge patch (RFC 7386) of the resource as it is, checked by the type's rules as a
+            // PUT of the result would be, answered as the family answers a PATCH.
             let resource = existing.ok_or_else(|| kind.not_found(at))?;
-            let body = ctx.json_body()?.clone();
+            let patch = ctx.json_body()?.clone();
             if let Some(refusal) = kind.busy(ctx, at, Some(&resource)) {
                 return Err(refusal);
             }
-            if let Some(r) = ctx.state.get_mut(&at.id)
-                && let Some(tags) = body.get("tags")
-            {
-                r.body["tags"] = tags.clone();
+            let mut merged = resource.body.clone();
+            merge_patch(&mut merged, &patch);
+            // Tags sent are the resource's tags, not merged into them (`TagsObject`: the tag PATCH
+            // of Network, AKS, groups).
+            if let Some(tags) = patch.get("tags").filter(|t| t.is_object()) {
+                merged["tags"] = tags.clone();
             }
-            let shown = ctx
-                .state
-                .get(&at.id)
-                .map(|r| kind.render(ctx.state, r))
-                .unwrap_or_else(|| json!({}));
-            Ok(Resp::json(200, shown))
+            let written = kind
+                .put(ctx, at, Some(&resource), &merged)
+                .map_err(|e| e.in_envelope(profile.envelope))?;
+            ctx.state.insert(Resource {
+                id: at.id.clone(),
+                kind: kind.kind(),
+                body: written.body,
+                pending: None,
+            });
+            let duration = ctx.latency(written.latency);
+            let (mut resp, op) = lro::accept(
+                ctx,
+                profile,
+                Write::Patch,
+                &at.id,
+                &written.location,
+                duration,
+                written.completes,
+            );
+            kind.written(ctx, at, op.as_ref());
+            if let Some(body) = &resp.body
+                && body.is_object()
+                && let Some(r) = ctx.state.get(&at.id)
+            {
+                let mut shown = kind.render(ctx.state, r);
+                if let Some(state) = body["properties"]["provisioningState"].as_str() {
+                    shown["properties"]["provisioningState"] = json!(state);
+                }
+                resp.body = Some(shown);
+            }
+            Ok(resp)
         }
         Method::DELETE => {
             let Some(resource) = existing else {
@@ -253,6 +281,26 @@ pub fn serve(ctx: &mut Ctx<'_>, at: &At, kind: &impl ResourceType) -> Result<Res
     }
 }
 
+/// RFC 7386: `patch`'s members replace `target`'s, objects merged member by member, `null` removing.
+fn merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(members) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = json!({});
+    }
+    if let Value::Object(into) = target {
+        for (k, v) in members {
+            if v.is_null() {
+                into.remove(k);
+            } else {
+                merge_patch(into.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+    }
+}
+
 /// Removes a resource and everything below it at once (a synchronous delete).
 pub fn remove(state: &mut State, id: &str) {
     for child in state.children_of(id) {
@@ -273,5 +321,25 @@ fn etag_header(profile: &Profile, resp: &mut Resp) {
         .map(str::to_owned)
     {
         resp.header("ETag", etag);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_patch;
+    use serde_json::json;
+
+    #[test]
+    fn a_merge_patch_replaces_merges_and_removes() {
+        let mut target =
+            json!({ "tags": { "a": "1", "b": "2" }, "properties": { "x": 1, "y": { "z": 2 } } });
+        merge_patch(
+            &mut target,
+            &json!({ "tags": { "b": null, "c": "3" }, "properties": { "y": { "w": 4 } } }),
+        );
+        assert_eq!(
+            target,
+            json!({ "tags": { "a": "1", "c": "3" }, "properties": { "x": 1, "y": { "z": 2, "w": 4 } } })
+        );
     }
 }

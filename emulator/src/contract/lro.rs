@@ -17,6 +17,8 @@ use serde_json::{Value, json};
 pub enum Write {
     Create,
     Update,
+    /// A PATCH: an update answered as the family answers its PATCH.
+    Patch,
     Delete,
 }
 
@@ -31,6 +33,7 @@ impl Write {
         match self {
             Self::Create => profile.create,
             Self::Update => profile.update,
+            Self::Patch => profile.patch,
             Self::Delete => profile.delete,
         }
     }
@@ -193,7 +196,7 @@ pub fn accept(
     let answer = write.answer(profile);
     let running = match write {
         Write::Create => profile.creating,
-        Write::Update => "Updating",
+        Write::Update | Write::Patch => "Updating",
         Write::Delete => "Deleting",
     };
     let started = (answer.lro != Lro::Sync).then(|| {

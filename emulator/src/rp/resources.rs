@@ -80,6 +80,23 @@ pub fn resource_group(ctx: &mut Ctx<'_>, name: &str) -> Result<Resp, ArmError> {
                 rg_body,
             ))
         }
+        // `az group update`: the tags sent are the group's tags (and `managedBy` its manager).
+        Method::PATCH => {
+            let patch = ctx.json_body()?.clone();
+            let Some(rg) = ctx.state.get_mut(&id) else {
+                return Err(ArmError::not_found(
+                    "ResourceGroupNotFound",
+                    format!("Resource group '{name}' could not be found."),
+                ));
+            };
+            if let Some(tags) = patch.get("tags").filter(|t| t.is_object()) {
+                rg.body["tags"] = tags.clone();
+            }
+            if let Some(by) = patch.get("managedBy").filter(|m| m.is_string()) {
+                rg.body["managedBy"] = by.clone();
+            }
+            Ok(Resp::json(200, rg.body.clone()))
+        }
         Method::DELETE => {
             let Some(rg) = ctx.state.get(&id).cloned() else {
                 return Err(ArmError::not_found(
