@@ -266,7 +266,15 @@ pub async fn execute(
         if running.is_empty() {
             break;
         }
+        // Cancellation first: an operation whose client watches the same signal must not end as
+        // failed when it is abandoned.
         tokio::select! {
+            biased;
+            () = cancel.cancelled(), if !cancelled => {
+                cancelled = true;
+                drop(std::mem::take(&mut running));
+                break;
+            }
             Some((i, result, took)) = running.next() => {
                 elapsed[i] = Some(took);
                 match result {
@@ -274,16 +282,13 @@ pub async fn execute(
                         on_event(Event::Finished { index: i, op: &ops[i], elapsed: took });
                         outcomes[i] = Some(Outcome::Done(body));
                     }
+                    // Its client was cancelled (by a signal of its own): abandoned, not failed.
+                    Err(Error::Cancelled) => outcomes[i] = Some(Outcome::Interrupted),
                     Err(e) => {
                         on_event(Event::Failed { index: i, op: &ops[i], error: &e, elapsed: took });
                         outcomes[i] = Some(Outcome::Failed(e));
                     }
                 }
-            }
-            () = cancel.cancelled(), if !cancelled => {
-                cancelled = true;
-                drop(std::mem::take(&mut running));
-                break;
             }
         }
     }

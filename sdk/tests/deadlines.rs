@@ -152,3 +152,48 @@ async fn a_refused_secret_fails_at_once_without_retries() {
     let text = failure.error.to_string();
     assert!(text.contains("AADSTS7000215"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operations_a_stopped_client_abandons_are_interrupted_not_failed() {
+    // Clusters take a while here: the stop lands while they are being made.
+    let emulator = start(Config {
+        latency_scale: 0.01,
+        ..Config::default()
+    })
+    .await;
+    let (stop, signal) = cancellation();
+    let client = TopologyClient::new(ArmClient::new(arm_config(&emulator)).expect("client"))
+        .with_cancel(&signal);
+    let on_event = |e: bcdr::engine::Event<'_>| {
+        if let bcdr::engine::Event::Started { op, .. } = e
+            && matches!(op.key, bcdr::layout::ResourceKey::ManagedCluster(_))
+        {
+            stop.cancel();
+        }
+    };
+    let failure = client
+        .apply(&two_regions(), CancelSignal::never(), &on_event)
+        .await
+        .expect_err("stopped");
+    assert!(
+        matches!(failure.error, Error::Cancelled),
+        "{:?}",
+        failure.error
+    );
+    let report = failure.report.expect("a report");
+    let count =
+        |f: fn(&bcdr::engine::Outcome) -> bool| report.outcomes.iter().filter(|o| f(o)).count();
+    assert_eq!(
+        count(|o| matches!(o, bcdr::engine::Outcome::Failed(_))),
+        0,
+        "{report:#?}"
+    );
+    assert!(
+        count(|o| matches!(o, bcdr::engine::Outcome::Interrupted)) >= 1,
+        "{report:#?}"
+    );
+    assert!(
+        count(|o| matches!(o, bcdr::engine::Outcome::Done(Some(_)))) >= 1,
+        "what finished before the stop is reported: {report:#?}"
+    );
+}

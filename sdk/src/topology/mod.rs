@@ -277,7 +277,9 @@ impl TopologyClient {
         };
         let this = self.with_cancel(&cancel);
         let (plan, mut observed) = this.plan(topology).await.map_err(fail)?;
-        let mut report = engine::execute(&this.arm, &plan, self.options, cancel, on_event).await;
+        // The engine drops its operations when `cancel` fires (reported Interrupted: ARM may still
+        // finish them), so they run on the client without it.
+        let mut report = engine::execute(&self.arm, &plan, self.options, cancel, on_event).await;
         merge(&plan, &mut report, &mut observed);
         this.refresh_peerings(topology, &mut observed).await;
         let status = status(topology, &observed);
@@ -403,7 +405,7 @@ impl TopologyClient {
             ..Observed::default()
         };
         let report = engine::execute(
-            &this.arm,
+            &self.arm,
             &plan::destroy(&observed),
             self.options,
             cancel,
