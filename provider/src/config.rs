@@ -212,7 +212,12 @@ fn settings_with(config: &Value, var: impl Fn(&str) -> Option<String>) -> Connec
 
 /// Builds the SDK client from the provider block and the environment.
 pub fn configure(config: &Value) -> Result<TopologyClient, Vec<pb::Diagnostic>> {
-    connect(config, &settings(config))
+    let settings = settings(config);
+    if let Some(secret) = &settings.client_secret {
+        // Whatever prints it (an error echoing a request, a dependency's trace), the log does not.
+        crate::log::keep_secret(secret);
+    }
+    connect(config, &settings)
 }
 
 fn connect(

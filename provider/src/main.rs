@@ -1,4 +1,5 @@
-//! The `terraform-provider-bcdr` binary: started by Terraform, serves until Terraform shuts it down.
+//! The `terraform-provider-bcdr` binary: started by Terraform, serves until Terraform shuts it down
+//! or is gone; `--debug` starts it by hand for Terraform to reattach to (`TF_REATTACH_PROVIDERS`).
 
 use std::process::ExitCode;
 
@@ -15,7 +16,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(terraform_provider_bcdr::serve::run()) {
+    let mode = terraform_provider_bcdr::serve::Mode::from_args(std::env::args().skip(1));
+    let served = runtime.block_on(terraform_provider_bcdr::serve::run(mode));
+    // Whatever is still running (a request to ARM for a Terraform that is gone) is not waited for.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("terraform-provider-bcdr: {e}");

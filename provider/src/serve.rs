@@ -1,6 +1,10 @@
 //! go-plugin's side of the handshake and the gRPC server: checks the magic cookie and protocol
 //! version, binds a loopback port within Terraform's range, prints the handshake line, and serves the
 //! Provider, GRPCController and health services, over mutual TLS unless `TF_DISABLE_PLUGIN_TLS` is set.
+//!
+//! The process ends when Terraform says so (`Shutdown`) or when Terraform is gone (killed, crashed:
+//! the provider's parent changes), as go-plugin's own providers do; in debug mode ([`Mode::Debug`],
+//! started by hand for `TF_REATTACH_PROVIDERS`) it serves every Terraform run until Ctrl-C.
 
 use crate::proto::plugin::Empty;
 use crate::proto::plugin::grpc_controller_server::{GrpcController, GrpcControllerServer};
@@ -19,6 +23,32 @@ pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
 pub const MAGIC_COOKIE_VALUE: &str =
     "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 const MAX_MESSAGE: usize = 256 << 20;
+/// How often the provider checks that Terraform, its parent, is still there.
+const PARENT_POLL: std::time::Duration = std::time::Duration::from_millis(200);
+/// How long connections may take to close once the server stops, before the process exits anyway.
+const DRAIN: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// How the provider was started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// By Terraform (go-plugin's handshake): ends with `Shutdown` or when Terraform is gone.
+    Plugin,
+    /// By hand (`terraform-provider-bcdr --debug`), for Terraform to reattach to
+    /// (`TF_REATTACH_PROVIDERS`, printed at start): no handshake, no TLS, serves every Terraform
+    /// run until Ctrl-C.
+    Debug,
+}
+
+impl Mode {
+    /// `--debug` (or `-debug`, as terraform-plugin-go spells it) among the arguments: debug mode.
+    pub fn from_args(args: impl IntoIterator<Item = String>) -> Self {
+        if args.into_iter().any(|a| a == "--debug" || a == "-debug") {
+            Mode::Debug
+        } else {
+            Mode::Plugin
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -36,6 +66,8 @@ pub enum ServeError {
     Tls(String),
     #[error("grpc server failed: {0}")]
     Grpc(#[from] tonic::transport::Error),
+    #[error("Terraform went away before the handshake: {0}")]
+    Handshake(std::io::Error),
 }
 
 /// A connection tonic can serve (it needs `Connected`; TLS streams do not provide it without a feature).
@@ -117,16 +149,22 @@ async fn bind() -> Result<TcpListener, ServeError> {
     Err(ServeError::Bind(last))
 }
 
-/// Runs the plugin until Terraform shuts it down.
-pub async fn run() -> Result<(), ServeError> {
-    if std::env::var(MAGIC_COOKIE_KEY).as_deref() != Ok(MAGIC_COOKIE_VALUE) {
-        return Err(ServeError::NotTerraform);
+/// Runs the plugin until Terraform shuts it down or goes away (or, in debug mode, until Ctrl-C).
+pub async fn run(mode: Mode) -> Result<(), ServeError> {
+    if mode == Mode::Plugin {
+        if std::env::var(MAGIC_COOKIE_KEY).as_deref() != Ok(MAGIC_COOKIE_VALUE) {
+            return Err(ServeError::NotTerraform);
+        }
+        let versions = std::env::var("PLUGIN_PROTOCOL_VERSIONS").unwrap_or_else(|_| "6".into());
+        if !versions.split(',').any(|v| v.trim() == "6") {
+            return Err(ServeError::Protocol(versions));
+        }
     }
-    let versions = std::env::var("PLUGIN_PROTOCOL_VERSIONS").unwrap_or_else(|_| "6".into());
-    if !versions.split(',').any(|v| v.trim() == "6") {
-        return Err(ServeError::Protocol(versions));
-    }
-    let plaintext = std::env::var("TF_DISABLE_PLUGIN_TLS").is_ok_and(|v| !v.is_empty());
+    // The provider's parent (Terraform), read early: gone before this, the handshake's write to
+    // its pipe fails; gone after, the watch sees the parent change.
+    let parent = std::os::unix::process::parent_id();
+    let plaintext =
+        mode == Mode::Debug || std::env::var("TF_DISABLE_PLUGIN_TLS").is_ok_and(|v| !v.is_empty());
     let listener = bind().await?;
     let addr = listener.local_addr().map_err(ServeError::Bind)?;
     let (incoming_tx, mut incoming_rx) =
@@ -149,35 +187,103 @@ pub async fn run() -> Result<(), ServeError> {
         );
         base64::engine::general_purpose::STANDARD_NO_PAD.encode(identity.cert_der.as_ref())
     };
+    let announcement = match mode {
+        Mode::Plugin => format!("1|6|tcp|{addr}|grpc|{cert_field}\n"),
+        Mode::Debug => debug_banner(addr),
+    };
     {
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "1|6|tcp|{addr}|grpc|{cert_field}");
-        let _ = out.flush();
+        out.write_all(announcement.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(ServeError::Handshake)?;
     }
-    tokio::spawn(async {
-        // Terraform forwards Ctrl-C as StopProvider; the server itself stays up until Shutdown.
-        while tokio::signal::ctrl_c().await.is_ok() {
-            tracing::debug!("ignoring SIGINT");
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let provider = std::sync::Arc::new(BcdrProvider::default());
+    match mode {
+        Mode::Plugin => {
+            tokio::spawn(async {
+                // Terraform forwards Ctrl-C as StopProvider; the server itself stays up until
+                // Shutdown.
+                while tokio::signal::ctrl_c().await.is_ok() {
+                    tracing::debug!("ignoring SIGINT");
+                }
+            });
+            let (provider, stop_tx) = (provider.clone(), stop_tx.clone());
+            watch_parent(parent, move || {
+                tracing::info!(parent, "Terraform is gone: stopping");
+                provider.stop();
+                let _ = stop_tx.send(true);
+            });
         }
-    });
+        Mode::Debug => {
+            let (provider, stop_tx) = (provider.clone(), stop_tx.clone());
+            tokio::spawn(async move {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    provider.stop();
+                    let _ = stop_tx.send(true);
+                }
+            });
+        }
+    }
     let (health, health_service) = tonic_health::server::health_reporter();
     health
         .set_service_status("plugin", tonic_health::ServingStatus::Serving)
         .await;
-    let (stop_tx, mut stop_rx) = watch::channel(false);
-    let provider = ProviderServer::new(BcdrProvider::default())
+    let provider = ProviderServer::from_arc(provider)
         .max_decoding_message_size(MAX_MESSAGE)
         .max_encoding_message_size(MAX_MESSAGE);
     let incoming = futures::stream::poll_fn(move |cx| incoming_rx.poll_recv(cx));
-    tonic::transport::Server::builder()
+    let (mut stopped, mut draining) = (stop_rx.clone(), stop_rx);
+    let server = tonic::transport::Server::builder()
         .add_service(provider)
         .add_service(GrpcControllerServer::new(Controller(stop_tx)))
         .add_service(health_service)
         .serve_with_incoming_shutdown(incoming, async move {
-            let _ = stop_rx.wait_for(|s| *s).await;
-        })
-        .await?;
+            let _ = stopped.wait_for(|s| *s).await;
+        });
+    tokio::select! {
+        served = server => served?,
+        () = async {
+            let _ = draining.wait_for(|s| *s).await;
+            tokio::time::sleep(DRAIN).await;
+        } => tracing::debug!("connections still open after shutdown: exiting anyway"),
+    }
     Ok(())
+}
+
+/// What debug mode prints: where it listens, as `TF_REATTACH_PROVIDERS` wants it (Terraform 1.0
+/// needs `ProtocolVersion` and `Test`).
+fn debug_banner(addr: std::net::SocketAddr) -> String {
+    let reattach = serde_json::json!({
+        "example.com/bcdr/bcdr": {
+            "Protocol": "grpc",
+            "ProtocolVersion": 6,
+            "Pid": std::process::id(),
+            "Test": true,
+            "Addr": { "Network": "tcp", "String": addr.to_string() },
+        }
+    });
+    format!(
+        "terraform-provider-bcdr is running in debug mode. In the shell that runs Terraform, set:\n\n\
+         \texport TF_REATTACH_PROVIDERS='{reattach}'\n\n\
+         It serves every Terraform run until Ctrl-C here.\n"
+    )
+}
+
+/// Calls `on_gone` once the process that started the provider is gone (the provider is then
+/// re-parented, to init or a subreaper): Terraform killed or crashed never sends Shutdown, and its
+/// stdin is the user's, which does not close. `parent` is the parent read at start.
+fn watch_parent(parent: u32, on_gone: impl FnOnce() + Send + 'static) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(PARENT_POLL);
+        loop {
+            tick.tick().await;
+            if std::os::unix::process::parent_id() != parent {
+                on_gone();
+                return;
+            }
+        }
+    });
 }
 
 trait Io: AsyncRead + AsyncWrite + Unpin + Send + 'static {}

@@ -63,8 +63,19 @@ fn not_configured() -> pb::Diagnostic {
 }
 
 impl BcdrProvider {
+    /// The configured client, whose requests and waits end when Terraform asks the provider to stop.
     fn client(&self) -> Option<TopologyClient> {
-        self.client.read().ok().and_then(|c| c.clone())
+        let client = self.client.read().ok().and_then(|c| c.clone())?;
+        Some(client.with_cancel(&self.cancel_signal()))
+    }
+
+    /// Cancels all in-flight work (Terraform's StopProvider, or Terraform gone); later calls start
+    /// afresh.
+    pub fn stop(&self) {
+        if let Ok(mut stop) = self.stop.lock() {
+            stop.0.cancel();
+            *stop = cancellation();
+        }
     }
 
     fn cancel_signal(&self) -> CancelSignal {
@@ -301,10 +312,7 @@ impl Provider for BcdrProvider {
         _: Request<pb::stop_provider::Request>,
     ) -> Result<Response<pb::stop_provider::Response>, Status> {
         tracing::info!("stop requested: cancelling in-flight work");
-        if let Ok(mut stop) = self.stop.lock() {
-            stop.0.cancel();
-            *stop = cancellation();
-        }
+        self.stop();
         Ok(Response::new(pb::stop_provider::Response {
             error: String::new(),
         }))

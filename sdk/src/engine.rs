@@ -13,7 +13,8 @@ use crate::plan::{Action, Plan, PlannedOperation};
 use futures::stream::{FuturesUnordered, StreamExt};
 use serde_json::Value;
 use std::time::{Duration, Instant};
-use tokio::sync::watch;
+
+pub use crate::cancel::{CancelSignal, Canceller, cancellation};
 
 /// Progress of an apply.
 #[derive(Debug)]
@@ -79,45 +80,6 @@ impl Report {
             Outcome::Failed(e) => Some(e),
             _ => None,
         })
-    }
-}
-
-/// A handle that cancels an apply from elsewhere (e.g. Terraform's StopProvider).
-#[derive(Debug, Clone)]
-pub struct Canceller(watch::Sender<bool>);
-
-/// What an apply watches for cancellation.
-#[derive(Debug, Clone)]
-pub struct CancelSignal(watch::Receiver<bool>);
-
-pub fn cancellation() -> (Canceller, CancelSignal) {
-    let (tx, rx) = watch::channel(false);
-    (Canceller(tx), CancelSignal(rx))
-}
-
-impl Canceller {
-    pub fn cancel(&self) {
-        let _ = self.0.send(true);
-    }
-}
-
-impl CancelSignal {
-    /// A signal that never fires.
-    pub fn never() -> Self {
-        let (tx, rx) = watch::channel(false);
-        std::mem::forget(tx);
-        Self(rx)
-    }
-
-    pub fn is_cancelled(&self) -> bool {
-        *self.0.borrow()
-    }
-
-    /// Resolves once cancelled (never, if the canceller is dropped without cancelling).
-    pub async fn cancelled(&mut self) {
-        if self.0.wait_for(|c| *c).await.is_err() {
-            std::future::pending::<()>().await;
-        }
     }
 }
 
@@ -304,7 +266,15 @@ pub async fn execute(
         if running.is_empty() {
             break;
         }
+        // Cancellation first: an operation whose client watches the same signal must not end as
+        // failed when it is abandoned.
         tokio::select! {
+            biased;
+            () = cancel.cancelled(), if !cancelled => {
+                cancelled = true;
+                drop(std::mem::take(&mut running));
+                break;
+            }
             Some((i, result, took)) = running.next() => {
                 elapsed[i] = Some(took);
                 match result {
@@ -312,16 +282,13 @@ pub async fn execute(
                         on_event(Event::Finished { index: i, op: &ops[i], elapsed: took });
                         outcomes[i] = Some(Outcome::Done(body));
                     }
+                    // Its client was cancelled (by a signal of its own): abandoned, not failed.
+                    Err(Error::Cancelled) => outcomes[i] = Some(Outcome::Interrupted),
                     Err(e) => {
                         on_event(Event::Failed { index: i, op: &ops[i], error: &e, elapsed: took });
                         outcomes[i] = Some(Outcome::Failed(e));
                     }
                 }
-            }
-            () = cancel.cancelled(), if !cancelled => {
-                cancelled = true;
-                drop(std::mem::take(&mut running));
-                break;
             }
         }
     }

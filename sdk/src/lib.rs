@@ -5,6 +5,8 @@
 //! - [`layout`]: the Azure resources a topology consists of, with deterministic names and tags;
 //! - [`plan`]: a pure diff of desired against observed, as a DAG of ARM operations;
 //! - [`engine`]: runs the DAG concurrently, with retries, events and cancellation;
+//! - [`cancel`]: the signals (a deadline, Terraform's StopProvider) that end an apply and every
+//!   request and wait of a client given one, token acquisition included;
 //! - [`arm`]: the ARM client on `azure_core`, and one module per ARM resource type;
 //! - [`topology`]: the client that ties them together (observe, plan, apply, import, destroy).
 //!
@@ -25,6 +27,7 @@
 //! ```
 
 pub mod arm;
+pub mod cancel;
 pub mod clock;
 pub mod diagram;
 pub mod engine;

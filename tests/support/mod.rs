@@ -220,15 +220,18 @@ impl Workdir {
                 }
             }
         }
+        // No log unless a test asks for one in `env` (the caller's TF_LOG would drown the output).
         command
+            .env_remove("TF_LOG")
+            .env_remove("TF_LOG_PROVIDER")
+            .env_remove("TF_LOG_PATH")
             .envs(self.env.lock().expect("env").clone())
             .args(args)
             .arg("-no-color")
             .current_dir(&self.dir)
             .env("TF_CLI_CONFIG_FILE", self.dir.join("cli.tfrc"))
             .env("CHECKPOINT_DISABLE", "1")
-            .env("TF_IN_AUTOMATION", "1")
-            .env_remove("TF_LOG");
+            .env("TF_IN_AUTOMATION", "1");
         command
     }
 

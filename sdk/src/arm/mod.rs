@@ -7,6 +7,7 @@ mod certificate;
 pub mod compute;
 pub mod container_registry;
 pub mod front_door;
+mod interrupt;
 mod lro;
 pub mod managed_cluster;
 mod pacing;
@@ -24,6 +25,7 @@ pub mod waf;
 pub use lro::{POLL_DEFAULT_OTHERS, POLL_DEFAULTS};
 pub use pacing::{BucketRule, Budget, PACING_LOW_WATER, PacingStats, bucket_rule};
 
+use crate::cancel::CancelSignal;
 use crate::clock::{PreciseSleeper, Sleeper};
 use crate::error::{Error, Result};
 use auth::{Cloud, Credential};
@@ -144,6 +146,8 @@ impl ArmResponse {
 #[derive(Debug, Clone)]
 pub struct ArmClient {
     inner: Arc<Inner>,
+    /// Ends this client's requests and waits (see [`ArmClient::with_cancel`]).
+    cancel: CancelSignal,
 }
 
 #[derive(Debug)]
@@ -158,6 +162,8 @@ struct Inner {
     register_providers: bool,
     /// One gate per resource provider namespace (lower-cased): true once registered.
     registrations: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<bool>>>>,
+    /// How the credential's token requests went.
+    token_attempts: Arc<interrupt::TokenAttempts>,
 }
 
 impl ArmClient {
@@ -184,7 +190,13 @@ impl ArmClient {
                 ..ExponentialRetryOptions::default()
             });
         }
-        let credential = config.credential.build(&config.cloud, options.clone())?;
+        // The credential's own pipeline retries as ARM's does, and reports each token request.
+        let token_attempts = Arc::new(interrupt::TokenAttempts::default());
+        let mut credential_options = options.clone();
+        credential_options
+            .per_try_policies
+            .push(interrupt::TokenAttempts::policy(&token_attempts));
+        let credential = config.credential.build(&config.cloud, credential_options)?;
         let auth: Arc<dyn Policy> = Arc::new(BearerTokenAuthorizationPolicy::new(
             credential,
             [config.cloud.scope.clone()],
@@ -210,7 +222,9 @@ impl ArmClient {
                 pacer: pacing::Pacer::default(),
                 register_providers: config.register_providers,
                 registrations: std::sync::Mutex::default(),
+                token_attempts,
             }),
+            cancel: CancelSignal::never(),
         })
     }
 
@@ -338,9 +352,7 @@ impl ArmClient {
         let url = self.url(path, api_version, query)?;
         let class = pacing::class(&method, url.path());
         let (wait, ticket) = self.inner.pacer.admit(&class, self.inner.sleeper.now());
-        if !wait.is_zero() {
-            self.inner.sleeper.sleep(wait).await;
-        }
+        self.wait(wait).await?;
         let mut request = Request::new(url, method);
         request.insert_header(HeaderName::from_static("accept"), "application/json");
         // Our own id, so ARM's logs and ours correlate; also spares azure_core's request-id policy an
@@ -358,10 +370,12 @@ impl ArmClient {
             ..Default::default()
         };
         let response = self
-            .inner
-            .pipeline
-            .send(&Context::new(), &mut request, Some(options))
-            .await
+            .interruptible(
+                self.inner
+                    .pipeline
+                    .send(&Context::new(), &mut request, Some(options)),
+            )
+            .await?
             .map_err(classify)?;
         let (status, headers, body) = response.deconstruct();
         let headers: Vec<(String, String)> = headers

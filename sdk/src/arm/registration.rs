@@ -111,7 +111,7 @@ pub(super) async fn register(client: &ArmClient, namespace: &str) -> Result<()> 
         if waited >= REGISTRATION_WAIT {
             break;
         }
-        client.sleeper().sleep(interval).await;
+        client.wait(interval).await?;
         waited += interval;
         interval = (interval * 2).min(ceiling);
         response = exchange(client, Method::Get, &path).await?;

@@ -72,6 +72,16 @@ impl TopologyClient {
         &self.arm
     }
 
+    /// This client, whose every ARM request and wait ends once `signal` fires (see
+    /// [`ArmClient::with_cancel`]): reads, checks and kubeconfigs as well as applies.
+    #[must_use]
+    pub fn with_cancel(&self, signal: &CancelSignal) -> Self {
+        Self {
+            arm: self.arm.with_cancel(signal),
+            options: self.options,
+        }
+    }
+
     /// The regions `topology`'s names are judged by: the offline table when it decides them all, else
     /// (a region it lacks, or an access-restricted one, which only some subscriptions may use) the
     /// table plus the subscription's `locations` and where its AKS provider is offered (one read of
@@ -277,7 +287,8 @@ impl TopologyClient {
         Ok((planned, observed))
     }
 
-    /// Makes ARM hold `topology`: validate, observe, plan, execute, report.
+    /// Makes ARM hold `topology`: validate, observe, plan, execute, report. `cancel` ends it all,
+    /// the observation and its token requests included: what finished is reported.
     pub async fn apply(
         &self,
         topology: &Topology,
@@ -289,10 +300,13 @@ impl TopologyClient {
             report: None,
             status: TopologyStatus::default(),
         };
-        let (plan, mut observed) = self.plan(topology).await.map_err(fail)?;
+        let this = self.with_cancel(&cancel);
+        let (plan, mut observed) = this.plan(topology).await.map_err(fail)?;
+        // The engine drops its operations when `cancel` fires (reported Interrupted: ARM may still
+        // finish them), so they run on the client without it.
         let mut report = engine::execute(&self.arm, &plan, self.options, cancel, on_event).await;
         merge(&plan, &mut report, &mut observed);
-        self.refresh_peerings(topology, &mut observed).await;
+        this.refresh_peerings(topology, &mut observed).await;
         let status = status(topology, &observed);
         give_back(&plan, &mut report, observed);
         if report.is_success() {
@@ -302,7 +316,10 @@ impl TopologyClient {
                 status,
             });
         }
-        let error = report.first_error().cloned().unwrap_or(Error::Cancelled);
+        let error = report
+            .first_error()
+            .cloned()
+            .unwrap_or_else(|| this.arm.interrupted());
         Err(ApplyFailure {
             error,
             report: Some(report),
@@ -403,7 +420,8 @@ impl TopologyClient {
             report: None,
             status: TopologyStatus::default(),
         };
-        let groups = self.tagged_groups(name).await.map_err(fail)?;
+        let this = self.with_cancel(&cancel);
+        let groups = this.tagged_groups(name).await.map_err(fail)?;
         let observed = Observed {
             resources: groups
                 .into_iter()
@@ -422,7 +440,10 @@ impl TopologyClient {
         if report.is_success() {
             return Ok(report);
         }
-        let error = report.first_error().cloned().unwrap_or(Error::Cancelled);
+        let error = report
+            .first_error()
+            .cloned()
+            .unwrap_or_else(|| this.arm.interrupted());
         Err(ApplyFailure {
             error,
             report: Some(report),

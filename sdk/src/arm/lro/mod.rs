@@ -159,9 +159,9 @@ pub(crate) async fn follow(
 }
 
 impl Follow<'_> {
-    async fn sleep_after(&self, response: &ArmResponse) {
+    async fn sleep_after(&self, response: &ArmResponse) -> Result<()> {
         let wait = self.pace.after(response, self.namespace);
-        self.client.sleeper().sleep(wait).await;
+        self.client.wait(wait).await
     }
 
     async fn get(&self, url: &str) -> Result<ArmResponse> {
@@ -199,7 +199,7 @@ impl Follow<'_> {
                     misses += 1;
                     tracing::debug!(resource = self.resource, misses, "not readable yet");
                     let wait = self.pace.default_for(self.namespace);
-                    self.client.sleeper().sleep(wait).await;
+                    self.client.wait(wait).await?;
                 }
                 Err(Error::Arm { status: 404, .. }) => {
                     return Err(Error::Decode {
@@ -217,7 +217,7 @@ impl Follow<'_> {
         let mut location = initial.header("location").map(str::to_owned);
         let mut last = initial;
         loop {
-            self.sleep_after(&last).await;
+            self.sleep_after(&last).await?;
             let doc = self.get(&url).await?;
             if let Some(next) = doc.header("azure-asyncoperation") {
                 url = next.to_owned();
@@ -257,7 +257,7 @@ impl Follow<'_> {
     async fn location(&self, mut url: String, initial: ArmResponse) -> Result<Option<Value>> {
         let mut last = initial;
         loop {
-            self.sleep_after(&last).await;
+            self.sleep_after(&last).await?;
             let response = self.get(&url).await?;
             if response.status != 202 {
                 if let Some(state) = provisioning_state(response.body.as_ref())
@@ -283,7 +283,7 @@ impl Follow<'_> {
         let mut last = initial;
         let mut misses = 0;
         loop {
-            self.sleep_after(&last).await;
+            self.sleep_after(&last).await?;
             let response = match self
                 .client
                 .send(
