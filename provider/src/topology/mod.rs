@@ -233,11 +233,13 @@ pub async fn apply(
         };
     }
     let topology = convert::topology(planned);
+    // The kubeconfigs read after the apply answer to the same deadline.
+    let bounded = client.with_cancel(&cancel);
     match client.apply(&topology, cancel, &log_event).await {
         Ok(applied) => {
             let mut state =
                 schema::resource().complete(&convert::applied(planned, &applied.status));
-            let mut diags = credentials::fill(client, &mut state).await;
+            let mut diags = credentials::fill(&bounded, &mut state).await;
             diags.extend(unreachable(
                 &applied.status,
                 "Region left as it was",
@@ -282,7 +284,7 @@ pub async fn apply(
             }
             let mut state =
                 schema::resource().complete(&convert::applied(planned, &failure.status));
-            diags.extend(credentials::fill(client, &mut state).await);
+            diags.extend(credentials::fill(&bounded, &mut state).await);
             (state, diags)
         }
     }
