@@ -6,7 +6,7 @@ mod support;
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{Arm, SUB, code, fast};
+use support::{Arm, SUB, code, fast, rg_path};
 
 fn acr_path(name: &str) -> String {
     format!(
@@ -266,4 +266,49 @@ async fn front_door_profiles_endpoints_origins_and_routes() {
         404,
         "children go with the profile"
     );
+}
+
+/// `az storage account create` asks first whether the name is free: invalid, taken or free.
+#[tokio::test]
+async fn storage_names_are_checked_before_a_create() {
+    let arm = Arm::start(fast()).await;
+    arm.req(
+        Method::PUT,
+        &rg_path("s"),
+        Some(json!({ "location": "eastus" })),
+    )
+    .await;
+    let (status, body) = arm
+        .req(
+            Method::PUT,
+            &format!("/subscriptions/{SUB}/resourceGroups/s/providers/Microsoft.Storage/storageAccounts/bcdrbackup01?api-version=2023-05-01"),
+            Some(json!({ "location": "eastus", "sku": { "name": "Standard_RAGRS" }, "kind": "StorageV2" })),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let check = format!(
+        "/subscriptions/{SUB}/providers/Microsoft.Storage/checkNameAvailability?api-version=2025-01-01"
+    );
+    for (name, available, reason) in [
+        ("bcdrbackup01", false, Some("AlreadyExists")),
+        ("Not-Valid", false, Some("AccountNameInvalid")),
+        ("bcdrfree01", true, None),
+    ] {
+        let (status, answer) = arm
+            .req(
+                Method::POST,
+                &check,
+                Some(json!({ "name": name, "type": "Microsoft.Storage/storageAccounts" })),
+            )
+            .await;
+        assert_eq!(
+            (
+                status,
+                answer["nameAvailable"].as_bool(),
+                answer["reason"].as_str()
+            ),
+            (200, Some(available), reason),
+            "{name}: {answer}"
+        );
+    }
 }

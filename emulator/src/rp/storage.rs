@@ -31,6 +31,38 @@ fn valid_name(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
+/// Whether an account other than `id` holds `name` (names are global: any subscription's).
+fn taken_by_other(ctx: &Ctx<'_>, name: &str, id: &str) -> bool {
+    ctx.state.resources.values().any(|r| {
+        r.kind == Kind::StorageAccount
+            && !r.id.eq_ignore_ascii_case(id)
+            && r.body["name"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+    })
+}
+
+/// `POST /subscriptions/{s}/providers/Microsoft.Storage/checkNameAvailability`, what `az storage
+/// account create` asks first: `{nameAvailable, reason, message}` (reasons `AccountNameInvalid`,
+/// `AlreadyExists`: storage.json CheckNameAvailabilityResult).
+pub fn check_name(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
+    if ctx.method != axum::http::Method::POST {
+        return Err(crate::contract::resource::method_not_allowed(&ctx.method));
+    }
+    let name = ctx.json_body()?["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let answer = if !valid_name(&name) {
+        json!({ "nameAvailable": false, "reason": "AccountNameInvalid", "message": format!("{name} is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only.") })
+    } else if taken_by_other(ctx, &name, "") {
+        json!({ "nameAvailable": false, "reason": "AlreadyExists", "message": format!("The storage account named {name} is already taken.") })
+    } else {
+        json!({ "nameAvailable": true })
+    };
+    Ok(Resp::json(200, answer))
+}
+
 fn geo_redundant(sku: &str) -> bool {
     matches!(
         sku,
@@ -124,12 +156,7 @@ impl ResourceType for Account {
                 ),
             ));
         }
-        let taken = ctx.state.resources.values().any(|r| {
-            r.kind == Kind::StorageAccount
-                && !r.id.eq_ignore_ascii_case(&id)
-                && r.body["name"] == json!(name)
-        });
-        if taken {
+        if taken_by_other(ctx, name, &id) {
             return Err(ArmError::conflict(
                 "StorageAccountAlreadyTaken",
                 format!("The storage account named {name} is already taken."),

@@ -272,6 +272,7 @@ fn answer(
         faults: &mut faults,
     };
     let gate = match &route {
+        Route::StorageName => registration::require(&ctx, "Microsoft.Storage"),
         Route::Typed { namespace, .. } | Route::Collection { namespace, .. } => {
             registration::require(&ctx, namespace)
         }
@@ -295,6 +296,7 @@ fn answer(
         Route::ResourceGroupResult(id) | Route::OperationResult(id) => lro::result(&mut ctx, &id),
         Route::OperationStatus(id) => lro::status(&mut ctx, &id),
         Route::RegistryName => crate::rp::registry::check_name(&mut ctx),
+        Route::StorageName => crate::rp::storage::check_name(&mut ctx),
         Route::TrafficManagerName => crate::rp::traffic_manager::profile::check_name(&mut ctx),
         Route::ClusterCredential { rg, cluster } => {
             crate::rp::aks::cluster::user_credential(&mut ctx, &rg, &cluster)

@@ -63,6 +63,8 @@ pub(crate) enum Route {
     },
     /// ACR's name availability check.
     RegistryName,
+    /// Storage's name availability check.
+    StorageName,
     /// Traffic Manager's DNS name availability check (V2, subscription scope).
     TrafficManagerName,
     /// `managedClusters/{name}/listClusterUserCredential`: a cluster's kubeconfig.
@@ -122,6 +124,13 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static api::Versio
             "microsoft.containerregistry",
             "checknameavailability",
         ] => (Route::RegistryName, Some(&api::REGISTRY)),
+        [
+            "subscriptions",
+            _,
+            "providers",
+            "microsoft.storage",
+            "checknameavailability",
+        ] => (Route::StorageName, Some(&api::STORAGE)),
         [
             "subscriptions",
             _,
