@@ -6,9 +6,9 @@
 //! document's status and shape, and the error code.
 //!
 //! How a recording is replayed: its resource groups are created first (the CLI's test harness made
-//! them before recording); each request keeps its method, path and body, with the api-version the
-//! emulator serves for that path; a poll of an operation goes to the URL the emulator itself
-//! announced for that write. Every operation lasts 300 ms: a poll Azure answered while the
+//! them before recording); each request keeps its method, path, body and api-version (the emulator
+//! answers every version current clients send); a poll of an operation goes to the URL the emulator
+//! itself announced for that write. Every operation lasts 300 ms: a poll Azure answered while the
 //! operation ran is sent at once, one Azure answered when it had ended is repeated until the
 //! emulator's has ended too. Repeats of a running poll are collapsed into one: their number is
 //! Azure's timing, not its contract.
@@ -489,7 +489,7 @@ async fn replay(file: &str, recording: &Value) -> Outcome {
             if method == "GET" {
                 tokio::time::sleep(Duration::from_millis(350)).await;
             }
-            let answer = send(&arm, method, &mapped(path), body).await;
+            let answer = send(&arm, method, path, body).await;
             for h in ["azure-asyncoperation", "location"] {
                 if let (Some(recorded), Some(ours)) =
                     (i["headers"][h].as_str(), answer.headers.get(h))

@@ -110,6 +110,11 @@ pub trait ResourceType {
         Ok(())
     }
 
+    /// The body of a synchronous delete's answer, where the type's api-version gives one.
+    fn deleted_body(&self, _ctx: &Ctx<'_>) -> Option<Value> {
+        None
+    }
+
     /// The latency model's key for a delete.
     fn delete_latency(&self) -> &'static str;
 
@@ -275,10 +280,24 @@ pub fn serve(ctx: &mut Ctx<'_>, at: &At, kind: &impl ResourceType) -> Result<Res
                 Some(op) => kind.deleting(ctx, at, &op),
                 None => remove(ctx.state, &resource.id),
             }
+            let mut resp = resp;
+            if op_is_none_and_body(&resp)
+                && let Some(body) = kind.deleted_body(ctx)
+            {
+                resp.body = Some(body);
+            }
             Ok(resp)
         }
         _ => Err(method_not_allowed(&ctx.method)),
     }
+}
+
+/// Whether a delete's answer is a synchronous one without a body.
+fn op_is_none_and_body(resp: &Resp) -> bool {
+    resp.body.is_none()
+        && !resp.headers.iter().any(|(n, _)| {
+            n.eq_ignore_ascii_case("azure-asyncoperation") || n.eq_ignore_ascii_case("location")
+        })
 }
 
 /// RFC 7386: `patch`'s members replace `target`'s, objects merged member by member, `null` removing.

@@ -423,7 +423,15 @@ fn items(
     for (t, n) in parents {
         parent = format!("{parent}/{t}/{n}");
     }
-    if !parents.is_empty() && ctx.state.get(&parent).is_none() {
+    // A storage account's blob service (`blobServices/default`) is a singleton that exists with its
+    // account.
+    let stands_for = match parents.last() {
+        Some((t, _)) if t == "blobservices" => parent
+            .rsplit_once("/blobservices/")
+            .map_or(parent.clone(), |(account, _)| account.to_owned()),
+        _ => parent.clone(),
+    };
+    if !parents.is_empty() && ctx.state.get(&stands_for).is_none() {
         let types: Vec<&str> = parents
             .iter()
             .map(|(t, _)| t.as_str())

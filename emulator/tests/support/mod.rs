@@ -235,15 +235,6 @@ pub fn conforms(method: &str, url: &str, status: u16, body: Option<&Value>) {
     if status == 401 {
         return; // ARM's front door answers before any resource provider; no operation describes it
     }
-    // Traffic Manager's deletes answer 200 with an empty body (traffic-manager #14, #16) where its
-    // spec declares a `DeleteOperationResult`: the recording wins.
-    if method.eq_ignore_ascii_case("DELETE")
-        && status == 200
-        && body.is_none()
-        && spec.contains("trafficmanager")
-    {
-        return;
-    }
     // AKS answers its own errors flat (`code`, `message`, `subcode`, `target`, `details`: recorded,
     // Azure/AKS-Construction #701) where its spec declares ARM's `error` wrapper: the recording wins,
     // and the body is checked as the wrapper's content.

@@ -33,6 +33,13 @@ impl ResourceType for Endpoint {
         "resourceGroup.delete"
     }
 
+    /// Recorded at 2018-04-01, a delete answers 200 with an empty body (traffic-manager #14, #16);
+    /// the spec declares a `DeleteOperationResult` from 2022-04-01 on, which current SDKs read: the
+    /// emulator answers it at those versions (a guess for when the body appeared).
+    fn deleted_body(&self, ctx: &Ctx<'_>) -> Option<Value> {
+        super::delete_result(ctx)
+    }
+
     fn render(&self, state: &State, resource: &Resource) -> Value {
         render_endpoint(state, resource)
     }

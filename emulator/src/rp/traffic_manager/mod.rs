@@ -40,3 +40,12 @@ pub(crate) fn endpoints_of(state: &State, profile_id: &str) -> Vec<Resource> {
         .cloned()
         .collect()
 }
+
+/// The `DeleteOperationResult` a delete answers at api-versions from 2022-04-01 on (the spec's own
+/// example: `{}`), none before (as recorded at 2018-04-01).
+pub(crate) fn delete_result(ctx: &crate::contract::request::Ctx<'_>) -> Option<serde_json::Value> {
+    ctx.query
+        .get("api-version")
+        .filter(|v| v.as_str() >= "2022-04-01")
+        .map(|_| serde_json::json!({}))
+}
