@@ -184,3 +184,83 @@ async fn a_clusters_pools_list_and_its_inline_pool_is_a_resource() {
         "{scaled}"
     );
 }
+
+#[tokio::test]
+async fn built_in_roles_are_found_by_name_and_assignments_listed_at_a_scope() {
+    let arm = Arm::start(fast()).await;
+    arm.group("rbac").await;
+    let scope = format!("/subscriptions/{SUB}/resourceGroups/rbac");
+    // The Azure CLI looks a role up by name at the scope it grants, then reads it by GUID.
+    let (status, roles) = arm
+        .req(
+            Method::GET,
+            &format!("{scope}/providers/Microsoft.Authorization/roleDefinitions?$filter=roleName%20eq%20%27Network%20Contributor%27&api-version=2022-05-01-preview"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{roles}");
+    assert_eq!(
+        roles["value"][0]["id"],
+        format!(
+            "/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/4d97b98b-1d4f-4787-a291-c67834d212e7"
+        )
+    );
+    assert_eq!(roles["value"][0]["properties"]["type"], "BuiltInRole");
+    assert_eq!(roles["value"].as_array().map(Vec::len), Some(1));
+    let (status, missing) = arm
+        .req(
+            Method::GET,
+            &format!("{scope}/providers/Microsoft.Authorization/roleDefinitions/00000000-0000-0000-0000-00000000beef?api-version=2022-04-01"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404, "{missing}");
+    assert_eq!(missing["error"]["code"], "RoleDefinitionDoesNotExist");
+
+    // An assignment at the group applies at the group and below it; not at the subscription's
+    // `atScope()`, where it was not made.
+    let principal = "11111111-2222-3333-4444-555555555555";
+    let (status, made) = arm
+        .req(
+            Method::PUT,
+            &format!("{scope}/providers/Microsoft.Authorization/roleAssignments/6f0c6a5e-1c7e-4d43-9d1a-6d0c7a1b2c3d?api-version=2022-04-01"),
+            Some(json!({ "properties": {
+                "roleDefinitionId": roles["value"][0]["id"],
+                "principalId": principal,
+                "principalType": "ServicePrincipal" } })),
+        )
+        .await;
+    assert!(status == 200 || status == 201, "{made}");
+    let listed = |at: String, filter: &'static str| {
+        let arm = &arm;
+        async move {
+            let (status, body) = arm
+                .req(
+                    Method::GET,
+                    &format!("{at}/providers/Microsoft.Authorization/roleAssignments?$filter={filter}&api-version=2022-04-01"),
+                    None,
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+            body["value"].as_array().map_or(0, Vec::len)
+        }
+    };
+    let below = format!("{scope}/providers/Microsoft.Network/virtualNetworks/v/subnets/s");
+    assert_eq!(
+        listed(below, "atScope()").await,
+        1,
+        "applies below its scope"
+    );
+    assert_eq!(
+        listed(format!("/subscriptions/{SUB}"), "atScope()").await,
+        0
+    );
+    assert_eq!(
+        listed(
+            scope.clone(),
+            "principalId%20eq%20%2711111111-2222-3333-4444-555555555555%27"
+        )
+        .await,
+        1
+    );
+}

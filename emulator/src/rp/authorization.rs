@@ -215,3 +215,45 @@ fn scope_group(scope: &str) -> String {
             |i| parts[..=(i + 1).min(parts.len() - 1)].join("/"),
         )
 }
+
+/// `GET /{scope}/providers/Microsoft.Authorization/roleAssignments`: the assignments that apply at
+/// `scope`, made there or above it (what `atScope()` asks; without a filter ARM also lists those
+/// below, which the emulator adds), filtered by `principalId eq '...'` or `assignedTo('...')`.
+pub fn list(ctx: &mut Ctx<'_>, scope: &str) -> Result<Resp, ArmError> {
+    if ctx.method != axum::http::Method::GET {
+        return Err(crate::contract::resource::method_not_allowed(&ctx.method));
+    }
+    let filter = ctx.query.get("$filter").cloned().unwrap_or_default();
+    let at_scope = filter.contains("atScope()");
+    let principal = filter
+        .split('\'')
+        .nth(1)
+        .filter(|_| filter.contains("principalId") || filter.contains("assignedTo"))
+        .map(str::to_ascii_lowercase);
+    let here = scope.trim_end_matches('/').to_ascii_lowercase();
+    let value: Vec<Value> = ctx
+        .state
+        .resources
+        .values()
+        .filter(|r| r.kind == Kind::RoleAssignment)
+        .filter(|r| {
+            let at = r.body["properties"]["scope"]
+                .as_str()
+                .unwrap_or_default()
+                .trim_end_matches('/')
+                .to_ascii_lowercase();
+            let above = here == at || here.starts_with(&format!("{at}/"));
+            let below = at.starts_with(&format!("{here}/"));
+            above || (!at_scope && below)
+        })
+        .filter(|r| {
+            principal.as_deref().is_none_or(|p| {
+                r.body["properties"]["principalId"]
+                    .as_str()
+                    .is_some_and(|id| id.eq_ignore_ascii_case(p))
+            })
+        })
+        .map(|r| r.body.clone())
+        .collect();
+    Ok(crate::contract::list::page(ctx, value))
+}

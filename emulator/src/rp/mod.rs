@@ -10,6 +10,7 @@ pub mod network;
 pub mod registration;
 pub mod registry;
 pub mod resources;
+pub mod role_definitions;
 pub mod storage;
 pub mod subscriptions;
 pub mod traffic_manager;

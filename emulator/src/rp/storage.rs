@@ -100,6 +100,26 @@ fn render(
         "allowBlobPublicAccess": body["properties"]["allowBlobPublicAccess"].as_bool().unwrap_or(false),
         "accessTier": body["properties"]["accessTier"].as_str().unwrap_or("Hot"),
     });
+    // As the recorded account reports them (storage-create.json): service-side encryption of blobs
+    // and files with the account's keys since creation, its two keys' creation times, and the
+    // network rules sent or the open default.
+    let created = properties["creationTime"].clone();
+    properties["encryption"] = json!({
+        "keySource": body["properties"]["encryption"]["keySource"].as_str().unwrap_or("Microsoft.Storage"),
+        "services": {
+            "blob": { "keyType": "Account", "enabled": true, "lastEnabledTime": created },
+            "file": { "keyType": "Account", "enabled": true, "lastEnabledTime": created },
+        },
+    });
+    properties["keyCreationTime"] = json!({ "key1": created, "key2": created });
+    properties["privateEndpointConnections"] = json!([]);
+    properties["networkAcls"] = match body["properties"].get("networkAcls") {
+        Some(acls) if acls.is_object() => acls.clone(),
+        _ => existing
+            .map(|r| r.body["properties"]["networkAcls"].clone())
+            .filter(Value::is_object)
+            .unwrap_or_else(|| json!({ "bypass": "AzureServices", "virtualNetworkRules": [], "ipRules": [], "defaultAction": "Allow" })),
+    };
     if let Some(s) = secondary {
         properties["secondaryLocation"] = json!(s);
         properties["statusOfSecondary"] = json!("available");

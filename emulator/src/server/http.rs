@@ -6,7 +6,12 @@ use crate::contract::error::ArmError;
 use crate::contract::lro;
 use crate::contract::request::{Ctx, Resp};
 use crate::contract::store::{State, lock, now_ms};
-use crate::rp::{authorization, identity, registration, resources, subscriptions};
+use crate::rp::authorization;
+use crate::rp::identity;
+use crate::rp::registration;
+use crate::rp::resources;
+use crate::rp::role_definitions;
+use crate::rp::subscriptions;
 use crate::server::routes::{Route, route, typed};
 use crate::server::throttle;
 use axum::body::Bytes;
@@ -301,6 +306,12 @@ fn answer(
         Route::ClusterCredential { rg, cluster } => {
             crate::rp::aks::cluster::user_credential(&mut ctx, &rg, &cluster)
         }
+        Route::RoleAssignments(scope) => authorization::list(&mut ctx, &scope),
+        Route::RoleDefinitions { scope, guid: None } => role_definitions::list(&mut ctx, &scope),
+        Route::RoleDefinitions {
+            scope,
+            guid: Some(guid),
+        } => role_definitions::get(&mut ctx, &scope, &guid),
         Route::RoleAssignment { scope, name } => {
             authorization::role_assignment(&mut ctx, &scope, &name)
         }

@@ -77,12 +77,41 @@ pub(crate) enum Route {
         scope: String,
         name: String,
     },
+    /// `/{scope}/providers/Microsoft.Authorization/roleAssignments`: what applies at a scope.
+    RoleAssignments(String),
+    /// `/{scope}/providers/Microsoft.Authorization/roleDefinitions[/{guid}]`: built-in roles.
+    RoleDefinitions {
+        scope: String,
+        guid: Option<String>,
+    },
 }
 
 pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static api::Versions>)> {
     let l: Vec<String> = segs.iter().map(|s| s.to_ascii_lowercase()).collect();
     let l: Vec<&str> = l.iter().map(String::as_str).collect();
     let own = |i: usize| segs[i].to_owned();
+    if let [
+        scope @ ..,
+        "providers",
+        "microsoft.authorization",
+        "roleassignments",
+    ] = l.as_slice()
+    {
+        let scope = format!("/{}", segs[..scope.len()].join("/"));
+        return Some((Route::RoleAssignments(scope), Some(&api::AUTHORIZATION)));
+    }
+    if let Some(i) = l
+        .windows(3)
+        .rposition(|w| w == ["providers", "microsoft.authorization", "roledefinitions"])
+        .filter(|i| l.len() - i <= 4)
+    {
+        let scope = format!("/{}", segs[..i].join("/"));
+        let guid = segs.get(i + 3).map(|g| (*g).to_owned());
+        return Some((
+            Route::RoleDefinitions { scope, guid },
+            Some(&api::AUTHORIZATION),
+        ));
+    }
     if let [
         scope @ ..,
         "providers",
