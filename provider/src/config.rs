@@ -98,7 +98,7 @@ pub fn schema() -> Block {
                 "max_retries",
                 Ty::Number,
                 Mode::Optional,
-                "How often a request that found an Azure service unavailable (a server error, throttling, no answer) is sent again, with exponential backoff, before it fails (`ARM_MAX_RETRIES`; default 8, within about a minute). During a regional outage, a low value (1) makes a plan or a failover give up on the region that does not answer in seconds instead of a minute per read; that region is then left as it is and reported (see the disaster-recovery guide).",
+                "How often a request that found an Azure service unavailable (a server error, throttling, no answer) is sent again, with exponential backoff, before it fails (`ARM_MAX_RETRIES`; default 8, within about a minute). A region that does not answer is given up on after three failed tries in a row whatever this is, and left as it is and reported (see the disaster-recovery guide).",
             ),
             attr(
                 "poll_interval_scale",

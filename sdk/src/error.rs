@@ -37,6 +37,10 @@ pub enum Error {
     /// ARM answered with something the SDK could not read.
     #[error("unexpected response from {path}: {detail}")]
     Decode { path: String, detail: String },
+    /// A region's requests failed one after another (server errors, or no answer), and the SDK stopped
+    /// asking it for a while (see [`crate::arm::breaker`]).
+    #[error("region {region} is not answering ({detail}); bcdr leaves it alone for now")]
+    Unreachable { region: String, detail: String },
     /// The caller cancelled the work.
     #[error("cancelled")]
     Cancelled,
@@ -72,7 +76,7 @@ impl Error {
     pub fn is_unavailable(&self) -> bool {
         match self {
             Error::Arm { status, .. } => matches!(*status, 408 | 500 | 502 | 503 | 504),
-            Error::Transport(_) => true,
+            Error::Transport(_) | Error::Unreachable { .. } => true,
             _ => false,
         }
     }

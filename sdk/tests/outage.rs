@@ -112,6 +112,59 @@ async fn a_failover_applies_while_the_failed_region_does_not_answer() {
     assert_eq!(status("westus"), Some("Enabled".into()), "{profile:#}");
 }
 
+/// With the default settings (the Azure SDK's eight retries within a minute), a region that answers
+/// nothing but 503 is given up on after a few failed tries in a row, not after every read's retries:
+/// the refresh, the plan and the failover apply ask it a bounded number of times in all, and the
+/// apply still moves the traffic.
+#[tokio::test]
+async fn a_region_that_does_not_answer_is_learnt_once_with_the_default_retries() {
+    let emulator = start(fast()).await;
+    let client = TopologyClient::new(ArmClient::new(arm_config(&emulator)).expect("client"));
+    client
+        .apply(
+            &shop(RegionMode::Hot, RegionMode::Warm),
+            CancelSignal::never(),
+            &quiet,
+        )
+        .await
+        .expect("apply");
+    emulator.take_down("/resourceGroups/rg-outage-eastus/");
+    emulator.clear_requests();
+    let failover = shop(RegionMode::Warm, RegionMode::Hot);
+    let observed = client.refresh(&failover).await.expect("refresh");
+    let Some(why) = observed.unreachable.get("eastus") else {
+        panic!("eastus unreachable: {:?}", observed.unreachable);
+    };
+    assert!(
+        why.contains("not answering") && why.contains("503"),
+        "{why}"
+    );
+    let applied = client
+        .apply(&failover, CancelSignal::never(), &quiet)
+        .await
+        .expect("the failover applies");
+    assert!(applied.status.unreachable.contains_key("eastus"));
+    let asked: Vec<_> = emulator
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.contains("/resourceGroups/rg-outage-eastus/"))
+        .collect();
+    // The first wave of concurrent reads (one per resource of the region), then nothing: without
+    // the breaker each of them would have been tried nine times, in the refresh and again in the
+    // apply.
+    let resources_in_east = 6;
+    assert!(
+        asked.len() <= resources_in_east + bcdr::arm::breaker::FAILURES_TO_OPEN as usize,
+        "{} requests to East US: {:#?}",
+        asked.len(),
+        asked
+            .iter()
+            .map(|r| (&r.method, &r.path))
+            .collect::<Vec<_>>()
+    );
+    assert!(asked.iter().all(|r| r.method == "GET"), "reads only");
+}
+
 #[tokio::test]
 async fn behind_front_door_the_failed_regions_origin_is_disabled() {
     let emulator = start(fast()).await;

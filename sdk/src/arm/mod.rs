@@ -3,6 +3,7 @@
 //! module per ARM resource type for its typed model.
 
 pub mod auth;
+pub mod breaker;
 mod certificate;
 pub mod compute;
 pub mod container_registry;
@@ -164,6 +165,8 @@ struct Inner {
     registrations: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<bool>>>>,
     /// How the credential's token requests went.
     token_attempts: Arc<interrupt::TokenAttempts>,
+    /// The regions not answering.
+    breaker: Arc<breaker::Breaker>,
 }
 
 impl ArmClient {
@@ -201,12 +204,14 @@ impl ArmClient {
             credential,
             [config.cloud.scope.clone()],
         ));
+        // Each try reports to the breaker first: a region it has given up on costs no token.
+        let breaker = Arc::new(breaker::Breaker::new(config.sleeper.clone()));
         let pipeline = Pipeline::new(
             Some("bcdr"),
             Some(env!("CARGO_PKG_VERSION")),
             options,
             Vec::new(),
-            vec![auth],
+            vec![breaker.policy(), auth],
             None,
         );
         Ok(Self {
@@ -223,6 +228,7 @@ impl ArmClient {
                 register_providers: config.register_providers,
                 registrations: std::sync::Mutex::default(),
                 token_attempts,
+                breaker,
             }),
             cancel: CancelSignal::never(),
         })
@@ -258,6 +264,11 @@ impl ArmClient {
 
     pub(crate) fn pace(&self) -> lro::Pace {
         self.inner.pace
+    }
+
+    /// The breakers of the regions this client writes to (see [`breaker`]).
+    pub fn breaker(&self) -> &breaker::Breaker {
+        &self.inner.breaker
     }
 
     pub fn subscription_id(&self) -> &str {
@@ -350,6 +361,11 @@ impl ArmClient {
         body: Option<&Value>,
     ) -> Result<ArmResponse> {
         let url = self.url(path, api_version, query)?;
+        // A region given up on answers at once, before any budget or token is spent on it.
+        let region = self.inner.breaker.region_of(url.path());
+        if let Some(open) = region.as_deref().and_then(|r| self.inner.breaker.open(r)) {
+            return Err(open);
+        }
         let class = pacing::class(&method, url.path());
         let (wait, ticket) = self.inner.pacer.admit(&class, self.inner.sleeper.now());
         self.wait(wait).await?;
@@ -369,14 +385,31 @@ impl ArmClient {
             skip_checks: true,
             ..Default::default()
         };
+        let context = Context::new();
+        let send = self
+            .inner
+            .pipeline
+            .send(&context, &mut request, Some(options));
+        // Once the region's breaker opens, its requests end, those waiting between retries included.
+        let given_up = async {
+            match &region {
+                Some(r) => self.inner.breaker.until_open(r).await,
+                None => std::future::pending().await,
+            }
+        };
         let response = self
-            .interruptible(
-                self.inner
-                    .pipeline
-                    .send(&Context::new(), &mut request, Some(options)),
-            )
-            .await?
-            .map_err(classify)?;
+            .interruptible(async {
+                tokio::select! {
+                    sent = send => sent.map_err(|e| {
+                        region
+                            .as_deref()
+                            .and_then(|r| self.inner.breaker.open(r))
+                            .unwrap_or_else(|| classify(e))
+                    }),
+                    open = given_up => Err(open),
+                }
+            })
+            .await??;
         let (status, headers, body) = response.deconstruct();
         let headers: Vec<(String, String)> = headers
             .iter()

@@ -67,7 +67,8 @@ impl TopologyClient {
                 Ok(Some(resource)) => out.push((key.clone(), resource)),
                 Ok(None) => {}
                 Err(error) if error.is_unavailable() && key.group_region() != names::GLOBAL => {
-                    tracing::warn!(region = key.group_region(), %error, "region did not answer");
+                    // The breaker warned once when it gave up on the region; the rest is detail.
+                    tracing::debug!(region = key.group_region(), %error, "region did not answer");
                     observed
                         .unreachable
                         .entry(key.group_region().to_owned())
@@ -100,6 +101,13 @@ impl TopologyClient {
         list_first: bool,
     ) -> Result<(Observed, Vec<layout::DesiredResource>)> {
         let sub = self.arm.subscription_id();
+        // Requests to a region's group count against that region's breaker.
+        for region in &topology.regions {
+            self.arm.breaker().learn_group(
+                &names::resource_group(&topology.name, &region.name),
+                &region.name,
+            );
+        }
         let reads = || {
             let desired = layout::desired(topology, sub);
             let first = first_reads(topology, &desired);
@@ -129,6 +137,13 @@ impl TopologyClient {
             );
             (groups?, found?, desired, first)
         };
+        for (region, group) in &groups {
+            if region != names::GLOBAL
+                && let Some(name) = group.id.rsplit('/').next()
+            {
+                self.arm.breaker().learn_group(name, region);
+            }
+        }
         let wanted: Vec<&ResourceKey> = desired.iter().map(|d| &d.key).collect();
         let in_existing_group = |k: &ResourceKey| groups.contains_key(k.group_region());
         observed.resources.extend(found);
