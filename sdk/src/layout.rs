@@ -46,6 +46,23 @@ pub fn global_location(topology: &Topology) -> Option<String> {
         .or(first.map(|r| r.name.clone()))
 }
 
+/// The region of the global resource group: `global_group_region`, else a region outside the
+/// topology's regions near the home ([`crate::regions::outside`]), so that the loss of any one region
+/// of the topology, the home included, leaves the group's resources (the routing profile a failover
+/// writes) writable; the home itself when the table knows no such region.
+pub fn global_group_location(topology: &Topology) -> Option<String> {
+    if let Some(region) = &topology.global_group_region {
+        return Some(region.clone());
+    }
+    let home = global_location(topology)?;
+    let taken: Vec<&str> = topology
+        .sorted_regions()
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
+    Some(crate::regions::outside(&home, &taken).map_or(home, str::to_owned))
+}
+
 /// The range every cluster gives its Kubernetes services (`networkProfile.serviceCidr`); no VNet of the
 /// topology may overlap it.
 pub const SERVICE_CIDR: &str = "172.16.0.0/16";
@@ -86,7 +103,7 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
             });
         };
     let rg = |r: &str| ResourceKey::ResourceGroup(r.to_owned());
-    if let Some(location) = global_location(topology) {
+    if let Some(location) = global_group_location(topology) {
         let mut global = bodies::resource_group(name, names::GLOBAL, &location);
         global["tags"][names::TAG_STATEFUL] =
             Value::String(names::stateful_tag(&topology.stateful_services));

@@ -22,6 +22,11 @@ pub struct Topology {
     /// Where the global resources live (the global group, the registry's home): the first region by
     /// name when unset. It never moves once they exist: the SDK keeps the location Azure reports.
     pub home_region: Option<String>,
+    /// Where the global resource group itself lives: Azure keeps a group's metadata in its region and
+    /// refuses writes to the group's resources while that region is down, so the group (and with it
+    /// the routing profile a failover writes) belongs outside the topology's regions. Unset: chosen
+    /// outside them ([`crate::layout::global_group_location`]). It never moves once the group exists.
+    pub global_group_region: Option<String>,
     /// Geo-redundant storage for cluster backups (a container per cluster); none when `None`.
     pub backup: Option<Backup>,
     /// Layer-7 global routing with Front Door, instead of Traffic Manager; none when `None`.
@@ -52,6 +57,7 @@ impl Topology {
             traffic_manager: None,
             registry: None,
             home_region: None,
+            global_group_region: None,
             backup: None,
             front_door: None,
             stateful_services: Vec::new(),
@@ -61,6 +67,12 @@ impl Topology {
 
     /// Peers every region with `hub` only (hub and spoke) instead of every pair.
     #[must_use]
+    /// Puts the global resource group in `region` (see [`Topology::global_group_region`]).
+    pub fn global_group_region(mut self, region: impl Into<String>) -> Self {
+        self.global_group_region = Some(region.into());
+        self
+    }
+
     pub fn peering_hub(mut self, hub: impl Into<String>) -> Self {
         self.peering_hub = Some(hub.into());
         self

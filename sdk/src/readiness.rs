@@ -46,6 +46,7 @@ pub fn report(t: &Topology) -> Vec<Finding> {
         paired(t),
         primary(t),
         routing(t),
+        global_group(t),
         failback(t),
         registry(t),
         backup(t),
@@ -175,6 +176,37 @@ fn routing(t: &Topology) -> Finding {
             Level::Fail,
             "no global routing: clients cannot be moved to another region; add a traffic_manager or front_door block",
         ),
+    }
+}
+
+/// Azure keeps a resource group's metadata in the group's region and may refuse writes to its
+/// resources while that region is down (learn.microsoft.com, Azure Resource Manager overview,
+/// "Resource group location"): the group holding the routing profile must not share a region with
+/// the clusters, or losing that region blocks the failover away from it.
+fn global_group(t: &Topology) -> Finding {
+    const CHECK: &str = "global-group-region";
+    let Some(group) = crate::layout::global_group_location(t) else {
+        return finding(CHECK, Level::Pass, "no regions yet");
+    };
+    if t.regions
+        .iter()
+        .any(|r| r.name.eq_ignore_ascii_case(&group))
+    {
+        finding(
+            CHECK,
+            Level::Warn,
+            format!(
+                "the global resource group is in {group}, one of the topology's regions: while {group} is down Azure may refuse writes to the routing profile, so a failover away from {group} could not move traffic; move the group's resources to a group outside the topology's regions (see the disaster-recovery guide)"
+            ),
+        )
+    } else {
+        finding(
+            CHECK,
+            Level::Pass,
+            format!(
+                "the global resource group is in {group}, outside the topology's regions: losing any one of them leaves the routing profile writable"
+            ),
+        )
     }
 }
 
@@ -507,6 +539,9 @@ mod tests {
         let mut t = good();
         t.traffic_manager = None;
         assert_eq!(level(&t, "global-routing"), Level::Fail);
+        assert_eq!(level(&good(), "global-group-region"), Level::Pass);
+        let inside = good().global_group_region(good().regions[0].name.clone());
+        assert_eq!(level(&inside, "global-group-region"), Level::Warn);
         let mut t = good();
         t.regions[1].mode = RegionMode::Hot;
         assert_eq!(level(&t, "controlled-failback"), Level::Warn);

@@ -85,6 +85,35 @@ pub struct RegionInfo {
     pub restricted: bool,
 }
 
+/// A region of the table outside `taken` (the topology's regions) to hold what must outlive the loss
+/// of any one of them, chosen near `home` so that it stays in the same geography where the table
+/// allows: `home`'s Azure pair, else the pair of another region of `taken` (in their order), else the
+/// nearest region in the table (which lists each geography's regions together), the later one on a
+/// tie. Access-restricted regions are skipped (they need a grant). `None` when `home` is not in the
+/// table.
+pub fn outside(home: &str, taken: &[&str]) -> Option<&'static str> {
+    let free = |name: &str| {
+        !taken.iter().any(|t| t.eq_ignore_ascii_case(name))
+            && REGIONS.iter().any(|r| r.0 == name && r.2 != Restricted)
+    };
+    let index = REGIONS.iter().position(|r| r.0 == squash(home))?;
+    let pairs = std::iter::once(home)
+        .chain(taken.iter().copied())
+        .filter_map(lookup)
+        .flat_map(|r| r.paired.iter().copied());
+    for pair in pairs {
+        if free(pair) {
+            return Some(pair);
+        }
+    }
+    (1..REGIONS.len())
+        .flat_map(|d| [index.checked_add(d), index.checked_sub(d)])
+        .flatten()
+        .filter_map(|i| REGIONS.get(i))
+        .map(|r| r.0)
+        .find(|name| free(name))
+}
+
 /// Looks a region up by its ARM name (case-insensitive; spaces ignored, so `East US` works too).
 pub fn lookup(name: &str) -> Option<RegionInfo> {
     let squashed = squash(name);

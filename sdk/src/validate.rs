@@ -178,6 +178,27 @@ pub fn validate_with(topology: &Topology, catalog: &Catalog) -> Vec<Diagnostic> 
             ),
         ));
     }
+    if let Some(group) = &topology.global_group_region {
+        let names: Vec<&str> = topology.regions.iter().map(|r| r.name.as_str()).collect();
+        if !names.contains(&group.as_str()) && catalog.lookup(group).is_none() {
+            out.push(Diagnostic::error(
+                AttributePath::attr("global_group_region"),
+                "Unknown region for the global resource group",
+                format!(
+                    "\"{group}\" is not an Azure region: name a region outside the topology's regions ({}), or leave global_group_region unset to have one chosen",
+                    names.join(", ")
+                ),
+            ));
+        } else if names.contains(&group.as_str()) {
+            out.push(Diagnostic::warning(
+                AttributePath::attr("global_group_region"),
+                "A region's loss would block its own failover",
+                format!(
+                    "the global resource group would live in \"{group}\", one of the topology's regions: while {group} is down, Azure refuses writes to the group's resources, the routing profile a failover away from {group} must change included; name a region outside the topology's regions, or leave global_group_region unset to have one chosen"
+                ),
+            ));
+        }
+    }
     if let Some(hub) = &topology.peering_hub
         && !topology.regions.iter().any(|r| &r.name == hub)
     {
@@ -408,8 +429,8 @@ fn roles(topology: &Topology, out: &mut Vec<Diagnostic>) {
     {
         out.push(Diagnostic::warning(
             AttributePath::attr("home_region"),
-            "Global resources outside the primary region",
-            format!("the global resources (routing profile, registry home, backup storage) live in \"{home}\", not in the primary region \"{primary}\"; leave home_region unset to keep them with the primary"),
+            "Registry and backups away from the primary region",
+            format!("the registry's home and the backup storage live in \"{home}\", not in the primary region \"{primary}\", where the clusters push images and write backups in normal times; leave home_region unset to keep them with the primary"),
         ));
     }
 }

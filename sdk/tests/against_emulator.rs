@@ -91,7 +91,16 @@ async fn apply_is_idempotent_and_destroy_leaves_nothing() {
         Some("westus"),
         "the primary is recorded on the global group"
     );
-    assert_eq!(imported.home_region.as_deref(), Some("westus"));
+    assert_eq!(
+        bcdr::layout::global_location(&imported).as_deref(),
+        Some("westus"),
+        "no registry or backups to say otherwise: the home is the primary"
+    );
+    assert_eq!(
+        imported.global_group_region.as_deref(),
+        Some("eastus2"),
+        "the group outside the three regions: centralus's pair"
+    );
 
     destroy_to_nothing(&emulator, &client, "trio").await;
 }

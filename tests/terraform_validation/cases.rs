@@ -123,6 +123,11 @@ pub fn errors() -> Vec<(String, &'static str, &'static str)> {
             "home_region: \"moon\" is neither one of the topology's regions (eastus, westus) nor an Azure region",
         ),
         (
+            pair("", "", "  global_group_region = \"moon\""),
+            "Unknown region for the global resource group",
+            "global_group_region: \"moon\" is not an Azure region: name a region outside the topology's regions (eastus, westus)",
+        ),
+        (
             pair("", "", "").replace("10.2.0.0/16", "10.2.0.0"),
             "Invalid CIDR",
             "region[\"westus\"].vnet_cidr:",
@@ -424,8 +429,13 @@ pub fn warnings() -> Vec<(String, &'static str, &'static str)> {
         ),
         (
             pair("    role = \"primary\"", "", "  home_region = \"westus\""),
-            "Global resources outside the primary region",
-            "home_region: the global resources (routing profile, registry home, backup storage) live in \"westus\", not in the primary region \"eastus\"",
+            "Registry and backups away from the primary region",
+            "home_region: the registry's home and the backup storage live in \"westus\", not in the primary region \"eastus\"",
+        ),
+        (
+            pair("", "", "  global_group_region = \"eastus\""),
+            "A region's loss would block its own failover",
+            "global_group_region: the global resource group would live in \"eastus\", one of the topology's regions: while eastus is down, Azure refuses writes",
         ),
         (
             pair("    priority = 1", "", ""),

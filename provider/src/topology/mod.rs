@@ -156,6 +156,7 @@ pub fn plan(
                 .map(diag::from_sdk),
         );
     }
+    diags.extend(convert::global_group_move(prior, config));
     diags.extend(convert::zone_changes(prior, config));
     diags.extend(convert::tier_change(prior, config));
     if diag::has_errors(&diags) {

@@ -38,7 +38,7 @@ pub fn region_block() -> Block {
                 "role",
                 Ty::String,
                 Mode::OptionalComputed,
-                "`primary` (the region the topology runs from in normal times; at most one) or `secondary` (a recovery region, the default). The global resources default to the primary (see `home_region`), Priority routing puts it first among the regions of its mode, and readiness looks for its Azure pair among the others. With no primary the regions are peers.",
+                "`primary` (the region the topology runs from in normal times; at most one) or `secondary` (a recovery region, the default). The registry's home and the backup storage default to the primary (see `home_region`), Priority routing puts it first among the regions of its mode, and readiness looks for its Azure pair among the others. With no primary the regions are peers.",
             ),
             attr(
                 "kubernetes_version",
@@ -412,7 +412,13 @@ pub fn resource() -> Block {
                 "home_region",
                 Ty::String,
                 Mode::OptionalComputed,
-                "The region of the global resources (the global resource group, the registry's home): the primary region when unset, else the first region by name. It never moves once they exist, even if that region leaves the topology.",
+                "The region the registry's home and the backup storage account live in: the primary region when unset, else the first region by name. It never moves once they exist, even if that region leaves the topology. Their resource group lives elsewhere (`global_group_region`).",
+            ),
+            attr(
+                "global_group_region",
+                Ty::String,
+                Mode::OptionalComputed,
+                "The region of the global resource group (which holds the Traffic Manager or Front Door profile, the WAF policy, the registry and the backup storage account; their own locations do not change with it). Azure keeps a group's metadata in the group's region and may refuse writes to its resources while that region is down, so a group in one of the topology's regions could block the failover away from that region. Unset: a region outside the topology's regions, near `home_region` (its Azure pair, else another region's pair, else the nearest region), known after apply. It never moves once the group exists: a group made in one of the topology's regions by an earlier version stays there, and `readiness` warns (the disaster-recovery guide says how to move it).",
             ),
             attr(
                 "peering_hub",

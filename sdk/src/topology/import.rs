@@ -20,17 +20,18 @@ fn typed<T: serde::de::DeserializeOwned>(observed: &Observed, key: &ResourceKey)
 pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> Topology {
     let profile: Option<Profile> = typed(observed, &ResourceKey::TrafficManagerProfile);
     let mut topology = Topology::new(name);
-    topology.home_region = [
-        ResourceKey::Registry,
-        ResourceKey::ResourceGroup(crate::names::GLOBAL.into()),
-    ]
-    .iter()
-    .find_map(|k| {
+    let located = |k: &ResourceKey| {
         observed
             .body(k)
             .and_then(|b| b["location"].as_str())
             .map(str::to_owned)
-    });
+    };
+    // The home is where the registry and the backup storage live; without them, the default.
+    topology.home_region = [ResourceKey::Registry, ResourceKey::StorageAccount]
+        .iter()
+        .find_map(located);
+    topology.global_group_region =
+        located(&ResourceKey::ResourceGroup(crate::names::GLOBAL.into()));
     if let Some(profile) =
         typed::<crate::arm::front_door::Profile>(observed, &ResourceKey::FrontDoorProfile)
     {

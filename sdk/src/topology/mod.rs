@@ -248,7 +248,9 @@ impl TopologyClient {
         let (observed, desired) = observation?;
         // The layout observed with holds unless the global resources already live elsewhere.
         let homed = with_existing_home(topology, &observed);
-        let desired = if homed.home_region == topology.home_region {
+        let desired = if homed.home_region == topology.home_region
+            && homed.global_group_region == topology.global_group_region
+        {
             desired
         } else {
             layout::desired(&homed, self.arm.subscription_id())
@@ -463,23 +465,23 @@ pub fn plan_against(topology: &Topology, observed: &Observed, subscription: &str
     planned
 }
 
-/// The topology with the home Azure reports for its global resources, when they exist: their location
-/// cannot change, so removing the region they were made in must not move them.
-fn with_existing_home(topology: &Topology, observed: &Observed) -> Topology {
+/// The topology with the locations Azure reports for its global resources and their group, when
+/// they exist: a location cannot change, so removing the region they were made in must not move them.
+pub(crate) fn with_existing_home(topology: &Topology, observed: &Observed) -> Topology {
+    let location = |k: &ResourceKey| {
+        observed
+            .body(k)
+            .and_then(|b| b["location"].as_str())
+            .map(str::to_owned)
+    };
     let mut t = topology.clone();
     if t.home_region.is_none() {
-        let reported = [
-            ResourceKey::Registry,
-            ResourceKey::ResourceGroup(names::GLOBAL.into()),
-        ]
-        .iter()
-        .find_map(|k| {
-            observed
-                .body(k)
-                .and_then(|b| b["location"].as_str())
-                .map(str::to_owned)
-        });
-        t.home_region = reported;
+        t.home_region = [ResourceKey::Registry, ResourceKey::StorageAccount]
+            .iter()
+            .find_map(location);
+    }
+    if t.global_group_region.is_none() {
+        t.global_group_region = location(&ResourceKey::ResourceGroup(names::GLOBAL.into()));
     }
     t
 }

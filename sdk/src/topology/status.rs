@@ -66,6 +66,8 @@ pub struct TopologyStatus {
     pub front_door_host: String,
     /// The WAF policy's id, when Front Door has one.
     pub waf_policy_id: String,
+    /// Where the global resource group lives (empty when it does not exist).
+    pub global_group_region: String,
     /// Regions that could not be read (see [`Observed::unreachable`]), with the error: their entries
     /// here say nothing of what they hold.
     pub unreachable: BTreeMap<String, String>,
@@ -89,6 +91,10 @@ pub fn status(topology: &Topology, observed: &Observed) -> TopologyStatus {
     let profile = ResourceKey::TrafficManagerProfile;
     let mut out = TopologyStatus {
         global_resource_group_id: text(&ResourceKey::ResourceGroup(names::GLOBAL.into()), &["id"]),
+        global_group_region: text(
+            &ResourceKey::ResourceGroup(names::GLOBAL.into()),
+            &["location"],
+        ),
         traffic_manager_id: text(&profile, &["id"]),
         traffic_manager_fqdn: text(&profile, &["properties", "dnsConfig", "fqdn"]),
         registry_id: text(&ResourceKey::Registry, &["id"]),

@@ -2,11 +2,13 @@
 //! reading a configuration into the model (here), the planned state (`planned`), and the states after
 //! apply, refresh and import (`state`).
 
+mod homes;
 mod planned;
 mod pools;
 mod state;
 mod waf;
 
+pub use homes::global_group_move;
 pub use planned::planned;
 pub use pools::zone_changes;
 pub use state::{applied, imported, refreshed};
@@ -142,6 +144,11 @@ pub fn topology(v: &Value) -> Topology {
     }
     t.traffic_manager = traffic_manager(v);
     t.home_region = v.get("home_region").as_str().map(str::to_owned);
+    t.global_group_region = v
+        .get("global_group_region")
+        .as_str()
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
     t.peering_hub = v.get("peering_hub").as_str().map(str::to_owned);
     for (name, svc) in v.get("stateful_service").as_map().into_iter().flatten() {
         let location = match svc.get("kind").as_str() {

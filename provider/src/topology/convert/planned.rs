@@ -5,6 +5,7 @@
 use super::super::schema::{
     DEFAULT_MODE, DEFAULT_NODE_COUNT, DEFAULT_ROLE, DEFAULT_SKU_TIER, DEFAULT_VM_SIZE,
 };
+use super::homes::{global_group_region, home_region};
 use super::{mode_of, or_default, topology, unknown_paths};
 use crate::value::Value;
 use bcdr::layout::ResourceKey;
@@ -291,13 +292,22 @@ fn planned_registry(
     Value::Map(out)
 }
 
-/// The readiness report of the configured topology; unknown while some input is.
-fn readiness(config: &Value) -> Value {
+/// The readiness report of the configured topology (its global group where the state has it);
+/// unknown while some input is.
+fn readiness(config: &Value, prior: &Value) -> Value {
     if !unknown_paths(config).is_empty() {
         return Value::Unknown;
     }
+    let mut t = topology(config);
+    if t.global_group_region.is_none() {
+        t.global_group_region = prior
+            .get("global_group_region")
+            .as_str()
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned);
+    }
     Value::List(
-        bcdr::readiness::report(&topology(config))
+        bcdr::readiness::report(&t)
             .iter()
             .map(|f| Value::String(f.to_string()))
             .collect(),
@@ -429,35 +439,6 @@ fn planned_backup(
     Value::Map(out)
 }
 
-/// The configured home, else the one in the state (it never moves), else the primary region, else the
-/// first region by name.
-fn home_region(config: &Value, prior: &Value) -> Value {
-    match (config.get("home_region"), prior.get("home_region")) {
-        (Value::Null, Value::String(s)) if !s.is_empty() => Value::string(s),
-        (Value::Null, _) => {
-            let regions = config.get("region").as_map();
-            let roles = regions
-                .into_iter()
-                .flatten()
-                .map(|(n, r)| (n, r.get("role")));
-            if roles.clone().any(|(_, role)| role.is_unknown()) {
-                return Value::Unknown;
-            }
-            let primary = roles
-                .filter(|(_, role)| {
-                    role.as_str()
-                        .is_some_and(|s| s.eq_ignore_ascii_case("primary"))
-                })
-                .map(|(n, _)| n.clone())
-                .next();
-            primary
-                .or_else(|| regions.and_then(|m| m.keys().next().cloned()))
-                .map_or(Value::Unknown, Value::String)
-        }
-        (v, _) => v.clone(),
-    }
-}
-
 /// The planned state: the configuration with defaults filled in, deterministic ids known, endpoint
 /// states following the modes, and what only ARM can say (FQDNs, identities, addresses, peering states)
 /// carried over from `prior` or left unknown.
@@ -533,8 +514,12 @@ pub fn planned(config: &Value, prior: &Value, subscription: Option<&str>) -> Val
             planned_front_door(config, prior, subscription, name),
         ),
         ("home_region".into(), home_region(config, prior)),
+        (
+            "global_group_region".into(),
+            global_group_region(config, prior),
+        ),
         ("peering_hub".into(), config.get("peering_hub").clone()),
-        ("readiness".into(), readiness(config)),
+        ("readiness".into(), readiness(config, prior)),
         ("diagram".into(), diagram(config)),
     ]))
 }

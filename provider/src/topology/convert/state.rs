@@ -110,6 +110,7 @@ pub fn applied(planned: &Value, status: &TopologyStatus) -> Value {
         out.insert("registry".into(), Value::Map(reg));
     }
     fill(&mut out, "id", &status.global_resource_group_id);
+    fill(&mut out, "global_group_region", &status.global_group_region);
     Value::Map(out)
 }
 
@@ -212,6 +213,10 @@ pub fn refreshed(
         );
     }
     out.insert("region".into(), Value::Map(regions));
+    // Where the global group is, as Azure has it (an older state does not say).
+    if !status.global_group_region.is_empty() {
+        mirror(&mut out, "global_group_region", &status.global_group_region);
+    }
     // The global resources' names from ARM mirror it too (a Front Door endpoint made again gets a
     // new host name).
     for (block, attr, value) in [
@@ -397,6 +402,13 @@ fn config_of(topology: &Topology) -> Value {
             "home_region".into(),
             topology
                 .home_region
+                .clone()
+                .map_or(Value::Null, Value::String),
+        ),
+        (
+            "global_group_region".into(),
+            topology
+                .global_group_region
                 .clone()
                 .map_or(Value::Null, Value::String),
         ),

@@ -71,8 +71,13 @@ mod routing {
             .find(|d| d.key == ResourceKey::ResourceGroup("global".into()))
             .expect("global group");
         assert_eq!(
-            global.body["location"], "westus",
+            layout::global_location(&t).as_deref(),
+            Some("westus"),
             "home defaults to the primary"
+        );
+        assert_eq!(
+            global.body["location"], "eastus2",
+            "the group outside the topology's regions (the home's pair is one of them), near the home"
         );
         assert_eq!(
             global.body["tags"]["bcdr-primary-region"], "westus",

@@ -85,3 +85,61 @@ fn a_global_resource_whose_value_only_the_failed_region_holds_is_left_as_it_is()
         "needs a value from eastus, which did not answer; left as it is"
     );
 }
+
+/// The global group, whose region must answer for the routing profile to change, lives outside the
+/// topology's regions: near the home (its pair, else another region's pair, else the nearest in the
+/// same part of the table), never in an access-restricted region; as configured when configured; and
+/// where Azure has it once it exists, whatever the configuration says now.
+#[test]
+fn the_global_group_lives_outside_the_topologys_regions() {
+    use crate::regions::outside;
+    assert_eq!(outside("eastus", &["eastus", "westus3"]), Some("westus"));
+    assert_eq!(outside("eastus", &["eastus", "westus"]), Some("eastus2"));
+    assert_eq!(
+        outside("northeurope", &["northeurope", "westeurope"]),
+        Some("uksouth"),
+        "the nearest in the table, the later on a tie"
+    );
+    assert_eq!(
+        outside("germanywestcentral", &["germanywestcentral", "westeurope"]),
+        Some("northeurope"),
+        "the restricted pair is skipped for the other region's pair"
+    );
+    assert_eq!(outside("atlantis", &["atlantis"]), None);
+
+    let t = shop(RegionMode::Hot, RegionMode::Warm);
+    let group = |t: &Topology| {
+        layout::desired(t, SUB)
+            .into_iter()
+            .find(|d| d.key == ResourceKey::ResourceGroup("global".into()))
+            .map(|d| d.body["location"].clone())
+    };
+    assert_eq!(group(&t), Some(json!("eastus2")));
+    assert_eq!(
+        layout::global_location(&t).as_deref(),
+        Some("eastus"),
+        "the registry's home stays with the first region"
+    );
+    let chosen = t.clone().global_group_region("centralus");
+    assert_eq!(group(&chosen), Some(json!("centralus")));
+
+    // A group made before (in East US, one of the topology's regions) stays there.
+    let mut observed = observed_after(&t);
+    if let Some(g) = observed
+        .resources
+        .get_mut(&ResourceKey::ResourceGroup("global".into()))
+    {
+        g.body["location"] = json!("eastus");
+    }
+    let homed = crate::topology::with_existing_home(&t, &observed);
+    assert_eq!(homed.global_group_region.as_deref(), Some("eastus"));
+    let planned = plan(&layout::desired(&homed, SUB), &observed);
+    assert!(
+        planned
+            .operations
+            .iter()
+            .all(|o| o.key != ResourceKey::ResourceGroup("global".into())
+                || o.action == Action::NoOp),
+        "the group is not re-made elsewhere"
+    );
+}
