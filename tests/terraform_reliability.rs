@@ -466,13 +466,23 @@ async fn kill_at(h: &Harness, kind: Kill, at: usize, f: &mut Findings) {
             Kill::Interrupt => signal("-INT", &format!("-{pid}")),
             Kill::Provider => {
                 let providers = group_providers(pid);
+                for p in &providers {
+                    signal("-KILL", &p.pid.to_string());
+                }
                 if providers.is_empty() && !waiter.is_finished() {
                     f.problems.push(format!(
                         "no provider process under terraform {pid} at write #{at}"
                     ));
                 }
-                for p in providers {
-                    signal("-KILL", &p.to_string());
+                // The leftover check finds providers by their working directory: it must be this.
+                let dir = std::fs::canonicalize(&h.dir).unwrap_or_else(|_| h.dir.clone());
+                if providers
+                    .iter()
+                    .any(|p| p.cwd.as_deref() != Some(dir.as_path()))
+                {
+                    f.problems.push(format!(
+                        "the harness cannot tell this trial's providers by directory: {providers:?}"
+                    ));
                 }
             }
         }
@@ -691,11 +701,10 @@ fn provider_processes() -> Vec<ProviderProcess> {
 
 /// The provider processes of the Terraform started as `pid` (in a process group of its own): the
 /// outer process runs Terraform proper as its child (panicwrap), which starts the providers.
-fn group_providers(pid: u32) -> Vec<u32> {
+fn group_providers(pid: u32) -> Vec<ProviderProcess> {
     provider_processes()
         .into_iter()
         .filter(|p| p.pgrp == pid)
-        .map(|p| p.pid)
         .collect()
 }
 
