@@ -21,6 +21,7 @@ pub use contract::config::{
     default_latencies,
 };
 pub use contract::error::{ArmError, EmulatorError};
+pub use contract::outage::RegionDown;
 pub use contract::regions;
 pub use contract::versions::*;
 
@@ -43,10 +44,12 @@ pub struct Emulator {
 impl Emulator {
     /// Binds, loads state (if any) and serves HTTPS in the background.
     pub async fn start(config: Config) -> Result<Self, EmulatorError> {
-        let state = match &config.state_path {
+        let mut state = match &config.state_path {
             Some(path) => store::State::load(path)?,
             None => store::State::default(),
         };
+        state.latency_scale = config.latency_scale;
+        server::outage::at_start(&mut state, &config, store::now_ms());
         let identity = tls::identity(config.state_path.as_deref())?;
         let acceptor = tls::acceptor(&identity)?;
         let tcp = tokio::net::TcpListener::bind(config.listen).await?;
@@ -60,6 +63,7 @@ impl Emulator {
             config,
             log: Mutex::new(Vec::new()),
             buckets: Default::default(),
+            regions: Default::default(),
         });
         let router_app = app.clone();
         let router = axum::Router::new()
@@ -141,8 +145,45 @@ impl Emulator {
         lock(&self.app.faults).extend(FaultRule::outage(path_contains));
     }
 
+    /// A region outage as Azure has it, from now until [`restore_region`](Self::restore_region):
+    /// every request for a resource located in `region` (its children, the operations run there)
+    /// fails — at once with 503 `ServiceUnavailable` ([`RegionDown::Fail`]), or never answered while
+    /// the region is down ([`RegionDown::Hang`]) — and every write under a resource group located in
+    /// `region` is refused, global resources (Traffic Manager, Front Door) included; reads of those
+    /// go on. Probes of endpoints there (Traffic Manager, Front Door origins) fail from now on.
+    pub fn take_region_down(&self, region: &str, how: RegionDown) {
+        self.change_region(region, |outages, region, now| {
+            contract::outage::begin(outages, region, how, now);
+        });
+    }
+
+    /// Ends an outage of `region`: requests held by it are answered as usual, probes pass again.
+    pub fn restore_region(&self, region: &str) {
+        self.change_region(region, |outages, region, now| {
+            contract::outage::end(outages, region, now);
+        });
+    }
+
+    fn change_region(
+        &self,
+        region: &str,
+        change: impl FnOnce(&mut Vec<contract::outage::Outage>, &str, u64),
+    ) {
+        let region = server::outage::region_name(region);
+        let mut state = lock(&self.app.state);
+        change(&mut state.outages, &region, store::now_ms());
+        if let Some(path) = &self.app.config.state_path
+            && let Err(e) = state.save(path)
+        {
+            tracing::error!(error = %e, "could not save emulator state");
+        }
+        drop(state);
+        self.app.regions.changed();
+    }
+
     /// Stops serving.
     pub fn stop(&mut self) {
+        self.app.regions.stop();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

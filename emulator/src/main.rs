@@ -1,6 +1,6 @@
 //! `arm-emulator` command line: parses flags, starts the server, waits for Ctrl-C.
 
-use arm_emulator::{Chaos, Config, Emulator, FaultAction, FaultRule, Throttle};
+use arm_emulator::{Chaos, Config, Emulator, FaultAction, FaultRule, RegionDown, Throttle};
 use std::process::ExitCode;
 
 const HELP: &str = "\
@@ -42,6 +42,12 @@ OPTIONS:
                            it answers 400 QuotaExceeded
     --outage PATH_PART     answer every request whose path contains PATH_PART 503 ServiceUnavailable
                            (repeatable), e.g. rg-shop-eastus for a regional outage drill
+    --region-down REGION[:hang]
+                           a region outage as Azure has it (repeatable): requests for the region's
+                           resources answer 503 ServiceUnavailable (:hang: are never answered), writes
+                           under resource groups located there are refused (Traffic Manager and Front
+                           Door included; reads go on), and probes of endpoints there fail, so
+                           Traffic Manager endpoints turn Degraded and Front Door origins unhealthy
     --restricted-access REGION,...
                            access-restricted regions the subscription was granted (e.g.
                            germanynorth,switzerlandwest): AKS is offered there; without a grant
@@ -54,6 +60,9 @@ ENDPOINTS:
     https://ADDR/_msi/token                   managed identity, App Service shape (IDENTITY_ENDPOINT)
     https://ADDR/_emulator/requests           the request log (JSON)
     https://ADDR/_emulator/state              the whole state (JSON)
+    https://ADDR/_emulator/regions            the regions down, and past outages (JSON)
+    https://ADDR/_emulator/dns/FQDN           what a Traffic Manager or Front Door name answers now
+                                              (?client_region=R, ?client_location=CODE, ?path=/p)
 
 API VERSIONS:
     Microsoft.Resources 2024-03-01, subscriptions 2022-12-01, Microsoft.Network 2024-03-01
@@ -143,6 +152,9 @@ fn parse(args: &[String]) -> Result<Option<Config>, String> {
                     .insert(region.to_ascii_lowercase(), limit);
             }
             "--outage" => config.faults.extend(FaultRule::outage(&value("--outage")?)),
+            "--region-down" => config
+                .regions_down
+                .push(region_down(&value("--region-down")?)?),
             "--restricted-access" => config
                 .restricted_access
                 .extend(comma_list(&value("--restricted-access")?).map(str::to_ascii_lowercase)),
@@ -153,6 +165,23 @@ fn parse(args: &[String]) -> Result<Option<Config>, String> {
         }
     }
     Ok(Some(config))
+}
+
+/// `REGION`, `REGION:fail` or `REGION:hang`, the region one Azure knows.
+fn region_down(spec: &str) -> Result<(String, RegionDown), String> {
+    let (region, how) = spec.split_once(':').unwrap_or((spec, "fail"));
+    let mode = match how.to_ascii_lowercase().as_str() {
+        "fail" => RegionDown::Fail,
+        "hang" => RegionDown::Hang,
+        _ => {
+            return Err(format!(
+                "--region-down {spec}: expected REGION, REGION:fail or REGION:hang"
+            ));
+        }
+    };
+    let region = arm_emulator::regions::canonical(region)
+        .ok_or_else(|| format!("--region-down {spec}: '{region}' is not an Azure region"))?;
+    Ok((region.to_owned(), mode))
 }
 
 /// The non-empty items of `A, B,C`.
@@ -398,6 +427,23 @@ mod tests {
                 .all(|f| f.path_contains == "rg-shop-eastus")
         );
         assert!(parse(&args(&["--kubernetes-versions", "westus"])).is_err());
+        let config = parse(&args(&[
+            "--region-down",
+            "East US",
+            "--region-down",
+            "westus:hang",
+        ]))
+        .expect("parses")
+        .expect("config");
+        assert_eq!(
+            config.regions_down,
+            [
+                ("eastus".to_owned(), RegionDown::Fail),
+                ("westus".to_owned(), RegionDown::Hang)
+            ]
+        );
+        assert!(parse(&args(&["--region-down", "atlantis"])).is_err());
+        assert!(parse(&args(&["--region-down", "eastus:maybe"])).is_err());
         assert!(parse(&args(&["--core-quota", "westus=many"])).is_err());
     }
 }

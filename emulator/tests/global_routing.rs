@@ -123,7 +123,13 @@ async fn a_locked_ip_answers_429_retryable_not_throttled() {
 
 #[tokio::test]
 async fn traffic_manager_enforces_routing_rules_and_dns_names() {
-    let arm = Arm::start(fast()).await;
+    // Probing intervals of 120 ms: long enough that the checks right after a write still see it
+    // being checked on a loaded machine.
+    let arm = Arm::start(Config {
+        latency_scale: 0.004,
+        ..fast()
+    })
+    .await;
     for (rg, location) in [("g", "eastus"), ("r", "eastus")] {
         arm.req(
             Method::PUT,

@@ -118,6 +118,9 @@ pub struct Config {
     /// The subscriptions `GET /subscriptions` lists (besides any that holds resources); every
     /// well-formed subscription id is served.
     pub subscriptions: Vec<String>,
+    /// Regions down from the start (`--region-down`), and how they answer: see
+    /// `Emulator::take_region_down`.
+    pub regions_down: Vec<(String, crate::contract::outage::RegionDown)>,
 }
 
 /// The subscription every emulator lists (`Config::subscriptions`).
@@ -178,6 +181,7 @@ impl Default for Config {
             core_quotas: BTreeMap::new(),
             restricted_access: Vec::new(),
             subscriptions: vec![crate::contract::config::DEFAULT_SUBSCRIPTION.to_owned()],
+            regions_down: Vec::new(),
         }
     }
 }

@@ -141,9 +141,16 @@ pub struct State {
     #[serde(default)]
     pub registrations: BTreeMap<String, u64>,
     /// When each Traffic Manager endpoint (lower-cased id) is first probed: it reads
-    /// `CheckingEndpoint` until then.
+    /// `CheckingEndpoint` until then, and is probed every interval from then on.
     #[serde(default)]
     pub monitors: BTreeMap<String, u64>,
+    /// Regions taken down, and when (see `contract::outage`).
+    #[serde(default)]
+    pub outages: Vec<crate::contract::outage::Outage>,
+    /// The latency scale the emulator runs at (`Config::latency_scale`), for what is computed when
+    /// read (probing intervals); set at start, not saved.
+    #[serde(skip)]
+    pub latency_scale: f64,
     /// Pending operations by when they end: (`until_ms`, lower-cased resource key). Whoever marks a
     /// resource pending adds it ([`State::pending_until`]); [`State::settle`] takes what is due
     /// instead of scanning every resource. An entry whose resource no longer waits for that time is
@@ -282,7 +289,8 @@ impl State {
         self.due.insert((until_ms, id.to_ascii_lowercase()));
     }
 
-    /// Drops finished operations older than an hour, so the state file does not grow forever.
+    /// Drops finished operations older than an hour (and outages ended a day ago, probe schedules
+    /// of endpoints that are gone), so the state file does not grow forever.
     pub fn prune(&mut self, now: u64) {
         if now < self.next_prune {
             return;
@@ -293,7 +301,9 @@ impl State {
         self.tokens.retain(|_, exp| *exp > secs);
         let tokens = &self.tokens;
         self.token_tenants.retain(|t, _| tokens.contains_key(t));
-        self.monitors.retain(|_, first_probe| *first_probe > now);
+        let resources = &self.resources;
+        self.monitors.retain(|id, _| resources.contains_key(id));
+        crate::contract::outage::prune(&mut self.outages, now, 86_400_000);
     }
 }
 

@@ -4,7 +4,10 @@
 pub mod aks;
 pub mod authorization;
 pub mod compute;
+pub mod dns;
 pub mod front_door;
+pub mod front_door_routing;
+pub mod health;
 pub mod identity;
 pub mod network;
 pub mod registration;

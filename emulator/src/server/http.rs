@@ -12,6 +12,7 @@ use crate::rp::registration;
 use crate::rp::resources;
 use crate::rp::role_definitions;
 use crate::rp::subscriptions;
+use crate::server::outage;
 use crate::server::routes::{Route, route, typed};
 use crate::server::throttle;
 use axum::body::Bytes;
@@ -33,6 +34,8 @@ pub(crate) struct App {
     /// Every ARM request waits this long before its answer (a network round trip), in ms.
     pub request_latency_ms: std::sync::atomic::AtomicU64,
     pub buckets: throttle::Buckets,
+    /// Wakes the requests held by regions that hang (`outage`).
+    pub regions: outage::Signal,
 }
 
 /// The one handler behind every path.
@@ -60,6 +63,7 @@ pub(crate) async fn handle(app: Arc<App>, req: axum::extract::Request) -> Respon
         log_drop(&app, &parts.method, &path, api_version.clone(), started);
         hang_up();
     }
+    let mut held = None;
     let mut resp = answer(
         &app,
         &parts.method,
@@ -67,7 +71,26 @@ pub(crate) async fn handle(app: Arc<App>, req: axum::extract::Request) -> Respon
         &parts.headers,
         &query,
         &bytes,
+        &mut held,
     );
+    // A region that hangs holds the request until it is restored (then it is answered as usual) or
+    // the emulator stops (then the connection drops); a client that gives up first drops it all.
+    while let Some(region) = held.take() {
+        let still = || outage::holds(&lock(&app.state), &region, now_ms());
+        if !app.regions.wait(still).await {
+            log_drop(&app, &parts.method, &path, api_version.clone(), started);
+            hang_up();
+        }
+        resp = answer(
+            &app,
+            &parts.method,
+            &parts.uri,
+            &parts.headers,
+            &query,
+            &bytes,
+            &mut held,
+        );
+    }
     let request_id = uuid::Uuid::new_v4().to_string();
     resp.header("x-ms-request-id", request_id.clone());
     let correlation = parts
@@ -145,6 +168,7 @@ fn answer(
     headers: &HeaderMap,
     query: &HashMap<String, String>,
     body: &Bytes,
+    held: &mut Option<String>,
 ) -> Resp {
     let segs: Vec<&str> = uri.path().split('/').filter(|s| !s.is_empty()).collect();
     let Some((route, api)) = route(&segs) else {
@@ -173,6 +197,9 @@ fn answer(
             return identity::managed_identity(&app.state, &app.config, headers, query);
         }
         Route::Admin(what) => return admin(app, what),
+        Route::Dns(fqdn) => {
+            return crate::rp::dns::answer(&lock(&app.state), fqdn, query, now_ms());
+        }
         _ => {}
     }
     let now_s = now_ms() / 1000;
@@ -276,7 +303,16 @@ fn answer(
         query: query.clone(),
         faults: &mut faults,
     };
-    let gate = match &route {
+    let region_gate =
+        match outage::verdict(ctx.state, &route, &segs, method, ctx.body.as_ref(), now) {
+            Some(outage::Verdict::Hang(region)) => {
+                *held = Some(region);
+                return Resp::empty(503);
+            }
+            Some(outage::Verdict::Fail(refusal)) => Err(refusal),
+            None => Ok(()),
+        };
+    let gate = region_gate.and_then(|()| match &route {
         Route::StorageName => registration::require(&ctx, "Microsoft.Storage"),
         Route::Typed { namespace, .. } | Route::Collection { namespace, .. } => {
             registration::require(&ctx, namespace)
@@ -286,7 +322,7 @@ fn answer(
         }
         Route::TrafficManagerName => registration::require(&ctx, "Microsoft.Network"),
         _ => Ok(()),
-    };
+    });
     let result = gate.and_then(|()| match route {
         Route::Locations => resources::locations(&mut ctx),
         Route::Provider(ns) => registration::provider(&mut ctx, &ns),
@@ -334,7 +370,8 @@ fn answer(
         | Route::Subscription
         | Route::Tenants
         | Route::ManagedIdentity
-        | Route::Admin(_) => unreachable_route(),
+        | Route::Admin(_)
+        | Route::Dns(_) => unreachable_route(),
     });
     let mutated = settled || !is_read;
     if mutated {
@@ -509,6 +546,7 @@ fn admin(app: &App, what: &str) -> Resp {
             200,
             serde_json::to_value(&*lock(&app.log)).unwrap_or_default(),
         ),
+        "regions" => outage::report(&lock(&app.state), now_ms()),
         "state" => Resp::json(
             200,
             serde_json::to_value(&*lock(&app.state)).unwrap_or_default(),

@@ -29,6 +29,8 @@ pub(crate) enum Route {
     /// A managed identity endpoint as App Service and Functions provide it (`IDENTITY_ENDPOINT`).
     ManagedIdentity,
     Admin(String),
+    /// `GET /_emulator/dns/{fqdn}`: what a global service's DNS name answers now.
+    Dns(String),
     Locations,
     Provider(String),
     /// `…/providers/Microsoft.ContainerService/locations/{location}/kubernetesVersions`.
@@ -131,6 +133,7 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static api::Versio
     }
     Some(match l.as_slice() {
         ["_emulator", what] => (Route::Admin((*what).to_owned()), None),
+        ["_emulator", "dns", _] => (Route::Dns(own(2)), None),
         [_, "oauth2", "v2.0", "token"] => (Route::Token(own(0)), None),
         [_, "v2.0", ".well-known", "openid-configuration"] => {
             (Route::OpenIdConfiguration(own(0)), None)
@@ -535,6 +538,7 @@ pub(crate) fn budget(route: &Route) -> Option<Budget> {
         | Route::Metadata
         | Route::ManagedIdentity
         | Route::Admin(_)
+        | Route::Dns(_)
         | Route::ClusterCredential { .. } => None,
         Route::Typed {
             namespace, path, ..

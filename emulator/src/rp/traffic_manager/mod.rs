@@ -2,8 +2,11 @@
 //! Traffic Manager operation is synchronous. Enforced: location `global`, globally unique DNS names,
 //! routing-method rules (unique priorities, weights 1-1000, each geographic code mapped once), Azure
 //! endpoints whose public IP has a DNS name. What the types share is here; the profile (`profile`),
-//! its endpoints (`endpoint`) and the health Traffic Manager reports (`monitor`) below.
+//! its endpoints (`endpoint`), the health Traffic Manager computes (`health`) and reports (`monitor`),
+//! and what its DNS names answer (`dns`) below.
+pub mod dns;
 pub mod endpoint;
+pub mod health;
 pub mod monitor;
 pub mod profile;
 

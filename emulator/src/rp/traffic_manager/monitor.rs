@@ -1,60 +1,33 @@
-//! The health Traffic Manager reports: each endpoint's monitor status, the profile's from theirs, and
-//! the probing settings (`monitorConfig`) a profile takes.
+//! What Traffic Manager reports of health: each endpoint's monitor status and the profile's from
+//! theirs (computed in `health`), and the probing settings (`monitorConfig`) a profile takes.
 
-use super::{bad, canonical, endpoints_of};
+use super::health;
+use super::{bad, canonical};
 use crate::contract::error::ArmError;
 use crate::contract::store::{Resource, State, now_ms};
 use serde_json::{Value, json};
 
-/// An endpoint's monitor status as Traffic Manager reports it: `Disabled` when disabled,
-/// `CheckingEndpoint` until its first probe (one probing interval after it was written: traffic-manager
-/// #7, #9, #11), then `Online` (the emulator's endpoints answer their probes).
+/// An endpoint as Traffic Manager reports it, its monitor status computed now (`health`).
 pub(crate) fn render_endpoint(state: &State, endpoint: &Resource) -> Value {
     let mut body = endpoint.body.clone();
-    let status = if body["properties"]["endpointStatus"] == "Disabled" {
-        "Disabled"
-    } else if state
-        .monitors
-        .get(&endpoint.id.to_ascii_lowercase())
-        .is_some_and(|first_probe| now_ms() < *first_probe)
-    {
-        "CheckingEndpoint"
-    } else {
-        "Online"
-    };
-    body["properties"]["endpointMonitorStatus"] = json!(status);
+    body["properties"]["endpointMonitorStatus"] =
+        json!(health::endpoint_status(state, endpoint, now_ms()));
     body
 }
 
-/// The profile as GET shows it: its endpoints folded in, and the profile's monitor status from
-/// theirs: `Disabled` for a disabled profile; `Inactive` with no endpoint enabled (traffic-manager #1,
-/// #15; learn.microsoft.com traffic-manager-monitoring); `CheckingEndpoints` while one is checked
-/// (#11); `Online` when one is online, else `Degraded`.
+/// The profile as GET shows it: its endpoints folded in, each with its monitor status, and the
+/// profile's monitor status from theirs (`health::profile_status`; traffic-manager #1, #11, #15).
 pub(crate) fn render_profile(state: &State, profile: &Resource) -> Value {
     let mut body = profile.body.clone();
-    let endpoints: Vec<Value> = endpoints_of(state, &profile.id)
-        .iter()
-        .map(|e| render_endpoint(state, e))
+    let (status, endpoints) = health::profile_status(state, profile, now_ms());
+    let endpoints: Vec<Value> = endpoints
+        .into_iter()
+        .map(|(e, s)| {
+            let mut e = e.body;
+            e["properties"]["endpointMonitorStatus"] = json!(s);
+            e
+        })
         .collect();
-    let has = |status: &str| {
-        endpoints
-            .iter()
-            .any(|e| e["properties"]["endpointMonitorStatus"] == status)
-    };
-    let status = if body["properties"]["profileStatus"] == "Disabled" {
-        "Disabled"
-    } else if endpoints
-        .iter()
-        .all(|e| e["properties"]["endpointMonitorStatus"] == "Disabled")
-    {
-        "Inactive"
-    } else if has("CheckingEndpoint") {
-        "CheckingEndpoints"
-    } else if has("Online") {
-        "Online"
-    } else {
-        "Degraded"
-    };
     body["properties"]["monitorConfig"]["profileMonitorStatus"] = json!(status);
     body["properties"]["endpoints"] = json!(endpoints);
     body
