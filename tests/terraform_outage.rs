@@ -1,8 +1,10 @@
 //! A regional outage through real Terraform (1.0.3, and again on a newer `terraform` from PATH when
-//! there is one): East US, the primary, stops answering (every request to its resource group is
-//! answered 503). The refresh keeps its part of the state as last read and says so; the failover to
-//! West US plans and applies, moving Traffic Manager's traffic, with no write sent to East US; the
-//! plan after it has no changes. `max_retries = 1` makes each unanswered read give up in seconds.
+//! there is one): East US, the primary and the home of the registry, goes down as Azure has it (the
+//! emulator's `take_region_down`: its resources answer 503, and nothing under a group located there
+//! can be written). With the default provider settings, the refresh keeps its part of the state as
+//! last read and says so once; the failover to West US plans and applies, moving Traffic Manager's
+//! traffic (its group lives outside the topology's regions), with no write sent to East US and none
+//! refused; the plan after it has no changes.
 
 mod support;
 
@@ -25,11 +27,12 @@ fn shop(east: &str, west: &str) -> String {
   traffic_manager {{
     routing_method = "Priority"
   }}
+  registry {{}}
 }}"#
     )
 }
 
-const SETTINGS: &str = "  max_retries = 1";
+const SETTINGS: &str = "";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failover_applies_while_the_primary_region_is_down() {
@@ -44,14 +47,16 @@ async fn a_failover_applies_while_the_primary_region_is_down_on(tf: &Path, versi
     h.tf_ok(&["apply", "-auto-approve"]).await;
     let before = h.state_values().await;
 
-    h.emulator.take_down("/resourceGroups/rg-outage-eastus/");
+    h.emulator
+        .take_region_down("eastus", arm_emulator::RegionDown::Fail);
     h.config_with(SETTINGS, &shop("warm", "hot"));
     let (code, plan) = h.plan_code().await;
     let text = plan.words();
     assert_eq!(code, 2, "the failover plans:\n{}", plan.all());
     assert!(text.contains("Warning: Region did not answer"), "{text}");
     assert!(
-        text.contains("region[\"eastus\"]: GET") && text.contains("503 ServiceUnavailable"),
+        text.contains("region[\"eastus\"]: region eastus is not answering (GET")
+            && text.contains("answered 503 Service Unavailable"),
         "{text}"
     );
 
@@ -70,6 +75,13 @@ async fn a_failover_applies_while_the_primary_region_is_down_on(tf: &Path, versi
     assert!(
         east_writes.is_empty(),
         "nothing sent to East US: {east_writes:#?}"
+    );
+    let refused: Vec<_> = h.writes().into_iter().filter(|r| r.status >= 400).collect();
+    assert!(refused.is_empty(), "no write refused: {refused:#?}");
+    assert!(
+        text.contains("Global resources in a region that did not answer")
+            && text.contains("container registry"),
+        "the registry, at home in East US, is left as it is: {text}"
     );
     let state = h.state_values().await;
     assert_eq!(

@@ -16,6 +16,9 @@ pub struct Observed {
     /// outage), with the error: what they hold is unknown, so a plan leaves them as they are and
     /// goes on with the others (a failover away from such a region still applies).
     pub unreachable: BTreeMap<String, String>,
+    /// Resources of the global group that live in a region ([`ResourceKey::lives_in_a_region`]) and
+    /// could not be read, with the error: each is left as it is, as an unreachable region's are.
+    pub unreadable: BTreeMap<ResourceKey, String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -254,14 +257,18 @@ pub fn plan(desired: &[DesiredResource], observed: &Observed) -> Plan {
         let unreachable = observed
             .unreachable
             .get(d.key.group_region())
-            .filter(|_| !matches!(d.key, ResourceKey::ResourceGroup(_)));
+            .filter(|_| !matches!(d.key, ResourceKey::ResourceGroup(_)))
+            .map(|error| (d.key.group_region().to_owned(), error))
+            .or_else(|| {
+                observed
+                    .unreadable
+                    .get(&d.key)
+                    .map(|error| (d.key.to_string(), error))
+            });
         let (action, reason, drifts) = match (unreachable, observed.body(&d.key)) {
-            (Some(error), _) => (
+            (Some((what, error)), _) => (
                 Action::NoOp,
-                format!(
-                    "not read: {} did not answer ({error}); left as it is",
-                    d.key.group_region()
-                ),
+                format!("not read: {what} did not answer ({error}); left as it is"),
                 Vec::new(),
             ),
             (None, _) if blocked.is_some() => (
@@ -323,7 +330,8 @@ fn bind_observed(
     let mut pending = Vec::new();
     let mut blocked = None;
     for b in &d.bindings {
-        let cut_off = observed.unreachable.contains_key(b.source.group_region());
+        let cut_off = observed.unreachable.contains_key(b.source.group_region())
+            || observed.unreadable.contains_key(&b.source);
         let value = observed
             .body(&b.source)
             .and_then(|s| s.pointer(&b.source_pointer))
@@ -335,7 +343,13 @@ fn bind_observed(
             .filter(|v| !v.is_null());
         match (value, body.pointer_mut(&b.target)) {
             (Some(v), Some(slot)) => *slot = v.clone(),
-            _ if cut_off => blocked = Some(b.source.group_region().to_owned()),
+            _ if cut_off => {
+                blocked = Some(if observed.unreadable.contains_key(&b.source) {
+                    b.source.to_string()
+                } else {
+                    b.source.group_region().to_owned()
+                });
+            }
             _ => pending.push(b.clone()),
         }
     }

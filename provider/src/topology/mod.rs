@@ -338,6 +338,25 @@ pub async fn read(client: &TopologyClient, prior: &Value) -> (Value, Vec<pb::Dia
 
 /// A warning for each region that did not answer (a regional outage): what was done without it.
 fn unreachable(status: &bcdr::TopologyStatus, summary: &str, what: &str) -> Vec<pb::Diagnostic> {
+    // One warning for the global resources living in a region that did not answer (the registry
+    // and the backups at home there, and what hangs off them).
+    let unread = status
+        .unreadable
+        .iter()
+        .next()
+        .map(|(_, error)| {
+            let resources: Vec<&str> = status.unreadable.keys().map(String::as_str).collect();
+            pb::Diagnostic {
+                severity: pb::diagnostic::Severity::Warning as i32,
+                ..diag::error(
+                    "Global resources in a region that did not answer",
+                    format!(
+                        "{} live in a region that did not answer ({error}); {what}. Once it answers, the next apply brings them to the configuration",
+                        resources.join(", ")
+                    ),
+                )
+            }
+        });
     status
         .unreachable
         .iter()
@@ -353,6 +372,7 @@ fn unreachable(status: &bcdr::TopologyStatus, summary: &str, what: &str) -> Vec<
                 ),
             )
         })
+        .chain(unread)
         .collect()
 }
 

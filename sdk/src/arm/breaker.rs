@@ -47,6 +47,12 @@ struct Region {
 struct State {
     /// Resource group (lowercase) → region.
     groups: HashMap<String, String>,
+    /// Resource group (lowercase) → the region its metadata lives in, for a group whose resources
+    /// live elsewhere (the global group): only writes to it depend on that region.
+    write_groups: HashMap<String, String>,
+    /// Resource id (lowercase) → the region it lives in, for resources of a global group that live
+    /// in a region (a registry, a storage account); the longest that prefixes a path wins.
+    resources: Vec<(String, String)>,
     regions: HashMap<String, Region>,
 }
 
@@ -79,10 +85,51 @@ impl Breaker {
             .insert(group.to_ascii_lowercase(), region.to_ascii_lowercase());
     }
 
-    /// The region `path` belongs to, if any.
-    pub(crate) fn region_of(&self, path: &str) -> Option<String> {
+    /// Writes to resource group `group`'s resources belong to `region`, where Azure keeps the
+    /// group's metadata and refuses writes while it is down; reads do not.
+    pub fn learn_group_writes(&self, group: &str, region: &str) {
+        self.state()
+            .write_groups
+            .insert(group.to_ascii_lowercase(), region.to_ascii_lowercase());
+    }
+
+    /// The group of `path` when writes to it depend on the region of its metadata (see
+    /// [`Breaker::learn_group_writes`]).
+    pub(crate) fn metadata_group(&self, path: &str) -> Option<String> {
+        let segments: Vec<&str> = path.split('/').collect();
+        let group = segments
+            .windows(2)
+            .find(|w| w[0].eq_ignore_ascii_case("resourceGroups"))
+            .map(|w| w[1].to_ascii_lowercase())?;
+        let state = self.state();
+        (state.write_groups.contains_key(&group) && !state.groups.contains_key(&group))
+            .then_some(group)
+    }
+
+    /// Requests to resource `id` (and below it) belong to `region`, whatever its group's region.
+    pub fn learn_resource(&self, id: &str, region: &str) {
+        let id = id.trim_end_matches('/').to_ascii_lowercase();
+        let mut state = self.state();
+        state.resources.retain(|(known, _)| *known != id);
+        state.resources.push((id, region.to_ascii_lowercase()));
+    }
+
+    /// The region a request to `path` belongs to (a `write` or a read), if any.
+    pub(crate) fn region_of(&self, path: &str, write: bool) -> Option<String> {
         let segments: Vec<&str> = path.split('/').collect();
         let state = self.state();
+        let lower = path.to_ascii_lowercase();
+        if let Some((_, region)) = state
+            .resources
+            .iter()
+            .filter(|(id, _)| {
+                lower.starts_with(id.as_str())
+                    && lower[id.len()..].chars().next().is_none_or(|c| c == '/')
+            })
+            .max_by_key(|(id, _)| id.len())
+        {
+            return Some(region.clone());
+        }
         let after = |name: &str| {
             segments
                 .windows(2)
@@ -90,7 +137,8 @@ impl Breaker {
                 .map(|w| w[1].to_ascii_lowercase())
         };
         if let Some(group) = after("resourceGroups") {
-            return state.groups.get(&group).cloned();
+            let writes = write.then(|| state.write_groups.get(&group)).flatten();
+            return state.groups.get(&group).or(writes).cloned();
         }
         // An operation's status (`/subscriptions/{s}/providers/{ns}/locations/{region}/…`) belongs to
         // the region when one of the topology's groups is there.
@@ -192,7 +240,7 @@ impl Policy for Tries {
             ));
         };
         let breaker = &self.0;
-        let region = breaker.region_of(request.url().path());
+        let region = breaker.region_of(request.url().path(), request.method() != Method::Get);
         if let Some(region) = &region
             && breaker.open(region).is_some()
         {
@@ -219,7 +267,17 @@ impl Policy for Tries {
         if let Some(region) = region {
             match &result {
                 Ok(response) if unavailable(response.status()) => {
-                    breaker.failure(&region, format!("{}", u16::from(response.status())));
+                    let status = response.status();
+                    breaker.failure(
+                        &region,
+                        format!(
+                            "{} {} answered {} {}",
+                            request.method(),
+                            request.url().path(),
+                            u16::from(status),
+                            status.canonical_reason()
+                        ),
+                    );
                 }
                 Ok(_) => breaker.success(&region),
                 Err(e)
@@ -228,7 +286,15 @@ impl Policy for Tries {
                         azure_core::error::ErrorKind::Io | azure_core::error::ErrorKind::Connection
                     ) =>
                 {
-                    breaker.failure(&region, super::with_causes(e));
+                    breaker.failure(
+                        &region,
+                        format!(
+                            "{} {}: {}",
+                            request.method(),
+                            request.url().path(),
+                            super::with_causes(e)
+                        ),
+                    );
                 }
                 Err(_) => {}
             }
@@ -273,27 +339,64 @@ mod tests {
         assert_eq!(
             b.region_of(&format!(
                 "{sub}/resourceGroups/RG-shop-eastus/providers/Microsoft.Network/virtualNetworks/v"
-            )),
+            ), false),
             Some("eastus".into())
         );
         assert_eq!(
-            b.region_of(&format!(
-                "{sub}/providers/Microsoft.ContainerService/locations/westus/operations/1"
-            )),
+            b.region_of(
+                &format!(
+                    "{sub}/providers/Microsoft.ContainerService/locations/westus/operations/1"
+                ),
+                false
+            ),
             Some("westus".into())
         );
         assert_eq!(
-            b.region_of(&format!("{sub}/resourceGroups/rg-shop-global")),
+            b.region_of(&format!("{sub}/resourceGroups/rg-shop-global"), false),
             None
         );
         assert_eq!(
-            b.region_of(&format!(
-                "{sub}/providers/Microsoft.Network/locations/northeurope/operations/1"
-            )),
+            b.region_of(
+                &format!("{sub}/providers/Microsoft.Network/locations/northeurope/operations/1"),
+                false
+            ),
             None,
             "no group of the topology is there"
         );
-        assert_eq!(b.region_of(&format!("{sub}/resourcegroups")), None);
+        assert_eq!(b.region_of(&format!("{sub}/resourcegroups"), false), None);
+        let registry = format!(
+            "{sub}/resourceGroups/rg-shop-global/providers/Microsoft.ContainerRegistry/registries/acr"
+        );
+        b.learn_resource(&registry, "eastus");
+        b.learn_resource(&format!("{registry}/replications/westus"), "westus");
+        assert_eq!(b.region_of(&registry, false), Some("eastus".into()));
+        assert_eq!(
+            b.region_of(&format!("{registry}/replications/westus"), false),
+            Some("westus".into()),
+            "the longest prefix"
+        );
+        assert_eq!(
+            b.region_of(
+                &format!("{registry}/providers/Microsoft.Authorization/roleAssignments/1"),
+                false
+            ),
+            Some("eastus".into())
+        );
+        assert_eq!(
+            b.region_of(&format!("{registry}2"), false),
+            None,
+            "a whole segment"
+        );
+        b.learn_group_writes("rg-shop-global", "eastus");
+        let profile = format!(
+            "{sub}/resourceGroups/rg-shop-global/providers/Microsoft.Network/trafficmanagerprofiles/tm"
+        );
+        assert_eq!(
+            b.region_of(&profile, true),
+            Some("eastus".into()),
+            "a write needs the group's region"
+        );
+        assert_eq!(b.region_of(&profile, false), None, "a read does not");
     }
 
     #[test]

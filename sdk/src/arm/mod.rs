@@ -362,9 +362,23 @@ impl ArmClient {
     ) -> Result<ArmResponse> {
         let url = self.url(path, api_version, query)?;
         // A region given up on answers at once, before any budget or token is spent on it.
-        let region = self.inner.breaker.region_of(url.path());
+        let region = self
+            .inner
+            .breaker
+            .region_of(url.path(), !matches!(method, Method::Get));
         if let Some(open) = region.as_deref().and_then(|r| self.inner.breaker.open(r)) {
-            return Err(open);
+            return Err(
+                match (open, self.inner.breaker.metadata_group(url.path())) {
+                    (Error::Unreachable { region, detail }, Some(group)) => Error::Unreachable {
+                        detail: format!(
+                            "{detail}; Azure keeps resource group {group}'s metadata in {region} and refuses writes to its resources while {region} is down: {method} {} was not sent",
+                            url.path()
+                        ),
+                        region,
+                    },
+                    (open, _) => open,
+                },
+            );
         }
         let class = pacing::class(&method, url.path());
         let (wait, ticket) = self.inner.pacer.admit(&class, self.inner.sleeper.now());

@@ -109,6 +109,20 @@ impl ResourceKey {
         }
     }
 
+    /// A resource of the global group that lives in a region (the registry and what hangs off it,
+    /// the backup storage and its containers): while its region is down Azure cannot read it, and
+    /// the observation leaves it as it is ([`crate::plan::Observed::unreadable`]) instead of failing.
+    pub fn lives_in_a_region(&self) -> bool {
+        matches!(
+            self,
+            ResourceKey::Registry
+                | ResourceKey::Replication(_)
+                | ResourceKey::RegistryPull(_)
+                | ResourceKey::StorageAccount
+                | ResourceKey::BackupContainer(_)
+        )
+    }
+
     /// The region whose resource group holds the resource (`global` for the global group): a
     /// region's registry replica, pull role, backup container and origin live in the global group.
     pub fn group_region(&self) -> &str {

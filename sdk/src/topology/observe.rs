@@ -74,6 +74,12 @@ impl TopologyClient {
                         .entry(key.group_region().to_owned())
                         .or_insert_with(|| error.to_string());
                 }
+                // The registry, the backup storage and what hangs off them live in a region (the
+                // home) although their group is global: while it is down they are left as they are.
+                Err(error) if error.is_unavailable() && key.lives_in_a_region() => {
+                    tracing::debug!(resource = %key, %error, "not answering");
+                    observed.unreadable.insert(key.clone(), error.to_string());
+                }
                 Err(error) => return Err(error),
             }
         }
@@ -108,6 +114,19 @@ impl TopologyClient {
                 &region.name,
             );
         }
+        // The registry and the backup storage live in the home region, each replica in its own.
+        let learn = |key: ResourceKey, region: &str| {
+            self.arm
+                .breaker()
+                .learn_resource(&key.id(sub, &topology.name), region);
+        };
+        if let Some(home) = layout::global_location(topology) {
+            learn(ResourceKey::Registry, &home);
+            learn(ResourceKey::StorageAccount, &home);
+        }
+        for region in &topology.regions {
+            learn(ResourceKey::Replication(region.name.clone()), &region.name);
+        }
         let reads = || {
             let desired = layout::desired(topology, sub);
             let first = first_reads(topology, &desired);
@@ -138,15 +157,23 @@ impl TopologyClient {
             (groups?, found?, desired, first)
         };
         for (region, group) in &groups {
-            if region != names::GLOBAL
-                && let Some(name) = group.id.rsplit('/').next()
-            {
+            let Some(name) = group.id.rsplit('/').next() else {
+                continue;
+            };
+            if region != names::GLOBAL {
                 self.arm.breaker().learn_group(name, region);
+            } else if let Some(location) = group.body["location"].as_str() {
+                self.arm.breaker().learn_group_writes(name, location);
             }
         }
         let wanted: Vec<&ResourceKey> = desired.iter().map(|d| &d.key).collect();
         let in_existing_group = |k: &ResourceKey| groups.contains_key(k.group_region());
         observed.resources.extend(found);
+        for key in [ResourceKey::Registry, ResourceKey::StorageAccount] {
+            if let Some(home) = observed.body(&key).and_then(|b| b["location"].as_str()) {
+                learn(key.clone(), home);
+            }
+        }
         // Phase 2: what hangs off a global resource that exists, for every region of the topology or
         // found by tag (a region that left still has its replica, pull role or origin there).
         let mut regions: Vec<String> = topology.regions.iter().map(|r| r.name.clone()).collect();
@@ -155,16 +182,30 @@ impl TopologyClient {
         regions.dedup();
         let exists = |k: &ResourceKey| observed.resources.contains_key(k) || wanted.contains(&k);
         let mut second: Vec<ResourceKey> = Vec::new();
+        // What hangs off a registry or storage account that could not be read is not read either:
+        // it lives where they do.
+        let mut unread: Vec<(ResourceKey, String)> = Vec::new();
+        let mut children =
+            |parent: &ResourceKey, keys: Vec<ResourceKey>| match observed.unreadable.get(parent) {
+                Some(error) => unread.extend(keys.into_iter().map(|k| (k, error.clone()))),
+                None if exists(parent) => second.extend(keys),
+                None => {}
+            };
         for r in &regions {
-            if exists(&ResourceKey::Registry) {
-                second.extend([
+            children(
+                &ResourceKey::Registry,
+                vec![
                     ResourceKey::Replication(r.clone()),
                     ResourceKey::RegistryPull(r.clone()),
-                ]);
-            }
-            if exists(&ResourceKey::StorageAccount) {
-                second.push(ResourceKey::BackupContainer(r.clone()));
-            }
+                ],
+            );
+            children(
+                &ResourceKey::StorageAccount,
+                vec![ResourceKey::BackupContainer(r.clone())],
+            );
+        }
+        observed.unreadable.extend(unread);
+        for r in &regions {
             if exists(&ResourceKey::FrontDoorProfile) {
                 second.push(ResourceKey::FrontDoorOrigin(r.clone()));
             }

@@ -71,6 +71,9 @@ pub struct TopologyStatus {
     /// Regions that could not be read (see [`Observed::unreachable`]), with the error: their entries
     /// here say nothing of what they hold.
     pub unreachable: BTreeMap<String, String>,
+    /// Global resources living in a region that could not be read (see [`Observed::unreadable`]),
+    /// by what they are (`container registry`, `backup storage`, ...), with the error.
+    pub unreadable: BTreeMap<String, String>,
 }
 
 pub(crate) fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
@@ -104,6 +107,11 @@ pub fn status(topology: &Topology, observed: &Observed) -> TopologyStatus {
         front_door_host: text(&ResourceKey::FrontDoorEndpoint, &["properties", "hostName"]),
         waf_policy_id: text(&ResourceKey::WafPolicy, &["id"]),
         unreachable: observed.unreachable.clone(),
+        unreadable: observed
+            .unreadable
+            .iter()
+            .map(|(k, e)| (k.to_string(), e.clone()))
+            .collect(),
         backup_secondary_region: text(
             &ResourceKey::StorageAccount,
             &["properties", "secondaryLocation"],

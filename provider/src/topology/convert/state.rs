@@ -235,6 +235,13 @@ pub fn refreshed(
         ),
         ("registry", "login_server", &status.registry_login_server),
     ] {
+        // What could not be read (its region down) stays as last known.
+        let unread = |key: ResourceKey| status.unreadable.contains_key(&key.to_string());
+        if (block == "registry" && unread(ResourceKey::Registry))
+            || (block == "backup" && unread(ResourceKey::StorageAccount))
+        {
+            continue;
+        }
         if let Some(map) = prior.get(block).as_map() {
             let mut map = map.clone();
             map.insert(attr.into(), Value::string(value));
