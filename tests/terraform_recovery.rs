@@ -239,8 +239,13 @@ async fn home_leaves(tf: &Path, version: &str) {
     let h = Harness::new(tf, &format!("tf-{version}-home")).await;
     h.config(HOMED);
     h.tf_ok(&["apply", "-auto-approve"]).await;
-    assert_eq!(h.state_values().await["home_region"], "eastus");
-    // East US leaves; West US becomes the primary. The global resources stay in East US.
+    let first = h.state_values().await;
+    assert_eq!(first["home_region"], "eastus");
+    // Outside the topology's regions: East US's pair is West US (taken), West US's is East
+    // US, Central US's is East US 2.
+    assert_eq!(first["global_group_region"], "eastus2", "{first:#}");
+    // East US leaves; West US becomes the primary. The registry and backups stay in East
+    // US, the global group in East US 2.
     let without_east = HOMED
         .replace(
             "  region \"eastus\" {\n    vnet_cidr = \"10.1.0.0/16\"\n    role      = \"primary\"\n  }\n",
@@ -258,13 +263,14 @@ async fn home_leaves(tf: &Path, version: &str) {
     assert_eq!(h.plan_code().await.0, 0, "converged");
     let state = h.state_values().await;
     assert_eq!(state["home_region"], "eastus", "{state:#}");
+    assert_eq!(state["global_group_region"], "eastus2", "{state:#}");
     let global = h
         .arm()
         .get(state["id"].as_str().unwrap_or_default(), "2024-03-01")
         .await
         .expect("read the global group")
         .expect("the global group stays");
-    assert_eq!(global["location"], "eastus");
+    assert_eq!(global["location"], "eastus2");
     h.tf_ok(&["destroy", "-auto-approve"]).await;
 }
 
