@@ -486,14 +486,14 @@ async fn fast_probing_detects_a_failed_region_sooner_and_drift_is_repaired_on(
     h.config(&routed(""));
     let (_, plan) = h.plan_code().await;
     assert!(
-        plan.stdout.contains("failover_seconds   = 150"),
-        "Traffic Manager's defaults: 4 probes 30 s apart, then a 30 s TTL:\n{}",
+        plan.stdout.contains("failover_seconds   = 160"),
+        "Traffic Manager's defaults: 4 probes 30 s apart, the last given 10 s, then a 30 s TTL:\n{}",
         plan.stdout
     );
     h.config(&routed(&format!("{PROBING}\n{HEADERS}")));
     let (_, plan) = h.plan_code().await;
     assert!(
-        plan.words().contains("failover_seconds = 30"),
+        plan.words().contains("failover_seconds = 35"),
         "{}",
         plan.stdout
     );

@@ -188,15 +188,26 @@ impl Provider for BcdrProvider {
     ) -> Result<Response<pb::read_resource::Response>, Status> {
         let req = req.into_inner();
         let current = decode(req.current_state.as_ref())?;
-        let (state, diagnostics) = match (req.type_name.as_str(), self.client()) {
-            (topology::TYPE_NAME, Some(client)) => topology::read(&client, &current).await,
+        let client = self.client();
+        let (state, diagnostics) = match (req.type_name.as_str(), &client) {
+            (topology::TYPE_NAME, Some(client)) => topology::read(client, &current).await,
             (topology::TYPE_NAME, None) => (current, vec![not_configured()]),
             (other, _) => (current, vec![unknown_type("resource", other)]),
         };
+        // The refreshed state is the one the apply starts from (in another process): it carries
+        // what the refresh learnt of regions that do not answer (see `topology::private`).
+        let open = client
+            .as_ref()
+            .map(|c| c.arm().breaker().open_regions())
+            .unwrap_or_default();
         Ok(Response::new(pb::read_resource::Response {
             new_state: encode(&state),
             diagnostics,
-            private: req.private,
+            private: topology::private::with_unreachable(
+                &req.private,
+                &open,
+                std::time::SystemTime::now(),
+            ),
         }))
     }
 
@@ -231,10 +242,19 @@ impl Provider for BcdrProvider {
             }
             Err(failed) => (Value::Null, Vec::new(), vec![failed]),
         };
+        // What the plan learnt of regions that do not answer, for the apply's process.
+        let open = client
+            .as_ref()
+            .map(|c| c.arm().breaker().open_regions())
+            .unwrap_or_default();
         Ok(Response::new(pb::plan_resource_change::Response {
             planned_state: encode(&planned),
             requires_replace,
-            planned_private: req.prior_private,
+            planned_private: topology::private::with_unreachable(
+                &req.prior_private,
+                &open,
+                std::time::SystemTime::now(),
+            ),
             diagnostics,
         }))
     }
@@ -248,8 +268,13 @@ impl Provider for BcdrProvider {
             decode(req.prior_state.as_ref())?,
             decode(req.planned_state.as_ref())?,
         );
+        let (open, private) =
+            topology::private::take_unreachable(&req.planned_private, std::time::SystemTime::now());
         let (state, diagnostics) = match (req.type_name.as_str(), self.client()) {
             (topology::TYPE_NAME, Some(client)) => {
+                for region in &open {
+                    client.arm().breaker().assume_open(region);
+                }
                 topology::apply(&client, &prior, &planned, self.cancel_signal()).await
             }
             (topology::TYPE_NAME, None) => (prior, vec![not_configured()]),
@@ -257,7 +282,7 @@ impl Provider for BcdrProvider {
         };
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state: encode(&state),
-            private: req.planned_private,
+            private,
             diagnostics,
         }))
     }

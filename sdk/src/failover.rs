@@ -10,6 +10,8 @@ use crate::topology::{ApplyFailure, TopologyClient, TopologyStatus};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+pub mod guard;
+
 /// One operation of a switch, as it happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
@@ -41,8 +43,13 @@ pub struct Drill {
 /// `topology` with traffic moved from `from` to `to`: `to` becomes hot (its cluster created if it was
 /// cold), `from` warm (its cluster left running, untouched, so a region in an outage needs no write).
 pub fn switched(topology: &Topology, from: &str, to: &str) -> Result<Topology> {
+    moved(topology, from, Some(to))
+}
+
+/// `topology` with `from` made warm and, if given, `to` hot.
+fn moved(topology: &Topology, from: &str, to: Option<&str>) -> Result<Topology> {
     let known = |r: &str| topology.regions.iter().any(|x| x.name == r);
-    for r in [from, to] {
+    for r in std::iter::once(from).chain(to) {
         if !known(r) {
             return Err(Error::Config(format!(
                 "region \"{r}\" is not in topology \"{}\"",
@@ -57,7 +64,7 @@ pub fn switched(topology: &Topology, from: &str, to: &str) -> Result<Topology> {
     }
     let mut t = topology.clone();
     for r in &mut t.regions {
-        if r.name == to {
+        if Some(r.name.as_str()) == to {
             r.mode = RegionMode::Hot;
         } else if r.name == from && r.mode == RegionMode::Hot {
             r.mode = RegionMode::Warm;
@@ -75,7 +82,19 @@ impl TopologyClient {
         to: &str,
         cancel: CancelSignal,
     ) -> Result<Switch, ApplyFailure> {
-        let target = switched(topology, from, to).map_err(|error| ApplyFailure {
+        self.pin(topology, from, Some(to), cancel).await
+    }
+
+    /// Takes traffic away from `from` (made warm, its cluster untouched) and, if given, gives it
+    /// to `to` (made hot); with no `to` the other hot regions keep serving.
+    pub async fn pin(
+        &self,
+        topology: &Topology,
+        from: &str,
+        to: Option<&str>,
+        cancel: CancelSignal,
+    ) -> Result<Switch, ApplyFailure> {
+        let target = moved(topology, from, to).map_err(|error| ApplyFailure {
             error,
             report: None,
             status: TopologyStatus::default(),

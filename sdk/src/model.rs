@@ -434,11 +434,13 @@ impl TrafficManager {
         self
     }
 
-    /// About how long clients keep being sent to a hot region that has failed: the probes until its
-    /// endpoint is Degraded (`tolerated_failures + 1` intervals), then the DNS TTL until clients
-    /// resolve again. 150 s with the defaults; 20 s probing every 10 s, tolerating none, at a 10 s TTL.
+    /// At most how long clients keep being sent to a hot region that has failed: the probes until
+    /// its endpoint is Degraded (`tolerated_failures + 1` intervals when it fails just after a probe
+    /// passed, the last failure known once its `probe_timeout` has passed: a region that is down does
+    /// not answer), then the DNS TTL until clients resolve again. 160 s with the defaults; 25 s
+    /// probing every 10 s with a 5 s timeout, tolerating none, at a 10 s TTL.
     pub fn failover_seconds(&self) -> u32 {
-        (self.tolerated_failures + 1) * self.probe_interval + self.ttl
+        (self.tolerated_failures + 1) * self.probe_interval + self.probe_timeout + self.ttl
     }
 
     #[must_use]

@@ -15,6 +15,9 @@ pub const TAG_MANAGED_BY: &str = "bcdr-managed-by";
 pub const TAG_STATEFUL: &str = "bcdr-stateful-services";
 /// On the global resource group: the primary region ("" when the regions are peers), for import.
 pub const TAG_PRIMARY: &str = "bcdr-primary-region";
+/// On the Traffic Manager profile: the failover the guard pinned since the last apply
+/// (`from->to at time`, see `failover::guard::pin_tag`). An apply that rewrites the profile clears it.
+pub const TAG_PINNED: &str = "bcdr-pinned";
 /// On a cold region's resource group: the cluster settings the region will run with once it is
 /// made hot or warm, which Azure holds nowhere else (there is no cluster), for import. Chunked across
 /// `bcdr-cold-cluster`, `bcdr-cold-cluster-2`, ... when longer than a tag value may be.

@@ -5,6 +5,7 @@ use crate::model::Topology;
 
 mod addresses;
 mod capacity;
+mod pins;
 mod pools;
 mod renumbering;
 mod routing;
@@ -14,6 +15,7 @@ use crate::regions::Catalog;
 pub use capacity::capacity_findings;
 pub(crate) use capacity::warm_target;
 use ipnet::Ipv4Net;
+pub use pins::pin_findings;
 pub(crate) use pools::has_zones;
 pub use renumbering::renumbering_findings;
 use serde::{Deserialize, Serialize};

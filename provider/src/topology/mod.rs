@@ -3,6 +3,7 @@
 
 mod convert;
 mod credentials;
+pub mod private;
 pub mod schema;
 
 use crate::proto::tfplugin6 as pb;
@@ -326,13 +327,20 @@ pub async fn read(client: &TopologyClient, prior: &Value) -> (Value, Vec<pb::Dia
         .map(|op| format!("{} {}: {}", op.action, op.key, op.reason))
         .collect();
     let status = bcdr::topology::status(&topology, &observed);
+    let mut diagnostics = unreachable(
+        &status,
+        "Region did not answer",
+        "its part of the state is kept as last read",
+    );
+    // A failover the guard pinned, which applying the last configuration would undo.
+    diagnostics.extend(
+        bcdr::validate::pin_findings(&topology, &status.pinned)
+            .iter()
+            .map(diag::from_sdk),
+    );
     (
         schema::resource().complete(&convert::refreshed(prior, &status, &observed, drift)),
-        unreachable(
-            &status,
-            "Region did not answer",
-            "its part of the state is kept as last read",
-        ),
+        diagnostics,
     )
 }
 

@@ -214,7 +214,7 @@ pub fn traffic_manager_block() -> Block {
                 ty: Ty::Number,
                 mode: Mode::Computed,
                 sensitive: false,
-                description: "About how long clients keep being sent to a hot region that has failed before Traffic Manager sends them to another enabled one: `(tolerated_failures + 1) × probe_interval + ttl` (150 with the defaults; 20 probing every 10 s, tolerating none, at a `ttl` of 10). Known at plan time. A warm or cold region's endpoint is disabled, so it takes traffic only after a failover (a mode change), whose clients follow within `ttl`.",
+                description: "At most how long clients keep being sent to a hot region that has failed before Traffic Manager sends them to another enabled one: `(tolerated_failures + 1) × probe_interval + probe_timeout + ttl` (160 with the defaults; 25 probing every 10 s with a 5 s timeout, tolerating none, at a `ttl` of 10). Known at plan time. A warm or cold region's endpoint is disabled, so it takes traffic only after a failover (a mode change), whose clients follow within `ttl`.",
             },
             computed("id", "ARM id of the Traffic Manager profile."),
             computed(

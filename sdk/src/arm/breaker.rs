@@ -35,6 +35,18 @@ pub const READ_TRY_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long an open breaker answers for the region without asking it.
 pub const COOLDOWN: Duration = Duration::from_secs(60);
 
+/// A region whose breaker is open, as one client learnt it, for another to take on: the Terraform
+/// provider's plan and its apply run in different processes, and the apply need not learn again
+/// what the plan learnt seconds before.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OpenRegion {
+    pub region: String,
+    /// The failure that opened it.
+    pub detail: String,
+    /// How much longer it stays open.
+    pub remaining_ms: u64,
+}
+
 #[derive(Debug, Default)]
 struct Region {
     failures: u32,
@@ -140,9 +152,60 @@ impl Breaker {
             let writes = write.then(|| state.write_groups.get(&group)).flatten();
             return state.groups.get(&group).or(writes).cloned();
         }
-        // An operation's status (`/subscriptions/{s}/providers/{ns}/locations/{region}/…`) belongs to
-        // the region when one of the topology's groups is there.
-        after("locations").filter(|region| state.groups.values().any(|r| r == region))
+        // An operation's status or a catalog read (`/subscriptions/{s}/providers/{ns}/locations/
+        // {region}/…`) belongs to the region when one of the topology's groups is there, or when
+        // the region is known not to answer (taken on before any group was learnt).
+        after("locations").filter(|region| {
+            state.groups.values().any(|r| r == region)
+                || state.regions.get(region).is_some_and(|e| e.open.is_some())
+        })
+    }
+
+    /// The regions whose breaker is open now.
+    pub fn open_regions(&self) -> Vec<OpenRegion> {
+        let now = self.sleeper.now();
+        let mut open: Vec<OpenRegion> = self
+            .state()
+            .regions
+            .iter()
+            .filter_map(|(region, entry)| {
+                let (until, detail) = entry.open.as_ref()?;
+                let remaining = until.checked_duration_since(now)?;
+                Some(OpenRegion {
+                    region: region.clone(),
+                    detail: detail.clone(),
+                    remaining_ms: u64::try_from(remaining.as_millis()).unwrap_or(u64::MAX),
+                })
+            })
+            .collect();
+        open.sort_by(|a, b| a.region.cmp(&b.region));
+        open
+    }
+
+    /// Opens a region's breaker as another client learnt it, for what remains of its cooldown (at
+    /// most [`COOLDOWN`]); its requests fail at once with [`Error::Unreachable`] until then.
+    pub fn assume_open(&self, open: &OpenRegion) {
+        let remaining = Duration::from_millis(open.remaining_ms).min(COOLDOWN);
+        if remaining.is_zero() {
+            return;
+        }
+        let until = self.sleeper.now() + remaining;
+        {
+            let mut state = self.state();
+            let entry = state
+                .regions
+                .entry(open.region.to_ascii_lowercase())
+                .or_default();
+            entry.failures = FAILURES_TO_OPEN;
+            entry.last_failure = open.detail.clone();
+            entry.open = Some((until, open.detail.clone()));
+        }
+        tracing::warn!(
+            region = %open.region,
+            error = %open.detail,
+            "region did not answer the plan: it is not asked again until the cooldown has passed"
+        );
+        self.opened.send_modify(|n| *n += 1);
     }
 
     /// Why `region`'s breaker is open, if it is.
@@ -397,6 +460,55 @@ mod tests {
             "a write needs the group's region"
         );
         assert_eq!(b.region_of(&profile, false), None, "a read does not");
+    }
+
+    #[test]
+    fn an_open_region_is_handed_to_another_client_for_what_remains_of_its_cooldown() {
+        let (clock, b) = breaker();
+        for _ in 0..FAILURES_TO_OPEN {
+            b.failure("eastus", "503".into());
+        }
+        let clock_now = clock.now();
+        *clock.0.lock().unwrap_or_else(PoisonError::into_inner) =
+            clock_now + Duration::from_secs(20);
+        let open = b.open_regions();
+        assert_eq!(
+            open,
+            vec![OpenRegion {
+                region: "eastus".into(),
+                detail: "503".into(),
+                remaining_ms: 40_000
+            }]
+        );
+        let (other_clock, other) = breaker();
+        other.assume_open(&open[0]);
+        assert!(other.open("eastus").is_some(), "open at once");
+        assert!(other.open("westus").is_none());
+        assert_eq!(
+            other.region_of(
+                "/subscriptions/s/providers/Microsoft.ContainerService/locations/eastus/kubernetesVersions",
+                false
+            ),
+            Some("eastus".into()),
+            "its catalog reads too, before any group is learnt"
+        );
+        let now = other_clock.now();
+        *other_clock.0.lock().unwrap_or_else(PoisonError::into_inner) =
+            now + Duration::from_secs(41);
+        assert!(
+            other.open("eastus").is_none(),
+            "for the rest of the cooldown only"
+        );
+        assert!(other.open_regions().is_empty());
+        let (_, third) = breaker();
+        third.assume_open(&OpenRegion {
+            remaining_ms: 0,
+            ..open[0].clone()
+        });
+        assert!(
+            third.open("eastus").is_none(),
+            "an expired one is not taken on"
+        );
     }
 
     #[test]

@@ -68,6 +68,9 @@ pub struct TopologyStatus {
     pub waf_policy_id: String,
     /// Where the global resource group lives (empty when it does not exist).
     pub global_group_region: String,
+    /// The failover the guard pinned since the profile was last written (the Traffic Manager
+    /// profile's `bcdr-pinned` tag, `from->to at time`; see [`crate::failover::guard`]), or empty.
+    pub pinned: String,
     /// Regions that could not be read (see [`Observed::unreachable`]), with the error: their entries
     /// here say nothing of what they hold.
     pub unreachable: BTreeMap<String, String>,
@@ -100,6 +103,7 @@ pub fn status(topology: &Topology, observed: &Observed) -> TopologyStatus {
         ),
         traffic_manager_id: text(&profile, &["id"]),
         traffic_manager_fqdn: text(&profile, &["properties", "dnsConfig", "fqdn"]),
+        pinned: text(&profile, &["tags", names::TAG_PINNED]),
         registry_id: text(&ResourceKey::Registry, &["id"]),
         registry_login_server: text(&ResourceKey::Registry, &["properties", "loginServer"]),
         backup_account_id: text(&ResourceKey::StorageAccount, &["id"]),

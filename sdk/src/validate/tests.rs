@@ -316,7 +316,7 @@ mod routing {
         assert_eq!(d.summary, "Status codes need HTTP");
         assert_eq!(
             t.traffic_manager.as_ref().map(|tm| tm.failover_seconds()),
-            Some(40)
+            Some(45)
         );
     }
 
