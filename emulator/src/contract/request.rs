@@ -44,6 +44,9 @@ pub struct Ctx<'a> {
     pub config: &'a Config,
     pub now: u64,
     pub subscription: String,
+    /// The subscription's tenant as the caller sees it: the tenant its token was issued for, the
+    /// tenant `GET /subscriptions/{s}` reports to it.
+    pub tenant: String,
     pub base_url: String,
     pub request_url: String,
     pub method: Method,

@@ -206,6 +206,8 @@ fn answer(
     if let Err(e) = identity::check_bearer(&app.state, headers, now_s) {
         return error_resp(e);
     }
+    let tenant = identity::tenant_of(&app.state, headers)
+        .unwrap_or_else(|| identity::DEFAULT_TENANT.to_owned());
     // Above any subscription: what the caller's tenant holds.
     if matches!(
         route,
@@ -214,8 +216,6 @@ fn answer(
         if let Some(resp) = api_version_refusal(api, query) {
             return resp;
         }
-        let tenant = identity::tenant_of(&app.state, headers)
-            .unwrap_or_else(|| identity::DEFAULT_TENANT.to_owned());
         return match route {
             Route::Subscriptions => subscriptions::list(&lock(&app.state), &app.config, &tenant),
             Route::Tenants => subscriptions::tenants(&tenant),
@@ -296,6 +296,7 @@ fn answer(
         config: &app.config,
         now,
         subscription,
+        tenant,
         base_url,
         request_url,
         method: method.clone(),
@@ -339,8 +340,8 @@ fn answer(
         Route::RegistryName => crate::rp::registry::check_name(&mut ctx),
         Route::StorageName => crate::rp::storage::check_name(&mut ctx),
         Route::TrafficManagerName => crate::rp::traffic_manager::profile::check_name(&mut ctx),
-        Route::ClusterCredential { rg, cluster } => {
-            crate::rp::aks::cluster::user_credential(&mut ctx, &rg, &cluster)
+        Route::ClusterCredential { rg, cluster, admin } => {
+            crate::rp::aks::cluster::credential(&mut ctx, &rg, &cluster, admin)
         }
         Route::RoleAssignments(scope) => authorization::list(&mut ctx, &scope),
         Route::RoleDefinitions { scope, guid: None } => role_definitions::list(&mut ctx, &scope),

@@ -136,7 +136,7 @@ fn request_region(
             path,
             ..
         } => in_group(rg, namespace, path),
-        Route::ClusterCredential { rg, cluster } => in_group(
+        Route::ClusterCredential { rg, cluster, .. } => in_group(
             rg,
             "microsoft.containerservice",
             &[("managedclusters".to_owned(), cluster.clone())],

@@ -69,10 +69,12 @@ pub(crate) enum Route {
     StorageName,
     /// Traffic Manager's DNS name availability check (V2, subscription scope).
     TrafficManagerName,
-    /// `managedClusters/{name}/listClusterUserCredential`: a cluster's kubeconfig.
+    /// `managedClusters/{name}/listClusterUserCredential` (or `listClusterAdminCredential`, `admin`):
+    /// a cluster's kubeconfig.
     ClusterCredential {
         rg: String,
         cluster: String,
+        admin: bool,
     },
     /// `/{scope}/providers/Microsoft.Authorization/roleAssignments/{name}`: any scope.
     RoleAssignment {
@@ -179,11 +181,12 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static api::Versio
             "microsoft.containerservice",
             "managedclusters",
             _,
-            "listclusterusercredential",
+            which @ ("listclusterusercredential" | "listclusteradmincredential"),
         ] => (
             Route::ClusterCredential {
                 rg: own(3),
                 cluster: own(7),
+                admin: *which == "listclusteradmincredential",
             },
             Some(&api::AKS),
         ),

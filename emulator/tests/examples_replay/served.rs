@@ -34,6 +34,16 @@ pub const SERVED: &[(&str, &str, &[&str])] = &[
         &["put", "get", "delete"],
     ),
     (
+        armspec::files::MANAGED_CLUSTERS,
+        "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ContainerService/managedClusters/{resourceName}/listClusterUserCredential",
+        &["post"],
+    ),
+    (
+        armspec::files::MANAGED_CLUSTERS,
+        "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ContainerService/managedClusters/{resourceName}/listClusterAdminCredential",
+        &["post"],
+    ),
+    (
         armspec::files::TRAFFIC_MANAGER,
         "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/trafficmanagerprofiles/{profileName}",
         &["put", "get", "delete"],

@@ -255,6 +255,16 @@ pub fn conforms(method: &str, url: &str, status: u16, body: Option<&Value>) {
             wrapped = serde_json::json!({ "error": inner });
             Some(&wrapped)
         }
+        // AKS answers `aadProfile.adminGroupObjectIDs: null` when none were sent, and an
+        // `adminUsers: null` its spec does not declare (recorded: Azure/azure-cli acs recordings
+        // test_aks_create_enable_azure_rbac, test_aks_create_nonaad_and_update_with_managed_aad;
+        // the spec's own examples show the null): the recording wins, the rest is checked.
+        Some(b) if status < 400 && spec.contains("managedClusters") && has_aad_nulls(b) => {
+            let mut inner = b.clone();
+            without_aad_nulls(&mut inner);
+            wrapped = inner;
+            Some(&wrapped)
+        }
         other => other,
     };
     let errors = specs.check_response(spec, method, path, status, body);
@@ -262,4 +272,38 @@ pub fn conforms(method: &str, url: &str, status: u16, body: Option<&Value>) {
         errors.is_empty(),
         "{method} {path} -> {status} does not match {spec}:\n{errors:#?}\n{body:#?}"
     );
+}
+
+/// The managed clusters of an answer: itself, or each of a list's `value`.
+fn clusters(body: &Value) -> Vec<&Value> {
+    match body["value"].as_array() {
+        Some(items) => items.iter().collect(),
+        None => vec![body],
+    }
+}
+
+fn has_aad_nulls(body: &Value) -> bool {
+    clusters(body).iter().any(|c| {
+        let aad = &c["properties"]["aadProfile"];
+        aad.get("adminUsers").is_some() || aad.get("adminGroupObjectIDs") == Some(&Value::Null)
+    })
+}
+
+fn without_aad_nulls(body: &mut Value) {
+    let one = |c: &mut Value| {
+        if let Some(aad) = c
+            .get_mut("properties")
+            .and_then(|p| p.get_mut("aadProfile"))
+            .and_then(Value::as_object_mut)
+        {
+            aad.remove("adminUsers");
+            if aad.get("adminGroupObjectIDs") == Some(&Value::Null) {
+                aad.remove("adminGroupObjectIDs");
+            }
+        }
+    };
+    match body.get_mut("value").and_then(Value::as_array_mut) {
+        Some(items) => items.iter_mut().for_each(one),
+        None => one(body),
+    }
 }

@@ -1,6 +1,9 @@
 //! `Microsoft.ContainerService/managedClusters`: validation as AKS does it, read-only properties
-//! (fqdn, node resource group, identities, power state), PUT and DELETE as long-running operations.
-//! Node pools (in `agentPoolProfiles` or as children) follow `agent_pool`.
+//! (fqdn, node resource group, identities, power state, the OIDC issuer's URL), PUT and DELETE as
+//! long-running operations, and the cluster's kubeconfigs (`listClusterUserCredential`,
+//! `listClusterAdminCredential`): a token for a cluster with local accounts, kubelogin's `exec` for
+//! one with AKS-managed Microsoft Entra ID. Node pools (in `agentPoolProfiles` or as children) follow
+//! `agent_pool`.
 
 use super::CLUSTER_TYPE;
 use super::pools::{any_busy, with_children};
@@ -14,6 +17,25 @@ use axum::http::Method;
 use serde_json::{Value, json};
 
 const TYPE: &str = "Microsoft.ContainerService/ManagedClusters";
+
+/// AKS's Microsoft Entra ID server application ("Azure Kubernetes Service AAD Server"), the audience
+/// of a managed-AAD cluster's tokens, the same in every tenant (Azure/kubelogin
+/// docs/book/src/concepts/aks.md; learn.microsoft.com/azure/aks/kubelogin-authentication).
+const AAD_SERVER_APP: &str = "6dae42f8-4368-4678-94ff-3960e28e3630";
+
+/// AKS's public Entra ID client application ("Azure Kubernetes Service AAD Client"), the one
+/// kubelogin's device code and interactive logins use (same sources).
+const AAD_CLIENT_APP: &str = "80faf920-1908-4b52-b5ef-a8e7bedfc67a";
+
+/// What AKS answers a static credential of a cluster with local accounts disabled (400
+/// `BadRequest`: hashicorp/terraform-provider-azurerm PR #15489, Azure/caf-terraform-landingzones
+/// #416; learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad).
+const STATIC_CREDENTIAL_REFUSED: &str = "Getting static credential is not allowed because this cluster is set to disable local accounts.";
+
+/// Whether a cluster (as stored, or as a PUT sends it) has AKS-managed Microsoft Entra ID.
+fn managed_aad(body: &Value) -> bool {
+    body["properties"]["aadProfile"]["managed"].as_bool() == Some(true)
+}
 
 fn invalid(target: &str, message: String) -> ArmError {
     ArmError::bad_request("InvalidParameter", message).with_target(target)
@@ -155,6 +177,23 @@ fn validate(
             "Basic load balancer is not supported: use the Standard load balancer.".into(),
         ));
     }
+    if let Some(old) = existing
+        && managed_aad(&old.body)
+        && !managed_aad(body)
+    {
+        // "AKS-managed Microsoft Entra integration can't be disabled" (learn.microsoft.com
+        // enable-authentication-microsoft-entra-id, Limitations); the code is a guess, the message
+        // has AKS's form for a fixed property (Azure/AKS #1519).
+        tracing::info!(
+            cluster = name,
+            "refused: managed Entra ID cannot be disabled"
+        );
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            "Changing property 'aadProfile.managed' is not allowed: AKS-managed Microsoft Entra ID integration cannot be disabled once it is enabled.",
+        )
+        .with_target("aadProfile.managed"));
+    }
     if let Some(old) = existing {
         for key in ["dnsPrefix", "fqdnSubdomain"] {
             if props.get(key).is_some() && old.body["properties"][key] != props[key] {
@@ -241,13 +280,30 @@ fn render(
         .iter()
         .map(|p| crate::rp::aks::pools::rendered(p, &version))
         .collect();
+    // The identity's tenant is the subscription's (azure-cli acs recording
+    // test_aks_create_enable_azure_rbac).
     let identity = match old.map(|o| o["identity"].clone()).filter(|v| !v.is_null()) {
         Some(identity) => identity,
         None => {
-            json!({ "type": "SystemAssigned", "principalId": uuid::Uuid::new_v4().to_string(), "tenantId": uuid::Uuid::new_v4().to_string() })
+            json!({ "type": "SystemAssigned", "principalId": uuid::Uuid::new_v4().to_string(), "tenantId": ctx.tenant })
         }
     };
+    let tenant = identity["tenantId"].as_str().unwrap_or(&ctx.tenant);
     let mut properties = props.clone();
+    if let Some(members) = properties.as_object_mut() {
+        for (key, value) in [
+            ("aadProfile", aad_profile(&props["aadProfile"], tenant)),
+            (
+                "oidcIssuerProfile",
+                oidc_issuer_profile(&props["oidcIssuerProfile"], id, location, tenant),
+            ),
+        ] {
+            match value {
+                Some(value) => members.insert(key.to_owned(), value),
+                None => members.remove(key),
+            };
+        }
+    }
     for (key, value) in [
         ("provisioningState", json!("Creating")),
         ("powerState", json!({ "code": "Running" })),
@@ -268,6 +324,19 @@ fn render(
         ("maxAgentPools", json!(100)),
         ("networkProfile", network),
         ("identityProfile", kubelet),
+        // Always a boolean, `false` when not sent (aks-create #0).
+        (
+            "disableLocalAccounts",
+            json!(props["disableLocalAccounts"].as_bool().unwrap_or(false)),
+        ),
+        // `{}` when nothing is set, never absent (aks-create #0).
+        (
+            "securityProfile",
+            Some(&props["securityProfile"])
+                .filter(|p| p.is_object())
+                .cloned()
+                .unwrap_or_else(|| json!({})),
+        ),
     ] {
         properties[key] = value;
     }
@@ -281,6 +350,59 @@ fn render(
         "sku": rendered_sku(body),
         "properties": properties,
     })
+}
+
+/// `aadProfile` as AKS answers it, `None` when the cluster has none: `tenantID` filled with the
+/// subscription's tenant when not sent, `adminGroupObjectIDs` `null` when not sent, and `adminUsers:
+/// null`, which the spec does not declare (azure-cli acs recordings test_aks_create_enable_azure_rbac,
+/// test_aks_create_nonaad_and_update_with_managed_aad). `enableAzureRBAC` only when sent (the latter).
+fn aad_profile(sent: &Value, tenant: &str) -> Option<Value> {
+    let Value::Object(sent) = sent else {
+        return None;
+    };
+    let mut out = sent.clone();
+    out.entry("adminGroupObjectIDs").or_insert(Value::Null);
+    out.insert("adminUsers".to_owned(), Value::Null);
+    if out
+        .get("tenantID")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+    {
+        out.insert("tenantID".to_owned(), json!(tenant));
+    }
+    Some(Value::Object(out))
+}
+
+/// `oidcIssuerProfile` as AKS answers it, `None` when not sent: `enabled`, and while enabled the
+/// read-only `issuerURL` `https://{location}.oic.prod-aks.azure.com/{tenant}/{guid}/`, filled in the
+/// PUT's answer already (azure-cli acs recording
+/// test_aks_create_with_oidc_issuer_enabled). A sent `issuerURL` is ignored.
+/// How AKS derives the guid is not known: here a name-based UUID of the cluster's id, so the URL is
+/// the same for the cluster's whole life.
+fn oidc_issuer_profile(sent: &Value, id: &str, location: &str, tenant: &str) -> Option<Value> {
+    let Value::Object(sent) = sent else {
+        return None;
+    };
+    let enabled = sent
+        .get("enabled")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let mut out = sent.clone();
+    out.insert("enabled".to_owned(), json!(enabled));
+    out.remove("issuerURL");
+    if enabled {
+        let guid = uuid::Uuid::new_v5(
+            &uuid::Uuid::NAMESPACE_URL,
+            format!("{}/oidcissuer", id.to_ascii_lowercase()).as_bytes(),
+        );
+        out.insert(
+            "issuerURL".to_owned(),
+            json!(format!(
+                "https://{location}.oic.prod-aks.azure.com/{tenant}/{guid}/"
+            )),
+        );
+    }
+    Some(Value::Object(out))
 }
 
 /// The sku as AKS answers it: `Base`/`Free` when none was sent, the tier in AKS's spelling.
@@ -414,9 +536,71 @@ pub fn cluster(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError
     crud::serve(ctx, &at, &ManagedCluster)
 }
 
-/// `POST .../managedClusters/{name}/listClusterUserCredential`: the cluster's kubeconfig (base64), with
-/// a token stable per cluster. 404 without the cluster, 409 while it is still being created.
-pub fn user_credential(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, ArmError> {
+/// The `format` of a managed-AAD cluster's user kubeconfig (`CredentialFormatParameter`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    /// kubelogin as a client-go credential plugin: the default since Kubernetes 1.24.
+    Exec,
+    /// The legacy `azure` auth-provider (removed from kubectl in 1.26).
+    Azure,
+}
+
+/// The `format` query parameter: `exec` when absent (learn.microsoft.com
+/// enable-authentication-microsoft-entra-id: the default since Kubernetes 1.24); anything but `exec`
+/// or `azure` is refused (a guess: the spec's enum, no recorded refusal).
+fn format(ctx: &Ctx<'_>) -> Result<Format, ArmError> {
+    match ctx.query.get("format").map(|f| f.to_ascii_lowercase()) {
+        None => Ok(Format::Exec),
+        Some(f) if f == "exec" => Ok(Format::Exec),
+        Some(f) if f == "azure" => Ok(Format::Azure),
+        Some(f) => Err(ArmError::bad_request(
+            "InvalidParameter",
+            format!(
+                "The value '{f}' of parameter 'format' is invalid: it must be 'exec' or 'azure'."
+            ),
+        )
+        .with_target("format")),
+    }
+}
+
+/// A kubeconfig for cluster `name` at `fqdn`, its one user `user` authenticated by `auth` (the YAML
+/// under `user:`, indented four spaces).
+fn kubeconfig(name: &str, fqdn: &str, user: &str, auth: &str) -> String {
+    use base64::Engine as _;
+    let ca = base64::engine::general_purpose::STANDARD.encode("arm-emulator cluster CA");
+    format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: {name}\n  cluster:\n    server: https://{fqdn}:443\n    certificate-authority-data: {ca}\ncontexts:\n- name: {name}\n  context:\n    cluster: {name}\n    user: {user}\ncurrent-context: {name}\npreferences: {{}}\nusers:\n- name: {user}\n  user:\n{auth}"
+    )
+}
+
+/// How a managed-AAD cluster's user authenticates: kubelogin's `exec` plugin or the `azure`
+/// auth-provider, against AKS's Entra ID applications in the cluster's tenant; no token, no key (the
+/// kubeconfigs AKS issued as third-party captures show them, the arguments in the newer captures'
+/// order; docs/emulator-fidelity.md, "Microsoft Entra ID and local accounts").
+fn aad_user(format: Format, tenant: &str) -> String {
+    match format {
+        Format::Exec => format!(
+            "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      args:\n      - get-token\n      - --environment\n      - AzurePublicCloud\n      - --server-id\n      - {AAD_SERVER_APP}\n      - --client-id\n      - {AAD_CLIENT_APP}\n      - --tenant-id\n      - {tenant}\n      - --login\n      - devicecode\n      command: kubelogin\n      env: null\n      installHint: |2\n\n        kubelogin is not installed which is required to connect to AAD enabled cluster.\n\n        To learn more, please go to https://aka.ms/aks/kubelogin\n      provideClusterInfo: false\n"
+        ),
+        Format::Azure => format!(
+            "    auth-provider:\n      config:\n        apiserver-id: {AAD_SERVER_APP}\n        client-id: {AAD_CLIENT_APP}\n        config-mode: '1'\n        environment: AzurePublicCloud\n        tenant-id: {tenant}\n      name: azure\n"
+        ),
+    }
+}
+
+/// `POST .../managedClusters/{name}/listClusterUserCredential` and (`admin`)
+/// `.../listClusterAdminCredential`: the cluster's kubeconfig, base64 in `kubeconfigs[0].value`.
+///
+/// - A cluster with local accounts: a token stable per cluster (and per user, admin or not), users
+///   `clusterUser_{rg}_{name}` / `clusterAdmin_{rg}_{name}`.
+/// - `disableLocalAccounts`: the admin credential is refused, 400 `BadRequest` (AKS's words); so is
+///   the user credential of a cluster without managed AAD, whose user credential is static too (a
+///   guess: the docs say only that it "will fail").
+/// - Managed AAD: the user credential is kubelogin's, in the `format` asked for (`exec` by default),
+///   whatever `disableLocalAccounts` says.
+///
+/// 404 without the cluster, 409 while it is still being created.
+pub fn credential(ctx: &mut Ctx<'_>, rg: &str, name: &str, admin: bool) -> Result<Resp, ArmError> {
     use base64::Engine as _;
     if ctx.method != Method::POST {
         return Err(method_not_allowed(&ctx.method));
@@ -436,22 +620,40 @@ pub fn user_credential(ctx: &mut Ctx<'_>, rg: &str, name: &str) -> Result<Resp, 
             "The cluster is being created: its credentials exist once it is.",
         ));
     }
-    let fqdn = cluster.body["properties"]["fqdn"]
-        .as_str()
-        .unwrap_or_default();
-    let token = uuid::Uuid::new_v5(
-        &uuid::Uuid::NAMESPACE_URL,
-        cluster.id.to_ascii_lowercase().as_bytes(),
-    )
-    .simple()
-    .to_string();
-    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
-    let kubeconfig = format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: {name}\n  cluster:\n    server: https://{fqdn}:443\n    certificate-authority-data: {}\ncontexts:\n- name: {name}\n  context:\n    cluster: {name}\n    user: clusterUser_{rg}_{name}\ncurrent-context: {name}\nusers:\n- name: clusterUser_{rg}_{name}\n  user:\n    token: {token}\n",
-        b64("arm-emulator cluster CA")
-    );
+    let props = &cluster.body["properties"];
+    let fqdn = props["fqdn"].as_str().unwrap_or_default();
+    let aad = managed_aad(&cluster.body);
+    let local_disabled = props["disableLocalAccounts"].as_bool() == Some(true);
+    let (credential, user) = if admin {
+        ("clusterAdmin", format!("clusterAdmin_{rg}_{name}"))
+    } else {
+        ("clusterUser", format!("clusterUser_{rg}_{name}"))
+    };
+    let config = if !admin && aad {
+        let tenant = props["aadProfile"]["tenantID"]
+            .as_str()
+            .unwrap_or(&ctx.tenant);
+        kubeconfig(name, fqdn, &user, &aad_user(format(ctx)?, tenant))
+    } else if local_disabled {
+        tracing::info!(cluster = %cluster.id, admin, "refused: local accounts are disabled");
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            STATIC_CREDENTIAL_REFUSED,
+        ));
+    } else {
+        let seed = if admin {
+            format!("{}/clusteradmin", cluster.id.to_ascii_lowercase())
+        } else {
+            cluster.id.to_ascii_lowercase()
+        };
+        let token = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, seed.as_bytes())
+            .simple()
+            .to_string();
+        kubeconfig(name, fqdn, &user, &format!("    token: {token}\n"))
+    };
+    let value = base64::engine::general_purpose::STANDARD.encode(config);
     Ok(Resp::json(
         200,
-        json!({ "kubeconfigs": [{ "name": "clusterUser", "value": b64(&kubeconfig) }] }),
+        json!({ "kubeconfigs": [{ "name": credential, "value": value }] }),
     ))
 }
