@@ -57,6 +57,37 @@ async fn every_example_lives_its_whole_life_on_newer_terraform_from_path() {
     }
 }
 
+/// What marks a credential in a state file: a kubeconfig's bearer token or client key and
+/// certificate, a password, a client secret, a storage account key.
+const CREDENTIALS: [&str; 7] = [
+    "token:",
+    "client-key-data",
+    "client-certificate-data",
+    "password",
+    "client_secret",
+    "AccountKey=",
+    "\"keys\"",
+];
+
+/// The state file holds no credential (the kubeconfigs are the `exec` kind: kubelogin gets a token
+/// for whoever uses them).
+fn no_credential_in_state(h: &Harness, example: &str) {
+    let state = std::fs::read_to_string(h.dir.join("terraform.tfstate")).expect("the state file");
+    assert!(
+        state.contains("kubelogin"),
+        "{example}: the state holds the clusters' exec kubeconfigs"
+    );
+    let found: Vec<&str> = CREDENTIALS
+        .iter()
+        .copied()
+        .filter(|c| state.contains(c))
+        .collect();
+    assert!(
+        found.is_empty(),
+        "{example}: credentials in terraform.tfstate: {found:?}"
+    );
+}
+
 /// The first quoted string after `marker` in `text`.
 fn quoted_after<'a>(text: &'a str, marker: &str) -> &'a str {
     let rest = &text[text.find(marker).unwrap_or_else(|| panic!("no {marker}")) + marker.len()..];
@@ -78,6 +109,7 @@ async fn example_life(terraform: &std::path::Path, version: &str, example: &str,
         0,
         "{example}: no changes after apply"
     );
+    no_credential_in_state(&h, example);
 
     h.tf_ok(&["state", "rm", &address]).await;
     h.tf_ok(&["import", &address, topology]).await;

@@ -144,7 +144,7 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
         );
         push(
             ResourceKey::ManagedCluster(r.clone()),
-            bodies::cluster(name, region, subnet_id.clone()),
+            bodies::cluster(name, &topology.access, region, subnet_id.clone()),
             vec![rg(&r), ResourceKey::VirtualNetwork(r.clone())],
             vec![],
         );

@@ -2,8 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+mod access;
 mod cluster;
 mod waf;
+pub use access::ClusterAccess;
 pub use cluster::{Autoscale, ClusterSettings, ClusterTier, NodePool};
 pub use waf::{Waf, WafCustomRule, WafManagedRuleSet, WafMatchCondition, WafMode, WafRateLimit};
 
@@ -36,6 +38,9 @@ pub struct Topology {
     /// Hub and spoke: every region's VNet peers with this region's only. `None` peers every pair
     /// (full mesh).
     pub peering_hub: Option<String>,
+    /// How the clusters are reached: Entra ID with Azure RBAC, local accounts off by default.
+    #[serde(default)]
+    pub access: ClusterAccess,
 }
 
 impl Topology {
@@ -62,7 +67,15 @@ impl Topology {
             front_door: None,
             stateful_services: Vec::new(),
             peering_hub: None,
+            access: ClusterAccess::default(),
         }
+    }
+
+    /// Sets how the clusters are reached (see [`ClusterAccess`]).
+    #[must_use]
+    pub fn access(mut self, access: ClusterAccess) -> Self {
+        self.access = access;
+        self
     }
 
     /// Peers every region with `hub` only (hub and spoke) instead of every pair.

@@ -6,6 +6,8 @@ use crate::regions;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+mod access;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Level {
     Pass,
@@ -56,6 +58,7 @@ pub fn report(t: &Topology) -> Vec<Finding> {
         versions(t),
         api_server_sla(t),
         zone_redundancy(t),
+        access::local_accounts(t),
     ]
 }
 

@@ -164,6 +164,20 @@ pub fn validate_with(topology: &Topology, catalog: &Catalog) -> Vec<Diagnostic> 
         }
         seen.push((canonical, region.vnet_cidr.clone(), net));
     }
+    for (i, id) in topology.access.admin_group_object_ids.iter().enumerate() {
+        if uuid::Uuid::parse_str(id).is_err() || id.len() != 36 {
+            out.push(Diagnostic::error(
+                AttributePath(vec![
+                    PathStep::Attribute("admin_group_object_ids".into()),
+                    PathStep::Index(i64::try_from(i).unwrap_or(i64::MAX)),
+                ]),
+                "Not an Entra ID object ID",
+                format!(
+                    "\"{id}\" is not a group's object ID: give each admin group's Object ID as Entra ID shows it (a GUID such as 00000000-0000-0000-0000-000000000000; `az ad group show -g <name> --query id`)"
+                ),
+            ));
+        }
+    }
     // The global resources' region need not be a cluster region: a group's location never changes,
     // so when the region they live in leaves the topology they stay there; it must be an Azure region.
     if let Some(home) = &topology.home_region

@@ -109,7 +109,7 @@ pub fn region_block() -> Block {
                 ty: Ty::String,
                 mode: Mode::Computed,
                 sensitive: true,
-                description: "The cluster's user kubeconfig (YAML), for the Kubernetes and Helm providers; empty for a cold region. Sensitive: Terraform never shows it.",
+                description: "The cluster's user kubeconfig (YAML) in the `exec` format, empty for a cold region. It holds no secret (nothing in the state is a credential): `kubelogin` gets a token of their own for whoever uses it, who needs an Azure role on the cluster (a member of `admin_group_object_ids`, or a holder of an `Azure Kubernetes Service RBAC` role). Sensitive all the same: Terraform never shows it.",
             },
             computed(
                 "ingress_ip_id",
@@ -425,6 +425,18 @@ pub fn resource() -> Block {
                 Ty::String,
                 Mode::Optional,
                 "Hub and spoke: every region's VNet peers with this region's only, instead of every pair of regions (full mesh, the default). Spokes then reach each other only through the hub.",
+            ),
+            attr(
+                "admin_group_object_ids",
+                Ty::List(Box::new(Ty::String)),
+                Mode::Optional,
+                "Entra ID groups (object IDs) whose members administer every cluster. Every cluster uses Entra ID with Azure RBAC for Kubernetes authorization, the OIDC issuer and workload identity (AKS cannot turn managed Entra ID off once it is on); members get a kubeconfig without a secret, `kubelogin` gets each one a token of their own.",
+            ),
+            attr(
+                "local_accounts",
+                Ty::Bool,
+                Mode::Optional,
+                "Local accounts: a static admin kubeconfig that bypasses Entra ID and Azure RBAC. Off unless `true` (the AKS baseline asks for them off; `readiness` warns when on). Turning them off on a running cluster is an update in place.",
             ),
             attr(
                 "peerings",

@@ -59,6 +59,65 @@ pub struct ManagedClusterProperties {
     pub network_profile: NetworkProfile,
     #[serde(default, skip_serializing)]
     pub identity_profile: Option<BTreeMap<String, UserAssignedIdentity>>,
+    /// Entra ID integration (managed) and Azure RBAC for Kubernetes authorization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aad_profile: Option<AadProfile>,
+    /// No static admin kubeconfig (`listClusterAdminCredential` refused): every user through Entra ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disable_local_accounts: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oidc_issuer_profile: Option<OidcIssuerProfile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_profile: Option<SecurityProfile>,
+}
+
+/// `properties.aadProfile`: AKS fills `tenantID` with the subscription's tenant when none is sent,
+/// and answers `adminGroupObjectIDs` null when there are none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AadProfile {
+    #[serde(default)]
+    pub managed: bool,
+    #[serde(rename = "enableAzureRBAC", default)]
+    pub enable_azure_rbac: bool,
+    #[serde(
+        rename = "adminGroupObjectIDs",
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub admin_group_object_ids: Vec<String>,
+    #[serde(rename = "tenantID", default, skip_serializing)]
+    pub tenant_id: Option<String>,
+}
+
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(Option::<Vec<String>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// `properties.oidcIssuerProfile`; AKS fills the read-only `issuerURL`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OidcIssuerProfile {
+    #[serde(default)]
+    pub enabled: bool,
+    #[serde(rename = "issuerURL", default, skip_serializing)]
+    pub issuer_url: Option<String>,
+}
+
+/// `properties.securityProfile`: workload identity (pods federated to Entra ID through the issuer).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecurityProfile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload_identity: Option<Enabled>,
+}
+
+/// `{"enabled": bool}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enabled {
+    #[serde(default)]
+    pub enabled: bool,
 }
 
 /// A pool in the cluster's `agentPoolProfiles`: its name and its settings.

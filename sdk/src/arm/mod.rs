@@ -507,8 +507,19 @@ impl ArmClient {
         api_version: &str,
         body: Option<&Value>,
     ) -> Result<Option<Value>> {
+        self.post_with(path, api_version, &[], body).await
+    }
+
+    /// [`post`](Self::post) with query parameters beside `api-version`.
+    pub async fn post_with(
+        &self,
+        path: &str,
+        api_version: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<Option<Value>> {
         let response = self
-            .send(Method::Post, path, Some(api_version), &[], body)
+            .send(Method::Post, path, Some(api_version), query, body)
             .await?;
         lro::follow(self, Method::Post, path, api_version, response).await
     }

@@ -5,8 +5,9 @@ use crate::arm::container_registry::{
 };
 use crate::arm::front_door as afd;
 use crate::arm::managed_cluster::{
-    AgentPool, AgentPoolResource, ClusterIdentity, ManagedCluster, ManagedClusterProperties,
-    ManagedClusterSku, NetworkProfile, PoolSettings,
+    AadProfile, AgentPool, AgentPoolResource, ClusterIdentity, Enabled, ManagedCluster,
+    ManagedClusterProperties, ManagedClusterSku, NetworkProfile, OidcIssuerProfile, PoolSettings,
+    SecurityProfile,
 };
 use crate::arm::peering::{PeeringProperties, SubResource, VirtualNetworkPeering};
 use crate::arm::public_ip::{DnsSettings, PublicIpAddress, PublicIpProperties, Sku};
@@ -25,7 +26,7 @@ use crate::arm::virtual_network::{
 };
 use crate::arm::waf as arm_waf;
 use crate::model::Registry as RegistrySettings;
-use crate::model::{Autoscale, Backup, FrontDoor, NodePool, Waf};
+use crate::model::{Autoscale, Backup, ClusterAccess, FrontDoor, NodePool, Waf};
 use crate::model::{Region, RegionMode, RegionRole, RoutingMethod, Topology, TrafficManager};
 use crate::names;
 use serde::Serialize;
@@ -88,7 +89,12 @@ pub(super) fn public_ip(topology: &str, region: &Region) -> Value {
     })
 }
 
-pub(super) fn cluster(topology: &str, region: &Region, subnet_id: String) -> Value {
+pub(super) fn cluster(
+    topology: &str,
+    access: &ClusterAccess,
+    region: &Region,
+    subnet_id: String,
+) -> Value {
     let c = &region.cluster;
     to_value(&ManagedCluster {
         id: None,
@@ -126,6 +132,20 @@ pub(super) fn cluster(topology: &str, region: &Region, subnet_id: String) -> Val
                 dns_service_ip: Some(super::DNS_SERVICE_IP.into()),
             },
             identity_profile: None,
+            aad_profile: Some(AadProfile {
+                managed: true,
+                enable_azure_rbac: true,
+                admin_group_object_ids: access.admin_group_object_ids.clone(),
+                tenant_id: None,
+            }),
+            disable_local_accounts: Some(!access.local_accounts),
+            oidc_issuer_profile: Some(OidcIssuerProfile {
+                enabled: true,
+                issuer_url: None,
+            }),
+            security_profile: Some(SecurityProfile {
+                workload_identity: Some(Enabled { enabled: true }),
+            }),
         },
     })
 }

@@ -1,5 +1,6 @@
-//! A cluster's credentials: its user kubeconfig (`listClusterUserCredential`), held as a secret that
-//! never prints.
+//! A cluster's credentials: its user kubeconfig (`listClusterUserCredential`, in the `exec` format:
+//! with Entra ID it holds no secret, `kubelogin` gets each user a token of their own), held as a
+//! secret anyway (a cluster with local accounts may still answer with a token) that never prints.
 
 use super::TopologyClient;
 use crate::arm::managed_cluster;
@@ -38,9 +39,10 @@ impl TopologyClient {
             ResourceKey::ManagedCluster(region.to_owned()).id(self.arm().subscription_id(), name);
         let answer = self
             .arm()
-            .post(
+            .post_with(
                 &format!("{cluster}/listClusterUserCredential"),
                 managed_cluster::API_VERSION,
+                &[("format", "exec")],
                 None,
             )
             .await;

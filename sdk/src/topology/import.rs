@@ -167,6 +167,7 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
             }
         }
     }
+    let mut access_read = false;
     for region in regions {
         let vnet: Option<VirtualNetwork> =
             typed(observed, &ResourceKey::VirtualNetwork(region.clone()));
@@ -182,6 +183,17 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
             .filter(|_| cluster.is_none())
             .unwrap_or_default();
         if let Some(c) = &cluster {
+            // How the clusters are reached is the topology's: the first cluster says.
+            if !access_read {
+                access_read = true;
+                let p = &c.properties;
+                topology.access.admin_group_object_ids = p
+                    .aad_profile
+                    .as_ref()
+                    .map(|a| a.admin_group_object_ids.clone())
+                    .unwrap_or_default();
+                topology.access.local_accounts = p.disable_local_accounts != Some(true);
+            }
             settings.kubernetes_version = c.properties.kubernetes_version.clone();
             // ARM reads a cluster without a sku as Free.
             settings.tier = c

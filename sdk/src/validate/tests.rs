@@ -533,3 +533,19 @@ fn an_upgrade_may_not_skip_a_minor_version_nor_go_back() {
     let back = version_findings(&t, &catalog, |_| Some("1.31.2".into()));
     assert!(back[0].detail.contains("never downgrades"), "{}", back[0]);
 }
+
+#[test]
+fn admin_groups_are_entra_id_object_ids() {
+    let t = pair().access(
+        crate::model::ClusterAccess::default()
+            .admin_group("6f1a3e1c-2b4d-4c8e-9a7b-1d2e3f405162")
+            .admin_group("platform-admins"),
+    );
+    let d = only(&t);
+    assert_eq!(d.path.to_string(), "admin_group_object_ids[1]");
+    assert!(
+        d.detail
+            .contains("\"platform-admins\" is not a group's object ID"),
+        "{d}"
+    );
+}

@@ -519,6 +519,14 @@ pub fn planned(config: &Value, prior: &Value, subscription: Option<&str>) -> Val
             global_group_region(config, prior),
         ),
         ("peering_hub".into(), config.get("peering_hub").clone()),
+        (
+            "admin_group_object_ids".into(),
+            config.get("admin_group_object_ids").clone(),
+        ),
+        (
+            "local_accounts".into(),
+            config.get("local_accounts").clone(),
+        ),
         ("readiness".into(), readiness(config, prior)),
         ("diagram".into(), diagram(config)),
     ]))

@@ -427,6 +427,29 @@ fn config_of(topology: &Topology) -> Value {
                 .map_or(Value::Null, Value::String),
         ),
         (
+            "admin_group_object_ids".into(),
+            if topology.access.admin_group_object_ids.is_empty() {
+                Value::Null
+            } else {
+                Value::List(
+                    topology
+                        .access
+                        .admin_group_object_ids
+                        .iter()
+                        .map(Value::string)
+                        .collect(),
+                )
+            },
+        ),
+        (
+            "local_accounts".into(),
+            if topology.access.local_accounts {
+                Value::Bool(true)
+            } else {
+                Value::Null
+            },
+        ),
+        (
             "front_door".into(),
             topology.front_door.as_ref().map_or(Value::Null, |f| {
                 Value::Map(BTreeMap::from([

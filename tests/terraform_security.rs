@@ -1,0 +1,164 @@
+//! Secure by default through real Terraform (1.0.3, and again on a newer `terraform` from PATH when
+//! there is one): every cluster uses Entra ID with Azure RBAC, local accounts off, the OIDC issuer and
+//! workload identity; the admin kubeconfig is refused and the user one is the `exec` kind, so the
+//! state holds no credential. A cluster made the old way (local accounts on, no Entra ID) is brought
+//! there in place: an update, never a replacement. An admin group that is not an object ID stops at
+//! plan, naming the attribute; local accounts turned back on are warned of by `readiness`.
+
+mod support;
+
+use serde_json::{Value, json};
+use std::path::Path;
+use support::{Harness, SUBSCRIPTION, terraform};
+
+const ADMINS: &str = "6f1a3e1c-2b4d-4c8e-9a7b-1d2e3f405162";
+
+fn shop(access: &str) -> String {
+    format!(
+        r#"resource "bcdr_topology" "dr" {{
+  name = "secure"
+  {access}
+  region "eastus" {{
+    vnet_cidr = "10.1.0.0/16"
+    role      = "primary"
+  }}
+  region "westus" {{
+    vnet_cidr = "10.2.0.0/16"
+    mode      = "warm"
+  }}
+  traffic_manager {{
+    routing_method = "Priority"
+  }}
+}}"#
+    )
+}
+
+fn cluster_id(region: &str) -> String {
+    format!(
+        "/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-secure-{region}/providers/Microsoft.ContainerService/managedClusters/aks-secure-{region}"
+    )
+}
+
+const AKS: &str = "2024-09-01";
+
+async fn cluster(h: &Harness, region: &str) -> Value {
+    h.arm()
+        .get(&cluster_id(region), AKS)
+        .await
+        .expect("read the cluster")
+        .expect("the cluster exists")
+}
+
+fn assert_baseline(c: &Value) {
+    let p = &c["properties"];
+    assert_eq!(p["aadProfile"]["managed"], true, "{c:#}");
+    assert_eq!(p["aadProfile"]["enableAzureRBAC"], true, "{c:#}");
+    assert_eq!(
+        p["aadProfile"]["adminGroupObjectIDs"],
+        json!([ADMINS]),
+        "{c:#}"
+    );
+    assert_eq!(p["disableLocalAccounts"], true, "{c:#}");
+    assert_eq!(p["oidcIssuerProfile"]["enabled"], true, "{c:#}");
+    assert_eq!(
+        p["securityProfile"]["workloadIdentity"]["enabled"], true,
+        "{c:#}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clusters_use_entra_id_and_an_old_one_is_brought_there_in_place() {
+    for (tf, version) in terraform::each() {
+        entra_id_by_default(&tf, &version).await;
+    }
+}
+
+async fn entra_id_by_default(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-entra")).await;
+    let config = shop(&format!("admin_group_object_ids = [\"{ADMINS}\"]"));
+    h.config(&config);
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    for region in ["eastus", "westus"] {
+        assert_baseline(&cluster(&h, region).await);
+    }
+    let refused = h
+        .arm()
+        .post(
+            &format!("{}/listClusterAdminCredential", cluster_id("eastus")),
+            AKS,
+            None,
+        )
+        .await
+        .expect_err("no static admin kubeconfig with local accounts off");
+    assert!(
+        refused.to_string().contains("disable local accounts"),
+        "{refused}"
+    );
+    let state = std::fs::read_to_string(h.dir.join("terraform.tfstate")).expect("state");
+    assert!(state.contains("kubelogin"), "the exec kubeconfig");
+    assert!(!state.contains("token:"), "no bearer token in the state");
+
+    // East US's cluster as an earlier version made it: local accounts on, no Entra ID.
+    let mut old = cluster(&h, "eastus").await;
+    let props = old["properties"].as_object_mut().expect("properties");
+    for key in ["aadProfile", "oidcIssuerProfile", "securityProfile"] {
+        props.remove(key);
+    }
+    props.insert("disableLocalAccounts".into(), json!(false));
+    h.arm()
+        .delete(&cluster_id("eastus"), AKS)
+        .await
+        .expect("delete");
+    h.arm()
+        .put(&cluster_id("eastus"), AKS, &old, &[])
+        .await
+        .expect("the old cluster");
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 2, "the old cluster is drift:\n{}", plan.all());
+    assert!(
+        plan.stdout.contains("update in-place") && !plan.stdout.contains("must be replaced"),
+        "{}",
+        plan.stdout
+    );
+    h.emulator.clear_requests();
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    // (The cluster made again above has a new identity: its role assignment is made again too.)
+    let deletes: Vec<_> = h
+        .writes()
+        .into_iter()
+        .filter(|r| r.method == "DELETE" && r.path.contains("managedClusters"))
+        .collect();
+    assert!(deletes.is_empty(), "no cluster replaced: {deletes:#?}");
+    assert_baseline(&cluster(&h, "eastus").await);
+    assert_eq!(h.plan_code().await.0, 0, "converged");
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_admin_group_stops_at_plan_and_local_accounts_are_warned() {
+    for (tf, version) in terraform::each() {
+        bad_input_and_opt_out(&tf, &version).await;
+    }
+}
+
+async fn bad_input_and_opt_out(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-access")).await;
+    h.config(&shop("admin_group_object_ids = [\"platform-admins\"]"));
+    let out = h.tf(&["plan"]).await;
+    let text = out.words();
+    assert!(
+        text.contains("Not an Entra ID object ID")
+            && text.contains("\"platform-admins\" is not a group's object ID"),
+        "{text}"
+    );
+    assert!(h.writes().is_empty(), "nothing written");
+
+    h.config(&shop("local_accounts = true"));
+    let out = h.tf_ok(&["plan"]).await;
+    assert!(
+        out.words()
+            .contains("WARN local-accounts: local accounts are on"),
+        "{}",
+        out.all()
+    );
+}
