@@ -7,6 +7,7 @@
 //! is timed (its refresh, plan and apply), the median reported. Terraform 1.0.3 from PyPI.
 //!
 //! `cargo build --release -p terraform-provider-bcdr && cargo run --release --example outage_apply`
+//! (`BENCH_TF_LOG=/tmp/tf.log` keeps Terraform's debug log of every run, the provider's included).
 
 #[path = "../tests/support/terraform.rs"]
 #[allow(dead_code)]

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod checkov;
 pub mod terraform;
 
 use arm_emulator::{Config, Emulator};
