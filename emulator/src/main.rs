@@ -68,7 +68,8 @@ API VERSIONS:
     Microsoft.Resources 2024-03-01, subscriptions 2022-12-01, Microsoft.Network 2024-03-01
     (Traffic Manager 2022-04-01, Front Door WAF policies 2024-02-01), Microsoft.ContainerService
     2024-09-01, Microsoft.ContainerRegistry 2023-07-01, Microsoft.Authorization 2022-04-01,
-    Microsoft.Storage 2023-05-01, Microsoft.Cdn 2024-09-01
+    Microsoft.Storage 2023-05-01, Microsoft.Cdn 2024-09-01, Microsoft.OperationalInsights
+    (Log Analytics workspaces) 2023-09-01
 ";
 
 fn parse(args: &[String]) -> Result<Option<Config>, String> {

@@ -155,6 +155,9 @@ pub fn default_latencies() -> BTreeMap<String, u64> {
         ("storageAccount.put", 25_000),
         ("frontDoor.put", 30_000),
         ("frontDoor.delete", 30_000),
+        // A Log Analytics workspace's create: `modifiedDate` 2 s after `createdDate` once it reads
+        // `Succeeded` (test_monitor_log_analytics_workspace_default, 2021-12 version).
+        ("workspace.put", 3_000),
         // How long a new managed identity takes to reach every Entra ID replica.
         ("identity.replication", 30_000),
         // A resource provider registration (`Registering` to `Registered`).

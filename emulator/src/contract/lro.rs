@@ -176,6 +176,12 @@ fn urls(
             let url = format!("{base}/subscriptions/{sub}/operationresults/{op}?api-version={api}");
             (url.clone(), url)
         }
+        Site::Resource => {
+            // At the api-version the write was sent with (the recording's header repeats it).
+            let api = ctx.query.get("api-version").map_or(api, String::as_str);
+            let url = format!("{base}{resource_id}?api-version={api}");
+            (url.clone(), url)
+        }
     }
 }
 

@@ -18,8 +18,9 @@ pub enum Lro {
     AsyncOperation,
     /// An operation announced by both `Azure-AsyncOperation` and `Location`.
     AsyncOperationAndLocation,
-    /// An operation announced by `Location` only, with an empty body (a storage account's create, a
-    /// resource group's delete).
+    /// An operation announced by `Location` only: with an empty body (a storage account's create, a
+    /// resource group's delete), or with the resource itself, `Location` naming the resource (a Log
+    /// Analytics workspace's create: the client reads the resource until its state is terminal).
     Location,
 }
 
@@ -81,6 +82,10 @@ pub enum Site {
     StorageMonitor,
     /// `/subscriptions/{s}/operationresults/{id}` (resource-group #0).
     Subscription,
+    /// The resource itself, at the request's api-version: no status document, the resource's own
+    /// `provisioningState` tells (Log Analytics workspaces: azure-cli monitor recording
+    /// test_monitor_log_analytics_workspace_table_total_retention_upper_fix #1).
+    Resource,
 }
 
 /// How the provider's own errors travel.
@@ -333,6 +338,31 @@ pub const FRONT_DOOR_WAF: Profile = Profile {
     etag_header: false,
 };
 
+/// Log Analytics workspaces (`Microsoft.OperationalInsights`): a create answers 201 with the
+/// workspace `Creating` and a `Location` header naming the workspace itself, no
+/// `Azure-AsyncOperation`; the workspace reads `Creating` until it is made, then `Succeeded`
+/// (azure-cli monitor recordings test_monitor_log_analytics_workspace_table_total_retention_upper_fix
+/// #1-#2 at 2023-09-01, test_monitor_log_analytics_workspace_default #1-#2). An update answers 200
+/// `Succeeded` at once (test_monitor_log_analytics_workspace_default #4,
+/// test_monitor_log_analytics_workspace_public_access #4); PATCH 200 (spec). A delete is synchronous,
+/// 200 with an empty body (test_monitor_log_analytics_workspace_recover, the delete); a missing
+/// workspace's delete 204 (spec: 200/202/204; guess which).
+pub const LOG_ANALYTICS: Profile = Profile {
+    namespace: "Microsoft.OperationalInsights",
+    operation_api_version: api::API_OPERATIONAL_INSIGHTS,
+    create: Answer::new(201, Location, Running),
+    update: Answer::new(200, Sync, Running),
+    patch: Answer::new(200, Sync, Running),
+    delete: Answer::new(200, Sync, Empty),
+    delete_missing: 204,
+    creating: "Creating",
+    doc: Doc::Status,
+    site: Site::Resource,
+    envelope: Envelope::Arm,
+    budget: Budget::Subscription,
+    etag_header: false,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,5 +393,10 @@ mod tests {
         assert_eq!(TRAFFIC_MANAGER_ENDPOINT.budget, Budget::Subscription);
         assert_eq!((CDN.create.status, CDN.site), (201, Site::ResourceGroup));
         assert_eq!((CDN.update.status, CDN.update.shown), (202, Final));
+        assert_eq!(
+            (LOG_ANALYTICS.create.status, LOG_ANALYTICS.create.lro),
+            (201, Location)
+        );
+        assert_eq!(LOG_ANALYTICS.update.lro, Sync);
     }
 }

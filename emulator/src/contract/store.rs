@@ -48,6 +48,7 @@ pub enum Kind {
     FrontDoorChild,
     WafPolicy,
     AgentPool,
+    LogAnalyticsWorkspace,
 }
 
 /// An operation still running on a resource.

@@ -20,6 +20,7 @@ pub const API_CDN: &str = "2024-09-01";
 pub const API_FRONT_DOOR_WAF: &str = "2024-02-01";
 pub const API_COMPUTE_USAGES: &str = "2024-07-01";
 pub const API_COMPUTE_SKUS: &str = "2021-07-01";
+pub const API_OPERATIONAL_INSIGHTS: &str = "2023-09-01";
 
 /// The newest stable api-version any provider answers (the latest the clients of 2026-12 send).
 pub const NEWEST: &str = "2026-12-31";
@@ -145,6 +146,31 @@ pub const AUTHORIZATION: Versions = Versions {
         "2022-05-01-preview",
     ],
 };
+/// Log Analytics workspaces: the versions the service itself lists in its `api-supported-versions`
+/// answer header (azure-cli monitor recordings test_monitor_log_analytics_workspace_failover_failback
+/// and ..._table_total_retention_upper_fix, 2025: 2015-03-20, 2020-08-01, 2020-10-01, 2021-06-01,
+/// 2022-10-01, 2023-09-01, 2025-02-01, 2025-04-01), from 2020-08-01 on (the oldest `az monitor
+/// log-analytics` recording sends it), and the previews recorded clients send: `az aks create
+/// --enable-addons monitoring` reads the default workspace at 2015-11-01-preview (acs recording
+/// test_aks_approuting_update_with_monitoring_addon_enabled), `az monitor` once sent 2021-12-01-preview.
+pub const OPERATIONAL_INSIGHTS: Versions = Versions {
+    pinned: API_OPERATIONAL_INSIGHTS,
+    oldest: "2020-08-01",
+    previews: &["2015-11-01-preview", "2021-12-01-preview"],
+};
+/// The Log Analytics versions the provider's registration lists (the recorded `api-supported-versions`
+/// the emulator answers, newest first).
+pub const OPERATIONAL_INSIGHTS_LISTED: &[&str] = &[
+    "2025-04-01",
+    "2025-02-01",
+    API_OPERATIONAL_INSIGHTS,
+    "2022-10-01",
+    "2021-06-01",
+    "2020-10-01",
+    "2020-08-01",
+    "2021-12-01-preview",
+    "2015-11-01-preview",
+];
 /// Compute quotas.
 pub const COMPUTE_USAGES: Versions = Versions {
     pinned: API_COMPUTE_USAGES,

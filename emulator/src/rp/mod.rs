@@ -9,6 +9,7 @@ pub mod front_door;
 pub mod front_door_routing;
 pub mod health;
 pub mod identity;
+pub mod log_analytics;
 pub mod network;
 pub mod registration;
 pub mod registry;

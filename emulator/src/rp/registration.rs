@@ -9,41 +9,46 @@ use crate::contract::regions::{self, REGIONS};
 use crate::contract::request::{Ctx, Resp};
 use serde_json::{Value, json};
 
-/// A resource type: its name, api-version, and whether it is global (no regions).
-type ResourceType = (&'static str, &'static str, bool);
+/// A resource type: its name, the api-versions its registration lists, and whether it is global (no
+/// regions).
+type ResourceType = (&'static str, &'static [&'static str], bool);
 
 /// The namespaces the emulator serves, with their resource types.
 const NAMESPACES: &[(&str, &[ResourceType])] = &[
     (
         "Microsoft.ContainerService",
-        &[("managedClusters", crate::contract::versions::API_AKS, false)],
+        &[(
+            "managedClusters",
+            &[crate::contract::versions::API_AKS],
+            false,
+        )],
     ),
     (
         "Microsoft.Network",
         &[
             (
                 "virtualNetworks",
-                crate::contract::versions::API_NETWORK,
+                &[crate::contract::versions::API_NETWORK],
                 false,
             ),
             (
                 "virtualNetworks/virtualNetworkPeerings",
-                crate::contract::versions::API_NETWORK,
+                &[crate::contract::versions::API_NETWORK],
                 false,
             ),
             (
                 "publicIPAddresses",
-                crate::contract::versions::API_NETWORK,
+                &[crate::contract::versions::API_NETWORK],
                 false,
             ),
             (
                 "trafficmanagerprofiles",
-                crate::contract::versions::API_TRAFFIC_MANAGER,
+                &[crate::contract::versions::API_TRAFFIC_MANAGER],
                 true,
             ),
             (
                 "FrontDoorWebApplicationFirewallPolicies",
-                crate::contract::versions::API_FRONT_DOOR_WAF,
+                &[crate::contract::versions::API_FRONT_DOOR_WAF],
                 true,
             ),
         ],
@@ -52,17 +57,21 @@ const NAMESPACES: &[(&str, &[ResourceType])] = &[
         "Microsoft.Resources",
         &[(
             "resourceGroups",
-            crate::contract::versions::API_RESOURCES,
+            &[crate::contract::versions::API_RESOURCES],
             false,
         )],
     ),
     (
         "Microsoft.ContainerRegistry",
         &[
-            ("registries", crate::contract::versions::API_REGISTRY, false),
+            (
+                "registries",
+                &[crate::contract::versions::API_REGISTRY],
+                false,
+            ),
             (
                 "registries/replications",
-                crate::contract::versions::API_REGISTRY,
+                &[crate::contract::versions::API_REGISTRY],
                 false,
             ),
         ],
@@ -71,19 +80,27 @@ const NAMESPACES: &[(&str, &[ResourceType])] = &[
         "Microsoft.Storage",
         &[(
             "storageAccounts",
-            crate::contract::versions::API_STORAGE,
+            &[crate::contract::versions::API_STORAGE],
             false,
         )],
     ),
     (
         "Microsoft.Cdn",
-        &[("profiles", crate::contract::versions::API_CDN, true)],
+        &[("profiles", &[crate::contract::versions::API_CDN], true)],
+    ),
+    (
+        "Microsoft.OperationalInsights",
+        &[(
+            "workspaces",
+            crate::contract::versions::OPERATIONAL_INSIGHTS_LISTED,
+            false,
+        )],
     ),
     (
         "Microsoft.Authorization",
         &[(
             "roleAssignments",
-            crate::contract::versions::API_AUTHORIZATION,
+            &[crate::contract::versions::API_AUTHORIZATION],
             true,
         )],
     ),
@@ -142,7 +159,7 @@ fn body(ctx: &Ctx<'_>, namespace: &'static str) -> Value {
         .map_or(&[][..], |(_, t)| t);
     let resource_types: Vec<Value> = types
         .iter()
-        .map(|(t, api, global)| {
+        .map(|(t, apis, global)| {
             let locations: Vec<&str> = if *global {
                 vec!["global"]
             } else {
@@ -155,7 +172,7 @@ fn body(ctx: &Ctx<'_>, namespace: &'static str) -> Value {
                     .map(|r| r.1)
                     .collect()
             };
-            json!({ "resourceType": t, "locations": locations, "apiVersions": [api] })
+            json!({ "resourceType": t, "locations": locations, "apiVersions": apis })
         })
         .collect();
     json!({

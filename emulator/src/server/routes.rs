@@ -8,7 +8,7 @@ use crate::contract::request::{Ctx, Resp};
 use crate::contract::versions as api;
 use crate::rp::aks::{agent_pool, cluster};
 use crate::rp::network::{peering, public_ip, subnet, vnet};
-use crate::rp::{front_door, registry, storage, traffic_manager, waf};
+use crate::rp::{front_door, log_analytics, registry, storage, traffic_manager, waf};
 
 /// The routes ARM knows, as far as the emulator serves them, with the api-version each requires.
 pub(crate) enum Route {
@@ -349,6 +349,7 @@ fn api_for_namespace(ns: &str) -> Option<&'static api::Versions> {
         "microsoft.storage" => Some(&api::STORAGE),
         "microsoft.cdn" => Some(&api::CDN),
         "microsoft.containerservice" => Some(&api::AKS),
+        "microsoft.operationalinsights" => Some(&api::OPERATIONAL_INSIGHTS),
         _ => None,
     }
 }
@@ -391,6 +392,9 @@ pub(crate) fn typed(
             storage::container(ctx, rg, names[0], names[1], names[2])
         }
         ("microsoft.network", ["publicipaddresses"]) => public_ip::address(ctx, rg, names[0]),
+        ("microsoft.operationalinsights", ["workspaces"]) => {
+            log_analytics::workspace(ctx, rg, names[0])
+        }
         ("microsoft.network", ["frontdoorwebapplicationfirewallpolicies"]) => {
             waf::policy(ctx, rg, names[0])
         }

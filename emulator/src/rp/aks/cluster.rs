@@ -1,6 +1,6 @@
 //! `Microsoft.ContainerService/managedClusters`: validation as AKS does it, read-only properties
 //! (fqdn, node resource group, identities, power state, the OIDC issuer's URL), PUT and DELETE as
-//! long-running operations, and the cluster's kubeconfigs (`listClusterUserCredential`,
+//! long-running operations, its add-ons (`addons`), and the cluster's kubeconfigs (`listClusterUserCredential`,
 //! `listClusterAdminCredential`): a token for a cluster with local accounts, kubelogin's `exec` for
 //! one with AKS-managed Microsoft Entra ID. Node pools (in `agentPoolProfiles` or as children) follow
 //! `agent_pool`.
@@ -497,7 +497,24 @@ impl ResourceType for ManagedCluster {
             body["properties"]["kubernetesVersion"].as_str(),
             existing.and_then(|c| c.body["properties"]["kubernetesVersion"].as_str()),
         )?;
-        let rendered = render(ctx, &at.id, &at.name, &at.rg, location, body, existing);
+        super::addons::check(ctx, &body["properties"]["addonProfiles"])?;
+        let mut rendered = render(ctx, &at.id, &at.name, &at.rg, location, body, existing);
+        // The add-ons' identities arrive with the operation's end (see `addons`).
+        let node_rg = rendered["properties"]["nodeResourceGroup"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let completes = super::addons::profiles(
+            ctx,
+            &at.name,
+            &node_rg,
+            &body["properties"]["addonProfiles"],
+            existing.map(|r| &r.body["properties"]["addonProfiles"]),
+        )
+        .map(|addons| {
+            rendered["properties"]["addonProfiles"] = addons.now;
+            json!({ "addonProfiles": addons.after })
+        });
         for principal in [
             rendered["identity"]["principalId"].as_str(),
             rendered["properties"]["identityProfile"]["kubeletidentity"]["objectId"].as_str(),
@@ -518,7 +535,7 @@ impl ResourceType for ManagedCluster {
             } else {
                 "managedCluster.put"
             },
-            completes: None,
+            completes,
             unchanged: false,
         })
     }
