@@ -55,6 +55,7 @@ fn api_version(type_: &str) -> Option<&'static str> {
         "microsoft.network/frontdoorwebapplicationfirewallpolicies" => waf::API_VERSION,
         "microsoft.containerregistry/registries" => container_registry::API_VERSION,
         "microsoft.storage/storageaccounts" => storage::API_VERSION,
+        "microsoft.operationalinsights/workspaces" => log_analytics::API_VERSION,
         "microsoft.cdn/profiles" => front_door::API_VERSION,
         "microsoft.resources/resourcegroups" => resource_group::API_VERSION,
         "microsoft.authorization/roleassignments" => role_assignment::API_VERSION,

@@ -134,6 +134,13 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
             vec![rg(&region.name)],
             vec![],
         );
+        // In every region, cold ones included: a failover then only makes the cluster.
+        push(
+            ResourceKey::LogWorkspace(region.name.clone()),
+            bodies::log_workspace(name, region),
+            vec![rg(&region.name)],
+            vec![],
+        );
     }
     for region in regions.iter().filter(|r| r.mode.has_cluster()) {
         let r = region.name.clone();
@@ -142,10 +149,17 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
             ResourceKey::VirtualNetwork(r.clone()).id(subscription, name),
             names::AKS_SUBNET
         );
+        let workspace = ResourceKey::LogWorkspace(r.clone());
         push(
             ResourceKey::ManagedCluster(r.clone()),
-            bodies::cluster(name, &topology.access, region, subnet_id.clone()),
-            vec![rg(&r), ResourceKey::VirtualNetwork(r.clone())],
+            bodies::cluster(
+                name,
+                &topology.access,
+                region,
+                subnet_id.clone(),
+                workspace.id(subscription, name),
+            ),
+            vec![rg(&r), ResourceKey::VirtualNetwork(r.clone()), workspace],
             vec![],
         );
         // AKS takes one operation per cluster at a time: pools follow the cluster's own write, and

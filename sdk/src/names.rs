@@ -43,6 +43,11 @@ pub fn cluster(topology: &str, region: &str) -> String {
     format!("aks-{topology}-{region}")
 }
 
+/// The region's Log Analytics workspace (4-63 letters, digits and hyphens).
+pub fn log_workspace(topology: &str, region: &str) -> String {
+    format!("log-{topology}-{region}")
+}
+
 pub fn dns_prefix(topology: &str, region: &str) -> String {
     format!("{topology}-{region}")
 }

@@ -180,7 +180,7 @@ async fn a_failed_operation_keeps_partial_progress_and_a_rerun_converges() {
             .iter()
             .filter(|o| matches!(o, Outcome::Done(_)))
             .count(),
-        11,
+        13,
         "everything but the cluster and its role finished"
     );
     assert!(

@@ -258,6 +258,7 @@ async fn a_regions_group_deleted_behind_the_sdks_back_is_rebuilt_and_rejoined() 
             "create AKS cluster (westus)",
             "create cluster identity role (westus)",
             "create ingress public IP (westus)",
+            "create monitoring workspace (westus)",
             "create peering (westus -> centralus)",
             "create peering (westus -> eastus)",
             "create resource group (westus)",

@@ -69,6 +69,24 @@ pub struct ManagedClusterProperties {
     pub oidc_issuer_profile: Option<OidcIssuerProfile>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_profile: Option<SecurityProfile>,
+    /// Add-ons by name: `omsagent` (Container Insights, to a Log Analytics workspace) and
+    /// `azurepolicy` (Azure Policy for Kubernetes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addon_profiles: Option<BTreeMap<String, AddonProfile>>,
+}
+
+/// The Container Insights add-on, and the config key naming its workspace (AKS keeps its casing).
+pub const ADDON_MONITORING: &str = "omsagent";
+pub const MONITORING_WORKSPACE: &str = "logAnalyticsWorkspaceResourceID";
+/// The Azure Policy add-on.
+pub const ADDON_POLICY: &str = "azurepolicy";
+
+/// One add-on: AKS answers its identity (a user-assigned identity in the node resource group).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddonProfile {
+    pub enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<BTreeMap<String, String>>,
 }
 
 /// `properties.aadProfile`: AKS fills `tenantID` with the subscription's tenant when none is sent,

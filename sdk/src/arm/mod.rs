@@ -9,6 +9,7 @@ pub mod compute;
 pub mod container_registry;
 pub mod front_door;
 mod interrupt;
+pub mod log_analytics;
 mod lro;
 pub mod managed_cluster;
 mod pacing;

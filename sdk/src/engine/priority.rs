@@ -29,6 +29,7 @@ pub fn typical_duration(op: &PlannedOperation) -> Duration {
             ResourceKey::Peering { .. } | ResourceKey::WafPolicy => 10,
             ResourceKey::VirtualNetwork(_) => 6,
             ResourceKey::PublicIp(_) => 4,
+            ResourceKey::LogWorkspace(_) => 3,
             ResourceKey::TrafficManagerProfile | ResourceKey::TrafficManagerChild(_) => 2,
             _ => 1,
         }

@@ -4,10 +4,11 @@ use crate::arm::container_registry::{
     Registry, RegistryProperties, Replication, ReplicationProperties, Sku as RegistrySku,
 };
 use crate::arm::front_door as afd;
+use crate::arm::log_analytics::{Sku as WorkspaceSku, Workspace, WorkspaceProperties};
 use crate::arm::managed_cluster::{
-    AadProfile, AgentPool, AgentPoolResource, ClusterIdentity, Enabled, ManagedCluster,
-    ManagedClusterProperties, ManagedClusterSku, NetworkProfile, OidcIssuerProfile, PoolSettings,
-    SecurityProfile,
+    ADDON_MONITORING, ADDON_POLICY, AadProfile, AddonProfile, AgentPool, AgentPoolResource,
+    ClusterIdentity, Enabled, MONITORING_WORKSPACE, ManagedCluster, ManagedClusterProperties,
+    ManagedClusterSku, NetworkProfile, OidcIssuerProfile, PoolSettings, SecurityProfile,
 };
 use crate::arm::peering::{PeeringProperties, SubResource, VirtualNetworkPeering};
 use crate::arm::public_ip::{DnsSettings, PublicIpAddress, PublicIpProperties, Sku};
@@ -67,6 +68,21 @@ pub(super) fn vnet(topology: &str, region: &Region) -> Value {
     })
 }
 
+/// The region's Log Analytics workspace: pay per GB, 30 days (Container Insights' own default).
+pub(super) fn log_workspace(topology: &str, region: &Region) -> Value {
+    to_value(&Workspace {
+        location: region.name.clone(),
+        tags: names::tags(topology, &region.name),
+        properties: WorkspaceProperties {
+            sku: WorkspaceSku {
+                name: "PerGB2018".into(),
+            },
+            retention_in_days: 30,
+            customer_id: None,
+        },
+    })
+}
+
 pub(super) fn public_ip(topology: &str, region: &Region) -> Value {
     to_value(&PublicIpAddress {
         id: None,
@@ -94,6 +110,7 @@ pub(super) fn cluster(
     access: &ClusterAccess,
     region: &Region,
     subnet_id: String,
+    workspace_id: String,
 ) -> Value {
     let c = &region.cluster;
     to_value(&ManagedCluster {
@@ -146,6 +163,25 @@ pub(super) fn cluster(
             security_profile: Some(SecurityProfile {
                 workload_identity: Some(Enabled { enabled: true }),
             }),
+            addon_profiles: Some(BTreeMap::from([
+                (
+                    ADDON_MONITORING.to_owned(),
+                    AddonProfile {
+                        enabled: true,
+                        config: Some(BTreeMap::from([(
+                            MONITORING_WORKSPACE.to_owned(),
+                            workspace_id,
+                        )])),
+                    },
+                ),
+                (
+                    ADDON_POLICY.to_owned(),
+                    AddonProfile {
+                        enabled: true,
+                        config: None,
+                    },
+                ),
+            ])),
         },
     })
 }

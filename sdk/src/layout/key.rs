@@ -2,8 +2,8 @@
 //! ARM id, api-version, resource group and the name a plan shows.
 
 use crate::arm::{
-    container_registry, front_door, managed_cluster, peering, public_ip, resource_group,
-    role_assignment, storage, traffic_manager, virtual_network, waf,
+    container_registry, front_door, log_analytics, managed_cluster, peering, public_ip,
+    resource_group, role_assignment, storage, traffic_manager, virtual_network, waf,
 };
 use crate::names;
 use serde::{Deserialize, Serialize};
@@ -19,6 +19,8 @@ pub enum ResourceKey {
     /// The static Standard public IP the region's ingress uses.
     PublicIp(String),
     ManagedCluster(String),
+    /// The region's Log Analytics workspace, where its cluster sends Container Insights.
+    LogWorkspace(String),
     /// A user node pool of a region's cluster.
     NodePool {
         region: String,
@@ -65,6 +67,7 @@ impl ResourceKey {
                 managed_cluster::API_VERSION
             }
             ResourceKey::RoleAssignment(_) => role_assignment::API_VERSION,
+            ResourceKey::LogWorkspace(_) => log_analytics::API_VERSION,
             ResourceKey::Peering { .. } => peering::API_VERSION,
             ResourceKey::TrafficManagerProfile | ResourceKey::TrafficManagerChild(_) => {
                 traffic_manager::API_VERSION
@@ -89,6 +92,7 @@ impl ResourceKey {
             | ResourceKey::VirtualNetwork(r)
             | ResourceKey::PublicIp(r)
             | ResourceKey::ManagedCluster(r)
+            | ResourceKey::LogWorkspace(r)
             | ResourceKey::RoleAssignment(r)
             | ResourceKey::Replication(r)
             | ResourceKey::RegistryPull(r)
@@ -185,6 +189,11 @@ impl ResourceKey {
             ResourceKey::ManagedCluster(region) => {
                 managed_cluster::id(subscription, &rg(region), &names::cluster(topology, region))
             }
+            ResourceKey::LogWorkspace(region) => log_analytics::id(
+                subscription,
+                &rg(region),
+                &names::log_workspace(topology, region),
+            ),
             ResourceKey::NodePool { region, pool } => managed_cluster::agent_pool_id(
                 &managed_cluster::id(subscription, &rg(region), &names::cluster(topology, region)),
                 pool,
@@ -256,6 +265,7 @@ impl fmt::Display for ResourceKey {
             ResourceKey::VirtualNetwork(r) => write!(f, "virtual network ({r})"),
             ResourceKey::PublicIp(r) => write!(f, "ingress public IP ({r})"),
             ResourceKey::ManagedCluster(r) => write!(f, "AKS cluster ({r})"),
+            ResourceKey::LogWorkspace(r) => write!(f, "monitoring workspace ({r})"),
             ResourceKey::NodePool { region, pool } => write!(f, "node pool {pool} ({region})"),
             ResourceKey::RoleAssignment(r) => write!(f, "cluster identity role ({r})"),
             ResourceKey::Peering { from, to } => write!(f, "peering ({from} -> {to})"),

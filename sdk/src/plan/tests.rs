@@ -50,8 +50,10 @@ fn create_from_nothing() {
             "create resource group (westus)",
             "create virtual network (eastus)",
             "create ingress public IP (eastus)",
+            "create monitoring workspace (eastus)",
             "create virtual network (westus)",
             "create ingress public IP (westus)",
+            "create monitoring workspace (westus)",
             "create AKS cluster (eastus)",
             "create cluster identity role (eastus)",
             "create AKS cluster (westus)",
@@ -76,8 +78,10 @@ fn create_from_nothing() {
         deps("AKS cluster (eastus)"),
         [
             at("resource group (eastus)"),
-            at("virtual network (eastus)")
-        ]
+            at("virtual network (eastus)"),
+            at("monitoring workspace (eastus)")
+        ],
+        "AKS refuses a monitoring add-on whose workspace does not exist"
     );
     assert_eq!(
         deps("cluster identity role (eastus)"),
@@ -177,6 +181,7 @@ fn adding_a_region_touches_only_new_resources_and_its_peerings() {
             "create resource group (centralus)",
             "create virtual network (centralus)",
             "create ingress public IP (centralus)",
+            "create monitoring workspace (centralus)",
             "create AKS cluster (centralus)",
             "create cluster identity role (centralus)",
             "create peering (centralus -> eastus)",
