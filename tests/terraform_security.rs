@@ -161,4 +161,47 @@ async fn bad_input_and_opt_out(tf: &Path, version: &str) {
         "{}",
         out.all()
     );
+
+    h.config(&shop(
+        "api_server_authorized_ip_ranges = [\"203.0.113.0/24\", \"banana\"]",
+    ));
+    let text = h.tf(&["plan"]).await.words();
+    assert!(
+        text.contains("Not an IPv4 range") && text.contains("\"banana\" is not an IPv4 address"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_servers_answer_only_the_authorized_ranges() {
+    for (tf, version) in terraform::each() {
+        authorized_ranges(&tf, &version).await;
+    }
+}
+
+async fn authorized_ranges(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-ranges")).await;
+    let ranges =
+        |c: &Value| c["properties"]["apiServerAccessProfile"]["authorizedIPRanges"].clone();
+    h.config(&shop(
+        "api_server_authorized_ip_ranges = [\"203.0.113.0/24\", \"198.51.100.7\"]",
+    ));
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    for region in ["eastus", "westus"] {
+        assert_eq!(
+            ranges(&cluster(&h, region).await),
+            json!(["203.0.113.0/24", "198.51.100.7"]),
+            "{region}"
+        );
+    }
+    assert_eq!(h.plan_code().await.0, 0, "converged");
+    // Opened again to any address: the ranges are sent empty, and cleared.
+    h.config(&shop(""));
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 2, "{}", plan.all());
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let cleared = ranges(&cluster(&h, "eastus").await);
+    assert!(cleared.as_array().is_none_or(Vec::is_empty), "{cleared}");
+    assert_eq!(h.plan_code().await.0, 0, "converged");
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
 }

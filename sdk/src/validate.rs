@@ -178,6 +178,21 @@ pub fn validate_with(topology: &Topology, catalog: &Catalog) -> Vec<Diagnostic> 
             ));
         }
     }
+    for (i, range) in topology.access.authorized_ip_ranges.iter().enumerate() {
+        let valid = range.parse::<Ipv4Net>().is_ok() || range.parse::<std::net::Ipv4Addr>().is_ok();
+        if !valid {
+            out.push(Diagnostic::error(
+                AttributePath(vec![
+                    PathStep::Attribute("api_server_authorized_ip_ranges".into()),
+                    PathStep::Index(i64::try_from(i).unwrap_or(i64::MAX)),
+                ]),
+                "Not an IPv4 range",
+                format!(
+                    "\"{range}\" is not an IPv4 address or CIDR range: give the addresses allowed to reach the API servers as CIDRs, such as 203.0.113.0/24 (the API server takes IPv4 ranges only)"
+                ),
+            ));
+        }
+    }
     // The global resources' region need not be a cluster region: a group's location never changes,
     // so when the region they live in leaves the topology they stay there; it must be an Azure region.
     if let Some(home) = &topology.home_region

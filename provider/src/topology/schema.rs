@@ -433,6 +433,12 @@ pub fn resource() -> Block {
                 "Entra ID groups (object IDs) whose members administer every cluster. Every cluster uses Entra ID with Azure RBAC for Kubernetes authorization, the OIDC issuer and workload identity (AKS cannot turn managed Entra ID off once it is on); members get a kubeconfig without a secret, `kubelogin` gets each one a token of their own.",
             ),
             attr(
+                "api_server_authorized_ip_ranges",
+                Ty::List(Box::new(Ty::String)),
+                Mode::Optional,
+                "The only IPv4 addresses or CIDR ranges that may reach every cluster's API server; any address when unset. Include wherever failovers are applied from (the pipeline's runners, the operators' networks): an apply from elsewhere cannot reach the new region's cluster. Changing it is an update in place.",
+            ),
+            attr(
                 "local_accounts",
                 Ty::Bool,
                 Mode::Optional,

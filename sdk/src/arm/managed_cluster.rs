@@ -73,6 +73,20 @@ pub struct ManagedClusterProperties {
     /// `azurepolicy` (Azure Policy for Kubernetes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub addon_profiles: Option<BTreeMap<String, AddonProfile>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_server_access_profile: Option<ApiServerAccessProfile>,
+}
+
+/// `properties.apiServerAccessProfile`: the ranges that may reach the API server (sent empty to
+/// clear them: none means any address).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiServerAccessProfile {
+    #[serde(
+        rename = "authorizedIPRanges",
+        default,
+        deserialize_with = "null_as_empty"
+    )]
+    pub authorized_ip_ranges: Vec<String>,
 }
 
 /// The Container Insights add-on, and the config key naming its workspace (AKS keeps its casing).

@@ -7,8 +7,9 @@ use crate::arm::front_door as afd;
 use crate::arm::log_analytics::{Sku as WorkspaceSku, Workspace, WorkspaceProperties};
 use crate::arm::managed_cluster::{
     ADDON_MONITORING, ADDON_POLICY, AadProfile, AddonProfile, AgentPool, AgentPoolResource,
-    ClusterIdentity, Enabled, MONITORING_WORKSPACE, ManagedCluster, ManagedClusterProperties,
-    ManagedClusterSku, NetworkProfile, OidcIssuerProfile, PoolSettings, SecurityProfile,
+    ApiServerAccessProfile, ClusterIdentity, Enabled, MONITORING_WORKSPACE, ManagedCluster,
+    ManagedClusterProperties, ManagedClusterSku, NetworkProfile, OidcIssuerProfile, PoolSettings,
+    SecurityProfile,
 };
 use crate::arm::peering::{PeeringProperties, SubResource, VirtualNetworkPeering};
 use crate::arm::public_ip::{DnsSettings, PublicIpAddress, PublicIpProperties, Sku};
@@ -162,6 +163,9 @@ pub(super) fn cluster(
             }),
             security_profile: Some(SecurityProfile {
                 workload_identity: Some(Enabled { enabled: true }),
+            }),
+            api_server_access_profile: Some(ApiServerAccessProfile {
+                authorized_ip_ranges: access.authorized_ip_ranges.clone(),
             }),
             addon_profiles: Some(BTreeMap::from([
                 (

@@ -19,6 +19,11 @@ pub struct ClusterAccess {
     /// `readiness` warns when on.
     #[serde(default)]
     pub local_accounts: bool,
+    /// The only addresses (CIDRs) that may reach the clusters' API servers; any when empty. Include
+    /// wherever failovers are run from (the pipeline's runners, the operators' networks): a
+    /// failover applied from elsewhere cannot reach the new region's cluster.
+    #[serde(default)]
+    pub authorized_ip_ranges: Vec<String>,
 }
 
 impl ClusterAccess {
@@ -26,6 +31,13 @@ impl ClusterAccess {
     #[must_use]
     pub fn admin_group(mut self, object_id: impl Into<String>) -> Self {
         self.admin_group_object_ids.push(object_id.into());
+        self
+    }
+
+    /// Lets `cidr` reach the clusters' API servers (see [`ClusterAccess::authorized_ip_ranges`]).
+    #[must_use]
+    pub fn authorized_range(mut self, cidr: impl Into<String>) -> Self {
+        self.authorized_ip_ranges.push(cidr.into());
         self
     }
 

@@ -193,6 +193,11 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
                     .map(|a| a.admin_group_object_ids.clone())
                     .unwrap_or_default();
                 topology.access.local_accounts = p.disable_local_accounts != Some(true);
+                topology.access.authorized_ip_ranges = p
+                    .api_server_access_profile
+                    .as_ref()
+                    .map(|a| a.authorized_ip_ranges.clone())
+                    .unwrap_or_default();
             }
             settings.kubernetes_version = c.properties.kubernetes_version.clone();
             // ARM reads a cluster without a sku as Free.

@@ -549,3 +549,16 @@ fn admin_groups_are_entra_id_object_ids() {
         "{d}"
     );
 }
+
+#[test]
+fn authorized_ranges_are_ipv4_addresses_or_cidrs() {
+    let t = pair().access(
+        crate::model::ClusterAccess::default()
+            .authorized_range("203.0.113.0/24")
+            .authorized_range("198.51.100.7")
+            .authorized_range("2001:db8::/32"),
+    );
+    let d = only(&t);
+    assert_eq!(d.path.to_string(), "api_server_authorized_ip_ranges[2]");
+    assert!(d.detail.contains("IPv4 ranges only"), "{d}");
+}

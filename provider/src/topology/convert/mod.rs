@@ -152,6 +152,7 @@ pub fn topology(v: &Value) -> Topology {
     t.peering_hub = v.get("peering_hub").as_str().map(str::to_owned);
     t.access.admin_group_object_ids = strings(v.get("admin_group_object_ids"));
     t.access.local_accounts = matches!(v.get("local_accounts"), Value::Bool(true));
+    t.access.authorized_ip_ranges = strings(v.get("api_server_authorized_ip_ranges"));
     for (name, svc) in v.get("stateful_service").as_map().into_iter().flatten() {
         let location = match svc.get("kind").as_str() {
             Some(k) if k.eq_ignore_ascii_case("in-cluster") => {

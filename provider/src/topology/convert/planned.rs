@@ -527,6 +527,10 @@ pub fn planned(config: &Value, prior: &Value, subscription: Option<&str>) -> Val
             "local_accounts".into(),
             config.get("local_accounts").clone(),
         ),
+        (
+            "api_server_authorized_ip_ranges".into(),
+            config.get("api_server_authorized_ip_ranges").clone(),
+        ),
         ("readiness".into(), readiness(config, prior)),
         ("diagram".into(), diagram(config)),
     ]))

@@ -442,6 +442,21 @@ fn config_of(topology: &Topology) -> Value {
             },
         ),
         (
+            "api_server_authorized_ip_ranges".into(),
+            if topology.access.authorized_ip_ranges.is_empty() {
+                Value::Null
+            } else {
+                Value::List(
+                    topology
+                        .access
+                        .authorized_ip_ranges
+                        .iter()
+                        .map(Value::string)
+                        .collect(),
+                )
+            },
+        ),
+        (
             "local_accounts".into(),
             if topology.access.local_accounts {
                 Value::Bool(true)
