@@ -172,6 +172,9 @@ fn minimal(kind: &str, name: &str) -> Value {
         "agentpools" => {
             json!({ "properties": { "mode": "User", "count": 1, "vmSize": "Standard_D4ds_v5" } })
         }
+        "maintenanceconfigurations" => {
+            json!({ "properties": { "timeInWeek": [{ "day": "Monday", "hourSlots": [1, 2] }] } })
+        }
         "trafficmanagerprofiles" => {
             json!({ "location": "global", "properties": { "trafficRoutingMethod": "Priority", "dnsConfig": { "relativeName": format!("replay-{}", name.to_ascii_lowercase()), "ttl": 30 }, "monitorConfig": { "protocol": "HTTPS", "port": 443, "path": "/" } } })
         }

@@ -179,6 +179,17 @@ pub const AKS: Profile = Profile {
     etag_header: false,
 };
 
+/// Maintenance configurations (`managedClusters/{c}/maintenanceConfigurations/{n}`): every write
+/// answered at once, a PUT 200 with the configuration, a DELETE 200 with no body (Azure/azure-cli acs
+/// recording test_aks_maintenancewindow); a missing one's delete 204 (spec).
+pub const AKS_MAINTENANCE: Profile = Profile {
+    create: Answer::new(200, Sync, Running),
+    update: Answer::new(200, Sync, Running),
+    patch: Answer::new(200, Sync, Running),
+    delete: Answer::new(200, Sync, Empty),
+    ..AKS
+};
+
 /// Registries: a create answers 200 `Succeeded` at once (acr-replication #0); an update the same
 /// (guess); a delete 202 with both headers under the resource (spec example: `Location`; guess:
 /// `Azure-AsyncOperation` too).

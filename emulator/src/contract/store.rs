@@ -48,6 +48,7 @@ pub enum Kind {
     FrontDoorChild,
     WafPolicy,
     AgentPool,
+    MaintenanceConfiguration,
     LogAnalyticsWorkspace,
 }
 

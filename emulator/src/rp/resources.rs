@@ -147,7 +147,10 @@ pub fn delete_latency(ctx: &Ctx<'_>, kind: Kind) -> u64 {
         Kind::ManagedCluster => ctx.latency("managedCluster.delete"),
         Kind::AgentPool => ctx.latency("agentPool.delete"),
         Kind::Registry | Kind::Replication => ctx.latency("registry.delete"),
-        Kind::StorageAccount | Kind::BlobContainer | Kind::LogAnalyticsWorkspace => 0,
+        Kind::StorageAccount
+        | Kind::BlobContainer
+        | Kind::LogAnalyticsWorkspace
+        | Kind::MaintenanceConfiguration => 0,
         Kind::FrontDoorProfile | Kind::FrontDoorChild | Kind::WafPolicy => {
             ctx.latency("frontDoor.delete")
         }

@@ -6,7 +6,7 @@ use crate::contract::lro;
 use crate::contract::profile::Budget;
 use crate::contract::request::{Ctx, Resp};
 use crate::contract::versions as api;
-use crate::rp::aks::{agent_pool, cluster};
+use crate::rp::aks::{agent_pool, cluster, maintenance};
 use crate::rp::network::{peering, public_ip, subnet, vnet};
 use crate::rp::{front_door, log_analytics, registry, storage, traffic_manager, waf};
 
@@ -373,6 +373,9 @@ pub(crate) fn typed(
         ("microsoft.containerservice", ["managedclusters"]) => cluster::cluster(ctx, rg, names[0]),
         ("microsoft.containerservice", ["managedclusters", "agentpools"]) => {
             agent_pool::agent_pool(ctx, rg, names[0], names[1])
+        }
+        ("microsoft.containerservice", ["managedclusters", "maintenanceconfigurations"]) => {
+            maintenance::maintenance_configuration(ctx, rg, names[0], names[1])
         }
         ("microsoft.containerregistry", ["registries"]) => registry::registry(ctx, rg, names[0]),
         ("microsoft.containerregistry", ["registries", "replications"]) => {

@@ -35,6 +35,16 @@ pub const SERVED: &[(&str, &str, &[&str])] = &[
     ),
     (
         armspec::files::MANAGED_CLUSTERS,
+        "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ContainerService/managedClusters/{resourceName}/maintenanceConfigurations/{configName}",
+        &["put", "get", "delete"],
+    ),
+    (
+        armspec::files::MANAGED_CLUSTERS,
+        "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ContainerService/managedClusters/{resourceName}/maintenanceConfigurations",
+        &["get"],
+    ),
+    (
+        armspec::files::MANAGED_CLUSTERS,
         "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ContainerService/managedClusters/{resourceName}/listClusterUserCredential",
         &["post"],
     ),

@@ -1,11 +1,13 @@
-//! `Microsoft.ContainerService`: managed clusters (`cluster`) and their add-ons (`addons`), their node pools (`pools` holds the
-//! rules every pool obeys, `agent_pool` the child resource), Azure CNI's address planning (`cni`)
-//! and the Kubernetes versions AKS offers (`versions`).
+//! `Microsoft.ContainerService`: managed clusters (`cluster`) and their add-ons (`addons`), their
+//! node pools (`pools` holds the rules every pool obeys, `agent_pool` the child resource), their
+//! planned maintenance (`maintenance`), Azure CNI's address planning (`cni`) and the Kubernetes
+//! versions AKS offers (`versions`).
 
 pub mod addons;
 pub mod agent_pool;
 pub mod cluster;
 pub mod cni;
+pub mod maintenance;
 pub mod pools;
 pub mod versions;
 
