@@ -142,6 +142,10 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
             vec![],
         );
     }
+    // Each region's maintenance slot, by name among all of them (cold ones keep theirs for when
+    // they run), so that a region's window does not move when another changes mode.
+    let mut slots: Vec<String> = regions.iter().map(|r| r.name.clone()).collect();
+    slots.sort();
     for region in regions.iter().filter(|r| r.mode.has_cluster()) {
         let r = region.name.clone();
         let subnet_id = format!(
@@ -182,6 +186,18 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
             );
             previous = key;
         }
+        // Node images are patched in the region's own window, never two regions' at once.
+        let slot = slots.iter().position(|name| *name == r).unwrap_or_default();
+        let mut deps = vec![ResourceKey::ManagedCluster(r.clone())];
+        if previous != deps[0] {
+            deps.push(previous);
+        }
+        push(
+            ResourceKey::MaintenanceWindow(r.clone()),
+            bodies::maintenance_window(slot),
+            deps,
+            vec![],
+        );
         let role =
             role_assignment::role_definition_id(subscription, role_assignment::NETWORK_CONTRIBUTOR);
         let binding = Binding {

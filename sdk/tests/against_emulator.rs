@@ -28,8 +28,8 @@ async fn apply_is_idempotent_and_destroy_leaves_nothing() {
         .expect("apply");
     assert_eq!(
         applied.plan.changes().count(),
-        4 + 3 + 3 + 3 + 3 + 3 + 6,
-        "groups, vnets, ingress IPs, workspaces, clusters, roles, peerings"
+        4 + 3 + 3 + 3 + 3 + 3 + 3 + 6,
+        "groups, vnets, ingress IPs, workspaces, clusters, maintenance windows, roles, peerings"
     );
     assert_eq!(applied.status.peerings.len(), 6);
     assert!(
@@ -305,7 +305,7 @@ async fn writes_are_paced_on_arms_remaining_budget_instead_of_being_throttled() 
         .apply(&t, CancelSignal::never(), &quiet)
         .await
         .expect("apply under ARM's write budget");
-    assert_eq!(applied.plan.changes().count(), 16);
+    assert_eq!(applied.plan.changes().count(), 18);
     let throttled = emulator
         .requests()
         .iter()

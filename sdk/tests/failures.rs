@@ -180,8 +180,8 @@ async fn a_failed_operation_keeps_partial_progress_and_a_rerun_converges() {
             .iter()
             .filter(|o| matches!(o, Outcome::Done(_)))
             .count(),
-        13,
-        "everything but the cluster and its role finished"
+        14,
+        "everything but the westus cluster, its maintenance window and its role finished"
     );
     assert!(
         failure.status.regions["eastus"]
@@ -200,7 +200,11 @@ async fn a_failed_operation_keeps_partial_progress_and_a_rerun_converges() {
             .changes()
             .map(|o| o.key.to_string())
             .collect::<Vec<_>>(),
-        ["AKS cluster (westus)", "cluster identity role (westus)"]
+        [
+            "AKS cluster (westus)",
+            "node OS maintenance window (westus)",
+            "cluster identity role (westus)"
+        ]
     );
     assert!(
         again

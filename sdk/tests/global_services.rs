@@ -219,6 +219,7 @@ async fn a_drill_fails_over_to_a_cold_region_and_back_with_timed_steps() {
         [
             "create AKS cluster (westus)",
             "create cluster identity role (westus)",
+            "create node OS maintenance window (westus)",
             "update Traffic Manager profile"
         ]
     );

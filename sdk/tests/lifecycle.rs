@@ -192,6 +192,7 @@ async fn a_cluster_deleted_behind_the_sdks_back_is_made_again_with_its_roles() {
         sorted_changes(&plan),
         [
             "create AKS cluster (westus)",
+            "create node OS maintenance window (westus)",
             "replace cluster identity role (westus)",
             "replace registry pull role (westus)"
         ]
@@ -259,6 +260,7 @@ async fn a_regions_group_deleted_behind_the_sdks_back_is_rebuilt_and_rejoined() 
             "create cluster identity role (westus)",
             "create ingress public IP (westus)",
             "create monitoring workspace (westus)",
+            "create node OS maintenance window (westus)",
             "create peering (westus -> centralus)",
             "create peering (westus -> eastus)",
             "create resource group (westus)",

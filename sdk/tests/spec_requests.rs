@@ -45,16 +45,16 @@ fn every_put_body_matches_its_spec() {
     let desired = layout::desired(&t, "00000000-0000-0000-0000-000000000001");
     assert_eq!(
         desired.len(),
-        1 + 3 + 3 + 3 + 3 + 2 + 2 + 6 + 1 + 5 + 3 + 7 + 2 + 1,
-        "groups, vnets, IPs, workspaces, clusters, roles, peerings, profile (+ registry, 2 replicas, 2 pull roles)"
+        1 + 3 + 3 + 3 + 3 + 2 + 2 + 2 + 6 + 1 + 5 + 3 + 7 + 2 + 1,
+        "groups, vnets, IPs, workspaces, clusters, maintenance windows, roles, peerings, profile (+ registry, 2 replicas, 2 pull roles)"
     );
     for d in desired {
         let spec = match d.key {
             ResourceKey::ResourceGroup(_) => files::RESOURCES,
             ResourceKey::VirtualNetwork(_) | ResourceKey::Peering { .. } => files::VIRTUAL_NETWORK,
-            ResourceKey::ManagedCluster(_) | ResourceKey::NodePool { .. } => {
-                files::MANAGED_CLUSTERS
-            }
+            ResourceKey::ManagedCluster(_)
+            | ResourceKey::NodePool { .. }
+            | ResourceKey::MaintenanceWindow(_) => files::MANAGED_CLUSTERS,
             ResourceKey::PublicIp(_) => files::PUBLIC_IP,
             ResourceKey::RoleAssignment(_) => files::ROLE_ASSIGNMENTS,
             ResourceKey::TrafficManagerProfile => files::TRAFFIC_MANAGER,

@@ -75,6 +75,8 @@ pub struct ManagedClusterProperties {
     pub addon_profiles: Option<BTreeMap<String, AddonProfile>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_server_access_profile: Option<ApiServerAccessProfile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_upgrade_profile: Option<AutoUpgradeProfile>,
 }
 
 /// `properties.apiServerAccessProfile`: the ranges that may reach the API server (sent empty to
@@ -168,6 +170,61 @@ pub struct AgentPoolResource {
 
 pub fn agent_pool_id(cluster_id: &str, name: &str) -> String {
     format!("{cluster_id}/agentPools/{name}")
+}
+
+/// The maintenance configuration AKS reads for node OS upgrades (the `NodeImage` channel).
+pub const NODE_OS_SCHEDULE: &str = "aksManagedNodeOSUpgradeSchedule";
+
+pub fn maintenance_id(cluster_id: &str, name: &str) -> String {
+    format!("{cluster_id}/maintenanceConfigurations/{name}")
+}
+
+/// A `maintenanceConfigurations` child of a cluster: when AKS may start planned maintenance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaintenanceConfiguration {
+    pub properties: MaintenanceProperties,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MaintenanceProperties {
+    pub maintenance_window: MaintenanceWindow,
+}
+
+/// A weekly window: `durationHours` from `startTime` on `dayOfWeek`, at `utcOffset`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MaintenanceWindow {
+    pub schedule: MaintenanceSchedule,
+    pub duration_hours: u32,
+    pub utc_offset: String,
+    pub start_time: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaintenanceSchedule {
+    pub weekly: WeeklySchedule,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WeeklySchedule {
+    pub interval_weeks: u32,
+    pub day_of_week: String,
+}
+
+/// `properties.autoUpgradeProfile`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoUpgradeProfile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upgrade_channel: Option<String>,
+    #[serde(
+        rename = "nodeOSUpgradeChannel",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub node_os_upgrade_channel: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,9 +7,10 @@ use crate::arm::front_door as afd;
 use crate::arm::log_analytics::{Sku as WorkspaceSku, Workspace, WorkspaceProperties};
 use crate::arm::managed_cluster::{
     ADDON_MONITORING, ADDON_POLICY, AadProfile, AddonProfile, AgentPool, AgentPoolResource,
-    ApiServerAccessProfile, ClusterIdentity, Enabled, MONITORING_WORKSPACE, ManagedCluster,
-    ManagedClusterProperties, ManagedClusterSku, NetworkProfile, OidcIssuerProfile, PoolSettings,
-    SecurityProfile,
+    ApiServerAccessProfile, AutoUpgradeProfile, ClusterIdentity, Enabled, MONITORING_WORKSPACE,
+    MaintenanceConfiguration, MaintenanceProperties, MaintenanceSchedule, MaintenanceWindow,
+    ManagedCluster, ManagedClusterProperties, ManagedClusterSku, NetworkProfile, OidcIssuerProfile,
+    PoolSettings, SecurityProfile, WeeklySchedule,
 };
 use crate::arm::peering::{PeeringProperties, SubResource, VirtualNetworkPeering};
 use crate::arm::public_ip::{DnsSettings, PublicIpAddress, PublicIpProperties, Sku};
@@ -65,6 +66,40 @@ pub(super) fn vnet(topology: &str, region: &Region) -> Value {
                     address_prefix: Some(super::subnet_cidr(&region.vnet_cidr)),
                 },
             }],
+        },
+    })
+}
+
+/// The week's days, in the order maintenance windows are handed out.
+const DAYS: [&str; 7] = [
+    "Sunday",
+    "Wednesday",
+    "Saturday",
+    "Tuesday",
+    "Friday",
+    "Monday",
+    "Thursday",
+];
+
+/// The `slot`-th region's node OS maintenance window: four hours a week, no two regions' windows on
+/// the same day and hour (slots 0 to 6 on different days three days apart where they can be, then
+/// the next four hours of those days), so planned maintenance never takes two regions at once.
+pub(super) fn maintenance_window(slot: usize) -> Value {
+    let day = DAYS[slot % DAYS.len()];
+    let start = (slot / DAYS.len()) * 4 % 24;
+    to_value(&MaintenanceConfiguration {
+        properties: MaintenanceProperties {
+            maintenance_window: MaintenanceWindow {
+                schedule: MaintenanceSchedule {
+                    weekly: WeeklySchedule {
+                        interval_weeks: 1,
+                        day_of_week: day.into(),
+                    },
+                },
+                duration_hours: 4,
+                utc_offset: "+00:00".into(),
+                start_time: format!("{start:02}:00"),
+            },
         },
     })
 }
@@ -163,6 +198,12 @@ pub(super) fn cluster(
             }),
             security_profile: Some(SecurityProfile {
                 workload_identity: Some(Enabled { enabled: true }),
+            }),
+            // Kubernetes versions are rolled out by the SDK, one region at a time; node images are
+            // patched by AKS, in each region's own maintenance window.
+            auto_upgrade_profile: Some(AutoUpgradeProfile {
+                upgrade_channel: Some("none".into()),
+                node_os_upgrade_channel: Some("NodeImage".into()),
             }),
             api_server_access_profile: Some(ApiServerAccessProfile {
                 authorized_ip_ranges: access.authorized_ip_ranges.clone(),

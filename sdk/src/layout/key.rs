@@ -19,6 +19,8 @@ pub enum ResourceKey {
     /// The static Standard public IP the region's ingress uses.
     PublicIp(String),
     ManagedCluster(String),
+    /// The node OS maintenance window of a region's cluster (a `maintenanceConfigurations` child).
+    MaintenanceWindow(String),
     /// The region's Log Analytics workspace, where its cluster sends Container Insights.
     LogWorkspace(String),
     /// A user node pool of a region's cluster.
@@ -63,9 +65,9 @@ impl ResourceKey {
             ResourceKey::ResourceGroup(_) => resource_group::API_VERSION,
             ResourceKey::VirtualNetwork(_) => virtual_network::API_VERSION,
             ResourceKey::PublicIp(_) => public_ip::API_VERSION,
-            ResourceKey::ManagedCluster(_) | ResourceKey::NodePool { .. } => {
-                managed_cluster::API_VERSION
-            }
+            ResourceKey::ManagedCluster(_)
+            | ResourceKey::NodePool { .. }
+            | ResourceKey::MaintenanceWindow(_) => managed_cluster::API_VERSION,
             ResourceKey::RoleAssignment(_) => role_assignment::API_VERSION,
             ResourceKey::LogWorkspace(_) => log_analytics::API_VERSION,
             ResourceKey::Peering { .. } => peering::API_VERSION,
@@ -93,6 +95,7 @@ impl ResourceKey {
             | ResourceKey::PublicIp(r)
             | ResourceKey::ManagedCluster(r)
             | ResourceKey::LogWorkspace(r)
+            | ResourceKey::MaintenanceWindow(r)
             | ResourceKey::RoleAssignment(r)
             | ResourceKey::Replication(r)
             | ResourceKey::RegistryPull(r)
@@ -189,6 +192,10 @@ impl ResourceKey {
             ResourceKey::ManagedCluster(region) => {
                 managed_cluster::id(subscription, &rg(region), &names::cluster(topology, region))
             }
+            ResourceKey::MaintenanceWindow(region) => managed_cluster::maintenance_id(
+                &managed_cluster::id(subscription, &rg(region), &names::cluster(topology, region)),
+                managed_cluster::NODE_OS_SCHEDULE,
+            ),
             ResourceKey::LogWorkspace(region) => log_analytics::id(
                 subscription,
                 &rg(region),
@@ -266,6 +273,7 @@ impl fmt::Display for ResourceKey {
             ResourceKey::PublicIp(r) => write!(f, "ingress public IP ({r})"),
             ResourceKey::ManagedCluster(r) => write!(f, "AKS cluster ({r})"),
             ResourceKey::LogWorkspace(r) => write!(f, "monitoring workspace ({r})"),
+            ResourceKey::MaintenanceWindow(r) => write!(f, "node OS maintenance window ({r})"),
             ResourceKey::NodePool { region, pool } => write!(f, "node pool {pool} ({region})"),
             ResourceKey::RoleAssignment(r) => write!(f, "cluster identity role ({r})"),
             ResourceKey::Peering { from, to } => write!(f, "peering ({from} -> {to})"),

@@ -55,8 +55,10 @@ fn create_from_nothing() {
             "create ingress public IP (westus)",
             "create monitoring workspace (westus)",
             "create AKS cluster (eastus)",
+            "create node OS maintenance window (eastus)",
             "create cluster identity role (eastus)",
             "create AKS cluster (westus)",
+            "create node OS maintenance window (westus)",
             "create cluster identity role (westus)",
             "create peering (eastus -> westus)",
             "create peering (westus -> eastus)",
@@ -183,7 +185,12 @@ fn adding_a_region_touches_only_new_resources_and_its_peerings() {
             "create ingress public IP (centralus)",
             "create monitoring workspace (centralus)",
             "create AKS cluster (centralus)",
+            "create node OS maintenance window (centralus)",
             "create cluster identity role (centralus)",
+            // The maintenance windows are handed out by region name: Central US takes Sunday, the
+            // others move one day on (an update of the configuration, not of the cluster).
+            "update node OS maintenance window (eastus)",
+            "update node OS maintenance window (westus)",
             "create peering (centralus -> eastus)",
             "create peering (centralus -> westus)",
             "create peering (eastus -> centralus)",
@@ -203,6 +210,8 @@ fn removing_a_region_deletes_its_group_after_the_peerings_to_it() {
     assert_eq!(
         summary(&plan),
         [
+            "update node OS maintenance window (eastus)",
+            "update node OS maintenance window (westus)",
             "delete peering (eastus -> centralus)",
             "delete peering (westus -> centralus)",
             "delete resource group (centralus)"
