@@ -44,7 +44,16 @@ async fn lifecycle(h: &Harness) {
     let ids = h.emulator.resource_ids();
     let count = |needle: &str| ids.iter().filter(|id| id.contains(needle)).count();
     assert_eq!(count("/virtualNetworkPeerings/"), 2, "{ids:#?}");
-    assert_eq!(count("/managedClusters/"), 2, "{ids:#?}");
+    assert_eq!(
+        count("/managedClusters/") - count("/maintenanceConfigurations/"),
+        2,
+        "{ids:#?}"
+    );
+    assert_eq!(
+        count("/maintenanceConfigurations/aksManagedNodeOSUpgradeSchedule"),
+        2,
+        "a node OS maintenance window per cluster: {ids:#?}"
+    );
     assert_eq!(
         ids.iter().filter(|id| id.matches('/').count() == 4).count(),
         3,
