@@ -11,35 +11,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 use support::{Harness, checkov, terraform};
 
-/// The complete examples, each with its name and its `resource` onwards (the provider block is ours).
-fn examples() -> Vec<(String, String)> {
-    let dir = terraform::workspace_root().join("examples/terraform");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .expect("examples")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.join("main.tf").is_file())
-        .collect();
-    paths.sort();
-    assert!(paths.len() >= 5, "{paths:?}");
-    paths
-        .into_iter()
-        .map(|example| {
-            let name = example
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_owned();
-            let text = std::fs::read_to_string(example.join("main.tf")).expect("main.tf");
-            let body = text[text
-                .find("resource \"")
-                .unwrap_or_else(|| panic!("{name}: no resource"))..]
-                .to_owned();
-            (name, body)
-        })
-        .collect()
-}
-
 /// The api-version the SDK reads and writes a resource type with (a child type goes with its
 /// top-level type); `None` for a type the scan does not know (the test then fails: a resource of
 /// the topology that is not scanned must be a decision, not an accident).
@@ -178,7 +149,7 @@ async fn every_example_passes_checkov_or_explains_why() {
     let explained = check_ids(&std::fs::read_to_string(&docs).expect("docs/security.md"));
 
     let mut scanned = Vec::new();
-    for (name, body) in examples() {
+    for (name, body) in support::complete_examples() {
         scanned.push(scan_example(&name, &body).await);
     }
 

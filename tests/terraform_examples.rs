@@ -10,38 +10,9 @@ use support::{Harness, terraform};
 /// behind Terraform's back plans a repair and apply restores it; a cluster deleted behind its back is
 /// made again with its roles; a peering deleted is made again (its Disconnected other side re-PUT
 /// first); a region changes mode; a region is added; destroy leaves nothing. The example's own provider block is replaced by one for the emulator.
-/// The complete examples, each with its name and its `resource` onwards (the provider block is ours).
-fn examples() -> Vec<(String, String)> {
-    let dir = terraform::workspace_root().join("examples/terraform");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .expect("examples")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.join("main.tf").is_file())
-        .collect();
-    paths.sort();
-    assert!(paths.len() >= 5, "{paths:?}");
-    paths
-        .into_iter()
-        .map(|example| {
-            let name = example
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_owned();
-            let text = std::fs::read_to_string(example.join("main.tf")).expect("main.tf");
-            let body = text[text
-                .find("resource \"")
-                .unwrap_or_else(|| panic!("{name}: no resource"))..]
-                .to_owned();
-            (name, body)
-        })
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_example_lives_its_whole_life() {
-    for (name, body) in examples() {
+    for (name, body) in support::complete_examples() {
         example_life(&terraform::terraform_1_0_3(), "1.0.3", &name, &body).await;
     }
 }
@@ -52,7 +23,7 @@ async fn every_example_lives_its_whole_life_on_newer_terraform_from_path() {
         support::log("NOTE: no terraform newer than 1.0.3 on PATH: the examples ran on 1.0.3 only");
         return;
     };
-    for (name, body) in examples() {
+    for (name, body) in support::complete_examples() {
         example_life(&bin, &version, &name, &body).await;
     }
 }

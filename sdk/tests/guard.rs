@@ -11,7 +11,6 @@ use bcdr::failover::guard::{Guard, Look, pinned_region};
 use bcdr::layout::ResourceKey;
 use bcdr::model::{FrontDoor, RegionMode, RegionRole, RoutingMethod, TrafficManager};
 use bcdr::{ArmClient, Region, Topology, TopologyClient, names};
-use serde_json::Value;
 use std::time::Duration;
 use support::*;
 
@@ -23,29 +22,6 @@ fn topology() -> Topology {
         .region(Region::new("eastus", "10.1.0.0/16").role(RegionRole::Primary))
         .region(Region::new("westus", "10.2.0.0/16").mode(RegionMode::Warm))
         .traffic_manager(tm)
-}
-
-async fn dns_target(emulator: &arm_emulator::Emulator, fqdn: &str) -> String {
-    let http = reqwest::Client::builder()
-        .add_root_certificate(
-            reqwest::Certificate::from_pem(emulator.ca_certificate_pem().as_bytes())
-                .expect("certificate"),
-        )
-        .build()
-        .expect("http client");
-    let text = http
-        .get(format!("{}/_emulator/dns/{fqdn}", emulator.endpoint()))
-        .send()
-        .await
-        .expect("dns")
-        .text()
-        .await
-        .expect("dns answer");
-    let answer: Value = serde_json::from_str(&text).expect("DNS answers JSON");
-    answer["answers"][0]["target"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
 }
 
 fn modes(t: &Topology) -> Vec<(String, RegionMode)> {
@@ -104,7 +80,7 @@ async fn the_guard_pins_the_failover_and_traffic_stays_when_the_region_returns()
         .expect("the pin tag");
     assert_eq!(pinned_region(tag), Some("eastus"), "{tag}");
     assert!(
-        dns_target(&emulator, &fqdn).await.contains("westus"),
+        resolve(&emulator, &fqdn).await.contains("westus"),
         "DNS answers the standby"
     );
 
@@ -115,7 +91,7 @@ async fn the_guard_pins_the_failover_and_traffic_stays_when_the_region_returns()
         matches!(guard.look(CancelSignal::never()).await, Ok(Look::Healthy)),
         "a pinned region is not pinned again"
     );
-    let target = dns_target(&emulator, &fqdn).await;
+    let target = resolve(&emulator, &fqdn).await;
     assert!(target.contains("westus"), "no automatic failback: {target}");
 }
 

@@ -12,7 +12,6 @@ use bcdr::engine::CancelSignal;
 use bcdr::model::TrafficManager;
 use bcdr::model::{Backup, FrontDoor, RegionMode, RegionRole, Registry, RoutingMethod};
 use bcdr::{ArmClient, Region, Topology, TopologyClient};
-use serde_json::Value;
 use std::time::Duration;
 use support::*;
 
@@ -47,33 +46,6 @@ fn topology(regions: &[&str], down: Option<&str>, front_door: bool) -> Topology 
         (tm.probe_interval, tm.probe_timeout, tm.tolerated_failures) = (10, 9, 1);
         t.traffic_manager(tm)
     }
-}
-
-/// What the emulator's DNS answers for `fqdn` now: the first answer's target (Traffic Manager) or
-/// host name (Front Door).
-async fn resolve(emulator: &arm_emulator::Emulator, fqdn: &str) -> String {
-    let http = reqwest::Client::builder()
-        .add_root_certificate(
-            reqwest::Certificate::from_pem(emulator.ca_certificate_pem().as_bytes())
-                .expect("certificate"),
-        )
-        .build()
-        .expect("http client");
-    let text = http
-        .get(format!("{}/_emulator/dns/{fqdn}", emulator.endpoint()))
-        .send()
-        .await
-        .expect("dns")
-        .text()
-        .await
-        .expect("dns answer");
-    let answer: Value = serde_json::from_str(&text).expect("dns answer is JSON");
-    let first = &answer["answers"][0];
-    first["target"]
-        .as_str()
-        .or(first["hostName"].as_str())
-        .unwrap_or_default()
-        .to_owned()
 }
 
 /// Waits (on the emulator's scaled clock, a bounded number of times) until DNS answers `region`.

@@ -320,3 +320,33 @@ pub fn is_write(r: &arm_emulator::LogEntry) -> bool {
         _ => true,
     }
 }
+
+/// Every complete example under `examples/terraform/`, each with its name and its text from its
+/// first `resource` on (the provider block is the caller's).
+pub fn complete_examples() -> Vec<(String, String)> {
+    let dir = terraform::workspace_root().join("examples/terraform");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .expect("examples")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("main.tf").is_file())
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 5, "{paths:?}");
+    paths
+        .into_iter()
+        .map(|example| {
+            let name = example
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            let text = std::fs::read_to_string(example.join("main.tf")).expect("main.tf");
+            let body = text[text
+                .find("resource \"")
+                .unwrap_or_else(|| panic!("{name}: no resource"))..]
+                .to_owned();
+            (name, body)
+        })
+        .collect()
+}

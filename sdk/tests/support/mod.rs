@@ -147,3 +147,30 @@ pub fn is_write(r: &arm_emulator::LogEntry) -> bool {
         _ => true,
     }
 }
+
+/// What the emulator's DNS answers for `fqdn` now: the first answer's target (Traffic Manager) or
+/// host name (Front Door).
+pub async fn resolve(emulator: &Emulator, fqdn: &str) -> String {
+    let http = reqwest::Client::builder()
+        .add_root_certificate(
+            reqwest::Certificate::from_pem(emulator.ca_certificate_pem().as_bytes())
+                .expect("certificate"),
+        )
+        .build()
+        .expect("http client");
+    let text = http
+        .get(format!("{}/_emulator/dns/{fqdn}", emulator.endpoint()))
+        .send()
+        .await
+        .expect("dns")
+        .text()
+        .await
+        .expect("dns answer");
+    let answer: serde_json::Value = serde_json::from_str(&text).expect("dns answer is JSON");
+    let first = &answer["answers"][0];
+    first["target"]
+        .as_str()
+        .or(first["hostName"].as_str())
+        .unwrap_or_default()
+        .to_owned()
+}
