@@ -3,7 +3,8 @@
 //! workload identity; the admin kubeconfig is refused and the user one is the `exec` kind, so the
 //! state holds no credential. A cluster made the old way (local accounts on, no Entra ID) is brought
 //! there in place: an update, never a replacement. An admin group that is not an object ID stops at
-//! plan, naming the attribute; local accounts turned back on are warned of by `readiness`.
+//! plan, naming the attribute; local accounts turned back on are warned of by `readiness`. Each admin
+//! group holds Azure Kubernetes Service RBAC Cluster Admin on every cluster, revoked when it leaves.
 
 mod support;
 
@@ -203,5 +204,218 @@ async fn authorized_ranges(tf: &Path, version: &str) {
     let cleared = ranges(&cluster(&h, "eastus").await);
     assert!(cleared.as_array().is_none_or(Vec::is_empty), "{cleared}");
     assert_eq!(h.plan_code().await.0, 0, "converged");
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+}
+
+const SRE: &str = "0c9d8e7f-6a5b-4c3d-8e2f-1a0b9c8d7e6f";
+/// Azure Kubernetes Service RBAC Cluster Admin.
+const CLUSTER_ADMIN: &str = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
+
+/// The groups holding Azure Kubernetes Service RBAC Cluster Admin at a cluster (its own scope).
+async fn cluster_admins(h: &Harness, region: &str) -> Vec<String> {
+    let scope = cluster_id(region);
+    let mut groups: Vec<String> = h
+        .arm()
+        .list(
+            &format!("{scope}/providers/Microsoft.Authorization/roleAssignments"),
+            "2022-04-01",
+            &[("$filter", "atScope()")],
+        )
+        .await
+        .expect("list the cluster's role assignments")
+        .into_iter()
+        .filter(|a| {
+            let p = &a["properties"];
+            p["scope"]
+                .as_str()
+                .is_some_and(|s| s.eq_ignore_ascii_case(&scope))
+                && p["roleDefinitionId"]
+                    .as_str()
+                    .is_some_and(|r| r.ends_with(CLUSTER_ADMIN))
+        })
+        .map(|a| {
+            assert_eq!(a["properties"]["principalType"], "Group", "{a:#}");
+            a["properties"]["principalId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    groups.sort();
+    groups
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_groups_hold_the_cluster_admin_role_and_lose_it_when_removed() {
+    for (tf, version) in terraform::each() {
+        admin_roles(&tf, &version).await;
+    }
+}
+
+async fn admin_roles(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-admins")).await;
+    h.config(&shop(&format!(
+        "admin_group_object_ids = [\"{ADMINS}\", \"{SRE}\"]"
+    )));
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let both = {
+        let mut v = vec![ADMINS.to_owned(), SRE.to_owned()];
+        v.sort();
+        v
+    };
+    for region in ["eastus", "westus"] {
+        assert_eq!(cluster_admins(&h, region).await, both, "{region}");
+    }
+    assert_eq!(h.plan_code().await.0, 0, "converged");
+    // A role granted by hand is not bcdr's: it stays when the group leaves the topology's list.
+    let by_hand = format!(
+        "{}/providers/Microsoft.Authorization/roleAssignments/{}",
+        cluster_id("eastus"),
+        "3a1f0c2e-7d4b-4e8a-9c6f-5b2d1e0f9a8c"
+    );
+    let reader = format!(
+        "/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/7f6c6a51-bcf8-42ba-9220-52d62157d7db"
+    );
+    h.arm()
+        .put(
+            &by_hand,
+            "2022-04-01",
+            &json!({"properties": {"roleDefinitionId": reader, "principalId": SRE, "principalType": "Group"}}),
+            &[],
+        )
+        .await
+        .expect("a reader role granted by hand");
+
+    // SRE leaves: its role is revoked on every cluster, the other group's stays.
+    h.config(&shop(&format!("admin_group_object_ids = [\"{ADMINS}\"]")));
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 2, "{}", plan.all());
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    for region in ["eastus", "westus"] {
+        assert_eq!(cluster_admins(&h, region).await, [ADMINS], "{region}");
+        assert_baseline(&cluster(&h, region).await);
+    }
+    assert!(
+        h.arm()
+            .get(&by_hand, "2022-04-01")
+            .await
+            .expect("read")
+            .is_some(),
+        "the role granted by hand is left alone"
+    );
+    assert_eq!(h.plan_code().await.0, 0, "converged");
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+}
+
+fn network(c: &Value) -> (Value, Value) {
+    (
+        c["properties"]["networkProfile"]["networkPolicy"].clone(),
+        c["properties"]["apiServerAccessProfile"]["enablePrivateCluster"].clone(),
+    )
+}
+
+/// Makes a cluster look as an earlier version left it: no network policy engine (removed through
+/// ARM, as AKS allows).
+async fn without_network_policy(h: &Harness, region: &str) {
+    let mut c = cluster(h, region).await;
+    c["properties"]["networkProfile"]["networkPolicy"] = json!("none");
+    h.arm()
+        .put(&cluster_id(region), AKS, &c, &[])
+        .await
+        .expect("remove the engine");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn network_policy_rolls_region_by_region_and_private_api_servers_come_with_new_clusters() {
+    for (tf, version) in terraform::each() {
+        network_policy_and_private_clusters(&tf, &version).await;
+    }
+}
+
+async fn network_policy_and_private_clusters(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-netpol")).await;
+    h.config(&shop(""));
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    for region in ["eastus", "westus"] {
+        assert_eq!(
+            network(&cluster(&h, region).await),
+            (json!("calico"), json!(false)),
+            "{region}"
+        );
+    }
+    // Clusters made before network policy: each gets Calico, the warm standby first, then the
+    // primary once the standby's re-image is done, never both at once.
+    for region in ["eastus", "westus"] {
+        without_network_policy(&h, region).await;
+    }
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 2, "{}", plan.all());
+    assert!(!plan.stdout.contains("must be replaced"), "{}", plan.stdout);
+    h.emulator.clear_requests();
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let log = h.emulator.requests();
+    let put = |region: &str| {
+        log.iter()
+            .position(|r| {
+                r.method == "PUT"
+                    && r.path
+                        .ends_with(&format!("managedClusters/aks-secure-{region}"))
+            })
+            .unwrap_or_else(|| panic!("{region}'s cluster is written"))
+    };
+    let (west, east) = (put("westus"), put("eastus"));
+    assert!(west < east, "the standby first");
+    let west_done = log
+        .iter()
+        .rposition(|r| {
+            r.method == "GET"
+                && r.path
+                    .contains("Microsoft.ContainerService/locations/westus/operations")
+        })
+        .expect("west's operation is polled");
+    assert!(west_done < east, "east waits for west's re-image to finish");
+    for region in ["eastus", "westus"] {
+        assert_eq!(network(&cluster(&h, region).await).0, json!("calico"));
+    }
+    assert_eq!(h.plan_code().await.0, 0, "converged");
+
+    // Private API servers: the clusters that exist keep theirs (AKS fixes it at create).
+    h.config(&shop("private_cluster = true"));
+    h.emulator.clear_requests();
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    assert!(
+        !h.writes()
+            .iter()
+            .any(|r| r.path.contains("managedClusters")),
+        "no cluster written: {:#?}",
+        h.writes()
+    );
+    assert_eq!(network(&cluster(&h, "westus").await).1, json!(false));
+    // West made anew behind the primary: cold, then warm again. Its new cluster is private.
+    h.config(
+        &shop("private_cluster = true").replace("mode      = \"warm\"", "mode      = \"cold\""),
+    );
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    h.config(&shop("private_cluster = true"));
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let west = cluster(&h, "westus").await;
+    assert_eq!(network(&west).1, json!(true), "{west:#}");
+    assert!(
+        west["properties"]["privateFQDN"]
+            .as_str()
+            .is_some_and(|f| f.contains(".privatelink.westus.azmk8s.io")),
+        "{west:#}"
+    );
+    assert_eq!(network(&cluster(&h, "eastus").await).1, json!(false));
+    assert_eq!(h.plan_code().await.0, 0, "converged");
+
+    // An engine AKS does not offer on these clusters stops at plan, naming the attribute.
+    h.config(&shop("network_policy = \"cilium\""));
+    let text = h.tf(&["plan"]).await.words();
+    assert!(
+        text.contains("Invalid network policy") && text.contains("network_policy: \"cilium\""),
+        "{text}"
+    );
+    h.config(&shop("private_cluster = true"));
     h.tf_ok(&["destroy", "-auto-approve"]).await;
 }

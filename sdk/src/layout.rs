@@ -211,6 +211,23 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
             vec![rg(&r), ResourceKey::ManagedCluster(r.clone())],
             vec![binding],
         );
+        // Under Azure RBAC, Entra ID principals are authorized by Azure roles only: the admin groups
+        // get theirs on each cluster.
+        let admin = role_assignment::role_definition_id(
+            subscription,
+            role_assignment::AKS_RBAC_CLUSTER_ADMIN,
+        );
+        for group in &topology.access.admin_group_object_ids {
+            push(
+                ResourceKey::ClusterAdmin {
+                    region: r.clone(),
+                    group: group.to_ascii_lowercase(),
+                },
+                bodies::group_role_assignment(&admin, &group.to_ascii_lowercase()),
+                vec![ResourceKey::ManagedCluster(r.clone())],
+                vec![],
+            );
+        }
     }
     for from in &regions {
         for to in regions

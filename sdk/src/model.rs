@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 mod access;
 mod cluster;
 mod waf;
-pub use access::ClusterAccess;
+pub use access::{ClusterAccess, NetworkPolicy};
 pub use cluster::{Autoscale, ClusterSettings, ClusterTier, NodePool};
 pub use waf::{Waf, WafCustomRule, WafManagedRuleSet, WafMatchCondition, WafMode, WafRateLimit};
 

@@ -247,7 +247,8 @@ pub fn plan(desired: &[DesiredResource], observed: &Observed) -> Plan {
     let mut index: BTreeMap<ResourceKey, usize> = BTreeMap::new();
     let mut unbound = Vec::with_capacity(desired.len());
     for d in desired {
-        let (body, pending, blocked) = bind_observed(d, observed);
+        let (mut body, pending, blocked) = bind_observed(d, observed);
+        keep_fixed(&d.key, &mut body, observed);
         // A binding from a resource that does not exist yet: its value will be a new one.
         let renewed: Vec<&str> = pending
             .iter()
@@ -316,6 +317,50 @@ pub fn plan(desired: &[DesiredResource], observed: &Observed) -> Plan {
     plan_deletes(&mut ops, &index, desired, observed);
     schedule_peerings(&mut ops);
     Plan { operations: ops }
+}
+
+/// What Azure fixes when it makes a resource, by JSON pointer: a resource that exists keeps what it
+/// has (a new one follows the topology). A private API server is chosen when AKS makes the cluster;
+/// a cluster made public becomes private only when it is made anew (region by region, behind a
+/// failover), so the plan neither rewrites it nor fails on it.
+const FIXED_AT_CREATE: &[(&str, &str)] = &[(
+    "/properties/apiServerAccessProfile/enablePrivateCluster",
+    "false",
+)];
+
+/// Values AKS leaves out of its answers when they are its default, by JSON pointer: sent so that a
+/// change back to the default is written, but no drift when the resource has none.
+const ABSENT_MEANS: &[(&str, &str)] = &[("/properties/networkProfile/networkPolicy", "none")];
+
+/// A cluster's body as the plan compares and writes it: what AKS fixed at create kept, a default AKS
+/// does not report left out.
+fn keep_fixed(key: &ResourceKey, body: &mut Value, observed: &Observed) {
+    if !matches!(key, ResourceKey::ManagedCluster(_)) {
+        return;
+    }
+    let Some(actual) = observed.body(key) else {
+        return;
+    };
+    for (pointer, absent) in FIXED_AT_CREATE {
+        let have = actual
+            .pointer(pointer)
+            .filter(|v| !v.is_null())
+            .cloned()
+            .unwrap_or_else(|| serde_json::from_str(absent).unwrap_or(Value::Null));
+        if let Some(slot) = body.pointer_mut(pointer) {
+            *slot = have;
+        }
+    }
+    for (pointer, default) in ABSENT_MEANS {
+        let absent = actual.pointer(pointer).is_none_or(Value::is_null);
+        let (parent, field) = pointer.rsplit_once('/').unwrap_or_default();
+        if absent
+            && body.pointer(pointer).and_then(Value::as_str) == Some(default)
+            && let Some(Value::Object(members)) = body.pointer_mut(parent)
+        {
+            members.remove(field);
+        }
+    }
 }
 
 /// The desired body with every binding whose source exists filled in, the bindings left for apply,

@@ -59,6 +59,8 @@ pub fn report(t: &Topology) -> Vec<Finding> {
         api_server_sla(t),
         zone_redundancy(t),
         access::local_accounts(t),
+        access::network_policy(t),
+        access::api_server(t),
     ]
 }
 

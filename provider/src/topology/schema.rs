@@ -445,6 +445,18 @@ pub fn resource() -> Block {
                 "Local accounts: a static admin kubeconfig that bypasses Entra ID and Azure RBAC. Off unless `true` (the AKS baseline asks for them off; `readiness` warns when on). Turning them off on a running cluster is an update in place.",
             ),
             attr(
+                "network_policy",
+                Ty::String,
+                Mode::OptionalComputed,
+                "The engine enforcing Kubernetes network policies on every cluster: `calico` (the default), `azure` (Azure Network Policy Manager, which AKS is retiring; `readiness` warns) or `none` (`readiness` warns). Installing or removing an engine re-images every node of a cluster, so existing clusters get it region by region: the standby regions first, then each serving region alone, the primary last. AKS does not swap one engine for another: set `none`, apply, then the new one.",
+            ),
+            attr(
+                "private_cluster",
+                Ty::Bool,
+                Mode::Optional,
+                "Private API servers: clusters made from now on get a private endpoint for their API server in their VNet, reachable from the topology's VNets (and what is peered or connected to them), so the pipeline that applies failovers must run there. AKS fixes this when it makes a cluster: a cluster that exists keeps its public API server (the plan changes nothing) until it is made anew, region by region behind a failover: move traffic away from the region, set its `mode = \"cold\"` and apply, then set the mode back.",
+            ),
+            attr(
                 "peerings",
                 Ty::Map(Box::new(Ty::String)),
                 Mode::Computed,

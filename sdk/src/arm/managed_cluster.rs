@@ -89,6 +89,13 @@ pub struct ApiServerAccessProfile {
         deserialize_with = "null_as_empty"
     )]
     pub authorized_ip_ranges: Vec<String>,
+    /// A private API server (a private endpoint in the cluster's VNet); fixed once the cluster exists.
+    #[serde(
+        rename = "enablePrivateCluster",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_private_cluster: Option<bool>,
 }
 
 /// The Container Insights add-on, and the config key naming its workspace (AKS keeps its casing).
@@ -269,6 +276,9 @@ pub struct NetworkProfile {
         skip_serializing_if = "Option::is_none"
     )]
     pub dns_service_ip: Option<String>,
+    /// The network policy engine (`calico`, `azure`, `cilium`); none when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_policy: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -183,6 +183,7 @@ pub(super) fn cluster(
                 load_balancer_sku: "standard".into(),
                 service_cidr: Some(super::SERVICE_CIDR.into()),
                 dns_service_ip: Some(super::DNS_SERVICE_IP.into()),
+                network_policy: Some(access.network_policy.engine().to_owned()),
             },
             identity_profile: None,
             aad_profile: Some(AadProfile {
@@ -207,6 +208,7 @@ pub(super) fn cluster(
             }),
             api_server_access_profile: Some(ApiServerAccessProfile {
                 authorized_ip_ranges: access.authorized_ip_ranges.clone(),
+                enable_private_cluster: Some(access.private_cluster),
             }),
             addon_profiles: Some(BTreeMap::from([
                 (
@@ -275,6 +277,17 @@ pub(super) fn role_assignment(role_definition_id: &str) -> Value {
             role_definition_id: role_definition_id.to_owned(),
             principal_id: String::new(),
             principal_type: "ServicePrincipal".into(),
+        },
+    })
+}
+
+/// A role for an Entra ID group (its object id is known now, unlike a new cluster's identity).
+pub(super) fn group_role_assignment(role_definition_id: &str, group: &str) -> Value {
+    to_value(&RoleAssignment {
+        properties: RoleAssignmentProperties {
+            role_definition_id: role_definition_id.to_owned(),
+            principal_id: group.to_owned(),
+            principal_type: "Group".into(),
         },
     })
 }

@@ -30,6 +30,12 @@ pub enum ResourceKey {
     },
     /// Network Contributor for the region's cluster identity on the region's group (to use the IP).
     RoleAssignment(String),
+    /// Azure Kubernetes Service RBAC Cluster Admin for an admin group (its object id) on the
+    /// region's cluster.
+    ClusterAdmin {
+        region: String,
+        group: String,
+    },
     Peering {
         from: String,
         to: String,
@@ -68,7 +74,9 @@ impl ResourceKey {
             ResourceKey::ManagedCluster(_)
             | ResourceKey::NodePool { .. }
             | ResourceKey::MaintenanceWindow(_) => managed_cluster::API_VERSION,
-            ResourceKey::RoleAssignment(_) => role_assignment::API_VERSION,
+            ResourceKey::RoleAssignment(_) | ResourceKey::ClusterAdmin { .. } => {
+                role_assignment::API_VERSION
+            }
             ResourceKey::LogWorkspace(_) => log_analytics::API_VERSION,
             ResourceKey::Peering { .. } => peering::API_VERSION,
             ResourceKey::TrafficManagerProfile | ResourceKey::TrafficManagerChild(_) => {
@@ -102,6 +110,7 @@ impl ResourceKey {
             | ResourceKey::BackupContainer(r)
             | ResourceKey::FrontDoorOrigin(r)
             | ResourceKey::Peering { from: r, .. }
+            | ResourceKey::ClusterAdmin { region: r, .. }
             | ResourceKey::NodePool { region: r, .. } => r,
             ResourceKey::TrafficManagerProfile
             | ResourceKey::TrafficManagerChild(_)
@@ -214,6 +223,19 @@ impl ResourceKey {
                 );
                 role_assignment::id(&scope, &name)
             }
+            ResourceKey::ClusterAdmin { region, group } => {
+                let scope = managed_cluster::id(
+                    subscription,
+                    &rg(region),
+                    &names::cluster(topology, region),
+                );
+                let name = role_assignment::name(
+                    &scope,
+                    role_assignment::AKS_RBAC_CLUSTER_ADMIN,
+                    &format!("admin-group:{}", group.to_ascii_lowercase()),
+                );
+                role_assignment::id(&scope, &name)
+            }
             ResourceKey::Peering { from, to } => {
                 peering::id(&vnet(from), &names::peering(from, to))
             }
@@ -276,6 +298,9 @@ impl fmt::Display for ResourceKey {
             ResourceKey::MaintenanceWindow(r) => write!(f, "node OS maintenance window ({r})"),
             ResourceKey::NodePool { region, pool } => write!(f, "node pool {pool} ({region})"),
             ResourceKey::RoleAssignment(r) => write!(f, "cluster identity role ({r})"),
+            ResourceKey::ClusterAdmin { region, group } => {
+                write!(f, "cluster admin role for group {group} ({region})")
+            }
             ResourceKey::Peering { from, to } => write!(f, "peering ({from} -> {to})"),
             ResourceKey::TrafficManagerProfile => write!(f, "Traffic Manager profile"),
             ResourceKey::TrafficManagerChild(a) => write!(f, "Traffic Manager area profile ({a})"),

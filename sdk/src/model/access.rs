@@ -24,6 +24,56 @@ pub struct ClusterAccess {
     /// failover applied from elsewhere cannot reach the new region's cluster.
     #[serde(default)]
     pub authorized_ip_ranges: Vec<String>,
+    /// The engine enforcing Kubernetes network policies between pods (PSRule
+    /// `Azure.AKS.NetworkPolicy`). Calico unless set.
+    #[serde(default)]
+    pub network_policy: NetworkPolicy,
+    /// Private API servers: each cluster's API server gets a private endpoint in its VNet and no
+    /// public one. AKS fixes this when it makes a cluster, so a cluster that exists keeps what it was
+    /// made with until it is made anew (region by region, behind a failover); new clusters follow.
+    #[serde(default)]
+    pub private_cluster: bool,
+}
+
+/// The network policy engine of every cluster. The clusters use Azure CNI with node-subnet
+/// addressing, where AKS offers Azure Network Policy Manager and Calico; Cilium needs the overlay or
+/// a pod subnet (learn.microsoft.com, azure-cni-powered-by-cilium).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum NetworkPolicy {
+    /// Calico, installed and managed by AKS: the default (Azure Network Policy Manager's support
+    /// ends; learn.microsoft.com, use-network-policies).
+    #[default]
+    Calico,
+    /// Azure Network Policy Manager (NPM), being retired by AKS: `readiness` warns.
+    Azure,
+    /// No network policy: every pod reaches every pod; `readiness` warns.
+    None,
+}
+
+impl NetworkPolicy {
+    pub const ALL: [Self; 3] = [Self::Calico, Self::Azure, Self::None];
+
+    /// The value users write (`calico`, `azure`, `none`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Calico => "calico",
+            Self::Azure => "azure",
+            Self::None => "none",
+        }
+    }
+
+    /// Case-insensitive.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.as_str().eq_ignore_ascii_case(s))
+    }
+
+    /// AKS's `networkProfile.networkPolicy` (`none` removes an engine).
+    pub fn engine(self) -> &'static str {
+        self.as_str()
+    }
 }
 
 impl ClusterAccess {
@@ -38,6 +88,20 @@ impl ClusterAccess {
     #[must_use]
     pub fn authorized_range(mut self, cidr: impl Into<String>) -> Self {
         self.authorized_ip_ranges.push(cidr.into());
+        self
+    }
+
+    /// The network policy engine (see [`ClusterAccess::network_policy`]).
+    #[must_use]
+    pub fn with_network_policy(mut self, policy: NetworkPolicy) -> Self {
+        self.network_policy = policy;
+        self
+    }
+
+    /// Private API servers for the clusters made from now on (see [`ClusterAccess::private_cluster`]).
+    #[must_use]
+    pub fn with_private_clusters(mut self) -> Self {
+        self.private_cluster = true;
         self
     }
 

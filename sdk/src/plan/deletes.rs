@@ -148,6 +148,24 @@ pub(super) fn plan_deletes(
                     Vec::new(),
                 )
             }
+            ResourceKey::ClusterAdmin { region, group } if region_stays(region) => {
+                // Before the cluster's update drops the group from its admin groups (the name there
+                // is how a later run finds this role if the delete fails), or before the cluster goes.
+                let at = ops.len();
+                let cluster = ResourceKey::ManagedCluster(region.clone());
+                if let Some(&update) = index.get(&cluster)
+                    && ops[update].action != Action::NoOp
+                {
+                    ops[update].depends_on.push(at);
+                }
+                role_deletes.entry(region.clone()).or_default().push(at);
+                let reason = if wanted.contains(&cluster) {
+                    format!("group {group} no longer administers the clusters")
+                } else {
+                    format!("region {region} has no cluster any more")
+                };
+                delete(key, &found.id, reason, Vec::new())
+            }
             ResourceKey::RoleAssignment(r) if region_stays(r) => {
                 role_deletes.entry(r.clone()).or_default().push(ops.len());
                 delete(

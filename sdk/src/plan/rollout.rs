@@ -26,8 +26,18 @@ pub fn upgrade_waves(topology: &Topology) -> Vec<Vec<String>> {
     waves
 }
 
+/// The changes that re-image every node of a cluster, and so roll region by region: the Kubernetes
+/// version, a network policy engine installed or removed ("a rolling update of all cluster nodes,
+/// similar to performing a cluster upgrade", learn.microsoft.com use-network-policies), and a
+/// cluster left mid-operation.
+const ROLLED: &[&str] = &[
+    "properties.kubernetesVersion",
+    "properties.networkProfile.networkPolicy",
+    "properties.provisioningState",
+];
+
 /// Makes each wave's cluster upgrades wait for the previous wave's, and says so in their reasons. An
-/// upgrade is an update that changes `kubernetesVersion`, or that writes again a cluster whose last
+/// upgrade is an update that changes `kubernetesVersion` or the network policy engine, or that writes again a cluster whose last
 /// operation did not succeed (AKS then reports the version it was asked for, not the one running: a
 /// failed upgrade is finished before the next region's starts). Other operations are untouched.
 pub fn roll_upgrades(plan: &mut Plan, waves: &[Vec<String>]) {
@@ -36,10 +46,7 @@ pub fn roll_upgrades(plan: &mut Plan, waves: &[Vec<String>]) {
         ops.iter().position(|o| {
             o.key == ResourceKey::ManagedCluster(region.to_owned())
                 && o.action == Action::Update
-                && o.drift.iter().any(|d| {
-                    d.path == "properties.kubernetesVersion"
-                        || d.path == "properties.provisioningState"
-                })
+                && o.drift.iter().any(|d| ROLLED.contains(&d.path.as_str()))
         })
     };
     let rolled: Vec<Vec<(usize, &str)>> = waves

@@ -198,6 +198,17 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
                     .as_ref()
                     .map(|a| a.authorized_ip_ranges.clone())
                     .unwrap_or_default();
+                topology.access.private_cluster = p
+                    .api_server_access_profile
+                    .as_ref()
+                    .and_then(|a| a.enable_private_cluster)
+                    .unwrap_or(false);
+                topology.access.network_policy = p
+                    .network_profile
+                    .network_policy
+                    .as_deref()
+                    .and_then(crate::model::NetworkPolicy::parse)
+                    .unwrap_or(crate::model::NetworkPolicy::None);
             }
             settings.kubernetes_version = c.properties.kubernetes_version.clone();
             // ARM reads a cluster without a sku as Free.

@@ -210,11 +210,20 @@ impl TopologyClient {
                 second.push(ResourceKey::FrontDoorOrigin(r.clone()));
             }
         }
-        // User node pools of the clusters that exist (some may no longer be wanted).
+        // User node pools of the clusters that exist (some may no longer be wanted), and the admin
+        // role of each group the cluster names (a group no longer wanted keeps its name there until
+        // its role is gone: the cluster's update waits for that delete).
         for (key, cluster) in &observed.resources {
             let ResourceKey::ManagedCluster(region) = key else {
                 continue;
             };
+            let groups = cluster.body["properties"]["aadProfile"]["adminGroupObjectIDs"].as_array();
+            for group in groups.into_iter().flatten().filter_map(|g| g.as_str()) {
+                second.push(ResourceKey::ClusterAdmin {
+                    region: region.clone(),
+                    group: group.to_ascii_lowercase(),
+                });
+            }
             let pools = cluster.body["properties"]["agentPoolProfiles"].as_array();
             for p in pools.into_iter().flatten() {
                 if p["mode"]

@@ -195,6 +195,7 @@ fn validate(
         .with_target("aadProfile.managed"));
     }
     if let Some(old) = existing {
+        crate::rp::aks::fixed::check_update(&old.body["properties"], props)?;
         for key in ["dnsPrefix", "fqdnSubdomain"] {
             if props.get(key).is_some() && old.body["properties"][key] != props[key] {
                 return Err(ArmError::bad_request(
@@ -236,6 +237,13 @@ fn render(
             &uuid::Uuid::new_v4().simple().to_string()[..8]
         ))
     });
+    // The private FQDN shares the public one's random label.
+    let seed = fqdn
+        .as_str()
+        .and_then(|f| f.strip_prefix(&format!("{dns_prefix}-")))
+        .and_then(|rest| rest.split('.').next())
+        .unwrap_or("0")
+        .to_owned();
     let node_rg = props["nodeResourceGroup"]
         .as_str()
         .map_or_else(|| format!("MC_{rg}_{name}_{location}"), str::to_owned);
@@ -339,6 +347,12 @@ fn render(
         ),
     ] {
         properties[key] = value;
+    }
+    if let Some((api, private)) =
+        crate::rp::aks::fixed::private_fqdn(props, &dns_prefix, location, &seed)
+    {
+        properties["apiServerAccessProfile"] = api;
+        properties["privateFQDN"] = keep("privateFQDN", &|| private.clone());
     }
     json!({
         "id": id,

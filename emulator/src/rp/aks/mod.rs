@@ -1,12 +1,13 @@
 //! `Microsoft.ContainerService`: managed clusters (`cluster`) and their add-ons (`addons`), their
 //! node pools (`pools` holds the rules every pool obeys, `agent_pool` the child resource), their
-//! planned maintenance (`maintenance`), Azure CNI's address planning (`cni`) and the Kubernetes
+//! planned maintenance (`maintenance`), Azure CNI's address planning (`cni`), what AKS fixes at create (`fixed`) and the Kubernetes
 //! versions AKS offers (`versions`).
 
 pub mod addons;
 pub mod agent_pool;
 pub mod cluster;
 pub mod cni;
+pub mod fixed;
 pub mod maintenance;
 pub mod pools;
 pub mod versions;

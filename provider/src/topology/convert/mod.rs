@@ -153,6 +153,14 @@ pub fn topology(v: &Value) -> Topology {
     t.access.admin_group_object_ids = strings(v.get("admin_group_object_ids"));
     t.access.local_accounts = matches!(v.get("local_accounts"), Value::Bool(true));
     t.access.authorized_ip_ranges = strings(v.get("api_server_authorized_ip_ranges"));
+    if let Some(policy) = v
+        .get("network_policy")
+        .as_str()
+        .and_then(bcdr::model::NetworkPolicy::parse)
+    {
+        t.access.network_policy = policy;
+    }
+    t.access.private_cluster = matches!(v.get("private_cluster"), Value::Bool(true));
     for (name, svc) in v.get("stateful_service").as_map().into_iter().flatten() {
         let location = match svc.get("kind").as_str() {
             Some(k) if k.eq_ignore_ascii_case("in-cluster") => {
@@ -287,6 +295,22 @@ pub fn config_errors(v: &Value) -> Vec<pb::Diagnostic> {
             &["front_door", "tier"],
             "Invalid tier",
             format!("front_door.tier: \"{tier}\" must be Standard or Premium"),
+        ));
+    }
+    if let Some(policy) = v
+        .get("network_policy")
+        .as_str()
+        .filter(|p| bcdr::model::NetworkPolicy::parse(p).is_none())
+    {
+        let hint = if policy.eq_ignore_ascii_case("cilium") {
+            " (Cilium needs Azure CNI overlay or a pod subnet; the clusters use Azure CNI with node-subnet addressing)"
+        } else {
+            ""
+        };
+        out.push(diag::error_at(
+            &["network_policy"],
+            "Invalid network policy",
+            format!("network_policy: \"{policy}\" must be calico, azure or none{hint}"),
         ));
     }
     waf::config_errors(v.get("front_door"), &mut out);

@@ -531,6 +531,17 @@ pub fn planned(config: &Value, prior: &Value, subscription: Option<&str>) -> Val
             "api_server_authorized_ip_ranges".into(),
             config.get("api_server_authorized_ip_ranges").clone(),
         ),
+        (
+            "network_policy".into(),
+            match config.get("network_policy") {
+                Value::Null => Value::string(bcdr::model::NetworkPolicy::default().as_str()),
+                set => set.clone(),
+            },
+        ),
+        (
+            "private_cluster".into(),
+            config.get("private_cluster").clone(),
+        ),
         ("readiness".into(), readiness(config, prior)),
         ("diagram".into(), diagram(config)),
     ]))

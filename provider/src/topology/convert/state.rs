@@ -465,6 +465,18 @@ fn config_of(topology: &Topology) -> Value {
             },
         ),
         (
+            "network_policy".into(),
+            Value::string(topology.access.network_policy.as_str()),
+        ),
+        (
+            "private_cluster".into(),
+            if topology.access.private_cluster {
+                Value::Bool(true)
+            } else {
+                Value::Null
+            },
+        ),
+        (
             "front_door".into(),
             topology.front_door.as_ref().map_or(Value::Null, |f| {
                 Value::Map(BTreeMap::from([
