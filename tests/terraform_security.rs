@@ -391,6 +391,14 @@ async fn network_policy_and_private_clusters(tf: &Path, version: &str) {
         h.writes()
     );
     assert_eq!(network(&cluster(&h, "westus").await).1, json!(false));
+    let warned = |text: &str, regions: &str| {
+        text.contains("Existing clusters keep their public API servers")
+            && text.contains(&format!(
+                "the clusters of {regions} were made with public API servers"
+            ))
+    };
+    let text = h.tf_ok(&["plan"]).await.words();
+    assert!(warned(&text, "\"eastus\", \"westus\""), "{text}");
     // West made anew behind the primary: cold, then warm again. Its new cluster is private.
     h.config(
         &shop("private_cluster = true").replace("mode      = \"warm\"", "mode      = \"cold\""),
@@ -407,6 +415,8 @@ async fn network_policy_and_private_clusters(tf: &Path, version: &str) {
         "{west:#}"
     );
     assert_eq!(network(&cluster(&h, "eastus").await).1, json!(false));
+    let text = h.tf_ok(&["plan"]).await.words();
+    assert!(warned(&text, "\"eastus\""), "{text}");
     assert_eq!(h.plan_code().await.0, 0, "converged");
 
     // An engine AKS does not offer on these clusters stops at plan, naming the attribute.

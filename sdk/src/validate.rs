@@ -17,7 +17,7 @@ pub(crate) use capacity::warm_target;
 use ipnet::Ipv4Net;
 pub use pins::pin_findings;
 pub(crate) use pools::has_zones;
-pub use renumbering::renumbering_findings;
+pub use renumbering::{private_cluster_findings, renumbering_findings};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 pub use versions::version_findings;

@@ -110,6 +110,28 @@ fn renumbering(prior: &Value, config: &Value) -> Vec<pb::Diagnostic> {
     .collect()
 }
 
+/// Regions whose cluster exists with a public API server while `private_cluster` is set (see
+/// [`bcdr::validate::private_cluster_findings`]): the prior state says which clusters exist and
+/// whether each has a private FQDN.
+fn public_clusters(prior: &Value, config: &Value) -> Vec<pb::Diagnostic> {
+    bcdr::validate::private_cluster_findings(&convert::topology(config), |name| {
+        let region = prior.get("region").get(name);
+        let made = region
+            .get("cluster_id")
+            .as_str()
+            .is_some_and(|id| !id.is_empty());
+        made.then(|| {
+            region
+                .get("cluster_private_fqdn")
+                .as_str()
+                .is_some_and(|f| !f.is_empty())
+        })
+    })
+    .iter()
+    .map(diag::from_sdk)
+    .collect()
+}
+
 /// Whether finding `d` is about a value not known yet (at, under or above one of `unknown`), so
 /// judging it now would judge a default instead.
 fn judges_unknown(d: &bcdr::validate::Diagnostic, unknown: &[String]) -> bool {
@@ -151,6 +173,7 @@ pub fn plan(
     if !diag::has_errors(&diags) {
         diags.extend(versions(prior, config, catalog));
         diags.extend(renumbering(prior, config));
+        diags.extend(public_clusters(prior, config));
         diags.extend(
             bcdr::validate::capacity_findings(&convert::topology(config), catalog)
                 .iter()

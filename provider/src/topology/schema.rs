@@ -97,6 +97,10 @@ pub fn region_block() -> Block {
             ),
             computed("cluster_fqdn", "FQDN of the cluster's API server."),
             computed(
+                "cluster_private_fqdn",
+                "FQDN of the cluster's private API server, resolvable from the topology's VNets; empty when its API server is public (`private_cluster`).",
+            ),
+            computed(
                 "kubelet_identity_object_id",
                 "Object id of the cluster's kubelet identity (the principal that pulls images).",
             ),

@@ -19,6 +19,8 @@ pub struct RegionStatus {
     pub subnet_id: String,
     pub cluster_id: String,
     pub cluster_fqdn: String,
+    /// The private API server's FQDN; empty for a cluster with a public API server (or none).
+    pub cluster_private_fqdn: String,
     pub kubelet_identity_object_id: String,
     pub node_resource_group: String,
     /// The Kubernetes version the cluster was asked for (AKS's default when none was).
@@ -192,6 +194,7 @@ pub fn status(topology: &Topology, observed: &Observed) -> TopologyStatus {
             subnet_id,
             cluster_id: text(&aks, &["id"]),
             cluster_fqdn: text(&aks, &["properties", "fqdn"]),
+            cluster_private_fqdn: text(&aks, &["properties", "privateFQDN"]),
             kubelet_identity_object_id: text(
                 &aks,
                 &[

@@ -1,7 +1,8 @@
 //! A region's address space under a running cluster. The AKS subnet is the first half of
 //! `vnet_cidr` ([`crate::layout::subnet_cidr`]), and its nodes hold addresses in it: Azure refuses to
 //! change the address prefix of a subnet with active allocations (400 `InUsePrefixCannotBeDeleted`),
-//! so a new `vnet_cidr` that moves that subnet stops at plan, with the way that works.
+//! so a new `vnet_cidr` that moves that subnet stops at plan, with the way that works. Likewise a
+//! private API server asked for on a cluster made public: AKS fixes it at create, and the plan says so.
 
 use super::{AttributePath, Diagnostic};
 use crate::model::Topology;
@@ -36,6 +37,36 @@ pub fn renumbering_findings(
         ));
     }
     out
+}
+
+/// One warning naming the regions whose cluster exists with a public API server while the topology
+/// asks for private ones (`access.private_cluster`): AKS fixes that when it makes a cluster, so the
+/// plan leaves them, and says how each region gets there. `private(region)` is whether the region's
+/// cluster has a private API server, `None` where it has no cluster.
+pub fn private_cluster_findings(
+    topology: &Topology,
+    private: impl Fn(&str) -> Option<bool>,
+) -> Vec<Diagnostic> {
+    if !topology.access.private_cluster {
+        return Vec::new();
+    }
+    let public: Vec<String> = topology
+        .sorted_regions()
+        .into_iter()
+        .filter(|r| private(&r.name) == Some(false))
+        .map(|r| format!("\"{}\"", r.name))
+        .collect();
+    if public.is_empty() {
+        return Vec::new();
+    }
+    vec![Diagnostic::warning(
+        AttributePath::attr("private_cluster"),
+        "Existing clusters keep their public API servers",
+        format!(
+            "the clusters of {} were made with public API servers, and AKS cannot make one private in place: this plan leaves them as they are. A region's cluster becomes private when it is made anew: move traffic off the region, set its mode = \"cold\" and apply, then set the mode back and apply; one region at a time",
+            public.join(", ")
+        ),
+    )]
 }
 
 #[cfg(test)]
@@ -94,5 +125,28 @@ mod tests {
     #[test]
     fn a_cidr_that_does_not_parse_is_left_to_its_own_error() {
         assert!(renumbering_findings(&pair("banana"), running).is_empty());
+    }
+
+    #[test]
+    fn a_public_cluster_under_private_cluster_is_warned_with_the_way_there() {
+        let mut t = pair("10.1.0.0/16");
+        assert!(
+            private_cluster_findings(&t, |_| Some(false)).is_empty(),
+            "not asked"
+        );
+        t.access.private_cluster = true;
+        let found = private_cluster_findings(&t, |r| match r {
+            "eastus" => Some(false),
+            "westus" => Some(true),
+            _ => None,
+        });
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].severity, super::super::Severity::Warning);
+        assert_eq!(found[0].path.to_string(), "private_cluster");
+        assert!(
+            found[0].detail.contains("clusters of \"eastus\" were"),
+            "{found:?}"
+        );
+        assert!(found[0].detail.contains("mode = \"cold\""), "{found:?}");
     }
 }

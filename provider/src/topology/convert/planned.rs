@@ -141,6 +141,7 @@ fn planned_region(
     }
     let cluster_attrs = [
         "cluster_fqdn",
+        "cluster_private_fqdn",
         "kubelet_identity_object_id",
         "node_resource_group",
         "kube_config",
@@ -166,6 +167,12 @@ fn planned_region(
             for attr in cluster_attrs {
                 let v = if !m.has_cluster() {
                     Value::string("")
+                } else if had_cluster && attr == "cluster_private_fqdn" {
+                    // Empty is a value here (a public API server), fixed for the cluster's life.
+                    match before.get(attr) {
+                        v @ Value::String(_) => v.clone(),
+                        _ => Value::Unknown,
+                    }
                 } else if had_cluster {
                     carried(before.get(attr))
                 } else {

@@ -52,6 +52,7 @@ pub fn applied(planned: &Value, status: &TopologyStatus) -> Value {
             ("subnet_id", &s.subnet_id),
             ("cluster_id", &s.cluster_id),
             ("cluster_fqdn", &s.cluster_fqdn),
+            ("cluster_private_fqdn", &s.cluster_private_fqdn),
             ("kubelet_identity_object_id", &s.kubelet_identity_object_id),
             ("node_resource_group", &s.node_resource_group),
             ("kubernetes_version", &s.kubernetes_version),
@@ -154,6 +155,7 @@ pub fn refreshed(
             let replaced = r.get("cluster_fqdn").and_then(Value::as_str) != Some(&s.cluster_fqdn);
             for (attr, v) in [
                 ("cluster_fqdn", &s.cluster_fqdn),
+                ("cluster_private_fqdn", &s.cluster_private_fqdn),
                 ("kubelet_identity_object_id", &s.kubelet_identity_object_id),
                 ("node_resource_group", &s.node_resource_group),
                 ("kubernetes_version", &s.kubernetes_version),
