@@ -122,7 +122,7 @@ fn authenticate(
     if props["aadProfile"]["managed"].as_bool() != Some(true) {
         return None;
     }
-    if !state.tokens.get(token).is_some_and(|exp| *exp > now_s) {
+    if state.tokens.get(token).is_none_or(|exp| *exp <= now_s) {
         return None;
     }
     let claims = claims_of(token)?;
