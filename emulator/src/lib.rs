@@ -17,7 +17,7 @@ mod rp;
 mod server;
 
 pub use contract::config::{
-    Chaos, Config, DEFAULT_SUBSCRIPTION, FaultAction, FaultRule, LogEntry, Throttle,
+    Chaos, Config, DEFAULT_SUBSCRIPTION, FaultAction, FaultRule, LogEntry, Principal, Throttle,
     default_latencies,
 };
 pub use contract::error::{ArmError, EmulatorError};
@@ -51,6 +51,7 @@ impl Emulator {
         state.latency_scale = config.latency_scale;
         server::outage::at_start(&mut state, &config, store::now_ms());
         let identity = tls::identity(config.state_path.as_deref())?;
+        state.cluster_ca_pem = identity.cert_pem.clone();
         let acceptor = tls::acceptor(&identity)?;
         let tcp = tokio::net::TcpListener::bind(config.listen).await?;
         let listener = tls::TlsListener::new(tcp, acceptor)?;

@@ -29,6 +29,9 @@ OPTIONS:
                            {\"method\": \"GET\", \"path\": \"publicIPAddresses\", \"drop\": \"before\"}]
     --chaos RATE           fail that share of ARM requests at random with 500 or 503 [0-1]
     --seed N               the chaos seed: the same seed fails the same requests [default: 1]
+    --principal CLIENT_ID=OBJECT_ID[:GROUP,...]
+                           the object id (and group memberships) of a service principal: the `oid`
+                           and `groups` of its tokens for AKS, what a cluster's Azure RBAC judges
     --unregistered NS,...  start every subscription unregistered for these resource providers, as a
                            new subscription is (e.g. Microsoft.ContainerService,Microsoft.Cdn): their
                            requests answer 409 MissingSubscriptionRegistration until
@@ -159,6 +162,11 @@ fn parse(args: &[String]) -> Result<Option<Config>, String> {
             "--restricted-access" => config
                 .restricted_access
                 .extend(comma_list(&value("--restricted-access")?).map(str::to_ascii_lowercase)),
+            "--principal" => {
+                let spec = value("--principal")?;
+                let (client, principal) = principal(&spec)?;
+                config.principals.insert(client, principal);
+            }
             "--unregistered" => config
                 .unregistered
                 .extend(comma_list(&value("--unregistered")?).map(str::to_owned)),
@@ -166,6 +174,27 @@ fn parse(args: &[String]) -> Result<Option<Config>, String> {
         }
     }
     Ok(Some(config))
+}
+
+/// `CLIENT_ID=OBJECT_ID[:GROUP,GROUP...]`: a service principal's object id and group memberships.
+fn principal(spec: &str) -> Result<(String, arm_emulator::Principal), String> {
+    let bad = || format!("--principal {spec}: expected CLIENT_ID=OBJECT_ID[:GROUP,...]");
+    let (client, rest) = spec.split_once('=').ok_or_else(bad)?;
+    let (object_id, groups) = rest.split_once(':').unwrap_or((rest, ""));
+    if client.is_empty() || uuid::Uuid::parse_str(object_id).is_err() {
+        return Err(bad());
+    }
+    let groups: Vec<String> = comma_list(groups).map(str::to_ascii_lowercase).collect();
+    if groups.iter().any(|g| uuid::Uuid::parse_str(g).is_err()) {
+        return Err(bad());
+    }
+    Ok((
+        client.to_owned(),
+        arm_emulator::Principal {
+            object_id: object_id.to_ascii_lowercase(),
+            groups,
+        },
+    ))
 }
 
 /// `REGION`, `REGION:fail` or `REGION:hang`, the region one Azure knows.

@@ -3,12 +3,14 @@
 //!
 //! - [`serve`]: go-plugin handshake, mutual TLS, gRPC services;
 //! - [`server`]: the tfplugin6 `Provider` service, one method per RPC;
-//! - [`config`]: the provider block; [`topology`]: the `bcdr_topology` resource;
+//! - [`config`]: the provider block; [`topology`]: the `bcdr_topology` resource; [`kubeconfig`]:
+//!   the `bcdr_kubeconfig` ephemeral resource;
 //! - [`schema`], [`value`], [`diag`]: Terraform's schema, value and diagnostic encodings.
 
 pub mod config;
 pub mod diag;
 pub mod docs;
+pub mod kubeconfig;
 pub mod log;
 pub mod regions;
 pub mod schema;

@@ -4,7 +4,7 @@
 use crate::proto::tfplugin6 as pb;
 use crate::proto::tfplugin6::provider_server::Provider;
 use crate::value::{self, Value};
-use crate::{config, diag, regions, topology};
+use crate::{config, diag, kubeconfig, regions, topology};
 use bcdr::TopologyClient;
 use bcdr::engine::{CancelSignal, Canceller, cancellation};
 use std::sync::{Mutex, RwLock};
@@ -49,8 +49,10 @@ fn unknown_type(kind: &str, name: &str) -> pb::Diagnostic {
     diag::error(
         format!("Unknown {kind} type"),
         format!(
-            "this provider has no {kind} \"{name}\"; it offers resource \"{}\"",
-            topology::TYPE_NAME
+            "this provider has no {kind} \"{name}\"; it offers resource \"{}\", data source \"{}\" and ephemeral resource \"{}\"",
+            topology::TYPE_NAME,
+            regions::TYPE_NAME,
+            kubeconfig::TYPE_NAME
         ),
     )
 }
@@ -103,6 +105,11 @@ impl Provider for BcdrProvider {
                 .into(),
             diagnostics: Vec::new(),
             provider_meta: None,
+            ephemeral_resource_schemas: [(
+                kubeconfig::TYPE_NAME.to_owned(),
+                kubeconfig::schema::block().to_proto(0),
+            )]
+            .into(),
         }))
     }
 
@@ -330,6 +337,58 @@ impl Provider for BcdrProvider {
             state: encode(&state),
             diagnostics,
         }))
+    }
+
+    async fn validate_ephemeral_resource_config(
+        &self,
+        req: Request<pb::validate_ephemeral_resource_config::Request>,
+    ) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        let diagnostics = if req.type_name == kubeconfig::TYPE_NAME {
+            kubeconfig::validate::validate(&decode(req.config.as_ref())?)
+        } else {
+            vec![unknown_type("ephemeral resource", &req.type_name)]
+        };
+        Ok(Response::new(
+            pb::validate_ephemeral_resource_config::Response { diagnostics },
+        ))
+    }
+
+    async fn open_ephemeral_resource(
+        &self,
+        req: Request<pb::open_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::open_ephemeral_resource::Response>, Status> {
+        let req = req.into_inner();
+        let config = decode(req.config.as_ref())?;
+        let (result, diagnostics) = match (req.type_name.as_str(), self.client()) {
+            (kubeconfig::TYPE_NAME, Some(client)) => {
+                let (result, diags) = kubeconfig::open::open(&client, &config).await;
+                (kubeconfig::schema::block().complete(&result), diags)
+            }
+            (kubeconfig::TYPE_NAME, None) => (Value::Null, vec![not_configured()]),
+            (other, _) => (Value::Null, vec![unknown_type("ephemeral resource", other)]),
+        };
+        Ok(Response::new(pb::open_ephemeral_resource::Response {
+            diagnostics,
+            renew_at: None,
+            result: encode(&result),
+            private: None,
+            deferred: None,
+        }))
+    }
+
+    async fn renew_ephemeral_resource(
+        &self,
+        _: Request<pb::renew_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::renew_ephemeral_resource::Response>, Status> {
+        Ok(Response::new(kubeconfig::renew::renew()))
+    }
+
+    async fn close_ephemeral_resource(
+        &self,
+        _: Request<pb::close_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::close_ephemeral_resource::Response>, Status> {
+        Ok(Response::new(kubeconfig::renew::close()))
     }
 
     async fn stop_provider(

@@ -42,10 +42,13 @@ pub mod regions;
 pub mod topology;
 pub mod validate;
 
-pub use arm::auth::{Cloud, Credential};
+pub use arm::auth::{AccessToken, Cloud, Credential};
 pub use arm::settings::ConnectionSettings;
 pub use arm::{ArmClient, ArmConfig};
 pub use error::{Error, Result};
 pub use model::{ClusterSettings, Region, Topology};
-pub use topology::{Applied, ApplyFailure, RegionStatus, TopologyClient, TopologyStatus};
+pub use topology::{
+    Applied, ApplyFailure, ClusterCredential, ClusterEndpoint, Kubeconfig, RegionStatus,
+    TopologyClient, TopologyStatus,
+};
 pub use validate::{Diagnostic, Severity};

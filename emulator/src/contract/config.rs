@@ -121,6 +121,17 @@ pub struct Config {
     /// Regions down from the start (`--region-down`), and how they answer: see
     /// `Emulator::take_region_down`.
     pub regions_down: Vec<(String, crate::contract::outage::RegionDown)>,
+    /// Entra ID principals by client (application) id (`--principal`): the object id their tokens
+    /// carry (`oid`) and the groups they are members of (`groups`). A client not listed gets an
+    /// object id derived from its client id and no groups.
+    pub principals: BTreeMap<String, Principal>,
+}
+
+/// A service principal as Entra ID knows it: its object id and its group memberships (object ids).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Principal {
+    pub object_id: String,
+    pub groups: Vec<String>,
 }
 
 /// The subscription every emulator lists (`Config::subscriptions`).
@@ -185,6 +196,7 @@ impl Default for Config {
             restricted_access: Vec::new(),
             subscriptions: vec![crate::contract::config::DEFAULT_SUBSCRIPTION.to_owned()],
             regions_down: Vec::new(),
+            principals: BTreeMap::new(),
         }
     }
 }

@@ -162,6 +162,10 @@ pub struct State {
     /// When [`State::prune`] next looks (it runs at most once a minute, not on every write).
     #[serde(skip)]
     pub next_prune: u64,
+    /// The emulator's TLS certificate (PEM), which also serves every cluster's API server stand-in:
+    /// the CA of the kubeconfigs the clusters hand out. Set at start, not saved.
+    #[serde(skip)]
+    pub cluster_ca_pem: String,
 }
 
 impl State {

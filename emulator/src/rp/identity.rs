@@ -73,7 +73,7 @@ pub(crate) fn token(state: &Mutex<State>, config: &Config, tenant: &str, body: &
                 "AADSTS50027: JWT token is invalid or malformed.",
             );
         }
-        return issue(state, config, tenant);
+        return issue(state, config, tenant, &form);
     }
     let (Some(client_id), Some(secret)) = (form.get("client_id"), form.get("client_secret")) else {
         return entra_error(
@@ -96,11 +96,38 @@ pub(crate) fn token(state: &Mutex<State>, config: &Config, tenant: &str, body: &
             "AADSTS7000215: Invalid client secret provided.",
         );
     }
-    issue(state, config, tenant)
+    issue(state, config, tenant, &form)
 }
 
-fn issue(state: &Mutex<State>, config: &Config, tenant: &str) -> Resp {
-    let token = mint(state, config, tenant);
+/// AKS's Entra server application (learn.microsoft.com/azure/aks/kubelogin-authentication: the
+/// `--server-id` of every managed-Entra cluster): the audience of the tokens its API servers take.
+pub const AKS_SERVER_APP: &str = "6dae42f8-4368-4678-94ff-3960e28e3630";
+
+/// Whether a v2 `scope` asks for a token to AKS's server application: `<app id>/.default`, as
+/// kubelogin and azure-identity ask (or with the `api://` prefix of an app id URI).
+fn is_aks_scope(scope: &str) -> bool {
+    scope.split_whitespace().any(|s| {
+        let resource = s.trim_end_matches("/.default").trim_start_matches("api://");
+        resource.eq_ignore_ascii_case(AKS_SERVER_APP)
+    })
+}
+
+fn issue(
+    state: &Mutex<State>,
+    config: &Config,
+    tenant: &str,
+    form: &std::collections::HashMap<String, String>,
+) -> Resp {
+    let scope = form.get("scope").map(String::as_str).unwrap_or_default();
+    let token = if is_aks_scope(scope) {
+        let client = form
+            .get("client_id")
+            .map(String::as_str)
+            .unwrap_or_default();
+        mint_jwt(state, config, tenant, client, AKS_SERVER_APP)
+    } else {
+        mint(state, config, tenant)
+    };
     Resp::json(
         200,
         json!({
@@ -115,18 +142,101 @@ fn issue(state: &Mutex<State>, config: &Config, tenant: &str) -> Resp {
 /// A new bearer token valid for an hour, remembered (and saved with the state).
 pub(crate) fn mint(state: &Mutex<State>, config: &Config, tenant: &str) -> String {
     let token = format!("emu.{}", uuid::Uuid::new_v4().simple());
-    let expires = now_ms() / 1000 + TOKEN_LIFETIME_S;
-    {
-        let mut state = lock(state);
-        state.tokens.insert(token.clone(), expires);
-        state.token_tenants.insert(token.clone(), tenant.to_owned());
-        if let Some(path) = &config.state_path
-            && let Err(e) = state.save(path)
-        {
-            tracing::error!(error = %e, "could not save emulator state");
-        }
-    }
+    remember(
+        state,
+        config,
+        &token,
+        tenant,
+        now_ms() / 1000 + TOKEN_LIFETIME_S,
+    );
     token
+}
+
+/// The object id Entra gives client `client_id`'s service principal: the configured one, else one
+/// derived from the client id (a guess: in Entra the two differ and are unrelated).
+pub(crate) fn object_id_of(config: &Config, client_id: &str) -> (String, Vec<String>) {
+    match config.principals.get(client_id) {
+        Some(p) => (p.object_id.to_ascii_lowercase(), p.groups.clone()),
+        None => (
+            uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, client_id.as_bytes()).to_string(),
+            Vec::new(),
+        ),
+    }
+}
+
+/// A JWT-shaped access token for `audience` (Entra's v1 claims: `aud`, `iss`, `iat`, `nbf`, `exp`,
+/// `appid`, `oid`, `sub`, `tid`, and `groups` for a principal with memberships), remembered like
+/// every token the emulator issues; its signature is not a signature (resource servers here look the
+/// token up instead of checking one).
+pub(crate) fn mint_jwt(
+    state: &Mutex<State>,
+    config: &Config,
+    tenant: &str,
+    client_id: &str,
+    audience: &str,
+) -> String {
+    use base64::Engine as _;
+    let b64 = |v: &serde_json::Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string().as_bytes())
+    };
+    let (oid, groups) = object_id_of(config, client_id);
+    let now = now_ms() / 1000;
+    let mut claims = json!({
+        "aud": audience,
+        "iss": format!("https://sts.windows.net/{tenant}/"),
+        "iat": now,
+        "nbf": now,
+        "exp": now + TOKEN_LIFETIME_S,
+        "appid": client_id,
+        "oid": oid,
+        "sub": oid,
+        "tid": tenant,
+        "uti": uuid::Uuid::new_v4().simple().to_string(),
+        "ver": "1.0",
+    });
+    if !groups.is_empty() {
+        claims["groups"] = json!(groups);
+    }
+    let token = format!(
+        "{}.{}.{}",
+        b64(&json!({ "typ": "JWT", "alg": "RS256" })),
+        b64(&claims),
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b"arm-emulator"),
+    );
+    remember(state, config, &token, tenant, now + TOKEN_LIFETIME_S);
+    token
+}
+
+/// The claims of a JWT-shaped token the emulator issued, `None` for its opaque ARM tokens.
+pub(crate) fn claims_of(token: &str) -> Option<serde_json::Value> {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// The bearer token of `headers`, if any.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get("authorization")?.to_str().ok()?;
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+}
+
+fn remember(state: &Mutex<State>, config: &Config, token: &str, tenant: &str, expires: u64) {
+    let mut state = lock(state);
+    state.tokens.insert(token.to_owned(), expires);
+    state
+        .token_tenants
+        .insert(token.to_owned(), tenant.to_owned());
+    if let Some(path) = &config.state_path
+        && let Err(e) = state.save(path)
+    {
+        tracing::error!(error = %e, "could not save emulator state");
+    }
 }
 
 /// The managed identity endpoint App Service provides (`GET $IDENTITY_ENDPOINT?api-version=2019-08-01
@@ -195,6 +305,16 @@ pub(crate) fn check_bearer(
             "Authentication failed. The 'Authorization' header is provided in an invalid format.",
         ));
     };
+    // A token for another audience (AKS's server application) is refused as ARM refuses it.
+    if let Some(aud) = claims_of(token.trim()).and_then(|c| c["aud"].as_str().map(str::to_owned)) {
+        return Err(ArmError::new(
+            401,
+            "InvalidAuthenticationTokenAudience",
+            format!(
+                "The access token has been obtained for wrong audience or resource '{aud}'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'."
+            ),
+        ));
+    }
     match lock(state).tokens.get(token.trim()) {
         None => Err(ArmError::new(
             401,

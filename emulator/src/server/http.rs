@@ -6,6 +6,7 @@ use crate::contract::error::ArmError;
 use crate::contract::lro;
 use crate::contract::request::{Ctx, Resp};
 use crate::contract::store::{State, lock, now_ms};
+use crate::rp::aks::api_server;
 use crate::rp::authorization;
 use crate::rp::identity;
 use crate::rp::registration;
@@ -46,6 +47,37 @@ pub(crate) async fn handle(app: Arc<App>, req: axum::extract::Request) -> Respon
         .await
         .unwrap_or_default();
     let path = parts.uri.path().to_owned();
+    // A cluster's API server (its `fqdn`): Kubernetes, not ARM; no throttling, faults or ARM log.
+    let host = parts
+        .uri
+        .host()
+        .map(str::to_owned)
+        .or_else(|| {
+            let header = parts.headers.get("host")?.to_str().ok()?;
+            Some(
+                header
+                    .rsplit_once(':')
+                    .map_or(header, |(h, _)| h)
+                    .to_owned(),
+            )
+        })
+        .unwrap_or_default();
+    if api_server::serves(&host) {
+        let resp = {
+            let mut state = lock(&app.state);
+            crate::rp::settle(&mut state, now_ms());
+            api_server::answer(
+                &state,
+                &host,
+                &parts.method,
+                &path,
+                &parts.headers,
+                &bytes,
+                now_ms() / 1000,
+            )
+        };
+        return into_response(resp);
+    }
     let query: HashMap<String, String> =
         url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
             .into_owned()

@@ -1,5 +1,6 @@
-//! HTTPS: a self-signed certificate for `localhost`/`127.0.0.1` (kept beside the state file so it
-//! survives restarts), and a listener that completes TLS handshakes off the accept loop.
+//! HTTPS: a self-signed certificate for `localhost`/`127.0.0.1` and every region's AKS API server
+//! names (`*.hcp.<region>.azmk8s.io`; kept beside the state file so it survives restarts), and a
+//! listener that completes TLS handshakes off the accept loop.
 
 use crate::contract::error::EmulatorError;
 use std::net::SocketAddr;
@@ -26,11 +27,17 @@ pub fn identity(state_path: Option<&Path>) -> Result<Identity, EmulatorError> {
     {
         return Ok(Identity { cert_pem, key_pem });
     }
-    let names = vec![
+    let mut names = vec![
         "localhost".to_owned(),
         "127.0.0.1".to_owned(),
         "::1".to_owned(),
     ];
+    // Every cluster's API server stand-in (`<prefix>-<hash>.hcp.<region>.azmk8s.io`, AKS's names).
+    names.extend(
+        crate::contract::regions::REGIONS
+            .iter()
+            .map(|(region, ..)| format!("*.hcp.{region}.azmk8s.io")),
+    );
     let made =
         rcgen::generate_simple_self_signed(names).map_err(|e| EmulatorError::Tls(e.to_string()))?;
     let id = Identity {

@@ -1,11 +1,15 @@
-//! The regions' `kube_config` (sensitive): fetched from AKS after an apply or an import for the
-//! regions whose planned value is unknown (a new cluster), carried over otherwise. Nothing is left
+//! The regions' `kube_config` (sensitive) and what the Kubernetes and Helm providers take from it
+//! (`host`, `cluster_ca_certificate`, `exec_args`): fetched from AKS after an apply or an import for
+//! the regions whose planned value is unknown (a new cluster), carried over otherwise. Nothing is left
 //! unknown: a region whose credential cannot be read gets "" and a warning.
 
 use crate::diag;
 use crate::proto::tfplugin6 as pb;
 use crate::value::Value;
-use bcdr::TopologyClient;
+use bcdr::{ClusterEndpoint, TopologyClient};
+
+/// What is read from the cluster's kubeconfig.
+const ATTRS: [&str; 4] = ["kube_config", "host", "cluster_ca_certificate", "exec_args"];
 
 pub async fn fill(client: &TopologyClient, state: &mut Value) -> Vec<pb::Diagnostic> {
     let name = state.get("name").as_str().unwrap_or_default().to_owned();
@@ -18,7 +22,10 @@ pub async fn fill(client: &TopologyClient, state: &mut Value) -> Vec<pb::Diagnos
     };
     for (region, r) in regions.iter_mut() {
         let Value::Map(r) = r else { continue };
-        if !r.get("kube_config").is_some_and(Value::is_unknown) {
+        if !ATTRS
+            .iter()
+            .any(|a| r.get(*a).is_some_and(Value::is_unknown))
+        {
             continue;
         }
         // The FQDN is known only once the cluster exists (its id is known from the plan on).
@@ -26,10 +33,9 @@ pub async fn fill(client: &TopologyClient, state: &mut Value) -> Vec<pb::Diagnos
             .get("cluster_fqdn")
             .and_then(Value::as_str)
             .is_some_and(|id| !id.is_empty());
-        let value = if has_cluster {
+        let config = if has_cluster {
             match client.kubeconfig(&name, region).await {
-                Ok(Some(config)) => config.expose().to_owned(),
-                Ok(None) => String::new(),
+                Ok(config) => config,
                 Err(e) => {
                     diags.push(pb::Diagnostic {
                         severity: pb::diagnostic::Severity::Warning as i32,
@@ -40,13 +46,27 @@ pub async fn fill(client: &TopologyClient, state: &mut Value) -> Vec<pb::Diagnos
                             ),
                         )
                     });
-                    String::new()
+                    None
                 }
             }
         } else {
-            String::new()
+            None
         };
-        r.insert("kube_config".into(), Value::String(value));
+        let endpoint = config
+            .as_ref()
+            .and_then(ClusterEndpoint::from_kubeconfig)
+            .unwrap_or_default();
+        let kube_config = config.map(|c| c.expose().to_owned()).unwrap_or_default();
+        r.insert("kube_config".into(), Value::String(kube_config));
+        r.insert("host".into(), Value::String(endpoint.host));
+        r.insert(
+            "cluster_ca_certificate".into(),
+            Value::String(endpoint.cluster_ca_certificate),
+        );
+        r.insert(
+            "exec_args".into(),
+            Value::List(endpoint.exec_args.into_iter().map(Value::String).collect()),
+        );
     }
     diags
 }

@@ -116,6 +116,20 @@ pub fn region_block() -> Block {
                 description: "The cluster's user kubeconfig (YAML) in the `exec` format, empty for a cold region. It holds no secret (nothing in the state is a credential): `kubelogin` gets a token of their own for whoever uses it, who needs an Azure role on the cluster (a member of `admin_group_object_ids`, or a holder of an `Azure Kubernetes Service RBAC` role). Sensitive all the same: Terraform never shows it.",
             },
             computed(
+                "host",
+                "The cluster API server's URL (`https://<cluster_fqdn>:443`), for the `kubernetes` and `helm` providers' `host`; empty for a cold region.",
+            ),
+            computed(
+                "cluster_ca_certificate",
+                "The cluster CA's PEM, base64-encoded: `base64decode()` it for the `kubernetes` and `helm` providers' `cluster_ca_certificate`; empty for a cold region.",
+            ),
+            attr(
+                "exec_args",
+                Ty::List(Box::new(Ty::String)),
+                Mode::Computed,
+                "kubelogin's arguments from the kubeconfig (`get-token --server-id ...`), for an `exec { command = \"kubelogin\" }` block (add `--login` to suit the caller, e.g. `azurecli` or `spn`); empty for a cold region. For a token at apply time without kubelogin, see the `bcdr_kubeconfig` ephemeral resource.",
+            ),
+            computed(
                 "ingress_ip_id",
                 "ARM id of the region's static Standard public IP for the cluster's ingress. The cluster identity holds Network Contributor on its resource group.",
             ),

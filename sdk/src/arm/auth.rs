@@ -315,3 +315,43 @@ impl Credential {
         }
     }
 }
+
+/// AKS's Microsoft Entra server application: the audience of every token a managed-Entra cluster's
+/// API server accepts, the same in every tenant (the `--server-id` of the kubeconfigs AKS issues;
+/// learn.microsoft.com/azure/aks/kubelogin-authentication).
+pub const AKS_SERVER_APP: &str = "6dae42f8-4368-4678-94ff-3960e28e3630";
+
+/// The scope to ask Entra ID for a token an AKS API server accepts (`<server app>/.default`).
+pub const AKS_SCOPE: &str = "6dae42f8-4368-4678-94ff-3960e28e3630/.default";
+
+/// An Entra access token for a scope other than ARM's: a secret. `Debug` shows only its expiry;
+/// [`AccessToken::expose`] gives it.
+#[derive(Clone)]
+pub struct AccessToken {
+    token: Secret,
+    /// When Entra ID said the token stops working.
+    pub expires_on: azure_core::time::OffsetDateTime,
+}
+
+impl AccessToken {
+    pub fn new(token: impl Into<String>, expires_on: azure_core::time::OffsetDateTime) -> Self {
+        Self {
+            token: Secret::new(token.into()),
+            expires_on,
+        }
+    }
+
+    /// The bearer token; never log it.
+    pub fn expose(&self) -> &str {
+        self.token.secret()
+    }
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccessToken")
+            .field("token", &"<redacted>")
+            .field("expires_on", &self.expires_on)
+            .finish()
+    }
+}

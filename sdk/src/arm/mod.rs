@@ -168,6 +168,8 @@ struct Inner {
     token_attempts: Arc<interrupt::TokenAttempts>,
     /// The regions not answering.
     breaker: Arc<breaker::Breaker>,
+    /// The configured credential, for tokens to other audiences than ARM (`ArmClient::token_for`).
+    credential: Arc<dyn azure_core::credentials::TokenCredential>,
 }
 
 impl ArmClient {
@@ -202,7 +204,7 @@ impl ArmClient {
             .push(interrupt::TokenAttempts::policy(&token_attempts));
         let credential = config.credential.build(&config.cloud, credential_options)?;
         let auth: Arc<dyn Policy> = Arc::new(BearerTokenAuthorizationPolicy::new(
-            credential,
+            credential.clone(),
             [config.cloud.scope.clone()],
         ));
         // Each try reports to the breaker first: a region it has given up on costs no token.
@@ -230,6 +232,7 @@ impl ArmClient {
                 registrations: std::sync::Mutex::default(),
                 token_attempts,
                 breaker,
+                credential,
             }),
             cancel: CancelSignal::never(),
         })
@@ -274,6 +277,22 @@ impl ArmClient {
 
     pub fn subscription_id(&self) -> &str {
         &self.inner.subscription_id
+    }
+
+    /// A token for `scope` (e.g. [`auth::AKS_SCOPE`]) from this client's own credential, as
+    /// kubelogin gets one with a service principal; the token never reaches a log.
+    pub async fn token_for(&self, scope: &str) -> Result<auth::AccessToken> {
+        let token = self
+            .inner
+            .credential
+            .get_token(&[scope], None)
+            .await
+            .map_err(|e| Error::Credential(format!("a token for {scope}: {e}")))?;
+        tracing::debug!(scope, expires_on = %token.expires_on, "token acquired");
+        Ok(auth::AccessToken::new(
+            token.token.secret().to_owned(),
+            token.expires_on,
+        ))
     }
 
     pub(crate) fn sleeper(&self) -> &Arc<dyn Sleeper> {

@@ -14,6 +14,10 @@ use std::fmt;
 pub struct Kubeconfig(String);
 
 impl Kubeconfig {
+    pub(crate) fn new(text: String) -> Self {
+        Self(text)
+    }
+
     /// The kubeconfig's YAML, for a file or a Kubernetes client; never log it.
     pub fn expose(&self) -> &str {
         &self.0

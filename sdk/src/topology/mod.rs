@@ -12,10 +12,12 @@ use crate::plan::{self, Observed, ObservedResource, Plan};
 use crate::regions::{self, Catalog};
 use crate::validate;
 
+mod cluster_access;
 mod credentials;
 mod import;
 mod observe;
 mod status;
+pub use cluster_access::{ClusterCredential, ClusterEndpoint};
 pub use credentials::Kubeconfig;
 use futures::future::join_all;
 use observe::peerings_of;

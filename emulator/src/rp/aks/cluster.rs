@@ -594,11 +594,24 @@ fn format(ctx: &Ctx<'_>) -> Result<Format, ArmError> {
     }
 }
 
+/// The static token of a cluster with local accounts (`admin` or user), stable per cluster id.
+pub(crate) fn static_token(cluster_id: &str, admin: bool) -> String {
+    let seed = if admin {
+        format!("{}/clusteradmin", cluster_id.to_ascii_lowercase())
+    } else {
+        cluster_id.to_ascii_lowercase()
+    };
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, seed.as_bytes())
+        .simple()
+        .to_string()
+}
+
 /// A kubeconfig for cluster `name` at `fqdn`, its one user `user` authenticated by `auth` (the YAML
-/// under `user:`, indented four spaces).
-fn kubeconfig(name: &str, fqdn: &str, user: &str, auth: &str) -> String {
+/// under `user:`, indented four spaces); its CA is the emulator's certificate, which the API server
+/// stand-in (`api_server`) serves.
+fn kubeconfig(ca_pem: &str, name: &str, fqdn: &str, user: &str, auth: &str) -> String {
     use base64::Engine as _;
-    let ca = base64::engine::general_purpose::STANDARD.encode("arm-emulator cluster CA");
+    let ca = base64::engine::general_purpose::STANDARD.encode(ca_pem);
     format!(
         "apiVersion: v1\nkind: Config\nclusters:\n- name: {name}\n  cluster:\n    server: https://{fqdn}:443\n    certificate-authority-data: {ca}\ncontexts:\n- name: {name}\n  context:\n    cluster: {name}\n    user: {user}\ncurrent-context: {name}\npreferences: {{}}\nusers:\n- name: {user}\n  user:\n{auth}"
     )
@@ -664,7 +677,13 @@ pub fn credential(ctx: &mut Ctx<'_>, rg: &str, name: &str, admin: bool) -> Resul
         let tenant = props["aadProfile"]["tenantID"]
             .as_str()
             .unwrap_or(&ctx.tenant);
-        kubeconfig(name, fqdn, &user, &aad_user(format(ctx)?, tenant))
+        kubeconfig(
+            &ctx.state.cluster_ca_pem,
+            name,
+            fqdn,
+            &user,
+            &aad_user(format(ctx)?, tenant),
+        )
     } else if local_disabled {
         tracing::info!(cluster = %cluster.id, admin, "refused: local accounts are disabled");
         return Err(ArmError::bad_request(
@@ -672,15 +691,14 @@ pub fn credential(ctx: &mut Ctx<'_>, rg: &str, name: &str, admin: bool) -> Resul
             STATIC_CREDENTIAL_REFUSED,
         ));
     } else {
-        let seed = if admin {
-            format!("{}/clusteradmin", cluster.id.to_ascii_lowercase())
-        } else {
-            cluster.id.to_ascii_lowercase()
-        };
-        let token = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, seed.as_bytes())
-            .simple()
-            .to_string();
-        kubeconfig(name, fqdn, &user, &format!("    token: {token}\n"))
+        let token = static_token(&cluster.id, admin);
+        kubeconfig(
+            &ctx.state.cluster_ca_pem,
+            name,
+            fqdn,
+            &user,
+            &format!("    token: {token}\n"),
+        )
     };
     let value = base64::engine::general_purpose::STANDARD.encode(config);
     Ok(Resp::json(

@@ -20,6 +20,23 @@ pub(super) fn id_of(key: ResourceKey, subscription: Option<&str>, name: &Value) 
     }
 }
 
+/// `prior`'s value when it is a known, non-empty list; otherwise unknown (apply will tell).
+fn carried_list(prior: &Value) -> Value {
+    match prior {
+        Value::List(items) if !items.is_empty() => prior.clone(),
+        _ => Value::Unknown,
+    }
+}
+
+/// The value of a cluster attribute in a region without a cluster.
+fn no_cluster(attr: &str) -> Value {
+    if attr == "exec_args" {
+        Value::List(Vec::new())
+    } else {
+        Value::string("")
+    }
+}
+
 /// `prior`'s value when it is a known, non-empty string; otherwise unknown (apply will tell).
 fn carried(prior: &Value) -> Value {
     if prior.as_str().is_some_and(|s| !s.is_empty()) {
@@ -145,6 +162,9 @@ fn planned_region(
         "kubelet_identity_object_id",
         "node_resource_group",
         "kube_config",
+        "host",
+        "cluster_ca_certificate",
+        "exec_args",
     ];
     match mode.as_str().and_then(RegionMode::parse) {
         None => {
@@ -166,13 +186,15 @@ fn planned_region(
                 .is_some_and(RegionMode::has_cluster);
             for attr in cluster_attrs {
                 let v = if !m.has_cluster() {
-                    Value::string("")
+                    no_cluster(attr)
                 } else if had_cluster && attr == "cluster_private_fqdn" {
                     // Empty is a value here (a public API server), fixed for the cluster's life.
                     match before.get(attr) {
                         v @ Value::String(_) => v.clone(),
                         _ => Value::Unknown,
                     }
+                } else if had_cluster && attr == "exec_args" {
+                    carried_list(before.get(attr))
                 } else if had_cluster {
                     carried(before.get(attr))
                 } else {

@@ -168,6 +168,9 @@ pub fn refreshed(
             if replaced {
                 // Another cluster (or none): its kubeconfig is read again at the next apply.
                 r.insert("kube_config".into(), Value::string(""));
+                r.insert("host".into(), Value::string(""));
+                r.insert("cluster_ca_certificate".into(), Value::string(""));
+                r.insert("exec_args".into(), Value::List(Vec::new()));
             }
         }
         let pool = observed
