@@ -7,7 +7,6 @@ mod support;
 use arm_emulator::{Config, FaultAction, FaultRule};
 use bcdr::engine::{CancelSignal, Event, Outcome, cancellation};
 use std::sync::Mutex;
-use std::time::Duration;
 use support::*;
 
 #[tokio::test]
@@ -236,11 +235,35 @@ async fn a_cancelled_apply_records_what_started_and_a_rerun_completes_it() {
         &[("eastus", "10.1.0.0/16"), ("westus", "10.2.0.0/16")],
     );
     let (canceller, signal) = cancellation();
-    let cancel_later = async {
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        canceller.cancel();
+    // Cancelled once both clusters are under way and everything that does not wait for a cluster has
+    // ended: decided by the engine's events, not by a wall-clock delay (which a loaded machine
+    // stretches).
+    let (plan, _) = client.plan(&t).await.expect("plan");
+    let ops = &plan.operations;
+    let mut waits_for_cluster = vec![false; ops.len()];
+    for i in 0..ops.len() {
+        waits_for_cluster[i] = ops[i].key.to_string().starts_with("AKS cluster")
+            || ops[i].depends_on.iter().any(|&d| waits_for_cluster[d]);
+    }
+    let independent = plan
+        .changes()
+        .filter(|o| {
+            let i = ops.iter().position(|x| x.key == o.key).unwrap_or_default();
+            !waits_for_cluster[i]
+        })
+        .count();
+    let finished = std::sync::atomic::AtomicUsize::new(0);
+    let cancel_when_only_clusters_run = |e: Event<'_>| {
+        if let Event::Finished { op, .. } = e
+            && !op.key.to_string().starts_with("AKS cluster")
+            && finished.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 == independent
+        {
+            canceller.cancel();
+        }
     };
-    let (result, ()) = tokio::join!(client.apply(&t, signal, &quiet), cancel_later);
+    let result = client
+        .apply(&t, signal, &cancel_when_only_clusters_run)
+        .await;
     let failure = result.expect_err("cancelled");
     let report = failure.report.as_ref().expect("report");
     assert!(report.cancelled);
