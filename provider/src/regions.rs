@@ -101,10 +101,13 @@ pub fn validate(config: &Value) -> Diagnostics {
                 bcdr::validate::PathStep::Attribute("names".into()),
                 bcdr::validate::PathStep::Index(i as i64),
             ]);
-            out.push(diag::warning(
-                "Unknown region",
-                format!("names[{i}]: \"{name}\" is not a region this provider knows; it is looked up in Azure anyway"),
-            ).at(path));
+            out.push(
+                diag::warning(
+                    "Unknown region",
+                    format!("names[{i}]: \"{name}\" is not a region this provider knows; it is looked up in Azure anyway"),
+                )
+                .at(path),
+            );
         }
     }
     out

@@ -373,24 +373,25 @@ fn unreachable(status: &bcdr::TopologyStatus, summary: &str, what: &str) -> Diag
         .map(|(_, error)| {
             let resources: Vec<&str> = status.unreadable.keys().map(String::as_str).collect();
             diag::warning(
-                    "Global resources in a region that did not answer",
-                    format!(
-                        "{} live in a region that did not answer ({error}); {what}. Once it answers, the next apply brings them to the configuration",
-                        resources.join(", ")
-                    ),
-                )
+                "Global resources in a region that did not answer",
+                format!(
+                    "{} live in a region that did not answer ({error}); {what}. Once it answers, the next apply brings them to the configuration",
+                    resources.join(", ")
+                ),
+            )
         });
     status
         .unreachable
         .iter()
-        .map(|(region, error)| diag::warning(
+        .map(|(region, error)| {
+            diag::warning(
                 summary,
                 format!(
                     "region[{region:?}]: {error}; {what}. The other regions were read and changed as planned (a failover away from it applies); once it answers, the next apply brings it to the configuration"
                 ),
-            ).at(bcdr::validate::AttributePath::region(
-                region, None,
-            )))
+            )
+            .at(bcdr::validate::AttributePath::region(region, None))
+        })
         .chain(unread)
         .collect()
 }

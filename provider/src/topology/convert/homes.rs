@@ -65,10 +65,13 @@ pub fn global_group_move(prior: &Value, config: &Value) -> Option<Diagnostic> {
         return None;
     }
     let path = AttributePath::attr("global_group_region");
-    Some(diag::error(
+    Some(
+        diag::error(
             "The global resource group cannot move",
             format!(
                 "{path}: the group exists in \"{is}\" and Azure never changes a group's region; set global_group_region = \"{is}\" (or remove it), or move the group's resources to a group in \"{wanted}\" as the disaster-recovery guide describes, then apply"
             ),
-        ).at(path))
+        )
+        .at(path),
+    )
 }

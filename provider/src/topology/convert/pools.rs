@@ -214,10 +214,13 @@ pub(super) fn config_errors(config: &Value, out: &mut Diagnostics) {
         };
         let mut path = at;
         path.0.push(PathStep::Attribute(missing.into()));
-        out.push(diag::error(
+        out.push(
+            diag::error(
                 "Autoscaler bounds come in pairs",
                 format!("{path}: set min_count and max_count together to turn on the cluster autoscaler, or neither"),
-            ).at(path));
+            )
+            .at(path),
+        );
     };
     for (name, r) in entries(config.get("region")) {
         check(r, AttributePath::region(name, None));
