@@ -1,8 +1,8 @@
 //! The provider block: its schema, validation, and the SDK connection it configures. Each setting falls
 //! back to its `ARM_*` environment variable, as azurerm's do.
 
-use crate::diag;
-use crate::proto::tfplugin6 as pb;
+use crate::diag::{self, Diagnostics};
+
 use crate::schema::{Block, Mode, Ty, attr, secret};
 use crate::value::Value;
 use bcdr::arm::settings::ConnectionSettings;
@@ -112,8 +112,8 @@ pub fn schema() -> Block {
 }
 
 /// Checks what can be checked before configuring: values that are set and known.
-pub fn validate(config: &Value) -> Vec<pb::Diagnostic> {
-    let mut diags = Vec::new();
+pub fn validate(config: &Value) -> Diagnostics {
+    let mut diags = Diagnostics::new();
     if let Some(env) = config.get("environment").as_str()
         && let Err(e) = Cloud::named(env)
     {
@@ -211,7 +211,7 @@ fn settings_with(config: &Value, var: impl Fn(&str) -> Option<String>) -> Connec
 }
 
 /// Builds the SDK client from the provider block and the environment.
-pub fn configure(config: &Value) -> Result<TopologyClient, Vec<pb::Diagnostic>> {
+pub fn configure(config: &Value) -> Result<TopologyClient, Diagnostics> {
     let settings = settings(config);
     if let Some(secret) = &settings.client_secret {
         // Whatever prints it (an error echoing a request, a dependency's trace), the log does not.
@@ -220,16 +220,13 @@ pub fn configure(config: &Value) -> Result<TopologyClient, Vec<pb::Diagnostic>> 
     connect(config, &settings)
 }
 
-fn connect(
-    config: &Value,
-    settings: &ConnectionSettings,
-) -> Result<TopologyClient, Vec<pb::Diagnostic>> {
+fn connect(config: &Value, settings: &ConnectionSettings) -> Result<TopologyClient, Diagnostics> {
     let mut diags = validate(config);
     match settings.resolve() {
         Ok(arm) if diags.is_empty() => {
             return ArmClient::new(arm)
                 .map(TopologyClient::new)
-                .map_err(|e| vec![diag::error("Invalid provider configuration", e.to_string())]);
+                .map_err(|e| diag::error("Invalid provider configuration", e.to_string()).into());
         }
         Ok(_) => {}
         Err(errors) => {
@@ -265,7 +262,7 @@ mod tests {
         )
     }
 
-    fn summaries(diags: &[pb::Diagnostic]) -> Vec<&str> {
+    fn summaries(diags: &Diagnostics) -> Vec<&str> {
         diags.iter().map(|d| d.summary.as_str()).collect()
     }
 
@@ -298,7 +295,7 @@ mod tests {
             ("client_secret", Value::string("s")),
         ]));
         assert_eq!(summaries(&diags), ["Conflicting credentials"]);
-        assert_eq!(diags[0].attribute.as_ref().map(|a| a.steps.len()), Some(1));
+        assert_eq!(diags[0].attribute.as_ref().map(|a| a.0.len()), Some(1));
         assert!(validate(&block(&[("use_cli", Value::Bool(true))])).is_empty());
     }
 
@@ -445,7 +442,7 @@ mod tests {
             panic!("0 is refused");
         };
         assert_eq!(summaries(&diags), ["Invalid poll_interval_scale"]);
-        assert_eq!(diags[0].attribute.as_ref().map(|a| a.steps.len()), Some(1));
+        assert_eq!(diags[0].attribute.as_ref().map(|a| a.0.len()), Some(1));
     }
 
     #[test]
@@ -458,6 +455,6 @@ mod tests {
             panic!("prod is no GUID");
         };
         assert_eq!(summaries(&diags), ["Invalid subscription_id"]);
-        assert_eq!(diags[0].attribute.as_ref().map(|a| a.steps.len()), Some(1));
+        assert_eq!(diags[0].attribute.as_ref().map(|a| a.0.len()), Some(1));
     }
 }

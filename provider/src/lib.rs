@@ -5,7 +5,8 @@
 //! - [`server`]: the tfplugin6 `Provider` service, one method per RPC;
 //! - [`config`]: the provider block; [`topology`]: the `bcdr_topology` resource; [`kubeconfig`]:
 //!   the `bcdr_kubeconfig` ephemeral resource;
-//! - [`schema`], [`value`], [`diag`]: Terraform's schema, value and diagnostic encodings.
+//! - [`schema`], [`value`]: Terraform's schema and value encodings; [`diag`]: the provider's errors and
+//!   warnings, which [`server::wire`] alone turns into tfplugin6 diagnostics.
 
 pub mod config;
 pub mod diag;

@@ -2,8 +2,8 @@
 //! regions, AKS availability and the Kubernetes versions AKS offers, so modules can choose the regions
 //! the guidance recommends and a version all of them run.
 
-use crate::diag;
-use crate::proto::tfplugin6 as pb;
+use crate::diag::{self, Diagnostics};
+
 use crate::schema::{Block, Mode, Ty, attr};
 use crate::value::Value;
 use bcdr::TopologyClient;
@@ -93,32 +93,33 @@ fn names(config: &Value) -> Option<Vec<String>> {
 }
 
 /// Names the SDK does not know are a warning: ARM may know newer regions than the offline table.
-pub fn validate(config: &Value) -> Vec<pb::Diagnostic> {
-    let mut out = Vec::new();
+pub fn validate(config: &Value) -> Diagnostics {
+    let mut out = Diagnostics::new();
     for (i, name) in names(config).unwrap_or_default().iter().enumerate() {
         if bcdr::regions::lookup(name).is_none() {
             let path = bcdr::validate::AttributePath(vec![
                 bcdr::validate::PathStep::Attribute("names".into()),
                 bcdr::validate::PathStep::Index(i as i64),
             ]);
-            out.push(pb::Diagnostic {
-                severity: pb::diagnostic::Severity::Warning as i32,
-                summary: "Unknown region".into(),
-                detail: format!("names[{i}]: \"{name}\" is not a region this provider knows; it is looked up in Azure anyway"),
-                attribute: Some(diag::path(&path)),
-            });
+            out.push(
+                diag::warning(
+                    "Unknown region",
+                    format!("names[{i}]: \"{name}\" is not a region this provider knows; it is looked up in Azure anyway"),
+                )
+                .at(path),
+            );
         }
     }
     out
 }
 
-pub async fn read(client: &TopologyClient, config: &Value) -> (Value, Vec<pb::Diagnostic>) {
+pub async fn read(client: &TopologyClient, config: &Value) -> (Value, Diagnostics) {
     let discovered = match bcdr::regions::discover(client.arm()).await {
         Ok(d) => d,
         Err(e) => {
             return (
                 Value::Null,
-                vec![diag::error("Failed to read Azure regions", e.to_string())],
+                diag::error("Failed to read Azure regions", e.to_string()).into(),
             );
         }
     };
@@ -131,7 +132,7 @@ pub async fn read(client: &TopologyClient, config: &Value) -> (Value, Vec<pb::Di
                 .is_none_or(|w| w.iter().any(|n| n.eq_ignore_ascii_case(&r.name)))
         })
         .collect();
-    let mut diags = Vec::new();
+    let mut diags = Diagnostics::new();
     for (i, name) in wanted.iter().flatten().enumerate() {
         if !discovered.iter().any(|r| r.name.eq_ignore_ascii_case(name)) {
             diags.push(diag::error_at(
@@ -163,10 +164,11 @@ pub async fn read(client: &TopologyClient, config: &Value) -> (Value, Vec<pb::Di
         Err(e) => {
             return (
                 Value::Null,
-                vec![diag::error(
+                diag::error(
                     "Failed to read the Kubernetes versions AKS offers",
                     e.to_string(),
-                )],
+                )
+                .into(),
             );
         }
     };

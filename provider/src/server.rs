@@ -1,10 +1,14 @@
 //! The tfplugin6 `Provider` service: one method per RPC, each decoding Terraform's values, handing them
-//! to `config` or `topology`, and encoding the answer. Errors travel as diagnostics, not gRPC errors.
+//! to `config` or `topology`, and encoding the answer. Errors travel as diagnostics, not gRPC errors;
+//! [`wire`] encodes them.
 
+pub mod wire;
+
+use crate::diag::{self, Diagnostic, Diagnostics};
 use crate::proto::tfplugin6 as pb;
 use crate::proto::tfplugin6::provider_server::Provider;
 use crate::value::{self, Value};
-use crate::{config, diag, kubeconfig, regions, topology};
+use crate::{config, kubeconfig, regions, topology};
 use bcdr::TopologyClient;
 use bcdr::engine::{CancelSignal, Canceller, cancellation};
 use std::sync::{Mutex, RwLock};
@@ -45,7 +49,7 @@ fn encode(v: &Value) -> Option<pb::DynamicValue> {
     })
 }
 
-fn unknown_type(kind: &str, name: &str) -> pb::Diagnostic {
+fn unknown_type(kind: &str, name: &str) -> Diagnostic {
     diag::error(
         format!("Unknown {kind} type"),
         format!(
@@ -57,7 +61,7 @@ fn unknown_type(kind: &str, name: &str) -> pb::Diagnostic {
     )
 }
 
-fn not_configured() -> pb::Diagnostic {
+fn not_configured() -> Diagnostic {
     diag::error(
         "Provider not configured",
         "the bcdr provider was used before ConfigureProvider succeeded; check the provider block",
@@ -119,7 +123,7 @@ impl Provider for BcdrProvider {
     ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
         let config = decode(req.get_ref().config.as_ref())?;
         Ok(Response::new(pb::validate_provider_config::Response {
-            diagnostics: config::validate(&config),
+            diagnostics: wire::diagnostics(config::validate(&config)),
         }))
     }
 
@@ -130,12 +134,12 @@ impl Provider for BcdrProvider {
         let req = req.into_inner();
         if req.type_name != topology::TYPE_NAME {
             return Ok(Response::new(pb::validate_resource_config::Response {
-                diagnostics: vec![unknown_type("resource", &req.type_name)],
+                diagnostics: wire::diagnostics(unknown_type("resource", &req.type_name)),
             }));
         }
         let config = decode(req.config.as_ref())?;
         Ok(Response::new(pb::validate_resource_config::Response {
-            diagnostics: topology::validate(&config),
+            diagnostics: wire::diagnostics(topology::validate(&config)),
         }))
     }
 
@@ -147,10 +151,10 @@ impl Provider for BcdrProvider {
         let diagnostics = if req.type_name == regions::TYPE_NAME {
             regions::validate(&decode(req.config.as_ref())?)
         } else {
-            vec![unknown_type("data source", &req.type_name)]
+            unknown_type("data source", &req.type_name).into()
         };
         Ok(Response::new(pb::validate_data_resource_config::Response {
-            diagnostics,
+            diagnostics: wire::diagnostics(diagnostics),
         }))
     }
 
@@ -161,12 +165,12 @@ impl Provider for BcdrProvider {
         let req = req.into_inner();
         let (state, diagnostics) = match (req.type_name.as_str(), &req.raw_state) {
             (topology::TYPE_NAME, Some(raw)) => topology::upgrade(raw),
-            (topology::TYPE_NAME, None) => (Value::Null, Vec::new()),
-            (other, _) => (Value::Null, vec![unknown_type("resource", other)]),
+            (topology::TYPE_NAME, None) => (Value::Null, Diagnostics::new()),
+            (other, _) => (Value::Null, unknown_type("resource", other).into()),
         };
         Ok(Response::new(pb::upgrade_resource_state::Response {
             upgraded_state: encode(&state),
-            diagnostics,
+            diagnostics: wire::diagnostics(diagnostics),
         }))
     }
 
@@ -180,12 +184,12 @@ impl Provider for BcdrProvider {
                 if let Ok(mut slot) = self.client.write() {
                     *slot = Some(client);
                 }
-                Vec::new()
+                Diagnostics::new()
             }
             Err(diags) => diags,
         };
         Ok(Response::new(pb::configure_provider::Response {
-            diagnostics,
+            diagnostics: wire::diagnostics(diagnostics),
         }))
     }
 
@@ -198,8 +202,8 @@ impl Provider for BcdrProvider {
         let client = self.client();
         let (state, diagnostics) = match (req.type_name.as_str(), &client) {
             (topology::TYPE_NAME, Some(client)) => topology::read(client, &current).await,
-            (topology::TYPE_NAME, None) => (current, vec![not_configured()]),
-            (other, _) => (current, vec![unknown_type("resource", other)]),
+            (topology::TYPE_NAME, None) => (current, not_configured().into()),
+            (other, _) => (current, unknown_type("resource", other).into()),
         };
         // The refreshed state is the one the apply starts from (in another process): it carries
         // what the refresh learnt of regions that do not answer (see `topology::private`).
@@ -209,7 +213,7 @@ impl Provider for BcdrProvider {
             .unwrap_or_default();
         Ok(Response::new(pb::read_resource::Response {
             new_state: encode(&state),
-            diagnostics,
+            diagnostics: wire::diagnostics(diagnostics),
             private: topology::private::with_unreachable(
                 &req.private,
                 &open,
@@ -225,7 +229,7 @@ impl Provider for BcdrProvider {
         let req = req.into_inner();
         if req.type_name != topology::TYPE_NAME {
             return Ok(Response::new(pb::plan_resource_change::Response {
-                diagnostics: vec![unknown_type("resource", &req.type_name)],
+                diagnostics: wire::diagnostics(unknown_type("resource", &req.type_name)),
                 ..Default::default()
             }));
         }
@@ -241,13 +245,13 @@ impl Provider for BcdrProvider {
                 topology::catalog(client, &config),
                 topology::taken_names(client, &prior, &config),
             ),
-            _ => (Ok(bcdr::regions::Catalog::offline()), Vec::new()),
+            _ => (Ok(bcdr::regions::Catalog::offline()), Diagnostics::new()),
         };
         let (planned, requires_replace, diagnostics) = match catalog {
             Ok(catalog) => {
                 topology::plan(&prior, &config, &proposed, subscription, &catalog, online)
             }
-            Err(failed) => (Value::Null, Vec::new(), vec![failed]),
+            Err(failed) => (Value::Null, Vec::new(), failed.into()),
         };
         // What the plan learnt of regions that do not answer, for the apply's process.
         let open = client
@@ -256,13 +260,13 @@ impl Provider for BcdrProvider {
             .unwrap_or_default();
         Ok(Response::new(pb::plan_resource_change::Response {
             planned_state: encode(&planned),
-            requires_replace,
+            requires_replace: requires_replace.iter().map(wire::path).collect(),
             planned_private: topology::private::with_unreachable(
                 &req.prior_private,
                 &open,
                 std::time::SystemTime::now(),
             ),
-            diagnostics,
+            diagnostics: wire::diagnostics(diagnostics),
         }))
     }
 
@@ -284,13 +288,13 @@ impl Provider for BcdrProvider {
                 }
                 topology::apply(&client, &prior, &planned, self.cancel_signal()).await
             }
-            (topology::TYPE_NAME, None) => (prior, vec![not_configured()]),
-            (other, _) => (prior, vec![unknown_type("resource", other)]),
+            (topology::TYPE_NAME, None) => (prior, not_configured().into()),
+            (other, _) => (prior, unknown_type("resource", other).into()),
         };
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state: encode(&state),
             private,
-            diagnostics,
+            diagnostics: wire::diagnostics(diagnostics),
         }))
     }
 
@@ -301,8 +305,8 @@ impl Provider for BcdrProvider {
         let req = req.into_inner();
         let (state, diagnostics) = match (req.type_name.as_str(), self.client()) {
             (topology::TYPE_NAME, Some(client)) => topology::import(&client, &req.id).await,
-            (topology::TYPE_NAME, None) => (None, vec![not_configured()]),
-            (other, _) => (None, vec![unknown_type("resource", other)]),
+            (topology::TYPE_NAME, None) => (None, not_configured().into()),
+            (other, _) => (None, unknown_type("resource", other).into()),
         };
         let imported_resources = state
             .map(|s| {
@@ -315,7 +319,7 @@ impl Provider for BcdrProvider {
             .unwrap_or_default();
         Ok(Response::new(pb::import_resource_state::Response {
             imported_resources,
-            diagnostics,
+            diagnostics: wire::diagnostics(diagnostics),
         }))
     }
 
@@ -330,12 +334,12 @@ impl Provider for BcdrProvider {
                 let (state, diags) = regions::read(&client, &config).await;
                 (regions::schema().complete(&state), diags)
             }
-            (regions::TYPE_NAME, None) => (Value::Null, vec![not_configured()]),
-            (other, _) => (Value::Null, vec![unknown_type("data source", other)]),
+            (regions::TYPE_NAME, None) => (Value::Null, not_configured().into()),
+            (other, _) => (Value::Null, unknown_type("data source", other).into()),
         };
         Ok(Response::new(pb::read_data_source::Response {
             state: encode(&state),
-            diagnostics,
+            diagnostics: wire::diagnostics(diagnostics),
         }))
     }
 
@@ -347,10 +351,12 @@ impl Provider for BcdrProvider {
         let diagnostics = if req.type_name == kubeconfig::TYPE_NAME {
             kubeconfig::validate::validate(&decode(req.config.as_ref())?)
         } else {
-            vec![unknown_type("ephemeral resource", &req.type_name)]
+            unknown_type("ephemeral resource", &req.type_name).into()
         };
         Ok(Response::new(
-            pb::validate_ephemeral_resource_config::Response { diagnostics },
+            pb::validate_ephemeral_resource_config::Response {
+                diagnostics: wire::diagnostics(diagnostics),
+            },
         ))
     }
 
@@ -365,11 +371,14 @@ impl Provider for BcdrProvider {
                 let (result, diags) = kubeconfig::open::open(&client, &config).await;
                 (kubeconfig::schema::block().complete(&result), diags)
             }
-            (kubeconfig::TYPE_NAME, None) => (Value::Null, vec![not_configured()]),
-            (other, _) => (Value::Null, vec![unknown_type("ephemeral resource", other)]),
+            (kubeconfig::TYPE_NAME, None) => (Value::Null, not_configured().into()),
+            (other, _) => (
+                Value::Null,
+                unknown_type("ephemeral resource", other).into(),
+            ),
         };
         Ok(Response::new(pb::open_ephemeral_resource::Response {
-            diagnostics,
+            diagnostics: wire::diagnostics(diagnostics),
             renew_at: None,
             result: encode(&result),
             private: None,

@@ -1,8 +1,8 @@
 //! The `timeouts` block: durations like `30m` or `1h30m`, their defaults, and a cancellation signal
 //! that fires when either the time runs out or Terraform asks the provider to stop.
 
-use crate::diag;
-use crate::proto::tfplugin6 as pb;
+use crate::diag::{self, Diagnostics};
+
 use crate::value::Value;
 use bcdr::engine::{CancelSignal, cancellation};
 use std::time::Duration;
@@ -58,7 +58,7 @@ pub fn parse(text: &str) -> Option<Duration> {
     (any && number.is_empty() && total > 0).then(|| Duration::from_secs(total))
 }
 
-pub fn validate(config: &Value) -> Vec<pb::Diagnostic> {
+pub fn validate(config: &Value) -> Diagnostics {
     let block = config.get("timeouts");
     [Kind::Create, Kind::Update, Kind::Delete, Kind::Read]
         .into_iter()

@@ -35,6 +35,52 @@ pub fn resource_group(topology: &str, region: &str) -> String {
     format!("rg-{topology}-{region}")
 }
 
+/// The topology whose resource group in `region` is `group`: the inverse of [`resource_group`].
+fn topology_of_group<'a>(group: &'a str, region: &str) -> Option<&'a str> {
+    group
+        .strip_prefix("rg-")?
+        .strip_suffix(region)?
+        .strip_suffix('-')
+        .filter(|name| !name.is_empty())
+}
+
+/// An import id that names no topology.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "\"{id}\" is neither a topology's global resource group id (/subscriptions/<subscription>/resourceGroups/rg-<name>-global) nor a topology name"
+)]
+pub struct ImportIdError {
+    pub id: String,
+}
+
+/// The topology an import id names: the id of its global resource group
+/// (`/subscriptions/<s>/resourceGroups/rg-<name>-global`, the [`resource_group`] of [`GLOBAL`]),
+/// that group's name, or the bare topology name.
+///
+/// ```
+/// use bcdr::names::parse_import_id;
+/// assert_eq!(parse_import_id("/subscriptions/s/resourceGroups/rg-shop-global").as_deref(), Ok("shop"));
+/// assert_eq!(parse_import_id("shop").as_deref(), Ok("shop"));
+/// assert!(parse_import_id("/subscriptions/s/resourceGroups/someone-elses").is_err());
+/// ```
+pub fn parse_import_id(id: &str) -> Result<String, ImportIdError> {
+    let refused = || ImportIdError { id: id.to_owned() };
+    let last = id
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
+    let name = match topology_of_group(last, GLOBAL) {
+        Some(name) => name,
+        None if !id.contains('/') => last,
+        None => return Err(refused()),
+    };
+    if name.is_empty() {
+        return Err(refused());
+    }
+    Ok(name.to_owned())
+}
+
 pub fn virtual_network(topology: &str, region: &str) -> String {
     format!("vnet-{topology}-{region}")
 }
@@ -304,5 +350,39 @@ mod stability_tests {
             registry(&sub.to_ascii_uppercase(), "shop"),
             registry(sub, "shop")
         );
+    }
+}
+
+#[cfg(test)]
+mod import_id_tests {
+    use super::*;
+
+    #[test]
+    fn the_global_groups_id_and_name_give_back_the_topology() {
+        for name in ["shop", "shop-prod", "a"] {
+            let group = resource_group(name, GLOBAL);
+            let id = crate::arm::resource_group::id("00000000-0000-0000-0000-000000000001", &group);
+            assert_eq!(parse_import_id(&id).as_deref(), Ok(name), "{id}");
+            assert_eq!(parse_import_id(&format!("{id}/")).as_deref(), Ok(name));
+            assert_eq!(parse_import_id(&group).as_deref(), Ok(name), "{group}");
+        }
+        assert_eq!(parse_import_id("shop").as_deref(), Ok("shop"));
+    }
+
+    #[test]
+    fn ids_of_other_groups_name_no_topology_and_say_what_is_expected() {
+        for id in [
+            "/subscriptions/x/resourceGroups/other",
+            "/subscriptions/x/resourceGroups/rg-shop-eastus",
+            "/subscriptions/x/resourceGroups/rg--global",
+            "/subscriptions/x/resourceGroups/rg-global",
+            "",
+            "/",
+        ] {
+            let refused = parse_import_id(id).err();
+            assert_eq!(refused, Some(ImportIdError { id: id.to_owned() }), "{id}");
+        }
+        let message = parse_import_id("/x/y").err().map(|e| e.to_string());
+        assert!(message.is_some_and(|m| m.contains("rg-<name>-global") && m.contains("\"/x/y\"")),);
     }
 }

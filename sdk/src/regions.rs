@@ -4,73 +4,10 @@
 //! names by a [`Catalog`] of the two: Azure opens regions faster than a release ships, so a name the
 //! table lacks is looked up in ARM before it is refused.
 
-/// Whether AKS is offered in a region of the table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Aks {
-    Offered,
-    /// An access-restricted region (a country's second region, kept for in-country disaster
-    /// recovery): Azure offers it, AKS included, only to subscriptions Microsoft granted access, so
-    /// the subscription's own answer decides ([`Catalog::online`]).
-    Restricted,
-    NotOffered,
-}
-
-use Aks::{NotOffered, Offered, Restricted};
-
-/// (name, paired regions, AKS). The access-restricted regions are those the region-pairs page stars.
-const REGIONS: &[(&str, &[&str], Aks)] = &[
-    ("eastus", &["westus"], Offered),
-    ("westus", &["eastus"], Offered),
-    ("eastus2", &["centralus"], Offered),
-    ("centralus", &["eastus2"], Offered),
-    ("northcentralus", &["southcentralus"], Offered),
-    ("southcentralus", &["northcentralus"], Offered),
-    ("westus2", &["westcentralus"], Offered),
-    ("westcentralus", &["westus2"], Offered),
-    ("westus3", &["eastus"], Offered),
-    ("canadacentral", &["canadaeast"], Offered),
-    ("canadaeast", &["canadacentral"], Offered),
-    ("brazilsouth", &["southcentralus"], Offered),
-    ("brazilsoutheast", &["brazilsouth"], Restricted),
-    ("northeurope", &["westeurope"], Offered),
-    ("westeurope", &["northeurope"], Offered),
-    ("uksouth", &["ukwest"], Offered),
-    ("ukwest", &["uksouth"], Offered),
-    ("francecentral", &["francesouth"], Offered),
-    ("francesouth", &["francecentral"], Restricted),
-    ("germanywestcentral", &["germanynorth"], Offered),
-    ("germanynorth", &["germanywestcentral"], Restricted),
-    ("norwayeast", &["norwaywest"], Offered),
-    ("norwaywest", &["norwayeast"], Restricted),
-    ("swedencentral", &["swedensouth"], Offered),
-    ("swedensouth", &["swedencentral"], Restricted),
-    ("switzerlandnorth", &["switzerlandwest"], Offered),
-    ("switzerlandwest", &["switzerlandnorth"], Restricted),
-    ("eastasia", &["southeastasia"], Offered),
-    ("southeastasia", &["eastasia"], Offered),
-    ("australiaeast", &["australiasoutheast"], Offered),
-    ("australiasoutheast", &["australiaeast"], Offered),
-    ("australiacentral", &["australiacentral2"], Offered),
-    ("australiacentral2", &["australiacentral"], Restricted),
-    ("japaneast", &["japanwest"], Offered),
-    ("japanwest", &["japaneast"], Offered),
-    ("koreacentral", &["koreasouth"], Offered),
-    ("koreasouth", &["koreacentral"], Restricted),
-    ("centralindia", &["southindia"], Offered),
-    ("southindia", &["centralindia"], Offered),
-    ("westindia", &["southindia"], NotOffered),
-    ("southafricanorth", &["southafricawest"], Offered),
-    ("southafricawest", &["southafricanorth"], Restricted),
-    ("uaenorth", &["uaecentral"], Offered),
-    ("uaecentral", &["uaenorth"], Restricted),
-    ("israelcentral", &[], Offered),
-    ("italynorth", &[], Offered),
-    ("mexicocentral", &[], Offered),
-    ("newzealandnorth", &[], Offered),
-    ("polandcentral", &[], Offered),
-    ("qatarcentral", &[], Offered),
-    ("spaincentral", &[], Offered),
-];
+use azure_facts::regions::Aks::{Offered, Restricted};
+// The offline table: the regions of Microsoft's region-pairs page (`azure_facts`, shared with the
+// emulator), each geography's together.
+use azure_facts::regions::PAIRS_PAGE as REGIONS;
 
 /// Facts about one region.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +20,8 @@ pub struct RegionInfo {
     /// An access-restricted region: offered, AKS included, only to subscriptions Microsoft granted
     /// access (by a support request), for in-country disaster recovery beside its pair.
     pub restricted: bool,
+    /// Whether the region has availability zones.
+    pub zones: bool,
 }
 
 /// A region of the table outside `taken` (the topology's regions) to hold what must outlive the loss
@@ -94,9 +33,11 @@ pub struct RegionInfo {
 pub fn outside(home: &str, taken: &[&str]) -> Option<&'static str> {
     let free = |name: &str| {
         !taken.iter().any(|t| t.eq_ignore_ascii_case(name))
-            && REGIONS.iter().any(|r| r.0 == name && r.2 != Restricted)
+            && REGIONS
+                .iter()
+                .any(|r| r.name == name && r.aks != Restricted)
     };
-    let index = REGIONS.iter().position(|r| r.0 == squash(home))?;
+    let index = REGIONS.iter().position(|r| r.name == squash(home))?;
     let pairs = std::iter::once(home)
         .chain(taken.iter().copied())
         .filter_map(lookup)
@@ -110,7 +51,7 @@ pub fn outside(home: &str, taken: &[&str]) -> Option<&'static str> {
         .flat_map(|d| [index.checked_add(d), index.checked_sub(d)])
         .flatten()
         .filter_map(|i| REGIONS.get(i))
-        .map(|r| r.0)
+        .map(|r| r.name)
         .find(|name| free(name))
 }
 
@@ -119,23 +60,24 @@ pub fn lookup(name: &str) -> Option<RegionInfo> {
     let squashed = squash(name);
     REGIONS
         .iter()
-        .find(|r| r.0 == squashed)
+        .find(|r| r.name == squashed)
         .map(|r| RegionInfo {
-            name: r.0,
-            paired: r.1,
-            aks: r.2 == Offered,
-            restricted: r.2 == Restricted,
+            name: r.name,
+            paired: r.paired,
+            aks: r.aks == Offered,
+            restricted: r.aks == Restricted,
+            zones: r.zones,
         })
 }
 
 /// Every region name the SDK knows, for error messages.
 pub fn known() -> impl Iterator<Item = &'static str> {
-    REGIONS.iter().map(|r| r.0)
+    REGIONS.iter().map(|r| r.name)
 }
 
 /// Regions where AKS is offered to every subscription.
 pub fn with_aks() -> impl Iterator<Item = &'static str> {
-    REGIONS.iter().filter(|r| r.2 == Offered).map(|r| r.0)
+    REGIONS.iter().filter(|r| r.aks == Offered).map(|r| r.name)
 }
 
 /// Whether `name` is an access-restricted region (see [`RegionInfo::restricted`]).
@@ -289,8 +231,8 @@ impl Catalog {
         };
         let table = REGIONS
             .iter()
-            .filter(|r| !aks_only || r.2 == Offered || (r.2 == Restricted && granted(r.0)))
-            .map(|r| r.0.to_owned());
+            .filter(|r| !aks_only || r.aks == Offered || (r.aks == Restricted && granted(r.name)))
+            .map(|r| r.name.to_owned());
         let added = self
             .discovered
             .iter()

@@ -87,52 +87,55 @@ pub fn latency_ms(a: &str, b: &str) -> Option<f64> {
     distance_km(a, b).map(|km| km / 100.0)
 }
 
+/// The countries of each of Traffic Manager's regional groupings
+/// (`azure_facts::traffic_manager::REGIONAL_GROUPINGS`, in that order).
+const GROUPS: &[(&str, &[&str])] = &[
+    (
+        "GEO-NA",
+        &[
+            "US", "CA", "MX", "GT", "CR", "PA", "CU", "DO", "JM", "PR", "HN", "SV", "NI", "BS",
+        ],
+    ),
+    (
+        "GEO-SA",
+        &["BR", "AR", "CL", "CO", "PE", "VE", "EC", "UY", "PY", "BO"],
+    ),
+    (
+        "GEO-EU",
+        &[
+            "GB", "IE", "FR", "DE", "NL", "BE", "LU", "CH", "AT", "IT", "ES", "PT", "PL", "CZ",
+            "SK", "HU", "RO", "BG", "GR", "DK", "NO", "SE", "FI", "IS", "EE", "LV", "LT", "UA",
+            "HR", "SI", "RS", "RU", "MT", "CY",
+        ],
+    ),
+    (
+        "GEO-ME",
+        &[
+            "AE", "QA", "SA", "IL", "JO", "KW", "BH", "OM", "TR", "IQ", "IR", "LB",
+        ],
+    ),
+    (
+        "GEO-AF",
+        &[
+            "ZA", "EG", "NG", "KE", "MA", "TN", "GH", "ET", "DZ", "NA", "BW",
+        ],
+    ),
+    (
+        "GEO-AS",
+        &[
+            "CN", "HK", "TW", "JP", "KR", "IN", "SG", "MY", "ID", "TH", "VN", "PH", "PK", "BD",
+            "LK",
+        ],
+    ),
+    ("GEO-AP", &["AU", "NZ", "CK", "FJ", "PG"]),
+    ("GEO-AN", &["AQ"]),
+];
+
 /// The regional grouping (`GEO-EU`, ...) of a country code (ISO 3166-1 alpha-2), as Traffic
 /// Manager's geographic hierarchy files it (`GET …/trafficManagerGeographicHierarchies/default`; the
 /// spec's example shows AE under GEO-ME and AU under GEO-AP). Covers the countries Azure has regions
 /// in and their neighbours, not every country: a model.
 pub fn grouping(country: &str) -> Option<&'static str> {
-    const GROUPS: &[(&str, &[&str])] = &[
-        (
-            "GEO-NA",
-            &[
-                "US", "CA", "MX", "GT", "CR", "PA", "CU", "DO", "JM", "PR", "HN", "SV", "NI", "BS",
-            ],
-        ),
-        (
-            "GEO-SA",
-            &["BR", "AR", "CL", "CO", "PE", "VE", "EC", "UY", "PY", "BO"],
-        ),
-        (
-            "GEO-EU",
-            &[
-                "GB", "IE", "FR", "DE", "NL", "BE", "LU", "CH", "AT", "IT", "ES", "PT", "PL", "CZ",
-                "SK", "HU", "RO", "BG", "GR", "DK", "NO", "SE", "FI", "IS", "EE", "LV", "LT", "UA",
-                "HR", "SI", "RS", "RU", "MT", "CY",
-            ],
-        ),
-        (
-            "GEO-ME",
-            &[
-                "AE", "QA", "SA", "IL", "JO", "KW", "BH", "OM", "TR", "IQ", "IR", "LB",
-            ],
-        ),
-        (
-            "GEO-AF",
-            &[
-                "ZA", "EG", "NG", "KE", "MA", "TN", "GH", "ET", "DZ", "NA", "BW",
-            ],
-        ),
-        (
-            "GEO-AS",
-            &[
-                "CN", "HK", "TW", "JP", "KR", "IN", "SG", "MY", "ID", "TH", "VN", "PH", "PK", "BD",
-                "LK",
-            ],
-        ),
-        ("GEO-AP", &["AU", "NZ", "CK", "FJ", "PG"]),
-        ("GEO-AN", &["AQ"]),
-    ];
     GROUPS
         .iter()
         .find(|(_, countries)| countries.iter().any(|c| c.eq_ignore_ascii_case(country)))
@@ -166,6 +169,12 @@ pub fn lookup_chain(code: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_groupings_are_traffic_managers() {
+        let names: Vec<&str> = GROUPS.iter().map(|g| g.0).collect();
+        assert_eq!(names, azure_facts::traffic_manager::REGIONAL_GROUPINGS);
+    }
 
     #[test]
     fn distances_order_regions_as_a_map_does() {

@@ -2,7 +2,7 @@
 //! going away), the location of a request body, ARM's not-found and method errors, SKU names.
 
 use crate::contract::error::ArmError;
-use crate::contract::regions::{self, REGIONS};
+use crate::contract::regions;
 use crate::contract::request::Ctx;
 use axum::http::Method;
 use serde_json::Value;
@@ -43,7 +43,7 @@ pub fn body_location(ctx: &Ctx<'_>, body: &Value) -> Result<&'static str, ArmErr
     };
     let _ = ctx;
     regions::canonical(location).ok_or_else(|| {
-        ArmError::bad_request("LocationNotAvailableForResourceType", format!("The provided location '{location}' is not available for resource type. List of available regions is '{}'.", REGIONS.iter().map(|r| r.0).collect::<Vec<_>>().join(",")))
+        ArmError::bad_request("LocationNotAvailableForResourceType", format!("The provided location '{location}' is not available for resource type. List of available regions is '{}'.", regions::all().map(|r| r.name).collect::<Vec<_>>().join(",")))
     })
 }
 

@@ -135,10 +135,7 @@ pub fn skus(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
         .and_then(crate::contract::regions::canonical);
     let locations: Vec<&str> = match wanted {
         Some(one) => vec![one],
-        None => crate::contract::regions::REGIONS
-            .iter()
-            .map(|r| r.0)
-            .collect(),
+        None => crate::contract::regions::all().map(|r| r.name).collect(),
     };
     let mut value = Vec::new();
     for location in locations {

@@ -5,7 +5,7 @@
 //! then `Registered`). Every namespace is registered unless [`crate::contract::config::Config::unregistered`] names it.
 
 use crate::contract::error::ArmError;
-use crate::contract::regions::{self, REGIONS};
+use crate::contract::regions;
 use crate::contract::request::{Ctx, Resp};
 use serde_json::{Value, json};
 
@@ -163,13 +163,12 @@ fn body(ctx: &Ctx<'_>, namespace: &'static str) -> Value {
             let locations: Vec<&str> = if *global {
                 vec!["global"]
             } else {
-                REGIONS
-                    .iter()
+                regions::all()
                     .filter(|r| {
                         namespace != "Microsoft.ContainerService"
-                            || regions::aks_offered(ctx.config, r.0)
+                            || regions::aks_offered(ctx.config, r.name)
                     })
-                    .map(|r| r.1)
+                    .map(|r| r.display_name)
                     .collect()
             };
             json!({ "resourceType": t, "locations": locations, "apiVersions": apis })

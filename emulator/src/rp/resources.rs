@@ -6,7 +6,7 @@ use crate::contract::error::ArmError;
 use crate::contract::list;
 use crate::contract::lro::{self, Write};
 use crate::contract::profile::RESOURCES;
-use crate::contract::regions::REGIONS;
+use crate::contract::regions;
 use crate::contract::request::{Ctx, Resp};
 use crate::contract::resource::{body_location, method_not_allowed, require_group, rg_id};
 use crate::contract::store::{Kind, Resource};
@@ -166,9 +166,9 @@ pub fn delete_latency(ctx: &Ctx<'_>, kind: Kind) -> u64 {
 
 pub fn locations(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
     let sub = ctx.subscription.clone();
-    let value: Vec<Value> = REGIONS
-        .iter()
-        .map(|(name, display, pairs, _)| {
+    let value: Vec<Value> = regions::all()
+        .map(|r| {
+            let (name, display, pairs) = (r.name, r.display_name, r.paired);
             let mut location = json!({
                 "id": format!("/subscriptions/{sub}/locations/{name}"),
                 "name": name,
@@ -182,7 +182,7 @@ pub fn locations(ctx: &mut Ctx<'_>) -> Result<Resp, ArmError> {
                 },
             });
             // As Azure answers: the subscription's logical zones mapped to the region's physical ones.
-            if crate::contract::regions::has_zones(name) {
+            if r.zones {
                 location["availabilityZoneMappings"] = json!((1..=3)
                     .map(|z| json!({ "logicalZone": z.to_string(), "physicalZone": format!("{name}-az{z}") }))
                     .collect::<Vec<_>>());

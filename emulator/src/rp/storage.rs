@@ -6,7 +6,7 @@
 use crate::contract::crud::{self, At, ResourceType, Written};
 use crate::contract::error::ArmError;
 use crate::contract::profile::{self, Profile};
-use crate::contract::regions::REGIONS;
+use crate::contract::regions;
 use crate::contract::request::{Ctx, Resp};
 use crate::contract::resource::{body_location, require_group, sku};
 use crate::contract::store::{Kind, Resource, rfc3339};
@@ -82,10 +82,9 @@ fn render(
 ) -> Value {
     let secondary = geo_redundant(sku)
         .then(|| {
-            REGIONS
-                .iter()
-                .find(|r| r.0 == location)
-                .and_then(|r| r.2.first().copied())
+            regions::all()
+                .find(|r| r.name == location)
+                .and_then(|r| r.paired.first().copied())
         })
         .flatten();
     let endpoint = |service: &str| format!("https://{name}.{service}.core.windows.net/");

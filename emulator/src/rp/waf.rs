@@ -14,44 +14,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 const TYPE: &str = "Microsoft.Network/frontdoorwebapplicationfirewallpolicies";
-const SKUS: &[&str] = &[
-    "Classic_AzureFrontDoor",
-    "Standard_AzureFrontDoor",
-    "Premium_AzureFrontDoor",
-];
-const ACTIONS: &[&str] = &[
-    "Allow",
-    "Block",
-    "Log",
-    "Redirect",
-    "AnomalyScoring",
-    "JSChallenge",
-];
-const VARIABLES: &[&str] = &[
-    "RemoteAddr",
-    "RequestMethod",
-    "QueryString",
-    "PostArgs",
-    "RequestUri",
-    "RequestHeader",
-    "RequestBody",
-    "Cookies",
-    "SocketAddr",
-];
-const OPERATORS: &[&str] = &[
-    "Any",
-    "IPMatch",
-    "GeoMatch",
-    "Equal",
-    "Contains",
-    "LessThan",
-    "GreaterThan",
-    "LessThanOrEqual",
-    "GreaterThanOrEqual",
-    "BeginsWith",
-    "EndsWith",
-    "RegEx",
-];
+use azure_facts::waf::{ACTIONS, MATCH_VARIABLES as VARIABLES, OPERATORS, SKUS};
 
 /// A validation error as the WAF provider words it (its errors are bare `{"code","message"}`).
 fn bad(code: &str, message: impl Into<String>, target: &str) -> ArmError {

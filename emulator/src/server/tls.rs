@@ -33,11 +33,7 @@ pub fn identity(state_path: Option<&Path>) -> Result<Identity, EmulatorError> {
         "::1".to_owned(),
     ];
     // Every cluster's API server stand-in (`<prefix>-<hash>.hcp.<region>.azmk8s.io`, AKS's names).
-    names.extend(
-        crate::contract::regions::REGIONS
-            .iter()
-            .map(|(region, ..)| format!("*.hcp.{region}.azmk8s.io")),
-    );
+    names.extend(crate::contract::regions::all().map(|r| format!("*.hcp.{}.azmk8s.io", r.name)));
     let made =
         rcgen::generate_simple_self_signed(names).map_err(|e| EmulatorError::Tls(e.to_string()))?;
     let id = Identity {

@@ -1,8 +1,8 @@
 //! `OpenEphemeralResource`: the SDK's credential for the named cluster, as Terraform's values.
 
 use super::schema;
-use crate::diag;
-use crate::proto::tfplugin6 as pb;
+use crate::diag::{self, Diagnostics};
+
 use crate::value::Value;
 use bcdr::TopologyClient;
 use std::collections::BTreeMap;
@@ -17,7 +17,7 @@ const RESULTS: [&str; 5] = [
 
 /// The result for `config`, or the diagnostics naming what is wrong. With an argument not yet known
 /// the results are unknown too (Terraform opens it again once they are).
-pub async fn open(client: &TopologyClient, config: &Value) -> (Value, Vec<pb::Diagnostic>) {
+pub async fn open(client: &TopologyClient, config: &Value) -> (Value, Diagnostics) {
     let (Some(topology), Some(region)) = (
         config.get("topology").as_str(),
         config.get("region").as_str(),
@@ -29,7 +29,10 @@ pub async fn open(client: &TopologyClient, config: &Value) -> (Value, Vec<pb::Di
         for r in RESULTS {
             out.insert(r.into(), Value::Unknown);
         }
-        return (schema::block().complete(&Value::Map(out)), Vec::new());
+        return (
+            schema::block().complete(&Value::Map(out)),
+            Diagnostics::new(),
+        );
     };
     match client.cluster_credential(topology, region).await {
         Ok(credential) => {
@@ -54,17 +57,18 @@ pub async fn open(client: &TopologyClient, config: &Value) -> (Value, Vec<pb::Di
                 ),
             ]);
             tracing::info!(topology, region, %expires_at, "cluster credential opened");
-            (Value::Map(out), Vec::new())
+            (Value::Map(out), Diagnostics::new())
         }
         Err(bcdr::Error::Invalid(found)) => {
             (Value::Null, found.iter().map(diag::from_sdk).collect())
         }
         Err(e) => (
             Value::Null,
-            vec![diag::error(
+            diag::error(
                 "Could not open a cluster credential",
                 format!("topology {topology:?}, region {region:?}: {e}"),
-            )],
+            )
+            .into(),
         ),
     }
 }

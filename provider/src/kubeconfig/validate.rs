@@ -1,10 +1,10 @@
 //! `ValidateEphemeralResourceConfig`: both arguments present and not empty (before any ARM call).
 
-use crate::diag;
-use crate::proto::tfplugin6 as pb;
+use crate::diag::{self, Diagnostics};
+
 use crate::value::Value;
 
-pub fn validate(config: &Value) -> Vec<pb::Diagnostic> {
+pub fn validate(config: &Value) -> Diagnostics {
     ["topology", "region"]
         .into_iter()
         .filter(|a| config.get(a).as_str().is_some_and(str::is_empty))

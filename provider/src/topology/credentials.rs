@@ -3,17 +3,17 @@
 //! the regions whose planned value is unknown (a new cluster), carried over otherwise. Nothing is left
 //! unknown: a region whose credential cannot be read gets "" and a warning.
 
-use crate::diag;
-use crate::proto::tfplugin6 as pb;
+use crate::diag::{self, Diagnostics};
+
 use crate::value::Value;
 use bcdr::{ClusterEndpoint, TopologyClient};
 
 /// What is read from the cluster's kubeconfig.
 const ATTRS: [&str; 4] = ["kube_config", "host", "cluster_ca_certificate", "exec_args"];
 
-pub async fn fill(client: &TopologyClient, state: &mut Value) -> Vec<pb::Diagnostic> {
+pub async fn fill(client: &TopologyClient, state: &mut Value) -> Diagnostics {
     let name = state.get("name").as_str().unwrap_or_default().to_owned();
-    let mut diags = Vec::new();
+    let mut diags = Diagnostics::new();
     let Value::Map(top) = state else {
         return diags;
     };
@@ -37,15 +37,10 @@ pub async fn fill(client: &TopologyClient, state: &mut Value) -> Vec<pb::Diagnos
             match client.kubeconfig(&name, region).await {
                 Ok(config) => config,
                 Err(e) => {
-                    diags.push(pb::Diagnostic {
-                        severity: pb::diagnostic::Severity::Warning as i32,
-                        ..diag::error(
-                            "Could not read a cluster's kubeconfig",
-                            format!(
-                                "region[{region:?}].kube_config: {e}; the next apply tries again"
-                            ),
-                        )
-                    });
+                    diags.push(diag::warning(
+                        "Could not read a cluster's kubeconfig",
+                        format!("region[{region:?}].kube_config: {e}; the next apply tries again"),
+                    ));
                     None
                 }
             }

@@ -6,6 +6,7 @@ mod credentials;
 pub mod private;
 pub mod schema;
 
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::proto::tfplugin6 as pb;
 use crate::value::{self, Value};
 use crate::{diag, timeouts};
@@ -17,13 +18,13 @@ pub const TYPE_NAME: &str = "bcdr_topology";
 
 /// Validation without any ARM call: the SDK's rules, minus what unknown values make undecidable. A
 /// region the SDK's offline table lacks is a warning here; the plan looks it up in Azure.
-pub fn validate(config: &Value) -> Vec<pb::Diagnostic> {
+pub fn validate(config: &Value) -> Diagnostics {
     validate_with(config, &Catalog::offline())
 }
 
 /// The regions the plan judges `config`'s region names by: ARM's `locations` when the SDK's offline
 /// table lacks one of them (see [`TopologyClient::catalog`]).
-pub async fn catalog(client: &TopologyClient, config: &Value) -> Result<Catalog, pb::Diagnostic> {
+pub async fn catalog(client: &TopologyClient, config: &Value) -> Result<Catalog, Diagnostic> {
     if !convert::config_errors(config).is_empty() {
         return Ok(Catalog::offline());
     }
@@ -36,11 +37,7 @@ pub async fn catalog(client: &TopologyClient, config: &Value) -> Result<Catalog,
 /// Traffic Manager DNS names the plan would take that Azure says are taken. The profile exists when
 /// the prior state has it under the same name; its nested profiles are checked when the apply plans
 /// them.
-pub async fn taken_names(
-    client: &TopologyClient,
-    prior: &Value,
-    config: &Value,
-) -> Vec<pb::Diagnostic> {
+pub async fn taken_names(client: &TopologyClient, prior: &Value, config: &Value) -> Diagnostics {
     // A name not known yet (from another resource) would be checked as its default: skip.
     let unknown = convert::unknown_paths(config);
     if !convert::config_errors(config).is_empty()
@@ -48,7 +45,7 @@ pub async fn taken_names(
             .iter()
             .any(|p| p == "name" || p.starts_with("traffic_manager."))
     {
-        return Vec::new();
+        return Diagnostics::new();
     }
     let prior_fqdn = prior.get("traffic_manager").get("fqdn").as_str();
     let exists = |key: &layout::ResourceKey, relative: &str| match key {
@@ -67,7 +64,7 @@ pub async fn taken_names(
 
 /// Pinned Kubernetes versions AKS does not offer (see [`bcdr::validate::version_findings`]): the
 /// prior state says which regions have a cluster, and its version.
-fn versions(prior: &Value, config: &Value, catalog: &Catalog) -> Vec<pb::Diagnostic> {
+fn versions(prior: &Value, config: &Value, catalog: &Catalog) -> Diagnostics {
     let running = |name: &str| {
         let region = prior.get("region").get(name);
         let made = region
@@ -93,7 +90,7 @@ fn versions(prior: &Value, config: &Value, catalog: &Catalog) -> Vec<pb::Diagnos
 /// A new `vnet_cidr` that would move the AKS subnet of a cluster that exists (see
 /// [`bcdr::validate::renumbering_findings`]): the prior state says which regions have a cluster, and
 /// the address space it was made in.
-fn renumbering(prior: &Value, config: &Value) -> Vec<pb::Diagnostic> {
+fn renumbering(prior: &Value, config: &Value) -> Diagnostics {
     let unknown = convert::unknown_paths(config);
     bcdr::validate::renumbering_findings(&convert::topology(config), |name| {
         let region = prior.get("region").get(name);
@@ -113,7 +110,7 @@ fn renumbering(prior: &Value, config: &Value) -> Vec<pb::Diagnostic> {
 /// Regions whose cluster exists with a public API server while `private_cluster` is set (see
 /// [`bcdr::validate::private_cluster_findings`]): the prior state says which clusters exist and
 /// whether each has a private FQDN.
-fn public_clusters(prior: &Value, config: &Value) -> Vec<pb::Diagnostic> {
+fn public_clusters(prior: &Value, config: &Value) -> Diagnostics {
     bcdr::validate::private_cluster_findings(&convert::topology(config), |name| {
         let region = prior.get("region").get(name);
         let made = region
@@ -141,7 +138,7 @@ fn judges_unknown(d: &bcdr::validate::Diagnostic, unknown: &[String]) -> bool {
         .any(|u| p == *u || p.starts_with(&format!("{u}.")) || u.starts_with(&format!("{p}.")))
 }
 
-fn validate_with(config: &Value, catalog: &Catalog) -> Vec<pb::Diagnostic> {
+fn validate_with(config: &Value, catalog: &Catalog) -> Diagnostics {
     let mut translation = convert::config_errors(config);
     translation.extend(timeouts::validate(config));
     if !translation.is_empty() {
@@ -163,14 +160,14 @@ pub fn plan(
     proposed: &Value,
     subscription: Option<&str>,
     catalog: &Catalog,
-    online: Vec<pb::Diagnostic>,
-) -> (Value, Vec<pb::AttributePath>, Vec<pb::Diagnostic>) {
+    online: Diagnostics,
+) -> (Value, Vec<bcdr::validate::AttributePath>, Diagnostics) {
     if proposed.is_null() {
-        return (Value::Null, Vec::new(), Vec::new());
+        return (Value::Null, Vec::new(), Diagnostics::new());
     }
     let mut diags = validate_with(config, catalog);
     diags.extend(online);
-    if !diag::has_errors(&diags) {
+    if !diags.has_errors() {
         diags.extend(versions(prior, config, catalog));
         diags.extend(renumbering(prior, config));
         diags.extend(public_clusters(prior, config));
@@ -183,13 +180,13 @@ pub fn plan(
     diags.extend(convert::global_group_move(prior, config));
     diags.extend(convert::zone_changes(prior, config));
     diags.extend(convert::tier_change(prior, config));
-    if diag::has_errors(&diags) {
+    if diags.has_errors() {
         return (Value::Null, Vec::new(), diags);
     }
     let planned = schema::resource().complete(&convert::planned(config, prior, subscription));
     let mut replace = Vec::new();
     if !prior.is_null() && prior.get("name") != config.get("name") {
-        replace.push(diag::path(&bcdr::validate::AttributePath::attr("name")));
+        replace.push(bcdr::validate::AttributePath::attr("name"));
     }
     (planned, replace, diags)
 }
@@ -227,7 +224,7 @@ pub async fn apply(
     prior: &Value,
     planned: &Value,
     stop: CancelSignal,
-) -> (Value, Vec<pb::Diagnostic>) {
+) -> (Value, Diagnostics) {
     let kind = match (prior.is_null(), planned.is_null()) {
         (_, true) => timeouts::Kind::Delete,
         (true, false) => timeouts::Kind::Create,
@@ -247,13 +244,10 @@ pub async fn apply(
     if planned.is_null() {
         let name = prior.get("name").as_str().unwrap_or_default().to_owned();
         return match client.destroy(&name, cancel, &log_event).await {
-            Ok(_) => (Value::Null, Vec::new()),
+            Ok(_) => (Value::Null, Diagnostics::new()),
             Err(failure) => (
                 prior.clone(),
-                vec![diag::error(
-                    "Failed to destroy the topology",
-                    why(failure.to_string()),
-                )],
+                diag::error("Failed to destroy the topology", why(failure.to_string())).into(),
             ),
         };
     }
@@ -273,10 +267,10 @@ pub async fn apply(
             (state, diags)
         }
         Err(failure) => {
-            let mut diags = vec![diag::error(
+            let mut diags = Diagnostics::from(diag::error(
                 "Failed to apply the topology",
                 why(failure.to_string()),
-            )];
+            ));
             let done = failure.report.as_ref().map(|report| {
                 let done = report
                     .outcomes
@@ -316,7 +310,7 @@ pub async fn apply(
 }
 
 /// ReadResource: refreshes the state from ARM; `Null` when the topology is gone.
-pub async fn read(client: &TopologyClient, prior: &Value) -> (Value, Vec<pb::Diagnostic>) {
+pub async fn read(client: &TopologyClient, prior: &Value) -> (Value, Diagnostics) {
     let topology = convert::topology(prior);
     let limit = timeouts::limit(prior, timeouts::Kind::Read);
     let observed = match tokio::time::timeout(limit, client.refresh(&topology)).await {
@@ -324,16 +318,17 @@ pub async fn read(client: &TopologyClient, prior: &Value) -> (Value, Vec<pb::Dia
         Ok(Err(e)) => {
             return (
                 prior.clone(),
-                vec![diag::error("Failed to read the topology", e.to_string())],
+                diag::error("Failed to read the topology", e.to_string()).into(),
             );
         }
         Err(_) => {
             return (
                 prior.clone(),
-                vec![diag::error(
+                diag::error(
                     "Failed to read the topology",
                     format!("timed out after {limit:?} (timeouts.read)"),
-                )],
+                )
+                .into(),
             );
         }
     };
@@ -342,7 +337,7 @@ pub async fn read(client: &TopologyClient, prior: &Value) -> (Value, Vec<pb::Dia
         .keys()
         .any(|k| matches!(k, layout::ResourceKey::ResourceGroup(_)))
     {
-        return (Value::Null, Vec::new());
+        return (Value::Null, Diagnostics::new());
     }
     let plan = bcdr::topology::plan_against(&topology, &observed, client.arm().subscription_id());
     let drift: Vec<String> = plan
@@ -368,7 +363,7 @@ pub async fn read(client: &TopologyClient, prior: &Value) -> (Value, Vec<pb::Dia
 }
 
 /// A warning for each region that did not answer (a regional outage): what was done without it.
-fn unreachable(status: &bcdr::TopologyStatus, summary: &str, what: &str) -> Vec<pb::Diagnostic> {
+fn unreachable(status: &bcdr::TopologyStatus, summary: &str, what: &str) -> Diagnostics {
     // One warning for the global resources living in a region that did not answer (the registry
     // and the backups at home there, and what hangs off them).
     let unread = status
@@ -377,69 +372,40 @@ fn unreachable(status: &bcdr::TopologyStatus, summary: &str, what: &str) -> Vec<
         .next()
         .map(|(_, error)| {
             let resources: Vec<&str> = status.unreadable.keys().map(String::as_str).collect();
-            pb::Diagnostic {
-                severity: pb::diagnostic::Severity::Warning as i32,
-                ..diag::error(
-                    "Global resources in a region that did not answer",
-                    format!(
-                        "{} live in a region that did not answer ({error}); {what}. Once it answers, the next apply brings them to the configuration",
-                        resources.join(", ")
-                    ),
-                )
-            }
+            diag::warning(
+                "Global resources in a region that did not answer",
+                format!(
+                    "{} live in a region that did not answer ({error}); {what}. Once it answers, the next apply brings them to the configuration",
+                    resources.join(", ")
+                ),
+            )
         });
     status
         .unreachable
         .iter()
-        .map(|(region, error)| pb::Diagnostic {
-            severity: pb::diagnostic::Severity::Warning as i32,
-            attribute: Some(diag::path(&bcdr::validate::AttributePath::region(
-                region, None,
-            ))),
-            ..diag::error(
+        .map(|(region, error)| {
+            diag::warning(
                 summary,
                 format!(
                     "region[{region:?}]: {error}; {what}. The other regions were read and changed as planned (a failover away from it applies); once it answers, the next apply brings it to the configuration"
                 ),
             )
+            .at(bcdr::validate::AttributePath::region(region, None))
         })
         .chain(unread)
         .collect()
 }
 
-/// The topology name an import id names: the global resource group's id, or the bare name.
-///
-/// ```
-/// use terraform_provider_bcdr::topology::import_name;
-/// assert_eq!(import_name("/subscriptions/s/resourceGroups/rg-shop-global").as_deref(), Some("shop"));
-/// assert_eq!(import_name("shop").as_deref(), Some("shop"));
-/// assert_eq!(import_name("/subscriptions/s/resourceGroups/someone-elses"), None);
-/// ```
-pub fn import_name(id: &str) -> Option<String> {
-    let last = id.trim_end_matches('/').rsplit('/').next()?;
-    let name = match last
-        .strip_prefix("rg-")
-        .and_then(|s| s.strip_suffix("-global"))
-    {
-        Some(n) => n,
-        None if !id.contains('/') => last,
-        None => return None,
-    };
-    (!name.is_empty()).then(|| name.to_owned())
-}
-
 /// ImportResourceState: rebuilds the whole topology from ARM by its tags.
-pub async fn import(client: &TopologyClient, id: &str) -> (Option<Value>, Vec<pb::Diagnostic>) {
-    let Some(name) = import_name(id) else {
-        return (
-            None,
-            vec![diag::error(
-                "Invalid import id",
-                format!(
-                    "\"{id}\" is neither a topology's global resource group id (/subscriptions/<subscription>/resourceGroups/rg-<name>-global) nor a topology name"
-                ),
-            )],
-        );
+pub async fn import(client: &TopologyClient, id: &str) -> (Option<Value>, Diagnostics) {
+    let name = match bcdr::names::parse_import_id(id) {
+        Ok(name) => name,
+        Err(refused) => {
+            return (
+                None,
+                diag::error("Invalid import id", refused.to_string()).into(),
+            );
+        }
     };
     match client.import(&name).await {
         Ok(Some(topology)) => match client.status(&topology).await {
@@ -454,34 +420,35 @@ pub async fn import(client: &TopologyClient, id: &str) -> (Option<Value>, Vec<pb
             }
             Err(e) => (
                 None,
-                vec![diag::error("Failed to read the topology", e.to_string())],
+                diag::error("Failed to read the topology", e.to_string()).into(),
             ),
         },
         Ok(None) => (
             None,
-            vec![diag::error(
+            diag::error(
                 "Cannot import non-existent remote object",
                 format!(
                     "no resource group carries the tag bcdr-topology = \"{name}\" in this subscription"
                 ),
-            )],
+            ).into(),
         ),
         Err(e) => (
             None,
-            vec![diag::error("Failed to import the topology", e.to_string())],
+            diag::error("Failed to import the topology", e.to_string()).into(),
         ),
     }
 }
 
 /// UpgradeResourceState: stored JSON (any earlier version of this schema) to the current shape.
-pub fn upgrade(raw: &pb::RawState) -> (Value, Vec<pb::Diagnostic>) {
+pub fn upgrade(raw: &pb::RawState) -> (Value, Diagnostics) {
     if raw.json.is_empty() {
         return (
             Value::Null,
-            vec![diag::error(
+            diag::error(
                 "Unsupported state",
                 "the state holds no JSON (flatmap state predates this provider)",
-            )],
+            )
+            .into(),
         );
     }
     match value::decode_json(&raw.json) {
@@ -501,11 +468,11 @@ pub fn upgrade(raw: &pb::RawState) -> (Value, Vec<pb::Diagnostic>) {
                     }
                 }
             }
-            (schema::resource().complete(&v), Vec::new())
+            (schema::resource().complete(&v), Diagnostics::new())
         }
         Err(e) => (
             Value::Null,
-            vec![diag::error("Unreadable state", e.to_string())],
+            diag::error("Unreadable state", e.to_string()).into(),
         ),
     }
 }
@@ -533,16 +500,6 @@ mod tests {
         assert_eq!(state.get("front_door").get("waf"), &Value::Null);
         assert_eq!(state.get("peering_hub"), &Value::Null);
         assert_eq!(state.get("drift"), &Value::List(Vec::new()));
-    }
-
-    #[test]
-    fn import_ids() {
-        assert_eq!(
-            import_name("/subscriptions/x/resourceGroups/rg-shop-prod-global").as_deref(),
-            Some("shop-prod")
-        );
-        assert_eq!(import_name("shop").as_deref(), Some("shop"));
-        assert_eq!(import_name("/subscriptions/x/resourceGroups/other"), None);
     }
 
     /// A region whose mode is not known at plan (it comes from another resource) is not judged on

@@ -6,13 +6,13 @@ use serde::{Deserialize, Serialize};
 pub const API_VERSION: &str = "2022-04-01";
 
 /// Network Contributor: lets a cluster's identity use a public IP in another resource group.
-pub const NETWORK_CONTRIBUTOR: &str = "4d97b98b-1d4f-4787-a291-c67834d212e7";
+pub const NETWORK_CONTRIBUTOR: &str = azure_facts::roles::NETWORK_CONTRIBUTOR.id;
 /// AcrPull: lets a kubelet identity pull from a registry.
-pub const ACR_PULL: &str = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
+pub const ACR_PULL: &str = azure_facts::roles::ACR_PULL.id;
 /// Azure Kubernetes Service RBAC Cluster Admin: every Kubernetes action on a cluster, through Entra
 /// ID. With Azure RBAC for Kubernetes authorization on, Entra ID principals are authorized by Azure
 /// roles only (PSRule `Azure.AKS.AzureRBAC`): an admin group needs this role at the cluster.
-pub const AKS_RBAC_CLUSTER_ADMIN: &str = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
+pub const AKS_RBAC_CLUSTER_ADMIN: &str = azure_facts::roles::AKS_RBAC_CLUSTER_ADMIN.id;
 
 pub fn id(scope: &str, name: &str) -> String {
     format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}")

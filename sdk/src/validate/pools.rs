@@ -4,33 +4,11 @@
 use super::{AttributePath, Diagnostic, PathStep};
 use crate::model::{Autoscale, Region};
 
-/// Regions without availability zones (as of 2024): zones there are refused by AKS. A warning, not an
-/// error: regions gain zones over time.
-const WITHOUT_ZONES: &[&str] = &[
-    "westus",
-    "northcentralus",
-    "westcentralus",
-    "canadaeast",
-    "ukwest",
-    "francesouth",
-    "germanynorth",
-    "norwaywest",
-    "switzerlandwest",
-    "uaecentral",
-    "southafricawest",
-    "brazilsoutheast",
-    "southindia",
-    "westindia",
-    "koreasouth",
-    "australiasoutheast",
-    "australiacentral",
-    "australiacentral2",
-];
-
 /// Whether `region` has availability zones as far as bcdr knows (a region the table lacks: unknown,
-/// so no).
+/// so no). Zones where there are none are refused by AKS; a warning, not an error: regions gain
+/// zones over time.
 pub(crate) fn has_zones(region: &str) -> bool {
-    crate::regions::lookup(region).is_some() && !WITHOUT_ZONES.contains(&region)
+    crate::regions::lookup(region).is_some_and(|r| r.zones)
 }
 
 fn at(region: &str, steps: &[&str]) -> AttributePath {
@@ -84,7 +62,7 @@ fn zones(region: &str, zones: &[String], path: &AttributePath, out: &mut Vec<Dia
             ));
         }
     }
-    if !zones.is_empty() && WITHOUT_ZONES.contains(&region) {
+    if !zones.is_empty() && crate::regions::lookup(region).is_some_and(|r| !r.zones) {
         out.push(Diagnostic::warning(
             path.clone(),
             "No availability zones in this region",

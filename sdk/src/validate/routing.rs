@@ -5,6 +5,9 @@
 
 use super::{AttributePath, Diagnostic};
 use crate::model::{RegionMode, RoutingMethod, Topology};
+// The regional groupings that together cover the whole world, as Traffic Manager's geographic
+// hierarchy has them under `WORLD`.
+use azure_facts::traffic_manager::{REGIONAL_GROUPINGS as CONTINENTS, WORLD};
 
 fn path(parts: &[&str]) -> AttributePath {
     AttributePath(
@@ -16,11 +19,9 @@ fn path(parts: &[&str]) -> AttributePath {
 }
 
 fn valid_geo_code(code: &str) -> bool {
-    const GROUPS: &[&str] = &[
-        "WORLD", "GEO-NA", "GEO-SA", "GEO-EU", "GEO-ME", "GEO-AF", "GEO-AS", "GEO-AP", "GEO-AN",
-    ];
     let country = |c: &str| c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase());
-    GROUPS.contains(&code)
+    code == WORLD
+        || CONTINENTS.contains(&code)
         || country(code)
         || code.split_once('-').is_some_and(|(c, s)| {
             country(c) && (1..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric())
@@ -247,12 +248,6 @@ pub(super) fn validate(
         unmapped_places(topology, out);
     }
 }
-
-/// The regional groupings that together cover the whole world, as Traffic Manager's geographic
-/// hierarchy has them under `WORLD`.
-const CONTINENTS: &[&str] = &[
-    "GEO-NA", "GEO-SA", "GEO-EU", "GEO-ME", "GEO-AF", "GEO-AS", "GEO-AP", "GEO-AN",
-];
 
 /// A warning when some place maps to no region: Traffic Manager answers a query from there with
 /// NODATA (no address at all), failover or not. `WORLD` (or every regional grouping) covers them.

@@ -6,38 +6,17 @@ use super::{AttributePath, Diagnostic, PathStep};
 use crate::model::{FrontDoor, WafCustomRule, WafMatchCondition};
 use std::collections::BTreeSet;
 
+use azure_facts::waf::{MATCH_VARIABLES as VARIABLES, OPERATORS};
+
+/// The custom-rule actions bcdr offers (of Azure's `ActionType`, `azure_facts::waf::ACTIONS`).
 const ACTIONS: &[&str] = &["Allow", "Block", "Log"];
+/// The managed-rule-set actions bcdr offers (of `azure_facts::waf::RULE_SET_ACTIONS`).
 const SET_ACTIONS: &[&str] = &["Block", "Log"];
 const RULE_SETS: &[&str] = &[
     "Microsoft_DefaultRuleSet",
     "Microsoft_BotManagerRuleSet",
     "DefaultRuleSet",
     "BotProtection",
-];
-const VARIABLES: &[&str] = &[
-    "RemoteAddr",
-    "SocketAddr",
-    "RequestMethod",
-    "QueryString",
-    "PostArgs",
-    "RequestUri",
-    "RequestHeader",
-    "RequestBody",
-    "Cookies",
-];
-const OPERATORS: &[&str] = &[
-    "Any",
-    "IPMatch",
-    "GeoMatch",
-    "Equal",
-    "Contains",
-    "LessThan",
-    "GreaterThan",
-    "LessThanOrEqual",
-    "GreaterThanOrEqual",
-    "BeginsWith",
-    "EndsWith",
-    "RegEx",
 ];
 
 fn at(steps: &[PathStep]) -> AttributePath {

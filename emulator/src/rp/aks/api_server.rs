@@ -42,7 +42,10 @@ enum Role {
 }
 
 const ROLES: &[(&str, Role)] = &[
-    ("b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b", Role::ClusterAdmin),
+    (
+        azure_facts::roles::AKS_RBAC_CLUSTER_ADMIN.id,
+        Role::ClusterAdmin,
+    ),
     ("3498e952-d568-435e-9b2c-8d77e338d7f7", Role::Admin),
     ("a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb", Role::Writer),
     ("7f6c6a51-bcf8-42ba-9220-52d62157d7db", Role::Reader),

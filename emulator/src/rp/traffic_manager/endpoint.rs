@@ -101,11 +101,10 @@ pub fn endpoint(
 }
 
 fn valid_geo_code(code: &str) -> bool {
-    const REGIONS: &[&str] = &[
-        "WORLD", "GEO-NA", "GEO-SA", "GEO-EU", "GEO-ME", "GEO-AF", "GEO-AS", "GEO-AP", "GEO-AN",
-    ];
+    use azure_facts::traffic_manager::{REGIONAL_GROUPINGS, WORLD};
     let country = |c: &str| c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase());
-    REGIONS.contains(&code)
+    code == WORLD
+        || REGIONAL_GROUPINGS.contains(&code)
         || country(code)
         || code.split_once('-').is_some_and(|(c, s)| {
             country(c) && (1..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric())

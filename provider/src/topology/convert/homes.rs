@@ -2,8 +2,8 @@
 //! `global_group_region` (neither moves once what it places exists), and the refusal to move the
 //! global group by configuration.
 
-use crate::diag;
-use crate::proto::tfplugin6 as pb;
+use crate::diag::{self, Diagnostic};
+
 use crate::value::Value;
 use bcdr::validate::AttributePath;
 
@@ -51,7 +51,7 @@ pub(super) fn home_region(config: &Value, prior: &Value) -> Value {
 
 /// A configured `global_group_region` other than where the group is: Azure cannot move a group, so
 /// the apply would leave it where it is and every plan would show the change again.
-pub fn global_group_move(prior: &Value, config: &Value) -> Option<pb::Diagnostic> {
+pub fn global_group_move(prior: &Value, config: &Value) -> Option<Diagnostic> {
     let (Some(is), Some(wanted)) = (
         prior
             .get("global_group_region")
@@ -65,13 +65,13 @@ pub fn global_group_move(prior: &Value, config: &Value) -> Option<pb::Diagnostic
         return None;
     }
     let path = AttributePath::attr("global_group_region");
-    Some(pb::Diagnostic {
-        attribute: Some(diag::path(&path)),
-        ..diag::error(
+    Some(
+        diag::error(
             "The global resource group cannot move",
             format!(
                 "{path}: the group exists in \"{is}\" and Azure never changes a group's region; set global_group_region = \"{is}\" (or remove it), or move the group's resources to a group in \"{wanted}\" as the disaster-recovery guide describes, then apply"
             ),
         )
-    })
+        .at(path),
+    )
 }

@@ -15,8 +15,8 @@ pub use state::{applied, imported, refreshed};
 pub use waf::tier_change;
 
 use super::schema::DEFAULT_NODE_COUNT;
-use crate::diag;
-use crate::proto::tfplugin6 as pb;
+use crate::diag::{self, Diagnostics};
+
 use crate::value::Value;
 use bcdr::model::{
     ClusterTier, EndpointSettings, RegionMode, RegionRole, RoutingMethod, TrafficManager,
@@ -216,8 +216,8 @@ pub fn topology(v: &Value) -> Topology {
 }
 
 /// What the SDK's model cannot even represent: modes and routing methods that are not one of theirs.
-pub fn config_errors(v: &Value) -> Vec<pb::Diagnostic> {
-    let mut out = Vec::new();
+pub fn config_errors(v: &Value) -> Diagnostics {
+    let mut out = Diagnostics::new();
     for (name, r) in v.get("region").as_map().into_iter().flatten() {
         if let Some(mode) = r
             .get("mode")
@@ -225,13 +225,13 @@ pub fn config_errors(v: &Value) -> Vec<pb::Diagnostic> {
             .filter(|m| RegionMode::parse(m).is_none())
         {
             let path = bcdr::validate::AttributePath::region(name, Some("mode"));
-            out.push(pb::Diagnostic {
-                attribute: Some(diag::path(&path)),
-                ..diag::error(
+            out.push(
+                diag::error(
                     "Invalid mode",
                     format!("{path}: \"{mode}\" must be hot, warm or cold"),
                 )
-            });
+                .at(path),
+            );
         }
         if let Some(tier) = r
             .get("sku_tier")
@@ -240,16 +240,16 @@ pub fn config_errors(v: &Value) -> Vec<pb::Diagnostic> {
         {
             let path = bcdr::validate::AttributePath::region(name, Some("sku_tier"));
             let valid: Vec<&str> = ClusterTier::ALL.iter().map(|t| t.as_str()).collect();
-            out.push(pb::Diagnostic {
-                attribute: Some(diag::path(&path)),
-                ..diag::error(
+            out.push(
+                diag::error(
                     "Invalid AKS pricing tier",
                     format!(
                         "{path}: \"{tier}\" must be one of {} (`Paid` is now `Standard`)",
                         valid.join(", ")
                     ),
                 )
-            });
+                .at(path),
+            );
         }
         if let Some(role) = r
             .get("role")
@@ -257,13 +257,13 @@ pub fn config_errors(v: &Value) -> Vec<pb::Diagnostic> {
             .filter(|m| RegionRole::parse(m).is_none())
         {
             let path = bcdr::validate::AttributePath::region(name, Some("role"));
-            out.push(pb::Diagnostic {
-                attribute: Some(diag::path(&path)),
-                ..diag::error(
+            out.push(
+                diag::error(
                     "Invalid role",
                     format!("{path}: \"{role}\" must be primary or secondary"),
                 )
-            });
+                .at(path),
+            );
         }
     }
     for (name, svc) in v.get("stateful_service").as_map().into_iter().flatten() {
@@ -277,13 +277,13 @@ pub fn config_errors(v: &Value) -> Vec<pb::Diagnostic> {
                 bcdr::validate::PathStep::Key(name.clone()),
                 bcdr::validate::PathStep::Attribute("kind".into()),
             ]);
-            out.push(pb::Diagnostic {
-                attribute: Some(diag::path(&path)),
-                ..diag::error(
+            out.push(
+                diag::error(
                     "Invalid kind",
                     format!("{path}: \"{kind}\" must be in-cluster or managed"),
                 )
-            });
+                .at(path),
+            );
         }
     }
     if let Some(tier) = v.get("front_door").get("tier").as_str().filter(|t| {

@@ -4,8 +4,8 @@
 //! existing pool's zones (AKS cannot).
 
 use super::{entries, number, strings, text};
-use crate::diag;
-use crate::proto::tfplugin6 as pb;
+use crate::diag::{self, Diagnostics};
+
 use crate::value::Value;
 use bcdr::ClusterSettings;
 use bcdr::model::{Autoscale, NodePool, RegionMode};
@@ -152,13 +152,12 @@ fn has_cluster(r: &Value) -> bool {
 
 /// Errors for zones that would move on a cluster or pool that exists (AKS cannot move them: the
 /// region must go cold and come back, or the pool be replaced under another name).
-pub fn zone_changes(prior: &Value, config: &Value) -> Vec<pb::Diagnostic> {
-    let mut out = Vec::new();
+pub fn zone_changes(prior: &Value, config: &Value) -> Diagnostics {
+    let mut out = Diagnostics::new();
     let zones = |v: &Value| strings(v.get("availability_zones"));
     let mut refuse = |path: AttributePath, before: Vec<String>, after: Vec<String>, how: &str| {
-        out.push(pb::Diagnostic {
-            attribute: Some(diag::path(&path)),
-            ..diag::error(
+        out.push(
+            diag::error(
                 "Availability zones cannot change",
                 format!(
                     "{path}: [{}] -> [{}]: AKS fixes a pool's zones when it creates it; {how}",
@@ -166,7 +165,8 @@ pub fn zone_changes(prior: &Value, config: &Value) -> Vec<pb::Diagnostic> {
                     after.join(", ")
                 ),
             )
-        });
+            .at(path),
+        );
     };
     for (name, rc) in entries(config.get("region")) {
         let before = prior.get("region").get(name);
@@ -204,7 +204,7 @@ pub fn zone_changes(prior: &Value, config: &Value) -> Vec<pb::Diagnostic> {
 }
 
 /// Autoscaler bounds come in pairs: one without the other is refused at the missing attribute.
-pub(super) fn config_errors(config: &Value, out: &mut Vec<pb::Diagnostic>) {
+pub(super) fn config_errors(config: &Value, out: &mut Diagnostics) {
     let mut check = |v: &Value, at: AttributePath| {
         let (min, max) = (v.get("min_count"), v.get("max_count"));
         let missing = match (min.is_null(), max.is_null()) {
@@ -214,13 +214,13 @@ pub(super) fn config_errors(config: &Value, out: &mut Vec<pb::Diagnostic>) {
         };
         let mut path = at;
         path.0.push(PathStep::Attribute(missing.into()));
-        out.push(pb::Diagnostic {
-            attribute: Some(diag::path(&path)),
-            ..diag::error(
+        out.push(
+            diag::error(
                 "Autoscaler bounds come in pairs",
                 format!("{path}: set min_count and max_count together to turn on the cluster autoscaler, or neither"),
             )
-        });
+            .at(path),
+        );
     };
     for (name, r) in entries(config.get("region")) {
         check(r, AttributePath::region(name, None));

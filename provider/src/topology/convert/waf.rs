@@ -2,8 +2,8 @@
 //! model, the planned block with defaults filled in, and the block an import rebuilds.
 
 use super::{entries, list, number, or_default, strings, text};
-use crate::diag;
-use crate::proto::tfplugin6 as pb;
+use crate::diag::{self, Diagnostic, Diagnostics};
+
 use crate::value::Value;
 use bcdr::model::{Waf, WafCustomRule, WafManagedRuleSet, WafMatchCondition, WafMode};
 use bcdr::validate::{AttributePath, PathStep};
@@ -54,7 +54,7 @@ pub(super) fn model(front_door: &Value) -> Option<Waf> {
 }
 
 /// What the SDK's model cannot represent: an unknown mode, a priority that is not a whole number.
-pub(super) fn config_errors(front_door: &Value, out: &mut Vec<pb::Diagnostic>) {
+pub(super) fn config_errors(front_door: &Value, out: &mut Diagnostics) {
     let block = front_door.get("waf");
     let at = |steps: Vec<PathStep>| {
         let mut all = vec![
@@ -70,13 +70,13 @@ pub(super) fn config_errors(front_door: &Value, out: &mut Vec<pb::Diagnostic>) {
         .filter(|m| WafMode::parse(m).is_none())
     {
         let path = at(vec![PathStep::Attribute("mode".into())]);
-        out.push(pb::Diagnostic {
-            attribute: Some(diag::path(&path)),
-            ..diag::error(
+        out.push(
+            diag::error(
                 "Invalid WAF mode",
                 format!("{path}: \"{mode}\" must be Prevention or Detection"),
             )
-        });
+            .at(path),
+        );
     }
     for (name, r) in entries(block.get("custom_rule")) {
         for attr in [
@@ -93,13 +93,13 @@ pub(super) fn config_errors(front_door: &Value, out: &mut Vec<pb::Diagnostic>) {
                     PathStep::Key(name.clone()),
                     PathStep::Attribute(attr.into()),
                 ]);
-                out.push(pb::Diagnostic {
-                    attribute: Some(diag::path(&path)),
-                    ..diag::error(
+                out.push(
+                    diag::error(
                         "Not a whole number",
                         format!("{path}: {n} must be a whole number, 0 or more"),
                     )
-                });
+                    .at(path),
+                );
             }
         }
     }
@@ -226,7 +226,7 @@ pub(super) fn config(waf: &Waf) -> Value {
 /// An error when the tier of an existing Front Door would change in a way Azure refuses: Premium never
 /// goes back to Standard, and under a WAF the tier cannot move at all (the WAF policy's tier follows
 /// the profile's, and Azure refuses to change it while the endpoint uses it).
-pub fn tier_change(prior: &Value, config: &Value) -> Option<pb::Diagnostic> {
+pub fn tier_change(prior: &Value, config: &Value) -> Option<Diagnostic> {
     let (before, after) = (prior.get("front_door"), config.get("front_door"));
     let tier = |v: &Value| {
         v.get("tier")
@@ -258,10 +258,7 @@ pub fn tier_change(prior: &Value, config: &Value) -> Option<pb::Diagnostic> {
         PathStep::Attribute("front_door".into()),
         PathStep::Attribute("tier".into()),
     ]);
-    Some(pb::Diagnostic {
-        attribute: Some(diag::path(&path)),
-        ..diag::error(summary, format!("{path}: {how}"))
-    })
+    Some(diag::error(summary, format!("{path}: {how}")).at(path))
 }
 
 #[cfg(test)]

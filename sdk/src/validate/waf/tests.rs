@@ -269,3 +269,16 @@ fn values_are_given_and_well_formed() {
         "two-letter",
     );
 }
+
+#[test]
+fn the_actions_bcdr_offers_are_azures() {
+    for action in super::ACTIONS {
+        assert!(azure_facts::waf::ACTIONS.contains(action), "{action}");
+    }
+    for action in super::SET_ACTIONS {
+        assert!(
+            azure_facts::waf::RULE_SET_ACTIONS.contains(action),
+            "{action}"
+        );
+    }
+}
