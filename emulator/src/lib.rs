@@ -23,6 +23,7 @@ pub use contract::config::{
 pub use contract::error::{ArmError, EmulatorError};
 pub use contract::outage::RegionDown;
 pub use contract::regions;
+pub use contract::store::use_tokio_clock;
 pub use contract::versions::*;
 
 use contract::store;
@@ -31,6 +32,14 @@ use server::http::{self, App};
 use server::tls;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+
+/// An answer of [`Emulator::handle`]: status, headers as sent, body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
 
 /// A running emulator; dropping it stops the server.
 #[derive(Debug)]
@@ -42,8 +51,8 @@ pub struct Emulator {
 }
 
 impl Emulator {
-    /// Binds, loads state (if any) and serves HTTPS in the background.
-    pub async fn start(config: Config) -> Result<Self, EmulatorError> {
+    /// The state and the shared application an emulator serves, from `config`.
+    fn app(config: Config) -> Result<(tls::Identity, Arc<App>), EmulatorError> {
         let mut state = match &config.state_path {
             Some(path) => store::State::load(path)?,
             None => store::State::default(),
@@ -52,10 +61,6 @@ impl Emulator {
         server::outage::at_start(&mut state, &config, store::now_ms());
         let identity = tls::identity(config.state_path.as_deref())?;
         state.cluster_ca_pem = identity.cert_pem.clone();
-        let acceptor = tls::acceptor(&identity)?;
-        let tcp = tokio::net::TcpListener::bind(config.listen).await?;
-        let listener = tls::TlsListener::new(tcp, acceptor)?;
-        let addr = axum::serve::Listener::local_addr(&listener)?;
         let app = Arc::new(App {
             state: Mutex::new(state),
             faults: Mutex::new(config.faults.clone()),
@@ -66,6 +71,76 @@ impl Emulator {
             buckets: Default::default(),
             regions: Default::default(),
         });
+        Ok((identity, app))
+    }
+
+    /// An emulator that listens on no socket: requests reach it through [`Emulator::handle`], in
+    /// this process (simulations: with [`use_tokio_clock`] and a paused runtime, minutes of Azure's
+    /// time pass in no time). `addr` is unspecified.
+    pub fn in_process(config: Config) -> Result<Self, EmulatorError> {
+        let (identity, app) = Self::app(config)?;
+        Ok(Self {
+            addr: SocketAddr::from(([0, 0, 0, 0], 0)),
+            identity,
+            app,
+            shutdown: None,
+        })
+    }
+
+    /// Serves one request as if it had come over HTTPS (the same handler, the same log, throttling
+    /// and faults): `url` absolute (its host is the `Host`), `headers` as sent.
+    pub async fn handle(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Vec<u8>,
+    ) -> Answer {
+        let mut request = axum::http::Request::builder().method(method).uri(url);
+        let uri: Option<axum::http::Uri> = url.parse().ok();
+        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host"))
+            && let Some(authority) = uri.as_ref().and_then(axum::http::Uri::authority)
+        {
+            request = request.header("host", authority.as_str());
+        }
+        for (name, value) in headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        let request = match request.body(axum::body::Body::from(body)) {
+            Ok(r) => r,
+            Err(e) => {
+                return Answer {
+                    status: 400,
+                    headers: Vec::new(),
+                    body: format!("bad request: {e}").into_bytes(),
+                };
+            }
+        };
+        let response = http::handle(self.app.clone(), request).await;
+        let (parts, body) = response.into_parts();
+        let body = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .map(|b| b.to_vec())
+            .unwrap_or_default();
+        Answer {
+            status: parts.status.as_u16(),
+            headers: parts
+                .headers
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+                .collect(),
+            body,
+        }
+    }
+
+    /// Binds, loads state (if any) and serves HTTPS in the background.
+    pub async fn start(config: Config) -> Result<Self, EmulatorError> {
+        let listen = config.listen;
+        let (identity, app) = Self::app(config)?;
+        let acceptor = tls::acceptor(&identity)?;
+        let tcp = tokio::net::TcpListener::bind(listen).await?;
+        let listener = tls::TlsListener::new(tcp, acceptor)?;
+        let addr = axum::serve::Listener::local_addr(&listener)?;
         let router_app = app.clone();
         let router = axum::Router::new()
             .fallback(move |req: axum::extract::Request| http::handle(router_app.clone(), req));

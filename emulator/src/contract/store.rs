@@ -14,10 +14,32 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> u64 {
+/// Where the emulator's clock reads tokio's instead of the system's: the epoch milliseconds and the
+/// tokio instant it started from (see [`use_tokio_clock`]).
+static TOKIO_CLOCK: std::sync::OnceLock<(u64, tokio::time::Instant)> = std::sync::OnceLock::new();
+
+fn system_ms() -> u64 {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
     now.map(|d| d.as_millis() as u64).unwrap_or_default()
+}
+
+/// From now on, every emulator in this process tells time by tokio's clock, counted from the
+/// system's time now: a runtime whose clock is paused (a simulation) then moves the emulator's
+/// operations, tokens and throttling buckets on as it advances, without waiting. Call it from
+/// inside that runtime. Once set, it stays.
+pub fn use_tokio_clock() {
+    let _ = TOKIO_CLOCK.set((system_ms(), tokio::time::Instant::now()));
+}
+
+/// Milliseconds since the Unix epoch, by the system's clock or, after [`use_tokio_clock`], tokio's.
+pub fn now_ms() -> u64 {
+    match TOKIO_CLOCK.get() {
+        Some((base, at)) => {
+            let since = tokio::time::Instant::now().saturating_duration_since(*at);
+            base + u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
+        }
+        None => system_ms(),
+    }
 }
 
 /// RFC 3339 text for an epoch-millisecond instant.

@@ -21,6 +21,7 @@ pub mod role_assignment;
 pub mod settings;
 pub mod storage;
 pub mod traffic_manager;
+pub mod transport;
 pub mod virtual_network;
 pub mod waf;
 
@@ -68,6 +69,10 @@ pub struct ArmConfig {
     /// its error is returned (exponential backoff; `None`: the Azure SDK's default of 8, within a
     /// minute). Lower it to give up sooner on a region that does not answer, as during an outage.
     pub max_retries: Option<u32>,
+    /// How requests travel: `None` (the default) is HTTPS through reqwest with the extra roots
+    /// above; another `azure_core` transport replaces it (a proxying client, a recorder, or an
+    /// in-process emulator in simulations).
+    pub transport: Option<Arc<dyn azure_core::http::HttpClient>>,
 }
 
 impl ArmConfig {
@@ -82,6 +87,7 @@ impl ArmConfig {
             sleeper: Arc::new(PreciseSleeper),
             register_providers: true,
             max_retries: None,
+            transport: None,
         }
     }
 
@@ -123,6 +129,13 @@ impl ArmConfig {
     #[must_use]
     pub fn sleeper(mut self, sleeper: Arc<dyn Sleeper>) -> Self {
         self.sleeper = sleeper;
+        self
+    }
+
+    /// See [`ArmConfig::transport`](ArmConfig#structfield.transport).
+    #[must_use]
+    pub fn transport(mut self, transport: Arc<dyn azure_core::http::HttpClient>) -> Self {
+        self.transport = Some(transport);
         self
     }
 }
@@ -177,17 +190,25 @@ impl ArmClient {
         if let Some(problem) = settings::subscription_problem(&config.subscription_id) {
             return Err(Error::Config(format!("subscription_id: {problem}")));
         }
-        let mut builder = reqwest::Client::builder();
-        for pem in &config.extra_root_certificates {
-            let cert = reqwest::Certificate::from_pem(pem.as_bytes())
-                .map_err(|e| Error::Config(format!("extra root certificate is not PEM: {e}")))?;
-            builder = builder.add_root_certificate(cert);
-        }
-        let http = builder
-            .build()
-            .map_err(|e| Error::Config(format!("http client: {e}")))?;
+        let http: Arc<dyn azure_core::http::HttpClient> = match &config.transport {
+            Some(transport) => transport.clone(),
+            None => {
+                let mut builder = reqwest::Client::builder();
+                for pem in &config.extra_root_certificates {
+                    let cert = reqwest::Certificate::from_pem(pem.as_bytes()).map_err(|e| {
+                        Error::Config(format!("extra root certificate is not PEM: {e}"))
+                    })?;
+                    builder = builder.add_root_certificate(cert);
+                }
+                Arc::new(
+                    builder
+                        .build()
+                        .map_err(|e| Error::Config(format!("http client: {e}")))?,
+                )
+            }
+        };
         let mut options = ClientOptions {
-            transport: Some(Transport::new(Arc::new(http))),
+            transport: Some(Transport::new(http)),
             ..ClientOptions::default()
         };
         if let Some(max_retries) = config.max_retries {

@@ -1,0 +1,93 @@
+//! A transport that hands each request to a function instead of the network: an ARM stand-in in
+//! this process (the emulator, in simulations and tests), after a round trip waited on the
+//! injected [`Sleeper`], so that on a paused clock the wait costs no time at all.
+
+use crate::clock::Sleeper;
+use azure_core::http::{AsyncRawResponse, Body, HttpClient, Request, StatusCode, headers::Headers};
+use futures::future::BoxFuture;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A request as the function sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exchange {
+    pub method: String,
+    /// Absolute, with its query.
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// The function's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+type Handler = dyn Fn(Exchange) -> BoxFuture<'static, Answer> + Send + Sync;
+
+/// An `azure_core` transport calling `handler` for every request, half of `round_trip` before and
+/// half after it (see [`ArmConfig::transport`](crate::ArmConfig#structfield.transport)).
+pub struct FnTransport {
+    handler: Arc<Handler>,
+    round_trip: Duration,
+    sleeper: Arc<dyn Sleeper>,
+}
+
+impl FnTransport {
+    pub fn new(
+        handler: impl Fn(Exchange) -> BoxFuture<'static, Answer> + Send + Sync + 'static,
+        round_trip: Duration,
+        sleeper: Arc<dyn Sleeper>,
+    ) -> Self {
+        Self {
+            handler: Arc::new(handler),
+            round_trip,
+            sleeper,
+        }
+    }
+}
+
+impl fmt::Debug for FnTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FnTransport")
+            .field("round_trip", &self.round_trip)
+            .finish_non_exhaustive()
+    }
+}
+
+#[async_trait::async_trait]
+impl HttpClient for FnTransport {
+    async fn execute_request(&self, request: &Request) -> azure_core::Result<AsyncRawResponse> {
+        let body = match request.body() {
+            Body::Bytes(b) => b.to_vec(),
+            #[allow(unreachable_patterns)]
+            _ => Vec::new(),
+        };
+        let exchange = Exchange {
+            method: request.method().as_str().to_owned(),
+            url: request.url().as_str().to_owned(),
+            headers: request
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.as_str().to_owned(), v.as_str().to_owned()))
+                .collect(),
+            body,
+        };
+        self.sleeper.sleep(self.round_trip / 2).await;
+        let answer = (self.handler)(exchange).await;
+        self.sleeper.sleep(self.round_trip / 2).await;
+        let mut headers = Headers::new();
+        for (name, value) in answer.headers {
+            headers.insert(name, value);
+        }
+        Ok(AsyncRawResponse::from_bytes(
+            StatusCode::from(answer.status),
+            headers,
+            answer.body,
+        ))
+    }
+}
