@@ -51,6 +51,7 @@ pub fn report(t: &Topology) -> Vec<Finding> {
         global_group(t),
         failback(t),
         registry(t),
+        registry_network(t),
         backup(t),
         state(t),
         cold_start(t),
@@ -254,6 +255,23 @@ fn registry(t: &Topology) -> Finding {
             Level::Warn,
             "no geo-replicated registry: if the registry's region fails, no cluster can pull images; add a registry block",
         )
+    }
+}
+
+fn registry_network(t: &Topology) -> Finding {
+    const CHECK: &str = "registry-network";
+    match &t.registry {
+        Some(r) if r.public_network_access => finding(
+            CHECK,
+            Level::Warn,
+            "the registry is reachable from the internet (registry.public_network_access = true): only the regions' private endpoints should reach it; push from a runner inside a VNet and turn it off",
+        ),
+        Some(_) => finding(
+            CHECK,
+            Level::Pass,
+            "the registry is reachable only through each region's private endpoint",
+        ),
+        None => finding(CHECK, Level::Pass, "no registry"),
     }
 }
 

@@ -59,13 +59,21 @@ pub(super) fn vnet(topology: &str, region: &Region) -> Value {
             address_space: AddressSpace {
                 address_prefixes: vec![region.vnet_cidr.clone()],
             },
-            subnets: vec![Subnet {
+            subnets: [
+                Some((names::AKS_SUBNET, super::subnet_cidr(&region.vnet_cidr))),
+                super::private_endpoint_subnet_cidr(&region.vnet_cidr)
+                    .map(|cidr| (names::PRIVATE_ENDPOINT_SUBNET, cidr)),
+            ]
+            .into_iter()
+            .flatten()
+            .map(|(name, cidr)| Subnet {
                 id: None,
-                name: names::AKS_SUBNET.into(),
+                name: name.into(),
                 properties: SubnetProperties {
-                    address_prefix: Some(super::subnet_cidr(&region.vnet_cidr)),
+                    address_prefix: Some(cidr),
                 },
-            }],
+            })
+            .collect(),
         },
     })
 }
@@ -456,6 +464,13 @@ pub(super) fn registry(topology: &str, settings: &RegistrySettings, home: &str) 
         },
         properties: RegistryProperties {
             admin_user_enabled: false,
+            anonymous_pull_enabled: false,
+            public_network_access: if settings.public_network_access {
+                "Enabled"
+            } else {
+                "Disabled"
+            }
+            .into(),
             zone_redundancy: zones(settings.zone_redundancy),
             login_server: None,
         },
@@ -485,6 +500,10 @@ pub(super) fn backup_account(topology: &str, backup: &Backup, home: &str) -> Val
             minimum_tls_version: "TLS1_2".into(),
             allow_blob_public_access: false,
             supports_https_traffic_only: true,
+            network_acls: Some(crate::arm::storage::NetworkAcls {
+                default_action: "Deny".into(),
+                bypass: "AzureServices".into(),
+            }),
             secondary_location: None,
         },
     })

@@ -423,4 +423,5 @@ mod global;
 mod outage;
 mod peering;
 mod pools;
+mod private_link;
 mod waf;
