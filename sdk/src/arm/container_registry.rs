@@ -35,8 +35,8 @@ pub struct Registry {
 pub struct RegistryProperties {
     /// Pulls go through Entra ID (AcrPull), never the admin user.
     pub admin_user_enabled: bool,
-    /// Pulls need an identity: never anonymous.
-    #[serde(default)]
+    /// Anonymous pull: off unless someone turned it on (the pinned api-version cannot set it).
+    #[serde(default, skip_serializing)]
     pub anonymous_pull_enabled: bool,
     /// `Disabled`: reachable only through the regions' private endpoints.
     #[serde(default = "enabled")]

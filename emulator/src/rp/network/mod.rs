@@ -3,6 +3,7 @@
 //! them); the types themselves below: virtual networks (`vnet`), subnets, peerings, public IPs.
 
 pub mod peering;
+pub mod private_endpoint;
 pub mod public_ip;
 pub mod subnet;
 pub mod vnet;
@@ -105,6 +106,7 @@ pub(crate) fn subnet_user(state: &State, subnet_id: &str) -> Option<String> {
             _ => false,
         })
         .map(|r| r.id.clone())
+        .or_else(|| private_endpoint::subnet_users(state, subnet_id))
 }
 
 /// What Azure refuses of a write that replaces a VNet's subnets `old` with `new`: dropping a subnet
