@@ -13,7 +13,6 @@ use crate::contract::profile::{self, Profile};
 use crate::contract::request::{Ctx, Resp};
 use crate::contract::resource::require_group;
 use crate::contract::store::{Kind, Resource, State};
-use crate::rp::network::etag;
 use serde_json::{Value, json};
 
 pub const ZONE_TYPE: &str = "Microsoft.Network/privateDnsZones";
@@ -21,6 +20,11 @@ const LINK_TYPE: &str = "Microsoft.Network/privateDnsZones/virtualNetworkLinks";
 const A_TYPE: &str = "Microsoft.Network/privateDnsZones/A";
 /// The TTL Azure gives the records a private endpoint's zone group writes (guess: the portal shows 10).
 pub const ENDPOINT_RECORD_TTL: u64 = 10;
+
+/// A weak etag, as the Network RP's (private DNS is served by it).
+fn etag() -> String {
+    format!("W/\"{}\"", uuid::Uuid::new_v4())
+}
 
 fn global(body: &Value) -> Result<(), ArmError> {
     match body["location"].as_str() {

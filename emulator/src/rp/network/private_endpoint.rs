@@ -495,17 +495,3 @@ pub fn zone_group(
     let at = At::new(ctx.state, rg, id, name, Some(parent));
     crud::serve(ctx, &at, &ZoneGroup)
 }
-
-/// The private endpoints whose addresses sit in `subnet_id` (a subnet in use cannot go).
-pub(crate) fn subnet_users(state: &State, subnet_id: &str) -> Option<String> {
-    state
-        .resources
-        .values()
-        .find(|r| {
-            r.kind == Kind::PrivateEndpoint
-                && r.body["properties"]["subnet"]["id"]
-                    .as_str()
-                    .is_some_and(|s| s.eq_ignore_ascii_case(subnet_id))
-        })
-        .map(|r| r.id.clone())
-}
