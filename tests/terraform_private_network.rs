@@ -4,7 +4,7 @@
 //! A records written there, so that each region's VNet resolves the registry (login server and its
 //! own data endpoint) and the backup blobs to its OWN endpoint; the registry closed to the internet
 //! and the storage denying by default. A second plan changes nothing; a region removed leaves nothing
-//! of its private path behind; `registry { public_network_access = true }` is warned of.
+//! of its private path behind (a cold one added first has its own at once); `registry { public_network_access = true }` is warned of.
 
 mod support;
 
@@ -19,10 +19,10 @@ fn config(regions: &[(&str, &str)], registry: &str) -> String {
     let blocks: String = regions
         .iter()
         .map(|(r, cidr)| {
-            let role = if *r == "eastus" {
-                "role = \"primary\""
-            } else {
-                "mode = \"warm\""
+            let role = match *r {
+                "eastus" => "role = \"primary\"",
+                "centralus" => "mode = \"cold\"",
+                _ => "mode = \"warm\"",
             };
             format!("  region \"{r}\" {{\n    vnet_cidr = \"{cidr}\"\n    {role}\n  }}\n")
         })
@@ -162,22 +162,40 @@ async fn private_network(tf: &Path, version: &str) {
         plan.all()
     );
 
-    // West US leaves: its endpoints, zones and links go with its group, nothing is left behind.
-    h.config(&config(&BOTH[..1], ""));
+    // A third region, cold: it gets its own endpoints and zones at once.
+    let three = [BOTH[0], BOTH[1], ("centralus", "10.3.0.0/16")];
+    h.config(&config(&three, ""));
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let central = arm
+        .get(&endpoint("centralus", "registry"), NET)
+        .await
+        .expect("read")
+        .expect("a cold region's endpoint");
+    let central_login = address_of(&central, &format!("{registry}.azurecr.io"));
+    assert!(central_login.starts_with("10.3.255."), "{central_login}");
+    assert_eq!(
+        h.emulator
+            .resolve(&vnet("centralus"), &format!("{registry}.azurecr.io")),
+        Some(vec![central_login])
+    );
+    // Central US leaves: its endpoints, zones and links go with its group, nothing is left behind.
+    h.config(&config(&BOTH, ""));
     h.tf_ok(&["apply", "-auto-approve"]).await;
     let left: Vec<String> = h
         .emulator
         .resource_ids()
         .into_iter()
-        .filter(|id| id.to_ascii_lowercase().contains("westus") && !id.contains("/replications/"))
+        .filter(|id| id.to_ascii_lowercase().contains("centralus"))
         .collect();
     assert!(left.is_empty(), "orphans: {left:#?}");
-    assert_eq!(
-        h.emulator
-            .resolve(&vnet("eastus"), &format!("{registry}.azurecr.io")),
-        Some(vec![seen[0].clone()]),
-        "East US still resolves to its own endpoint"
-    );
+    for (i, region) in ["eastus", "westus"].into_iter().enumerate() {
+        assert_eq!(
+            h.emulator
+                .resolve(&vnet(region), &format!("{registry}.azurecr.io")),
+            Some(vec![seen[i].clone()]),
+            "{region} still resolves to its own endpoint"
+        );
+    }
     assert_eq!(h.plan_code().await.0, 0, "converged");
     h.tf_ok(&["destroy", "-auto-approve"]).await;
 }

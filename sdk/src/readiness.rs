@@ -569,6 +569,16 @@ mod tests {
         let mut t = good();
         t.registry = None;
         assert_eq!(level(&t, "registry-replication"), Level::Warn);
+        assert_eq!(level(&good(), "registry-network"), Level::Pass);
+        let mut t = good();
+        if let Some(r) = t.registry.as_mut() {
+            r.public_network_access = true;
+        }
+        assert_eq!(
+            level(&t, "registry-network"),
+            Level::Warn,
+            "a registry open to the internet"
+        );
         let mut t = good();
         t.backup = Some(crate::model::Backup {
             redundancy: crate::model::StorageRedundancy::Gzrs,
