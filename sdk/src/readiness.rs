@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 mod access;
+mod network;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Level {
@@ -51,7 +52,7 @@ pub fn report(t: &Topology) -> Vec<Finding> {
         global_group(t),
         failback(t),
         registry(t),
-        registry_network(t),
+        network::registry_network(t),
         backup(t),
         state(t),
         cold_start(t),
@@ -255,23 +256,6 @@ fn registry(t: &Topology) -> Finding {
             Level::Warn,
             "no geo-replicated registry: if the registry's region fails, no cluster can pull images; add a registry block",
         )
-    }
-}
-
-fn registry_network(t: &Topology) -> Finding {
-    const CHECK: &str = "registry-network";
-    match &t.registry {
-        Some(r) if r.public_network_access => finding(
-            CHECK,
-            Level::Warn,
-            "the registry is reachable from the internet (registry.public_network_access = true): only the regions' private endpoints should reach it; push from a runner inside a VNet and turn it off",
-        ),
-        Some(_) => finding(
-            CHECK,
-            Level::Pass,
-            "the registry is reachable only through each region's private endpoint",
-        ),
-        None => finding(CHECK, Level::Pass, "no registry"),
     }
 }
 
@@ -569,16 +553,6 @@ mod tests {
         let mut t = good();
         t.registry = None;
         assert_eq!(level(&t, "registry-replication"), Level::Warn);
-        assert_eq!(level(&good(), "registry-network"), Level::Pass);
-        let mut t = good();
-        if let Some(r) = t.registry.as_mut() {
-            r.public_network_access = true;
-        }
-        assert_eq!(
-            level(&t, "registry-network"),
-            Level::Warn,
-            "a registry open to the internet"
-        );
         let mut t = good();
         t.backup = Some(crate::model::Backup {
             redundancy: crate::model::StorageRedundancy::Gzrs,

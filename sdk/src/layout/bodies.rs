@@ -24,9 +24,7 @@ use crate::arm::traffic_manager::{
     CustomHeader, DnsConfig, ENDPOINT_TYPE, Endpoint, EndpointProperties, MonitorConfig,
     NESTED_ENDPOINT_TYPE, Profile, ProfileProperties, StatusCodeRange,
 };
-use crate::arm::virtual_network::{
-    AddressSpace, Subnet, SubnetProperties, VirtualNetwork, VirtualNetworkProperties,
-};
+use crate::arm::virtual_network::{AddressSpace, VirtualNetwork, VirtualNetworkProperties};
 use crate::arm::waf as arm_waf;
 use crate::model::Registry as RegistrySettings;
 use crate::model::{Autoscale, Backup, ClusterAccess, FrontDoor, NodePool, Waf};
@@ -59,21 +57,7 @@ pub(super) fn vnet(topology: &str, region: &Region) -> Value {
             address_space: AddressSpace {
                 address_prefixes: vec![region.vnet_cidr.clone()],
             },
-            subnets: [
-                Some((names::AKS_SUBNET, super::subnet_cidr(&region.vnet_cidr))),
-                super::private_endpoint_subnet_cidr(&region.vnet_cidr)
-                    .map(|cidr| (names::PRIVATE_ENDPOINT_SUBNET, cidr)),
-            ]
-            .into_iter()
-            .flatten()
-            .map(|(name, cidr)| Subnet {
-                id: None,
-                name: name.into(),
-                properties: SubnetProperties {
-                    address_prefix: Some(cidr),
-                },
-            })
-            .collect(),
+            subnets: super::private_link::subnets(&region.vnet_cidr),
         },
     })
 }
@@ -465,12 +449,7 @@ pub(super) fn registry(topology: &str, settings: &RegistrySettings, home: &str) 
         properties: RegistryProperties {
             admin_user_enabled: false,
             anonymous_pull_enabled: false,
-            public_network_access: if settings.public_network_access {
-                "Enabled"
-            } else {
-                "Disabled"
-            }
-            .into(),
+            public_network_access: super::private_link::registry_access(settings),
             zone_redundancy: zones(settings.zone_redundancy),
             login_server: None,
         },
@@ -500,10 +479,7 @@ pub(super) fn backup_account(topology: &str, backup: &Backup, home: &str) -> Val
             minimum_tls_version: "TLS1_2".into(),
             allow_blob_public_access: false,
             supports_https_traffic_only: true,
-            network_acls: Some(crate::arm::storage::NetworkAcls {
-                default_action: "Deny".into(),
-                bypass: "AzureServices".into(),
-            }),
+            network_acls: Some(super::private_link::deny_by_default()),
             secondary_location: None,
         },
     })

@@ -14,6 +14,8 @@ use crate::arm::private_endpoint::{
     PrivateEndpoint, PrivateEndpointProperties, ServiceConnection, ServiceConnectionProperties,
     SubResource, ZoneConfig, ZoneConfigProperties, ZoneGroup, ZoneGroupProperties,
 };
+use crate::arm::storage::NetworkAcls;
+use crate::arm::virtual_network::{Subnet, SubnetProperties};
 use crate::model::Topology;
 use crate::names;
 use serde_json::Value;
@@ -34,6 +36,42 @@ pub fn private_endpoint_subnet_cidr(vnet_cidr: &str) -> Option<String> {
         .ok()?
         .last()
         .map(|s| s.to_string())
+}
+
+/// A region's subnets: the AKS subnet (the first half of the VNet) and the private-endpoint subnet.
+pub(super) fn subnets(vnet_cidr: &str) -> Vec<Subnet> {
+    [
+        Some((names::AKS_SUBNET, super::subnet_cidr(vnet_cidr))),
+        private_endpoint_subnet_cidr(vnet_cidr).map(|cidr| (names::PRIVATE_ENDPOINT_SUBNET, cidr)),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|(name, cidr)| Subnet {
+        id: None,
+        name: name.into(),
+        properties: SubnetProperties {
+            address_prefix: Some(cidr),
+        },
+    })
+    .collect()
+}
+
+/// The registry's `publicNetworkAccess`: `Disabled` unless the topology opts out.
+pub(super) fn registry_access(settings: &crate::model::Registry) -> String {
+    if settings.public_network_access {
+        "Enabled".into()
+    } else {
+        "Disabled".into()
+    }
+}
+
+/// The backup account's network rules: nothing gets in but the private endpoints and Azure's
+/// trusted services (Azure Backup among them).
+pub(super) fn deny_by_default() -> NetworkAcls {
+    NetworkAcls {
+        default_action: "Deny".into(),
+        bypass: "AzureServices".into(),
+    }
 }
 
 /// The services the topology reaches privately: the registry and the backup storage, where they exist.
