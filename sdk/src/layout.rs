@@ -5,10 +5,12 @@
 mod bodies;
 mod geo;
 mod key;
+mod private_link;
 
 pub use bodies::{priorities, priorities_of};
 pub use geo::{Area, areas, nested_area_of};
-pub use key::ResourceKey;
+pub use key::{PrivateService, ResourceKey};
+pub use private_link::{PRIVATE_ENDPOINT_PREFIX, private_endpoint_subnet_cidr};
 
 use crate::arm::role_assignment;
 use crate::model::Topology;
@@ -295,6 +297,16 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
                 vec![ResourceKey::StorageAccount],
                 vec![],
             );
+        }
+    }
+    if let Some(home) = global_location(topology) {
+        let replicas: Vec<ResourceKey> = regions
+            .iter()
+            .filter(|r| topology.registry.is_some() && r.name != home)
+            .map(|r| ResourceKey::Replication(r.name.clone()))
+            .collect();
+        for (key, body, deps) in private_link::parts(topology, subscription, &replicas) {
+            push(key, body, deps, vec![]);
         }
     }
     if let Some(fd) = &topology.front_door {

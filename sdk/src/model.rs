@@ -477,6 +477,10 @@ impl TrafficManager {
 pub struct Registry {
     /// Spread the registry and its replicas over availability zones.
     pub zone_redundancy: bool,
+    /// Leave the registry reachable from the internet (for a pipeline that pushes from outside the
+    /// topology's VNets). Off by default: only the regions' private endpoints reach it.
+    #[serde(default)]
+    pub public_network_access: bool,
 }
 
 /// How backup storage is replicated: always to the home region's Azure pair, which Azure chooses.

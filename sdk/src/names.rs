@@ -31,6 +31,21 @@ pub const GLOBAL: &str = "global";
 /// The subnet the cluster's nodes use.
 pub const AKS_SUBNET: &str = "aks";
 
+/// The subnet the region's private endpoints take their addresses from.
+pub const PRIVATE_ENDPOINT_SUBNET: &str = "private-endpoints";
+/// The name of every private endpoint's DNS zone group (Azure's own convention).
+pub const PRIVATE_DNS_ZONE_GROUP: &str = "default";
+
+/// A region's private endpoint to a global service (`registry` or `blob`).
+pub fn private_endpoint(topology: &str, region: &str, service: &str) -> String {
+    format!("pe-{topology}-{region}-{service}")
+}
+
+/// The link of a region's private DNS zone to the region's VNet: named after the VNet.
+pub fn private_dns_link(topology: &str, region: &str) -> String {
+    virtual_network(topology, region)
+}
+
 pub fn resource_group(topology: &str, region: &str) -> String {
     format!("rg-{topology}-{region}")
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 mod access;
+mod network;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Level {
@@ -51,6 +52,7 @@ pub fn report(t: &Topology) -> Vec<Finding> {
         global_group(t),
         failback(t),
         registry(t),
+        network::registry_network(t),
         backup(t),
         state(t),
         cold_start(t),

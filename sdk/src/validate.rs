@@ -395,7 +395,7 @@ fn validate_cidr(region: &str, cidr: &str, out: &mut Vec<Diagnostic>) -> Option<
         return None;
     }
     if !(8..=24).contains(&net.prefix_len()) {
-        out.push(Diagnostic::error(path, "Address space too small or too large", format!("\"{cidr}\" is a /{}; a cluster VNet needs a prefix from /8 to /24 (a /16 is typical)", net.prefix_len())));
+        out.push(Diagnostic::error(path, "Address space too small or too large", format!("\"{cidr}\" is a /{}; a cluster VNet needs a prefix from /8 to /24 (a /16 is typical): the AKS subnet takes its first half, the private endpoints' subnet its last /26", net.prefix_len())));
         return None;
     }
     Some(net)

@@ -35,9 +35,20 @@ pub struct Registry {
 pub struct RegistryProperties {
     /// Pulls go through Entra ID (AcrPull), never the admin user.
     pub admin_user_enabled: bool,
+    /// Anonymous pull: off unless someone turned it on (the pinned api-version cannot set it).
+    #[serde(default, skip_serializing)]
+    pub anonymous_pull_enabled: bool,
+    /// `Disabled`: reachable only through the regions' private endpoints.
+    #[serde(default = "enabled")]
+    pub public_network_access: String,
     pub zone_redundancy: String,
     #[serde(default, skip_serializing)]
     pub login_server: Option<String>,
+}
+
+/// What Azure reports when the property is absent (its default).
+fn enabled() -> String {
+    "Enabled".to_owned()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

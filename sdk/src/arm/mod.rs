@@ -14,6 +14,8 @@ mod lro;
 pub mod managed_cluster;
 mod pacing;
 pub mod peering;
+pub mod private_dns;
+pub mod private_endpoint;
 pub mod public_ip;
 mod registration;
 pub mod resource_group;

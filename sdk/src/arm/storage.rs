@@ -38,9 +38,21 @@ pub struct StorageAccountProperties {
     pub minimum_tls_version: String,
     pub allow_blob_public_access: bool,
     pub supports_https_traffic_only: bool,
+    /// Deny by default: the blobs are reached through the regions' private endpoints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_acls: Option<NetworkAcls>,
     /// Where Azure replicates a geo-redundant account: the primary's paired region, chosen by Azure.
     #[serde(default, skip_serializing)]
     pub secondary_location: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkAcls {
+    /// `Deny` or `Allow`.
+    pub default_action: String,
+    /// Who passes anyway: `AzureServices` lets trusted Azure services (Backup among them) in.
+    pub bypass: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,8 +2,9 @@
 //! ARM id, api-version, resource group and the name a plan shows.
 
 use crate::arm::{
-    container_registry, front_door, log_analytics, managed_cluster, peering, public_ip,
-    resource_group, role_assignment, storage, traffic_manager, virtual_network, waf,
+    container_registry, front_door, log_analytics, managed_cluster, peering, private_dns,
+    private_endpoint, public_ip, resource_group, role_assignment, storage, traffic_manager,
+    virtual_network, waf,
 };
 use crate::names;
 use serde::{Deserialize, Serialize};
@@ -63,6 +64,74 @@ pub enum ResourceKey {
     /// Front Door's WAF: the policy in the global group, and the profile's security policy using it.
     WafPolicy,
     FrontDoorSecurityPolicy,
+    /// A region's private endpoint to a global service, in the region's group and the region's
+    /// private-endpoint subnet.
+    PrivateEndpoint {
+        region: String,
+        service: PrivateService,
+    },
+    /// The endpoint's DNS zone group: Azure writes the endpoint's A records into the region's zone.
+    PrivateDnsZoneGroup {
+        region: String,
+        service: PrivateService,
+    },
+    /// The region's own `privatelink` zone for the service, in the region's group (one zone per
+    /// region, each resolving to the region's own endpoint: docs/security.md, Networks).
+    PrivateDnsZone {
+        region: String,
+        service: PrivateService,
+    },
+    /// The link of the region's zone to the region's VNet.
+    PrivateDnsLink {
+        region: String,
+        service: PrivateService,
+    },
+}
+
+/// A global service the regions reach through private endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum PrivateService {
+    /// The container registry (login server and every replica's data endpoint).
+    Registry,
+    /// The backup storage account's blob service.
+    Blob,
+}
+
+impl PrivateService {
+    pub const ALL: [PrivateService; 2] = [PrivateService::Registry, PrivateService::Blob];
+
+    /// The target's sub-resource the endpoint connects to (`groupIds`).
+    pub fn group_id(self) -> &'static str {
+        match self {
+            PrivateService::Registry => "registry",
+            PrivateService::Blob => "blob",
+        }
+    }
+
+    /// The private DNS zone Azure recommends for the sub-resource.
+    pub fn zone(self) -> &'static str {
+        match self {
+            PrivateService::Registry => "privatelink.azurecr.io",
+            PrivateService::Blob => "privatelink.blob.core.windows.net",
+        }
+    }
+
+    /// The global resource the endpoint reaches.
+    pub fn target(self) -> ResourceKey {
+        match self {
+            PrivateService::Registry => ResourceKey::Registry,
+            PrivateService::Blob => ResourceKey::StorageAccount,
+        }
+    }
+}
+
+impl fmt::Display for PrivateService {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PrivateService::Registry => "registry",
+            PrivateService::Blob => "backup blob",
+        })
+    }
 }
 
 impl ResourceKey {
@@ -92,6 +161,12 @@ impl ResourceKey {
             | ResourceKey::FrontDoorRoute
             | ResourceKey::FrontDoorSecurityPolicy => front_door::API_VERSION,
             ResourceKey::WafPolicy => waf::API_VERSION,
+            ResourceKey::PrivateEndpoint { .. } | ResourceKey::PrivateDnsZoneGroup { .. } => {
+                private_endpoint::API_VERSION
+            }
+            ResourceKey::PrivateDnsZone { .. } | ResourceKey::PrivateDnsLink { .. } => {
+                private_dns::API_VERSION
+            }
         }
     }
 
@@ -111,7 +186,11 @@ impl ResourceKey {
             | ResourceKey::FrontDoorOrigin(r)
             | ResourceKey::Peering { from: r, .. }
             | ResourceKey::ClusterAdmin { region: r, .. }
-            | ResourceKey::NodePool { region: r, .. } => r,
+            | ResourceKey::NodePool { region: r, .. }
+            | ResourceKey::PrivateEndpoint { region: r, .. }
+            | ResourceKey::PrivateDnsZoneGroup { region: r, .. }
+            | ResourceKey::PrivateDnsZone { region: r, .. }
+            | ResourceKey::PrivateDnsLink { region: r, .. } => r,
             ResourceKey::TrafficManagerProfile
             | ResourceKey::TrafficManagerChild(_)
             | ResourceKey::Registry
@@ -274,6 +353,28 @@ impl ResourceKey {
             ResourceKey::Replication(region) => {
                 container_registry::replication_id(&registry(), region)
             }
+            ResourceKey::PrivateEndpoint { region, service } => private_endpoint::id(
+                subscription,
+                &rg(region),
+                &names::private_endpoint(topology, region, service.group_id()),
+            ),
+            ResourceKey::PrivateDnsZoneGroup { region, service } => {
+                private_endpoint::zone_group_id(
+                    &ResourceKey::PrivateEndpoint {
+                        region: region.clone(),
+                        service: *service,
+                    }
+                    .id(subscription, topology),
+                    names::PRIVATE_DNS_ZONE_GROUP,
+                )
+            }
+            ResourceKey::PrivateDnsZone { region, service } => {
+                private_dns::zone_id(subscription, &rg(region), service.zone())
+            }
+            ResourceKey::PrivateDnsLink { region, service } => private_dns::link_id(
+                &private_dns::zone_id(subscription, &rg(region), service.zone()),
+                &names::private_dns_link(topology, region),
+            ),
             ResourceKey::RegistryPull(region) => {
                 let scope = registry();
                 let name = role_assignment::name(
@@ -316,6 +417,18 @@ impl fmt::Display for ResourceKey {
             ResourceKey::FrontDoorRoute => write!(f, "Front Door route"),
             ResourceKey::WafPolicy => write!(f, "WAF policy"),
             ResourceKey::FrontDoorSecurityPolicy => write!(f, "Front Door security policy"),
+            ResourceKey::PrivateEndpoint { region, service } => {
+                write!(f, "{service} private endpoint ({region})")
+            }
+            ResourceKey::PrivateDnsZoneGroup { region, service } => {
+                write!(f, "{service} private endpoint DNS records ({region})")
+            }
+            ResourceKey::PrivateDnsZone { region, service } => {
+                write!(f, "{service} private DNS zone ({region})")
+            }
+            ResourceKey::PrivateDnsLink { region, service } => {
+                write!(f, "{service} private DNS zone link ({region})")
+            }
         }
     }
 }
