@@ -22,6 +22,7 @@ use serde_json::Value;
 pub struct Binding {
     /// JSON pointer into this resource's body.
     pub target: String,
+    /// The resource the value is read from.
     pub source: ResourceKey,
     /// JSON pointer into the source resource as ARM reports it.
     pub source_pointer: String,
@@ -30,10 +31,15 @@ pub struct Binding {
 /// A resource as the topology wants it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DesiredResource {
+    /// Which resource of the topology this is.
     pub key: ResourceKey,
+    /// Its ARM resource ID, derived from the topology's names.
     pub id: String,
+    /// The body the topology wants, as sent on PUT (bindings not yet filled in).
     pub body: Value,
+    /// The resources that must exist before this one is written.
     pub depends_on: Vec<ResourceKey>,
+    /// The values the body takes from other resources once they exist.
     pub bindings: Vec<Binding>,
 }
 

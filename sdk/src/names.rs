@@ -46,14 +46,17 @@ pub fn private_dns_link(topology: &str, region: &str) -> String {
     virtual_network(topology, region)
 }
 
+/// The resource group of a region (or of the global resources, with `region` = `global`).
 pub fn resource_group(topology: &str, region: &str) -> String {
     format!("rg-{topology}-{region}")
 }
 
+/// The region's VNet.
 pub fn virtual_network(topology: &str, region: &str) -> String {
     format!("vnet-{topology}-{region}")
 }
 
+/// The region's AKS cluster.
 pub fn cluster(topology: &str, region: &str) -> String {
     format!("aks-{topology}-{region}")
 }
@@ -63,6 +66,7 @@ pub fn log_workspace(topology: &str, region: &str) -> String {
     format!("log-{topology}-{region}")
 }
 
+/// The cluster's DNS prefix, which its API server's FQDN starts with (`<prefix>-<hash>.hcp.<region>.azmk8s.io`).
 pub fn dns_prefix(topology: &str, region: &str) -> String {
     format!("{topology}-{region}")
 }
@@ -113,6 +117,7 @@ pub fn backup_container(region: &str) -> String {
     format!("backup-{region}")
 }
 
+/// The Front Door profile.
 pub fn front_door(topology: &str) -> String {
     format!("fd-{topology}")
 }
@@ -129,6 +134,7 @@ pub fn waf_policy(topology: &str) -> String {
     format!("bcdr{}waf", topology.replace('-', ""))
 }
 
+/// The Traffic Manager profile.
 pub fn traffic_manager(topology: &str) -> String {
     format!("tm-{topology}")
 }
@@ -143,6 +149,7 @@ pub fn traffic_manager_area_dns(parent_dns: &str, area: &str) -> String {
     format!("{parent_dns}-{area}")
 }
 
+/// The peering from one region's VNet to another's, in the `from` VNet.
 pub fn peering(from: &str, to: &str) -> String {
     format!("peer-{from}-to-{to}")
 }

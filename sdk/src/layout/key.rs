@@ -16,9 +16,11 @@ use std::fmt;
 pub enum ResourceKey {
     /// A region's resource group, or the global one (`region == "global"`).
     ResourceGroup(String),
+    /// The region's VNet (the AKS subnet and the private-endpoint subnet inside).
     VirtualNetwork(String),
     /// The static Standard public IP the region's ingress uses.
     PublicIp(String),
+    /// The region's AKS cluster.
     ManagedCluster(String),
     /// The node OS maintenance window of a region's cluster (a `maintenanceConfigurations` child).
     MaintenanceWindow(String),
@@ -26,7 +28,9 @@ pub enum ResourceKey {
     LogWorkspace(String),
     /// A user node pool of a region's cluster.
     NodePool {
+        /// The region whose cluster has the pool.
         region: String,
+        /// The pool's name.
         pool: String,
     },
     /// Network Contributor for the region's cluster identity on the region's group (to use the IP).
@@ -34,11 +38,16 @@ pub enum ResourceKey {
     /// Azure Kubernetes Service RBAC Cluster Admin for an admin group (its object id) on the
     /// region's cluster.
     ClusterAdmin {
+        /// The region whose cluster the role is on.
         region: String,
+        /// The admin group's Entra ID object ID.
         group: String,
     },
+    /// One direction of the global VNet peering between two regions: `from`'s VNet to `to`'s.
     Peering {
+        /// The region whose VNet holds the peering.
         from: String,
+        /// The region whose VNet it peers with.
         to: String,
     },
     /// The Traffic Manager profile with one endpoint per region, written in one PUT so that priority
@@ -50,40 +59,56 @@ pub enum ResourceKey {
     /// The Premium registry in the global group, its replica in a region, the pull role of a region's
     /// kubelet identity on it.
     Registry,
+    /// The registry's geo-replication in a region.
     Replication(String),
+    /// AcrPull on the registry for the region's kubelet identity.
     RegistryPull(String),
     /// Geo-redundant backup storage in the global group, and a region's blob container in it.
     StorageAccount,
+    /// The region's blob container in the backup storage account.
     BackupContainer(String),
     /// Front Door: the profile, its endpoint, the origin group, a region's origin, the route.
     FrontDoorProfile,
+    /// Front Door's endpoint (the `*.azurefd.net` host).
     FrontDoorEndpoint,
+    /// Front Door's origin group, with its health probe.
     FrontDoorOriginGroup,
+    /// The region's origin (its ingress IP's DNS name) in the origin group.
     FrontDoorOrigin(String),
+    /// Front Door's route: every path on the endpoint to the origin group.
     FrontDoorRoute,
     /// Front Door's WAF: the policy in the global group, and the profile's security policy using it.
     WafPolicy,
+    /// Front Door's security policy attaching the WAF policy to the endpoint.
     FrontDoorSecurityPolicy,
     /// A region's private endpoint to a global service, in the region's group and the region's
     /// private-endpoint subnet.
     PrivateEndpoint {
+        /// The region holding the endpoint.
         region: String,
+        /// The service it reaches.
         service: PrivateService,
     },
     /// The endpoint's DNS zone group: Azure writes the endpoint's A records into the region's zone.
     PrivateDnsZoneGroup {
+        /// The region of the endpoint.
         region: String,
+        /// The service the endpoint reaches.
         service: PrivateService,
     },
     /// The region's own `privatelink` zone for the service, in the region's group (one zone per
     /// region, each resolving to the region's own endpoint: docs/security.md, Networks).
     PrivateDnsZone {
+        /// The region the zone belongs to.
         region: String,
+        /// The service the zone resolves.
         service: PrivateService,
     },
     /// The link of the region's zone to the region's VNet.
     PrivateDnsLink {
+        /// The region whose VNet is linked.
         region: String,
+        /// The service whose zone it is.
         service: PrivateService,
     },
 }
@@ -98,6 +123,7 @@ pub enum PrivateService {
 }
 
 impl PrivateService {
+    /// Both services, the registry first.
     pub const ALL: [PrivateService; 2] = [PrivateService::Registry, PrivateService::Blob];
 
     /// The target's sub-resource the endpoint connects to (`groupIds`).
@@ -135,6 +161,7 @@ impl fmt::Display for PrivateService {
 }
 
 impl ResourceKey {
+    /// The ARM api-version the resource is read and written with.
     pub fn api_version(&self) -> &'static str {
         match self {
             ResourceKey::ResourceGroup(_) => resource_group::API_VERSION,
