@@ -22,6 +22,8 @@ fn api_version(type_: &str) -> Option<&'static str> {
         "microsoft.containerservice/managedclusters" => managed_cluster::API_VERSION,
         "microsoft.network/virtualnetworks" => virtual_network::API_VERSION,
         "microsoft.network/publicipaddresses" => public_ip::API_VERSION,
+        "microsoft.network/privateendpoints" => private_endpoint::API_VERSION,
+        "microsoft.network/privatednszones" => private_dns::API_VERSION,
         "microsoft.network/trafficmanagerprofiles" => traffic_manager::API_VERSION,
         "microsoft.network/frontdoorwebapplicationfirewallpolicies" => waf::API_VERSION,
         "microsoft.containerregistry/registries" => container_registry::API_VERSION,

@@ -200,6 +200,15 @@ impl Emulator {
         state.resources.values().map(|r| r.id.clone()).collect()
     }
 
+    /// What Azure DNS (168.63.129.16) answers a machine in the VNet `vnet_id` for `fqdn` from the
+    /// private DNS zones linked to that VNet: the A record's addresses, or `None` when no linked zone
+    /// holds the name (a real resolver would then answer from public DNS).
+    pub fn resolve(&self, vnet_id: &str, fqdn: &str) -> Option<Vec<String>> {
+        let mut state = lock(&self.app.state);
+        rp::settle(&mut state, store::now_ms());
+        rp::private_dns::resolve(&state, vnet_id, fqdn)
+    }
+
     /// A bearer token this emulator accepts for an hour, as a signed-in Azure CLI would hand out
     /// (`az account get-access-token`); for tests of credentials that do not talk to Entra themselves.
     pub fn issue_token(&self) -> String {

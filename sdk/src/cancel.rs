@@ -15,12 +15,14 @@ pub struct Canceller(watch::Sender<bool>);
 #[derive(Debug, Clone)]
 pub struct CancelSignal(Vec<watch::Receiver<bool>>);
 
+/// A new canceller and the signal it fires.
 pub fn cancellation() -> (Canceller, CancelSignal) {
     let (tx, rx) = watch::channel(false);
     (Canceller(tx), CancelSignal(vec![rx]))
 }
 
 impl Canceller {
+    /// Fires every signal watching this canceller; a second call does nothing more.
     pub fn cancel(&self) {
         let _ = self.0.send(true);
     }
@@ -40,6 +42,7 @@ impl CancelSignal {
         Self(watched)
     }
 
+    /// Whether any canceller it watches has fired.
     pub fn is_cancelled(&self) -> bool {
         self.0.iter().any(|rx| *rx.borrow())
     }

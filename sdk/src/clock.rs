@@ -5,8 +5,10 @@
 use std::fmt::Debug;
 use std::time::{Duration, Instant};
 
+/// How the SDK waits: polls, backoff and pacing all sleep through one, so tests can control time.
 #[async_trait::async_trait]
 pub trait Sleeper: Send + Sync + Debug {
+    /// Waits `duration` (on this sleeper's clock).
     async fn sleep(&self, duration: Duration);
 
     /// The time on this sleeper's clock (the system's monotonic clock unless the sleeper keeps its own).

@@ -20,30 +20,51 @@ pub use crate::cancel::{CancelSignal, Canceller, cancellation};
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Event<'a> {
+    /// An operation was sent to ARM.
     Started {
+        /// The operation's index in the plan.
         index: usize,
+        /// The operation.
         op: &'a PlannedOperation,
     },
+    /// An attempt failed with a retryable error; the operation is sent again after `wait`.
     Retrying {
+        /// The operation's index in the plan.
         index: usize,
+        /// The operation.
         op: &'a PlannedOperation,
+        /// What the failed attempt met.
         error: &'a Error,
+        /// How many attempts have failed so far (1 after the first).
         attempt: u32,
+        /// How long the engine waits before the next attempt.
         wait: Duration,
     },
+    /// The operation succeeded (for a long-running one, once ARM reported it done).
     Finished {
+        /// The operation's index in the plan.
         index: usize,
+        /// The operation.
         op: &'a PlannedOperation,
+        /// How long it took, retries included.
         elapsed: Duration,
     },
+    /// The operation failed for good: not retryable, or out of attempts.
     Failed {
+        /// The operation's index in the plan.
         index: usize,
+        /// The operation.
         op: &'a PlannedOperation,
+        /// Why it failed.
         error: &'a Error,
+        /// How long it took, retries included.
         elapsed: Duration,
     },
+    /// The operation was not started because one it depends on failed, was skipped or was interrupted.
     Skipped {
+        /// The operation's index in the plan.
         index: usize,
+        /// The operation.
         op: &'a PlannedOperation,
     },
 }
@@ -54,6 +75,7 @@ pub enum Event<'a> {
 pub enum Outcome {
     /// Done; for creates and updates, the resource as ARM reports it afterwards.
     Done(Option<Value>),
+    /// Failed for good: the error of its last attempt.
     Failed(Error),
     /// Not started because a dependency failed or the apply was cancelled.
     Skipped,
@@ -64,12 +86,16 @@ pub enum Outcome {
 /// Every operation's outcome, by plan index, with timings.
 #[derive(Debug)]
 pub struct Report {
+    /// How each operation ended, by plan index.
     pub outcomes: Vec<Outcome>,
+    /// How long each operation ran, by plan index; `None` for those never sent (no-ops included).
     pub elapsed: Vec<Option<Duration>>,
+    /// Whether the apply was cancelled before every operation ended.
     pub cancelled: bool,
 }
 
 impl Report {
+    /// Whether every operation is done and the apply was not cancelled.
     pub fn is_success(&self) -> bool {
         !self.cancelled && self.outcomes.iter().all(|o| matches!(o, Outcome::Done(_)))
     }
@@ -87,6 +113,7 @@ impl Report {
 #[derive(Debug, Clone, Copy, Default)]
 #[non_exhaustive]
 pub struct Options {
+    /// How failed operations are retried.
     pub retry: RetryPolicy,
     /// At most this many operations at once; 0 for no limit (the default: each starts when it can).
     pub max_concurrency: usize,
@@ -95,8 +122,11 @@ pub struct Options {
 /// Retry policy for operations (on top of the pipeline's own HTTP retries).
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {
+    /// Attempts per operation, the first included (6 by default).
     pub max_attempts: u32,
+    /// The wait before the second attempt (2 s by default), doubled for each later one, with jitter.
     pub base_delay: Duration,
+    /// The longest wait between two attempts (60 s by default).
     pub max_delay: Duration,
 }
 

@@ -2,6 +2,7 @@
 
 use crate::validate::Diagnostic;
 
+/// Everything that can go wrong between a topology and ARM: validation, ARM's refusals, failed operations, the network, tokens, settings, cancellation.
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -11,18 +12,27 @@ pub enum Error {
     /// ARM answered with an error status.
     #[error("{method} {path} failed with {status} {code}: {message}")]
     Arm {
+        /// The HTTP method of the refused request (`PUT`, say).
         method: String,
+        /// The ARM path of the refused request (`/subscriptions/.../resourceGroups/...`).
         path: String,
+        /// The HTTP status ARM answered.
         status: u16,
+        /// ARM's error code (`InvalidTemplate`, `QuotaExceeded`, `AnotherOperationInProgress`, ...).
         code: String,
+        /// ARM's message, as it gave it.
         message: String,
     },
     /// A long-running operation ended Failed or Canceled.
     #[error("operation on {resource} ended {status}: {code}: {message}")]
     OperationFailed {
+        /// The resource whose operation failed (its ARM path).
         resource: String,
+        /// How the operation ended: `Failed` or `Canceled`.
         status: String,
+        /// The operation's error code.
         code: String,
+        /// The operation's error message.
         message: String,
     },
     /// The request never got an answer (connection refused or dropped, TLS, timeout).
@@ -36,18 +46,33 @@ pub enum Error {
     Config(String),
     /// ARM answered with something the SDK could not read.
     #[error("unexpected response from {path}: {detail}")]
-    Decode { path: String, detail: String },
+    Decode {
+        /// The path (or URL) whose answer could not be read.
+        path: String,
+        /// What was wrong with it.
+        detail: String,
+    },
     /// A region's requests failed one after another (server errors, or no answer), and the SDK stopped
     /// asking it for a while (see [`crate::arm::breaker`]).
     #[error("region {region} is not answering ({detail}); bcdr leaves it alone for now")]
-    Unreachable { region: String, detail: String },
+    Unreachable {
+        /// The Azure region not answering (`eastus`, say).
+        region: String,
+        /// The failure that made the SDK stop asking it.
+        detail: String,
+    },
     /// The caller cancelled the work.
     #[error("cancelled")]
     Cancelled,
     /// The subscription is not registered for a resource provider's namespace, and the SDK could not
     /// or was told not to register it (`ArmConfig::register_providers`).
     #[error("the subscription is not registered for {namespace}: {detail}")]
-    Unregistered { namespace: String, detail: String },
+    Unregistered {
+        /// The resource provider namespace (`Microsoft.ContainerService`, say).
+        namespace: String,
+        /// Why it was not registered, and how to register it.
+        detail: String,
+    },
 }
 
 impl Error {
@@ -90,4 +115,5 @@ impl Error {
     }
 }
 
+/// The SDK's result: [`Error`] unless another error type is given.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -15,9 +15,11 @@ pub mod guard;
 /// One operation of a switch, as it happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
+    /// The operation, as `<action> <resource>` (`create AKS cluster (westus)`, say).
     pub what: String,
     /// Since the switch began.
     pub started: Duration,
+    /// How long it took.
     pub took: Duration,
 }
 
@@ -26,17 +28,22 @@ pub struct Step {
 pub struct Switch {
     /// The topology as it now is (the one to keep applying).
     pub topology: Topology,
+    /// Every operation of the switch that finished, in the order they started.
     pub steps: Vec<Step>,
     /// Until traffic was moved (the Traffic Manager write finished).
     pub time_to_switch: Duration,
+    /// From the start of the switch until its apply ended (reading and planning included).
     pub total: Duration,
+    /// What exists after the switch.
     pub status: TopologyStatus,
 }
 
 /// A drill: a failover, then the failback.
 #[derive(Debug, Clone)]
 pub struct Drill {
+    /// Traffic moved away from the region.
     pub failover: Switch,
+    /// Traffic moved back.
     pub failback: Switch,
 }
 

@@ -5,10 +5,12 @@
 mod bodies;
 mod geo;
 mod key;
+mod private_link;
 
 pub use bodies::{priorities, priorities_of};
 pub use geo::{Area, areas, nested_area_of};
-pub use key::ResourceKey;
+pub use key::{PrivateService, ResourceKey};
+pub use private_link::{PRIVATE_ENDPOINT_PREFIX, private_endpoint_subnet_cidr};
 
 use crate::arm::role_assignment;
 use crate::model::Topology;
@@ -20,6 +22,7 @@ use serde_json::Value;
 pub struct Binding {
     /// JSON pointer into this resource's body.
     pub target: String,
+    /// The resource the value is read from.
     pub source: ResourceKey,
     /// JSON pointer into the source resource as ARM reports it.
     pub source_pointer: String,
@@ -28,10 +31,15 @@ pub struct Binding {
 /// A resource as the topology wants it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DesiredResource {
+    /// Which resource of the topology this is.
     pub key: ResourceKey,
+    /// Its ARM resource ID, derived from the topology's names.
     pub id: String,
+    /// The body the topology wants, as sent on PUT (bindings not yet filled in).
     pub body: Value,
+    /// The resources that must exist before this one is written.
     pub depends_on: Vec<ResourceKey>,
+    /// The values the body takes from other resources once they exist.
     pub bindings: Vec<Binding>,
 }
 
@@ -295,6 +303,16 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
                 vec![ResourceKey::StorageAccount],
                 vec![],
             );
+        }
+    }
+    if let Some(home) = global_location(topology) {
+        let replicas: Vec<ResourceKey> = regions
+            .iter()
+            .filter(|r| topology.registry.is_some() && r.name != home)
+            .map(|r| ResourceKey::Replication(r.name.clone()))
+            .collect();
+        for (key, body, deps) in private_link::parts(topology, subscription, &replicas) {
+            push(key, body, deps, vec![]);
         }
     }
     if let Some(fd) = &topology.front_door {

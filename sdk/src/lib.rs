@@ -25,6 +25,7 @@
 //! println!("{:#?}", applied.status);
 //! # Ok(()) }
 //! ```
+#![warn(missing_docs)]
 
 pub mod arm;
 pub mod cancel;

@@ -55,6 +55,7 @@ impl Topology {
             .unwrap_or(0)
     }
 
+    /// A topology named `name` with no region yet and nothing global (no routing, registry or backup).
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
@@ -78,7 +79,6 @@ impl Topology {
         self
     }
 
-    /// Peers every region with `hub` only (hub and spoke) instead of every pair.
     #[must_use]
     /// Puts the global resource group in `region` (see [`Topology::global_group_region`]).
     pub fn global_group_region(mut self, region: impl Into<String>) -> Self {
@@ -86,6 +86,7 @@ impl Topology {
         self
     }
 
+    /// Peers every region with `hub` only (hub and spoke) instead of every pair.
     pub fn peering_hub(mut self, hub: impl Into<String>) -> Self {
         self.peering_hub = Some(hub.into());
         self
@@ -171,12 +172,14 @@ pub struct Region {
     /// Primary (the region run from in normal times) or secondary (a recovery region, the default).
     #[serde(default)]
     pub role: RegionRole,
+    /// The region's AKS cluster: version, node pools, autoscaling, zones (ignored when the region is cold).
     pub cluster: ClusterSettings,
     /// How the region's endpoint takes part in global routing.
     pub endpoint: EndpointSettings,
 }
 
 impl Region {
+    /// A hot, secondary region `name` (an Azure region such as `eastus`) whose VNet is `vnet_cidr`.
     pub fn new(name: impl Into<String>, vnet_cidr: impl Into<String>) -> Self {
         Self {
             name: name.into(),
@@ -188,24 +191,28 @@ impl Region {
         }
     }
 
+    /// Sets the region's mode (hot, warm or cold).
     #[must_use]
     pub fn mode(mut self, mode: RegionMode) -> Self {
         self.mode = mode;
         self
     }
 
+    /// Sets the region's role (primary or secondary).
     #[must_use]
     pub fn role(mut self, role: RegionRole) -> Self {
         self.role = role;
         self
     }
 
+    /// Sets how the region's endpoint takes part in global routing.
     #[must_use]
     pub fn endpoint(mut self, endpoint: EndpointSettings) -> Self {
         self.endpoint = endpoint;
         self
     }
 
+    /// Sets the region's cluster settings.
     #[must_use]
     pub fn with_cluster(mut self, cluster: ClusterSettings) -> Self {
         self.cluster = cluster;
@@ -227,14 +234,17 @@ pub enum RegionMode {
 }
 
 impl RegionMode {
+    /// Every mode, hot first.
     pub const ALL: [Self; 3] = [Self::Hot, Self::Warm, Self::Cold];
 
+    /// The mode named `s` (`hot`, `warm`, `cold`, any case); `None` for another word.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL
             .into_iter()
             .find(|m| m.as_str().eq_ignore_ascii_case(s))
     }
 
+    /// The mode's name as Terraform and the status spell it (`hot`, `warm`, `cold`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Hot => "hot",
@@ -264,14 +274,17 @@ pub enum RegionRole {
 }
 
 impl RegionRole {
+    /// Every role, primary first.
     pub const ALL: [Self; 2] = [Self::Primary, Self::Secondary];
 
+    /// The role named `s` (`primary`, `secondary`, any case); `None` for another word.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL
             .into_iter()
             .find(|m| m.as_str().eq_ignore_ascii_case(s))
     }
 
+    /// The role's name as Terraform spells it (`primary`, `secondary`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Primary => "primary",
@@ -293,18 +306,21 @@ pub struct EndpointSettings {
 }
 
 impl EndpointSettings {
+    /// Sets the endpoint's priority under Priority routing (1 first, to 1000).
     #[must_use]
     pub fn priority(mut self, p: u32) -> Self {
         self.priority = Some(p);
         self
     }
 
+    /// Sets the endpoint's weight under Weighted routing (1 to 1000).
     #[must_use]
     pub fn weight(mut self, w: u32) -> Self {
         self.weight = Some(w);
         self
     }
 
+    /// Sets the geographic codes the region serves under Geographic routing.
     #[must_use]
     pub fn geo_mappings(mut self, codes: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.geo_mappings = codes.into_iter().map(Into::into).collect();
@@ -315,13 +331,18 @@ impl EndpointSettings {
 /// Traffic Manager routing methods the topology supports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RoutingMethod {
+    /// Each client goes to the region with the lowest network latency from it.
     Performance,
+    /// Every client goes to the enabled region with the lowest priority number; the next one takes over when it fails.
     Priority,
+    /// Clients are spread over the regions in proportion to their weights.
     Weighted,
+    /// Each client goes to the region that serves its geography (`geo_mappings`).
     Geographic,
 }
 
 impl RoutingMethod {
+    /// Every routing method.
     pub const ALL: [Self; 4] = [
         Self::Performance,
         Self::Priority,
@@ -329,6 +350,7 @@ impl RoutingMethod {
         Self::Geographic,
     ];
 
+    /// The method's name as Traffic Manager's `trafficRoutingMethod` spells it.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Performance => "Performance",
@@ -338,6 +360,7 @@ impl RoutingMethod {
         }
     }
 
+    /// The method named `s` (any case); `None` for another word.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL
             .into_iter()
@@ -349,6 +372,7 @@ impl RoutingMethod {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TrafficManager {
+    /// How Traffic Manager picks a region for each DNS query.
     pub routing_method: RoutingMethod,
     /// The relative DNS name (`<dns_name>.trafficmanager.net`), globally unique; `bcdr-<topology>` when unset.
     pub dns_name: Option<String>,
@@ -356,7 +380,9 @@ pub struct TrafficManager {
     pub ttl: u32,
     /// Health probe: `HTTP`, `HTTPS` or `TCP`, port and path.
     pub probe_protocol: String,
+    /// The port probed on each region's ingress IP (443 by default).
     pub probe_port: u16,
+    /// The path an HTTP(S) probe asks for (`/healthz` by default); unused by TCP probes.
     pub probe_path: String,
     /// Seconds between health probes: 30 (normal) or 10 (fast probing, billed extra).
     #[serde(default = "probe_defaults::interval")]
@@ -393,6 +419,7 @@ mod probe_defaults {
 }
 
 impl TrafficManager {
+    /// A profile routing by `routing_method`, with Traffic Manager's usual probing (HTTPS on 443, `/healthz`, every 30 s) and a 30 s TTL.
     pub fn new(routing_method: RoutingMethod) -> Self {
         Self {
             routing_method,
@@ -456,6 +483,7 @@ impl TrafficManager {
         (self.tolerated_failures + 1) * self.probe_interval + self.probe_timeout + self.ttl
     }
 
+    /// Sets the relative DNS name (`<name>.trafficmanager.net`) instead of `bcdr-<topology>`.
     #[must_use]
     pub fn dns_name(mut self, name: impl Into<String>) -> Self {
         self.dns_name = Some(name.into());
@@ -477,6 +505,10 @@ impl TrafficManager {
 pub struct Registry {
     /// Spread the registry and its replicas over availability zones.
     pub zone_redundancy: bool,
+    /// Leave the registry reachable from the internet (for a pipeline that pushes from outside the
+    /// topology's VNets). Off by default: only the regions' private endpoints reach it.
+    #[serde(default)]
+    pub public_network_access: bool,
 }
 
 /// How backup storage is replicated: always to the home region's Azure pair, which Azure chooses.
@@ -496,8 +528,10 @@ pub enum StorageRedundancy {
 }
 
 impl StorageRedundancy {
+    /// Every redundancy, GRS first.
     pub const ALL: [Self; 4] = [Self::Grs, Self::RaGrs, Self::Gzrs, Self::RaGzrs];
 
+    /// The redundancy's name as Terraform spells it (`GRS`, `RA-GRS`, `GZRS`, `RA-GZRS`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Grs => "GRS",
@@ -507,6 +541,7 @@ impl StorageRedundancy {
         }
     }
 
+    /// The redundancy named `s` (any case); `None` for another word.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL
             .into_iter()
@@ -529,6 +564,7 @@ impl StorageRedundancy {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Backup {
+    /// How the backup account is replicated (RA-GRS by default).
     pub redundancy: StorageRedundancy,
 }
 
@@ -538,7 +574,9 @@ pub struct Backup {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct FrontDoor {
+    /// Front Door Premium (which Microsoft's managed WAF rule sets need) instead of Standard.
     pub premium: bool,
+    /// The path probed on every region's ingress (`/healthz` by default).
     pub probe_path: String,
     /// `Http` or `Https`.
     pub probe_protocol: String,
@@ -590,18 +628,25 @@ pub enum StateLocation {
     /// Inside a cluster (a StatefulSet, a volume): lost with the region unless backed up elsewhere.
     InCluster,
     /// A managed service outside the clusters (a database, a cache, storage).
-    Managed { geo_replicated: bool },
+    Managed {
+        /// Whether the service keeps a copy in another region (geo-replication), so a region's loss
+        /// does not lose the state.
+        geo_replicated: bool,
+    },
 }
 
 /// A stateful service the application depends on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StatefulService {
+    /// The service's name, as readiness reports it.
     pub name: String,
+    /// Where the service keeps its state.
     pub location: StateLocation,
 }
 
 impl StatefulService {
+    /// A stateful service `name` whose state lives at `location`.
     pub fn new(name: impl Into<String>, location: StateLocation) -> Self {
         Self {
             name: name.into(),

@@ -31,6 +31,22 @@ pub const GLOBAL: &str = "global";
 /// The subnet the cluster's nodes use.
 pub const AKS_SUBNET: &str = "aks";
 
+/// The subnet the region's private endpoints take their addresses from.
+pub const PRIVATE_ENDPOINT_SUBNET: &str = "private-endpoints";
+/// The name of every private endpoint's DNS zone group (Azure's own convention).
+pub const PRIVATE_DNS_ZONE_GROUP: &str = "default";
+
+/// A region's private endpoint to a global service (`registry` or `blob`).
+pub fn private_endpoint(topology: &str, region: &str, service: &str) -> String {
+    format!("pe-{topology}-{region}-{service}")
+}
+
+/// The link of a region's private DNS zone to the region's VNet: named after the VNet.
+pub fn private_dns_link(topology: &str, region: &str) -> String {
+    virtual_network(topology, region)
+}
+
+/// The resource group of a region (or of the global resources, with `region` = `global`).
 pub fn resource_group(topology: &str, region: &str) -> String {
     format!("rg-{topology}-{region}")
 }
@@ -50,6 +66,7 @@ fn topology_of_group<'a>(group: &'a str, region: &str) -> Option<&'a str> {
     "\"{id}\" is neither a topology's global resource group id (/subscriptions/<subscription>/resourceGroups/rg-<name>-global) nor a topology name"
 )]
 pub struct ImportIdError {
+    /// The id as given.
     pub id: String,
 }
 
@@ -81,10 +98,12 @@ pub fn parse_import_id(id: &str) -> Result<String, ImportIdError> {
     Ok(name.to_owned())
 }
 
+/// The region's VNet.
 pub fn virtual_network(topology: &str, region: &str) -> String {
     format!("vnet-{topology}-{region}")
 }
 
+/// The region's AKS cluster.
 pub fn cluster(topology: &str, region: &str) -> String {
     format!("aks-{topology}-{region}")
 }
@@ -94,6 +113,7 @@ pub fn log_workspace(topology: &str, region: &str) -> String {
     format!("log-{topology}-{region}")
 }
 
+/// The cluster's DNS prefix, which its API server's FQDN starts with (`<prefix>-<hash>.hcp.<region>.azmk8s.io`).
 pub fn dns_prefix(topology: &str, region: &str) -> String {
     format!("{topology}-{region}")
 }
@@ -144,6 +164,7 @@ pub fn backup_container(region: &str) -> String {
     format!("backup-{region}")
 }
 
+/// The Front Door profile.
 pub fn front_door(topology: &str) -> String {
     format!("fd-{topology}")
 }
@@ -160,6 +181,7 @@ pub fn waf_policy(topology: &str) -> String {
     format!("bcdr{}waf", topology.replace('-', ""))
 }
 
+/// The Traffic Manager profile.
 pub fn traffic_manager(topology: &str) -> String {
     format!("tm-{topology}")
 }
@@ -174,6 +196,7 @@ pub fn traffic_manager_area_dns(parent_dns: &str, area: &str) -> String {
     format!("{parent_dns}-{area}")
 }
 
+/// The peering from one region's VNet to another's, in the `from` VNet.
 pub fn peering(from: &str, to: &str) -> String {
     format!("peer-{from}-to-{to}")
 }

@@ -11,6 +11,7 @@ use std::fmt;
 /// What ARM reports for a topology, by key (with the id, for resources no longer desired).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Observed {
+    /// Every topology resource that exists, by key, with its ARM ID and body as ARM answered GET.
     pub resources: BTreeMap<ResourceKey, ObservedResource>,
     /// Regions whose resources could not be read (their services did not answer, as in a regional
     /// outage), with the error: what they hold is unknown, so a plan leaves them as they are and
@@ -21,25 +22,34 @@ pub struct Observed {
     pub unreadable: BTreeMap<ResourceKey, String>,
 }
 
+/// One resource as ARM reported it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ObservedResource {
+    /// Its ARM resource ID.
     pub id: String,
+    /// Its body as ARM answered GET.
     pub body: Value,
 }
 
 impl Observed {
+    /// The body ARM reported for `key`, if the resource exists.
     pub fn body(&self, key: &ResourceKey) -> Option<&Value> {
         self.resources.get(key).map(|r| &r.body)
     }
 }
 
+/// What a plan does to one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Action {
+    /// PUT a resource that does not exist yet.
     Create,
+    /// PUT a resource that exists but drifted from what the topology wants.
     Update,
+    /// DELETE a resource the topology no longer wants.
     Delete,
     /// Delete, then create: for what ARM will not change in place (a role assignment's principal).
     Replace,
+    /// Nothing: the resource is as the topology wants it.
     NoOp,
 }
 
@@ -58,8 +68,11 @@ impl fmt::Display for Action {
 /// One attribute that differs from what the topology wants.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Drift {
+    /// Where the attribute is in the body (`properties.kubernetesVersion`, `tags.bcdr-topology`, `properties.endpoints[westus].properties.priority`).
     pub path: String,
+    /// The value the topology wants (`null` for an entry that should not be there).
     pub desired: Value,
+    /// The value ARM holds (`null` when absent).
     pub actual: Value,
 }
 
@@ -76,12 +89,17 @@ impl fmt::Display for Drift {
 /// One node of the plan.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlannedOperation {
+    /// Which resource of the topology the operation is on.
     pub key: ResourceKey,
+    /// The resource's ARM resource ID.
     pub id: String,
+    /// What the operation does.
     pub action: Action,
     /// The body to PUT (creates and updates).
     pub body: Option<Value>,
+    /// Why, in words: `does not exist`, `matches`, the drift (`path: want x, have y`), or why it is left alone.
     pub reason: String,
+    /// The attributes that differ from what the topology wants (updates only).
     pub drift: Vec<Drift>,
     /// Indices of operations that must finish first.
     pub depends_on: Vec<usize>,
@@ -92,14 +110,18 @@ pub struct PlannedOperation {
 /// A value copied into an operation's body from the result of the operation at `source`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuntimeBinding {
+    /// JSON pointer into this operation's body.
     pub target: String,
+    /// The index of the operation whose result the value comes from.
     pub source: usize,
+    /// JSON pointer into that operation's result, as ARM reports the resource.
     pub source_pointer: String,
 }
 
 /// A DAG of operations; indices are positions in `operations`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Plan {
+    /// The operations; each one's `depends_on` names others by index.
     pub operations: Vec<PlannedOperation>,
 }
 
@@ -109,6 +131,7 @@ impl Plan {
         self.operations.iter().filter(|o| o.action != Action::NoOp)
     }
 
+    /// Whether any operation changes something (anything but a no-op).
     pub fn has_changes(&self) -> bool {
         self.changes().next().is_some()
     }

@@ -7,19 +7,27 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 mod access;
+mod network;
 
+/// How a topology fares on one check against the guidance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Level {
+    /// Meets the guidance.
     Pass,
+    /// Falls short of the guidance in a way the topology can live with; the detail says what to do.
     Warn,
+    /// Misses what the guidance requires for BC/DR (no global routing, say); the detail says what to add.
     Fail,
 }
 
 /// One check's result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
+    /// The check's name (`global-routing`, `application-state`, ...).
     pub check: &'static str,
+    /// How the topology fares.
     pub level: Level,
+    /// What the guidance asks and what to do.
     pub detail: String,
 }
 
@@ -51,6 +59,7 @@ pub fn report(t: &Topology) -> Vec<Finding> {
         global_group(t),
         failback(t),
         registry(t),
+        network::registry_network(t),
         backup(t),
         state(t),
         cold_start(t),

@@ -13,7 +13,9 @@ use azure_facts::regions::PAIRS_PAGE as REGIONS;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RegionInfo {
+    /// The ARM name, e.g. `eastus`.
     pub name: &'static str,
+    /// The region's Azure pairs (most regions have one; a few none).
     pub paired: &'static [&'static str],
     /// Whether AKS is offered there to every subscription (false for an access-restricted region).
     pub aks: bool,
@@ -121,6 +123,7 @@ pub fn decided_offline<'a>(names: impl IntoIterator<Item = &'a str>) -> bool {
 pub struct Entry {
     /// The ARM name, e.g. `eastus`.
     pub name: String,
+    /// Azure's paired regions.
     pub paired: Vec<String>,
     /// Whether AKS is offered there: to every subscription, or (an access-restricted region, with
     /// ARM asked) to this one.
@@ -144,10 +147,12 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// The offline table alone: a name it lacks is only a warning.
     pub fn offline() -> Self {
         Self::default()
     }
 
+    /// The offline table plus the regions ARM reported for the subscription (`discovered`): a name neither knows is an error.
     pub fn online(discovered: Vec<DiscoveredRegion>) -> Self {
         Self {
             discovered: Some(discovered),
@@ -283,7 +288,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiscoveredRegion {
+    /// The ARM name, e.g. `eastus`.
     pub name: String,
+    /// The name the portal shows, e.g. `East US`.
     pub display_name: String,
     /// Azure's paired regions (directional: a region may be the pair of one that is not its pair).
     pub paired: Vec<String>,

@@ -22,17 +22,23 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 pub use versions::version_findings;
 
+/// How serious a validation finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Severity {
+    /// The topology cannot be applied as it is; nothing is sent to ARM.
     Error,
+    /// The topology can be applied, but something is likely wrong or risky.
     Warning,
 }
 
 /// One step of an attribute path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PathStep {
+    /// An attribute or block name (`region`, `vnet_cidr`).
     Attribute(String),
+    /// A block's key (the `"eastus"` of `region["eastus"]`).
     Key(String),
+    /// A position in a list.
     Index(i64),
 }
 
@@ -41,6 +47,7 @@ pub enum PathStep {
 pub struct AttributePath(pub Vec<PathStep>);
 
 impl AttributePath {
+    /// The path of the top-level attribute `name`.
     pub fn attr(name: &str) -> Self {
         Self(vec![PathStep::Attribute(name.to_owned())])
     }
@@ -75,9 +82,13 @@ impl fmt::Display for AttributePath {
 /// A validation finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
+    /// Whether the finding blocks the apply.
     pub severity: Severity,
+    /// The attribute the finding is about.
     pub path: AttributePath,
+    /// A short title (`Invalid CIDR`, `Missing rule set version`, ...).
     pub summary: String,
+    /// What is wrong and what would be valid.
     pub detail: String,
 }
 
@@ -107,7 +118,9 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// The fewest regions a topology may have.
 pub const MIN_REGIONS: usize = 2;
+/// The most regions a topology may have.
 pub const MAX_REGIONS: usize = 16;
 
 /// Every finding for `topology`, judging region names by the offline table alone (a name it lacks is
@@ -395,7 +408,7 @@ fn validate_cidr(region: &str, cidr: &str, out: &mut Vec<Diagnostic>) -> Option<
         return None;
     }
     if !(8..=24).contains(&net.prefix_len()) {
-        out.push(Diagnostic::error(path, "Address space too small or too large", format!("\"{cidr}\" is a /{}; a cluster VNet needs a prefix from /8 to /24 (a /16 is typical)", net.prefix_len())));
+        out.push(Diagnostic::error(path, "Address space too small or too large", format!("\"{cidr}\" is a /{}; a cluster VNet needs a prefix from /8 to /24 (a /16 is typical): the AKS subnet takes its first half, the private endpoints' subnet its last /26", net.prefix_len())));
         return None;
     }
     Some(net)

@@ -157,6 +157,24 @@ pub const NETWORK: Profile = Profile {
     etag_header: true,
 };
 
+/// Private DNS zones and their virtual network links: long-running writes (spec: PUT 200/201/202,
+/// DELETE 200/202/204), answered as the Network RP answers its own here (guess: no recording shows
+/// these; Azure's status documents live at `privateDnsOperationStatuses`, docs/emulator-fidelity.md).
+pub const PRIVATE_DNS: Profile = Profile {
+    operation_api_version: api::API_PRIVATE_DNS,
+    creating: "Creating",
+    ..NETWORK
+};
+
+/// Record sets: synchronous (spec: PUT 200/201, DELETE 200/204).
+pub const PRIVATE_DNS_RECORDS: Profile = Profile {
+    create: Answer::new(201, Sync, Running),
+    update: Answer::new(200, Sync, Running),
+    patch: Answer::new(200, Sync, Running),
+    delete: Answer::new(200, Sync, Empty),
+    ..PRIVATE_DNS
+};
+
 /// The api-version AKS's operation URLs carry, whatever the resource's (aks-create #0, #1).
 pub const AKS_OPERATIONS_API: &str = api::AKS_OPERATIONS.pinned;
 

@@ -72,6 +72,11 @@ pub enum Kind {
     AgentPool,
     MaintenanceConfiguration,
     LogAnalyticsWorkspace,
+    PrivateEndpoint,
+    PrivateDnsZoneGroup,
+    PrivateDnsZone,
+    PrivateDnsLink,
+    PrivateDnsRecordSet,
 }
 
 /// An operation still running on a resource.

@@ -21,6 +21,7 @@ pub const API_FRONT_DOOR_WAF: &str = "2024-02-01";
 pub const API_COMPUTE_USAGES: &str = "2024-07-01";
 pub const API_COMPUTE_SKUS: &str = "2021-07-01";
 pub const API_OPERATIONAL_INSIGHTS: &str = "2023-09-01";
+pub const API_PRIVATE_DNS: &str = "2024-06-01";
 
 /// The newest stable api-version any provider answers (the latest the clients of 2026-12 send).
 pub const NEWEST: &str = "2026-12-31";
@@ -85,6 +86,14 @@ pub const SUBSCRIPTIONS: Versions = Versions {
     previews: &[],
 };
 /// VNets, subnets, peerings, public IPs: `az` sends 2022-01-01 to 2025-09-01.
+/// Private DNS zones, their links and record sets (`privatedns.json`: stable 2018-09-01, 2020-01-01,
+/// 2020-06-01, 2024-06-01).
+pub const PRIVATE_DNS: Versions = Versions {
+    pinned: API_PRIVATE_DNS,
+    oldest: "2018-09-01",
+    previews: &[],
+};
+
 pub const NETWORK: Versions = Versions {
     pinned: API_NETWORK,
     oldest: "2018-01-01",

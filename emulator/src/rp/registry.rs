@@ -155,6 +155,11 @@ impl ResourceType for Registry {
                 "provisioningState": "Creating",
                 "adminUserEnabled": props["adminUserEnabled"].as_bool().unwrap_or(false),
                 "publicNetworkAccess": props["publicNetworkAccess"].as_str().unwrap_or("Enabled"),
+                "networkRuleBypassOptions": props["networkRuleBypassOptions"].as_str().unwrap_or("AzureServices"),
+                "networkRuleSet": match &props["networkRuleSet"] {
+                    rules @ Value::Object(_) => json!({ "defaultAction": rules["defaultAction"].as_str().unwrap_or("Allow"), "ipRules": rules.get("ipRules").cloned().unwrap_or_else(|| json!([])) }),
+                    _ => json!({ "defaultAction": "Allow", "ipRules": [] }),
+                },
                 "zoneRedundancy": props["zoneRedundancy"].as_str().unwrap_or("Disabled"),
                 "dataEndpointEnabled": false,
                 "dataEndpointHostNames": [],

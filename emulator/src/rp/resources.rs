@@ -154,9 +154,14 @@ pub fn delete_latency(ctx: &Ctx<'_>, kind: Kind) -> u64 {
         Kind::FrontDoorProfile | Kind::FrontDoorChild | Kind::WafPolicy => {
             ctx.latency("frontDoor.delete")
         }
-        Kind::VirtualNetwork | Kind::Subnet | Kind::Peering | Kind::PublicIp => {
-            ctx.latency("network.delete")
-        }
+        Kind::VirtualNetwork
+        | Kind::Subnet
+        | Kind::Peering
+        | Kind::PublicIp
+        | Kind::PrivateEndpoint
+        | Kind::PrivateDnsZoneGroup => ctx.latency("network.delete"),
+        Kind::PrivateDnsZone | Kind::PrivateDnsLink => ctx.latency("privateDns.delete"),
+        Kind::PrivateDnsRecordSet => 0,
         Kind::ResourceGroup
         | Kind::TrafficManagerProfile
         | Kind::TrafficManagerEndpoint

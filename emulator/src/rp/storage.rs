@@ -113,7 +113,13 @@ fn render(
     properties["keyCreationTime"] = json!({ "key1": created, "key2": created });
     properties["privateEndpointConnections"] = json!([]);
     properties["networkAcls"] = match body["properties"].get("networkAcls") {
-        Some(acls) if acls.is_object() => acls.clone(),
+        // What is not given reads as Azure's defaults (no rules, trusted services let in).
+        Some(acls) if acls.is_object() => json!({
+            "bypass": acls["bypass"].as_str().unwrap_or("AzureServices"),
+            "virtualNetworkRules": acls.get("virtualNetworkRules").cloned().unwrap_or_else(|| json!([])),
+            "ipRules": acls.get("ipRules").cloned().unwrap_or_else(|| json!([])),
+            "defaultAction": acls["defaultAction"].as_str().unwrap_or("Allow"),
+        }),
         _ => existing
             .map(|r| r.body["properties"]["networkAcls"].clone())
             .filter(Value::is_object)

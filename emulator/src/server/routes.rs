@@ -7,8 +7,8 @@ use crate::contract::profile::Budget;
 use crate::contract::request::{Ctx, Resp};
 use crate::contract::versions as api;
 use crate::rp::aks::{agent_pool, cluster, maintenance};
-use crate::rp::network::{peering, public_ip, subnet, vnet};
-use crate::rp::{front_door, log_analytics, registry, storage, traffic_manager, waf};
+use crate::rp::network::{peering, private_endpoint, public_ip, subnet, vnet};
+use crate::rp::{front_door, log_analytics, private_dns, registry, storage, traffic_manager, waf};
 
 /// The routes ARM knows, as far as the emulator serves them, with the api-version each requires.
 pub(crate) enum Route {
@@ -292,6 +292,7 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static api::Versio
             let api = Some(match rest.first() {
                 Some(&"trafficmanagerprofiles") => &api::TRAFFIC_MANAGER,
                 Some(&"frontdoorwebapplicationfirewallpolicies") => &api::FRONT_DOOR_WAF,
+                Some(&"privatednszones") => &api::PRIVATE_DNS,
                 _ => api_for_namespace(ns)?,
             });
             let (rg, namespace) = (own(3), (*ns).to_owned());
@@ -327,6 +328,7 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static api::Versio
             Some(match *kind {
                 "trafficmanagerprofiles" => &api::TRAFFIC_MANAGER,
                 "frontdoorwebapplicationfirewallpolicies" => &api::FRONT_DOOR_WAF,
+                "privatednszones" => &api::PRIVATE_DNS,
                 _ => api_for_namespace(ns)?,
             }),
         ),
@@ -395,6 +397,19 @@ pub(crate) fn typed(
             storage::container(ctx, rg, names[0], names[1], names[2])
         }
         ("microsoft.network", ["publicipaddresses"]) => public_ip::address(ctx, rg, names[0]),
+        ("microsoft.network", ["privateendpoints"]) => {
+            private_endpoint::endpoint(ctx, rg, names[0])
+        }
+        ("microsoft.network", ["privateendpoints", "privatednszonegroups"]) => {
+            private_endpoint::zone_group(ctx, rg, names[0], names[1])
+        }
+        ("microsoft.network", ["privatednszones"]) => private_dns::zone(ctx, rg, names[0]),
+        ("microsoft.network", ["privatednszones", "virtualnetworklinks"]) => {
+            private_dns::link(ctx, rg, names[0], names[1])
+        }
+        ("microsoft.network", ["privatednszones", kind]) => {
+            private_dns::record_set(ctx, rg, names[0], kind, names[1])
+        }
         ("microsoft.operationalinsights", ["workspaces"]) => {
             log_analytics::workspace(ctx, rg, names[0])
         }

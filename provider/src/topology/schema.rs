@@ -254,6 +254,12 @@ pub fn registry_block() -> Block {
                 Mode::OptionalComputed,
                 "Spread the registry and its replicas over availability zones (default false).",
             ),
+            attr(
+                "public_network_access",
+                Ty::Bool,
+                Mode::OptionalComputed,
+                "Leave the registry reachable from the internet (default false: only each region's private endpoint reaches it, and the admin user and anonymous pull stay off). For a pipeline that pushes from outside the topology's VNets; `readiness` warns while it is on.",
+            ),
             computed(
                 "name",
                 "The registry's name: globally unique, derived from the subscription and the topology name.",

@@ -11,7 +11,9 @@ use url::Url;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Cloud {
+    /// Resource Manager's endpoint (`https://management.azure.com` in the public cloud).
     pub resource_manager: Url,
+    /// Entra ID's authority host, where tokens come from (`https://login.microsoftonline.com`).
     pub authority_host: Url,
     /// The token scope for ARM, e.g. `https://management.azure.com/.default`.
     pub scope: String,
@@ -22,6 +24,7 @@ fn url(s: &str) -> Url {
 }
 
 impl Cloud {
+    /// Azure's public cloud.
     pub fn public() -> Self {
         Self {
             resource_manager: url("https://management.azure.com"),
@@ -30,6 +33,7 @@ impl Cloud {
         }
     }
 
+    /// Azure operated by 21Vianet (Azure China).
     pub fn china() -> Self {
         Self {
             resource_manager: url("https://management.chinacloudapi.cn"),
@@ -38,6 +42,7 @@ impl Cloud {
         }
     }
 
+    /// Azure Government (US).
     pub fn us_government() -> Self {
         Self {
             resource_manager: url("https://management.usgovcloudapi.net"),
@@ -82,32 +87,47 @@ impl Cloud {
 pub enum Credential {
     /// A service principal with a client secret.
     ClientSecret {
+        /// The Entra ID tenant of the service principal.
         tenant_id: String,
+        /// The service principal's application (client) ID.
         client_id: String,
+        /// The client secret; never logged (`Debug` hides it).
         client_secret: Secret,
     },
     /// A service principal with a certificate: a PEM file holding the certificate and its unencrypted
     /// RSA private key. Each token request carries a fresh assertion signed with the key.
     ClientCertificate {
+        /// The Entra ID tenant of the service principal.
         tenant_id: String,
+        /// The service principal's application (client) ID.
         client_id: String,
+        /// The PEM file with the certificate and its unencrypted RSA private key.
         certificate_path: std::path::PathBuf,
     },
     /// Workload identity federation (OIDC): a signed token from another identity provider (a
     /// Kubernetes service account, GitHub Actions, Terraform Cloud), read from a file before each token
     /// request, exchanged for an Entra token. No secret is stored anywhere.
     WorkloadIdentity {
+        /// The Entra ID tenant the federated credential is trusted in.
         tenant_id: String,
+        /// The application (client) ID of the app registration or user-assigned identity holding the federation.
         client_id: String,
+        /// The file holding the other provider's signed token, read again before each token request.
         token_file: std::path::PathBuf,
     },
     /// The signed-in Azure CLI (`az login`): each token comes from `az account get-access-token`,
     /// in `tenant_id` when given, else the CLI's default tenant.
-    AzureCli { tenant_id: Option<String> },
+    AzureCli {
+        /// The tenant to get tokens in; the CLI's default tenant when `None`.
+        tenant_id: Option<String>,
+    },
     /// The managed identity of the VM, container or App Service the program runs in: system-assigned,
     /// or the user-assigned identity with `client_id`. The host's identity endpoint (IMDS, or
     /// `IDENTITY_ENDPOINT` with `IDENTITY_HEADER`) hands out the tokens.
-    ManagedIdentity { client_id: Option<String> },
+    ManagedIdentity {
+        /// The client ID of a user-assigned identity; the system-assigned identity when `None`.
+        client_id: Option<String>,
+    },
     /// Any `azure_core` token credential the caller built.
     Custom(Arc<dyn TokenCredential>),
 }
@@ -159,6 +179,7 @@ impl fmt::Debug for Credential {
 }
 
 impl Credential {
+    /// A service principal with a client secret.
     pub fn client_secret(
         tenant_id: impl Into<String>,
         client_id: impl Into<String>,
@@ -334,6 +355,7 @@ pub struct AccessToken {
 }
 
 impl AccessToken {
+    /// A token with its secret value and its expiry.
     pub fn new(token: impl Into<String>, expires_on: azure_core::time::OffsetDateTime) -> Self {
         Self {
             token: Secret::new(token.into()),

@@ -40,6 +40,7 @@ pub const COOLDOWN: Duration = Duration::from_secs(60);
 /// what the plan learnt seconds before.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OpenRegion {
+    /// The region whose breaker is open (`eastus`, say).
     pub region: String,
     /// The failure that opened it.
     pub detail: String,

@@ -5,7 +5,9 @@
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// The `Microsoft.Compute` api-version of the resource SKU list (VM sizes, their family and vCPUs).
 pub const SKUS_API_VERSION: &str = "2021-07-01";
+/// The `Microsoft.Compute` api-version of the regional vCPU usages and quotas.
 pub const USAGES_API_VERSION: &str = "2024-07-01";
 
 /// The regional total's quota name.

@@ -14,6 +14,8 @@ mod lro;
 pub mod managed_cluster;
 mod pacing;
 pub mod peering;
+pub mod private_dns;
+pub mod private_endpoint;
 pub mod public_ip;
 mod registration;
 pub mod resource_group;
@@ -49,8 +51,11 @@ use url::Url;
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ArmConfig {
+    /// The Azure subscription every request is made in (a GUID).
     pub subscription_id: String,
+    /// The cloud whose Resource Manager and Entra ID the client talks to.
     pub cloud: Cloud,
+    /// How the client gets its ARM tokens.
     pub credential: Credential,
     /// Extra PEM root certificates to trust (a private cloud's, or the emulator's).
     pub extra_root_certificates: Vec<String>,
@@ -61,6 +66,7 @@ pub struct ArmConfig {
     /// ARM emulator, its latency scale (`arm_emulator::Config::latency_scale`), so that operations it
     /// runs in milliseconds are polled in milliseconds.
     pub poll_interval_scale: f64,
+    /// What the client sleeps with between polls and retries (a fake one in tests).
     pub sleeper: Arc<dyn Sleeper>,
     /// Register the subscription for a resource provider when ARM answers a write
     /// `MissingSubscriptionRegistration`, as the Azure CLI does (default true; see `registration`).
@@ -76,6 +82,7 @@ pub struct ArmConfig {
 }
 
 impl ArmConfig {
+    /// A configuration for `subscription_id` in `cloud` with `credential`, every other setting at its default.
     pub fn new(subscription_id: impl Into<String>, cloud: Cloud, credential: Credential) -> Self {
         Self {
             subscription_id: subscription_id.into(),
@@ -120,12 +127,14 @@ impl ArmConfig {
         self
     }
 
+    /// Trusts one more root certificate (PEM): a private cloud's, or the ARM emulator's.
     #[must_use]
     pub fn trust_root_pem(mut self, pem: impl Into<String>) -> Self {
         self.extra_root_certificates.push(pem.into());
         self
     }
 
+    /// Sleeps with `sleeper` instead of the real clock (tests, simulations).
     #[must_use]
     pub fn sleeper(mut self, sleeper: Arc<dyn Sleeper>) -> Self {
         self.sleeper = sleeper;
@@ -143,12 +152,16 @@ impl ArmConfig {
 /// A response with its body read.
 #[derive(Debug, Clone)]
 pub struct ArmResponse {
+    /// The HTTP status code.
     pub status: u16,
+    /// The response headers, as received.
     pub headers: Vec<(String, String)>,
+    /// The JSON body; `None` when there is none (a 202 or a 204, say).
     pub body: Option<Value>,
 }
 
 impl ArmResponse {
+    /// The value of the header `name` (matched case-insensitively), if ARM sent it.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -186,6 +199,7 @@ struct Inner {
 }
 
 impl ArmClient {
+    /// Builds the client; fails with [`Error::Config`] on a malformed subscription ID, root certificate or credential.
     pub fn new(config: ArmConfig) -> Result<Self> {
         if let Some(problem) = settings::subscription_problem(&config.subscription_id) {
             return Err(Error::Config(format!("subscription_id: {problem}")));
@@ -296,6 +310,7 @@ impl ArmClient {
         &self.inner.breaker
     }
 
+    /// The subscription this client works in.
     pub fn subscription_id(&self) -> &str {
         &self.inner.subscription_id
     }

@@ -50,15 +50,23 @@ pub fn env_var(setting: &str) -> Option<&'static str> {
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionSettings {
+    /// The Azure subscription to deploy into (`ARM_SUBSCRIPTION_ID`).
     pub subscription_id: Option<String>,
+    /// The Entra ID tenant of the service principal, or the tenant to get tokens in (`ARM_TENANT_ID`).
     pub tenant_id: Option<String>,
+    /// The application (client) ID of the service principal or user-assigned identity (`ARM_CLIENT_ID`).
     pub client_id: Option<String>,
     /// Never shown by `Debug`.
     pub client_secret: Option<String>,
+    /// A PEM file holding the service principal's certificate and unencrypted RSA key (`ARM_CLIENT_CERTIFICATE_PATH`).
     pub client_certificate_path: Option<String>,
+    /// Authenticate with workload identity federation, from `oidc_token_file_path` (`ARM_USE_OIDC`).
     pub use_oidc: Option<bool>,
+    /// Authenticate as the signed-in Azure CLI (`ARM_USE_CLI`); chosen before any other way.
     pub use_cli: Option<bool>,
+    /// Authenticate as the host's managed identity (`ARM_USE_MSI`).
     pub use_msi: Option<bool>,
+    /// The file of the federated token for `use_oidc` (`ARM_OIDC_TOKEN_FILE_PATH`, else `AZURE_FEDERATED_TOKEN_FILE`).
     pub oidc_token_file_path: Option<String>,
     /// `public` (the default), `china` or `usgovernment`.
     pub environment: Option<String>,
@@ -114,6 +122,7 @@ impl fmt::Debug for ConnectionSettings {
 #[error("{setting}: {detail}")]
 #[non_exhaustive]
 pub struct SettingError {
+    /// The setting's name, as the provider block spells it (`tenant_id`, say).
     pub setting: &'static str,
     /// `Missing tenant_id`, `Invalid endpoint`, ...
     pub summary: String,

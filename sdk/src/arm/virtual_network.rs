@@ -3,54 +3,73 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The `Microsoft.Network` api-version every VNet request uses.
 pub const API_VERSION: &str = "2024-03-01";
 
+/// The ARM resource ID of the VNet `name` in `resource_group`.
 pub fn id(subscription: &str, resource_group: &str, name: &str) -> String {
     format!(
         "/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/Microsoft.Network/virtualNetworks/{name}"
     )
 }
 
+/// A virtual network (`Microsoft.Network/virtualNetworks`), its subnets inline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VirtualNetwork {
+    /// The VNet's ARM resource ID; read-only, never sent.
     #[serde(default, skip_serializing)]
     pub id: Option<String>,
+    /// `location`: the VNet's region.
     pub location: String,
+    /// The VNet's ARM tags.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// The VNet's `properties`.
     pub properties: VirtualNetworkProperties,
 }
 
+/// `properties` of a VNet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VirtualNetworkProperties {
+    /// `provisioningState`; read-only.
     #[serde(default, skip_serializing)]
     pub provisioning_state: Option<String>,
+    /// `addressSpace`: the VNet's address ranges.
     pub address_space: AddressSpace,
+    /// `subnets`: every subnet, sent in full with each PUT (ARM takes the list as the whole set).
     #[serde(default)]
     pub subnets: Vec<Subnet>,
 }
 
+/// `properties.addressSpace` of a VNet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AddressSpace {
+    /// `addressPrefixes`: the VNet's CIDRs (the region's `vnet_cidr`).
     #[serde(default)]
     pub address_prefixes: Vec<String>,
 }
 
+/// One subnet of a VNet (`properties.subnets[]`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Subnet {
+    /// The subnet's ARM resource ID; read-only, never sent.
     #[serde(default, skip_serializing)]
     pub id: Option<String>,
+    /// The subnet's name.
     pub name: String,
+    /// The subnet's `properties`.
     pub properties: SubnetProperties,
 }
 
+/// `properties` of a subnet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SubnetProperties {
+    /// `addressPrefix`: the subnet's CIDR (ARM may answer `addressPrefixes` instead; see [`subnet_prefix`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_prefix: Option<String>,
 }

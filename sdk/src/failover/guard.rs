@@ -30,12 +30,18 @@ pub enum Look {
     Healthy,
     /// `from` was degraded: it was made warm, and `to` hot when no other hot region served.
     Pinned {
+        /// The degraded region, now warm.
         from: String,
+        /// The region made hot in its place; `None` when another hot region already served.
         to: Option<String>,
+        /// The switch as applied.
         switch: Box<Switch>,
     },
     /// `from` is degraded and no other region can take its traffic: nothing was changed.
-    NoStandby { from: String },
+    NoStandby {
+        /// The degraded region, left as it was.
+        from: String,
+    },
 }
 
 /// The value of the pin tag: which region was pinned out, for which, when.

@@ -24,9 +24,7 @@ use crate::arm::traffic_manager::{
     CustomHeader, DnsConfig, ENDPOINT_TYPE, Endpoint, EndpointProperties, MonitorConfig,
     NESTED_ENDPOINT_TYPE, Profile, ProfileProperties, StatusCodeRange,
 };
-use crate::arm::virtual_network::{
-    AddressSpace, Subnet, SubnetProperties, VirtualNetwork, VirtualNetworkProperties,
-};
+use crate::arm::virtual_network::{AddressSpace, VirtualNetwork, VirtualNetworkProperties};
 use crate::arm::waf as arm_waf;
 use crate::model::Registry as RegistrySettings;
 use crate::model::{Autoscale, Backup, ClusterAccess, FrontDoor, NodePool, Waf};
@@ -59,13 +57,7 @@ pub(super) fn vnet(topology: &str, region: &Region) -> Value {
             address_space: AddressSpace {
                 address_prefixes: vec![region.vnet_cidr.clone()],
             },
-            subnets: vec![Subnet {
-                id: None,
-                name: names::AKS_SUBNET.into(),
-                properties: SubnetProperties {
-                    address_prefix: Some(super::subnet_cidr(&region.vnet_cidr)),
-                },
-            }],
+            subnets: super::private_link::subnets(&region.vnet_cidr),
         },
     })
 }
@@ -469,6 +461,8 @@ pub(super) fn registry(topology: &str, settings: &RegistrySettings, home: &str) 
         },
         properties: RegistryProperties {
             admin_user_enabled: false,
+            anonymous_pull_enabled: false,
+            public_network_access: super::private_link::registry_access(settings),
             zone_redundancy: zones(settings.zone_redundancy),
             login_server: None,
         },
@@ -498,6 +492,7 @@ pub(super) fn backup_account(topology: &str, backup: &Backup, home: &str) -> Val
             minimum_tls_version: "TLS1_2".into(),
             allow_blob_public_access: false,
             supports_https_traffic_only: true,
+            network_acls: Some(super::private_link::deny_by_default()),
             secondary_location: None,
         },
     })

@@ -2,8 +2,9 @@
 //! ARM id, api-version, resource group and the name a plan shows.
 
 use crate::arm::{
-    container_registry, front_door, log_analytics, managed_cluster, peering, public_ip,
-    resource_group, role_assignment, storage, traffic_manager, virtual_network, waf,
+    container_registry, front_door, log_analytics, managed_cluster, peering, private_dns,
+    private_endpoint, public_ip, resource_group, role_assignment, storage, traffic_manager,
+    virtual_network, waf,
 };
 use crate::names;
 use serde::{Deserialize, Serialize};
@@ -15,9 +16,11 @@ use std::fmt;
 pub enum ResourceKey {
     /// A region's resource group, or the global one (`region == "global"`).
     ResourceGroup(String),
+    /// The region's VNet (the AKS subnet and the private-endpoint subnet inside).
     VirtualNetwork(String),
     /// The static Standard public IP the region's ingress uses.
     PublicIp(String),
+    /// The region's AKS cluster.
     ManagedCluster(String),
     /// The node OS maintenance window of a region's cluster (a `maintenanceConfigurations` child).
     MaintenanceWindow(String),
@@ -25,7 +28,9 @@ pub enum ResourceKey {
     LogWorkspace(String),
     /// A user node pool of a region's cluster.
     NodePool {
+        /// The region whose cluster has the pool.
         region: String,
+        /// The pool's name.
         pool: String,
     },
     /// Network Contributor for the region's cluster identity on the region's group (to use the IP).
@@ -33,11 +38,16 @@ pub enum ResourceKey {
     /// Azure Kubernetes Service RBAC Cluster Admin for an admin group (its object id) on the
     /// region's cluster.
     ClusterAdmin {
+        /// The region whose cluster the role is on.
         region: String,
+        /// The admin group's Entra ID object ID.
         group: String,
     },
+    /// One direction of the global VNet peering between two regions: `from`'s VNet to `to`'s.
     Peering {
+        /// The region whose VNet holds the peering.
         from: String,
+        /// The region whose VNet it peers with.
         to: String,
     },
     /// The Traffic Manager profile with one endpoint per region, written in one PUT so that priority
@@ -49,23 +59,109 @@ pub enum ResourceKey {
     /// The Premium registry in the global group, its replica in a region, the pull role of a region's
     /// kubelet identity on it.
     Registry,
+    /// The registry's geo-replication in a region.
     Replication(String),
+    /// AcrPull on the registry for the region's kubelet identity.
     RegistryPull(String),
     /// Geo-redundant backup storage in the global group, and a region's blob container in it.
     StorageAccount,
+    /// The region's blob container in the backup storage account.
     BackupContainer(String),
     /// Front Door: the profile, its endpoint, the origin group, a region's origin, the route.
     FrontDoorProfile,
+    /// Front Door's endpoint (the `*.azurefd.net` host).
     FrontDoorEndpoint,
+    /// Front Door's origin group, with its health probe.
     FrontDoorOriginGroup,
+    /// The region's origin (its ingress IP's DNS name) in the origin group.
     FrontDoorOrigin(String),
+    /// Front Door's route: every path on the endpoint to the origin group.
     FrontDoorRoute,
     /// Front Door's WAF: the policy in the global group, and the profile's security policy using it.
     WafPolicy,
+    /// Front Door's security policy attaching the WAF policy to the endpoint.
     FrontDoorSecurityPolicy,
+    /// A region's private endpoint to a global service, in the region's group and the region's
+    /// private-endpoint subnet.
+    PrivateEndpoint {
+        /// The region holding the endpoint.
+        region: String,
+        /// The service it reaches.
+        service: PrivateService,
+    },
+    /// The endpoint's DNS zone group: Azure writes the endpoint's A records into the region's zone.
+    PrivateDnsZoneGroup {
+        /// The region of the endpoint.
+        region: String,
+        /// The service the endpoint reaches.
+        service: PrivateService,
+    },
+    /// The region's own `privatelink` zone for the service, in the region's group (one zone per
+    /// region, each resolving to the region's own endpoint: docs/security.md, Networks).
+    PrivateDnsZone {
+        /// The region the zone belongs to.
+        region: String,
+        /// The service the zone resolves.
+        service: PrivateService,
+    },
+    /// The link of the region's zone to the region's VNet.
+    PrivateDnsLink {
+        /// The region whose VNet is linked.
+        region: String,
+        /// The service whose zone it is.
+        service: PrivateService,
+    },
+}
+
+/// A global service the regions reach through private endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum PrivateService {
+    /// The container registry (login server and every replica's data endpoint).
+    Registry,
+    /// The backup storage account's blob service.
+    Blob,
+}
+
+impl PrivateService {
+    /// Both services, the registry first.
+    pub const ALL: [PrivateService; 2] = [PrivateService::Registry, PrivateService::Blob];
+
+    /// The target's sub-resource the endpoint connects to (`groupIds`).
+    pub fn group_id(self) -> &'static str {
+        match self {
+            PrivateService::Registry => "registry",
+            PrivateService::Blob => "blob",
+        }
+    }
+
+    /// The private DNS zone Azure recommends for the sub-resource.
+    pub fn zone(self) -> &'static str {
+        match self {
+            PrivateService::Registry => "privatelink.azurecr.io",
+            PrivateService::Blob => "privatelink.blob.core.windows.net",
+        }
+    }
+
+    /// The global resource the endpoint reaches.
+    pub fn target(self) -> ResourceKey {
+        match self {
+            PrivateService::Registry => ResourceKey::Registry,
+            PrivateService::Blob => ResourceKey::StorageAccount,
+        }
+    }
+}
+
+impl fmt::Display for PrivateService {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PrivateService::Registry => "registry",
+            PrivateService::Blob => "backup blob",
+        })
+    }
 }
 
 impl ResourceKey {
+    /// The ARM api-version the resource is read and written with.
     pub fn api_version(&self) -> &'static str {
         match self {
             ResourceKey::ResourceGroup(_) => resource_group::API_VERSION,
@@ -92,6 +188,12 @@ impl ResourceKey {
             | ResourceKey::FrontDoorRoute
             | ResourceKey::FrontDoorSecurityPolicy => front_door::API_VERSION,
             ResourceKey::WafPolicy => waf::API_VERSION,
+            ResourceKey::PrivateEndpoint { .. } | ResourceKey::PrivateDnsZoneGroup { .. } => {
+                private_endpoint::API_VERSION
+            }
+            ResourceKey::PrivateDnsZone { .. } | ResourceKey::PrivateDnsLink { .. } => {
+                private_dns::API_VERSION
+            }
         }
     }
 
@@ -111,7 +213,11 @@ impl ResourceKey {
             | ResourceKey::FrontDoorOrigin(r)
             | ResourceKey::Peering { from: r, .. }
             | ResourceKey::ClusterAdmin { region: r, .. }
-            | ResourceKey::NodePool { region: r, .. } => r,
+            | ResourceKey::NodePool { region: r, .. }
+            | ResourceKey::PrivateEndpoint { region: r, .. }
+            | ResourceKey::PrivateDnsZoneGroup { region: r, .. }
+            | ResourceKey::PrivateDnsZone { region: r, .. }
+            | ResourceKey::PrivateDnsLink { region: r, .. } => r,
             ResourceKey::TrafficManagerProfile
             | ResourceKey::TrafficManagerChild(_)
             | ResourceKey::Registry
@@ -274,6 +380,28 @@ impl ResourceKey {
             ResourceKey::Replication(region) => {
                 container_registry::replication_id(&registry(), region)
             }
+            ResourceKey::PrivateEndpoint { region, service } => private_endpoint::id(
+                subscription,
+                &rg(region),
+                &names::private_endpoint(topology, region, service.group_id()),
+            ),
+            ResourceKey::PrivateDnsZoneGroup { region, service } => {
+                private_endpoint::zone_group_id(
+                    &ResourceKey::PrivateEndpoint {
+                        region: region.clone(),
+                        service: *service,
+                    }
+                    .id(subscription, topology),
+                    names::PRIVATE_DNS_ZONE_GROUP,
+                )
+            }
+            ResourceKey::PrivateDnsZone { region, service } => {
+                private_dns::zone_id(subscription, &rg(region), service.zone())
+            }
+            ResourceKey::PrivateDnsLink { region, service } => private_dns::link_id(
+                &private_dns::zone_id(subscription, &rg(region), service.zone()),
+                &names::private_dns_link(topology, region),
+            ),
             ResourceKey::RegistryPull(region) => {
                 let scope = registry();
                 let name = role_assignment::name(
@@ -316,6 +444,18 @@ impl fmt::Display for ResourceKey {
             ResourceKey::FrontDoorRoute => write!(f, "Front Door route"),
             ResourceKey::WafPolicy => write!(f, "WAF policy"),
             ResourceKey::FrontDoorSecurityPolicy => write!(f, "Front Door security policy"),
+            ResourceKey::PrivateEndpoint { region, service } => {
+                write!(f, "{service} private endpoint ({region})")
+            }
+            ResourceKey::PrivateDnsZoneGroup { region, service } => {
+                write!(f, "{service} private endpoint DNS records ({region})")
+            }
+            ResourceKey::PrivateDnsZone { region, service } => {
+                write!(f, "{service} private DNS zone ({region})")
+            }
+            ResourceKey::PrivateDnsLink { region, service } => {
+                write!(f, "{service} private DNS zone link ({region})")
+            }
         }
     }
 }

@@ -52,6 +52,7 @@ pub enum NetworkPolicy {
 }
 
 impl NetworkPolicy {
+    /// Every network policy engine, Calico first.
     pub const ALL: [Self; 3] = [Self::Calico, Self::Azure, Self::None];
 
     /// The value users write (`calico`, `azure`, `none`).

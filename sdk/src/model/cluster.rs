@@ -11,6 +11,7 @@ pub struct ClusterSettings {
     pub kubernetes_version: Option<String>,
     /// Nodes in the system pool (1-1000); where it starts when it autoscales.
     pub node_count: u32,
+    /// The system pool's VM size (`Standard_D4ds_v5` by default).
     pub vm_size: String,
     /// Autoscaling of the system pool; AKS then owns its node count.
     pub autoscale: Option<Autoscale>,
@@ -39,6 +40,7 @@ pub enum ClusterTier {
 }
 
 impl ClusterTier {
+    /// Every tier, Free first.
     pub const ALL: [Self; 3] = [Self::Free, Self::Standard, Self::Premium];
 
     /// ARM's spelling (`Free`, `Standard`, `Premium`).
@@ -80,7 +82,9 @@ impl Default for ClusterSettings {
 /// The cluster autoscaler's bounds for a pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Autoscale {
+    /// The fewest nodes the autoscaler leaves in the pool.
     pub min: u32,
+    /// The most nodes the autoscaler grows the pool to.
     pub max: u32,
 }
 
@@ -90,15 +94,18 @@ pub struct Autoscale {
 pub struct NodePool {
     /// 1-12 lowercase letters and digits, a letter first.
     pub name: String,
+    /// The pool's VM size (`Standard_D4ds_v5`, say).
     pub vm_size: String,
     /// 0-1000 nodes; where it starts when it autoscales.
     pub node_count: u32,
+    /// Autoscaling of the pool; AKS then owns its node count.
     pub autoscale: Option<Autoscale>,
     /// Fixed once the pool exists.
     pub zones: Vec<String>,
 }
 
 impl NodePool {
+    /// A user pool `name` of `node_count` nodes of `vm_size`, not autoscaled, in no particular zone.
     pub fn new(name: impl Into<String>, vm_size: impl Into<String>, node_count: u32) -> Self {
         Self {
             name: name.into(),
@@ -109,12 +116,14 @@ impl NodePool {
         }
     }
 
+    /// Lets the cluster autoscaler size the pool between `min` and `max` nodes.
     #[must_use]
     pub fn autoscale(mut self, min: u32, max: u32) -> Self {
         self.autoscale = Some(Autoscale { min, max });
         self
     }
 
+    /// Spreads the pool's nodes over these availability zones (`"1"`, `"2"`, `"3"`).
     #[must_use]
     pub fn zones(mut self, zones: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.zones = zones.into_iter().map(Into::into).collect();
@@ -123,18 +132,21 @@ impl NodePool {
 }
 
 impl ClusterSettings {
+    /// Pins the Kubernetes version (`x.y`, or `x.y.z`).
     #[must_use]
     pub fn kubernetes_version(mut self, version: impl Into<String>) -> Self {
         self.kubernetes_version = Some(version.into());
         self
     }
 
+    /// Sets the system pool's node count.
     #[must_use]
     pub fn node_count(mut self, count: u32) -> Self {
         self.node_count = count;
         self
     }
 
+    /// Sets the system pool's VM size.
     #[must_use]
     pub fn vm_size(mut self, size: impl Into<String>) -> Self {
         self.vm_size = size.into();
@@ -148,18 +160,21 @@ impl ClusterSettings {
         self
     }
 
+    /// Spreads the system pool over these availability zones (`"1"`, `"2"`, `"3"`).
     #[must_use]
     pub fn zones(mut self, zones: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.zones = zones.into_iter().map(Into::into).collect();
         self
     }
 
+    /// Sets the AKS pricing tier.
     #[must_use]
     pub fn tier(mut self, tier: ClusterTier) -> Self {
         self.tier = tier;
         self
     }
 
+    /// Adds a user node pool.
     #[must_use]
     pub fn user_pool(mut self, pool: NodePool) -> Self {
         self.user_pools.push(pool);

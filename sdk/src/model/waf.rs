@@ -14,6 +14,7 @@ pub enum WafMode {
 }
 
 impl WafMode {
+    /// The mode as the WAF policy's `policySettings.mode` spells it (`Prevention`, `Detection`).
     pub fn as_str(self) -> &'static str {
         match self {
             WafMode::Prevention => "Prevention",
@@ -21,6 +22,7 @@ impl WafMode {
         }
     }
 
+    /// The mode named `s` (any case); `None` for another word.
     pub fn parse(s: &str) -> Option<Self> {
         [WafMode::Prevention, WafMode::Detection]
             .into_iter()
@@ -32,6 +34,7 @@ impl WafMode {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Waf {
+    /// Whether matching rules block (prevention, the default) or only log (detection).
     pub mode: WafMode,
     /// Evaluated by priority, lowest first; names unique.
     pub custom_rules: Vec<WafCustomRule>,
@@ -40,18 +43,21 @@ pub struct Waf {
 }
 
 impl Waf {
+    /// Sets whether the policy blocks or only logs.
     #[must_use]
     pub fn mode(mut self, mode: WafMode) -> Self {
         self.mode = mode;
         self
     }
 
+    /// Adds a custom rule.
     #[must_use]
     pub fn custom_rule(mut self, rule: WafCustomRule) -> Self {
         self.custom_rules.push(rule);
         self
     }
 
+    /// Adds a Microsoft-managed rule set (Front Door Premium only).
     #[must_use]
     pub fn managed_rule_set(mut self, set: WafManagedRuleSet) -> Self {
         self.managed_rule_sets.push(set);
@@ -66,10 +72,13 @@ impl Waf {
 pub struct WafCustomRule {
     /// Letters and digits, starting with a letter.
     pub name: String,
+    /// The rule's place in evaluation order: lower first, unique in the policy.
     pub priority: u32,
     /// `Allow`, `Block` or `Log`.
     pub action: String,
+    /// Makes the rule a rate-limit rule: it applies once a client exceeds the threshold; a match rule when `None`.
     pub rate_limit: Option<WafRateLimit>,
+    /// What a request must match, every condition at once, for the rule to apply.
     pub conditions: Vec<WafMatchCondition>,
 }
 
@@ -85,12 +94,14 @@ impl WafCustomRule {
         }
     }
 
+    /// Sets what the rule does with a matching request (`Allow`, `Block` or `Log`).
     #[must_use]
     pub fn action(mut self, action: impl Into<String>) -> Self {
         self.action = action.into();
         self
     }
 
+    /// Makes it a rate-limit rule: `threshold` requests per client in `duration_minutes` (1 or 5) before it applies.
     #[must_use]
     pub fn rate_limit(mut self, threshold: u32, duration_minutes: u32) -> Self {
         self.rate_limit = Some(WafRateLimit {
@@ -100,6 +111,7 @@ impl WafCustomRule {
         self
     }
 
+    /// Adds a condition the request must also match.
     #[must_use]
     pub fn condition(mut self, condition: WafMatchCondition) -> Self {
         self.conditions.push(condition);
@@ -110,6 +122,7 @@ impl WafCustomRule {
 /// Requests a client may make per window before the rule applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WafRateLimit {
+    /// The requests a client may make per window.
     pub threshold: u32,
     /// 1 or 5.
     pub duration_minutes: u32,
@@ -125,13 +138,16 @@ pub struct WafMatchCondition {
     /// `IPMatch` and `GeoMatch` (addresses only), `Equal`, `Contains`, `BeginsWith`, `EndsWith`,
     /// `RegEx`, `LessThan`, `GreaterThan`, `LessThanOrEqual`, `GreaterThanOrEqual` or `Any`.
     pub operator: String,
+    /// The values compared against (addresses or CIDRs for `IPMatch`, two-letter country codes for `GeoMatch`).
     pub values: Vec<String>,
+    /// Matches when the comparison fails (`not`).
     pub negate: bool,
     /// The header, cookie or argument name for `RequestHeader`, `Cookies`, `QueryString`, `PostArgs`.
     pub selector: Option<String>,
 }
 
 impl WafMatchCondition {
+    /// A condition comparing `variable` with `values` by `operator`.
     pub fn new(
         variable: impl Into<String>,
         operator: impl Into<String>,
@@ -146,12 +162,14 @@ impl WafMatchCondition {
         }
     }
 
+    /// Turns the condition around: it matches when the comparison fails.
     #[must_use]
     pub fn negate(mut self) -> Self {
         self.negate = true;
         self
     }
 
+    /// Sets the header, cookie or argument name the condition inspects.
     #[must_use]
     pub fn selector(mut self, selector: impl Into<String>) -> Self {
         self.selector = Some(selector.into());
@@ -172,6 +190,7 @@ pub struct WafManagedRuleSet {
 }
 
 impl WafManagedRuleSet {
+    /// A managed rule set `rule_set_type` at `version`, its matches blocked.
     pub fn new(rule_set_type: impl Into<String>, version: impl Into<String>) -> Self {
         Self {
             rule_set_type: rule_set_type.into(),
@@ -180,6 +199,7 @@ impl WafManagedRuleSet {
         }
     }
 
+    /// Sets what the rule set does with a match (`Block` or `Log`).
     #[must_use]
     pub fn action(mut self, action: impl Into<String>) -> Self {
         self.action = action.into();

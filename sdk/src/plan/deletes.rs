@@ -166,6 +166,21 @@ pub(super) fn plan_deletes(
                 };
                 delete(key, &found.id, reason, Vec::new())
             }
+            ResourceKey::PrivateEndpoint { region, service } if region_stays(region) => {
+                // Its DNS zone group (and so its A records) goes with it.
+                delete(
+                    key,
+                    &found.id,
+                    format!("the topology no longer has the {service} this endpoint reaches"),
+                    Vec::new(),
+                )
+            }
+            ResourceKey::PrivateDnsLink { region, service } if region_stays(region) => delete(
+                key,
+                &found.id,
+                format!("the topology no longer has the {service} this zone resolves"),
+                Vec::new(),
+            ),
             ResourceKey::RoleAssignment(r) if region_stays(r) => {
                 role_deletes.entry(r.clone()).or_default().push(ops.len());
                 delete(
@@ -179,6 +194,7 @@ pub(super) fn plan_deletes(
         };
         ops.push(op);
     }
+    endpoints_before_targets(ops);
     for (key, found) in observed
         .resources
         .iter()
@@ -225,6 +241,35 @@ pub(super) fn plan_deletes(
                     deps,
                 )
             }
+            ResourceKey::PrivateDnsZone { region, service } if region_stays(region) => {
+                // Azure refuses to delete a zone a VNet is still linked to; its records go with
+                // the endpoint.
+                let deps = ops
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| {
+                        o.action == Action::Delete
+                            && match &o.key {
+                                ResourceKey::PrivateDnsLink {
+                                    region: r,
+                                    service: s,
+                                }
+                                | ResourceKey::PrivateEndpoint {
+                                    region: r,
+                                    service: s,
+                                } => r == region && s == service,
+                                _ => false,
+                            }
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                delete(
+                    key,
+                    &found.id,
+                    format!("the topology no longer has the {service} this zone resolves"),
+                    deps,
+                )
+            }
             ResourceKey::ManagedCluster(r) if region_stays(r) => {
                 let deps = role_deletes.get(r).cloned().unwrap_or_default();
                 delete(
@@ -253,5 +298,27 @@ pub(super) fn plan_deletes(
             _ => continue,
         };
         ops.push(op);
+    }
+}
+
+/// A registry or storage account that goes waits for the deletes of the private endpoints that
+/// reach it: Azure would otherwise leave them pointing at nothing (their connection Disconnected).
+fn endpoints_before_targets(ops: &mut [PlannedOperation]) {
+    let endpoint_deletes: Vec<(ResourceKey, usize)> = ops
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| match &o.key {
+            ResourceKey::PrivateEndpoint { service, .. } if o.action == Action::Delete => {
+                Some((service.target(), i))
+            }
+            _ => None,
+        })
+        .collect();
+    for op in ops.iter_mut().filter(|o| o.action == Action::Delete) {
+        for (target, i) in &endpoint_deletes {
+            if *target == op.key && !op.depends_on.contains(i) {
+                op.depends_on.push(*i);
+            }
+        }
     }
 }

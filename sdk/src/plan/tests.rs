@@ -424,4 +424,5 @@ mod global;
 mod outage;
 mod peering;
 mod pools;
+mod private_link;
 mod waf;

@@ -62,7 +62,9 @@ impl ClusterEndpoint {
 /// redacts the token and the kubeconfig that embeds it.
 #[derive(Debug, Clone)]
 pub struct ClusterCredential {
+    /// Where the cluster's API server is, and the CA certificate to trust.
     pub endpoint: ClusterEndpoint,
+    /// An Entra ID token for the AKS audience ([`crate::arm::auth::AKS_SCOPE`]), from the SDK's own credential.
     pub token: AccessToken,
     /// A kubeconfig carrying the token, for tools that cannot run kubelogin.
     pub kube_config: Kubeconfig,

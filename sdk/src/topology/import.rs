@@ -107,7 +107,14 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
             .properties
             .zone_redundancy
             .eq_ignore_ascii_case("Enabled");
-        topology = topology.registry(crate::model::Registry { zone_redundancy });
+        let public_network_access = registry
+            .properties
+            .public_network_access
+            .eq_ignore_ascii_case("Enabled");
+        topology = topology.registry(crate::model::Registry {
+            zone_redundancy,
+            public_network_access,
+        });
     }
     if let Some(p) = &profile
         && let Some(method) = RoutingMethod::parse(&p.properties.traffic_routing_method)

@@ -28,7 +28,9 @@ pub use status::{RegionStatus, TopologyStatus, status};
 #[derive(Debug, thiserror::Error)]
 #[error("{error}")]
 pub struct ApplyFailure {
+    /// What stopped the apply.
     pub error: Error,
+    /// What the engine did before it stopped; `None` when it stopped before running anything (validation, observation).
     pub report: Option<Report>,
     /// What exists now, so callers can save partial progress.
     pub status: TopologyStatus,
@@ -37,8 +39,11 @@ pub struct ApplyFailure {
 /// A successful apply.
 #[derive(Debug)]
 pub struct Applied {
+    /// The plan that was applied.
     pub plan: Plan,
+    /// How each operation ended.
     pub report: Report,
+    /// What exists now.
     pub status: TopologyStatus,
 }
 
@@ -50,6 +55,7 @@ pub struct TopologyClient {
 }
 
 impl TopologyClient {
+    /// A client for the subscription `arm` works in, with the engine's default retries and no concurrency limit.
     pub fn new(arm: ArmClient) -> Self {
         Self {
             arm,
@@ -57,6 +63,7 @@ impl TopologyClient {
         }
     }
 
+    /// Retries failed operations by `retry` instead of the default policy.
     #[must_use]
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.options.retry = retry;
@@ -70,6 +77,7 @@ impl TopologyClient {
         self
     }
 
+    /// The ARM client underneath.
     pub fn arm(&self) -> &ArmClient {
         &self.arm
     }

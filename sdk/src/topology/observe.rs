@@ -205,6 +205,27 @@ impl TopologyClient {
             );
         }
         observed.unreadable.extend(unread);
+        // A registry or backup storage no longer wanted still has its endpoints, zones and links in
+        // the regions that stay: read them, so that the plan deletes them before it.
+        for service in layout::PrivateService::ALL {
+            let target = service.target();
+            if observed.resources.contains_key(&target) && !wanted.contains(&&target) {
+                for r in &topology.regions {
+                    let region = r.name.clone();
+                    second.extend([
+                        ResourceKey::PrivateEndpoint {
+                            region: region.clone(),
+                            service,
+                        },
+                        ResourceKey::PrivateDnsZone {
+                            region: region.clone(),
+                            service,
+                        },
+                        ResourceKey::PrivateDnsLink { region, service },
+                    ]);
+                }
+            }
+        }
         for r in &regions {
             if exists(&ResourceKey::FrontDoorProfile) {
                 second.push(ResourceKey::FrontDoorOrigin(r.clone()));

@@ -13,24 +13,35 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RegionStatus {
+    /// The region's resource group's ARM ID; empty while it does not exist (as every field here).
     pub resource_group_id: String,
+    /// The region's VNet's ARM ID.
     pub vnet_id: String,
+    /// The VNet's address space as ARM reports it (its first prefix).
     pub vnet_cidr: String,
+    /// The AKS subnet's ARM ID.
     pub subnet_id: String,
+    /// The region's AKS cluster's ARM ID; empty for a cold region.
     pub cluster_id: String,
+    /// The cluster's API server host name (`properties.fqdn`).
     pub cluster_fqdn: String,
     /// The private API server's FQDN; empty for a cluster with a public API server (or none).
     pub cluster_private_fqdn: String,
+    /// The object ID of the cluster's kubelet identity, which pulls images (`identityProfile.kubeletidentity`).
     pub kubelet_identity_object_id: String,
+    /// The resource group AKS keeps the cluster's nodes in (`MC_...`).
     pub node_resource_group: String,
     /// The Kubernetes version the cluster was asked for (AKS's default when none was).
     pub kubernetes_version: String,
     /// The cluster's AKS pricing tier (`Free`, `Standard`, `Premium`); empty without a cluster.
     pub cluster_tier: String,
+    /// The cluster's `provisioningState` (`Succeeded`, `Updating`, `Failed`, ...).
     pub provisioning_state: String,
     /// The static public IP the region's ingress uses, its address and DNS name.
     pub ingress_ip_id: String,
+    /// The ingress IP's address.
     pub ingress_ip_address: String,
+    /// The ingress IP's DNS name (`<label>.<region>.cloudapp.azure.com`).
     pub ingress_fqdn: String,
     /// The region's Traffic Manager endpoint: `Enabled`, `Disabled`, or empty without routing.
     pub endpoint_status: String,
@@ -43,28 +54,36 @@ pub struct RegionStatus {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TopologyStatus {
+    /// The global resource group's ARM ID.
     pub global_resource_group_id: String,
+    /// What exists of each region, by region name.
     pub regions: BTreeMap<String, RegionStatus>,
     /// `"<from>-><to>"` to the peering state (`Initiated`, `Connected`, `Disconnected`).
     pub peerings: BTreeMap<String, String>,
     /// The Traffic Manager profile's id and FQDN, when the topology routes with one.
     pub traffic_manager_id: String,
+    /// The profile's DNS name (`<dns_name>.trafficmanager.net`).
     pub traffic_manager_fqdn: String,
     /// The registry's id and login server, when the topology has one.
     pub registry_id: String,
+    /// The registry's login server (`<name>.azurecr.io`).
     pub registry_login_server: String,
     /// Replica provisioning state by region (the home region has none: the registry serves it).
     pub registry_replicas: BTreeMap<String, String>,
     /// The backup storage account, the region Azure replicates it to, and each region's container.
     pub backup_account_id: String,
+    /// The paired region Azure replicates the backup account to.
     pub backup_secondary_region: String,
     /// The backup account's blob endpoint, and its secondary's (read access: RA-GRS, RA-GZRS;
     /// empty otherwise), where the recovery region reads backups while the home region is down.
     pub backup_blob_endpoint: String,
+    /// The secondary's blob endpoint (readable with RA-GRS or RA-GZRS only; empty otherwise).
     pub backup_secondary_blob_endpoint: String,
+    /// Each region's backup container name, by region.
     pub backup_containers: BTreeMap<String, String>,
     /// The Front Door profile's id and the endpoint's host name, when the topology routes with it.
     pub front_door_id: String,
+    /// Front Door's endpoint host name (`<name>-<hash>.z01.azurefd.net`, say).
     pub front_door_host: String,
     /// The WAF policy's id, when Front Door has one.
     pub waf_policy_id: String,

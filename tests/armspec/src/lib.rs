@@ -421,6 +421,8 @@ pub mod files {
     pub const VIRTUAL_NETWORK: &str =
         "network/resource-manager/Microsoft.Network/stable/2024-03-01/virtualNetwork.json";
     pub const MANAGED_CLUSTERS: &str = "containerservice/resource-manager/Microsoft.ContainerService/aks/stable/2024-09-01/managedClusters.json";
+    pub const PRIVATE_ENDPOINT: &str =
+        "network/resource-manager/Microsoft.Network/stable/2024-03-01/privateEndpoint.json";
     pub const PUBLIC_IP: &str =
         "network/resource-manager/Microsoft.Network/stable/2024-03-01/publicIpAddress.json";
     pub const TRAFFIC_MANAGER: &str =

@@ -3,6 +3,7 @@
 //! them); the types themselves below: virtual networks (`vnet`), subnets, peerings, public IPs.
 
 pub mod peering;
+pub mod private_endpoint;
 pub mod public_ip;
 pub mod subnet;
 pub mod vnet;
@@ -105,6 +106,19 @@ pub(crate) fn subnet_user(state: &State, subnet_id: &str) -> Option<String> {
             _ => false,
         })
         .map(|r| r.id.clone())
+        .or_else(|| {
+            // A private endpoint's addresses sit in its subnet too.
+            state
+                .resources
+                .values()
+                .find(|r| {
+                    r.kind == Kind::PrivateEndpoint
+                        && r.body["properties"]["subnet"]["id"]
+                            .as_str()
+                            .is_some_and(|s| s.eq_ignore_ascii_case(subnet_id))
+                })
+                .map(|r| r.id.clone())
+        })
 }
 
 /// What Azure refuses of a write that replaces a VNet's subnets `old` with `new`: dropping a subnet

@@ -210,6 +210,10 @@ pub fn topology(v: &Value) -> Topology {
         let mut registry = bcdr::model::Registry::default();
         registry.zone_redundancy =
             matches!(v.get("registry").get("zone_redundancy"), Value::Bool(true));
+        registry.public_network_access = matches!(
+            v.get("registry").get("public_network_access"),
+            Value::Bool(true)
+        );
         t.registry = Some(registry);
     }
     t

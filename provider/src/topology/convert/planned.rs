@@ -305,6 +305,10 @@ fn planned_registry(
         "zone_redundancy".into(),
         or_default(block.get("zone_redundancy"), Value::Bool(false)),
     );
+    out.insert(
+        "public_network_access".into(),
+        or_default(block.get("public_network_access"), Value::Bool(false)),
+    );
     let registry_name = match (subscription, name.as_str()) {
         (Some(sub), Some(n)) => Value::string(names::registry(sub, n)),
         _ => Value::Unknown,

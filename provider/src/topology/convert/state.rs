@@ -404,10 +404,13 @@ fn config_of(topology: &Topology) -> Value {
         (
             "registry".into(),
             topology.registry.as_ref().map_or(Value::Null, |r| {
-                Value::Map(BTreeMap::from([(
-                    "zone_redundancy".to_owned(),
-                    Value::Bool(r.zone_redundancy),
-                )]))
+                Value::Map(BTreeMap::from([
+                    ("zone_redundancy".to_owned(), Value::Bool(r.zone_redundancy)),
+                    (
+                        "public_network_access".to_owned(),
+                        Value::Bool(r.public_network_access),
+                    ),
+                ]))
             }),
         ),
         (

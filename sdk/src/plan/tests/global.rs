@@ -222,7 +222,15 @@ mod registry {
                 "create container registry",
                 "create registry replica (westus)",
                 "create registry pull role (eastus)",
-                "create registry pull role (westus)"
+                "create registry pull role (westus)",
+                "create registry private DNS zone (eastus)",
+                "create registry private DNS zone link (eastus)",
+                "create registry private endpoint (eastus)",
+                "create registry private endpoint DNS records (eastus)",
+                "create registry private DNS zone (westus)",
+                "create registry private DNS zone link (westus)",
+                "create registry private endpoint (westus)",
+                "create registry private endpoint DNS records (westus)",
             ]
         );
         let registry = &plan.operations[plan
@@ -314,12 +322,23 @@ mod registry {
     }
 
     #[test]
-    fn dropping_the_registry_deletes_it_alone() {
+    fn dropping_the_registry_deletes_it_and_its_private_path_alone() {
         let plan = plan(
             &layout::desired(&two(), SUB),
             &observed_after(&with_registry()),
         );
-        assert_eq!(summary(&plan), ["delete container registry"]);
+        assert_eq!(
+            summary(&plan),
+            [
+                "delete container registry",
+                "delete registry private endpoint (eastus)",
+                "delete registry private endpoint (westus)",
+                "delete registry private DNS zone link (eastus)",
+                "delete registry private DNS zone link (westus)",
+                "delete registry private DNS zone (eastus)",
+                "delete registry private DNS zone (westus)",
+            ]
+        );
     }
 }
 
@@ -365,12 +384,20 @@ mod backup {
     }
 
     #[test]
-    fn dropping_backup_deletes_the_account_alone() {
+    fn dropping_backup_deletes_the_account_and_its_private_path_alone() {
         let plan = plan(
             &layout::desired(&two(), SUB),
             &observed_after(&two().backup(Backup::default())),
         );
-        assert_eq!(summary(&plan), ["delete backup storage"]);
+        let changes = summary(&plan);
+        assert_eq!(changes.len(), 7, "{changes:?}");
+        assert_eq!(changes[0], "delete backup storage");
+        assert!(
+            changes[1..]
+                .iter()
+                .all(|c| c.starts_with("delete backup blob private")),
+            "{changes:?}"
+        );
     }
 }
 
