@@ -25,7 +25,7 @@
 //! println!("{:#?}", applied.status);
 //! # Ok(()) }
 //! ```
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 pub mod arm;
 pub mod cancel;

@@ -12,18 +12,24 @@ use std::time::Duration;
 /// A request as the function sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exchange {
+    /// The HTTP method (`GET`, `PUT`, ...).
     pub method: String,
     /// Absolute, with its query.
     pub url: String,
+    /// The headers the pipeline set (the bearer token among them), as sent.
     pub headers: Vec<(String, String)>,
+    /// The request body (JSON, or empty).
     pub body: Vec<u8>,
 }
 
 /// The function's answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answer {
+    /// The HTTP status code.
     pub status: u16,
+    /// The answer's headers (`Azure-AsyncOperation`, `Location`, `Retry-After`, the rate limits).
     pub headers: Vec<(String, String)>,
+    /// The answer's body.
     pub body: Vec<u8>,
 }
 
@@ -38,6 +44,8 @@ pub struct FnTransport {
 }
 
 impl FnTransport {
+    /// A transport answering every request with `handler`, waiting half of `round_trip` on
+    /// `sleeper` before the call and half after it.
     pub fn new(
         handler: impl Fn(Exchange) -> BoxFuture<'static, Answer> + Send + Sync + 'static,
         round_trip: Duration,
