@@ -148,6 +148,17 @@ impl Harness {
     }
 }
 
+/// A passing test's directory goes with it (each holds a state, a plan cache and Terraform's
+/// `.terraform`: hundreds of runs filled gigabytes); a failing one's stays for reading, as do all
+/// with `BCDR_KEEP_WORKDIRS` set.
+impl Drop for Workdir {
+    fn drop(&mut self) {
+        if !std::thread::panicking() && std::env::var_os("BCDR_KEEP_WORKDIRS").is_none() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
 impl Workdir {
     /// A fresh directory under `target/e2e/work`.
     pub fn new(terraform: &Path, label: &str) -> Self {
@@ -182,10 +193,9 @@ impl Workdir {
     /// A directory whose `terraform` runs connect as the caller's `ARM_*` variables say (acceptance
     /// tests against real Azure).
     pub fn from_environment(terraform: &Path, label: &str) -> Self {
-        Self {
-            inherit_arm_env: true,
-            ..Self::new(terraform, label)
-        }
+        let mut work = Self::new(terraform, label);
+        work.inherit_arm_env = true;
+        work
     }
 
     /// Writes `main.tf`: the provider requirement, `provider` (the provider block), then `body`.
