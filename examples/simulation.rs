@@ -40,7 +40,7 @@
 //! time).
 
 use arm_emulator::{Config, Emulator, Throttle, default_latencies};
-use bcdr::arm::transport::{Answer, Exchange, FnTransport};
+use bcdr::arm::transport::{Answer, Exchange, FnTransport, FreshTokens};
 use bcdr::clock::TokioSleeper;
 use bcdr::engine::CancelSignal;
 use bcdr::layout::ResourceKey;
@@ -118,28 +118,6 @@ struct Seen {
     lowest: BTreeMap<String, u64>,
 }
 
-/// Tokens on the virtual clock: each request gets one the emulator issues now (valid for an hour of
-/// the emulator's time), reported to `azure_core` as expiring at once by the system's clock, so that
-/// it asks again. Real time barely moves while hours of virtual time pass: a token cached by the
-/// system's clock would outlive its hour and be refused (`ExpiredAuthenticationToken`), where a real
-/// client refreshes it.
-#[derive(Debug)]
-struct VirtualTokens(Arc<Emulator>);
-
-#[async_trait::async_trait]
-impl azure_core::credentials::TokenCredential for VirtualTokens {
-    async fn get_token(
-        &self,
-        _scopes: &[&str],
-        _options: Option<azure_core::credentials::TokenRequestOptions<'_>>,
-    ) -> azure_core::Result<azure_core::credentials::AccessToken> {
-        Ok(azure_core::credentials::AccessToken::new(
-            self.0.issue_token(),
-            azure_core::time::OffsetDateTime::now_utc(),
-        ))
-    }
-}
-
 struct Sim {
     emulator: Arc<Emulator>,
     seen: Arc<Mutex<Seen>>,
@@ -187,7 +165,11 @@ async fn sim(rtt: Duration) -> Result<Sim, Box<dyn Error>> {
         ArmConfig::new(
             SUB,
             cloud,
-            Credential::Custom(Arc::new(VirtualTokens(emulator.clone()))),
+            Credential::Custom({
+                let issuer = emulator.clone();
+                // Tokens on the virtual clock: one per request (see `FreshTokens`).
+                Arc::new(FreshTokens::new(move || issuer.issue_token()))
+            }),
         )
         .sleeper(Arc::new(TokioSleeper))
         .transport(transport),

@@ -20,7 +20,6 @@ use std::collections::BTreeMap;
 use support::{Harness, SUBSCRIPTION, terraform};
 
 const AKS_SCOPE: &str = "6dae42f8-4368-4678-94ff-3960e28e3630/.default";
-const CLUSTER_ADMIN: &str = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
 const ADMINS: &str = "6f1a3e1c-2b4d-4c8e-9a7b-1d2e3f405162";
 /// The provider's own principal (`client_id = "terraform-e2e"`): a member of [`ADMINS`].
 const PROVIDER_OID: &str = "44444444-0000-4000-8000-000000000004";
@@ -79,26 +78,10 @@ fn cluster_id() -> String {
 
 /// The groups holding "Azure Kubernetes Service RBAC Cluster Admin" at the cluster's own scope.
 async fn cluster_admin_groups(h: &Harness) -> Vec<String> {
-    let scope = cluster_id();
-    h.arm()
-        .list(
-            &format!("{scope}/providers/Microsoft.Authorization/roleAssignments"),
-            "2022-04-01",
-            &[("$filter", "atScope()")],
-        )
+    support::cluster_admins_at(h, &cluster_id())
         .await
-        .expect("list role assignments")
         .into_iter()
-        .filter(|a| {
-            let p = &a["properties"];
-            p["scope"]
-                .as_str()
-                .is_some_and(|s| s.eq_ignore_ascii_case(&scope))
-                && p["roleDefinitionId"]
-                    .as_str()
-                    .is_some_and(|r| r.ends_with(CLUSTER_ADMIN))
-        })
-        .filter_map(|a| a["properties"]["principalId"].as_str().map(str::to_owned))
+        .map(|(principal, _)| principal)
         .collect()
 }
 

@@ -208,41 +208,17 @@ async fn authorized_ranges(tf: &Path, version: &str) {
 }
 
 const SRE: &str = "0c9d8e7f-6a5b-4c3d-8e2f-1a0b9c8d7e6f";
-/// Azure Kubernetes Service RBAC Cluster Admin.
-const CLUSTER_ADMIN: &str = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
 
 /// The groups holding Azure Kubernetes Service RBAC Cluster Admin at a cluster (its own scope).
 async fn cluster_admins(h: &Harness, region: &str) -> Vec<String> {
-    let scope = cluster_id(region);
-    let mut groups: Vec<String> = h
-        .arm()
-        .list(
-            &format!("{scope}/providers/Microsoft.Authorization/roleAssignments"),
-            "2022-04-01",
-            &[("$filter", "atScope()")],
-        )
+    support::cluster_admins_at(h, &cluster_id(region))
         .await
-        .expect("list the cluster's role assignments")
         .into_iter()
-        .filter(|a| {
-            let p = &a["properties"];
-            p["scope"]
-                .as_str()
-                .is_some_and(|s| s.eq_ignore_ascii_case(&scope))
-                && p["roleDefinitionId"]
-                    .as_str()
-                    .is_some_and(|r| r.ends_with(CLUSTER_ADMIN))
+        .map(|(principal, kind)| {
+            assert_eq!(kind, "Group", "{principal}");
+            principal
         })
-        .map(|a| {
-            assert_eq!(a["properties"]["principalType"], "Group", "{a:#}");
-            a["properties"]["principalId"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned()
-        })
-        .collect();
-    groups.sort();
-    groups
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,7 +5,7 @@
 //! throttling buckets (on) never answer 429. Its own test binary: the clock switch is process-wide.
 
 use arm_emulator::{Config, Emulator, Throttle, default_latencies};
-use bcdr::arm::transport::{Answer, Exchange, FnTransport};
+use bcdr::arm::transport::{Answer, Exchange, FnTransport, FreshTokens};
 use bcdr::clock::TokioSleeper;
 use bcdr::engine::CancelSignal;
 use bcdr::{ArmClient, ArmConfig, Cloud, Credential, Region, Topology, TopologyClient};
@@ -13,25 +13,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const SUB: &str = "00000000-0000-0000-0000-000000000001";
-
-/// Tokens on the virtual clock (see `examples/simulation.rs`): one per request, reported as
-/// expiring at once by the system's clock.
-#[derive(Debug)]
-struct VirtualTokens(Arc<Emulator>);
-
-#[async_trait::async_trait]
-impl azure_core::credentials::TokenCredential for VirtualTokens {
-    async fn get_token(
-        &self,
-        _scopes: &[&str],
-        _options: Option<azure_core::credentials::TokenRequestOptions<'_>>,
-    ) -> azure_core::Result<azure_core::credentials::AccessToken> {
-        Ok(azure_core::credentials::AccessToken::new(
-            self.0.issue_token(),
-            azure_core::time::OffsetDateTime::now_utc(),
-        ))
-    }
-}
 
 #[tokio::test(start_paused = true)]
 async fn an_apply_at_azures_pace_takes_no_wall_time_and_skips_no_poll() {
@@ -76,7 +57,11 @@ async fn an_apply_at_azures_pace_takes_no_wall_time_and_skips_no_poll() {
         ArmConfig::new(
             SUB,
             cloud,
-            Credential::Custom(Arc::new(VirtualTokens(emulator.clone()))),
+            Credential::Custom({
+                let issuer = emulator.clone();
+                // Tokens on the virtual clock: one per request (see `FreshTokens`).
+                Arc::new(FreshTokens::new(move || issuer.issue_token()))
+            }),
         )
         .sleeper(Arc::new(TokioSleeper))
         .transport(Arc::new(transport)),

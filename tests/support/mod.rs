@@ -323,6 +323,41 @@ impl Workdir {
 
 /// Whether a logged request changes anything: not a read, and not a POST that only asks
 /// (`checkNameAvailability` and the like).
+/// Azure Kubernetes Service RBAC Cluster Admin's role definition id.
+pub const CLUSTER_ADMIN: &str = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
+
+/// The principals holding Azure Kubernetes Service RBAC Cluster Admin at `scope` itself (a
+/// cluster's id), each with its `principalType`, sorted.
+pub async fn cluster_admins_at(h: &Harness, scope: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = h
+        .arm()
+        .list(
+            &format!("{scope}/providers/Microsoft.Authorization/roleAssignments"),
+            "2022-04-01",
+            &[("$filter", "atScope()")],
+        )
+        .await
+        .expect("list the role assignments at the scope")
+        .into_iter()
+        .filter(|a| {
+            let p = &a["properties"];
+            p["scope"]
+                .as_str()
+                .is_some_and(|s| s.eq_ignore_ascii_case(scope))
+                && p["roleDefinitionId"]
+                    .as_str()
+                    .is_some_and(|r| r.ends_with(CLUSTER_ADMIN))
+        })
+        .map(|a| {
+            let p = &a["properties"];
+            let text = |k: &str| p[k].as_str().unwrap_or_default().to_owned();
+            (text("principalId"), text("principalType"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 pub fn is_write(r: &arm_emulator::LogEntry) -> bool {
     match r.method.as_str() {
         "GET" | "HEAD" => false,

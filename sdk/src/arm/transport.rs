@@ -1,6 +1,7 @@
 //! A transport that hands each request to a function instead of the network: an ARM stand-in in
 //! this process (the emulator, in simulations and tests), after a round trip waited on the
-//! injected [`Sleeper`], so that on a paused clock the wait costs no time at all.
+//! injected [`Sleeper`], so that on a paused clock the wait costs no time at all; and a credential
+//! minting a fresh token for every request ([`FreshTokens`]) for a stand-in on its own clock.
 
 use crate::clock::Sleeper;
 use azure_core::http::{AsyncRawResponse, Body, HttpClient, Request, StatusCode, headers::Headers};
@@ -96,6 +97,43 @@ impl HttpClient for FnTransport {
             StatusCode::from(answer.status),
             headers,
             answer.body,
+        ))
+    }
+}
+
+/// A credential that asks `mint` for a token on every request, reported to `azure_core` as expiring
+/// at once so that it is never cached: for a stand-in whose clock is not the system's (a simulation on
+/// a paused clock, where hours of the stand-in's time pass in seconds and a token cached by the system's
+/// clock would outlive its hour). Use it through [`Credential::Custom`](crate::Credential::Custom).
+pub struct FreshTokens {
+    mint: Box<dyn Fn() -> String + Send + Sync>,
+}
+
+impl FreshTokens {
+    /// A credential whose every token is `mint()`.
+    pub fn new(mint: impl Fn() -> String + Send + Sync + 'static) -> Self {
+        Self {
+            mint: Box::new(mint),
+        }
+    }
+}
+
+impl fmt::Debug for FreshTokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("FreshTokens(..)")
+    }
+}
+
+#[async_trait::async_trait]
+impl azure_core::credentials::TokenCredential for FreshTokens {
+    async fn get_token(
+        &self,
+        _scopes: &[&str],
+        _options: Option<azure_core::credentials::TokenRequestOptions<'_>>,
+    ) -> azure_core::Result<azure_core::credentials::AccessToken> {
+        Ok(azure_core::credentials::AccessToken::new(
+            (self.mint)(),
+            azure_core::time::OffsetDateTime::now_utc(),
         ))
     }
 }
