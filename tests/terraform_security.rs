@@ -405,3 +405,53 @@ async fn network_policy_and_private_clusters(tf: &Path, version: &str) {
     h.config(&shop("private_cluster = true"));
     h.tf_ok(&["destroy", "-auto-approve"]).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_role_already_granted_by_hand_is_adopted_and_never_deleted() {
+    for (tf, version) in terraform::each() {
+        granted_by_hand(&tf, &version).await;
+    }
+}
+
+async fn granted_by_hand(tf: &Path, version: &str) {
+    let h = Harness::new(tf, &format!("tf-{version}-by-hand")).await;
+    h.config(&shop(&format!("admin_group_object_ids = [\"{ADMINS}\"]")));
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    // SRE already administers East US's cluster, by a role someone assigned in the portal.
+    let by_hand = format!(
+        "{}/providers/Microsoft.Authorization/roleAssignments/9c8b7a6f-5e4d-4c3b-8a2f-1e0d9c8b7a6f",
+        cluster_id("eastus")
+    );
+    let admin_role = format!(
+        "/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/{}",
+        support::CLUSTER_ADMIN
+    );
+    h.arm()
+        .put(
+            &by_hand,
+            "2022-04-01",
+            &json!({"properties": {"roleDefinitionId": admin_role, "principalId": SRE, "principalType": "Group"}}),
+            &[],
+        )
+        .await
+        .expect("a Cluster Admin role granted by hand");
+    // Naming SRE adopts it there (ARM would refuse a second one: RoleAssignmentExists) and grants
+    // it in West US.
+    h.config(&shop(&format!(
+        "admin_group_object_ids = [\"{ADMINS}\", \"{SRE}\"]"
+    )));
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let mut both = vec![ADMINS.to_owned(), SRE.to_owned()];
+    both.sort();
+    for region in ["eastus", "westus"] {
+        assert_eq!(cluster_admins(&h, region).await, both, "{region}");
+    }
+    assert_eq!(h.plan_code().await.0, 0, "converged");
+    // SRE leaves the list: bcdr's role in West US goes, the one granted by hand stays.
+    h.config(&shop(&format!("admin_group_object_ids = [\"{ADMINS}\"]")));
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    assert_eq!(cluster_admins(&h, "westus").await, [ADMINS]);
+    assert_eq!(cluster_admins(&h, "eastus").await, both, "left as it was");
+    assert_eq!(h.plan_code().await.0, 0, "converged");
+    h.tf_ok(&["destroy", "-auto-approve"]).await;
+}

@@ -304,6 +304,21 @@ pub fn plan(desired: &[DesiredResource], observed: &Observed) -> Plan {
                 Vec::new(),
             ),
             (None, None) => (Action::Create, "does not exist".to_owned(), Vec::new()),
+            // An admin group's role granted by hand under another name stands for ours (ARM keeps
+            // one assignment of a role per principal and scope): not bcdr's to write.
+            (None, Some(_))
+                if matches!(d.key, ResourceKey::ClusterAdmin { .. })
+                    && observed
+                        .resources
+                        .get(&d.key)
+                        .is_some_and(|o| !o.id.eq_ignore_ascii_case(&d.id)) =>
+            {
+                (
+                    Action::NoOp,
+                    "granted by hand under another name; kept as it is".to_owned(),
+                    Vec::new(),
+                )
+            }
             (None, Some(actual)) => compare(&d.key, &body, actual, &pending, &renewed),
         };
         index.insert(d.key.clone(), ops.len());

@@ -296,6 +296,7 @@ impl TopologyClient {
         });
         let more = self.get_all(&topology.name, &second, &mut observed).await?;
         observed.resources.extend(more);
+        self.adopt_granted_admins(&desired, &mut observed).await?;
         for (region, group) in groups {
             observed
                 .resources
@@ -315,6 +316,76 @@ impl TopologyClient {
             .collect();
         observed.resources.extend(peerings);
         Ok((observed, desired))
+    }
+}
+
+impl TopologyClient {
+    /// An admin group's Cluster Admin role that someone granted by hand at the cluster (under another
+    /// assignment name) stands for the one the layout wants: ARM refuses a second assignment of one
+    /// role to one principal at one scope (409 `RoleAssignmentExists`). Each cluster that exists and
+    /// lacks one of the wanted assignments is listed once (`atScope()`); a match is observed under the
+    /// wanted key with its own id, so the plan leaves it, and, not being bcdr's by name, a later
+    /// removal of the group never deletes it.
+    async fn adopt_granted_admins(
+        &self,
+        desired: &[layout::DesiredResource],
+        observed: &mut Observed,
+    ) -> Result<()> {
+        let mut missing: BTreeMap<String, Vec<(ResourceKey, String)>> = BTreeMap::new();
+        for d in desired {
+            if let ResourceKey::ClusterAdmin { region, group } = &d.key
+                && !observed.resources.contains_key(&d.key)
+                && let Some(cluster) = observed
+                    .resources
+                    .get(&ResourceKey::ManagedCluster(region.clone()))
+            {
+                missing
+                    .entry(cluster.id.clone())
+                    .or_default()
+                    .push((d.key.clone(), group.clone()));
+            }
+        }
+        for (cluster, wanted) in missing {
+            let listed = self
+                .arm
+                .list(
+                    &format!("{cluster}/providers/Microsoft.Authorization/roleAssignments"),
+                    crate::arm::role_assignment::API_VERSION,
+                    &[("$filter", "atScope()")],
+                )
+                .await;
+            let assignments = match listed {
+                Ok(list) => list,
+                Err(error) if error.is_unavailable() => continue,
+                Err(error) => return Err(error),
+            };
+            for (key, group) in wanted {
+                let granted = assignments.iter().find(|a| {
+                    let p = &a["properties"];
+                    p["scope"]
+                        .as_str()
+                        .is_some_and(|s| s.eq_ignore_ascii_case(&cluster))
+                        && p["principalId"]
+                            .as_str()
+                            .is_some_and(|g| g.eq_ignore_ascii_case(&group))
+                        && p["roleDefinitionId"].as_str().is_some_and(|r| {
+                            r.to_ascii_lowercase()
+                                .ends_with(crate::arm::role_assignment::AKS_RBAC_CLUSTER_ADMIN)
+                        })
+                });
+                if let Some(a) = granted {
+                    tracing::info!(group = %group, id = str_at(a, &["id"]), "admin role granted by hand: kept as it is");
+                    observed.resources.insert(
+                        key,
+                        ObservedResource {
+                            id: str_at(a, &["id"]).to_owned(),
+                            body: a.clone(),
+                        },
+                    );
+                }
+            }
+        }
+        Ok(())
     }
 }
 

@@ -274,3 +274,27 @@ fn private_api_servers_come_with_new_clusters_and_existing_ones_are_left_as_made
         json!(false)
     );
 }
+
+#[test]
+fn a_role_granted_by_hand_under_another_name_is_left_as_it_is() {
+    let t = administered(&[OPS]);
+    let mut observed = observed_after(&t);
+    let by_hand = format!(
+        "{}/providers/Microsoft.Authorization/roleAssignments/3a1f0c2e-7d4b-4e8a-9c6f-5b2d1e0f9a8c",
+        ResourceKey::ManagedCluster("eastus".into()).id(SUB, "shop")
+    );
+    let found = observed
+        .resources
+        .get_mut(&admin("eastus", OPS))
+        .expect("observed");
+    found.id = by_hand;
+    found.body["properties"]["principalType"] = json!("User");
+    let planned = plan(&layout::desired(&t, SUB), &observed);
+    let op = planned
+        .operations
+        .iter()
+        .find(|o| o.key == admin("eastus", OPS))
+        .expect("op");
+    assert_eq!(op.action, Action::NoOp, "{op:?}");
+    assert!(op.reason.contains("by hand"), "{}", op.reason);
+}
