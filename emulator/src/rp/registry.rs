@@ -199,6 +199,29 @@ impl ResourceType for Replication {
         )
     }
 
+    /// The replica's data endpoint goes with it, from the registry's private endpoints too.
+    fn deleting(&self, ctx: &mut Ctx<'_>, at: &At, _op: &crate::contract::lro::Started) {
+        let Some((registry, _)) = at.id.rsplit_once("/replications/") else {
+            return;
+        };
+        let name = registry
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let location = ctx
+            .state
+            .get(&at.id)
+            .and_then(|r| r.body["location"].as_str())
+            .map(|l| l.to_ascii_lowercase().replace(' ', ""))
+            .unwrap_or_else(|| at.name.to_ascii_lowercase());
+        crate::rp::network::private_endpoint::forget_name(
+            ctx.state,
+            registry,
+            &format!("{name}.{location}.data.azurecr.io"),
+        );
+    }
+
     fn put(
         &self,
         ctx: &mut Ctx<'_>,

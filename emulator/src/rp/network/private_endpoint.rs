@@ -280,6 +280,70 @@ impl ResourceType for Endpoint {
     }
 }
 
+/// A name `target` no longer serves (a registry's replica deleted: its data endpoint goes): every
+/// private endpoint to `target` drops it from its DNS configuration, and the records its zone
+/// groups wrote for it go. A **guess**: no source says what Azure does to existing endpoints when a
+/// replica is removed (docs/emulator-fidelity.md); an endpoint cannot keep serving a name whose
+/// backend is gone.
+pub fn forget_name(state: &mut State, target: &str, fqdn: &str) {
+    let endpoints: Vec<Resource> = state
+        .resources
+        .values()
+        .filter(|r| {
+            r.kind == Kind::PrivateEndpoint
+                && r.body["properties"]["privateLinkServiceConnections"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|c| {
+                        c["properties"]["privateLinkServiceId"]
+                            .as_str()
+                            .is_some_and(|id| id.eq_ignore_ascii_case(target))
+                    })
+        })
+        .cloned()
+        .collect();
+    for endpoint in endpoints {
+        let zone_groups: Vec<Resource> = state
+            .children_of(&endpoint.id)
+            .iter()
+            .filter_map(|id| state.resources.get(id).cloned())
+            .filter(|g| g.kind == Kind::PrivateDnsZoneGroup)
+            .collect();
+        let only = |configs: &Value| {
+            json!({ "properties": { "customDnsConfigs": configs["properties"]["customDnsConfigs"]
+                .as_array()
+                .map(|a| a.iter().filter(|c| c["fqdn"].as_str().is_some_and(|f| f.eq_ignore_ascii_case(fqdn))).cloned().collect::<Vec<_>>())
+                .unwrap_or_default() } })
+        };
+        let gone = only(&endpoint.body);
+        for group in &zone_groups {
+            for config in group.body["properties"]["privateDnsZoneConfigs"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+            {
+                let zone_id = config["properties"]["privateDnsZoneId"]
+                    .as_str()
+                    .unwrap_or_default();
+                let zone = zone_id.rsplit('/').next().unwrap_or_default();
+                for (label, ips) in records_for(&gone, zone) {
+                    private_dns::remove_a_record(state, zone_id, &label, &ips);
+                }
+            }
+        }
+        if let Some(stored) = state.get_mut(&endpoint.id)
+            && let Some(configs) = stored.body["properties"]["customDnsConfigs"].as_array_mut()
+        {
+            configs.retain(|c| {
+                !c["fqdn"]
+                    .as_str()
+                    .is_some_and(|f| f.eq_ignore_ascii_case(fqdn))
+            });
+        }
+    }
+}
+
 /// The A records `endpoint`'s names take in the zone `zone` (`privatelink.<suffix>`): the names
 /// ending in `<suffix>`, by their label before it.
 fn records_for(endpoint: &Value, zone: &str) -> Vec<(String, Vec<String>)> {
