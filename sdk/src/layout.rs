@@ -6,11 +6,12 @@ mod bodies;
 mod geo;
 mod key;
 mod private_link;
+mod routing;
 
-pub use bodies::{priorities, priorities_of};
 pub use geo::{Area, areas, nested_area_of};
 pub use key::{PrivateService, ResourceKey};
 pub use private_link::{PRIVATE_ENDPOINT_PREFIX, private_endpoint_subnet_cidr};
+pub use routing::{priorities, priorities_of};
 
 use crate::arm::role_assignment;
 use crate::model::Topology;
@@ -319,19 +320,19 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
         let g = || rg(names::GLOBAL);
         push(
             ResourceKey::FrontDoorProfile,
-            bodies::front_door_profile(name, fd),
+            routing::front_door_profile(name, fd),
             vec![g()],
             vec![],
         );
         push(
             ResourceKey::FrontDoorEndpoint,
-            bodies::front_door_endpoint(name),
+            routing::front_door_endpoint(name),
             vec![ResourceKey::FrontDoorProfile],
             vec![],
         );
         push(
             ResourceKey::FrontDoorOriginGroup,
-            bodies::front_door_origin_group(fd),
+            routing::front_door_origin_group(fd),
             vec![ResourceKey::FrontDoorProfile],
             vec![],
         );
@@ -363,7 +364,7 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
             }
             push(
                 ResourceKey::FrontDoorOrigin(region.name.clone()),
-                bodies::front_door_origin(region, fd),
+                routing::front_door_origin(region, fd),
                 deps,
                 bindings,
             );
@@ -372,14 +373,14 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
         let group = ResourceKey::FrontDoorOriginGroup.id(subscription, name);
         push(
             ResourceKey::FrontDoorRoute,
-            bodies::front_door_route(group),
+            routing::front_door_route(group),
             route_deps,
             vec![],
         );
         if let Some(policy) = &fd.waf {
             push(
                 ResourceKey::WafPolicy,
-                bodies::waf_policy(name, fd.premium, policy),
+                routing::waf_policy(name, fd.premium, policy),
                 vec![g()],
                 vec![],
             );
@@ -387,14 +388,14 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
             let waf = ResourceKey::WafPolicy.id(subscription, name);
             push(
                 ResourceKey::FrontDoorSecurityPolicy,
-                bodies::front_door_security_policy(waf, endpoint),
+                routing::front_door_security_policy(waf, endpoint),
                 vec![ResourceKey::FrontDoorEndpoint, ResourceKey::WafPolicy],
                 vec![],
             );
         }
     }
     if let Some(tm) = &topology.traffic_manager {
-        let priorities = bodies::priorities(topology);
+        let priorities = routing::priorities(topology);
         let areas = geo::areas(topology);
         let ip_id = |r: &str| ResourceKey::PublicIp(r.to_owned()).id(subscription, name);
         // A region's IP, and when hot its cluster and the cluster's right to use the IP: traffic goes
@@ -415,18 +416,18 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
             child_deps.extend(area.regions.iter().flat_map(|r| region_deps(r)));
             push(
                 key.clone(),
-                bodies::area_profile(name, tm, area, ip_id),
+                routing::area_profile(name, tm, area, ip_id),
                 child_deps,
                 vec![],
             );
-            endpoints.push(bodies::area_endpoint(area, key.id(subscription, name)));
+            endpoints.push(routing::area_endpoint(area, key.id(subscription, name)));
             deps.push(key);
         }
         for r in regions
             .iter()
             .filter(|r| geo::nested_area_of(&areas, &r.name).is_none())
         {
-            endpoints.push(bodies::endpoint(
+            endpoints.push(routing::endpoint(
                 tm,
                 r,
                 ip_id(&r.name),
@@ -436,7 +437,7 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
         }
         push(
             ResourceKey::TrafficManagerProfile,
-            bodies::traffic_manager(name, tm, endpoints),
+            routing::traffic_manager(name, tm, endpoints),
             deps,
             vec![],
         );
