@@ -373,7 +373,7 @@ fn answer(
         Route::StorageName => crate::rp::storage::check_name(&mut ctx),
         Route::TrafficManagerName => crate::rp::traffic_manager::profile::check_name(&mut ctx),
         Route::ClusterCredential { rg, cluster, admin } => {
-            crate::rp::aks::cluster::credential(&mut ctx, &rg, &cluster, admin)
+            crate::rp::aks::credentials::credential(&mut ctx, &rg, &cluster, admin)
         }
         Route::RoleAssignments(scope) => authorization::list(&mut ctx, &scope),
         Route::RoleDefinitions { scope, guid: None } => role_definitions::list(&mut ctx, &scope),

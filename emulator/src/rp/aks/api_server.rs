@@ -24,7 +24,7 @@
 //! allows is modelled coarsely (docs/emulator-fidelity.md).
 
 use super::CLUSTER_TYPE;
-use super::cluster::static_token;
+use super::credentials::static_token;
 use crate::contract::request::Resp;
 use crate::contract::store::{Kind, Resource, State};
 use crate::rp::identity::{AKS_SERVER_APP, bearer, claims_of};

@@ -8,6 +8,7 @@ pub mod agent_pool;
 pub mod api_server;
 pub mod cluster;
 pub mod cni;
+pub mod credentials;
 pub mod fixed;
 pub mod maintenance;
 pub mod pools;
