@@ -5,6 +5,12 @@
 //!
 //! Where the specs are missing, [`Specs::load`] says so loudly and returns `None` (in a user's clone);
 //! under CI (`CI` set) it panics, because CI always has them.
+//!
+//! Two roots hold spec files, both laid out as upstream (`specification/...`): the shared copy
+//! ([`location`]) and, for resource families it lacks, this crate's own `specs/` ([`kept`]), whose
+//! files are byte-identical copies of Azure/azure-rest-api-specs named with their upstream commit in
+//! `specs/PROVENANCE.md`. A `$ref` from a kept file to a file not kept (common-types) resolves in the
+//! shared copy.
 
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -22,6 +28,7 @@ enum Direction {
 #[derive(Debug)]
 pub struct Specs {
     root: PathBuf,
+    kept: PathBuf,
     cache: Mutex<HashMap<PathBuf, std::sync::Arc<Value>>>,
 }
 
@@ -31,6 +38,11 @@ pub fn location() -> PathBuf {
         return PathBuf::from(p);
     }
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/arm-specs")
+}
+
+/// The spec files kept in this repository (families the shared copy lacks).
+pub fn kept() -> PathBuf {
+    normalize(&Path::new(env!("CARGO_MANIFEST_DIR")).join("specs"))
 }
 
 /// What one schema says once `$ref` and `allOf` are followed.
@@ -56,7 +68,8 @@ impl Specs {
         let root = location();
         if root.join("specification").is_dir() {
             return Some(Self {
-                root,
+                root: normalize(&root),
+                kept: kept(),
                 cache: Mutex::new(HashMap::new()),
             });
         }
@@ -71,8 +84,30 @@ impl Specs {
         None
     }
 
-    fn file(&self, path: &Path) -> std::sync::Arc<Value> {
+    /// `path`, or when it is a kept file's `$ref` to a file not kept, the shared copy's.
+    fn located(&self, path: &Path) -> PathBuf {
         let path = normalize(path);
+        if path.exists() {
+            return path;
+        }
+        match path.strip_prefix(&self.kept) {
+            Ok(rest) => self.root.join(rest),
+            Err(_) => path,
+        }
+    }
+
+    /// The entry file `spec` (relative to `specification/`): kept here, else in the shared copy.
+    fn entry(&self, spec: &str) -> PathBuf {
+        let kept = self.kept.join("specification").join(spec);
+        if kept.exists() {
+            kept
+        } else {
+            self.root.join("specification").join(spec)
+        }
+    }
+
+    fn file(&self, path: &Path) -> std::sync::Arc<Value> {
+        let path = self.located(path);
         let mut cache = self
             .cache
             .lock()
@@ -282,7 +317,7 @@ impl Specs {
 
     /// The operation for `method` on `url_path` in `spec` (relative to `specification/`).
     fn operation(&self, spec: &str, method: &str, url_path: &str) -> (PathBuf, Value) {
-        let file = self.root.join("specification").join(spec);
+        let file = self.entry(spec);
         let doc = self.file(&file);
         let wanted: Vec<&str> = url_path
             .split('?')
@@ -434,4 +469,11 @@ pub mod files {
     pub const STORAGE: &str =
         "storage/resource-manager/Microsoft.Storage/stable/2023-05-01/storage.json";
     pub const ROLE_ASSIGNMENTS: &str = "authorization/resource-manager/Microsoft.Authorization/stable/2022-04-01/authorization-RoleAssignmentsCalls.json";
+    // Kept in this repository (`specs/`, see `specs/PROVENANCE.md`): families the shared copy lacks.
+    pub const POSTGRES_FLEXIBLE_SERVERS: &str = "postgresql/resource-manager/Microsoft.DBforPostgreSQL/PostgreSQL/stable/2024-08-01/FlexibleServers.json";
+    pub const POSTGRES_VIRTUAL_ENDPOINTS: &str = "postgresql/resource-manager/Microsoft.DBforPostgreSQL/PostgreSQL/stable/2024-08-01/VirtualEndpoints.json";
+    pub const POSTGRES_REPLICAS: &str = "postgresql/resource-manager/Microsoft.DBforPostgreSQL/PostgreSQL/stable/2024-08-01/Replicas.json";
+    pub const POSTGRES_ADMINISTRATORS: &str = "postgresql/resource-manager/Microsoft.DBforPostgreSQL/PostgreSQL/stable/2024-08-01/Administrators.json";
+    pub const DATA_PROTECTION: &str = "dataprotection/resource-manager/Microsoft.DataProtection/stable/2024-04-01/dataprotection.json";
+    pub const K8S_EXTENSIONS: &str = "kubernetesconfiguration/resource-manager/Microsoft.KubernetesConfiguration/extensions/stable/2023-05-01/extensions.json";
 }
