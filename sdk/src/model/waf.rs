@@ -185,7 +185,8 @@ pub struct WafManagedRuleSet {
     pub rule_set_type: String,
     /// E.g. `2.1` (default rule set) or `1.1` (bot manager).
     pub version: String,
-    /// `Block`, `Log` or `Redirect` (rule set 2.0 and later).
+    /// `Block` or `Log`, the rule-set actions bcdr offers (Azure also takes `Redirect`, which needs a
+    /// redirect URL bcdr does not set; validation refuses it).
     pub action: String,
 }
 
