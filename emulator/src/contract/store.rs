@@ -77,6 +77,10 @@ pub enum Kind {
     PrivateDnsZone,
     PrivateDnsLink,
     PrivateDnsRecordSet,
+    /// `{cluster}/providers/Microsoft.KubernetesConfiguration/extensions/{name}`.
+    ClusterExtension,
+    /// `{cluster}/trustedAccessRoleBindings/{name}`.
+    TrustedAccessRoleBinding,
 }
 
 /// An operation still running on a resource.

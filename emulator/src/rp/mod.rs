@@ -9,6 +9,7 @@ pub mod front_door;
 pub mod front_door_routing;
 pub mod health;
 pub mod identity;
+pub mod kubernetes_configuration;
 pub mod log_analytics;
 pub mod network;
 pub mod private_dns;
