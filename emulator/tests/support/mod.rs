@@ -180,6 +180,10 @@ pub fn spec_for(path: &str) -> Option<&'static str> {
         .unwrap_or_default()
         .to_ascii_lowercase();
     let has = |needle: &str| p.contains(needle);
+    // Cluster extensions, their status documents included (the spec declares them).
+    if has("/providers/microsoft.kubernetesconfiguration/extensions") {
+        return Some(files::K8S_EXTENSIONS);
+    }
     if has("/operations/")
         || has("/operationresults/")
         || has("/operationstatuses/")
