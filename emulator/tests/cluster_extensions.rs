@@ -84,6 +84,16 @@ fn sent(spec: &str, method: &str, path: &str, body: &Value) {
     assert!(errors.is_empty(), "{method} {path}: {errors:#?}\n{body:#}");
 }
 
+/// Scaled-down times, installs and bindings lasting 0.3 s: long enough to be seen running however
+/// slow the machine.
+fn slow_installs() -> Config {
+    let mut config = fast();
+    for key in ["clusterExtension.put", "trustedAccess.put"] {
+        config.latencies.insert(key.into(), 600_000);
+    }
+    config
+}
+
 /// A cluster `name` in eastus, done provisioning.
 async fn cluster(arm: &Arm, name: &str) {
     put_cluster(arm, name).await;
@@ -115,7 +125,7 @@ fn header<'h>(headers: &'h reqwest::header::HeaderMap, name: &str) -> Option<&'h
 
 #[tokio::test]
 async fn an_extension_installs_updates_and_uninstalls_as_long_running_operations() {
-    let arm = Arm::start(fast()).await;
+    let arm = Arm::start(slow_installs()).await;
     arm.group("g").await;
     cluster(&arm, "c").await;
     let (s, empty) = arm.req(Method::GET, &ext_list("c"), None).await;
@@ -260,7 +270,7 @@ async fn an_extension_installs_updates_and_uninstalls_as_long_running_operations
 
 #[tokio::test]
 async fn an_extension_needs_a_registered_type_its_settings_and_a_running_cluster() {
-    let arm = Arm::start(fast()).await;
+    let arm = Arm::start(slow_installs()).await;
     arm.group("g").await;
 
     // No cluster.
@@ -383,7 +393,7 @@ async fn an_extension_needs_a_registered_type_its_settings_and_a_running_cluster
 async fn extensions_need_their_provider_registered_and_go_with_their_cluster() {
     let arm = Arm::start(Config {
         unregistered: vec!["Microsoft.KubernetesConfiguration".into()],
-        ..fast()
+        ..slow_installs()
     })
     .await;
     arm.group("g").await;
@@ -462,7 +472,7 @@ async fn with_vault(tag: &str) -> Arm {
     {
         let arm = Arm::start(Config {
             state_path: Some(path.clone()),
-            ..fast()
+            ..slow_installs()
         })
         .await;
         arm.group("g").await;
@@ -478,7 +488,7 @@ async fn with_vault(tag: &str) -> Arm {
     std::fs::write(&path, serde_json::to_vec(&state).expect("json")).expect("write");
     Arm::start(Config {
         state_path: Some(path),
-        ..fast()
+        ..slow_installs()
     })
     .await
 }
