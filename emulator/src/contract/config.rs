@@ -184,6 +184,11 @@ pub fn default_latencies() -> BTreeMap<String, u64> {
         ("clusterExtension.delete", 60_000),
         ("trustedAccess.put", 180_000),
         ("trustedAccess.delete", 60_000),
+        // A Flux configuration's write, and its first reconciliation by the cluster's agent after
+        // it (guess: Flux's source and kustomization intervals are minutes by default).
+        ("fluxConfiguration.put", 30_000),
+        ("fluxConfiguration.reconcile", 60_000),
+        ("fluxConfiguration.delete", 30_000),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

@@ -164,6 +164,7 @@ pub fn delete_latency(ctx: &Ctx<'_>, kind: Kind) -> u64 {
         Kind::PrivateDnsRecordSet => 0,
         Kind::ClusterExtension => ctx.latency("clusterExtension.delete"),
         Kind::TrustedAccessRoleBinding => ctx.latency("trustedAccess.delete"),
+        Kind::FluxConfiguration => ctx.latency("fluxConfiguration.delete"),
         Kind::ResourceGroup
         | Kind::TrafficManagerProfile
         | Kind::TrafficManagerEndpoint

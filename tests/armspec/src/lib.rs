@@ -487,4 +487,5 @@ pub mod files {
     pub const POSTGRES_ADMINISTRATORS: &str = "postgresql/resource-manager/Microsoft.DBforPostgreSQL/PostgreSQL/stable/2024-08-01/Administrators.json";
     pub const DATA_PROTECTION: &str = "dataprotection/resource-manager/Microsoft.DataProtection/stable/2024-04-01/dataprotection.json";
     pub const K8S_EXTENSIONS: &str = "kubernetesconfiguration/resource-manager/Microsoft.KubernetesConfiguration/extensions/stable/2023-05-01/extensions.json";
+    pub const K8S_FLUX_CONFIGURATIONS: &str = "kubernetesconfiguration/resource-manager/Microsoft.KubernetesConfiguration/fluxConfigurations/stable/2023-05-01/fluxconfiguration.json";
 }

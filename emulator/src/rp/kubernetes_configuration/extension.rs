@@ -105,7 +105,6 @@ fn invalid(target: &str, message: String) -> ArmError {
 /// what the Data Protection RP checks before a backup instance or a restore (AKS Backup needs its
 /// extension on the cluster). Its `properties.aksAssignedIdentity.principalId` is the identity the
 /// storage account's role assignment names; `properties.configurationSettings` names the storage.
-#[allow(dead_code)] // read by the Data Protection RP (issue #21), merged separately
 pub fn installed<'s>(
     state: &'s State,
     cluster_id: &str,
