@@ -219,6 +219,10 @@ impl ResourceType for Binding {
 
 /// `managedClusters/{cluster}/trustedAccessRoleBindings/{name}`.
 pub fn binding(ctx: &mut Ctx<'_>, rg: &str, cluster: &str, name: &str) -> Result<Resp, ArmError> {
+    if ctx.method == axum::http::Method::PATCH {
+        // The spec declares GET, PUT and DELETE only.
+        return Err(crate::contract::resource::method_not_allowed(&ctx.method));
+    }
     let rg_id = require_group(ctx, rg)?;
     let cluster_id = format!("{rg_id}/providers/{CLUSTER_TYPE}/{cluster}");
     let Some(parent) = ctx.state.get(&cluster_id).cloned() else {
