@@ -77,12 +77,13 @@ async fn until(arm: &Arm, path: &str, field: &str, want: &str) -> Value {
 
 /// Group `g` and a running cluster `c`, with the Flux extension when `flux`.
 async fn setup(flux: bool) -> Arm {
-    // The agent's reconciliation well after the write (0.5 s at this scale), so that a provisioned
-    // configuration is seen `Pending` however slow the machine.
+    // The agent's reconciliation well after the write, and the extension's install, 0.5 s each at
+    // this scale: a provisioned configuration is seen `Pending`, an installing extension installing,
+    // however slow the machine.
     let mut config = fast();
-    config
-        .latencies
-        .insert("fluxConfiguration.reconcile".into(), 1_000_000);
+    for key in ["fluxConfiguration.reconcile", "clusterExtension.put"] {
+        config.latencies.insert(key.into(), 1_000_000);
+    }
     let arm = Arm::start(config).await;
     arm.group("g").await;
     let cluster = json!({ "location": "eastus", "identity": { "type": "SystemAssigned" },
