@@ -77,6 +77,12 @@ pub enum Kind {
     PrivateDnsZone,
     PrivateDnsLink,
     PrivateDnsRecordSet,
+    /// `{cluster}/providers/Microsoft.KubernetesConfiguration/extensions/{name}`.
+    ClusterExtension,
+    /// `{cluster}/trustedAccessRoleBindings/{name}`.
+    TrustedAccessRoleBinding,
+    /// `{cluster}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/{name}`.
+    FluxConfiguration,
 }
 
 /// An operation still running on a resource.
@@ -173,6 +179,10 @@ pub struct State {
     /// `CheckingEndpoint` until then, and is probed every interval from then on.
     #[serde(default)]
     pub monitors: BTreeMap<String, u64>,
+    /// When each Flux configuration (lower-cased id) is reconciled by its cluster's agent: its
+    /// compliance reads `Pending` until then (`rp::kubernetes_configuration::flux`).
+    #[serde(default)]
+    pub reconciles: BTreeMap<String, u64>,
     /// Regions taken down, and when (see `contract::outage`).
     #[serde(default)]
     pub outages: Vec<crate::contract::outage::Outage>,

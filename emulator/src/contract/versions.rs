@@ -22,6 +22,7 @@ pub const API_COMPUTE_USAGES: &str = "2024-07-01";
 pub const API_COMPUTE_SKUS: &str = "2021-07-01";
 pub const API_OPERATIONAL_INSIGHTS: &str = "2023-09-01";
 pub const API_PRIVATE_DNS: &str = "2024-06-01";
+pub const API_KUBERNETES_CONFIGURATION: &str = "2023-05-01";
 
 /// The newest stable api-version any provider answers (the latest the clients of 2026-12 send).
 pub const NEWEST: &str = "2026-12-31";
@@ -180,6 +181,14 @@ pub const OPERATIONAL_INSIGHTS_LISTED: &[&str] = &[
     "2021-12-01-preview",
     "2015-11-01-preview",
 ];
+/// Cluster extensions and Flux configurations (`Microsoft.KubernetesConfiguration`): stable
+/// 2021-09-01 on (the provider's registration, recorded in Azure/azure-cli-extensions k8s-extension
+/// test_k8s_extension, lists 2021-09-01 as its first stable extensions version).
+pub const KUBERNETES_CONFIGURATION: Versions = Versions {
+    pinned: API_KUBERNETES_CONFIGURATION,
+    oldest: "2021-09-01",
+    previews: &[],
+};
 /// Compute quotas.
 pub const COMPUTE_USAGES: Versions = Versions {
     pinned: API_COMPUTE_USAGES,

@@ -162,6 +162,9 @@ pub fn delete_latency(ctx: &Ctx<'_>, kind: Kind) -> u64 {
         | Kind::PrivateDnsZoneGroup => ctx.latency("network.delete"),
         Kind::PrivateDnsZone | Kind::PrivateDnsLink => ctx.latency("privateDns.delete"),
         Kind::PrivateDnsRecordSet => 0,
+        Kind::ClusterExtension => ctx.latency("clusterExtension.delete"),
+        Kind::TrustedAccessRoleBinding => ctx.latency("trustedAccess.delete"),
+        Kind::FluxConfiguration => ctx.latency("fluxConfiguration.delete"),
         Kind::ResourceGroup
         | Kind::TrafficManagerProfile
         | Kind::TrafficManagerEndpoint
