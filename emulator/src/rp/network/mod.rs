@@ -169,11 +169,7 @@ pub(crate) fn check_in_use(state: &State, old: &[Value], new: &[Value]) -> Resul
 
 /// A subnet's delegations as the Network RP keeps them (`Delegation`: name, `serviceName`, the
 /// actions the service may take, `provisioningState`), each one's `name` and `serviceName` required.
-fn build_delegations(
-    subnet_id: &str,
-    given: &[Value],
-    at: &str,
-) -> Result<Vec<Value>, ArmError> {
+fn build_delegations(subnet_id: &str, given: &[Value], at: &str) -> Result<Vec<Value>, ArmError> {
     given
         .iter()
         .enumerate()
@@ -184,7 +180,9 @@ fn build_delegations(
                     "InvalidRequestFormat",
                     format!("Delegation {i} of the subnet names no properties.serviceName."),
                 )
-                .with_target(format!("{at}.properties.delegations[{i}].properties.serviceName")));
+                .with_target(format!(
+                    "{at}.properties.delegations[{i}].properties.serviceName"
+                )));
             }
             let name = d["name"].as_str().unwrap_or(service);
             // The actions Azure lists for a PostgreSQL delegation (learn.microsoft.com, subnet
@@ -278,8 +276,11 @@ pub(crate) fn build_subnets(
             "properties": { "provisioningState": "Succeeded", "addressPrefix": prefix.to_string() },
         });
         if let Some(delegations) = subnet["properties"]["delegations"].as_array() {
-            built["properties"]["delegations"] =
-                json!(build_delegations(&id, delegations, &format!("properties.subnets[{i}]"))?);
+            built["properties"]["delegations"] = json!(build_delegations(
+                &id,
+                delegations,
+                &format!("properties.subnets[{i}]")
+            )?);
         }
         out.push(built);
     }

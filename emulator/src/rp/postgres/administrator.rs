@@ -56,7 +56,10 @@ impl ResourceType for Administrator {
         if uuid::Uuid::parse_str(&at.name).is_err() {
             return Err(ArmError::bad_request(
                 "InvalidParameterValue",
-                format!("'{}' is not an object id: an administrator is named by its Microsoft Entra object id (a GUID).", at.name),
+                format!(
+                    "'{}' is not an object id: an administrator is named by its Microsoft Entra object id (a GUID).",
+                    at.name
+                ),
             ));
         }
         let entra = parent.body["properties"]["authConfig"]["activeDirectoryAuth"]
@@ -65,7 +68,10 @@ impl ResourceType for Administrator {
         if !entra {
             return Err(ArmError::bad_request(
                 "AadAuthDisabled",
-                format!("Microsoft Entra authentication is disabled on server '{}': set properties.authConfig.activeDirectoryAuth to 'Enabled' first.", name_of(&parent.id)),
+                format!(
+                    "Microsoft Entra authentication is disabled on server '{}': set properties.authConfig.activeDirectoryAuth to 'Enabled' first.",
+                    name_of(&parent.id)
+                ),
             ));
         }
         let props = &body["properties"];
@@ -114,10 +120,12 @@ pub fn administrator(
 ) -> Result<Resp, ArmError> {
     let rg_id = require_group(ctx, rg)?;
     let server_id = super::server_id(&rg_id, server);
-    let Some(parent) = super::server(ctx.state, &server_id).cloned() else {
+    let Some(parent) = super::find_server(ctx.state, &server_id).cloned() else {
         return Err(ArmError::not_found(
             "ParentResourceNotFound",
-            format!("Can not perform requested operation on nested resource. Parent resource '{server}' not found."),
+            format!(
+                "Can not perform requested operation on nested resource. Parent resource '{server}' not found."
+            ),
         ));
     };
     let id = format!("{}/administrators/{object_id}", parent.id);

@@ -34,7 +34,9 @@ pub const REPLICA_CAPACITY: u64 = 5;
 pub fn busy(name: &str) -> ArmError {
     ArmError::conflict(
         "ServerIsBusy",
-        format!("Cannot complete operation while server '{name}' is busy processing another operation."),
+        format!(
+            "Cannot complete operation while server '{name}' is busy processing another operation."
+        ),
     )
 }
 
@@ -44,7 +46,7 @@ pub fn server_id(rg_id: &str, name: &str) -> String {
 }
 
 /// The server `id`, if it is one.
-pub fn server<'s>(state: &'s State, id: &str) -> Option<&'s Resource> {
+pub fn find_server<'s>(state: &'s State, id: &str) -> Option<&'s Resource> {
     state.get(id).filter(|r| r.kind == Kind::PostgresServer)
 }
 
@@ -80,7 +82,9 @@ pub fn replicas_of<'s>(state: &'s State, primary_id: &str) -> Vec<&'s Resource> 
 /// The primary of the replication set the server belongs to (itself when it is not a replica).
 pub fn primary_of(state: &State, server: &Resource) -> String {
     match source_of(server) {
-        Some(source) => state.get(source).map_or(source.to_owned(), |r| r.id.clone()),
+        Some(source) => state
+            .get(source)
+            .map_or(source.to_owned(), |r| r.id.clone()),
         None => server.id.clone(),
     }
 }

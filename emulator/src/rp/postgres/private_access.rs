@@ -38,14 +38,18 @@ pub fn network(state: &State, location: &str, given: &Value) -> Result<Value, Ar
         return Err(invalid(
             "SubnetNotFound",
             "delegatedSubnetResourceId",
-            format!("The subnet '{subnet_id}' does not exist. Create it (delegated to {POSTGRES_DELEGATION}) before the server."),
+            format!(
+                "The subnet '{subnet_id}' does not exist. Create it (delegated to {POSTGRES_DELEGATION}) before the server."
+            ),
         ));
     };
     if !network::delegated_to(subnet, POSTGRES_DELEGATION) {
         return Err(invalid(
             "SubnetNotDelegated",
             "delegatedSubnetResourceId",
-            format!("The subnet '{subnet_id}' is not delegated to '{POSTGRES_DELEGATION}'. Add that delegation to the subnet."),
+            format!(
+                "The subnet '{subnet_id}' is not delegated to '{POSTGRES_DELEGATION}'. Add that delegation to the subnet."
+            ),
         ));
     }
     let vnet_id = subnet_id
@@ -59,7 +63,9 @@ pub fn network(state: &State, location: &str, given: &Value) -> Result<Value, Ar
         return Err(invalid(
             "VirtualNetworkInDifferentRegion",
             "delegatedSubnetResourceId",
-            format!("The virtual network of subnet '{subnet_id}' is in '{vnet_location}'; a server in '{location}' must use a subnet of a virtual network in its own region."),
+            format!(
+                "The virtual network of subnet '{subnet_id}' is in '{vnet_location}'; a server in '{location}' must use a subnet of a virtual network in its own region."
+            ),
         ));
     }
     let Some(zone_id) = given["privateDnsZoneArmResourceId"]
@@ -72,14 +78,20 @@ pub fn network(state: &State, location: &str, given: &Value) -> Result<Value, Ar
             "A server integrated into a virtual network needs a private DNS zone: set privateDnsZoneArmResourceId.".to_owned(),
         ));
     };
-    let Some(zone) = state.get(zone_id).filter(|z| z.kind == Kind::PrivateDnsZone) else {
+    let Some(zone) = state
+        .get(zone_id)
+        .filter(|z| z.kind == Kind::PrivateDnsZone)
+    else {
         return Err(invalid(
             "PrivateDnsZoneNotFound",
             "privateDnsZoneArmResourceId",
             format!("The private DNS zone '{zone_id}' does not exist."),
         ));
     };
-    let zone_name = zone.body["name"].as_str().unwrap_or_default().to_ascii_lowercase();
+    let zone_name = zone.body["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     if zone_name != POSTGRES_SUFFIX && !zone_name.ends_with(&format!(".{POSTGRES_SUFFIX}")) {
         return Err(invalid(
             "InvalidPrivateDnsZoneName",
@@ -91,7 +103,9 @@ pub fn network(state: &State, location: &str, given: &Value) -> Result<Value, Ar
         return Err(invalid(
             "PrivateDnsZoneNotLinked",
             "privateDnsZoneArmResourceId",
-            format!("The private DNS zone '{zone_name}' is not linked to the virtual network '{vnet_id}'. Link it (virtualNetworkLinks) before the server."),
+            format!(
+                "The private DNS zone '{zone_name}' is not linked to the virtual network '{vnet_id}'. Link it (virtualNetworkLinks) before the server."
+            ),
         ));
     }
     Ok(json!({
@@ -124,7 +138,10 @@ pub fn zone_of(server: &Value) -> Option<&str> {
 /// (Azure keeps the first four) after those of the servers already in it.
 pub fn address(state: &State, server_id: &str, subnet_id: &str) -> Option<String> {
     let subnet = network::subnet_of(state, subnet_id)?;
-    let prefix: ipnet::Ipv4Net = subnet["properties"]["addressPrefix"].as_str()?.parse().ok()?;
+    let prefix: ipnet::Ipv4Net = subnet["properties"]["addressPrefix"]
+        .as_str()?
+        .parse()
+        .ok()?;
     let taken: Vec<String> = state
         .resources
         .values()

@@ -47,7 +47,7 @@ pub fn check_create(
         )
         .with_target("properties.sourceServerResourceId"));
     };
-    let Some(source) = super::server(ctx.state, source_id) else {
+    let Some(source) = super::find_server(ctx.state, source_id) else {
         return Err(ArmError::not_found(
             "SourceServerNotFound",
             format!("The source server '{source_id}' does not exist."),
@@ -73,13 +73,15 @@ pub fn check_create(
         )
         .with_target("properties.sourceServerResourceId"));
     }
-    let storage = source.body["properties"]["storage"]["type"]
+    let disk = source.body["properties"]["storage"]["type"]
         .as_str()
         .unwrap_or_default();
-    if storage.eq_ignore_ascii_case("PremiumV2_LRS") {
+    if disk.eq_ignore_ascii_case("PremiumV2_LRS") {
         return Err(refused(
             "ReplicaNotSupportedForPremiumV2",
-            format!("Read replicas are not supported for servers on Premium SSD v2 storage, and '{source_name}' uses it."),
+            format!(
+                "Read replicas are not supported for servers on Premium SSD v2 storage, and '{source_name}' uses it."
+            ),
         ));
     }
     let existing = replicas_of(ctx.state, &source.id);
@@ -90,7 +92,9 @@ pub fn check_create(
     if others as u64 >= REPLICA_CAPACITY {
         return Err(refused(
             "ReplicaCapacityExceeded",
-            format!("'{source_name}' already has {REPLICA_CAPACITY} read replicas, the most a server may have."),
+            format!(
+                "'{source_name}' already has {REPLICA_CAPACITY} read replicas, the most a server may have."
+            ),
         ));
     }
     let version = body["properties"]["version"].as_str();
@@ -137,7 +141,9 @@ pub fn promote(
     if !matches!(mode, "switchover" | "standalone") {
         return Err(refused(
             "InvalidParameterValue",
-            format!("properties.replica.promoteMode '{mode}' must be 'switchover' or 'standalone'."),
+            format!(
+                "properties.replica.promoteMode '{mode}' must be 'switchover' or 'standalone'."
+            ),
         )
         .with_target("properties.replica.promoteMode"));
     }
@@ -148,13 +154,15 @@ pub fn promote(
         )
         .with_target("properties.replica.promoteOption"));
     }
-    let primary = super::server(ctx.state, &source_id).cloned();
+    let primary = super::find_server(ctx.state, &source_id).cloned();
     let primary_region = primary.as_ref().map_or("", |p| location_of(p)).to_owned();
     let primary_down = region_down(ctx.state, &primary_region, ctx.now);
     if option == "planned" && primary_down {
         return Err(ArmError::conflict(
             "PrimaryServerUnavailable",
-            format!("A planned promotion waits for '{name}' to catch up with its primary, which is in '{primary_region}', a region that is unavailable: promote with promoteOption 'forced' (data not yet replicated is lost)."),
+            format!(
+                "A planned promotion waits for '{name}' to catch up with its primary, which is in '{primary_region}', a region that is unavailable: promote with promoteOption 'forced' (data not yet replicated is lost)."
+            ),
         ));
     }
     let mut body = server.body.clone();
@@ -169,7 +177,10 @@ pub fn promote(
     if !virtual_endpoint::covers(ctx.state, &source_id, &name) {
         return Err(refused(
             "VirtualEndpointRequired",
-            format!("A switchover needs a virtual endpoint of the replication set whose members name '{name}'. Create one (flexibleServers/{}/virtualendpoints) first.", name_of(&source_id)),
+            format!(
+                "A switchover needs a virtual endpoint of the replication set whose members name '{name}'. Create one (flexibleServers/{}/virtualendpoints) first.",
+                name_of(&source_id)
+            ),
         ));
     }
     // The replica becomes the primary, the primary its replica, the other replicas follow.
@@ -217,10 +228,12 @@ pub fn orphan(ctx: &mut Ctx<'_>, primary_id: &str) {
 pub fn list(ctx: &mut Ctx<'_>, rg: &str, server: &str) -> Result<Resp, ArmError> {
     let rg_id = require_group(ctx, rg)?;
     let id = super::server_id(&rg_id, server);
-    let Some(primary) = super::server(ctx.state, &id) else {
+    let Some(primary) = super::find_server(ctx.state, &id) else {
         return Err(ArmError::not_found(
             "ResourceNotFound",
-            format!("The Resource '{SERVER_TYPE}/{server}' under resource group '{rg}' was not found."),
+            format!(
+                "The Resource '{SERVER_TYPE}/{server}' under resource group '{rg}' was not found."
+            ),
         ));
     };
     let value: Vec<Value> = replicas_of(ctx.state, &primary.id)

@@ -77,14 +77,30 @@ fn auth(ctx: &Ctx<'_>, props: &Value, existing: Option<&Value>) -> Result<Value,
     let before = existing.map(|e| &e["properties"]["authConfig"]);
     let entra = switch(
         &given["activeDirectoryAuth"],
-        before.and_then(|b| b["activeDirectoryAuth"].as_str()).unwrap_or("Disabled"),
+        before
+            .and_then(|b| b["activeDirectoryAuth"].as_str())
+            .unwrap_or("Disabled"),
     )
-    .map_err(|()| invalid("InvalidParameterValue", "properties.authConfig.activeDirectoryAuth", "activeDirectoryAuth must be 'Enabled' or 'Disabled'."))?;
+    .map_err(|()| {
+        invalid(
+            "InvalidParameterValue",
+            "properties.authConfig.activeDirectoryAuth",
+            "activeDirectoryAuth must be 'Enabled' or 'Disabled'.",
+        )
+    })?;
     let password = switch(
         &given["passwordAuth"],
-        before.and_then(|b| b["passwordAuth"].as_str()).unwrap_or("Enabled"),
+        before
+            .and_then(|b| b["passwordAuth"].as_str())
+            .unwrap_or("Enabled"),
     )
-    .map_err(|()| invalid("InvalidParameterValue", "properties.authConfig.passwordAuth", "passwordAuth must be 'Enabled' or 'Disabled'."))?;
+    .map_err(|()| {
+        invalid(
+            "InvalidParameterValue",
+            "properties.authConfig.passwordAuth",
+            "passwordAuth must be 'Enabled' or 'Disabled'.",
+        )
+    })?;
     if entra == "Disabled" && password == "Disabled" {
         return Err(invalid(
             "InvalidParameterValue",
@@ -113,7 +129,10 @@ impl Server {
         if !valid_name(&at.name) {
             return Err(ArmError::bad_request(
                 "InvalidServerName",
-                format!("Server name '{}' is invalid: 3 to 63 lowercase letters, digits and hyphens, neither first nor last a hyphen.", at.name),
+                format!(
+                    "Server name '{}' is invalid: 3 to 63 lowercase letters, digits and hyphens, neither first nor last a hyphen.",
+                    at.name
+                ),
             ));
         }
         let taken = ctx.state.resources.values().any(|r| {
@@ -122,7 +141,10 @@ impl Server {
         if taken {
             return Err(ArmError::conflict(
                 "ServerNameAlreadyExists",
-                format!("The server name '{}' is already in use: server names are DNS names ({}.{POSTGRES_SUFFIX}), unique across Azure.", at.name, at.name),
+                format!(
+                    "The server name '{}' is already in use: server names are DNS names ({}.{POSTGRES_SUFFIX}), unique across Azure.",
+                    at.name, at.name
+                ),
             ));
         }
         let location = body_location(ctx, body)?;
@@ -135,7 +157,9 @@ impl Server {
                 return Err(invalid(
                     "InvalidParameterValue",
                     "properties.createMode",
-                    format!("createMode '{other}' is not served by the emulator: it serves 'Create', 'Default' and 'Replica'."),
+                    format!(
+                        "createMode '{other}' is not served by the emulator: it serves 'Create', 'Default' and 'Replica'."
+                    ),
                 ));
             }
         };
@@ -149,7 +173,7 @@ impl Server {
         }
         let source = replica_of
             .as_ref()
-            .and_then(|(s, _)| super::server(ctx.state, s))
+            .and_then(|(s, _)| super::find_server(ctx.state, s))
             .cloned();
         let version = match props["version"].as_str() {
             Some(v) if VERSIONS.contains(&v) => v.to_owned(),
@@ -182,7 +206,11 @@ impl Server {
         });
         if auth["passwordAuth"] == "Enabled" && replica_of.is_none() {
             let login = props["administratorLogin"].as_str().unwrap_or_default();
-            if login.is_empty() || props["administratorLoginPassword"].as_str().is_none_or(str::is_empty) {
+            if login.is_empty()
+                || props["administratorLoginPassword"]
+                    .as_str()
+                    .is_none_or(str::is_empty)
+            {
                 return Err(invalid(
                     "InvalidParameterValue",
                     "properties.administratorLogin",
@@ -212,7 +240,11 @@ impl Server {
         Ok(Written {
             body: server,
             location: location.to_owned(),
-            latency: if replica_of.is_some() { "postgres.replica" } else { "postgres.put" },
+            latency: if replica_of.is_some() {
+                "postgres.replica"
+            } else {
+                "postgres.put"
+            },
             completes: None,
             unchanged: false,
         })
@@ -228,7 +260,8 @@ impl Server {
         let before = &existing.body;
         let location = super::location_of(existing).to_owned();
         if let Some(l) = body["location"].as_str()
-            && crate::contract::regions::canonical(l).is_none_or(|c| !c.eq_ignore_ascii_case(&location))
+            && crate::contract::regions::canonical(l)
+                .is_none_or(|c| !c.eq_ignore_ascii_case(&location))
         {
             return Err(invalid(
                 "InvalidParameterValue",
@@ -238,11 +271,16 @@ impl Server {
         }
         let props = &body["properties"];
         let immutable = |key: &str, now: &Value, was: &Value| -> Result<(), ArmError> {
-            if !now.is_null() && now.as_str().map(str::to_ascii_lowercase) != was.as_str().map(str::to_ascii_lowercase) {
+            if !now.is_null()
+                && now.as_str().map(str::to_ascii_lowercase)
+                    != was.as_str().map(str::to_ascii_lowercase)
+            {
                 return Err(invalid(
                     "InvalidParameterValue",
                     &format!("properties.{key}"),
-                    format!("properties.{key} is set when the server is created and cannot change."),
+                    format!(
+                        "properties.{key} is set when the server is created and cannot change."
+                    ),
                 ));
             }
             Ok(())
@@ -271,7 +309,11 @@ impl Server {
         }
         if let Some(v) = props["version"].as_str() {
             if !VERSIONS.contains(&v) {
-                return Err(invalid("InvalidParameterValue", "properties.version", format!("version '{v}' must be one of {VERSIONS:?}.")));
+                return Err(invalid(
+                    "InvalidParameterValue",
+                    "properties.version",
+                    format!("version '{v}' must be one of {VERSIONS:?}."),
+                ));
             }
             server["properties"]["version"] = json!(v);
         }
@@ -279,7 +321,8 @@ impl Server {
             server["properties"]["storage"] = storage(&props["storage"]);
         }
         if props["backup"]["backupRetentionDays"].is_u64() {
-            server["properties"]["backup"]["backupRetentionDays"] = props["backup"]["backupRetentionDays"].clone();
+            server["properties"]["backup"]["backupRetentionDays"] =
+                props["backup"]["backupRetentionDays"].clone();
         }
         if props["authConfig"].is_object() {
             server["properties"]["authConfig"] = auth(ctx, props, Some(before))?;

@@ -33,7 +33,11 @@ pub fn hosts(name: &str) -> [String; 2] {
 /// Every virtual endpoint of the replication set whose primary is `primary_id`.
 pub fn of_set(state: &State, primary_id: &str) -> Vec<Resource> {
     let mut servers = vec![primary_id.to_ascii_lowercase()];
-    servers.extend(replicas_of(state, primary_id).iter().map(|r| r.id.to_ascii_lowercase()));
+    servers.extend(
+        replicas_of(state, primary_id)
+            .iter()
+            .map(|r| r.id.to_ascii_lowercase()),
+    );
     state
         .resources
         .values()
@@ -49,7 +53,11 @@ pub fn of_set(state: &State, primary_id: &str) -> Vec<Resource> {
 
 /// Whether a virtual endpoint of the set names `replica` among its members.
 pub fn covers(state: &State, primary_id: &str, replica: &str) -> bool {
-    of_set(state, primary_id).iter().any(|ve| members(&ve.body).iter().any(|m| m.eq_ignore_ascii_case(replica)))
+    of_set(state, primary_id).iter().any(|ve| {
+        members(&ve.body)
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(replica))
+    })
 }
 
 fn members(body: &Value) -> Vec<String> {
@@ -68,12 +76,19 @@ pub fn refresh(state: &mut State, primary_id: &str) {
     let Some(primary) = state.get(primary_id).cloned() else {
         return;
     };
-    let replicas: Vec<Resource> = replicas_of(state, primary_id).into_iter().cloned().collect();
+    let replicas: Vec<Resource> = replicas_of(state, primary_id)
+        .into_iter()
+        .cloned()
+        .collect();
     for ve in of_set(state, primary_id) {
         let name = name_of(&ve.id).to_owned();
         let reader = members(&ve.body)
             .iter()
-            .find_map(|m| replicas.iter().find(|r| name_of(&r.id).eq_ignore_ascii_case(m)))
+            .find_map(|m| {
+                replicas
+                    .iter()
+                    .find(|r| name_of(&r.id).eq_ignore_ascii_case(m))
+            })
             .cloned()
             .unwrap_or_else(|| primary.clone());
         let Some(zone) = private_access::zone_of(&primary.body).map(str::to_owned) else {
@@ -96,12 +111,21 @@ pub fn refresh(state: &mut State, primary_id: &str) {
 /// After a switchover from `old_primary` to `new_primary`: members naming the promoted replica name
 /// the demoted primary instead, and the host names follow.
 pub fn switched(state: &mut State, old_primary: &str, new_primary: &str) {
-    let (old, new) = (name_of(old_primary).to_owned(), name_of(new_primary).to_owned());
+    let (old, new) = (
+        name_of(old_primary).to_owned(),
+        name_of(new_primary).to_owned(),
+    );
     for ve in of_set(state, new_primary) {
         if let Some(r) = state.get_mut(&ve.id) {
             let swapped: Vec<Value> = members(&r.body)
                 .into_iter()
-                .map(|m| if m.eq_ignore_ascii_case(&new) { json!(old) } else { json!(m) })
+                .map(|m| {
+                    if m.eq_ignore_ascii_case(&new) {
+                        json!(old)
+                    } else {
+                        json!(m)
+                    }
+                })
                 .collect();
             r.body["properties"]["members"] = json!(swapped);
         }
@@ -186,18 +210,26 @@ impl ResourceType for VirtualEndpoint {
         let Some(parent) = at.parent.as_ref() else {
             return Err(not_found(super::SERVER_TYPE, "", &at.rg));
         };
-        let valid_name = at.name.len() >= 3
+        let name_ok = at.name.len() >= 3
             && at.name.len() <= 63
-            && at.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && at
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
             && !at.name.starts_with('-')
             && !at.name.ends_with('-');
-        if !valid_name {
+        if !name_ok {
             return Err(ArmError::bad_request(
                 "InvalidParameterValue",
-                format!("The virtual endpoint name '{}' is invalid: 3 to 63 letters, digits and hyphens, not starting or ending with a hyphen.", at.name),
+                format!(
+                    "The virtual endpoint name '{}' is invalid: 3 to 63 letters, digits and hyphens, not starting or ending with a hyphen.",
+                    at.name
+                ),
             ));
         }
-        let kind = body["properties"]["endpointType"].as_str().unwrap_or_default();
+        let kind = body["properties"]["endpointType"]
+            .as_str()
+            .unwrap_or_default();
         if !kind.eq_ignore_ascii_case("ReadWrite") {
             return Err(ArmError::bad_request(
                 "InvalidParameterValue",
@@ -208,15 +240,25 @@ impl ResourceType for VirtualEndpoint {
         if existing.is_none() && super::is_replica(parent) {
             return Err(ArmError::bad_request(
                 "InvalidParameterValue",
-                format!("Virtual endpoints are created on the primary server, and '{}' is a read replica.", name_of(&parent.id)),
+                format!(
+                    "Virtual endpoints are created on the primary server, and '{}' is a read replica.",
+                    name_of(&parent.id)
+                ),
             ));
         }
         // Members: servers of this replication set.
         let primary = primary_of(ctx.state, parent);
         let mut set = vec![name_of(&primary).to_owned()];
-        set.extend(replicas_of(ctx.state, &primary).iter().map(|r| name_of(&r.id).to_owned()));
+        set.extend(
+            replicas_of(ctx.state, &primary)
+                .iter()
+                .map(|r| name_of(&r.id).to_owned()),
+        );
         let given = members(body);
-        if let Some(stranger) = given.iter().find(|m| !set.iter().any(|s| s.eq_ignore_ascii_case(m))) {
+        if let Some(stranger) = given
+            .iter()
+            .find(|m| !set.iter().any(|s| s.eq_ignore_ascii_case(m)))
+        {
             return Err(ArmError::bad_request(
                 "InvalidParameterValue",
                 format!("'{stranger}' is not a server of the replication set of '{}': members must be its primary or its read replicas.", name_of(&primary)),
@@ -264,10 +306,12 @@ impl ResourceType for VirtualEndpoint {
 pub fn endpoint(ctx: &mut Ctx<'_>, rg: &str, server: &str, name: &str) -> Result<Resp, ArmError> {
     let rg_id = require_group(ctx, rg)?;
     let server_id = super::server_id(&rg_id, server);
-    let Some(parent) = super::server(ctx.state, &server_id).cloned() else {
+    let Some(parent) = super::find_server(ctx.state, &server_id).cloned() else {
         return Err(ArmError::not_found(
             "ParentResourceNotFound",
-            format!("Can not perform requested operation on nested resource. Parent resource '{server}' not found."),
+            format!(
+                "Can not perform requested operation on nested resource. Parent resource '{server}' not found."
+            ),
         ));
     };
     let here = format!("{}/virtualendpoints/{name}", parent.id);
