@@ -13,7 +13,8 @@
 //! Modelled (docs/emulator-fidelity.md): no cascading replicas; a replica's major version is its
 //! primary's; `planned` is refused while the primary's region is down, `forced` goes ahead and the
 //! demoted primary is a replica of the new one from then on (what it reads once its region is back);
-//! the other replicas follow the new primary. The codes of the refusals are guesses.
+//! the other replicas follow the new primary; no replica is created from a source whose region is
+//! down. The codes of the refusals are guesses.
 
 use super::{
     REPLICA_CAPACITY, SERVER_TYPE, location_of, name_of, region_down, render, replica_role,
@@ -57,6 +58,15 @@ pub fn check_create(
     let source_name = name_of(&source.id);
     if source.pending.is_some() {
         return Err(super::busy(source_name));
+    }
+    if region_down(ctx.state, location_of(source), ctx.now) {
+        return Err(ArmError::conflict(
+            "SourceServerUnavailable",
+            format!(
+                "The source server '{source_name}' is in '{}', a region that is unavailable: a replica is seeded from its source.",
+                location_of(source)
+            ),
+        ));
     }
     if super::is_replica(source) {
         return Err(refused(
