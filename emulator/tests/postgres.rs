@@ -370,3 +370,27 @@ async fn an_unregistered_subscription_is_refused_until_it_registers_the_provider
         .collect();
     assert!(types.contains(&"flexibleServers"), "{provider}");
 }
+
+#[tokio::test]
+async fn a_deleted_group_takes_its_servers_records_out_of_the_zone() {
+    let arm = Arm::start(fast()).await;
+    with_virtual_endpoint(&arm).await;
+    assert!(resolve(&arm, "g-west", "pg-east.postgres.database.azure.com").is_some());
+    let group = format!("/subscriptions/{SUB}/resourcegroups/g-east?api-version=2024-03-01");
+    let (s, _) = arm.req(Method::DELETE, &group, None).await;
+    assert_eq!(s, 202);
+    arm.gone(&group).await;
+    assert_eq!(
+        resolve(&arm, "g-west", "pg-east.postgres.database.azure.com"),
+        None
+    );
+    assert_eq!(
+        resolve(&arm, "g-west", "shop.writer.postgres.database.azure.com"),
+        None
+    );
+    assert_eq!(
+        resolve(&arm, "g-west", "pg-west.postgres.database.azure.com"),
+        Some(vec!["10.2.8.4".to_owned()]),
+        "the other region's server keeps its record"
+    );
+}
