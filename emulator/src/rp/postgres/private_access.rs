@@ -232,7 +232,7 @@ pub fn prune(state: &mut State) {
                 .or_else(|| label.strip_suffix(".reader"))
             {
                 Some(endpoint) => !endpoints.iter().any(|e| e == endpoint),
-                None if !label.contains('.') => !servers.iter().any(|s| *s == label),
+                None if !label.contains('.') => !servers.contains(&label),
                 None => false,
             };
             gone.then(|| key.clone())
