@@ -165,7 +165,7 @@ async fn a_forced_promotion_works_while_the_primary_region_is_down_and_the_old_p
     assert_eq!((s, code(&b)), (503, "ServiceUnavailable"), "{b}");
     let (_, seen) = get(&arm, &replica).await;
     assert_eq!(
-        seen["properties"]["replica"]["replicationState"], "Broken",
+        seen["properties"]["replica"]["replicationState"], "Reconfiguring",
         "{seen}"
     );
 
@@ -326,4 +326,139 @@ async fn no_replica_is_seeded_from_a_source_whose_region_is_down() {
         )
         .await;
     assert_eq!((s, code(&b)), (409, "SourceServerUnavailable"), "{b}");
+}
+
+#[tokio::test]
+async fn a_switchover_needs_symmetric_available_servers_unless_forced_in_an_outage() {
+    let arm = Arm::start(fast()).await;
+    topology(&arm).await;
+    let primary = server("g-east", "pg-east");
+    write(
+        &arm,
+        Method::PUT,
+        &primary,
+        API_PG,
+        Some(primary_body("GeneralPurpose")),
+    )
+    .await;
+    // A replica with more storage than its primary: allowed, but no switchover to it.
+    let mut bigger = replica_body(&primary);
+    bigger["properties"]["storage"] = json!({ "storageSizeGB": 256 });
+    let replica = server("g-west", "pg-west");
+    let (s, headers, _) = arm
+        .call(Method::PUT, &url(&replica, API_PG), Some(bigger))
+        .await;
+    assert_eq!(s, 202);
+    // While the replica is made, the primary is `Updating` and takes no management operation.
+    let (_, busy) = get(&arm, &primary).await;
+    assert_eq!(busy["properties"]["state"], "Updating", "{busy}");
+    let (s, b) = arm
+        .req(
+            Method::PATCH,
+            &url(&primary, API_PG),
+            Some(json!({ "tags": { "a": "b" } })),
+        )
+        .await;
+    assert_eq!((s, code(&b)), (409, "ServerIsBusy"), "{b}");
+    arm.wait(headers["azure-asyncoperation"].to_str().expect("header"))
+        .await;
+    assert_eq!(get(&arm, &primary).await.1["properties"]["state"], "Ready");
+
+    with_endpoint_only(&arm).await;
+    for option in ["planned", "forced"] {
+        let (s, b) = arm
+            .req(
+                Method::PATCH,
+                &url(&replica, API_PG),
+                Some(promote("switchover", option)),
+            )
+            .await;
+        assert_eq!(
+            (s, code(&b)),
+            (400, "ServerSymmetryRequired"),
+            "{option}: {b}"
+        );
+    }
+    // In an outage of the primary's region, forced skips every check.
+    arm.emulator.take_region_down("eastus", RegionDown::Fail);
+    write(
+        &arm,
+        Method::PATCH,
+        &replica,
+        API_PG,
+        Some(promote("switchover", "forced")),
+    )
+    .await;
+    assert_eq!(
+        get(&arm, &replica).await.1["properties"]["replicationRole"],
+        "Primary"
+    );
+}
+
+#[tokio::test]
+async fn a_replica_takes_no_geo_backup_and_no_less_storage_than_its_primary() {
+    let arm = Arm::start(fast()).await;
+    topology(&arm).await;
+    let primary = server("g-east", "pg-east");
+    write(
+        &arm,
+        Method::PUT,
+        &primary,
+        API_PG,
+        Some(primary_body("GeneralPurpose")),
+    )
+    .await;
+    let replica = server("g-west", "pg-west");
+    let cases = [
+        (
+            json!({ "backup": { "geoRedundantBackup": "Enabled" } }),
+            "GeoBackupNotSupportedOnReplica",
+            "properties.backup.geoRedundantBackup",
+        ),
+        (
+            json!({ "storage": { "storageSizeGB": 64 } }),
+            "ReplicaStorageTooSmall",
+            "properties.storage.storageSizeGB",
+        ),
+        (
+            json!({ "highAvailability": { "mode": "ZoneRedundant" } }),
+            "InvalidParameterValue",
+            "properties.highAvailability.mode",
+        ),
+    ];
+    for (extra, want, target) in cases {
+        let mut body = replica_body(&primary);
+        for (k, v) in extra.as_object().expect("object") {
+            body["properties"][k] = v.clone();
+        }
+        let (s, b) = arm
+            .req(Method::PUT, &url(&replica, API_PG), Some(body))
+            .await;
+        assert_eq!((s, code(&b)), (400, want), "{b}");
+        assert_eq!(b["error"]["target"], target, "{b}");
+    }
+    // What is not given is inherited: storage; geo-backup is not.
+    write(
+        &arm,
+        Method::PUT,
+        &replica,
+        API_PG,
+        Some(replica_body(&primary)),
+    )
+    .await;
+    let (_, got) = get(&arm, &replica).await;
+    assert_eq!(got["properties"]["storage"]["storageSizeGB"], 128, "{got}");
+    assert_eq!(
+        got["properties"]["backup"]["geoRedundantBackup"],
+        "Disabled"
+    );
+    // An existing server cannot be made into a replica.
+    let (s, b) = arm
+        .req(
+            Method::PUT,
+            &url(&primary, API_PG),
+            Some(replica_body(&replica)),
+        )
+        .await;
+    assert_eq!(s, 400, "{b}");
 }
