@@ -462,3 +462,36 @@ async fn a_replica_takes_no_geo_backup_and_no_less_storage_than_its_primary() {
         .await;
     assert_eq!(s, 400, "{b}");
 }
+
+#[tokio::test]
+async fn the_same_bodies_put_again_change_nothing() {
+    let arm = Arm::start(fast()).await;
+    primary_and_replica(&arm).await;
+    let (primary, replica) = (server("g-east", "pg-east"), server("g-west", "pg-west"));
+    let (_, before_primary) = get(&arm, &primary).await;
+    let (_, before_replica) = get(&arm, &replica).await;
+    let (s, _) = write(
+        &arm,
+        Method::PUT,
+        &primary,
+        API_PG,
+        Some(primary_body("GeneralPurpose")),
+    )
+    .await;
+    assert_eq!(s, 202);
+    let (s, _) = write(
+        &arm,
+        Method::PUT,
+        &replica,
+        API_PG,
+        Some(replica_body(&primary)),
+    )
+    .await;
+    assert_eq!(s, 202);
+    assert_eq!(get(&arm, &primary).await.1, before_primary);
+    assert_eq!(get(&arm, &replica).await.1, before_replica);
+    assert_eq!(
+        resolve(&arm, "g-west", "pg-east.postgres.database.azure.com"),
+        Some(vec!["10.1.8.4".to_owned()])
+    );
+}
