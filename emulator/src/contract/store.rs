@@ -83,6 +83,9 @@ pub enum Kind {
     TrustedAccessRoleBinding,
     /// `{cluster}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/{name}`.
     FluxConfiguration,
+    PostgresServer,
+    PostgresVirtualEndpoint,
+    PostgresAdministrator,
 }
 
 /// An operation still running on a resource.

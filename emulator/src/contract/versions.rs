@@ -23,6 +23,7 @@ pub const API_COMPUTE_SKUS: &str = "2021-07-01";
 pub const API_OPERATIONAL_INSIGHTS: &str = "2023-09-01";
 pub const API_PRIVATE_DNS: &str = "2024-06-01";
 pub const API_KUBERNETES_CONFIGURATION: &str = "2023-05-01";
+pub const API_POSTGRES: &str = "2024-08-01";
 
 /// The newest stable api-version any provider answers (the latest the clients of 2026-12 send).
 pub const NEWEST: &str = "2026-12-31";
@@ -187,6 +188,14 @@ pub const OPERATIONAL_INSIGHTS_LISTED: &[&str] = &[
 pub const KUBERNETES_CONFIGURATION: Versions = Versions {
     pinned: API_KUBERNETES_CONFIGURATION,
     oldest: "2021-09-01",
+    previews: &[],
+};
+/// Azure Database for PostgreSQL flexible servers, their virtual endpoints and administrators
+/// (FlexibleServers.json, VirtualEndpoints.json: stable 2022-12-01, 2024-08-01, 2025-08-01; the
+/// operation URLs carry the request's version, 2025-08-01 in a recorded 202).
+pub const POSTGRES: Versions = Versions {
+    pinned: API_POSTGRES,
+    oldest: "2022-12-01",
     previews: &[],
 };
 /// Compute quotas.

@@ -12,6 +12,7 @@ pub mod identity;
 pub mod kubernetes_configuration;
 pub mod log_analytics;
 pub mod network;
+pub mod postgres;
 pub mod private_dns;
 pub mod registration;
 pub mod registry;
@@ -28,8 +29,9 @@ use std::collections::BTreeSet;
 
 /// Finishes every operation due by `now` ([`State::settle`]) and what follows from it for the
 /// resource types: a finished peering or a deleted VNet changes the peering states of its pair (a
-/// delete may leave any peering without its remote side), a created cluster runs; and reconciles
-/// the Flux configurations due. Returns whether anything finished.
+/// delete may leave any peering without its remote side; a deleted group takes its PostgreSQL servers'
+/// DNS records with it), a created cluster runs; and reconciles the Flux configurations due. Returns
+/// whether anything finished.
 pub fn settle(state: &mut State, now: u64) -> bool {
     let reconciled = kubernetes_configuration::flux::reconcile(state, now);
     let finished = state.settle(now);
@@ -60,6 +62,7 @@ pub fn settle(state: &mut State, now: u64) -> bool {
     }
     if deleted {
         network::peering::recompute_peerings(state);
+        postgres::private_access::prune(state);
     } else if !pairs.is_empty() {
         network::peering::recompute_peering_pairs(state, &pairs);
     }

@@ -165,6 +165,9 @@ pub fn delete_latency(ctx: &Ctx<'_>, kind: Kind) -> u64 {
         Kind::ClusterExtension => ctx.latency("clusterExtension.delete"),
         Kind::TrustedAccessRoleBinding => ctx.latency("trustedAccess.delete"),
         Kind::FluxConfiguration => ctx.latency("fluxConfiguration.delete"),
+        Kind::PostgresServer | Kind::PostgresVirtualEndpoint | Kind::PostgresAdministrator => {
+            ctx.latency("postgres.delete")
+        }
         Kind::ResourceGroup
         | Kind::TrafficManagerProfile
         | Kind::TrafficManagerEndpoint
