@@ -76,6 +76,12 @@ pub(crate) enum Route {
         cluster: String,
         admin: bool,
     },
+    /// `…/providers/Microsoft.DataProtection/locations/{l}/operationStatus/{id}` (or
+    /// `operationResults`, `result`): the provider's own operation documents.
+    DataProtectionOperation {
+        id: String,
+        result: bool,
+    },
     /// `/{scope}/providers/Microsoft.Authorization/roleAssignments/{name}`: any scope.
     RoleAssignment {
         scope: String,
@@ -200,6 +206,22 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static api::Versio
             "asyncoperations",
             _,
         ] => (Route::OperationResult(own(7)), Some(&api::STORAGE)),
+        [
+            "subscriptions",
+            _,
+            "providers",
+            "microsoft.dataprotection",
+            "locations",
+            _,
+            which @ ("operationstatus" | "operationresults"),
+            _,
+        ] => (
+            Route::DataProtectionOperation {
+                id: own(7),
+                result: *which == "operationresults",
+            },
+            Some(&api::DATA_PROTECTION),
+        ),
         ["subscriptions", _, "providers", _] => (Route::Provider(own(3)), Some(&api::RESOURCES)),
         [
             "subscriptions",
@@ -352,6 +374,7 @@ fn api_for_namespace(ns: &str) -> Option<&'static api::Versions> {
         "microsoft.cdn" => Some(&api::CDN),
         "microsoft.containerservice" => Some(&api::AKS),
         "microsoft.operationalinsights" => Some(&api::OPERATIONAL_INSIGHTS),
+        "microsoft.dataprotection" => Some(&api::DATA_PROTECTION),
         _ => None,
     }
 }
@@ -416,6 +439,7 @@ pub(crate) fn typed(
         ("microsoft.network", ["frontdoorwebapplicationfirewallpolicies"]) => {
             waf::policy(ctx, rg, names[0])
         }
+        ("microsoft.dataprotection", _) => crate::rp::data_protection::typed(ctx, rg, path),
         ("microsoft.network", ["trafficmanagerprofiles"]) => {
             traffic_manager::profile::profile(ctx, rg, names[0])
         }
@@ -442,6 +466,11 @@ pub(crate) fn list(
     parents: &[(String, String)],
     kind: &str,
 ) -> Result<Resp, ArmError> {
+    if namespace == "microsoft.dataprotection"
+        && (!parents.is_empty() || ctx.method != axum::http::Method::GET)
+    {
+        return crate::rp::data_protection::collection(ctx, rg, parents, kind);
+    }
     if ctx.method != axum::http::Method::GET {
         return Err(crate::contract::resource::method_not_allowed(&ctx.method));
     }
