@@ -5,9 +5,9 @@
 //! reading the cluster and the snapshot resource group. Protection starts the recovery points'
 //! schedule ([`super::recovery`]).
 
+use super::common::{AKS, HIDDEN, PROFILE, shown, user_error, vault_id};
 use super::prerequisites as pre;
 use super::vault::{self, principal};
-use super::{AKS, HIDDEN, PROFILE, shown, user_error, vault_id};
 use crate::contract::crud::{self, At, ResourceType, Written};
 use crate::contract::error::ArmError;
 use crate::contract::profile::Profile;

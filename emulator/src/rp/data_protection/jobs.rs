@@ -4,7 +4,7 @@
 //! Jobs of cross-region restores are read where they ran, in the paired region
 //! (`fetchCrossRegionRestoreJob(s)`), as their source vault's region may be down.
 
-use super::{HIDDEN, shown, user_error, vault_id};
+use super::common::{HIDDEN, shown, user_error, vault_id};
 use crate::contract::error::ArmError;
 use crate::contract::profile::Doc;
 use crate::contract::request::{Ctx, Resp};
@@ -59,7 +59,7 @@ pub fn start(ctx: &mut Ctx<'_>, restore: Restore) -> Resp {
             "dataSourceId": cluster_id,
             "dataSourceName": cluster_id.rsplit('/').next().unwrap_or_default(),
             "dataSourceLocation": source["resourceLocation"].as_str().or_else(|| restore.vault.body["location"].as_str()).unwrap_or_default(),
-            "dataSourceType": super::AKS,
+            "dataSourceType": super::common::AKS,
             "sourceResourceGroup": cluster_id.split('/').nth(4).unwrap_or_default(),
             "sourceSubscriptionID": cluster_id.split('/').nth(2).unwrap_or_default(),
             "policyId": policy_id,
@@ -164,7 +164,7 @@ fn cross_region_jobs(ctx: &Ctx<'_>) -> Result<Vec<Resource>, ArmError> {
             format!("The backup vault '{vault}' does not exist."),
         ));
     }
-    Ok(super::children(ctx.state, vault, "backupjobs")
+    Ok(super::common::children(ctx.state, vault, "backupjobs")
         .into_iter()
         .filter_map(|j| ctx.state.get(&format!("{vault}/backupJobs/{j}")))
         .filter(|j| j.body[HIDDEN]["crossRegion"] == true)

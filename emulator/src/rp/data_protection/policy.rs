@@ -4,8 +4,8 @@
 //! discriminators allow (`AzureBackupRule`, `AzureRetentionRule`, `ScheduleBasedTriggerContext`,
 //! `AbsoluteDeleteOption`, the copy options).
 
+use super::common::{AKS, POLICY_PROFILE, shown, user_error, vault_id};
 use super::vault::{self, one_of};
-use super::{AKS, POLICY_PROFILE, shown, user_error, vault_id};
 use crate::contract::crud::{self, At, ResourceType, Written};
 use crate::contract::error::ArmError;
 use crate::contract::profile::Profile;
@@ -321,7 +321,7 @@ impl ResourceType for Policy {
         let Some(vault) = vault::of(ctx.state, &resource.id) else {
             return Ok(());
         };
-        let in_use = super::children(ctx.state, &vault.id, "backupinstances")
+        let in_use = super::common::children(ctx.state, &vault.id, "backupinstances")
             .into_iter()
             .filter_map(|bi| ctx.state.get(&format!("{}/backupInstances/{bi}", vault.id)))
             .any(|bi| {
@@ -366,7 +366,7 @@ impl ResourceType for Policy {
 
 #[cfg(test)]
 mod tests {
-    use super::duration_ms;
+    use crate::rp::data_protection::policy::duration_ms;
 
     #[test]
     fn iso_durations_read_as_milliseconds() {

@@ -7,7 +7,7 @@
 //! binding at `{cluster}/trustedAccessRoleBindings/{name}`, role assignments as the authorization
 //! provider stores them. The error codes are guesses (docs/emulator-fidelity.md).
 
-use super::user_error;
+use super::common::user_error;
 use crate::contract::error::ArmError;
 use crate::contract::store::{Kind, Resource, State};
 

@@ -6,10 +6,10 @@
 //! Policy intervals and retentions run at the emulator's latency scale, as Traffic Manager's probe
 //! intervals do. Nothing is stored: the points are computed from when protection began.
 
+use super::common::{shown, user_error, vault_id};
 use super::instance::{self, protected_since};
 use super::policy;
 use super::vault::{self, cross_region_restore, geo_redundant};
-use super::{shown, user_error, vault_id};
 use crate::contract::error::ArmError;
 use crate::contract::regions;
 use crate::contract::request::{Ctx, Resp};

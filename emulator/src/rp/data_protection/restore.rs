@@ -4,11 +4,11 @@
 //! with an operation and start a job; the target cluster needs the backup extension and Trusted
 //! Access with the vault, and a Vault-tier restore a staging resource group and storage account.
 
+use super::common::{user_error, vault_id};
 use super::instance::{self, protected_since};
 use super::jobs::{self, Restore};
 use super::prerequisites as pre;
 use super::recovery::{self, Point};
-use super::{user_error, vault_id};
 use crate::contract::error::ArmError;
 use crate::contract::regions;
 use crate::contract::request::{Ctx, Resp};

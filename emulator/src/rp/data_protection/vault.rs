@@ -2,7 +2,7 @@
 //! assignments name), storage settings, Cross Region Restore (only on a geo-redundant vault, and
 //! never turned off again), soft delete settings.
 
-use super::{HIDDEN, PROFILE, shown, user_error, vault_id};
+use super::common::{HIDDEN, PROFILE, shown, user_error, vault_id};
 use crate::contract::crud::{self, At, ResourceType, Written};
 use crate::contract::error::ArmError;
 use crate::contract::profile::Profile;
