@@ -105,6 +105,22 @@ async fn a_vault_has_an_identity_storage_cross_region_restore_and_soft_delete() 
         (reqwest::StatusCode::OK, json!("v"))
     );
 
+    // The provider's registration lists its types at the pinned api-version.
+    let (status, provider) = arm
+        .get(&format!(
+            "/subscriptions/{SUB}/providers/Microsoft.DataProtection?api-version=2024-03-01"
+        ))
+        .await;
+    assert_eq!(status, 200, "{provider}");
+    assert_eq!(provider["registrationState"], "Registered");
+    let types: Vec<&str> = provider["resourceTypes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t["resourceType"].as_str())
+        .collect();
+    assert!(types.contains(&"backupVaults"), "{provider}");
+
     // A delete runs as an operation; the vault is gone after it.
     let (status, headers, _) = arm.call(Method::DELETE, &path, None).await;
     assert_eq!(status, 202);

@@ -76,8 +76,7 @@ pub(crate) enum Route {
         cluster: String,
         admin: bool,
     },
-    /// `…/providers/Microsoft.DataProtection/locations/{l}/operationStatus/{id}` (or
-    /// `operationResults`, `result`): the provider's own operation documents.
+    /// `…/providers/Microsoft.DataProtection/locations/{l}/operation{Status,Results}/{id}`.
     DataProtectionOperation {
         id: String,
         result: bool,
@@ -138,6 +137,10 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static api::Versio
             },
             Some(&api::AUTHORIZATION),
         ));
+    }
+    if let Some(result) = crate::rp::data_protection::operation_url(&l) {
+        let (id, api) = (own(7), Some(&api::DATA_PROTECTION));
+        return Some((Route::DataProtectionOperation { id, result }, api));
     }
     Some(match l.as_slice() {
         ["_emulator", what] => (Route::Admin((*what).to_owned()), None),
@@ -206,22 +209,6 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static api::Versio
             "asyncoperations",
             _,
         ] => (Route::OperationResult(own(7)), Some(&api::STORAGE)),
-        [
-            "subscriptions",
-            _,
-            "providers",
-            "microsoft.dataprotection",
-            "locations",
-            _,
-            which @ ("operationstatus" | "operationresults"),
-            _,
-        ] => (
-            Route::DataProtectionOperation {
-                id: own(7),
-                result: *which == "operationresults",
-            },
-            Some(&api::DATA_PROTECTION),
-        ),
         ["subscriptions", _, "providers", _] => (Route::Provider(own(3)), Some(&api::RESOURCES)),
         [
             "subscriptions",

@@ -119,6 +119,25 @@ fn list_children(ctx: &mut Ctx<'_>, rg: &str, vault: &str, kind: &str) -> Result
     Ok(crate::contract::list::page(ctx, value))
 }
 
+/// Whether lower-cased path segments name one of the provider's operation documents
+/// (`/subscriptions/{s}/providers/Microsoft.DataProtection/locations/{l}/operationStatus/{id}`, or
+/// `operationResults`: `Some(true)`).
+pub fn operation_url(segs: &[&str]) -> Option<bool> {
+    match segs {
+        [
+            "subscriptions",
+            _,
+            "providers",
+            "microsoft.dataprotection",
+            "locations",
+            _,
+            which @ ("operationstatus" | "operationresults"),
+            _,
+        ] => Some(*which == "operationresults"),
+        _ => None,
+    }
+}
+
 /// `GET …/locations/{l}/operationStatus/{id}` (`result` false: the spec's `OperationResource`,
 /// with the job it started in `properties` for a restore) or `…/operationResults/{id}` (202 while
 /// it runs; then the job, `OperationJobExtendedInfo`, for a restore, the resource for a write,
