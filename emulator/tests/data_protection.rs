@@ -284,10 +284,10 @@ async fn a_backup_instance_waits_for_every_prerequisite_azure_checks() {
             )
         )
     );
-    backup::extension(&arm, &cluster, "Creating");
+    backup::extension(&arm, &cluster, "Creating").await;
     let (_, answer) = attempt(body.clone()).await;
     assert_eq!(code(&answer), "UserErrorBackupExtensionNotReady");
-    backup::extension(&arm, &cluster, "Succeeded");
+    backup::extension(&arm, &cluster, "Succeeded").await;
     // No Trusted Access between vault and cluster.
     let (_, answer) = attempt(body.clone()).await;
     assert_eq!(
@@ -297,7 +297,7 @@ async fn a_backup_instance_waits_for_every_prerequisite_azure_checks() {
             on_cluster.clone()
         )
     );
-    backup::binding(&arm, &cluster, &vault);
+    backup::binding(&arm, &cluster, &vault).await;
     // The vault identity's Reader on the cluster, then on the snapshot resource group.
     let (_, answer) = attempt(body.clone()).await;
     assert_eq!(

@@ -83,13 +83,13 @@ async fn a_restore_runs_as_a_job_and_lands_on_the_target_cluster() {
         (400, "UserErrorBackupExtensionNotInstalled")
     );
     assert_eq!(answer["error"]["target"], on_target);
-    backup::extension(&arm, &target, "Succeeded");
+    backup::extension(&arm, &target, "Succeeded").await;
     let (_, answer) = send(&arm, Method::POST, &path, body.clone()).await;
     assert_eq!(
         code(&answer),
         "UserErrorTrustedAccessGatewayReturnedForbidden"
     );
-    backup::binding(&arm, &target, &p.vault);
+    backup::binding(&arm, &target, &p.vault).await;
     // A recovery point the instance does not have; a target in another region.
     let (_, answer) = send(
         &arm,
@@ -151,8 +151,8 @@ async fn cross_region_restore_goes_to_the_pair_while_the_source_region_is_down()
     // The recovery cluster in West US, East US's pair, with the extension and Trusted Access.
     group(&arm, "west", "westus").await;
     let target = backup::cluster(&arm, "west", "aks", "westus").await;
-    backup::extension(&arm, &target, "Succeeded");
-    backup::binding(&arm, &target, &p.vault);
+    backup::extension(&arm, &target, "Succeeded").await;
+    backup::binding(&arm, &target, &p.vault).await;
     group(&arm, "staging", "westus").await;
     let account = format!(
         "{}/providers/Microsoft.Storage/storageAccounts/stagingwest",

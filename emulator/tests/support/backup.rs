@@ -3,11 +3,11 @@
 //! PutBackupInstance, TriggerRestore, TriggerCrossRegionRestore, FetchSecondaryRPs) adapted to an
 //! AKS cluster, each checked against the kept spec before it is sent, and a protected cluster.
 //!
-//! The backup extension and the trusted access role binding are written straight into the store
-//! (`Emulator::seed`) where helper E-ext's routes would write them:
-//! `{cluster}/providers/Microsoft.KubernetesConfiguration/extensions/{name}` and
-//! `{cluster}/trustedAccessRoleBindings/{name}`. Role assignments go through the authorization
-//! provider.
+//! The backup extension and the trusted access role binding are PUT through their providers
+//! (`{cluster}/providers/Microsoft.KubernetesConfiguration/extensions/{name}`,
+//! `{cluster}/trustedAccessRoleBindings/{name}`); an extension still installing is seeded
+//! (`Emulator::seed`), as its install ends too soon at this scale to be caught. Role assignments go
+//! through the authorization provider.
 
 #![allow(dead_code)]
 
@@ -243,25 +243,45 @@ pub async fn vault(arm: &Arm, rg: &str, name: &str, body: Value) -> String {
         .to_owned()
 }
 
-/// The backup extension on `cluster`, in `state`.
-pub fn extension(arm: &Arm, cluster: &str, state: &str) {
+/// The backup extension on `cluster`: installed through its provider when `state` is
+/// `Succeeded`, else seeded in `state`.
+pub async fn extension(arm: &Arm, cluster: &str, state: &str) {
     let id = format!(
         "{cluster}/providers/Microsoft.KubernetesConfiguration/extensions/azure-aks-backup"
     );
-    arm.emulator.seed(&id, json!({ "id": id, "name": "azure-aks-backup",
-        "type": "Microsoft.KubernetesConfiguration/extensions",
-        "properties": { "extensionType": "microsoft.dataprotection.kubernetes", "provisioningState": state,
-            "aksAssignedIdentity": { "type": "SystemAssigned", "principalId": uuid_like(cluster) } } }));
+    if state != "Succeeded" {
+        arm.emulator.seed(&id, json!({ "id": id, "name": "azure-aks-backup",
+            "properties": { "extensionType": "microsoft.dataprotection.kubernetes", "provisioningState": state } }));
+        return;
+    }
+    let body = json!({ "properties": { "extensionType": "microsoft.dataprotection.kubernetes",
+        "configurationSettings": {
+            "configuration.backupStorageLocation.bucket": "backups",
+            "configuration.backupStorageLocation.config.storageAccount": "backupsa",
+            "configuration.backupStorageLocation.config.resourceGroup": "b",
+            "configuration.backupStorageLocation.config.subscriptionId": SUB } } });
+    let (status, headers, answer) = arm.put(&format!("{id}?api-version=2023-05-01"), body).await;
+    assert!(status == 201 || status == 200, "{answer}");
+    let op = headers["azure-asyncoperation"]
+        .to_str()
+        .expect("op")
+        .to_owned();
+    assert_eq!(finished(arm, &op).await["status"], "Succeeded");
 }
 
-/// A trusted access role binding on `cluster` from `vault`.
-pub fn binding(arm: &Arm, cluster: &str, vault: &str) {
+/// A trusted access role binding on `cluster` from `vault`, through AKS.
+pub async fn binding(arm: &Arm, cluster: &str, vault: &str) {
     let name = format!("backup-{}", vault.rsplit('/').next().unwrap_or_default());
-    let id = format!("{cluster}/trustedAccessRoleBindings/{name}");
-    arm.emulator.seed(&id, json!({ "id": id, "name": name,
-        "type": "Microsoft.ContainerService/managedClusters/trustedAccessRoleBindings",
-        "properties": { "sourceResourceId": vault, "roles": ["Microsoft.DataProtection/backupVaults/backup-operator"],
-            "provisioningState": "Succeeded" } }));
+    let id = format!("{cluster}/trustedAccessRoleBindings/{name}?api-version=2024-09-01");
+    let body = json!({ "properties": { "sourceResourceId": vault,
+        "roles": ["Microsoft.DataProtection/backupVaults/backup-operator"] } });
+    let (status, headers, answer) = arm.put(&id, body).await;
+    assert_eq!(status, 201, "{answer}");
+    let op = headers["azure-asyncoperation"]
+        .to_str()
+        .expect("op")
+        .to_owned();
+    assert_eq!(finished(arm, &op).await["status"], "Succeeded");
 }
 
 fn uuid_like(seed: &str) -> String {
@@ -312,8 +332,8 @@ pub async fn protect(arm: &Arm, rg: &str, location: &str, body: Value) -> Protec
     let (status, answer) = send(arm, Method::PUT, &policy_path, policy_body()).await;
     assert_eq!(status, 200, "{answer}");
     let policy = answer["id"].as_str().expect("policy id").to_owned();
-    extension(arm, &cluster, "Succeeded");
-    binding(arm, &cluster, &vault);
+    extension(arm, &cluster, "Succeeded").await;
+    binding(arm, &cluster, &vault).await;
     reader(arm, &principal, &cluster).await;
     reader(arm, &principal, &group_id(&snapshots)).await;
     let instance_path = dp(rg, "backupVaults/vault/backupInstances/aks");
