@@ -90,6 +90,10 @@ pub enum Site {
     /// `.../operationResults/{id}` (result), at the request's api-version: PostgreSQL flexible
     /// servers (a 202 recorded 2026-10-01, quoted in distilled.cloud's Azure client tests).
     AzureAsyncOperation,
+    /// `/subscriptions/{s}/providers/{ns}/locations/{loc}/operationStatus/{id}` (status) and
+    /// `.../operationResults/{id}` (result): Microsoft.DataProtection (dataprotection.json 2024-04-01,
+    /// `OperationStatus_Get`, `OperationResult_Get`).
+    LocationStatus,
     /// The resource itself, at the request's api-version: no status document, the resource's own
     /// `provisioningState` tells (Log Analytics workspaces: azure-cli monitor recording
     /// test_monitor_log_analytics_workspace_table_total_retention_upper_fix #1).

@@ -22,6 +22,7 @@ pub const API_COMPUTE_USAGES: &str = "2024-07-01";
 pub const API_COMPUTE_SKUS: &str = "2021-07-01";
 pub const API_OPERATIONAL_INSIGHTS: &str = "2023-09-01";
 pub const API_PRIVATE_DNS: &str = "2024-06-01";
+pub const API_DATA_PROTECTION: &str = "2024-04-01";
 pub const API_KUBERNETES_CONFIGURATION: &str = "2023-05-01";
 pub const API_POSTGRES: &str = "2024-08-01";
 
@@ -182,6 +183,13 @@ pub const OPERATIONAL_INSIGHTS_LISTED: &[&str] = &[
     "2021-12-01-preview",
     "2015-11-01-preview",
 ];
+/// Backup vaults and AKS Backup (`Microsoft.DataProtection`): the provider's first stable version is
+/// 2021-01-01.
+pub const DATA_PROTECTION: Versions = Versions {
+    pinned: API_DATA_PROTECTION,
+    oldest: "2021-01-01",
+    previews: &[],
+};
 /// Cluster extensions and Flux configurations (`Microsoft.KubernetesConfiguration`): stable
 /// 2021-09-01 on (the provider's registration, recorded in Azure/azure-cli-extensions k8s-extension
 /// test_k8s_extension, lists 2021-09-01 as its first stable extensions version).

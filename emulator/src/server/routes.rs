@@ -77,6 +77,11 @@ pub(crate) enum Route {
         cluster: String,
         admin: bool,
     },
+    /// `…/providers/Microsoft.DataProtection/locations/{l}/operation{Status,Results}/{id}`.
+    DataProtectionOperation {
+        id: String,
+        result: bool,
+    },
     /// `/{scope}/providers/Microsoft.Authorization/roleAssignments/{name}`: any scope.
     RoleAssignment {
         scope: String,
@@ -173,6 +178,10 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static api::Versio
             },
             Some(&api::AUTHORIZATION),
         ));
+    }
+    if let Some(result) = crate::rp::data_protection::operation_url(&l) {
+        let (id, api) = (own(7), Some(&api::DATA_PROTECTION));
+        return Some((Route::DataProtectionOperation { id, result }, api));
     }
     if let Some(route) = cluster_configuration(segs, &l) {
         return Some((route, Some(&api::KUBERNETES_CONFIGURATION)));
@@ -417,6 +426,7 @@ fn api_for_namespace(ns: &str) -> Option<&'static api::Versions> {
         "microsoft.containerservice" => Some(&api::AKS),
         "microsoft.operationalinsights" => Some(&api::OPERATIONAL_INSIGHTS),
         "microsoft.dbforpostgresql" => Some(&api::POSTGRES),
+        "microsoft.dataprotection" => Some(&api::DATA_PROTECTION),
         _ => None,
     }
 }
@@ -493,6 +503,7 @@ pub(crate) fn typed(
         ("microsoft.dbforpostgresql", ["flexibleservers", "administrators"]) => {
             postgres::administrator::administrator(ctx, rg, names[0], names[1])
         }
+        ("microsoft.dataprotection", _) => crate::rp::data_protection::typed(ctx, rg, path),
         ("microsoft.network", ["trafficmanagerprofiles"]) => {
             traffic_manager::profile::profile(ctx, rg, names[0])
         }
@@ -519,6 +530,11 @@ pub(crate) fn list(
     parents: &[(String, String)],
     kind: &str,
 ) -> Result<Resp, ArmError> {
+    if namespace == "microsoft.dataprotection"
+        && (!parents.is_empty() || ctx.method != axum::http::Method::GET)
+    {
+        return crate::rp::data_protection::collection(ctx, rg, parents, kind);
+    }
     if ctx.method != axum::http::Method::GET {
         return Err(crate::contract::resource::method_not_allowed(&ctx.method));
     }
