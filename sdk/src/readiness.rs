@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 mod access;
+mod database;
 mod network;
 
 /// How a topology fares on one check against the guidance.
@@ -52,7 +53,7 @@ fn finding(check: &'static str, level: Level, detail: impl Into<String>) -> Find
 
 /// Every check, in a fixed order.
 pub fn report(t: &Topology) -> Vec<Finding> {
-    vec![
+    let mut out = vec![
         paired(t),
         primary(t),
         routing(t),
@@ -70,7 +71,9 @@ pub fn report(t: &Topology) -> Vec<Finding> {
         access::local_accounts(t),
         access::network_policy(t),
         access::api_server(t),
-    ]
+    ];
+    out.extend(database::findings(t));
+    out
 }
 
 fn paired(t: &Topology) -> Finding {

@@ -14,6 +14,7 @@ use crate::validate;
 
 mod cluster_access;
 mod credentials;
+mod database;
 mod import;
 mod observe;
 mod status;
@@ -22,6 +23,7 @@ pub use credentials::Kubeconfig;
 use futures::future::join_all;
 use observe::peerings_of;
 use status::str_at;
+pub use database::{DatabaseServerStatus, DatabaseStatus};
 pub use status::{RegionStatus, TopologyStatus, status};
 
 /// The result of an apply that stopped short: the report says what was done.
@@ -434,13 +436,14 @@ impl TopologyClient {
         };
         let this = self.with_cancel(&cancel);
         let groups = this.tagged_groups(name).await.map_err(fail)?;
-        let observed = Observed {
+        let mut observed = Observed {
             resources: groups
                 .into_iter()
                 .map(|(r, g)| (ResourceKey::ResourceGroup(r), g))
                 .collect(),
             ..Observed::default()
         };
+        database::destroy_reads(&this, name, &mut observed).await;
         let report = engine::execute(
             &self.arm,
             &plan::destroy(&observed),

@@ -226,6 +226,7 @@ impl TopologyClient {
                 }
             }
         }
+        second.extend(super::database::second_reads(&observed, &regions));
         for r in &regions {
             if exists(&ResourceKey::FrontDoorProfile) {
                 second.push(ResourceKey::FrontDoorOrigin(r.clone()));
@@ -408,6 +409,7 @@ fn first_reads(topology: &Topology, desired: &[layout::DesiredResource]) -> Vec<
         first.push(ResourceKey::ManagedCluster(r.name.clone()));
         first.push(ResourceKey::RoleAssignment(r.name.clone()));
     }
+    first.extend(super::database::first_reads(topology));
     first.extend([
         ResourceKey::TrafficManagerProfile,
         ResourceKey::Registry,
