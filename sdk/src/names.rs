@@ -64,7 +64,10 @@ pub fn database_server(subscription: &str, topology: &str, region: &str) -> Stri
 /// The database's read-write virtual endpoint: globally unique too (its host is
 /// `<name>.writer.postgres.database.azure.com`), 3-63 letters, digits and hyphens.
 pub fn database_endpoint(subscription: &str, topology: &str) -> String {
-    let key = format!("psql-endpoint|{}|{topology}", subscription.to_ascii_lowercase());
+    let key = format!(
+        "psql-endpoint|{}|{topology}",
+        subscription.to_ascii_lowercase()
+    );
     format!("{topology}-{}", &digest(&key)[..6])
 }
 

@@ -30,10 +30,7 @@ pub fn database_subnet_cidr(vnet_cidr: &str) -> Option<String> {
         return None;
     }
     let subnets: Vec<ipnet::Ipv4Net> = net.trunc().subnets(DATABASE_SUBNET_PREFIX).ok()?.collect();
-    subnets
-        .len()
-        .checked_sub(2)
-        .map(|i| subnets[i].to_string())
+    subnets.len().checked_sub(2).map(|i| subnets[i].to_string())
 }
 
 /// The home of the database: the primary-role region, else the first hot region by priority.
@@ -105,7 +102,9 @@ pub(super) fn id(key: &ResourceKey, subscription: &str, topology: &str, region: 
         )
     };
     match key {
-        ResourceKey::DatabaseAdmin { group, .. } => postgres::administrator_id(&server(region), group),
+        ResourceKey::DatabaseAdmin { group, .. } => {
+            postgres::administrator_id(&server(region), group)
+        }
         ResourceKey::DatabaseEndpoint(_) => postgres::virtual_endpoint_id(
             &server(region),
             &names::database_endpoint(subscription, topology),
@@ -251,7 +250,11 @@ pub(super) fn parts(topology: &Topology, subscription: &str) -> Vec<Part> {
         if !is_primary {
             deps.push(primary_key.clone());
         }
-        out.push((ResourceKey::DatabaseServer(r.clone()), to_value(&server), deps));
+        out.push((
+            ResourceKey::DatabaseServer(r.clone()),
+            to_value(&server),
+            deps,
+        ));
         out.push((
             ResourceKey::DatabaseAdmin {
                 region: r.clone(),

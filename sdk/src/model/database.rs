@@ -82,7 +82,10 @@ impl Database {
     /// A database administered by the Entra group `admin_group_object_id` (`admin_group_name`),
     /// with no replica yet and the defaults: General Purpose `Standard_D2ds_v5`, PostgreSQL 16,
     /// 128 GiB, 7 days of backups.
-    pub fn new(admin_group_object_id: impl Into<String>, admin_group_name: impl Into<String>) -> Self {
+    pub fn new(
+        admin_group_object_id: impl Into<String>,
+        admin_group_name: impl Into<String>,
+    ) -> Self {
         Self {
             replica_regions: Vec::new(),
             sku_name: "Standard_D2ds_v5".into(),

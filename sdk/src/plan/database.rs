@@ -46,10 +46,9 @@ pub(super) fn plan_database(
         op.drift = drift;
     }
     // The virtual endpoint lists the replicas; Azure may list the primary with them.
-    if let Some(i) = ops
-        .iter()
-        .position(|o| matches!(o.key, ResourceKey::DatabaseEndpoint(_)) && o.action == Action::Update)
-        && let Some(actual) = observed.body(&ops[i].key)
+    if let Some(i) = ops.iter().position(|o| {
+        matches!(o.key, ResourceKey::DatabaseEndpoint(_)) && o.action == Action::Update
+    }) && let Some(actual) = observed.body(&ops[i].key)
     {
         let have: BTreeSet<String> = actual["properties"]["members"]
             .as_array()
@@ -67,7 +66,8 @@ pub(super) fn plan_database(
             .filter_map(|m| m.as_str().map(str::to_ascii_lowercase))
             .collect();
         if want.iter().all(|m| have.contains(m)) {
-            op.drift.retain(|d| !d.path.starts_with("properties.members"));
+            op.drift
+                .retain(|d| !d.path.starts_with("properties.members"));
             if op.drift.is_empty() {
                 op.action = Action::NoOp;
                 op.reason = "matches".into();
@@ -211,7 +211,9 @@ pub(super) fn plan_database_deletes(
         let endpoint = deleted(ops, &|k| matches!(k, ResourceKey::DatabaseEndpoint(_)));
         let mut deps = endpoint;
         if !is_replica(&found.body) {
-            deps.extend(deleted(ops, &|k| matches!(k, ResourceKey::DatabaseServer(_))));
+            deps.extend(deleted(ops, &|k| {
+                matches!(k, ResourceKey::DatabaseServer(_))
+            }));
         }
         let ResourceKey::DatabaseServer(region) = key else {
             continue;

@@ -63,7 +63,10 @@ mod tests {
     use crate::readiness::{Level, report};
 
     fn level(t: &Topology, check: &str) -> Option<Level> {
-        report(t).into_iter().find(|f| f.check == check).map(|f| f.level)
+        report(t)
+            .into_iter()
+            .find(|f| f.check == check)
+            .map(|f| f.level)
     }
 
     fn two() -> Topology {

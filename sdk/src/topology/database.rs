@@ -138,11 +138,7 @@ pub(super) fn status(observed: &Observed) -> Option<DatabaseStatus> {
         .find(|h| h.contains(".writer."))
         .or(hosts.first())
         .map(|h| (*h).to_owned())
-        .or_else(|| {
-            out.servers
-                .get(&out.primary_region)
-                .map(|s| s.fqdn.clone())
-        })
+        .or_else(|| out.servers.get(&out.primary_region).map(|s| s.fqdn.clone()))
         .unwrap_or_default();
     Some(out)
 }

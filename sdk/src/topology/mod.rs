@@ -20,10 +20,10 @@ mod observe;
 mod status;
 pub use cluster_access::{ClusterCredential, ClusterEndpoint};
 pub use credentials::Kubeconfig;
+pub use database::{DatabaseServerStatus, DatabaseStatus};
 use futures::future::join_all;
 use observe::peerings_of;
 use status::str_at;
-pub use database::{DatabaseServerStatus, DatabaseStatus};
 pub use status::{RegionStatus, TopologyStatus, status};
 
 /// The result of an apply that stopped short: the report says what was done.

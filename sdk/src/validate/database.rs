@@ -159,15 +159,24 @@ mod tests {
 
     #[test]
     fn a_primary_with_a_replica_in_the_warm_region_is_valid() {
-        assert_eq!(errors(&topology(Database::new(GROUP, "dba").replica("westus"))), Vec::<String>::new());
+        assert_eq!(
+            errors(&topology(Database::new(GROUP, "dba").replica("westus"))),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
     fn bad_input_names_the_attribute() {
         let e = errors(&topology(Database::new(GROUP, "dba").replica("eastus")));
-        assert_eq!(e, ["database.replica_regions: Replica in the primary's own region"]);
+        assert_eq!(
+            e,
+            ["database.replica_regions: Replica in the primary's own region"]
+        );
         let e = errors(&topology(Database::new(GROUP, "dba").replica("centralus")));
-        assert_eq!(e, ["database.replica_regions: Replica region not in the topology"]);
+        assert_eq!(
+            e,
+            ["database.replica_regions: Replica region not in the topology"]
+        );
         let e = errors(&topology(
             Database::new(GROUP, "dba")
                 .replica("westus")
