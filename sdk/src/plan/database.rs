@@ -116,6 +116,21 @@ pub(super) fn plan_database(
             "the traffic moves to {primary}, whose server is a replica: planned switchover (the replica catches up with {from} first; {from} becomes its replica)"
         )
     };
+    // The switchover points the endpoint at the new primary, its members at the old one: an
+    // endpoint that differs only in its members is left to it.
+    for op in ops.iter_mut() {
+        if matches!(op.key, ResourceKey::DatabaseEndpoint(_))
+            && op.action == Action::Update
+            && op
+                .drift
+                .iter()
+                .all(|d| d.path.starts_with("properties.members"))
+        {
+            op.action = Action::NoOp;
+            op.drift.clear();
+            op.reason = "the switchover points it at the new primary".into();
+        }
+    }
     let at = ops.len();
     ops.push(PlannedOperation {
         key: ResourceKey::DatabasePromotion(primary.clone()),

@@ -219,6 +219,17 @@ fn a_failover_promotes_the_replica_before_the_traffic_moves() {
     );
     let endpoint = index_of(&plan, &ResourceKey::DatabaseEndpoint("westus".into()));
     assert!(plan.operations[endpoint].depends_on.contains(&promote));
+    // Seen through the replica (Azure serves it under every server of the set), the endpoint names
+    // the replica: the switchover itself makes its members the old primary, so it is not written.
+    let mut observed = applied(&before, "eastus");
+    let mut seen = observed.resources[&ResourceKey::DatabaseEndpoint("eastus".into())].clone();
+    seen.id = ResourceKey::DatabaseEndpoint("westus".into()).id(SUB, "shop");
+    observed
+        .resources
+        .insert(ResourceKey::DatabaseEndpoint("westus".into()), seen);
+    let again = super::plan(&layout::desired(&after, SUB), &observed);
+    let op = &again.operations[index_of(&again, &ResourceKey::DatabaseEndpoint("westus".into()))];
+    assert_eq!(op.action, Action::NoOp, "{}", op.reason);
     // The old primary is never deleted: it becomes the new primary's replica.
     assert!(
         !plan.changes().any(|o| o.action == Action::Delete
