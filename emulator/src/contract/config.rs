@@ -173,6 +173,13 @@ pub fn default_latencies() -> BTreeMap<String, u64> {
         // A Log Analytics workspace's create: `modifiedDate` 2 s after `createdDate` once it reads
         // `Succeeded` (test_monitor_log_analytics_workspace_default, 2021-12 version).
         ("workspace.put", 3_000),
+        // A PostgreSQL flexible server's create (minutes in Azure; guess), a replica's, an update or
+        // a promotion, a delete, a virtual endpoint's or an administrator's write.
+        ("postgres.put", 300_000),
+        ("postgres.replica", 600_000),
+        ("postgres.update", 60_000),
+        ("postgres.delete", 60_000),
+        ("postgres.child", 20_000),
         // How long a new managed identity takes to reach every Entra ID replica.
         ("identity.replication", 30_000),
         // A resource provider registration (`Registering` to `Registered`).

@@ -176,6 +176,18 @@ fn urls(
             let url = format!("{base}/subscriptions/{sub}/operationresults/{op}?api-version={api}");
             (url.clone(), url)
         }
+        Site::AzureAsyncOperation => {
+            // At the api-version the write was sent with (the recorded 202's URLs repeat it).
+            let api = ctx.query.get("api-version").map_or(api, String::as_str);
+            let at = format!(
+                "{base}/subscriptions/{sub}/providers/{}/locations/{location}",
+                profile.namespace
+            );
+            (
+                format!("{at}/azureAsyncOperation/{op}?api-version={api}"),
+                format!("{at}/operationResults/{op}?api-version={api}"),
+            )
+        }
         Site::Resource => {
             // At the api-version the write was sent with (the recording's header repeats it).
             let api = ctx.query.get("api-version").map_or(api, String::as_str);

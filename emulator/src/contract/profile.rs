@@ -82,6 +82,10 @@ pub enum Site {
     StorageMonitor,
     /// `/subscriptions/{s}/operationresults/{id}` (resource-group #0).
     Subscription,
+    /// `/subscriptions/{s}/providers/{ns}/locations/{loc}/azureAsyncOperation/{id}` (status) and
+    /// `.../operationResults/{id}` (result), at the request's api-version: PostgreSQL flexible
+    /// servers (a 202 recorded 2026-10-01, quoted in distilled.cloud's Azure client tests).
+    AzureAsyncOperation,
     /// The resource itself, at the request's api-version: no status document, the resource's own
     /// `provisioningState` tells (Log Analytics workspaces: azure-cli monitor recording
     /// test_monitor_log_analytics_workspace_table_total_retention_upper_fix #1).
@@ -387,6 +391,29 @@ pub const LOG_ANALYTICS: Profile = Profile {
     creating: "Creating",
     doc: Doc::Status,
     site: Site::Resource,
+    envelope: Envelope::Arm,
+    budget: Budget::Subscription,
+    etag_header: false,
+};
+
+/// Azure Database for PostgreSQL flexible servers (and their virtual endpoints and administrators):
+/// every write answered 202 with `Azure-AsyncOperation` and `Location`
+/// (`.../locations/{loc}/azureAsyncOperation/{id}`, `.../operationResults/{id}`, recorded for an
+/// update, 2026-10-01; spec: PUT 200/201/202, PATCH 200/202, DELETE 200/202/204, 202 without a body).
+/// The recorded 202 carried a body `{"operation","startTime"}` and `Retry-After: 60`; the spec
+/// declares neither, the emulator sends neither (docs/emulator-fidelity.md). The status document is
+/// ARM's `{name, status, startTime[, endTime]}` (guess); a missing server's delete 204 (spec).
+pub const POSTGRES: Profile = Profile {
+    namespace: "Microsoft.DBforPostgreSQL",
+    operation_api_version: api::API_POSTGRES,
+    create: Answer::new(202, AsyncOperationAndLocation, Empty),
+    update: Answer::new(202, AsyncOperationAndLocation, Empty),
+    patch: Answer::new(202, AsyncOperationAndLocation, Empty),
+    delete: Answer::new(202, AsyncOperationAndLocation, Empty),
+    delete_missing: 204,
+    creating: "Creating",
+    doc: Doc::Named,
+    site: Site::AzureAsyncOperation,
     envelope: Envelope::Arm,
     budget: Budget::Subscription,
     etag_header: false,

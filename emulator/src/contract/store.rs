@@ -77,6 +77,9 @@ pub enum Kind {
     PrivateDnsZone,
     PrivateDnsLink,
     PrivateDnsRecordSet,
+    PostgresServer,
+    PostgresVirtualEndpoint,
+    PostgresAdministrator,
 }
 
 /// An operation still running on a resource.

@@ -22,6 +22,7 @@ pub const API_COMPUTE_USAGES: &str = "2024-07-01";
 pub const API_COMPUTE_SKUS: &str = "2021-07-01";
 pub const API_OPERATIONAL_INSIGHTS: &str = "2023-09-01";
 pub const API_PRIVATE_DNS: &str = "2024-06-01";
+pub const API_POSTGRES: &str = "2024-08-01";
 
 /// The newest stable api-version any provider answers (the latest the clients of 2026-12 send).
 pub const NEWEST: &str = "2026-12-31";
@@ -180,6 +181,14 @@ pub const OPERATIONAL_INSIGHTS_LISTED: &[&str] = &[
     "2021-12-01-preview",
     "2015-11-01-preview",
 ];
+/// Azure Database for PostgreSQL flexible servers, their virtual endpoints and administrators
+/// (FlexibleServers.json, VirtualEndpoints.json: stable 2022-12-01, 2024-08-01, 2025-08-01; the
+/// operation URLs carry the request's version, 2025-08-01 in a recorded 202).
+pub const POSTGRES: Versions = Versions {
+    pinned: API_POSTGRES,
+    oldest: "2022-12-01",
+    previews: &[],
+};
 /// Compute quotas.
 pub const COMPUTE_USAGES: Versions = Versions {
     pinned: API_COMPUTE_USAGES,

@@ -11,6 +11,7 @@ pub mod health;
 pub mod identity;
 pub mod log_analytics;
 pub mod network;
+pub mod postgres;
 pub mod private_dns;
 pub mod registration;
 pub mod registry;

@@ -18,6 +18,8 @@ use serde_json::{Value, json};
 pub const ZONE_TYPE: &str = "Microsoft.Network/privateDnsZones";
 const LINK_TYPE: &str = "Microsoft.Network/privateDnsZones/virtualNetworkLinks";
 const A_TYPE: &str = "Microsoft.Network/privateDnsZones/A";
+/// The public DNS suffix of PostgreSQL flexible servers; their private zones end with it.
+pub const POSTGRES_SUFFIX: &str = "postgres.database.azure.com";
 /// The TTL Azure gives the records a private endpoint's zone group writes (guess: the portal shows 10).
 pub const ENDPOINT_RECORD_TTL: u64 = 10;
 
@@ -370,9 +372,16 @@ pub fn resolve(state: &State, vnet_id: &str, fqdn: &str) -> Option<Vec<String>> 
         }
         let zone = zone_name_of(&link.id).to_ascii_lowercase();
         let public = zone.strip_prefix("privatelink.").unwrap_or(&zone);
+        // A PostgreSQL flexible server's public name (`<server>.postgres.database.azure.com`, and its
+        // virtual endpoints' `<name>.writer.…`) leads to its record in the private zone ending in
+        // `postgres.database.azure.com` that it was given (modelled: docs/emulator-fidelity.md).
+        let postgres = (zone == POSTGRES_SUFFIX || zone.ends_with(&format!(".{POSTGRES_SUFFIX}")))
+            .then(|| fqdn.strip_suffix(&format!(".{POSTGRES_SUFFIX}")))
+            .flatten();
         let label = fqdn
             .strip_suffix(&format!(".{zone}"))
-            .or_else(|| fqdn.strip_suffix(&format!(".{public}")))?;
+            .or_else(|| fqdn.strip_suffix(&format!(".{public}")))
+            .or(postgres)?;
         let zone_id = link.id.split("/virtualNetworkLinks/").next()?;
         let record = state.get(&format!("{zone_id}/A/{label}"))?;
         Some(

@@ -97,6 +97,26 @@ const NAMESPACES: &[(&str, &[ResourceType])] = &[
         )],
     ),
     (
+        "Microsoft.DBforPostgreSQL",
+        &[
+            (
+                "flexibleServers",
+                &[crate::contract::versions::API_POSTGRES],
+                false,
+            ),
+            (
+                "flexibleServers/virtualEndpoints",
+                &[crate::contract::versions::API_POSTGRES],
+                false,
+            ),
+            (
+                "flexibleServers/administrators",
+                &[crate::contract::versions::API_POSTGRES],
+                false,
+            ),
+        ],
+    ),
+    (
         "Microsoft.Authorization",
         &[(
             "roleAssignments",

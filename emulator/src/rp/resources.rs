@@ -162,6 +162,9 @@ pub fn delete_latency(ctx: &Ctx<'_>, kind: Kind) -> u64 {
         | Kind::PrivateDnsZoneGroup => ctx.latency("network.delete"),
         Kind::PrivateDnsZone | Kind::PrivateDnsLink => ctx.latency("privateDns.delete"),
         Kind::PrivateDnsRecordSet => 0,
+        Kind::PostgresServer | Kind::PostgresVirtualEndpoint | Kind::PostgresAdministrator => {
+            ctx.latency("postgres.delete")
+        }
         Kind::ResourceGroup
         | Kind::TrafficManagerProfile
         | Kind::TrafficManagerEndpoint

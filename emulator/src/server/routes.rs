@@ -8,6 +8,7 @@ use crate::contract::request::{Ctx, Resp};
 use crate::contract::versions as api;
 use crate::rp::aks::{agent_pool, cluster, maintenance};
 use crate::rp::network::{peering, private_endpoint, public_ip, subnet, vnet};
+use crate::rp::postgres;
 use crate::rp::{front_door, log_analytics, private_dns, registry, storage, traffic_manager, waf};
 
 /// The routes ARM knows, as far as the emulator serves them, with the api-version each requires.
@@ -275,6 +276,17 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static api::Versio
             "operationresults",
             _,
         ] => (Route::OperationResult(own(7)), Some(operations_api(ns)?)),
+        // PostgreSQL's status documents (a recorded 202's `Azure-AsyncOperation`).
+        [
+            "subscriptions",
+            _,
+            "providers",
+            ns @ "microsoft.dbforpostgresql",
+            "locations",
+            _,
+            "azureasyncoperation",
+            _,
+        ] => (Route::OperationStatus(own(7)), Some(operations_api(ns)?)),
         [
             "subscriptions",
             _,
@@ -352,6 +364,7 @@ fn api_for_namespace(ns: &str) -> Option<&'static api::Versions> {
         "microsoft.cdn" => Some(&api::CDN),
         "microsoft.containerservice" => Some(&api::AKS),
         "microsoft.operationalinsights" => Some(&api::OPERATIONAL_INSIGHTS),
+        "microsoft.dbforpostgresql" => Some(&api::POSTGRES),
         _ => None,
     }
 }
@@ -416,6 +429,15 @@ pub(crate) fn typed(
         ("microsoft.network", ["frontdoorwebapplicationfirewallpolicies"]) => {
             waf::policy(ctx, rg, names[0])
         }
+        ("microsoft.dbforpostgresql", ["flexibleservers"]) => {
+            postgres::server::server(ctx, rg, names[0])
+        }
+        ("microsoft.dbforpostgresql", ["flexibleservers", "virtualendpoints"]) => {
+            postgres::virtual_endpoint::endpoint(ctx, rg, names[0], names[1])
+        }
+        ("microsoft.dbforpostgresql", ["flexibleservers", "administrators"]) => {
+            postgres::administrator::administrator(ctx, rg, names[0], names[1])
+        }
         ("microsoft.network", ["trafficmanagerprofiles"]) => {
             traffic_manager::profile::profile(ctx, rg, names[0])
         }
@@ -463,6 +485,10 @@ pub(crate) fn list(
         }
         return Ok(crate::contract::list::page(ctx, value));
     };
+    if namespace.eq_ignore_ascii_case("microsoft.dbforpostgresql") && kind == "replicas" {
+        let server = parents.first().map_or("", |(_, n)| n.as_str());
+        return postgres::replica::list(ctx, rg, server);
+    }
     let value = items(ctx, rg, namespace, parents, kind)?;
     Ok(crate::contract::list::page(ctx, value))
 }

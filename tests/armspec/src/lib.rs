@@ -411,13 +411,20 @@ impl Specs {
     ) -> Vec<String> {
         let (file, op) = self.operation(spec, method, url_path);
         let params = op["parameters"].as_array().cloned().unwrap_or_default();
-        let body_param = params
+        // An inline body parameter first: a `$ref`'d path parameter may live in a file not kept
+        // (PostgreSQL's `ServerNameParameter`), and need not be read to check a body.
+        let inline = params
             .iter()
-            .map(|p| match p.get("$ref").and_then(Value::as_str) {
-                Some(r) => self.resolve(&file, r),
-                None => (file.clone(), p.clone()),
-            });
-        let Some((pfile, param)) = body_param.into_iter().find(|(_, p)| p["in"] == "body") else {
+            .find(|p| p["in"] == "body")
+            .map(|p| (file.clone(), p.clone()));
+        let body_param = inline.or_else(|| {
+            params
+                .iter()
+                .filter_map(|p| p.get("$ref").and_then(Value::as_str))
+                .map(|r| self.resolve(&file, r))
+                .find(|(_, p)| p["in"] == "body")
+        });
+        let Some((pfile, param)) = body_param else {
             return vec![format!("{method} {url_path}: the spec takes no body")];
         };
         let mut errors = Vec::new();

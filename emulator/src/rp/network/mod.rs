@@ -103,6 +103,10 @@ pub(crate) fn subnet_user(state: &State, subnet_id: &str) -> Option<String> {
                 .as_array()
                 .is_some_and(|pools| pools.iter().any(uses)),
             Kind::AgentPool => uses(&r.body["properties"]),
+            // A PostgreSQL flexible server injected into its delegated subnet.
+            Kind::PostgresServer => r.body["properties"]["network"]["delegatedSubnetResourceId"]
+                .as_str()
+                .is_some_and(|s| s.eq_ignore_ascii_case(subnet_id)),
             _ => false,
         })
         .map(|r| r.id.clone())
@@ -163,6 +167,62 @@ pub(crate) fn check_in_use(state: &State, old: &[Value], new: &[Value]) -> Resul
     Ok(())
 }
 
+/// A subnet's delegations as the Network RP keeps them (`Delegation`: name, `serviceName`, the
+/// actions the service may take, `provisioningState`), each one's `name` and `serviceName` required.
+fn build_delegations(subnet_id: &str, given: &[Value], at: &str) -> Result<Vec<Value>, ArmError> {
+    given
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let service = d["properties"]["serviceName"].as_str().unwrap_or_default();
+            if service.is_empty() {
+                return Err(ArmError::bad_request(
+                    "InvalidRequestFormat",
+                    format!("Delegation {i} of the subnet names no properties.serviceName."),
+                )
+                .with_target(format!(
+                    "{at}.properties.delegations[{i}].properties.serviceName"
+                )));
+            }
+            let name = d["name"].as_str().unwrap_or(service);
+            // The actions Azure lists for a PostgreSQL delegation (learn.microsoft.com, subnet
+            // delegation, "Microsoft.DBforPostgreSQL/flexibleServers"); none for other services here.
+            let actions = if service.eq_ignore_ascii_case(POSTGRES_DELEGATION) {
+                json!(["Microsoft.Network/virtualNetworks/subnets/join/action"])
+            } else {
+                json!([])
+            };
+            Ok(json!({
+                "id": format!("{subnet_id}/delegations/{name}"),
+                "name": name,
+                "type": "Microsoft.Network/virtualNetworks/subnets/delegations",
+                "etag": etag(),
+                "properties": {
+                    "serviceName": service,
+                    "actions": actions,
+                    "provisioningState": "Succeeded",
+                },
+            }))
+        })
+        .collect()
+}
+
+/// The service a subnet is delegated to for PostgreSQL flexible servers.
+pub const POSTGRES_DELEGATION: &str = "Microsoft.DBforPostgreSQL/flexibleServers";
+
+/// Whether the subnet (as its VNet holds it) is delegated to `service`.
+pub fn delegated_to(subnet: &Value, service: &str) -> bool {
+    subnet["properties"]["delegations"]
+        .as_array()
+        .is_some_and(|ds| {
+            ds.iter().any(|d| {
+                d["properties"]["serviceName"]
+                    .as_str()
+                    .is_some_and(|s| s.eq_ignore_ascii_case(service))
+            })
+        })
+}
+
 pub(crate) fn build_subnets(
     vnet_id: &str,
     space: &[Ipv4Net],
@@ -207,13 +267,22 @@ pub(crate) fn build_subnets(
             return Err(ArmError::bad_request("NetcfgSubnetRangesOverlap", format!("Subnet '{name}' is not valid because its IP address range overlaps with that of an existing subnet '{other}' in virtual network.")).with_target(target));
         }
         seen.push((name.to_owned(), prefix));
-        out.push(json!({
-            "id": format!("{vnet_id}/subnets/{name}"),
+        let id = format!("{vnet_id}/subnets/{name}");
+        let mut built = json!({
+            "id": id,
             "name": name,
             "type": "Microsoft.Network/virtualNetworks/subnets",
             "etag": etag(),
             "properties": { "provisioningState": "Succeeded", "addressPrefix": prefix.to_string() },
-        }));
+        });
+        if let Some(delegations) = subnet["properties"]["delegations"].as_array() {
+            built["properties"]["delegations"] = json!(build_delegations(
+                &id,
+                delegations,
+                &format!("properties.subnets[{i}]")
+            )?);
+        }
+        out.push(built);
     }
     Ok(out)
 }
