@@ -235,3 +235,40 @@ pub(super) async fn destroy_reads(
         }
     }
 }
+
+/// After a promotion, the servers as ARM has them now: the promoted one primary, the old primary
+/// its replica (their bodies from before the apply say otherwise). Regions that did not answer are
+/// not asked again.
+pub(super) async fn refresh_after_promotion(
+    client: &super::TopologyClient,
+    topology: &Topology,
+    plan: &crate::plan::Plan,
+    observed: &mut Observed,
+) {
+    let promoted = plan
+        .operations
+        .iter()
+        .any(|o| matches!(o.key, ResourceKey::DatabasePromotion(_)));
+    if !promoted {
+        return;
+    }
+    let sub = client.arm.subscription_id().to_owned();
+    let keys: Vec<ResourceKey> = topology
+        .regions
+        .iter()
+        .filter(|r| !observed.unreachable.contains_key(&r.name))
+        .map(|r| ResourceKey::DatabaseServer(r.name.clone()))
+        .collect();
+    let reads = futures::future::join_all(keys.iter().map(|k| {
+        let id = k.id(&sub, &topology.name);
+        async move { (id.clone(), client.arm.get(&id, k.api_version()).await) }
+    }))
+    .await;
+    for (key, (id, read)) in keys.into_iter().zip(reads) {
+        if let Ok(Some(body)) = read {
+            observed
+                .resources
+                .insert(key, crate::plan::ObservedResource { id, body });
+        }
+    }
+}

@@ -321,6 +321,7 @@ impl TopologyClient {
         let mut report = engine::execute(&self.arm, &plan, self.options, cancel, on_event).await;
         merge(&plan, &mut report, &mut observed);
         this.refresh_peerings(topology, &mut observed).await;
+        database::refresh_after_promotion(&this, topology, &plan, &mut observed).await;
         let status = status(topology, &observed);
         give_back(&plan, &mut report, observed);
         if report.is_success() {
