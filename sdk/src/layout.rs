@@ -123,6 +123,14 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
             Value::String(names::stateful_tag(&topology.stateful_services));
         let primary = topology.primary().map(|r| r.name.clone());
         global["tags"][names::TAG_PRIMARY] = Value::String(primary.unwrap_or_default());
+        global["tags"][names::TAG_DATABASE] = Value::String(
+            if topology.database.is_some() {
+                "postgres"
+            } else {
+                ""
+            }
+            .into(),
+        );
         push(rg(names::GLOBAL), global, vec![], vec![]);
     }
     for region in &regions {

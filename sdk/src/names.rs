@@ -46,6 +46,10 @@ pub fn private_dns_link(topology: &str, region: &str) -> String {
     virtual_network(topology, region)
 }
 
+/// Tag on the global group: `postgres` while the topology has a database (so that an observation
+/// of a topology without one reads its servers only when some exist), empty otherwise.
+pub const TAG_DATABASE: &str = "bcdr-database";
+
 /// Tag on each database server: its Entra admin group, `<object id>=<display name>` (for import,
 /// and to find an admin group no longer wanted).
 pub const TAG_DATABASE_ADMIN: &str = "bcdr-database-admin";

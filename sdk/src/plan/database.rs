@@ -171,6 +171,21 @@ pub(super) fn plan_database_deletes(
     desired: &[DesiredResource],
     observed: &Observed,
 ) {
+    let first_delete = ops.len();
+    deletes(ops, desired, observed);
+    // The global group's tag says a database exists until every part of it is gone: a failed
+    // delete is found again by the next observation.
+    let database_deletes: Vec<usize> = (first_delete..ops.len()).collect();
+    let global = ResourceKey::ResourceGroup(crate::names::GLOBAL.into());
+    if let Some(op) = ops[..first_delete]
+        .iter_mut()
+        .find(|o| o.key == global && o.action == Action::Update)
+    {
+        op.depends_on.extend(database_deletes);
+    }
+}
+
+fn deletes(ops: &mut Vec<PlannedOperation>, desired: &[DesiredResource], observed: &Observed) {
     let wanted: BTreeSet<&ResourceKey> = desired.iter().map(|d| &d.key).collect();
     let endpoint_wanted = wanted
         .iter()

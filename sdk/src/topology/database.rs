@@ -53,11 +53,34 @@ pub(super) fn first_reads(topology: &Topology) -> Vec<ResourceKey> {
     out
 }
 
-/// Phase 2 reads: the zone's links for every region when the zone exists, and the admin group each
-/// existing server's tag names.
-pub(super) fn second_reads(observed: &Observed, regions: &[String]) -> Vec<ResourceKey> {
+/// Whether the global group says the topology has a database ([`names::TAG_DATABASE`]).
+pub(super) fn tagged(global: Option<&crate::plan::ObservedResource>) -> bool {
+    global.is_some_and(|g| {
+        g.body["tags"][names::TAG_DATABASE]
+            .as_str()
+            .is_some_and(|t| !t.is_empty())
+    })
+}
+
+/// Phase 2 reads: for a topology without a database whose global group says it has one (the block
+/// removed, or an import), everything phase 1 would have read; the zone's links for every region
+/// when the zone exists or may; the admin group each existing server's tag names.
+pub(super) fn second_reads(
+    topology: &Topology,
+    global: Option<&crate::plan::ObservedResource>,
+    observed: &Observed,
+    regions: &[String],
+) -> Vec<ResourceKey> {
     let mut out = Vec::new();
-    if observed.resources.contains_key(&ResourceKey::DatabaseZone) {
+    let by_tag = topology.database.is_none() && tagged(global);
+    if by_tag {
+        out.push(ResourceKey::DatabaseZone);
+        for r in regions {
+            out.push(ResourceKey::DatabaseServer(r.clone()));
+            out.push(ResourceKey::DatabaseEndpoint(r.clone()));
+        }
+    }
+    if by_tag || observed.resources.contains_key(&ResourceKey::DatabaseZone) {
         out.extend(regions.iter().cloned().map(ResourceKey::DatabaseZoneLink));
     }
     for (key, server) in &observed.resources {
@@ -203,6 +226,13 @@ pub(super) async fn destroy_reads(
     name: &str,
     observed: &mut Observed,
 ) {
+    if !tagged(
+        observed
+            .resources
+            .get(&ResourceKey::ResourceGroup(names::GLOBAL.into())),
+    ) {
+        return;
+    }
     let regions: Vec<String> = observed
         .resources
         .keys()

@@ -226,7 +226,12 @@ impl TopologyClient {
                 }
             }
         }
-        second.extend(super::database::second_reads(&observed, &regions));
+        second.extend(super::database::second_reads(
+            topology,
+            groups.get(names::GLOBAL),
+            &observed,
+            &regions,
+        ));
         for r in &regions {
             if exists(&ResourceKey::FrontDoorProfile) {
                 second.push(ResourceKey::FrontDoorOrigin(r.clone()));
@@ -290,6 +295,8 @@ impl TopologyClient {
                 ResourceKey::FrontDoorSecurityPolicy,
             ]);
         }
+        second.sort();
+        second.dedup();
         second.retain(|k| {
             !first.contains(k)
                 && in_existing_group(k)
@@ -409,7 +416,9 @@ fn first_reads(topology: &Topology, desired: &[layout::DesiredResource]) -> Vec<
         first.push(ResourceKey::ManagedCluster(r.name.clone()));
         first.push(ResourceKey::RoleAssignment(r.name.clone()));
     }
-    first.extend(super::database::first_reads(topology));
+    if topology.database.is_some() {
+        first.extend(super::database::first_reads(topology));
+    }
     first.extend([
         ResourceKey::TrafficManagerProfile,
         ResourceKey::Registry,
