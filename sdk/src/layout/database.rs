@@ -195,9 +195,16 @@ pub(super) fn parts(topology: &Topology, subscription: &str) -> Vec<Part> {
     for r in regions(topology) {
         let vnet = ResourceKey::VirtualNetwork(r.clone());
         let is_primary = r == primary;
-        // Made as the primary only where the database starts (its home), and only while it is the
-        // acting primary; every other server is made as a replica of the acting primary.
-        let create_primary = is_primary && r == home;
+        // The home is made as the primary (`Create`), with geo-redundant backups; every other server
+        // as a replica of the acting primary, or of the home when it is the acting primary itself
+        // (a failover to a region whose replica does not exist yet: the next plan promotes it).
+        // Each waits for its source, and no source waits for its replica.
+        let create_primary = r == home;
+        let source = if is_primary {
+            ResourceKey::DatabaseServer(home.clone())
+        } else {
+            primary_key.clone()
+        };
         let mut tags = names::tags(name, &r);
         tags.insert(
             names::TAG_DATABASE_ADMIN.into(),
@@ -217,8 +224,7 @@ pub(super) fn parts(topology: &Topology, subscription: &str) -> Vec<Part> {
             properties: ServerProperties {
                 version: db.version.clone(),
                 create_mode: Some(if create_primary { "Create" } else { "Replica" }.into()),
-                source_server_resource_id: (!create_primary)
-                    .then(|| primary_key.id(subscription, name)),
+                source_server_resource_id: (!create_primary).then(|| source.id(subscription, name)),
                 storage: Storage {
                     storage_size_gb: db.storage_gb,
                 },
@@ -226,9 +232,9 @@ pub(super) fn parts(topology: &Topology, subscription: &str) -> Vec<Part> {
                     active_directory_auth: "Enabled".into(),
                     password_auth: "Disabled".into(),
                 },
-                backup: is_primary.then(|| Backup {
+                backup: (is_primary || create_primary).then(|| Backup {
                     backup_retention_days: db.backup_retention_days,
-                    geo_redundant_backup: Some("Enabled".into()),
+                    geo_redundant_backup: create_primary.then(|| "Enabled".into()),
                 }),
                 network: Network {
                     public_network_access: "Disabled".into(),
@@ -247,8 +253,8 @@ pub(super) fn parts(topology: &Topology, subscription: &str) -> Vec<Part> {
             ResourceKey::DatabaseZone,
             ResourceKey::DatabaseZoneLink(r.clone()),
         ];
-        if !is_primary {
-            deps.push(primary_key.clone());
+        if !create_primary {
+            deps.push(source.clone());
         }
         out.push((
             ResourceKey::DatabaseServer(r.clone()),

@@ -26,7 +26,12 @@ pub(super) fn plan_database(
     observed: &Observed,
 ) {
     let reachable = |r: &str| !observed.unreachable.contains_key(r);
-    // Servers that exist: what Azure fixed when it made them is not compared, nor sent again.
+    let acting = desired.iter().find_map(|d| match &d.key {
+        ResourceKey::DatabaseEndpoint(r) => Some(r.clone()),
+        _ => None,
+    });
+    // Servers that exist: what Azure fixed when it made them is not compared, nor sent again, and
+    // a replica's backups are its primary's business.
     for d in desired {
         let ResourceKey::DatabaseServer(region) = &d.key else {
             continue;
@@ -37,7 +42,12 @@ pub(super) fn plan_database(
         if !reachable(region) {
             continue;
         }
-        let body = existing_server_body(&d.body);
+        let mut body = existing_server_body(&d.body);
+        if acting.as_ref().is_some_and(|a| a != region)
+            && let Some(serde_json::Value::Object(p)) = body.get_mut("properties")
+        {
+            p.remove("backup");
+        }
         let (action, reason, drift) = compare(&d.key, &body, actual, &[], &[]);
         let op = &mut ops[i];
         op.body = Some(body);

@@ -163,11 +163,11 @@ pub(super) fn planned(
         .as_map()
         .is_some_and(|m| m.keys().cloned().collect::<Vec<_>>() == regions);
     let same = same_regions && before.get("primary_region").as_str() == Some(primary.as_str());
-    for attr in ["server_fqdns", "replication_states"] {
+    for (attr, keep) in [("server_fqdns", same_regions), ("replication_states", same)] {
         let carried = before.get(attr);
         out.insert(
             attr.into(),
-            if same_regions && carried.as_map().is_some() {
+            if keep && carried.as_map().is_some() {
                 carried.clone()
             } else {
                 Value::Unknown
@@ -237,20 +237,25 @@ pub(super) fn refreshed(prior: &Value, status: &TopologyStatus) -> Value {
         return Value::Map(out);
     };
     let down = |r: &str| status.unreachable.contains_key(r);
+    // ARM's value, unless the state's differs from it only in case (ids): kept as last read for a
+    // region that did not answer.
     let merge = |attr: &str, f: &dyn Fn(&bcdr::topology::DatabaseServerStatus) -> String| {
-        let mut m: BTreeMap<String, Value> = prior
-            .get(attr)
+        let before = prior.get(attr);
+        let mut m: BTreeMap<String, Value> = before
             .as_map()
             .into_iter()
             .flatten()
             .filter(|(r, _)| down(r))
             .map(|(r, v)| (r.clone(), v.clone()))
             .collect();
-        m.extend(
-            db.servers
-                .iter()
-                .map(|(r, s)| (r.clone(), Value::String(f(s)))),
-        );
+        m.extend(db.servers.iter().map(|(r, s)| {
+            let arm = f(s);
+            let value = match before.get(r).as_str() {
+                Some(was) if was.eq_ignore_ascii_case(&arm) => Value::string(was),
+                _ => Value::String(arm),
+            };
+            (r.clone(), value)
+        }));
         Value::Map(m)
     };
     out.insert("server_ids".into(), merge("server_ids", &|s| s.id.clone()));

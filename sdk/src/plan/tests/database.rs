@@ -347,3 +347,56 @@ fn a_destroy_deletes_the_servers_before_their_groups() {
     assert!(ops[primary].depends_on.contains(&replica));
     assert!(ops[group].depends_on.contains(&primary));
 }
+
+/// Every operation's dependencies come before it in some order: no cycle (the engine ranks them
+/// recursively).
+fn acyclic(plan: &Plan) -> bool {
+    let n = plan.operations.len();
+    let mut state = vec![0u8; n];
+    fn visit(i: usize, plan: &Plan, state: &mut [u8]) -> bool {
+        match state[i] {
+            1 => return false,
+            2 => return true,
+            _ => {}
+        }
+        state[i] = 1;
+        for &d in &plan.operations[i].depends_on {
+            if !visit(d, plan, state) {
+                return false;
+            }
+        }
+        state[i] = 2;
+        true
+    }
+    (0..n).all(|i| visit(i, plan, &mut state))
+}
+
+#[test]
+fn no_plan_waits_on_itself() {
+    let hot_home = shop(RegionMode::Hot, RegionMode::Warm);
+    let failed_over = shop(RegionMode::Warm, RegionMode::Hot);
+    for (t, primary) in [
+        (&hot_home, "eastus"),
+        (&failed_over, "westus"),
+        (&failed_over, "eastus"),
+    ] {
+        let p = plan(&layout::desired(t, SUB), &applied(&hot_home, primary));
+        assert!(acyclic(&p), "{:?}", summary(&p));
+        let p = plan(&layout::desired(t, SUB), &Observed::default());
+        assert!(acyclic(&p), "{:?}", summary(&p));
+    }
+    // Made from nothing already failed over: the home is made the primary, West US its replica
+    // (the next plan promotes it).
+    let p = plan(&layout::desired(&failed_over, SUB), &Observed::default());
+    let west = &p.operations[index_of(&p, &server("westus"))];
+    assert_eq!(
+        west.body.as_ref().expect("body")["properties"]["createMode"],
+        "Replica"
+    );
+    assert!(west.depends_on.contains(&index_of(&p, &server("eastus"))));
+    let east = &p.operations[index_of(&p, &server("eastus"))];
+    assert_eq!(
+        east.body.as_ref().expect("body")["properties"]["createMode"],
+        "Create"
+    );
+}
