@@ -305,3 +305,93 @@ pub(super) fn config(db: &Database) -> Value {
         ),
     ]))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SUB: &str = "00000000-0000-0000-0000-000000000001";
+
+    fn config(east_mode: Value, west_mode: Value) -> Value {
+        let region = |mode: Value, role: &str, cidr: &str| {
+            Value::Map(BTreeMap::from([
+                ("mode".to_owned(), mode),
+                ("role".to_owned(), Value::string(role)),
+                ("vnet_cidr".to_owned(), Value::string(cidr)),
+            ]))
+        };
+        Value::Map(BTreeMap::from([
+            ("name".to_owned(), Value::string("shop")),
+            (
+                "region".to_owned(),
+                Value::Map(BTreeMap::from([
+                    (
+                        "eastus".to_owned(),
+                        region(east_mode, "primary", "10.1.0.0/16"),
+                    ),
+                    (
+                        "westus".to_owned(),
+                        region(west_mode, "secondary", "10.2.0.0/16"),
+                    ),
+                ])),
+            ),
+            (
+                "database".to_owned(),
+                Value::Map(BTreeMap::from([
+                    (
+                        "replica_regions".to_owned(),
+                        Value::List(vec![Value::string("westus")]),
+                    ),
+                    (
+                        "admin_group_object_id".to_owned(),
+                        Value::string("11111111-2222-3333-4444-555555555555"),
+                    ),
+                    ("admin_group_name".to_owned(), Value::string("dba")),
+                ])),
+            ),
+        ]))
+    }
+
+    #[test]
+    fn defaults_ids_and_the_primary_are_known_at_plan() {
+        let c = config(Value::string("hot"), Value::string("warm"));
+        let p = planned(&c, &Value::Null, Some(SUB), c.get("name"));
+        assert_eq!(p.get("tier"), &Value::string("GeneralPurpose"));
+        assert_eq!(p.get("sku_name"), &Value::string("Standard_D2ds_v5"));
+        assert_eq!(p.get("version"), &Value::string("16"));
+        assert_eq!(p.get("storage_gb"), &Value::Number(128.0));
+        assert_eq!(p.get("primary_region"), &Value::string("eastus"));
+        assert!(
+            p.get("server_ids")
+                .get("westus")
+                .as_str()
+                .is_some_and(|id| id.contains("/resourceGroups/rg-shop-westus/providers/Microsoft.DBforPostgreSQL/flexibleServers/psql-shop-westus-"))
+        );
+        assert!(p.get("write_host").is_unknown(), "ARM says, at first");
+        // A failover: the primary moves, the roles are ARM's to say again.
+        let prior = applied(&p, &TopologyStatus::default());
+        let mut prior_map = BTreeMap::from([("database".to_owned(), prior)]);
+        if let Some(Value::Map(db)) = prior_map.get_mut("database") {
+            db.insert(
+                "write_host".into(),
+                Value::string("x.writer.postgres.database.azure.com"),
+            );
+            db.insert("server_fqdns".into(), Value::Map(BTreeMap::new()));
+        }
+        let prior = Value::Map(prior_map);
+        let same = planned(&c, &prior, Some(SUB), c.get("name"));
+        assert_eq!(
+            same.get("write_host"),
+            &Value::string("x.writer.postgres.database.azure.com")
+        );
+        let swapped = config(Value::string("warm"), Value::string("hot"));
+        let failover = planned(&swapped, &prior, Some(SUB), swapped.get("name"));
+        assert_eq!(failover.get("primary_region"), &Value::string("westus"));
+        assert!(failover.get("roles").is_unknown());
+        assert!(failover.get("write_host").is_unknown());
+        // A mode not known yet: everything ARM-derived is unknown.
+        let unknown = config(Value::Unknown, Value::string("warm"));
+        let p = planned(&unknown, &Value::Null, Some(SUB), unknown.get("name"));
+        assert!(p.get("primary_region").is_unknown());
+    }
+}

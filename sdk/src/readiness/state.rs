@@ -1,13 +1,70 @@
-//! The database against the guidance ("remove service state from inside containers: use a PaaS
-//! that supports multiregion replication"): a replica in every region that can become hot, and the
-//! managed stateful services bcdr does not manage.
+//! Where state lives, against the guidance ("remove service state from inside containers: use a PaaS
+//! that supports multiregion replication"): the declared stateful services, a database replica in
+//! every region that can become hot, and the managed stateful services bcdr does not manage.
 
 use super::{Finding, Level, finding};
 use crate::model::{RegionMode, StateLocation, Topology};
 
+/// The `application-state` check: state kept in-cluster, or managed in one region only.
+pub(super) fn state(t: &Topology) -> Finding {
+    let in_cluster: Vec<&str> = t
+        .stateful_services
+        .iter()
+        .filter(|s| s.location == StateLocation::InCluster)
+        .map(|s| s.name.as_str())
+        .collect();
+    let single_region: Vec<&str> = t
+        .stateful_services
+        .iter()
+        .filter(|s| {
+            s.location
+                == StateLocation::Managed {
+                    geo_replicated: false,
+                }
+        })
+        .map(|s| s.name.as_str())
+        .collect();
+    if t.stateful_services.is_empty() {
+        finding(
+            "application-state",
+            Level::Pass,
+            "no stateful services declared: the application keeps no state the topology should know of",
+        )
+    } else if !in_cluster.is_empty() {
+        let backed = if t.backup.is_some() {
+            "back it up to the backup storage and restore it on failover, or"
+        } else {
+            "add backup storage and back it up, or"
+        };
+        finding(
+            "application-state",
+            Level::Warn,
+            format!(
+                "{} kept in-cluster: it is lost with its region; {backed} move it to a geo-replicated managed service",
+                in_cluster.join(", ")
+            ),
+        )
+    } else if !single_region.is_empty() {
+        finding(
+            "application-state",
+            Level::Warn,
+            format!(
+                "{}: managed but not geo-replicated, so unavailable when its region is",
+                single_region.join(", ")
+            ),
+        )
+    } else {
+        finding(
+            "application-state",
+            Level::Pass,
+            "every stateful service is managed and geo-replicated",
+        )
+    }
+}
+
 /// The database checks: `database-replicas` with a database, `unmanaged-state` for managed
 /// stateful services declared without one.
-pub(super) fn findings(t: &Topology) -> Vec<Finding> {
+pub(super) fn database(t: &Topology) -> Vec<Finding> {
     let mut out = Vec::new();
     if t.database.is_some() {
         let regions = crate::layout::database_regions(t);
