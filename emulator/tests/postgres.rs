@@ -1,200 +1,17 @@
-//! Azure Database for PostgreSQL flexible servers over HTTPS: private access (a delegated subnet, a
-//! private DNS zone linked to every VNet, the server's name resolving from each), read replicas,
-//! virtual endpoints whose writer host follows the primary, promotion (switchover planned and forced,
-//! standalone), a primary's region going down, Entra administrators, deletes. Every answer is checked
-//! against the kept 2024-08-01 specs (`conforms`, through `Arm::call`), administrators against their
-//! documented shape here.
+//! Azure Database for PostgreSQL flexible servers over HTTPS: a private server (a delegated subnet, a
+//! private DNS zone linked to every VNet, its name resolving from each), bad input refused naming the
+//! attribute, a busy server, Entra administrators, a primary's delete. Every answer is checked against
+//! the kept 2024-08-01 specs (`conforms`, through `Arm::call`), administrators against their
+//! documented shape here. Replicas and promotion: `postgres_replicas.rs`.
 
+#[path = "postgres/common.rs"]
+mod common;
 mod support;
 
-use arm_emulator::RegionDown;
+use common::*;
 use reqwest::Method;
 use serde_json::{Value, json};
 use support::{Arm, SUB, code, fast};
-
-const API_PG: &str = "2024-08-01";
-const API_NET: &str = "2024-03-01";
-const API_DNS: &str = "2024-06-01";
-const ZONE: &str = "shop.private.postgres.database.azure.com";
-const GROUP: &str = "00000000-0000-0000-0000-0000000000a1";
-
-fn base(rg: &str) -> String {
-    format!("/subscriptions/{SUB}/resourceGroups/{rg}/providers")
-}
-
-fn server(rg: &str, name: &str) -> String {
-    format!(
-        "{}/Microsoft.DBforPostgreSQL/flexibleServers/{name}",
-        base(rg)
-    )
-}
-
-fn vnet(rg: &str) -> String {
-    format!("{}/Microsoft.Network/virtualNetworks/vnet", base(rg))
-}
-
-fn subnet(rg: &str, name: &str) -> String {
-    format!("{}/subnets/{name}", vnet(rg))
-}
-
-fn zone() -> String {
-    format!(
-        "{}/Microsoft.Network/privateDnsZones/{ZONE}",
-        base("g-global")
-    )
-}
-
-fn url(path: &str, api: &str) -> String {
-    format!("{path}?api-version={api}")
-}
-
-/// A write that must succeed, its operation followed to the end when it runs one.
-async fn write(
-    arm: &Arm,
-    method: Method,
-    path: &str,
-    api: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let (status, headers, body) = arm.call(method, &url(path, api), body).await;
-    assert!(status.is_success(), "{path}: {status} {body}");
-    if let Some(op) = headers.get("azure-asyncoperation") {
-        let doc = arm.wait(op.to_str().expect("header")).await;
-        assert_eq!(doc["status"], "Succeeded", "{path}: {doc}");
-    } else {
-        arm.settle().await;
-    }
-    (status.as_u16(), body)
-}
-
-async fn get(arm: &Arm, path: &str) -> (u16, Value) {
-    arm.req(Method::GET, &url(path, API_PG), None).await
-}
-
-async fn group(arm: &Arm, name: &str, location: &str) {
-    let (s, b) = arm
-        .req(
-            Method::PUT,
-            &format!("/subscriptions/{SUB}/resourcegroups/{name}?api-version=2024-03-01"),
-            Some(json!({ "location": location })),
-        )
-        .await;
-    assert!(s == 200 || s == 201, "{s} {b}");
-}
-
-/// Two regions, each a group with a VNet whose `pg` subnet is delegated to flexible servers (the
-/// `plain` subnet is not), and a zone in a third region's group linked to both VNets.
-async fn topology(arm: &Arm) {
-    group(arm, "g-global", "centralus").await;
-    for (rg, region, space) in [("g-east", "eastus", "10.1"), ("g-west", "westus", "10.2")] {
-        group(arm, rg, region).await;
-        let body = json!({
-            "location": region,
-            "properties": {
-                "addressSpace": { "addressPrefixes": [format!("{space}.0.0/16")] },
-                "subnets": [
-                    { "name": "pg", "properties": {
-                        "addressPrefix": format!("{space}.8.0/24"),
-                        "delegations": [{ "name": "pg", "properties": { "serviceName": "Microsoft.DBforPostgreSQL/flexibleServers" } }],
-                    } },
-                    { "name": "plain", "properties": { "addressPrefix": format!("{space}.9.0/24") } },
-                ],
-            },
-        });
-        write(arm, Method::PUT, &vnet(rg), API_NET, Some(body)).await;
-    }
-    write(
-        arm,
-        Method::PUT,
-        &zone(),
-        API_DNS,
-        Some(json!({ "location": "global" })),
-    )
-    .await;
-    for rg in ["g-east", "g-west"] {
-        let link = format!("{}/virtualNetworkLinks/{rg}", zone());
-        let body = json!({ "location": "global", "properties": { "virtualNetwork": { "id": vnet(rg) }, "registrationEnabled": false } });
-        write(arm, Method::PUT, &link, API_DNS, Some(body)).await;
-    }
-}
-
-fn primary_body(tier: &str) -> Value {
-    json!({
-        "location": "eastus",
-        "sku": { "name": if tier == "Burstable" { "Standard_B1ms" } else { "Standard_D2ds_v5" }, "tier": tier },
-        "properties": {
-            "createMode": "Create",
-            "version": "16",
-            "storage": { "storageSizeGB": 128 },
-            "authConfig": { "activeDirectoryAuth": "Enabled", "passwordAuth": "Disabled" },
-            "backup": { "backupRetentionDays": 7, "geoRedundantBackup": "Enabled" },
-            "network": {
-                "publicNetworkAccess": "Disabled",
-                "delegatedSubnetResourceId": subnet("g-east", "pg"),
-                "privateDnsZoneArmResourceId": zone(),
-            },
-        },
-    })
-}
-
-fn replica_body(source: &str) -> Value {
-    json!({
-        "location": "westus",
-        "sku": { "name": "Standard_D2ds_v5", "tier": "GeneralPurpose" },
-        "properties": {
-            "createMode": "Replica",
-            "sourceServerResourceId": source,
-            "authConfig": { "activeDirectoryAuth": "Enabled", "passwordAuth": "Disabled" },
-            "network": {
-                "publicNetworkAccess": "Disabled",
-                "delegatedSubnetResourceId": subnet("g-west", "pg"),
-                "privateDnsZoneArmResourceId": zone(),
-            },
-        },
-    })
-}
-
-/// The topology with a primary in eastus and its replica in westus.
-async fn primary_and_replica(arm: &Arm) {
-    topology(arm).await;
-    write(
-        arm,
-        Method::PUT,
-        &server("g-east", "pg-east"),
-        API_PG,
-        Some(primary_body("GeneralPurpose")),
-    )
-    .await;
-    write(
-        arm,
-        Method::PUT,
-        &server("g-west", "pg-west"),
-        API_PG,
-        Some(replica_body(&server("g-east", "pg-east"))),
-    )
-    .await;
-}
-
-fn writer_endpoint() -> String {
-    format!("{}/virtualendpoints/shop", server("g-east", "pg-east"))
-}
-
-async fn with_virtual_endpoint(arm: &Arm) {
-    primary_and_replica(arm).await;
-    let body = json!({ "properties": { "endpointType": "ReadWrite", "members": ["pg-west"] } });
-    write(arm, Method::PUT, &writer_endpoint(), API_PG, Some(body)).await;
-}
-
-fn resolve(arm: &Arm, rg: &str, host: &str) -> Option<Vec<String>> {
-    arm.emulator.resolve(&vnet(rg), host)
-}
-
-/// A change made to a good body, for a case of bad input.
-type Change = Box<dyn Fn(&mut Value)>;
-
-fn promote(mode: &str, option: &str) -> Value {
-    json!({ "properties": { "replica": { "promoteMode": mode, "promoteOption": option } } })
-}
 
 #[tokio::test]
 async fn a_private_primary_is_created_as_the_spec_declares_and_resolves_from_every_linked_vnet() {
@@ -425,230 +242,6 @@ async fn a_busy_server_refuses_another_write() {
 }
 
 #[tokio::test]
-async fn a_geo_replica_is_listed_and_refused_where_azure_refuses_one() {
-    let arm = Arm::start(fast()).await;
-    primary_and_replica(&arm).await;
-    let primary = server("g-east", "pg-east");
-    let (_, replica) = get(&arm, &server("g-west", "pg-west")).await;
-    let p = &replica["properties"];
-    assert_eq!(p["replicationRole"], "GeoAsyncReplica", "{replica}");
-    assert_eq!(p["replica"]["role"], "GeoAsyncReplica");
-    assert_eq!(p["replica"]["replicationState"], "Active");
-    assert_eq!(p["sourceServerResourceId"], primary);
-    assert_eq!(p["version"], "16", "a replica runs its primary's version");
-    assert_eq!(
-        resolve(&arm, "g-east", "pg-west.postgres.database.azure.com"),
-        Some(vec!["10.2.8.4".to_owned()])
-    );
-
-    let (s, listed) = arm
-        .req(
-            Method::GET,
-            &url(&format!("{primary}/replicas"), API_PG),
-            None,
-        )
-        .await;
-    assert_eq!(s, 200);
-    assert_eq!(listed["value"][0]["name"], "pg-west", "{listed}");
-
-    // A replica of a replica, of a missing server, of a Burstable server.
-    let (s, b) = arm
-        .req(
-            Method::PUT,
-            &url(&server("g-west", "pg-west2"), API_PG),
-            Some(replica_body(&server("g-west", "pg-west"))),
-        )
-        .await;
-    assert_eq!((s, code(&b)), (400, "CannotCreateReplicaOfReplica"), "{b}");
-    let (s, b) = arm
-        .req(
-            Method::PUT,
-            &url(&server("g-west", "pg-west2"), API_PG),
-            Some(replica_body(&server("g-east", "missing"))),
-        )
-        .await;
-    assert_eq!((s, code(&b)), (404, "SourceServerNotFound"), "{b}");
-    let mut small = primary_body("Burstable");
-    small["properties"]["network"] = json!({ "publicNetworkAccess": "Enabled" });
-    write(
-        &arm,
-        Method::PUT,
-        &server("g-east", "pg-small"),
-        API_PG,
-        Some(small),
-    )
-    .await;
-    let (s, b) = arm
-        .req(
-            Method::PUT,
-            &url(&server("g-west", "pg-west2"), API_PG),
-            Some(replica_body(&server("g-east", "pg-small"))),
-        )
-        .await;
-    assert_eq!(
-        (s, code(&b)),
-        (400, "ReplicaNotSupportedForBurstable"),
-        "{b}"
-    );
-    assert_eq!(b["error"]["target"], "properties.sourceServerResourceId");
-}
-
-#[tokio::test]
-async fn a_planned_switchover_swaps_the_roles_and_the_writer_host_follows_the_primary() {
-    let arm = Arm::start(fast()).await;
-    primary_and_replica(&arm).await;
-    let replica = server("g-west", "pg-west");
-    // No virtual endpoint names the replica yet: a switchover is refused.
-    let (s, b) = arm
-        .req(
-            Method::PATCH,
-            &url(&replica, API_PG),
-            Some(promote("switchover", "planned")),
-        )
-        .await;
-    assert_eq!((s, code(&b)), (400, "VirtualEndpointRequired"), "{b}");
-
-    let body = json!({ "properties": { "endpointType": "ReadWrite", "members": ["pg-west"] } });
-    write(&arm, Method::PUT, &writer_endpoint(), API_PG, Some(body)).await;
-    let (s, ve) = get(&arm, &writer_endpoint()).await;
-    assert_eq!(s, 200);
-    assert_eq!(
-        ve["properties"]["virtualEndpoints"],
-        json!([
-            "shop.writer.postgres.database.azure.com",
-            "shop.reader.postgres.database.azure.com"
-        ])
-    );
-    let writer = "shop.writer.postgres.database.azure.com";
-    assert_eq!(
-        resolve(&arm, "g-west", writer),
-        Some(vec!["10.1.8.4".to_owned()])
-    );
-    assert_eq!(
-        resolve(&arm, "g-east", "shop.reader.postgres.database.azure.com"),
-        Some(vec!["10.2.8.4".to_owned()])
-    );
-
-    let (status, headers, body) = arm
-        .call(
-            Method::PATCH,
-            &url(&replica, API_PG),
-            Some(promote("switchover", "planned")),
-        )
-        .await;
-    assert_eq!(status, 202, "{body}");
-    arm.wait(headers["azure-asyncoperation"].to_str().expect("header"))
-        .await;
-    let (_, new_primary) = get(&arm, &replica).await;
-    assert_eq!(
-        new_primary["properties"]["replicationRole"], "Primary",
-        "{new_primary}"
-    );
-    assert!(
-        new_primary["properties"]
-            .get("sourceServerResourceId")
-            .is_none()
-    );
-    let (_, old) = get(&arm, &server("g-east", "pg-east")).await;
-    assert_eq!(
-        old["properties"]["replicationRole"], "GeoAsyncReplica",
-        "{old}"
-    );
-    assert_eq!(old["properties"]["sourceServerResourceId"], replica);
-    assert_eq!(
-        resolve(&arm, "g-east", writer),
-        Some(vec!["10.2.8.4".to_owned()]),
-        "the writer follows the primary"
-    );
-    // The pair reads the same under either server of the set; the reader names the old primary.
-    let (s, ve) = get(&arm, &format!("{replica}/virtualendpoints/shop")).await;
-    assert_eq!(s, 200);
-    assert_eq!(ve["properties"]["members"], json!(["pg-east"]));
-}
-
-#[tokio::test]
-async fn a_forced_promotion_works_while_the_primary_region_is_down_and_the_old_primary_rejoins() {
-    let arm = Arm::start(fast()).await;
-    with_virtual_endpoint(&arm).await;
-    let (primary, replica) = (server("g-east", "pg-east"), server("g-west", "pg-west"));
-    arm.emulator.take_region_down("eastus", RegionDown::Fail);
-    let (s, b) = get(&arm, &primary).await;
-    assert_eq!((s, code(&b)), (503, "ServiceUnavailable"), "{b}");
-    let (_, seen) = get(&arm, &replica).await;
-    assert_eq!(
-        seen["properties"]["replica"]["replicationState"], "Broken",
-        "{seen}"
-    );
-
-    let (s, b) = arm
-        .req(
-            Method::PATCH,
-            &url(&replica, API_PG),
-            Some(promote("switchover", "planned")),
-        )
-        .await;
-    assert_eq!((s, code(&b)), (409, "PrimaryServerUnavailable"), "{b}");
-    let (status, headers, _) = arm
-        .call(
-            Method::PATCH,
-            &url(&replica, API_PG),
-            Some(promote("switchover", "forced")),
-        )
-        .await;
-    assert_eq!(status, 202);
-    arm.wait(headers["azure-asyncoperation"].to_str().expect("header"))
-        .await;
-    let (_, promoted) = get(&arm, &replica).await;
-    assert_eq!(
-        promoted["properties"]["replicationRole"], "Primary",
-        "{promoted}"
-    );
-    assert_eq!(promoted["properties"]["state"], "Ready");
-    assert_eq!(
-        resolve(&arm, "g-west", "shop.writer.postgres.database.azure.com"),
-        Some(vec!["10.2.8.4".to_owned()])
-    );
-
-    arm.emulator.restore_region("eastus");
-    let (s, old) = get(&arm, &primary).await;
-    assert_eq!(s, 200);
-    assert_eq!(
-        old["properties"]["replicationRole"], "GeoAsyncReplica",
-        "{old}"
-    );
-    assert_eq!(old["properties"]["sourceServerResourceId"], replica);
-    assert_eq!(old["properties"]["replica"]["replicationState"], "Active");
-}
-
-#[tokio::test]
-async fn a_standalone_promotion_leaves_the_set_and_its_virtual_endpoints() {
-    let arm = Arm::start(fast()).await;
-    with_virtual_endpoint(&arm).await;
-    let replica = server("g-west", "pg-west");
-    write(
-        &arm,
-        Method::PATCH,
-        &replica,
-        API_PG,
-        Some(promote("standalone", "planned")),
-    )
-    .await;
-    let (_, alone) = get(&arm, &replica).await;
-    assert_eq!(alone["properties"]["replicationRole"], "None", "{alone}");
-    assert!(alone["properties"].get("sourceServerResourceId").is_none());
-    let (_, ve) = get(&arm, &writer_endpoint()).await;
-    assert_eq!(ve["properties"]["members"], json!([]));
-    let (_, listed) = arm
-        .req(
-            Method::GET,
-            &url(&format!("{}/replicas", server("g-east", "pg-east")), API_PG),
-            None,
-        )
-        .await;
-    assert_eq!(listed["value"], json!([]));
-}
-
-#[tokio::test]
 async fn an_entra_group_administrator_is_written_in_its_documented_shape() {
     let arm = Arm::start(fast()).await;
     topology(&arm).await;
@@ -710,19 +303,18 @@ async fn an_entra_group_administrator_is_written_in_its_documented_shape() {
 }
 
 #[tokio::test]
-async fn deleting_a_primary_leaves_its_replicas_standalone_and_its_records_gone() {
+async fn a_primary_with_replicas_is_deleted_after_them_and_its_records_go() {
     let arm = Arm::start(fast()).await;
     with_virtual_endpoint(&arm).await;
-    let primary = server("g-east", "pg-east");
+    let (primary, replica) = (server("g-east", "pg-east"), server("g-west", "pg-west"));
+    let (s, b) = arm.req(Method::DELETE, &url(&primary, API_PG), None).await;
+    assert_eq!((s, code(&b)), (409, "ServerHasReadReplicas"), "{b}");
+    write(&arm, Method::DELETE, &replica, API_PG, None).await;
+    arm.gone(&url(&replica, API_PG)).await;
     let (status, headers, body) = arm.call(Method::DELETE, &url(&primary, API_PG), None).await;
     assert_eq!((status.as_u16(), body), (202, Value::Null));
     assert!(headers.contains_key("location") && headers.contains_key("azure-asyncoperation"));
     arm.gone(&url(&primary, API_PG)).await;
-    let (_, replica) = get(&arm, &server("g-west", "pg-west")).await;
-    assert_eq!(
-        replica["properties"]["replicationRole"], "None",
-        "{replica}"
-    );
     assert_eq!(
         resolve(&arm, "g-east", "pg-east.postgres.database.azure.com"),
         None
@@ -733,4 +325,71 @@ async fn deleting_a_primary_leaves_its_replicas_standalone_and_its_records_gone(
     );
     let (s, _, _) = arm.call(Method::DELETE, &url(&primary, API_PG), None).await;
     assert_eq!(s, 204, "a missing server's delete");
+}
+
+#[tokio::test]
+async fn an_unregistered_subscription_is_refused_until_it_registers_the_provider() {
+    let mut config = fast();
+    config.unregistered = vec!["Microsoft.DBforPostgreSQL".to_owned()];
+    let arm = Arm::start(config).await;
+    topology(&arm).await;
+    let path = server("g-east", "pg-east");
+    let (s, b) = arm
+        .req(
+            Method::PUT,
+            &url(&path, API_PG),
+            Some(primary_body("GeneralPurpose")),
+        )
+        .await;
+    assert_eq!(
+        (s, code(&b)),
+        (409, "MissingSubscriptionRegistration"),
+        "{b}"
+    );
+    let register = format!(
+        "/subscriptions/{SUB}/providers/Microsoft.DBforPostgreSQL/register?api-version=2024-03-01"
+    );
+    let (s, b) = arm.req(Method::POST, &register, None).await;
+    assert_eq!(s, 200, "{b}");
+    let (_, provider) = arm
+        .req(
+            Method::GET,
+            &format!(
+                "/subscriptions/{SUB}/providers/Microsoft.DBforPostgreSQL?api-version=2024-03-01"
+            ),
+            None,
+        )
+        .await;
+    let types: Vec<&str> = provider["resourceTypes"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|t| t["resourceType"].as_str())
+        .collect();
+    assert!(types.contains(&"flexibleServers"), "{provider}");
+}
+
+#[tokio::test]
+async fn a_deleted_group_takes_its_servers_records_out_of_the_zone() {
+    let arm = Arm::start(fast()).await;
+    with_virtual_endpoint(&arm).await;
+    assert!(resolve(&arm, "g-west", "pg-east.postgres.database.azure.com").is_some());
+    let group = format!("/subscriptions/{SUB}/resourcegroups/g-east?api-version=2024-03-01");
+    let (s, _) = arm.req(Method::DELETE, &group, None).await;
+    assert_eq!(s, 202);
+    arm.gone(&group).await;
+    assert_eq!(
+        resolve(&arm, "g-west", "pg-east.postgres.database.azure.com"),
+        None
+    );
+    assert_eq!(
+        resolve(&arm, "g-west", "shop.writer.postgres.database.azure.com"),
+        None
+    );
+    assert_eq!(
+        resolve(&arm, "g-west", "pg-west.postgres.database.azure.com"),
+        Some(vec!["10.2.8.4".to_owned()]),
+        "the other region's server keeps its record"
+    );
 }

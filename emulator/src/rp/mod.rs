@@ -28,7 +28,8 @@ use std::collections::BTreeSet;
 
 /// Finishes every operation due by `now` ([`State::settle`]) and what follows from it for the
 /// resource types: a finished peering or a deleted VNet changes the peering states of its pair (a
-/// delete may leave any peering without its remote side), a created cluster runs. Returns whether
+/// delete may leave any peering without its remote side; a deleted group takes its PostgreSQL servers'
+/// DNS records with it), a created cluster runs. Returns whether
 /// anything finished.
 pub fn settle(state: &mut State, now: u64) -> bool {
     let finished = state.settle(now);
@@ -59,6 +60,7 @@ pub fn settle(state: &mut State, now: u64) -> bool {
     }
     if deleted {
         network::peering::recompute_peerings(state);
+        postgres::private_access::prune(state);
     } else if !pairs.is_empty() {
         network::peering::recompute_peering_pairs(state, &pairs);
     }

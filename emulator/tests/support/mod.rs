@@ -224,7 +224,7 @@ pub fn spec_for(path: &str) -> Option<&'static str> {
         // Blob containers (blob.json) and VM sizes and vCPU usages (Microsoft.Compute): their
         // specs are not among the pinned files.
         None
-    } else if has("/providers/microsoft.dbforpostgresql/") {
+    } else if has("/providers/microsoft.dbforpostgresql/flexibleservers") {
         if has("/virtualendpoints") {
             Some(files::POSTGRES_VIRTUAL_ENDPOINTS)
         } else if p.trim_end_matches('/').ends_with("/replicas") {

@@ -79,6 +79,13 @@ pub fn replicas_of<'s>(state: &'s State, primary_id: &str) -> Vec<&'s Resource> 
         .collect()
 }
 
+/// Whether an operation runs on a replica of `primary_id` (its creation, deletion or promotion):
+/// "the primary server will enter an updating state. During this time, server management operations
+/// … will be unavailable" (concepts-read-replicas).
+pub fn replica_busy(state: &State, primary_id: &str) -> bool {
+    replicas_of(state, primary_id).iter().any(|r| r.is_busy())
+}
+
 /// The primary of the replication set the server belongs to (itself when it is not a replica).
 pub fn primary_of(state: &State, server: &Resource) -> String {
     match source_of(server) {
@@ -126,15 +133,18 @@ pub fn set_role(body: &mut Value, role: &str, source: Option<&str>) {
 
 /// A server as GET shows it: the spec's `Server`, whose properties have no `provisioningState`
 /// (the stored one says what runs) but a `state`: `Ready`, `Updating` while an operation runs
-/// (also during a create: guess), `Dropping` while it is deleted; and a replica's
-/// `replicationState`: `Provisioning` while it is created, `Broken` while its primary's region is
-/// down (guess), `Active` otherwise.
+/// (also during a create: guess) and while one runs on one of its replicas (concepts-read-replicas),
+/// `Dropping` while it is deleted; and a replica's `replicationState`: `Provisioning` while it is
+/// created, `Reconfiguring` while its primary's region is down ("Awaiting start of the
+/// replica-primary link. It might remain longer if the replica or its region is unavailable",
+/// concepts-read-replicas), `Active` otherwise.
 pub fn render(state: &State, resource: &Resource) -> Value {
     let mut body = resource.body.clone();
     let running = resource.pending.as_ref().map(|p| p.state.as_str());
     let shown = match running {
         Some("Deleting") => "Dropping",
         Some(_) => "Updating",
+        None if replica_busy(state, &resource.id) => "Updating",
         None => "Ready",
     };
     if let Some(props) = body["properties"].as_object_mut() {
@@ -147,7 +157,7 @@ pub fn render(state: &State, resource: &Resource) -> Value {
             .is_some_and(|s| region_down(state, location_of(s), now_ms()));
         let replication = match running {
             Some("Creating") => "Provisioning",
-            _ if source_down => "Broken",
+            _ if source_down => "Reconfiguring",
             _ => "Active",
         };
         body["properties"]["replica"]["replicationState"] = json!(replication);

@@ -199,3 +199,54 @@ pub fn unpublish(state: &mut State, server: &Value) {
     };
     private_dns::remove_a_record(state, zone, name, &[ip]);
 }
+
+/// Removes, from the zones of flexible servers, the records of servers and virtual endpoints that no
+/// longer exist (their resource group was deleted with them): Azure removes a server's record with
+/// the server (modelled: docs/emulator-fidelity.md).
+pub fn prune(state: &mut State) {
+    let servers: Vec<String> = state
+        .resources
+        .values()
+        .filter(|r| r.kind == Kind::PostgresServer)
+        .map(|r| super::name_of(&r.id).to_ascii_lowercase())
+        .collect();
+    let endpoints: Vec<String> = state
+        .resources
+        .values()
+        .filter(|r| r.kind == Kind::PostgresVirtualEndpoint)
+        .map(|r| super::name_of(&r.id).to_ascii_lowercase())
+        .collect();
+    let stale: Vec<String> = state
+        .resources
+        .iter()
+        .filter(|(_, r)| r.kind == Kind::PrivateDnsRecordSet)
+        .filter_map(|(key, r)| {
+            let (zone, label) = r.id.rsplit_once("/A/")?;
+            let zone = name_of_zone(zone);
+            if zone != POSTGRES_SUFFIX && !zone.ends_with(&format!(".{POSTGRES_SUFFIX}")) {
+                return None;
+            }
+            let label = label.to_ascii_lowercase();
+            let gone = match label
+                .strip_suffix(".writer")
+                .or_else(|| label.strip_suffix(".reader"))
+            {
+                Some(endpoint) => !endpoints.iter().any(|e| e == endpoint),
+                None if !label.contains('.') => !servers.contains(&label),
+                None => false,
+            };
+            gone.then(|| key.clone())
+        })
+        .collect();
+    for key in stale {
+        state.resources.remove(&key);
+    }
+}
+
+fn name_of_zone(zone_id: &str) -> String {
+    zone_id
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}

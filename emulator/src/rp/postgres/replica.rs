@@ -2,18 +2,23 @@
 //! `properties.replica.promoteMode` / `promoteOption`) and the list of a primary's replicas
 //! (Replicas.json 2024-08-01).
 //!
-//! Documented (learn.microsoft.com): up to five replicas per primary (concepts-read-replicas);
-//! no replica of a Burstable server (concepts-read-replicas, limitations) nor of a Premium SSD v2
-//! one (how-to-read-replicas-portal); a replica in another region is a geo replica
-//! (`GeoAsyncReplica`, FlexibleServers.json). Promotion (concepts-read-replicas-promote): `switchover`
-//! swaps the roles of the replica and its primary and needs a virtual endpoint naming the replica;
-//! `standalone` makes the replica an independent server, out of the set and of its virtual
-//! endpoints; `planned` waits for the replica to catch up, `forced` does not.
+//! Documented (MicrosoftDocs/azure-databases-docs, flexible-server concepts-read-replicas and
+//! concepts-read-replicas-promote): up to five replicas per primary; General Purpose and Memory
+//! Optimized only, not Burstable; not of a Premium SSD v2 server; no cascading replicas; no backups
+//! (geo-backups included) and no high availability on a replica; a replica's storage at least its
+//! primary's, autogrow on if the primary's is; what a replica is not given it inherits; the primary
+//! is `Updating` (no management operation) while a replica is created, deleted or promoted; a replica
+//! in another region is a geo replica (`GeoAsyncReplica`, FlexibleServers.json). Promotion:
+//! `switchover` swaps the roles and needs a virtual endpoint naming the replica, both servers
+//! available and symmetric (same tier and storage size); `forced` during a regional outage skips
+//! every check; `standalone` makes the replica an independent server, out of the set and of its
+//! virtual endpoints.
 //!
-//! Modelled (docs/emulator-fidelity.md): no cascading replicas; a replica's major version is its
-//! primary's; `planned` is refused while the primary's region is down, `forced` goes ahead and the
-//! demoted primary is a replica of the new one from then on (what it reads once its region is back);
-//! the other replicas follow the new primary. The codes of the refusals are guesses.
+//! Modelled (docs/emulator-fidelity.md): a replica's major version is its primary's; `planned` is
+//! refused while the primary's region is down; after a forced switchover the demoted primary is a
+//! replica of the new one (what it reads once its region is back); the other replicas follow the
+//! new primary; no replica is created from a source whose region is down. The codes of the refusals
+//! are guesses.
 
 use super::{
     REPLICA_CAPACITY, SERVER_TYPE, location_of, name_of, region_down, render, replica_role,
@@ -58,6 +63,15 @@ pub fn check_create(
     if source.pending.is_some() {
         return Err(super::busy(source_name));
     }
+    if region_down(ctx.state, location_of(source), ctx.now) {
+        return Err(ArmError::conflict(
+            "SourceServerUnavailable",
+            format!(
+                "The source server '{source_name}' is in '{}', a region that is unavailable: a replica is seeded from its source.",
+                location_of(source)
+            ),
+        ));
+    }
     if super::is_replica(source) {
         return Err(refused(
             "CannotCreateReplicaOfReplica",
@@ -96,6 +110,55 @@ pub fn check_create(
                 "'{source_name}' already has {REPLICA_CAPACITY} read replicas, the most a server may have."
             ),
         ));
+    }
+    let props = &body["properties"];
+    if props["backup"]["geoRedundantBackup"]
+        .as_str()
+        .is_some_and(|g| g.eq_ignore_ascii_case("Enabled"))
+    {
+        return Err(refused(
+            "GeoBackupNotSupportedOnReplica",
+            "Read replicas take no backups, geo-redundant ones included: leave properties.backup.geoRedundantBackup 'Disabled' on a replica.".to_owned(),
+        )
+        .with_target("properties.backup.geoRedundantBackup"));
+    }
+    if props["highAvailability"]["mode"]
+        .as_str()
+        .is_some_and(|m| !m.eq_ignore_ascii_case("Disabled"))
+    {
+        return Err(refused(
+            "InvalidParameterValue",
+            "High availability is not supported on read replicas.".to_owned(),
+        )
+        .with_target("properties.highAvailability.mode"));
+    }
+    let source_storage = &source.body["properties"]["storage"];
+    if let (Some(size), Some(primary)) = (
+        props["storage"]["storageSizeGB"].as_u64(),
+        source_storage["storageSizeGB"].as_u64(),
+    ) && size < primary
+    {
+        return Err(refused(
+            "ReplicaStorageTooSmall",
+            format!(
+                "A replica's storage ({size} GB) must be at least its primary's ({primary} GB)."
+            ),
+        )
+        .with_target("properties.storage.storageSizeGB"));
+    }
+    let grows = |s: &Value| {
+        s["autoGrow"]
+            .as_str()
+            .is_some_and(|a| a.eq_ignore_ascii_case("Enabled"))
+    };
+    if grows(source_storage) && props["storage"].is_object() && !grows(&props["storage"]) {
+        return Err(refused(
+            "ReplicaStorageAutoGrowRequired",
+            format!(
+                "Storage autogrow is enabled on '{source_name}', so it must be on its replicas too."
+            ),
+        )
+        .with_target("properties.storage.autoGrow"));
     }
     let version = body["properties"]["version"].as_str();
     let source_version = source.body["properties"]["version"].as_str();
@@ -174,6 +237,33 @@ pub fn promote(
         virtual_endpoint::forget(ctx.state, &source_id, &name);
         return Ok(body);
     }
+    // Outside a regional outage both servers must be available, and a switchover needs them
+    // symmetric; a forced promotion during one skips every check (concepts-read-replicas-promote).
+    let outage = option == "forced" && primary_down;
+    if !outage
+        && let Some(p) = &primary
+        && (p.is_busy() || replicas_of(ctx.state, &p.id).iter().any(|r| r.is_busy()))
+    {
+        return Err(super::busy(name_of(&p.id)));
+    }
+    if !outage && let Some(p) = &primary {
+        let tier = |r: &Value| {
+            r["sku"]["tier"]
+                .as_str()
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+        };
+        let size = |r: &Value| r["properties"]["storage"]["storageSizeGB"].as_u64();
+        if tier(&p.body) != tier(&server.body) || size(&p.body) != size(&server.body) {
+            return Err(refused(
+                "ServerSymmetryRequired",
+                format!(
+                    "Promoting '{name}' to primary server needs the same compute tier and storage size as '{}': scale one of them first, or promote it standalone.",
+                    name_of(&p.id)
+                ),
+            ));
+        }
+    }
     if !virtual_endpoint::covers(ctx.state, &source_id, &name) {
         return Err(refused(
             "VirtualEndpointRequired",
@@ -207,20 +297,6 @@ pub fn promote(
     virtual_endpoint::switched(ctx.state, &source_id, &server.id);
     tracing::info!(replica = %name, option, primary_down, "switchover");
     Ok(body)
-}
-
-/// A primary is deleted: its replicas become standalone servers (modelled on what Azure documents
-/// for the read replicas of a deleted primary of a single server; docs/emulator-fidelity.md).
-pub fn orphan(ctx: &mut Ctx<'_>, primary_id: &str) {
-    let replicas: Vec<String> = replicas_of(ctx.state, primary_id)
-        .iter()
-        .map(|r| r.id.clone())
-        .collect();
-    for id in replicas {
-        if let Some(r) = ctx.state.get_mut(&id) {
-            set_role(&mut r.body, "None", None);
-        }
-    }
 }
 
 /// `GET flexibleServers/{server}/replicas`: the server's read replicas, each as its GET shows it

@@ -194,12 +194,17 @@ impl Server {
         let mut properties = json!({
             "version": version,
             "fullyQualifiedDomainName": format!("{}.{POSTGRES_SUFFIX}", at.name),
-            "storage": storage(&props["storage"]),
+            "storage": match &source {
+                // A replica inherits its primary's storage unless it says otherwise
+                // (concepts-read-replicas, inherited configurations).
+                Some(s) if !props["storage"].is_object() => s.body["properties"]["storage"].clone(),
+                _ => storage(&props["storage"]),
+            },
             "authConfig": auth,
             "dataEncryption": { "type": "SystemManaged" },
             "backup": backup(ctx, &props["backup"])?,
             "network": private_access::network(ctx.state, location, &props["network"])?,
-            "highAvailability": { "mode": "Disabled", "state": "NotEnabled" },
+            "highAvailability": high_availability(&props["highAvailability"])?,
             "maintenanceWindow": { "customWindow": "Disabled", "startHour": 0, "startMinute": 0, "dayOfWeek": 0 },
             "availabilityZone": props["availabilityZone"].as_str().unwrap_or("1"),
             "provisioningState": "Creating",
@@ -327,6 +332,21 @@ impl Server {
         if props["authConfig"].is_object() {
             server["properties"]["authConfig"] = auth(ctx, props, Some(before))?;
         }
+        if props["highAvailability"].is_object() {
+            if super::is_replica(existing)
+                && props["highAvailability"]["mode"]
+                    .as_str()
+                    .is_some_and(|m| !m.eq_ignore_ascii_case("Disabled"))
+            {
+                return Err(invalid(
+                    "InvalidParameterValue",
+                    "properties.highAvailability.mode",
+                    "High availability is not supported on read replicas (concepts-read-replicas).",
+                ));
+            }
+            server["properties"]["highAvailability"] =
+                high_availability(&props["highAvailability"])?;
+        }
         server["properties"]["provisioningState"] = json!("Updating");
         Ok(Written {
             body: server,
@@ -336,6 +356,28 @@ impl Server {
             unchanged: false,
         })
     }
+}
+
+/// `highAvailability` as given (`Disabled`, `ZoneRedundant`, `SameZone`), its standby `Healthy`
+/// once made (the spec's `ServerHAState`; the standby is not modelled otherwise).
+fn high_availability(given: &Value) -> Result<Value, ArmError> {
+    let mode = given["mode"].as_str().unwrap_or("Disabled");
+    let Some(mode) = ["Disabled", "ZoneRedundant", "SameZone"]
+        .into_iter()
+        .find(|m| m.eq_ignore_ascii_case(mode))
+    else {
+        return Err(invalid(
+            "InvalidParameterValue",
+            "properties.highAvailability.mode",
+            format!("highAvailability.mode '{mode}' must be Disabled, ZoneRedundant or SameZone."),
+        ));
+    };
+    let state = if mode == "Disabled" {
+        "NotEnabled"
+    } else {
+        "Healthy"
+    };
+    Ok(json!({ "mode": mode, "state": state }))
 }
 
 fn storage(given: &Value) -> Value {
@@ -390,8 +432,28 @@ impl ResourceType for Server {
         render(state, resource)
     }
 
-    fn busy(&self, _ctx: &Ctx<'_>, at: &At, existing: Option<&Resource>) -> Option<ArmError> {
-        existing.filter(|r| r.is_busy()).map(|_| busy(&at.name))
+    fn busy(&self, ctx: &Ctx<'_>, at: &At, existing: Option<&Resource>) -> Option<ArmError> {
+        existing
+            .filter(|r| r.is_busy() || super::replica_busy(ctx.state, &r.id))
+            .map(|_| busy(&at.name))
+    }
+
+    fn check_delete(&self, ctx: &Ctx<'_>, resource: &Resource) -> Result<(), ArmError> {
+        let replicas = super::replicas_of(ctx.state, &resource.id);
+        if replicas.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<&str> = replicas.iter().map(|r| name_of(&r.id)).collect();
+        // "If server has read replicas, then read replicas should be deleted first before deleting
+        // the primary server" (concepts-read-replicas); the code is a guess.
+        Err(ArmError::conflict(
+            "ServerHasReadReplicas",
+            format!(
+                "Server '{}' has read replicas ({}): delete them before the primary server.",
+                name_of(&resource.id),
+                names.join(", ")
+            ),
+        ))
     }
 
     fn put(
@@ -438,9 +500,8 @@ impl ResourceType for Server {
         };
         virtual_endpoint::unpublish_all(ctx.state, &server);
         private_access::unpublish(ctx.state, &server.body);
-        match super::source_of(&server).map(str::to_owned) {
-            Some(primary) => virtual_endpoint::forget(ctx.state, &primary, &at.name),
-            None => replica::orphan(ctx, &server.id),
+        if let Some(primary) = super::source_of(&server).map(str::to_owned) {
+            virtual_endpoint::forget(ctx.state, &primary, &at.name);
         }
     }
 }
