@@ -177,3 +177,35 @@ async fn a_database_fails_over_with_the_traffic_and_back() {
 
     destroy_to_nothing(&emulator, &client, "dbsdk").await;
 }
+
+#[tokio::test]
+async fn a_drill_times_the_promotion_before_the_traffic_both_ways() {
+    let (emulator, client) = setup(fast()).await;
+    let t = shop(RegionMode::Hot, RegionMode::Warm);
+    client
+        .apply(&t, CancelSignal::never(), &quiet)
+        .await
+        .expect("apply");
+    let drill = client.drill(&t, "eastus", "westus").await.expect("drill");
+    for (switch, to) in [(&drill.failover, "westus"), (&drill.failback, "eastus")] {
+        let steps: Vec<&str> = switch.steps.iter().map(|s| s.what.as_str()).collect();
+        let promotion = format!("promote database promotion to primary ({to})");
+        let promoted = switch
+            .steps
+            .iter()
+            .find(|s| s.what == promotion)
+            .unwrap_or_else(|| panic!("{promotion} timed: {steps:?}"));
+        let traffic = switch
+            .steps
+            .iter()
+            .find(|s| s.what == "update Traffic Manager profile")
+            .unwrap_or_else(|| panic!("the traffic moved: {steps:?}"));
+        assert!(
+            promoted.started + promoted.took <= traffic.started,
+            "the promotion ends before the traffic write starts: {steps:?}"
+        );
+        assert!(switch.time_to_switch >= promoted.started + promoted.took);
+        assert_eq!(database(&switch.status).primary_region, to);
+    }
+    destroy_to_nothing(&emulator, &client, "dbsdk").await;
+}
