@@ -187,6 +187,7 @@ async fn run_one(
                 Ok(()) => client.put(&op.id, api, &body, &[]).await.map(Some),
                 Err(e) => Err(e),
             },
+            Action::Promote => client.patch(&op.id, api, &body).await.map(Some),
             Action::NoOp => Ok(None),
         };
         match result {

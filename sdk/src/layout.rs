@@ -3,11 +3,16 @@
 //! Pure: the same topology always gives the same layout.
 
 mod bodies;
+mod database;
 mod geo;
 mod key;
 mod private_link;
 mod routing;
 
+pub use database::{
+    DATABASE_SUBNET_PREFIX, acting_primary as database_primary, database_subnet_cidr,
+    existing_server_body, home as database_home, regions as database_regions,
+};
 pub use geo::{Area, areas, nested_area_of};
 pub use key::{PrivateService, ResourceKey};
 pub use private_link::{PRIVATE_ENDPOINT_PREFIX, private_endpoint_subnet_cidr};
@@ -118,6 +123,14 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
             Value::String(names::stateful_tag(&topology.stateful_services));
         let primary = topology.primary().map(|r| r.name.clone());
         global["tags"][names::TAG_PRIMARY] = Value::String(primary.unwrap_or_default());
+        global["tags"][names::TAG_DATABASE] = Value::String(
+            if topology.database.is_some() {
+                "postgres"
+            } else {
+                ""
+            }
+            .into(),
+        );
         push(rg(names::GLOBAL), global, vec![], vec![]);
     }
     for region in &regions {
@@ -131,9 +144,11 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
         push(rg(&region.name), group, vec![], vec![]);
     }
     for region in &regions {
+        let mut vnet = bodies::vnet(name, region);
+        database::add_subnet(topology, region, &mut vnet);
         push(
             ResourceKey::VirtualNetwork(region.name.clone()),
-            bodies::vnet(name, region),
+            vnet,
             vec![rg(&region.name)],
             vec![],
         );
@@ -315,6 +330,9 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
         for (key, body, deps) in private_link::parts(topology, subscription, &replicas) {
             push(key, body, deps, vec![]);
         }
+    }
+    for (key, body, deps) in database::parts(topology, subscription) {
+        push(key, body, deps, vec![]);
     }
     if let Some(fd) = &topology.front_door {
         let g = || rg(names::GLOBAL);

@@ -4,9 +4,11 @@ use serde::{Deserialize, Serialize};
 
 mod access;
 mod cluster;
+mod database;
 mod waf;
 pub use access::{ClusterAccess, NetworkPolicy};
 pub use cluster::{Autoscale, ClusterSettings, ClusterTier, NodePool};
+pub use database::{DATABASE_VERSIONS, Database, DatabaseTier};
 pub use waf::{Waf, WafCustomRule, WafManagedRuleSet, WafMatchCondition, WafMode, WafRateLimit};
 
 /// A multi-region AKS BC/DR topology.
@@ -41,6 +43,9 @@ pub struct Topology {
     /// How the clusters are reached: Entra ID with Azure RBAC, local accounts off by default.
     #[serde(default)]
     pub access: ClusterAccess,
+    /// A PostgreSQL flexible server failing over with the traffic; none when `None`.
+    #[serde(default)]
+    pub database: Option<Database>,
 }
 
 impl Topology {
@@ -69,6 +74,7 @@ impl Topology {
             stateful_services: Vec::new(),
             peering_hub: None,
             access: ClusterAccess::default(),
+            database: None,
         }
     }
 

@@ -46,6 +46,40 @@ pub fn private_dns_link(topology: &str, region: &str) -> String {
     virtual_network(topology, region)
 }
 
+/// Tag on the global group: `postgres` while the topology has a database (so that an observation
+/// of a topology without one reads its servers only when some exist), empty otherwise.
+pub const TAG_DATABASE: &str = "bcdr-database";
+
+/// Tag on each database server: its Entra admin group, `<object id>=<display name>` (for import,
+/// and to find an admin group no longer wanted).
+pub const TAG_DATABASE_ADMIN: &str = "bcdr-database-admin";
+
+/// The subnet of a database region's VNet delegated to `Microsoft.DBforPostgreSQL/flexibleServers`.
+pub const DATABASE_SUBNET: &str = "postgres";
+
+/// A region's PostgreSQL flexible server: globally unique (it becomes
+/// `<name>.postgres.database.azure.com`), so the subscription goes into it; 3-63 lowercase letters,
+/// digits and hyphens.
+pub fn database_server(subscription: &str, topology: &str, region: &str) -> String {
+    let key = format!("psql|{}|{topology}", subscription.to_ascii_lowercase());
+    format!("psql-{topology}-{region}-{}", &digest(&key)[..6])
+}
+
+/// The database's read-write virtual endpoint: globally unique too (its host is
+/// `<name>.writer.postgres.database.azure.com`), 3-63 letters, digits and hyphens.
+pub fn database_endpoint(subscription: &str, topology: &str) -> String {
+    let key = format!(
+        "psql-endpoint|{}|{topology}",
+        subscription.to_ascii_lowercase()
+    );
+    format!("{topology}-{}", &digest(&key)[..6])
+}
+
+/// The private DNS zone every database server registers in, linked to every region's VNet.
+pub fn database_zone(topology: &str) -> String {
+    format!("{topology}.private.postgres.database.azure.com")
+}
+
 /// The resource group of a region (or of the global resources, with `region` = `global`).
 pub fn resource_group(topology: &str, region: &str) -> String {
     format!("rg-{topology}-{region}")

@@ -51,6 +51,8 @@ pub enum Action {
     Replace,
     /// Nothing: the resource is as the topology wants it.
     NoOp,
+    /// PATCH a database replica to promote it to primary (a switchover): the body says how.
+    Promote,
 }
 
 impl fmt::Display for Action {
@@ -61,6 +63,7 @@ impl fmt::Display for Action {
             Action::Delete => "delete",
             Action::Replace => "replace",
             Action::NoOp => "no-op",
+            Action::Promote => "promote",
         })
     }
 }
@@ -352,7 +355,9 @@ pub fn plan(desired: &[DesiredResource], observed: &Observed) -> Plan {
             .collect();
     }
     resync_peerings(&mut ops, &index, observed);
+    database::plan_database(&mut ops, &index, desired, observed);
     plan_deletes(&mut ops, &index, desired, observed);
+    database::plan_database_deletes(&mut ops, desired, observed);
     schedule_peerings(&mut ops);
     Plan { operations: ops }
 }
@@ -564,16 +569,19 @@ fn resync_peerings(
 
 /// Deletes every resource group of the topology (each delete cascades to its contents).
 pub fn destroy(observed: &Observed) -> Plan {
-    let operations = observed
+    let mut operations = observed
         .resources
         .iter()
         .filter(|(k, _)| matches!(k, ResourceKey::ResourceGroup(_)))
         .map(|(key, found)| delete(key, &found.id, "topology destroyed".into(), Vec::new()))
         .collect();
+    database::destroy_database(&mut operations, observed);
     Plan { operations }
 }
 
+mod database;
 mod deletes;
+pub use database::is_replica;
 mod rollout;
 pub use rollout::{roll_upgrades, upgrade_waves};
 mod schedule;

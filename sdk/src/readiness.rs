@@ -8,6 +8,7 @@ use std::fmt;
 
 mod access;
 mod network;
+mod state;
 
 /// How a topology fares on one check against the guidance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,7 +53,7 @@ fn finding(check: &'static str, level: Level, detail: impl Into<String>) -> Find
 
 /// Every check, in a fixed order.
 pub fn report(t: &Topology) -> Vec<Finding> {
-    vec![
+    let mut out = vec![
         paired(t),
         primary(t),
         routing(t),
@@ -61,7 +62,7 @@ pub fn report(t: &Topology) -> Vec<Finding> {
         registry(t),
         network::registry_network(t),
         backup(t),
-        state(t),
+        state::state(t),
         cold_start(t),
         warm_capacity(t),
         versions(t),
@@ -70,7 +71,9 @@ pub fn report(t: &Topology) -> Vec<Finding> {
         access::local_accounts(t),
         access::network_policy(t),
         access::api_server(t),
-    ]
+    ];
+    out.extend(state::database(t));
+    out
 }
 
 fn paired(t: &Topology) -> Finding {
@@ -292,63 +295,6 @@ fn backup(t: &Topology) -> Finding {
             Level::Warn,
             "no geo-redundant backup storage: back up cluster state (e.g. with Velero) to storage in another region; add a backup block",
         ),
-    }
-}
-
-fn state(t: &Topology) -> Finding {
-    use crate::model::StateLocation;
-    let in_cluster: Vec<&str> = t
-        .stateful_services
-        .iter()
-        .filter(|s| s.location == StateLocation::InCluster)
-        .map(|s| s.name.as_str())
-        .collect();
-    let single_region: Vec<&str> = t
-        .stateful_services
-        .iter()
-        .filter(|s| {
-            s.location
-                == StateLocation::Managed {
-                    geo_replicated: false,
-                }
-        })
-        .map(|s| s.name.as_str())
-        .collect();
-    if t.stateful_services.is_empty() {
-        finding(
-            "application-state",
-            Level::Pass,
-            "no stateful services declared: the application keeps no state the topology should know of",
-        )
-    } else if !in_cluster.is_empty() {
-        let backed = if t.backup.is_some() {
-            "back it up to the backup storage and restore it on failover, or"
-        } else {
-            "add backup storage and back it up, or"
-        };
-        finding(
-            "application-state",
-            Level::Warn,
-            format!(
-                "{} kept in-cluster: it is lost with its region; {backed} move it to a geo-replicated managed service",
-                in_cluster.join(", ")
-            ),
-        )
-    } else if !single_region.is_empty() {
-        finding(
-            "application-state",
-            Level::Warn,
-            format!(
-                "{}: managed but not geo-replicated, so unavailable when its region is",
-                single_region.join(", ")
-            ),
-        )
-    } else {
-        finding(
-            "application-state",
-            Level::Pass,
-            "every stateful service is managed and geo-replicated",
-        )
     }
 }
 

@@ -5,6 +5,7 @@ use crate::model::Topology;
 
 mod addresses;
 mod capacity;
+mod database;
 mod pins;
 mod pools;
 mod renumbering;
@@ -259,6 +260,7 @@ pub fn validate_with(topology: &Topology, catalog: &Catalog) -> Vec<Diagnostic> 
     roles(topology, &mut out);
     pairing_warnings(topology, catalog, &mut out);
     routing::validate(topology, catalog, &mut out);
+    database::validate(topology, &mut out);
     out
 }
 

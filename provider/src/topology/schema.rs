@@ -2,6 +2,7 @@
 
 use crate::schema::{Attr, Block, Mode, NestedBlock, Nesting, Ty, attr};
 
+mod database;
 mod pools;
 mod waf;
 
@@ -540,6 +541,13 @@ pub fn resource() -> Block {
                 min_items: 0,
                 max_items: 0,
                 block: backup_block(),
+            },
+            NestedBlock {
+                name: "database",
+                nesting: Nesting::Single,
+                min_items: 0,
+                max_items: 0,
+                block: database::database_block(),
             },
             NestedBlock {
                 name: "stateful_service",

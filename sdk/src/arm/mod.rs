@@ -14,6 +14,7 @@ mod lro;
 pub mod managed_cluster;
 mod pacing;
 pub mod peering;
+pub mod postgres;
 pub mod private_dns;
 pub mod private_endpoint;
 pub mod public_ip;

@@ -72,6 +72,26 @@ pub struct SubnetProperties {
     /// `addressPrefix`: the subnet's CIDR (ARM may answer `addressPrefixes` instead; see [`subnet_prefix`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_prefix: Option<String>,
+    /// `delegations`: the service the subnet is handed to (a database subnet's PostgreSQL servers).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delegations: Vec<Delegation>,
+}
+
+/// One of a subnet's `delegations`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delegation {
+    /// The delegation's name.
+    pub name: String,
+    /// The delegation's `properties`.
+    pub properties: DelegationProperties,
+}
+
+/// `properties` of a subnet delegation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DelegationProperties {
+    /// `serviceName`, e.g. `Microsoft.DBforPostgreSQL/flexibleServers`.
+    pub service_name: String,
 }
 
 /// The address prefix of the subnet `name` in a VNet as ARM reports it (`addressPrefix`, else the

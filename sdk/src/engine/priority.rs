@@ -16,6 +16,7 @@ use std::time::Duration;
 pub fn typical_duration(op: &PlannedOperation) -> Duration {
     let create = |key: &ResourceKey| -> u64 {
         match key {
+            ResourceKey::DatabaseServer(_) => 600,
             ResourceKey::ManagedCluster(_) => 300,
             ResourceKey::NodePool { .. } => 180,
             ResourceKey::Replication(_) => 60,
@@ -37,7 +38,7 @@ pub fn typical_duration(op: &PlannedOperation) -> Duration {
     let delete = |key: &ResourceKey| -> u64 {
         match key {
             ResourceKey::ManagedCluster(_) => 180,
-            ResourceKey::NodePool { .. } => 120,
+            ResourceKey::NodePool { .. } | ResourceKey::DatabaseServer(_) => 120,
             ResourceKey::ResourceGroup(_) => 60,
             other => create(other),
         }
@@ -54,6 +55,8 @@ pub fn typical_duration(op: &PlannedOperation) -> Duration {
         Action::Update => update(&op.key),
         Action::Delete => delete(&op.key),
         Action::Replace => delete(&op.key) + create(&op.key),
+        // A switchover: Azure's guidance counts it in minutes.
+        Action::Promote => 120,
     })
 }
 

@@ -2,7 +2,7 @@
 //! ARM id, api-version, resource group and the name a plan shows.
 
 use crate::arm::{
-    container_registry, front_door, log_analytics, managed_cluster, peering, private_dns,
+    container_registry, front_door, log_analytics, managed_cluster, peering, postgres, private_dns,
     private_endpoint, public_ip, resource_group, role_assignment, storage, traffic_manager,
     virtual_network, waf,
 };
@@ -111,6 +111,23 @@ pub enum ResourceKey {
         /// The service whose zone it is.
         service: PrivateService,
     },
+    /// The region's PostgreSQL flexible server (the primary or a read replica), in its group.
+    DatabaseServer(String),
+    /// The Entra administrator group (its object ID) of a region's server.
+    DatabaseAdmin {
+        /// The region whose server it administers.
+        region: String,
+        /// The group's object ID, lower case.
+        group: String,
+    },
+    /// The read-write virtual endpoint, as the server of the region seen through it.
+    DatabaseEndpoint(String),
+    /// The database's private DNS zone, in the global group.
+    DatabaseZone,
+    /// The link of the database zone to a region's VNet (in the global group).
+    DatabaseZoneLink(String),
+    /// The promotion of a region's replica to primary: a PATCH on its server, no resource of its own.
+    DatabasePromotion(String),
 }
 
 /// A global service the regions reach through private endpoints.
@@ -191,9 +208,14 @@ impl ResourceKey {
             ResourceKey::PrivateEndpoint { .. } | ResourceKey::PrivateDnsZoneGroup { .. } => {
                 private_endpoint::API_VERSION
             }
-            ResourceKey::PrivateDnsZone { .. } | ResourceKey::PrivateDnsLink { .. } => {
-                private_dns::API_VERSION
-            }
+            ResourceKey::PrivateDnsZone { .. }
+            | ResourceKey::PrivateDnsLink { .. }
+            | ResourceKey::DatabaseZone
+            | ResourceKey::DatabaseZoneLink(_) => private_dns::API_VERSION,
+            ResourceKey::DatabaseServer(_)
+            | ResourceKey::DatabaseAdmin { .. }
+            | ResourceKey::DatabaseEndpoint(_)
+            | ResourceKey::DatabasePromotion(_) => postgres::API_VERSION,
         }
     }
 
@@ -217,7 +239,12 @@ impl ResourceKey {
             | ResourceKey::PrivateEndpoint { region: r, .. }
             | ResourceKey::PrivateDnsZoneGroup { region: r, .. }
             | ResourceKey::PrivateDnsZone { region: r, .. }
-            | ResourceKey::PrivateDnsLink { region: r, .. } => r,
+            | ResourceKey::PrivateDnsLink { region: r, .. }
+            | ResourceKey::DatabaseServer(r)
+            | ResourceKey::DatabaseAdmin { region: r, .. }
+            | ResourceKey::DatabaseEndpoint(r)
+            | ResourceKey::DatabaseZoneLink(r)
+            | ResourceKey::DatabasePromotion(r) => r,
             ResourceKey::TrafficManagerProfile
             | ResourceKey::TrafficManagerChild(_)
             | ResourceKey::Registry
@@ -227,7 +254,8 @@ impl ResourceKey {
             | ResourceKey::FrontDoorOriginGroup
             | ResourceKey::FrontDoorRoute
             | ResourceKey::FrontDoorSecurityPolicy
-            | ResourceKey::WafPolicy => names::GLOBAL,
+            | ResourceKey::WafPolicy
+            | ResourceKey::DatabaseZone => names::GLOBAL,
         }
     }
 
@@ -252,7 +280,8 @@ impl ResourceKey {
             ResourceKey::Replication(_)
             | ResourceKey::RegistryPull(_)
             | ResourceKey::BackupContainer(_)
-            | ResourceKey::FrontDoorOrigin(_) => names::GLOBAL,
+            | ResourceKey::FrontDoorOrigin(_)
+            | ResourceKey::DatabaseZoneLink(_) => names::GLOBAL,
             other => other.region(),
         }
     }
@@ -402,6 +431,16 @@ impl ResourceKey {
                 &private_dns::zone_id(subscription, &rg(region), service.zone()),
                 &names::private_dns_link(topology, region),
             ),
+            ResourceKey::DatabaseServer(region)
+            | ResourceKey::DatabasePromotion(region)
+            | ResourceKey::DatabaseAdmin { region, .. }
+            | ResourceKey::DatabaseEndpoint(region)
+            | ResourceKey::DatabaseZoneLink(region) => {
+                super::database::id(self, subscription, topology, region)
+            }
+            ResourceKey::DatabaseZone => {
+                super::database::id(self, subscription, topology, names::GLOBAL)
+            }
             ResourceKey::RegistryPull(region) => {
                 let scope = registry();
                 let name = role_assignment::name(
@@ -455,6 +494,16 @@ impl fmt::Display for ResourceKey {
             }
             ResourceKey::PrivateDnsLink { region, service } => {
                 write!(f, "{service} private DNS zone link ({region})")
+            }
+            ResourceKey::DatabaseServer(r) => write!(f, "database server ({r})"),
+            ResourceKey::DatabaseAdmin { region, group } => {
+                write!(f, "database admin group {group} ({region})")
+            }
+            ResourceKey::DatabaseEndpoint(r) => write!(f, "database read-write endpoint ({r})"),
+            ResourceKey::DatabaseZone => write!(f, "database private DNS zone"),
+            ResourceKey::DatabaseZoneLink(r) => write!(f, "database private DNS zone link ({r})"),
+            ResourceKey::DatabasePromotion(r) => {
+                write!(f, "database promotion to primary ({r})")
             }
         }
     }

@@ -51,6 +51,7 @@ pub(super) fn subnets(vnet_cidr: &str) -> Vec<Subnet> {
         name: name.into(),
         properties: SubnetProperties {
             address_prefix: Some(cidr),
+            delegations: Vec::new(),
         },
     })
     .collect()

@@ -419,6 +419,7 @@ fn a_tag_wanted_empty_and_absent_is_no_drift() {
 
 mod access;
 mod attributes;
+mod database;
 mod geo;
 mod global;
 mod outage;

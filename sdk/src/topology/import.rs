@@ -291,6 +291,7 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
                 .endpoint(settings_endpoint),
         );
     }
+    topology.database = super::database::rebuild(&topology, observed);
     topology
 }
 

@@ -14,11 +14,13 @@ use crate::validate;
 
 mod cluster_access;
 mod credentials;
+mod database;
 mod import;
 mod observe;
 mod status;
 pub use cluster_access::{ClusterCredential, ClusterEndpoint};
 pub use credentials::Kubeconfig;
+pub use database::{DatabaseServerStatus, DatabaseStatus};
 use futures::future::join_all;
 use observe::peerings_of;
 use status::str_at;
@@ -319,6 +321,7 @@ impl TopologyClient {
         let mut report = engine::execute(&self.arm, &plan, self.options, cancel, on_event).await;
         merge(&plan, &mut report, &mut observed);
         this.refresh_peerings(topology, &mut observed).await;
+        database::refresh_after_promotion(&this, topology, &plan, &mut observed).await;
         let status = status(topology, &observed);
         give_back(&plan, &mut report, observed);
         if report.is_success() {
@@ -434,13 +437,14 @@ impl TopologyClient {
         };
         let this = self.with_cancel(&cancel);
         let groups = this.tagged_groups(name).await.map_err(fail)?;
-        let observed = Observed {
+        let mut observed = Observed {
             resources: groups
                 .into_iter()
                 .map(|(r, g)| (ResourceKey::ResourceGroup(r), g))
                 .collect(),
             ..Observed::default()
         };
+        database::destroy_reads(&this, name, &mut observed).await;
         let report = engine::execute(
             &self.arm,
             &plan::destroy(&observed),

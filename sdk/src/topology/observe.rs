@@ -226,6 +226,12 @@ impl TopologyClient {
                 }
             }
         }
+        second.extend(super::database::second_reads(
+            topology,
+            groups.get(names::GLOBAL),
+            &observed,
+            &regions,
+        ));
         for r in &regions {
             if exists(&ResourceKey::FrontDoorProfile) {
                 second.push(ResourceKey::FrontDoorOrigin(r.clone()));
@@ -289,6 +295,8 @@ impl TopologyClient {
                 ResourceKey::FrontDoorSecurityPolicy,
             ]);
         }
+        second.sort();
+        second.dedup();
         second.retain(|k| {
             !first.contains(k)
                 && in_existing_group(k)
@@ -407,6 +415,9 @@ fn first_reads(topology: &Topology, desired: &[layout::DesiredResource]) -> Vec<
     for r in &topology.regions {
         first.push(ResourceKey::ManagedCluster(r.name.clone()));
         first.push(ResourceKey::RoleAssignment(r.name.clone()));
+    }
+    if topology.database.is_some() {
+        first.extend(super::database::first_reads(topology));
     }
     first.extend([
         ResourceKey::TrafficManagerProfile,

@@ -98,6 +98,9 @@ pub struct TopologyStatus {
     /// Global resources living in a region that could not be read (see [`Observed::unreadable`]),
     /// by what they are (`container registry`, `backup storage`, ...), with the error.
     pub unreadable: BTreeMap<String, String>,
+    /// The database, when a server of it exists.
+    #[serde(default)]
+    pub database: Option<super::database::DatabaseStatus>,
 }
 
 pub(crate) fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
@@ -243,6 +246,7 @@ pub fn status(topology: &Topology, observed: &Observed) -> TopologyStatus {
         };
         out.regions.insert(r, region_status);
     }
+    out.database = super::database::status(observed);
     for (key, resource) in &observed.resources {
         if let ResourceKey::BackupContainer(r) = key {
             out.backup_containers

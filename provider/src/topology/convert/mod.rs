@@ -2,6 +2,7 @@
 //! reading a configuration into the model (here), the planned state (`planned`), and the states after
 //! apply, refresh and import (`state`).
 
+mod database;
 mod homes;
 mod planned;
 mod pools;
@@ -206,6 +207,7 @@ pub fn topology(v: &Value) -> Topology {
         }
         t.backup = Some(backup);
     }
+    t.database = database::model(v);
     if v.get("registry").as_map().is_some() {
         let mut registry = bcdr::model::Registry::default();
         registry.zone_redundancy =
@@ -318,6 +320,7 @@ pub fn config_errors(v: &Value) -> Diagnostics {
         ));
     }
     waf::config_errors(v.get("front_door"), &mut out);
+    database::config_errors(v, &mut out);
     pools::config_errors(v, &mut out);
     if let Some(r) = v
         .get("backup")
@@ -361,7 +364,7 @@ pub fn unknown_paths(v: &Value) -> Vec<String> {
             }
         }
     }
-    for block in ["traffic_manager", "front_door"] {
+    for block in ["traffic_manager", "front_door", "database"] {
         for (attr, value) in v.get(block).as_map().into_iter().flatten() {
             if value.has_unknown() {
                 out.push(format!("{block}.{attr}"));

@@ -546,6 +546,10 @@ pub fn planned(config: &Value, prior: &Value, subscription: Option<&str>) -> Val
             "front_door".into(),
             planned_front_door(config, prior, subscription, name),
         ),
+        (
+            "database".into(),
+            super::database::planned(config, prior, subscription, name),
+        ),
         ("home_region".into(), home_region(config, prior)),
         (
             "global_group_region".into(),

@@ -110,6 +110,12 @@ pub fn applied(planned: &Value, status: &TopologyStatus) -> Value {
         fill(&mut reg, "name", &name);
         out.insert("registry".into(), Value::Map(reg));
     }
+    if planned.get("database").as_map().is_some() {
+        out.insert(
+            "database".into(),
+            super::database::applied(planned.get("database"), status),
+        );
+    }
     fill(&mut out, "id", &status.global_resource_group_id);
     fill(&mut out, "global_group_region", &status.global_group_region);
     Value::Map(out)
@@ -272,6 +278,12 @@ pub fn refreshed(
             .map(|(k, v)| (k.clone(), Value::string(v))),
     );
     out.insert("peerings".into(), Value::Map(peerings));
+    if prior.get("database").as_map().is_some() {
+        out.insert(
+            "database".into(),
+            super::database::refreshed(prior.get("database"), status),
+        );
+    }
     out.insert(
         "drift".into(),
         Value::List(drift.into_iter().map(Value::String).collect()),
@@ -517,6 +529,13 @@ fn config_of(topology: &Topology) -> Value {
                     ),
                 ]))
             }),
+        ),
+        (
+            "database".into(),
+            topology
+                .database
+                .as_ref()
+                .map_or(Value::Null, super::database::config),
         ),
         (
             "backup".into(),
