@@ -17,9 +17,9 @@ pub const EXTENSION_TYPE: &str = "microsoft.dataprotection.kubernetes";
 pub const BACKUP_OPERATOR: &str = "Microsoft.DataProtection/backupVaults/backup-operator";
 /// Reader, and the built-in roles that include its reads (Contributor, Owner).
 const READS: &[&str] = &[
-    "acdd72a7-3374-48ba-a1d3-f7e3e5a2e9b4",
-    "b24988ac-6180-42a0-ab88-20f7382dd24c",
-    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+    azure_facts::roles::READER.id,
+    azure_facts::roles::CONTRIBUTOR.id,
+    azure_facts::roles::OWNER.id,
 ];
 
 /// Records directly below `parent` at `{parent}/{path}/{name}`.
