@@ -2,12 +2,17 @@
 //! dependencies between them and the values some bodies take from other resources once they exist.
 //! Pure: the same topology always gives the same layout.
 
+mod aks_backup;
 mod bodies;
 mod geo;
 mod key;
 mod private_link;
 mod routing;
 
+pub use aks_backup::{
+    BackupPart, Grant, parts_to_read as backup_parts_to_read, restores_into,
+    settings_from as aks_backup_settings, vault_id, vaults_for,
+};
 pub use geo::{Area, areas, nested_area_of};
 pub use key::{PrivateService, ResourceKey};
 pub use private_link::{PRIVATE_ENDPOINT_PREFIX, private_endpoint_subnet_cidr};
@@ -305,6 +310,9 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
                 vec![],
             );
         }
+    }
+    for (key, body, deps, bindings) in aks_backup::parts(topology, subscription) {
+        push(key, body, deps, bindings);
     }
     if let Some(home) = global_location(topology) {
         let replicas: Vec<ResourceKey> = regions

@@ -573,6 +573,7 @@ pub fn destroy(observed: &Observed) -> Plan {
     Plan { operations }
 }
 
+mod backup_deletes;
 mod deletes;
 mod rollout;
 pub use rollout::{roll_upgrades, upgrade_waves};

@@ -111,6 +111,13 @@ pub enum ResourceKey {
         /// The service whose zone it is.
         service: PrivateService,
     },
+    /// A resource of AKS Backup in a region with a running cluster (`layout/aks_backup.rs`).
+    AksBackup {
+        /// The region it belongs to (whose group holds it).
+        region: String,
+        /// Which resource.
+        part: super::aks_backup::BackupPart,
+    },
 }
 
 /// A global service the regions reach through private endpoints.
@@ -194,6 +201,7 @@ impl ResourceKey {
             ResourceKey::PrivateDnsZone { .. } | ResourceKey::PrivateDnsLink { .. } => {
                 private_dns::API_VERSION
             }
+            ResourceKey::AksBackup { part, .. } => part.api_version(),
         }
     }
 
@@ -217,7 +225,8 @@ impl ResourceKey {
             | ResourceKey::PrivateEndpoint { region: r, .. }
             | ResourceKey::PrivateDnsZoneGroup { region: r, .. }
             | ResourceKey::PrivateDnsZone { region: r, .. }
-            | ResourceKey::PrivateDnsLink { region: r, .. } => r,
+            | ResourceKey::PrivateDnsLink { region: r, .. }
+            | ResourceKey::AksBackup { region: r, .. } => r,
             ResourceKey::TrafficManagerProfile
             | ResourceKey::TrafficManagerChild(_)
             | ResourceKey::Registry
@@ -402,6 +411,7 @@ impl ResourceKey {
                 &private_dns::zone_id(subscription, &rg(region), service.zone()),
                 &names::private_dns_link(topology, region),
             ),
+            ResourceKey::AksBackup { region, part } => part.id(subscription, topology, region),
             ResourceKey::RegistryPull(region) => {
                 let scope = registry();
                 let name = role_assignment::name(
@@ -456,6 +466,7 @@ impl fmt::Display for ResourceKey {
             ResourceKey::PrivateDnsLink { region, service } => {
                 write!(f, "{service} private DNS zone link ({region})")
             }
+            ResourceKey::AksBackup { region, part } => write!(f, "{part} ({region})"),
         }
     }
 }
