@@ -63,20 +63,27 @@ async fn backups_apply_restore_across_the_pair_and_destroy_to_nothing() {
         .collect();
     assert!(changes.is_empty(), "{changes:#?}");
 
-    // Into the pair while East US answers: its vault restores the Vault-tier copy.
+    // Into East US itself: its vault restores the operational tier.
     let restore = client
-        .restore(&t, "eastus", "westus", CancelSignal::never())
+        .restore(&t, "eastus", "eastus", CancelSignal::never())
         .await
         .expect("restore");
     assert!(!restore.cross_region);
-    assert_eq!(restore.source_store, "VaultStore");
+    assert_eq!(restore.source_store, "OperationalStore");
     assert!(!restore.recovery_point.is_empty());
     assert!(
         restore
             .steps
             .iter()
-            .any(|s| s.what.starts_with("restore eastus -> westus"))
+            .any(|s| s.what.starts_with("restore eastus -> eastus"))
     );
+    // Into the pair while East US answers: Cross Region Restore from the Vault-tier copy there.
+    let restore = client
+        .restore(&t, "eastus", "westus", CancelSignal::never())
+        .await
+        .expect("restore into the pair");
+    assert!(restore.cross_region);
+    assert_eq!(restore.source_store, "VaultStore");
 
     // Outside the pair: refused before any request.
     let mut three = t.clone();
@@ -120,6 +127,9 @@ async fn backups_apply_restore_across_the_pair_and_destroy_to_nothing() {
     let status = client.status(&failover.topology).await.expect("status");
     assert!(!status.regions["westus"].backup_instance_id.is_empty());
     emulator.restore_region("eastus");
+    // A new client: this one's breaker still remembers East US down.
+    let client =
+        bcdr::TopologyClient::new(bcdr::ArmClient::new(arm_config(&emulator)).expect("client"));
 
     let imported = client.import("bk").await.expect("import").expect("found");
     let backup = imported.backup.expect("backup block");

@@ -37,17 +37,18 @@ pub fn restore_path(instance_id: &str) -> String {
     format!("{instance_id}/restore")
 }
 
-/// `BackupInstances_TriggerCrossRegionRestore`, in the region the vault's data is restored to.
-pub fn cross_region_restore_path(subscription: &str, location: &str) -> String {
-    format!(
-        "/subscriptions/{subscription}/providers/Microsoft.DataProtection/locations/{location}/crossRegionRestore"
-    )
+/// `BackupInstances_TriggerCrossRegionRestore`, in the region the vault's data is restored to
+/// (the vault's pair), under a resource group (`group_id`; the spec's path has one), one in that
+/// region so that the request needs nothing of the source region.
+pub fn cross_region_restore_path(group_id: &str, location: &str) -> String {
+    format!("{group_id}/providers/Microsoft.DataProtection/locations/{location}/crossRegionRestore")
 }
 
-/// `FetchSecondaryRecoveryPoints_List`: the recovery points of a vault's copy in its paired region.
-pub fn secondary_recovery_points_path(subscription: &str, location: &str) -> String {
+/// `FetchSecondaryRecoveryPoints_List`: the recovery points of a vault's copy in its paired region,
+/// under a resource group (`group_id`) in that region.
+pub fn secondary_recovery_points_path(group_id: &str, location: &str) -> String {
     format!(
-        "/subscriptions/{subscription}/providers/Microsoft.DataProtection/locations/{location}/fetchSecondaryRecoveryPoints"
+        "{group_id}/providers/Microsoft.DataProtection/locations/{location}/fetchSecondaryRecoveryPoints"
     )
 }
 
@@ -128,12 +129,19 @@ pub struct RestoreInto<'a> {
 }
 
 /// An `AzureBackupRecoveryPointBasedRestoreRequest` restoring a whole cluster (`ItemLevelRestoreTargetInfo`
-/// with `KubernetesClusterRestoreCriteria`, as `az dataprotection backup-instance restore
+/// with `KubernetesClusterRestoreCriteria`, or `KubernetesClusterVaultTierRestoreCriteria` from the
+/// Vault tier, as `az dataprotection backup-instance restore
 /// initialize-for-data-recovery` writes it for AKS): existing resources are skipped, volumes
 /// restored with their data.
 pub fn restore_request(r: &RestoreInto<'_>) -> Value {
+    // The staging location exists only on the Vault tier's criteria (2024-04-01 spec).
+    let kind = if r.source_store == "VaultStore" {
+        "KubernetesClusterVaultTierRestoreCriteria"
+    } else {
+        "KubernetesClusterRestoreCriteria"
+    };
     let mut criteria = json!({
-        "objectType": "KubernetesClusterRestoreCriteria",
+        "objectType": kind,
         "includeClusterScopeResources": true,
         "persistentVolumeRestoreMode": "RestoreWithVolumeData",
         "conflictPolicy": "Skip",

@@ -1,11 +1,13 @@
 //! Restore as an operation: a region's latest cluster backup into a region's cluster, as
 //! learn.microsoft.com/azure/backup/azure-kubernetes-service-cluster-restore-using-cli describes
-//! it. While the source region answers, its vault restores (`backupInstances/{bi}/restore`): into
-//! its own cluster from the operational tier, into another region's from the Vault tier, staged in
-//! the target region's group and extension storage. While it does not, Cross Region Restore reads
-//! the vault's geo-redundant copy in its Azure pair (`locations/{pair}/fetchSecondaryRecoveryPoints`,
-//! then `locations/{pair}/crossRegionRestore`), which only restores into that pair ("Disaster
-//! Recovery feature is only available between Azure Paired Regions", AKS backup support matrix).
+//! it. Into the region's own cluster, its vault restores the operational tier
+//! (`backupInstances/{bi}/restore`; the vault restores only in its own region). Into another
+//! region, Cross Region Restore reads the vault's geo-redundant Vault-tier copy in its Azure pair
+//! (`locations/{pair}/fetchSecondaryRecoveryPoints`, then `locations/{pair}/crossRegionRestore`,
+//! "--restore-location ... the secondary region and --source-datastore VaultStore"), staged in the
+//! target region's group and extension storage: it needs nothing of the source region, so it works
+//! as well while that region is down, and only into the pair ("Disaster Recovery feature is only
+//! available between Azure Paired Regions", AKS backup support matrix).
 
 use super::Step;
 use crate::arm::data_protection::{self, RecoveryPoint, RestoreInto};
@@ -30,7 +32,7 @@ pub struct Restore {
     pub recovery_point_time: String,
     /// `OperationalStore` or `VaultStore`.
     pub source_store: String,
-    /// Whether it came from the vault's copy in the paired region (the source region down).
+    /// Whether it came from the vault's copy in the paired region (Cross Region Restore).
     pub cross_region: bool,
     /// What the vault answered when the restore ended (its job id, say), if anything.
     pub result: Option<serde_json::Value>,
@@ -93,7 +95,8 @@ pub fn check(topology: &Topology, from: &str, into: &str) -> Result<()> {
 
 impl TopologyClient {
     /// Restores the latest recovery point of `from`'s cluster into `into`'s cluster: the vault's own
-    /// restore while `from` answers, Cross Region Restore from its paired copy while it does not.
+    /// restore into `from` itself, Cross Region Restore from its paired copy into the pair (whether
+    /// `from` answers or not).
     pub async fn restore(
         &self,
         topology: &Topology,
@@ -116,6 +119,8 @@ impl TopologyClient {
         };
         let instance = key(from, BackupPart::Instance).id(&sub, name);
         let cluster = ResourceKey::ManagedCluster(into.to_owned()).id(&sub, name);
+        // Cross Region Restore is asked of the pair, under a group there (the target's, which is
+        // also the staging group): nothing of it waits on the source region.
         let staging_group = ResourceKey::ResourceGroup(into.to_owned()).id(&sub, name);
         let staging_account = key(into, BackupPart::Storage).id(&sub, name);
         let began = Instant::now();
@@ -127,57 +132,44 @@ impl TopologyClient {
                 took: began.elapsed().saturating_sub(started),
             });
         };
+        let cross_region = from != into;
         let started = began.elapsed();
-        let primary = arm
-            .list(
-                &data_protection::recovery_points_path(&instance),
-                data_protection::API_VERSION,
-                &[],
-            )
-            .await;
-        let cross_region = match &primary {
-            Ok(_) => false,
-            Err(e) if e.is_unavailable() && from != into => true,
-            Err(_) => false,
-        };
-        let points = match primary {
-            Ok(points) => {
-                step(format!("list recovery points ({from})"), started);
-                points
+        let points = if cross_region {
+            if topology
+                .backup
+                .as_ref()
+                .is_some_and(|b| !b.cross_region_restore)
+            {
+                return Err(Error::Config(format!(
+                    "restoring {from}'s backups into {into} reads the vault's copy in its pair, and backup.cross_region_restore is off: turn it on"
+                )));
             }
-            Err(_) if cross_region => {
-                step(
-                    format!("list recovery points ({from}): region does not answer"),
-                    started,
-                );
-                if topology
-                    .backup
-                    .as_ref()
-                    .is_some_and(|b| !b.cross_region_restore)
-                {
-                    return Err(Error::Config(format!(
-                        "{from} does not answer and backup.cross_region_restore is off: its backups cannot be restored until it is back"
-                    )));
-                }
-                let started = began.elapsed();
-                let points = arm
-                    .post(
-                        &data_protection::secondary_recovery_points_path(&sub, into),
-                        data_protection::API_VERSION,
-                        Some(&data_protection::secondary_recovery_points_request(
-                            &instance, from,
-                        )),
-                    )
-                    .await?
-                    .and_then(|b| b.get("value").and_then(|v| v.as_array()).cloned())
-                    .unwrap_or_default();
-                step(
-                    format!("list {from}'s recovery points in its pair ({into})"),
-                    started,
-                );
-                points
-            }
-            Err(e) => return Err(e),
+            let points = arm
+                .post(
+                    &data_protection::secondary_recovery_points_path(&staging_group, into),
+                    data_protection::API_VERSION,
+                    Some(&data_protection::secondary_recovery_points_request(
+                        &instance, from,
+                    )),
+                )
+                .await?
+                .and_then(|b| b.get("value").and_then(|v| v.as_array()).cloned())
+                .unwrap_or_default();
+            step(
+                format!("list {from}'s recovery points in its pair ({into})"),
+                started,
+            );
+            points
+        } else {
+            let points = arm
+                .list(
+                    &data_protection::recovery_points_path(&instance),
+                    data_protection::API_VERSION,
+                    &[],
+                )
+                .await?;
+            step(format!("list recovery points ({from})"), started);
+            points
         };
         let points: Vec<RecoveryPoint> = points
             .iter()
@@ -212,7 +204,7 @@ impl TopologyClient {
         let started = began.elapsed();
         let result = if cross_region {
             arm.post(
-                &data_protection::cross_region_restore_path(&sub, into),
+                &data_protection::cross_region_restore_path(&staging_group, into),
                 data_protection::API_VERSION,
                 Some(&data_protection::cross_region_restore_request(
                     request, &instance, from,
