@@ -127,3 +127,64 @@ fn the_validator_catches_what_arm_would_refuse() {
         "{errors:#?}"
     );
 }
+
+/// The restore requests `TopologyClient::restore` sends: the vault's own restore (operational
+/// tier), the listing of the paired copy's recovery points, and Cross Region Restore (Vault tier,
+/// staged in the target region).
+#[test]
+fn every_restore_request_matches_its_spec() {
+    use bcdr::arm::data_protection as dp;
+    let Some(specs) = Specs::load("every_restore_request_matches_its_spec") else {
+        return;
+    };
+    let sub = "00000000-0000-0000-0000-000000000001";
+    let key = |region: &str, part| ResourceKey::AksBackup {
+        region: region.into(),
+        part,
+    };
+    let instance = key("eastus", BackupPart::Instance).id(sub, "shop");
+    let group = ResourceKey::ResourceGroup("westus".into()).id(sub, "shop");
+    let storage = key("westus", BackupPart::Storage).id(sub, "shop");
+    let same = dp::restore_request(&dp::RestoreInto {
+        recovery_point: "rp1",
+        source_store: "OperationalStore",
+        location: "eastus",
+        cluster_id: &ResourceKey::ManagedCluster("eastus".into()).id(sub, "shop"),
+        staging_group_id: None,
+        staging_account_id: None,
+    });
+    let errors = specs.check_request(
+        files::DATA_PROTECTION,
+        "POST",
+        &dp::restore_path(&instance),
+        &same,
+    );
+    assert!(errors.is_empty(), "{errors:#?}\n{same:#}");
+    let fetch = dp::secondary_recovery_points_request(&instance, "eastus");
+    let errors = specs.check_request(
+        files::DATA_PROTECTION,
+        "POST",
+        &dp::secondary_recovery_points_path(&group, "westus"),
+        &fetch,
+    );
+    assert!(errors.is_empty(), "{errors:#?}");
+    let cross = dp::cross_region_restore_request(
+        dp::restore_request(&dp::RestoreInto {
+            recovery_point: "rp1",
+            source_store: "VaultStore",
+            location: "westus",
+            cluster_id: &ResourceKey::ManagedCluster("westus".into()).id(sub, "shop"),
+            staging_group_id: Some(&group),
+            staging_account_id: Some(&storage),
+        }),
+        &instance,
+        "eastus",
+    );
+    let errors = specs.check_request(
+        files::DATA_PROTECTION,
+        "POST",
+        &dp::cross_region_restore_path(&group, "westus"),
+        &cross,
+    );
+    assert!(errors.is_empty(), "{errors:#?}\n{cross:#}");
+}

@@ -44,7 +44,7 @@ pub fn restore() -> NestedBlock {
         min_items: 0,
         max_items: 0,
         block: Block {
-            description: "Restores `from_region`'s latest cluster backup into `into_region`'s cluster, once per value of `request`: an apply whose `request` differs from the last one restores (after the rest of the topology is applied), a plan with the same `request` does nothing. While `from_region` answers its vault restores (from the Vault tier into another region); while it does not, Cross Region Restore reads the vault's copy in its Azure pair, and only there: `into_region` must be `from_region` or its pair.",
+            description: "Restores `from_region`'s latest cluster backup into `into_region`'s cluster, once per value of `request`: an apply whose `request` differs from the last one restores (after the rest of the topology is applied), a plan with the same `request` does nothing. Into `from_region` itself, its vault restores the operational tier; into its Azure pair, Cross Region Restore reads the Vault-tier copy held there, which needs nothing of `from_region` and so works while it is down. Into any other region it is refused: `into_region` must be `from_region` or its pair.",
             attributes: vec![
                 attr(
                     "from_region",
@@ -86,7 +86,7 @@ pub fn restore() -> NestedBlock {
                     "cross_region",
                     Ty::Bool,
                     Mode::Computed,
-                    "Whether the last restore read the paired region's copy (`from_region` did not answer).",
+                    "Whether the last restore was a Cross Region Restore from the paired region's copy.",
                 ),
             ],
             blocks: vec![],
