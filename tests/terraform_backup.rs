@@ -45,7 +45,7 @@ async fn backups_on(tf: &Path, version: &str) {
     h.config(&pair("backup {\n    retention_days = 14\n  }"));
     h.tf_ok(&["apply", "-auto-approve"]).await;
     let state = h.state_values().await;
-    let backup = &state["backup"][0];
+    let backup = &state["backup"];
     for r in ["eastus", "westus"] {
         assert!(
             backup["vault_ids"][r]
@@ -76,7 +76,7 @@ async fn backups_on(tf: &Path, version: &str) {
         "an imported topology plans no changes:\n{}",
         plan.all()
     );
-    assert_eq!(h.state_values().await["backup"][0]["retention_days"], 14);
+    assert_eq!(h.state_values().await["backup"]["retention_days"], 14);
 
     // Bad input, refused at plan with the attribute named.
     h.config(&pair("backup {\n    frequency_hours = 5\n  }"));
@@ -115,7 +115,7 @@ async fn backups_on(tf: &Path, version: &str) {
     h.config(&restore("drill-1"));
     h.emulator.clear_requests();
     h.tf_ok(&["apply", "-auto-approve"]).await;
-    let record = h.state_values().await["backup"][0]["restore"][0].clone();
+    let record = h.state_values().await["backup"]["restore"].clone();
     assert_eq!(record["cross_region"], true, "{record:#}");
     assert!(
         record["recovery_point"]

@@ -174,7 +174,9 @@ pub(super) fn applied(backup: &mut BTreeMap<String, Value>, status: &TopologySta
         .filter(|(_, r)| !r.backup_vault_id.is_empty())
         .map(|(region, r)| (region.clone(), Value::string(&r.backup_vault_id)))
         .collect();
-    if backup.get("vault_ids").is_some_and(Value::is_unknown) || !vaults.is_empty() {
+    // Known at plan (ids derive from the names) and kept: a region that did not answer reports
+    // none, and its vault is still there.
+    if backup.get("vault_ids").is_none_or(Value::is_unknown) {
         backup.insert("vault_ids".into(), Value::Map(vaults));
     }
     if let Some(Value::Map(r)) = backup.get_mut("restore") {
