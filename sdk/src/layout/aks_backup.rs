@@ -122,6 +122,16 @@ impl BackupPart {
         }
     }
 
+    /// Whether the part is a role assignment (its principal cannot change: a new identity's role
+    /// is made again).
+    pub fn is_role_assignment(&self) -> bool {
+        match self {
+            BackupPart::ExtensionBlobData | BackupPart::ClusterSnapshots => true,
+            BackupPart::Grant { grant, .. } => grant.role().is_some(),
+            _ => false,
+        }
+    }
+
     /// Whether the part holds backups (the vault, its policy's instance) or the extension's
     /// backed-up cluster resources (the storage): never deleted unless the user removes the backup
     /// block or the region.

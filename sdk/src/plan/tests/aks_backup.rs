@@ -259,3 +259,37 @@ fn removing_the_backup_block_deletes_in_order() {
         at(&part("westus", BackupPart::Extension)),
     );
 }
+
+#[test]
+fn a_cluster_made_anew_gets_its_backup_roles_made_again() {
+    let t = backed_up();
+    let mut observed = observed_after(&t);
+    // The East US cluster was deleted by hand: the extension went with it, and the roles of its
+    // identities name principals that are gone.
+    observed
+        .resources
+        .remove(&ResourceKey::ManagedCluster("eastus".into()));
+    observed
+        .resources
+        .remove(&part("eastus", BackupPart::Extension));
+    let planned = plan(&layout::desired(&t, SUB), &observed);
+    let action = |k: &ResourceKey| {
+        planned
+            .operations
+            .iter()
+            .find(|o| o.key == *k)
+            .map(|o| o.action)
+    };
+    assert_eq!(
+        action(&part("eastus", BackupPart::ClusterSnapshots)),
+        Some(Action::Replace)
+    );
+    assert_eq!(
+        action(&part("eastus", BackupPart::ExtensionBlobData)),
+        Some(Action::Replace)
+    );
+    assert_eq!(
+        action(&part("eastus", BackupPart::Extension)),
+        Some(Action::Create)
+    );
+}
