@@ -3,6 +3,7 @@
 //! Pure: the same topology always gives the same layout.
 
 mod aks_backup;
+mod backup_bodies;
 mod bodies;
 mod geo;
 mod key;
@@ -10,9 +11,9 @@ mod private_link;
 mod routing;
 
 pub use aks_backup::{
-    BackupPart, Grant, parts_to_read as backup_parts_to_read, restores_into,
-    settings_from as aks_backup_settings, vault_id, vaults_for,
+    BackupPart, Grant, parts_to_read as backup_parts_to_read, restores_into, vault_id, vaults_for,
 };
+pub use backup_bodies::settings_from as aks_backup_settings;
 pub use geo::{Area, areas, nested_area_of};
 pub use key::{PrivateService, ResourceKey};
 pub use private_link::{PRIVATE_ENDPOINT_PREFIX, private_endpoint_subnet_cidr};
