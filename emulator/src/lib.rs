@@ -219,6 +219,29 @@ impl Emulator {
         )
     }
 
+    /// What AKS Backup restored into the cluster `cluster_id` (its ARM id, any casing): the
+    /// recovery point id of every restore and cross-region restore whose job has completed by now,
+    /// oldest first. The observable effect of a restore, for tests.
+    pub fn restored_into(&self, cluster_id: &str) -> Vec<String> {
+        let mut state = lock(&self.app.state);
+        let now = store::now_ms();
+        rp::settle(&mut state, now);
+        rp::data_protection::restored_into(&state, cluster_id, now)
+    }
+
+    /// Writes `body` as the resource `id` straight into the store, not through ARM: a record another
+    /// resource provider owns (a cluster extension, a trusted access role binding), for tests of the
+    /// providers that read it. Its `properties.provisioningState` is as given.
+    pub fn seed(&self, id: &str, body: serde_json::Value) {
+        let mut state = lock(&self.app.state);
+        state.insert(store::Resource {
+            id: id.to_owned(),
+            kind: store::Kind::Seeded,
+            body,
+            pending: None,
+        });
+    }
+
     pub fn add_fault(&self, rule: FaultRule) {
         lock(&self.app.faults).push(rule);
     }

@@ -175,6 +175,13 @@ pub fn default_latencies() -> BTreeMap<String, u64> {
         ("workspace.put", 3_000),
         // How long a new managed identity takes to reach every Entra ID replica.
         ("identity.replication", 30_000),
+        // AKS Backup (guesses, docs/emulator-fidelity.md): a vault, configuring protection of a
+        // cluster, a restore job.
+        ("backupVault.put", 15_000),
+        ("backupVault.delete", 15_000),
+        ("backupInstance.put", 60_000),
+        ("backupInstance.delete", 30_000),
+        ("backupInstance.restore", 300_000),
         // A resource provider registration (`Registering` to `Registered`).
         ("provider.register", 60_000),
     ]

@@ -165,6 +165,16 @@ fn urls(
                 format!("{base}{resource_id}/operationStatuses/{kind}-{op}?api-version={api}");
             (url.clone(), url)
         }
+        Site::LocationStatus => {
+            let at = format!(
+                "{base}/subscriptions/{sub}/providers/{}/locations/{location}",
+                profile.namespace
+            );
+            (
+                format!("{at}/operationStatus/{op}?api-version={api}"),
+                format!("{at}/operationResults/{op}?api-version={api}"),
+            )
+        }
         Site::StorageMonitor => {
             let url = format!(
                 "{base}/subscriptions/{sub}/providers/{}/locations/{location}/asyncoperations/{op}?monitor=true&api-version={api}",

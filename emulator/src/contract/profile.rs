@@ -82,6 +82,10 @@ pub enum Site {
     StorageMonitor,
     /// `/subscriptions/{s}/operationresults/{id}` (resource-group #0).
     Subscription,
+    /// `/subscriptions/{s}/providers/{ns}/locations/{loc}/operationStatus/{id}` (status) and
+    /// `.../operationResults/{id}` (result): Microsoft.DataProtection (dataprotection.json 2024-04-01,
+    /// `OperationStatus_Get`, `OperationResult_Get`).
+    LocationStatus,
     /// The resource itself, at the request's api-version: no status document, the resource's own
     /// `provisioningState` tells (Log Analytics workspaces: azure-cli monitor recording
     /// test_monitor_log_analytics_workspace_table_total_retention_upper_fix #1).

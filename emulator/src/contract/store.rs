@@ -77,6 +77,13 @@ pub enum Kind {
     PrivateDnsZone,
     PrivateDnsLink,
     PrivateDnsRecordSet,
+    BackupVault,
+    BackupPolicy,
+    BackupInstance,
+    BackupJob,
+    /// Written by `Emulator::seed`, not through ARM: a record another resource provider's module
+    /// owns, for tests of the providers that read it.
+    Seeded,
 }
 
 /// An operation still running on a resource.
@@ -176,6 +183,10 @@ pub struct State {
     /// Regions taken down, and when (see `contract::outage`).
     #[serde(default)]
     pub outages: Vec<crate::contract::outage::Outage>,
+    /// What AKS Backup restored into each cluster (lower-cased cluster id): the recovery point ids,
+    /// each with the instant its restore job ends (`rp::data_protection`).
+    #[serde(default)]
+    pub restored: BTreeMap<String, Vec<(String, u64)>>,
     /// The latency scale the emulator runs at (`Config::latency_scale`), for what is computed when
     /// read (probing intervals); set at start, not saved.
     #[serde(skip)]

@@ -22,6 +22,7 @@ pub const API_COMPUTE_USAGES: &str = "2024-07-01";
 pub const API_COMPUTE_SKUS: &str = "2021-07-01";
 pub const API_OPERATIONAL_INSIGHTS: &str = "2023-09-01";
 pub const API_PRIVATE_DNS: &str = "2024-06-01";
+pub const API_DATA_PROTECTION: &str = "2024-04-01";
 
 /// The newest stable api-version any provider answers (the latest the clients of 2026-12 send).
 pub const NEWEST: &str = "2026-12-31";
@@ -180,6 +181,13 @@ pub const OPERATIONAL_INSIGHTS_LISTED: &[&str] = &[
     "2021-12-01-preview",
     "2015-11-01-preview",
 ];
+/// Backup vaults and AKS Backup (`Microsoft.DataProtection`): the provider's first stable version is
+/// 2021-01-01.
+pub const DATA_PROTECTION: Versions = Versions {
+    pinned: API_DATA_PROTECTION,
+    oldest: "2021-01-01",
+    previews: &[],
+};
 /// Compute quotas.
 pub const COMPUTE_USAGES: Versions = Versions {
     pinned: API_COMPUTE_USAGES,

@@ -4,6 +4,7 @@
 pub mod aks;
 pub mod authorization;
 pub mod compute;
+pub mod data_protection;
 pub mod dns;
 pub mod front_door;
 pub mod front_door_routing;

@@ -97,6 +97,26 @@ const NAMESPACES: &[(&str, &[ResourceType])] = &[
         )],
     ),
     (
+        "Microsoft.DataProtection",
+        &[
+            (
+                "backupVaults",
+                &[crate::contract::versions::API_DATA_PROTECTION],
+                false,
+            ),
+            (
+                "backupVaults/backupPolicies",
+                &[crate::contract::versions::API_DATA_PROTECTION],
+                false,
+            ),
+            (
+                "backupVaults/backupInstances",
+                &[crate::contract::versions::API_DATA_PROTECTION],
+                false,
+            ),
+        ],
+    ),
+    (
         "Microsoft.Authorization",
         &[(
             "roleAssignments",

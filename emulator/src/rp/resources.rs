@@ -162,6 +162,9 @@ pub fn delete_latency(ctx: &Ctx<'_>, kind: Kind) -> u64 {
         | Kind::PrivateDnsZoneGroup => ctx.latency("network.delete"),
         Kind::PrivateDnsZone | Kind::PrivateDnsLink => ctx.latency("privateDns.delete"),
         Kind::PrivateDnsRecordSet => 0,
+        Kind::BackupVault => ctx.latency("backupVault.delete"),
+        Kind::BackupInstance => ctx.latency("backupInstance.delete"),
+        Kind::BackupPolicy | Kind::BackupJob | Kind::Seeded => 0,
         Kind::ResourceGroup
         | Kind::TrafficManagerProfile
         | Kind::TrafficManagerEndpoint

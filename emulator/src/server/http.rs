@@ -354,6 +354,9 @@ fn answer(
             registration::require(&ctx, "Microsoft.ContainerService")
         }
         Route::TrafficManagerName => registration::require(&ctx, "Microsoft.Network"),
+        Route::DataProtectionOperation { .. } => {
+            registration::require(&ctx, "Microsoft.DataProtection")
+        }
         _ => Ok(()),
     });
     let result = gate.and_then(|()| match route {
@@ -369,6 +372,9 @@ fn answer(
         Route::ResourceGroup(name) => resources::resource_group(&mut ctx, &name),
         Route::ResourceGroupResult(id) | Route::OperationResult(id) => lro::result(&mut ctx, &id),
         Route::OperationStatus(id) => lro::status(&mut ctx, &id),
+        Route::DataProtectionOperation { id, result } => {
+            crate::rp::data_protection::operation(&mut ctx, &id, result)
+        }
         Route::RegistryName => crate::rp::registry::check_name(&mut ctx),
         Route::StorageName => crate::rp::storage::check_name(&mut ctx),
         Route::TrafficManagerName => crate::rp::traffic_manager::profile::check_name(&mut ctx),

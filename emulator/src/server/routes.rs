@@ -76,6 +76,11 @@ pub(crate) enum Route {
         cluster: String,
         admin: bool,
     },
+    /// `…/providers/Microsoft.DataProtection/locations/{l}/operation{Status,Results}/{id}`.
+    DataProtectionOperation {
+        id: String,
+        result: bool,
+    },
     /// `/{scope}/providers/Microsoft.Authorization/roleAssignments/{name}`: any scope.
     RoleAssignment {
         scope: String,
@@ -132,6 +137,10 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static api::Versio
             },
             Some(&api::AUTHORIZATION),
         ));
+    }
+    if let Some(result) = crate::rp::data_protection::operation_url(&l) {
+        let (id, api) = (own(7), Some(&api::DATA_PROTECTION));
+        return Some((Route::DataProtectionOperation { id, result }, api));
     }
     Some(match l.as_slice() {
         ["_emulator", what] => (Route::Admin((*what).to_owned()), None),
@@ -352,6 +361,7 @@ fn api_for_namespace(ns: &str) -> Option<&'static api::Versions> {
         "microsoft.cdn" => Some(&api::CDN),
         "microsoft.containerservice" => Some(&api::AKS),
         "microsoft.operationalinsights" => Some(&api::OPERATIONAL_INSIGHTS),
+        "microsoft.dataprotection" => Some(&api::DATA_PROTECTION),
         _ => None,
     }
 }
@@ -416,6 +426,7 @@ pub(crate) fn typed(
         ("microsoft.network", ["frontdoorwebapplicationfirewallpolicies"]) => {
             waf::policy(ctx, rg, names[0])
         }
+        ("microsoft.dataprotection", _) => crate::rp::data_protection::typed(ctx, rg, path),
         ("microsoft.network", ["trafficmanagerprofiles"]) => {
             traffic_manager::profile::profile(ctx, rg, names[0])
         }
@@ -442,6 +453,11 @@ pub(crate) fn list(
     parents: &[(String, String)],
     kind: &str,
 ) -> Result<Resp, ArmError> {
+    if namespace == "microsoft.dataprotection"
+        && (!parents.is_empty() || ctx.method != axum::http::Method::GET)
+    {
+        return crate::rp::data_protection::collection(ctx, rg, parents, kind);
+    }
     if ctx.method != axum::http::Method::GET {
         return Err(crate::contract::resource::method_not_allowed(&ctx.method));
     }

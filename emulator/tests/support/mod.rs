@@ -225,6 +225,8 @@ pub fn spec_for(path: &str) -> Option<&'static str> {
         None
     } else if has("/providers/microsoft.storage/") {
         Some(files::STORAGE)
+    } else if has("/providers/microsoft.dataprotection/") {
+        Some(files::DATA_PROTECTION)
     } else if has("/providers/microsoft.cdn/profiles/")
         && p.trim_end_matches('/').split('/').count() > 9
     {
