@@ -184,6 +184,18 @@ pub fn default_latencies() -> BTreeMap<String, u64> {
         ("backupInstance.restore", 300_000),
         // A resource provider registration (`Registering` to `Registered`).
         ("provider.register", 60_000),
+        // A cluster extension's install (guess: minutes, as AKS Backup's docs let it take) and
+        // removal; a trusted access role binding (recorded still `InProgress` 2.5 min after its
+        // create: Az.Aks New-AzAksTrustedAccessRoleBinding), its delete (guess).
+        ("clusterExtension.put", 180_000),
+        ("clusterExtension.delete", 60_000),
+        ("trustedAccess.put", 180_000),
+        ("trustedAccess.delete", 60_000),
+        // A Flux configuration's write, and its first reconciliation by the cluster's agent after
+        // it (guess: Flux's source and kustomization intervals are minutes by default).
+        ("fluxConfiguration.put", 30_000),
+        ("fluxConfiguration.reconcile", 60_000),
+        ("fluxConfiguration.delete", 30_000),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

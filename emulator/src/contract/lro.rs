@@ -192,6 +192,14 @@ fn urls(
             let url = format!("{base}{resource_id}?api-version={api}");
             (url.clone(), url)
         }
+        Site::ResourceOperations => {
+            // At the request's api-version, as recorded (test_k8s_extension: `api-Version=2021-09-01`).
+            let api = ctx.query.get("api-version").map_or(api, String::as_str);
+            (
+                format!("{base}{resource_id}/operations/{op}?api-version={api}"),
+                format!("{base}{resource_id}?api-version={api}"),
+            )
+        }
     }
 }
 
@@ -308,6 +316,11 @@ pub fn status(ctx: &mut Ctx<'_>, op_id: &str) -> Result<Resp, ArmError> {
         Doc::ErrorNone => json!({ "status": status, "error": { "code": "None", "message": null } }),
         Doc::Creating => {
             json!({ "status": if status == "InProgress" { "Creating" } else { status } })
+        }
+        Doc::Identified => {
+            let url = ctx.request_url.strip_prefix(&ctx.base_url);
+            let path = url.unwrap_or(&ctx.request_url).split('?').next();
+            json!({ "id": path.unwrap_or_default(), "name": op.id, "status": status })
         }
     };
     let fresh_header = op.doc == Doc::Creating;

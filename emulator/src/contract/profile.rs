@@ -63,6 +63,10 @@ pub enum Doc {
     /// `{"status":"Creating"}` while it runs, ACR's own non-terminal value, and a fresh
     /// `Azure-AsyncOperation` header on every poll answer (acr-replication #4, #5).
     Creating,
+    /// `{"id","name","status"}`, `id` the document's own path: `Microsoft.KubernetesConfiguration`'s
+    /// `OperationStatusResult` (extensions.json 2023-05-01; its GetExtensionAsyncOperationStatus
+    /// example).
+    Identified,
 }
 
 /// Where an operation's status document lives.
@@ -90,6 +94,11 @@ pub enum Site {
     /// `provisioningState` tells (Log Analytics workspaces: azure-cli monitor recording
     /// test_monitor_log_analytics_workspace_table_total_retention_upper_fix #1).
     Resource,
+    /// `{resource}/operations/{id}` at the request's api-version, the result the resource itself:
+    /// `Microsoft.KubernetesConfiguration` (Azure/azure-cli-extensions k8s-extension recording
+    /// test_k8s_extension, the create: `azure-asyncoperation …/extensions/dapr/operations/{id}`,
+    /// `location` the extension).
+    ResourceOperations,
 }
 
 /// How the provider's own errors travel.
@@ -391,6 +400,39 @@ pub const LOG_ANALYTICS: Profile = Profile {
     creating: "Creating",
     doc: Doc::Status,
     site: Site::Resource,
+    envelope: Envelope::Arm,
+    budget: Budget::Subscription,
+    etag_header: false,
+};
+
+/// Trusted access role bindings (`managedClusters/{c}/trustedAccessRoleBindings/{b}`): AKS's
+/// answers, a create 201 reading `Updating` (the binding's state enum has no `Creating`) with
+/// `Azure-AsyncOperation` only, a delete 202 with an empty body and both headers
+/// (Azure/azure-powershell Az.Aks recordings New-AzAksTrustedAccessRoleBinding,
+/// Remove-AzAksTrustedAccessRoleBinding, 2025-08-01); an update 200 `Updating` (guess: AKS's).
+pub const AKS_TRUSTED_ACCESS: Profile = Profile {
+    creating: "Updating",
+    ..AKS
+};
+
+/// Cluster extensions and Flux configurations (`Microsoft.KubernetesConfiguration`, extension
+/// resources of a cluster): a create 201 `Creating` with `Azure-AsyncOperation` at
+/// `{resource}/operations/{id}` and a `Location` naming the resource (recorded: Azure/azure-cli-extensions
+/// k8s-extension test_k8s_extension); an update 200 `Updating` and a PATCH 202 `Updating` with
+/// `Azure-AsyncOperation` (spec: PUT 200/201, PATCH 202/200, long-running, final state via
+/// azure-async-operation; headers guess); a delete 202 with `Azure-AsyncOperation` only (spec's
+/// DeleteExtension example, 2024-11-01), 204 when there is none (spec); errors in ARM's envelope.
+pub const KUBERNETES_CONFIGURATION: Profile = Profile {
+    namespace: "Microsoft.KubernetesConfiguration",
+    operation_api_version: api::API_KUBERNETES_CONFIGURATION,
+    create: Answer::new(201, AsyncOperationAndLocation, Running),
+    update: Answer::new(200, AsyncOperation, Running),
+    patch: Answer::new(202, AsyncOperation, Running),
+    delete: Answer::new(202, AsyncOperation, Empty),
+    delete_missing: 204,
+    creating: "Creating",
+    doc: Doc::Identified,
+    site: Site::ResourceOperations,
     envelope: Envelope::Arm,
     budget: Budget::Subscription,
     etag_header: false,

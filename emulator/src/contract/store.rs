@@ -84,6 +84,12 @@ pub enum Kind {
     /// Written by `Emulator::seed`, not through ARM: a record another resource provider's module
     /// owns, for tests of the providers that read it.
     Seeded,
+    /// `{cluster}/providers/Microsoft.KubernetesConfiguration/extensions/{name}`.
+    ClusterExtension,
+    /// `{cluster}/trustedAccessRoleBindings/{name}`.
+    TrustedAccessRoleBinding,
+    /// `{cluster}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/{name}`.
+    FluxConfiguration,
 }
 
 /// An operation still running on a resource.
@@ -180,6 +186,10 @@ pub struct State {
     /// `CheckingEndpoint` until then, and is probed every interval from then on.
     #[serde(default)]
     pub monitors: BTreeMap<String, u64>,
+    /// When each Flux configuration (lower-cased id) is reconciled by its cluster's agent: its
+    /// compliance reads `Pending` until then (`rp::kubernetes_configuration::flux`).
+    #[serde(default)]
+    pub reconciles: BTreeMap<String, u64>,
     /// Regions taken down, and when (see `contract::outage`).
     #[serde(default)]
     pub outages: Vec<crate::contract::outage::Outage>,

@@ -23,6 +23,7 @@ pub const API_COMPUTE_SKUS: &str = "2021-07-01";
 pub const API_OPERATIONAL_INSIGHTS: &str = "2023-09-01";
 pub const API_PRIVATE_DNS: &str = "2024-06-01";
 pub const API_DATA_PROTECTION: &str = "2024-04-01";
+pub const API_KUBERNETES_CONFIGURATION: &str = "2023-05-01";
 
 /// The newest stable api-version any provider answers (the latest the clients of 2026-12 send).
 pub const NEWEST: &str = "2026-12-31";
@@ -186,6 +187,14 @@ pub const OPERATIONAL_INSIGHTS_LISTED: &[&str] = &[
 pub const DATA_PROTECTION: Versions = Versions {
     pinned: API_DATA_PROTECTION,
     oldest: "2021-01-01",
+    previews: &[],
+};
+/// Cluster extensions and Flux configurations (`Microsoft.KubernetesConfiguration`): stable
+/// 2021-09-01 on (the provider's registration, recorded in Azure/azure-cli-extensions k8s-extension
+/// test_k8s_extension, lists 2021-09-01 as its first stable extensions version).
+pub const KUBERNETES_CONFIGURATION: Versions = Versions {
+    pinned: API_KUBERNETES_CONFIGURATION,
+    oldest: "2021-09-01",
     previews: &[],
 };
 /// Compute quotas.

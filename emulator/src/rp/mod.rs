@@ -10,6 +10,7 @@ pub mod front_door;
 pub mod front_door_routing;
 pub mod health;
 pub mod identity;
+pub mod kubernetes_configuration;
 pub mod log_analytics;
 pub mod network;
 pub mod private_dns;
@@ -28,12 +29,13 @@ use std::collections::BTreeSet;
 
 /// Finishes every operation due by `now` ([`State::settle`]) and what follows from it for the
 /// resource types: a finished peering or a deleted VNet changes the peering states of its pair (a
-/// delete may leave any peering without its remote side), a created cluster runs. Returns whether
-/// anything finished.
+/// delete may leave any peering without its remote side), a created cluster runs; and reconciles
+/// the Flux configurations due. Returns whether anything finished.
 pub fn settle(state: &mut State, now: u64) -> bool {
+    let reconciled = kubernetes_configuration::flux::reconcile(state, now);
     let finished = state.settle(now);
     if finished.is_empty() {
-        return false;
+        return reconciled;
     }
     let mut pairs = BTreeSet::new();
     let mut deleted = false;

@@ -117,6 +117,21 @@ const NAMESPACES: &[(&str, &[ResourceType])] = &[
         ],
     ),
     (
+        "Microsoft.KubernetesConfiguration",
+        &[
+            (
+                "extensions",
+                &[crate::contract::versions::API_KUBERNETES_CONFIGURATION],
+                false,
+            ),
+            (
+                "fluxConfigurations",
+                &[crate::contract::versions::API_KUBERNETES_CONFIGURATION],
+                false,
+            ),
+        ],
+    ),
+    (
         "Microsoft.Authorization",
         &[(
             "roleAssignments",

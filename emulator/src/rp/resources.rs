@@ -165,6 +165,9 @@ pub fn delete_latency(ctx: &Ctx<'_>, kind: Kind) -> u64 {
         Kind::BackupVault => ctx.latency("backupVault.delete"),
         Kind::BackupInstance => ctx.latency("backupInstance.delete"),
         Kind::BackupPolicy | Kind::BackupJob | Kind::Seeded => 0,
+        Kind::ClusterExtension => ctx.latency("clusterExtension.delete"),
+        Kind::TrustedAccessRoleBinding => ctx.latency("trustedAccess.delete"),
+        Kind::FluxConfiguration => ctx.latency("fluxConfiguration.delete"),
         Kind::ResourceGroup
         | Kind::TrafficManagerProfile
         | Kind::TrafficManagerEndpoint

@@ -350,8 +350,11 @@ fn answer(
         Route::Typed { namespace, .. } | Route::Collection { namespace, .. } => {
             registration::require(&ctx, namespace)
         }
-        Route::ClusterCredential { .. } | Route::KubernetesVersions(_) => {
-            registration::require(&ctx, "Microsoft.ContainerService")
+        Route::ClusterCredential { .. }
+        | Route::KubernetesVersions(_)
+        | Route::TrustedAccessRoles(_) => registration::require(&ctx, "Microsoft.ContainerService"),
+        Route::ClusterConfiguration(_) => {
+            registration::require(&ctx, crate::rp::kubernetes_configuration::NAMESPACE)
         }
         Route::TrafficManagerName => registration::require(&ctx, "Microsoft.Network"),
         Route::DataProtectionOperation { .. } => {
@@ -364,6 +367,12 @@ fn answer(
         Route::Provider(ns) => registration::provider(&mut ctx, &ns),
         Route::ProviderRegister(ns) => registration::register(&mut ctx, &ns),
         Route::KubernetesVersions(location) => crate::rp::aks::versions::list(&mut ctx, &location),
+        Route::TrustedAccessRoles(location) => {
+            crate::rp::aks::trusted_access::list_roles(&mut ctx, &location)
+        }
+        Route::ClusterConfiguration(req) => {
+            crate::rp::kubernetes_configuration::serve(&mut ctx, &req)
+        }
         Route::ComputeUsages(location) => crate::rp::compute::usages(&mut ctx, &location),
         Route::ComputeSkus => crate::rp::compute::skus(&mut ctx),
         Route::Resources => resources::generic(&mut ctx, None),

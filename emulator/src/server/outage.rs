@@ -141,6 +141,12 @@ fn request_region(
             "microsoft.containerservice",
             &[("managedclusters".to_owned(), cluster.clone())],
         ),
+        // What extends a cluster is where its cluster is.
+        Route::ClusterConfiguration(req) => in_group(
+            &req.rg,
+            "microsoft.containerservice",
+            &[("managedclusters".to_owned(), req.cluster.clone())],
+        ),
         Route::OperationStatus(op) | Route::OperationResult(op) => {
             let resource = &state.operations.get(op.as_str())?.resource;
             let parts: Vec<&str> = resource.split('/').collect();

@@ -6,7 +6,7 @@ use crate::contract::lro;
 use crate::contract::profile::Budget;
 use crate::contract::request::{Ctx, Resp};
 use crate::contract::versions as api;
-use crate::rp::aks::{agent_pool, cluster, maintenance};
+use crate::rp::aks::{agent_pool, cluster, maintenance, trusted_access};
 use crate::rp::network::{peering, private_endpoint, public_ip, subnet, vnet};
 use crate::rp::{front_door, log_analytics, private_dns, registry, storage, traffic_manager, waf};
 
@@ -93,6 +93,46 @@ pub(crate) enum Route {
         scope: String,
         guid: Option<String>,
     },
+    /// `{cluster}/providers/Microsoft.KubernetesConfiguration/{kind}[/{name}[/operations/{id}]]`:
+    /// what extends a cluster.
+    ClusterConfiguration(crate::rp::kubernetes_configuration::Request),
+    /// `…/providers/Microsoft.ContainerService/locations/{location}/trustedAccessRoles`.
+    TrustedAccessRoles(String),
+}
+
+/// `/subscriptions/{s}/resourceGroups/{g}/providers/{clusterRp}/{clusterType}/{c}/providers/
+/// Microsoft.KubernetesConfiguration/{kind}[/{name}[/operations/{id}]]` (`l` lower-cased `segs`).
+fn cluster_configuration(segs: &[&str], l: &[&str]) -> Option<Route> {
+    let head = [
+        Some("subscriptions"),
+        None,
+        Some("resourcegroups"),
+        None,
+        Some("providers"),
+        None,
+        None,
+        None,
+        Some("providers"),
+        Some("microsoft.kubernetesconfiguration"),
+    ];
+    let fits = l.len() > head.len()
+        && head
+            .iter()
+            .zip(l)
+            .all(|(want, got)| want.is_none_or(|w| w == *got));
+    if !fits || !matches!(l.len(), 11 | 12 | 14) || (l.len() == 14 && l[12] != "operations") {
+        return None;
+    }
+    Some(Route::ClusterConfiguration(
+        crate::rp::kubernetes_configuration::Request {
+            rg: segs[3].to_owned(),
+            cluster_type: format!("{}/{}", segs[5], segs[6]),
+            cluster: segs[7].to_owned(),
+            kind: l[10].to_owned(),
+            name: segs.get(11).map(|s| (*s).to_owned()),
+            operation: segs.get(13).map(|s| (*s).to_owned()),
+        },
+    ))
 }
 
 pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static api::Versions>)> {
@@ -141,6 +181,9 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static api::Versio
     if let Some(result) = crate::rp::data_protection::operation_url(&l) {
         let (id, api) = (own(7), Some(&api::DATA_PROTECTION));
         return Some((Route::DataProtectionOperation { id, result }, api));
+    }
+    if let Some(route) = cluster_configuration(segs, &l) {
+        return Some((route, Some(&api::KUBERNETES_CONFIGURATION)));
     }
     Some(match l.as_slice() {
         ["_emulator", what] => (Route::Admin((*what).to_owned()), None),
@@ -219,6 +262,15 @@ pub(crate) fn route(segs: &[&str]) -> Option<(Route, Option<&'static api::Versio
             _,
             "kubernetesversions",
         ] => (Route::KubernetesVersions(own(5)), Some(&api::AKS)),
+        [
+            "subscriptions",
+            _,
+            "providers",
+            "microsoft.containerservice",
+            "locations",
+            _,
+            "trustedaccessroles",
+        ] => (Route::TrustedAccessRoles(own(5)), Some(&api::AKS)),
         [
             "subscriptions",
             _,
@@ -388,6 +440,9 @@ pub(crate) fn typed(
         }
         ("microsoft.containerservice", ["managedclusters", "maintenanceconfigurations"]) => {
             maintenance::maintenance_configuration(ctx, rg, names[0], names[1])
+        }
+        ("microsoft.containerservice", ["managedclusters", "trustedaccessrolebindings"]) => {
+            trusted_access::binding(ctx, rg, names[0], names[1])
         }
         ("microsoft.containerregistry", ["registries"]) => registry::registry(ctx, rg, names[0]),
         ("microsoft.containerregistry", ["registries", "replications"]) => {

@@ -180,6 +180,14 @@ pub fn spec_for(path: &str) -> Option<&'static str> {
         .unwrap_or_default()
         .to_ascii_lowercase();
     let has = |needle: &str| p.contains(needle);
+    // Cluster extensions and Flux configurations, their status documents included (the specs
+    // declare them).
+    if has("/providers/microsoft.kubernetesconfiguration/extensions") {
+        return Some(files::K8S_EXTENSIONS);
+    }
+    if has("/providers/microsoft.kubernetesconfiguration/fluxconfigurations") {
+        return Some(files::K8S_FLUX_CONFIGURATIONS);
+    }
     if has("/operations/")
         || has("/operationresults/")
         || has("/operationstatuses/")

@@ -90,9 +90,20 @@ impl Specs {
         if path.exists() {
             return path;
         }
-        match path.strip_prefix(&self.kept) {
+        let shared = match path.strip_prefix(&self.kept) {
             Ok(rest) => self.root.join(rest),
             Err(_) => path,
+        };
+        if shared.exists() {
+            return shared;
+        }
+        // The common types live at `specification/common-types` only; some upstream files reach
+        // them one `..` too far (kubernetesconfiguration's extensions.json, 2023-05-01, after the
+        // folder's move into `extensions/`), which resolves there all the same.
+        let text = shared.to_string_lossy();
+        match text.rfind("/common-types/") {
+            Some(at) => self.root.join("specification").join(&text[at + 1..]),
+            None => shared,
         }
     }
 
@@ -476,4 +487,5 @@ pub mod files {
     pub const POSTGRES_ADMINISTRATORS: &str = "postgresql/resource-manager/Microsoft.DBforPostgreSQL/PostgreSQL/stable/2024-08-01/Administrators.json";
     pub const DATA_PROTECTION: &str = "dataprotection/resource-manager/Microsoft.DataProtection/stable/2024-04-01/dataprotection.json";
     pub const K8S_EXTENSIONS: &str = "kubernetesconfiguration/resource-manager/Microsoft.KubernetesConfiguration/extensions/stable/2023-05-01/extensions.json";
+    pub const K8S_FLUX_CONFIGURATIONS: &str = "kubernetesconfiguration/resource-manager/Microsoft.KubernetesConfiguration/fluxConfigurations/stable/2023-05-01/fluxconfiguration.json";
 }
