@@ -11,14 +11,14 @@ mod key;
 mod private_link;
 mod routing;
 
-pub use database::{
-    DATABASE_SUBNET_PREFIX, acting_primary as database_primary, database_subnet_cidr,
-    existing_server_body, home as database_home, regions as database_regions,
-};
 pub use aks_backup::{
     BackupPart, Grant, parts_to_read as backup_parts_to_read, restores_into, vault_id, vaults_for,
 };
 pub use backup_bodies::settings_from as aks_backup_settings;
+pub use database::{
+    DATABASE_SUBNET_PREFIX, acting_primary as database_primary, database_subnet_cidr,
+    existing_server_body, home as database_home, regions as database_regions,
+};
 pub use geo::{Area, areas, nested_area_of};
 pub use key::{PrivateService, ResourceKey};
 pub use private_link::{PRIVATE_ENDPOINT_PREFIX, private_endpoint_subnet_cidr};

@@ -581,8 +581,8 @@ pub fn destroy(observed: &Observed) -> Plan {
     Plan { operations }
 }
 
-mod database;
 mod backup_deletes;
+mod database;
 mod deletes;
 pub use database::is_replica;
 mod rollout;

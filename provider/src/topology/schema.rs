@@ -2,8 +2,8 @@
 
 use crate::schema::{Attr, Block, Mode, NestedBlock, Nesting, Ty, attr};
 
-mod database;
 mod backup;
+mod database;
 mod pools;
 mod waf;
 

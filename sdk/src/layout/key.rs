@@ -253,7 +253,7 @@ impl ResourceKey {
             | ResourceKey::DatabaseEndpoint(r)
             | ResourceKey::DatabaseZoneLink(r)
             | ResourceKey::DatabasePromotion(r) => r,
-            | ResourceKey::AksBackup { region: r, .. } => r,
+            ResourceKey::AksBackup { region: r, .. } => r,
             ResourceKey::TrafficManagerProfile
             | ResourceKey::TrafficManagerChild(_)
             | ResourceKey::Registry

@@ -2,8 +2,8 @@
 //! reading a configuration into the model (here), the planned state (`planned`), and the states after
 //! apply, refresh and import (`state`).
 
-mod database;
 mod backup;
+mod database;
 mod homes;
 mod planned;
 mod pools;
