@@ -32,6 +32,8 @@ fn api_version(type_: &str) -> Option<&'static str> {
         "microsoft.cdn/profiles" => front_door::API_VERSION,
         "microsoft.resources/resourcegroups" => resource_group::API_VERSION,
         "microsoft.authorization/roleassignments" => role_assignment::API_VERSION,
+        "microsoft.dataprotection/backupvaults" => data_protection::API_VERSION,
+        "microsoft.kubernetesconfiguration/extensions" => k8s_extension::API_VERSION,
         _ => return None,
     })
 }

@@ -7,8 +7,10 @@
 //!   offered;
 //! - [`waf`]: Front Door WAF policy enums (match variables, operators, actions, SKUs);
 //! - [`traffic_manager`]: Traffic Manager's geographic regional groupings;
-//! - [`roles`]: the built-in role definitions a topology assigns.
+//! - [`roles`]: the built-in role definitions a topology assigns;
+//! - [`aks_backup`]: where Azure Backup for AKS offers the Vault tier and Cross Region Restore.
 
+pub mod aks_backup;
 pub mod regions;
 pub mod roles;
 pub mod traffic_manager;

@@ -91,6 +91,20 @@ pub const PRIVATE_DNS_ZONE_CONTRIBUTOR: BuiltInRole = BuiltInRole {
     actions: &["Microsoft.Network/privateDnsZones/*"],
 };
 
+pub const STORAGE_ACCOUNT_CONTRIBUTOR: BuiltInRole = BuiltInRole {
+    id: "17d1049b-9a84-46fb-8f53-869881c3d3ab",
+    name: "Storage Account Contributor",
+    description: "Permits management of storage accounts. Provides access to the account key, which can be used to access data via Shared Key authorization.",
+    actions: &["Microsoft.Storage/storageAccounts/*"],
+};
+
+pub const STORAGE_BLOB_DATA_OWNER: BuiltInRole = BuiltInRole {
+    id: "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
+    name: "Storage Blob Data Owner",
+    description: "Provides full access to Azure Storage blob containers and data, including assigning POSIX access control.",
+    actions: &["Microsoft.Storage/storageAccounts/blobServices/containers/*"],
+};
+
 /// Every role above.
 pub const BUILT_IN: &[BuiltInRole] = &[
     OWNER,
@@ -103,4 +117,6 @@ pub const BUILT_IN: &[BuiltInRole] = &[
     AKS_RBAC_CLUSTER_ADMIN,
     STORAGE_BLOB_DATA_CONTRIBUTOR,
     PRIVATE_DNS_ZONE_CONTRIBUTOR,
+    STORAGE_ACCOUNT_CONTRIBUTOR,
+    STORAGE_BLOB_DATA_OWNER,
 ];

@@ -11,6 +11,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub mod guard;
+mod restore;
+pub use restore::{Restore, check as restore_check};
 
 /// One operation of a switch, as it happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,11 +40,14 @@ pub struct Switch {
     pub status: TopologyStatus,
 }
 
-/// A drill: a failover, then the failback.
+/// A drill: a failover, the restore of the old region's latest backup into the new one (when the
+/// topology backs its clusters up), then the failback.
 #[derive(Debug, Clone)]
 pub struct Drill {
     /// Traffic moved away from the region.
     pub failover: Switch,
+    /// The old region's latest backup restored into the new one's cluster, timed.
+    pub restore: Option<Restore>,
     /// Traffic moved back.
     pub failback: Switch,
 }
@@ -155,7 +160,8 @@ impl TopologyClient {
         })
     }
 
-    /// Fails over from `from` to `to`, then back: how long each switch takes, step by step.
+    /// Fails over from `from` to `to`, restores `from`'s latest backup into `to`'s cluster (with a
+    /// backup block), then fails back: how long each takes, step by step.
     pub async fn drill(
         &self,
         topology: &Topology,
@@ -165,12 +171,28 @@ impl TopologyClient {
         let failover = self
             .failover(topology, from, to, CancelSignal::never())
             .await?;
+        let restore = match &topology.backup {
+            Some(_) => Some(
+                self.restore(&failover.topology, from, to, CancelSignal::never())
+                    .await
+                    .map_err(|error| ApplyFailure {
+                        error,
+                        report: None,
+                        status: failover.status.clone(),
+                    })?,
+            ),
+            None => None,
+        };
         // A cold standby comes back warm (its cluster now exists): apply the original topology to
         // return it to cold.
         let failback = self
             .failover(&failover.topology, to, from, CancelSignal::never())
             .await?;
-        Ok(Drill { failover, failback })
+        Ok(Drill {
+            failover,
+            restore,
+            failback,
+        })
     }
 }
 

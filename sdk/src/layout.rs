@@ -2,6 +2,8 @@
 //! dependencies between them and the values some bodies take from other resources once they exist.
 //! Pure: the same topology always gives the same layout.
 
+mod aks_backup;
+mod backup_bodies;
 mod bodies;
 mod database;
 mod geo;
@@ -9,6 +11,10 @@ mod key;
 mod private_link;
 mod routing;
 
+pub use aks_backup::{
+    BackupPart, Grant, parts_to_read as backup_parts_to_read, restores_into, vault_id, vaults_for,
+};
+pub use backup_bodies::settings_from as aks_backup_settings;
 pub use database::{
     DATABASE_SUBNET_PREFIX, acting_primary as database_primary, database_subnet_cidr,
     existing_server_body, home as database_home, regions as database_regions,
@@ -320,6 +326,9 @@ pub fn desired(topology: &Topology, subscription: &str) -> Vec<DesiredResource> 
                 vec![],
             );
         }
+    }
+    for (key, body, deps, bindings) in aks_backup::parts(topology, subscription) {
+        push(key, body, deps, bindings);
     }
     if let Some(home) = global_location(topology) {
         let replicas: Vec<ResourceKey> = regions

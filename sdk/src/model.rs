@@ -3,10 +3,12 @@
 use serde::{Deserialize, Serialize};
 
 mod access;
+mod backup;
 mod cluster;
 mod database;
 mod waf;
 pub use access::{ClusterAccess, NetworkPolicy};
+pub use backup::{Backup, StorageRedundancy};
 pub use cluster::{Autoscale, ClusterSettings, ClusterTier, NodePool};
 pub use database::{DATABASE_VERSIONS, Database, DatabaseTier};
 pub use waf::{Waf, WafCustomRule, WafManagedRuleSet, WafMatchCondition, WafMode, WafRateLimit};
@@ -515,63 +517,6 @@ pub struct Registry {
     /// topology's VNets). Off by default: only the regions' private endpoints reach it.
     #[serde(default)]
     pub public_network_access: bool,
-}
-
-/// How backup storage is replicated: always to the home region's Azure pair, which Azure chooses.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum StorageRedundancy {
-    /// Geo-redundant: three copies locally, three in the paired region, readable there only after a
-    /// storage account failover.
-    Grs,
-    /// Geo-redundant with read access to the secondary: backups can be restored from the paired
-    /// region's copy while the home region is down. The default.
-    #[default]
-    RaGrs,
-    /// Zone-redundant locally, geo-redundant to the pair.
-    Gzrs,
-    /// Zone- and geo-redundant with read access to the secondary.
-    RaGzrs,
-}
-
-impl StorageRedundancy {
-    /// Every redundancy, GRS first.
-    pub const ALL: [Self; 4] = [Self::Grs, Self::RaGrs, Self::Gzrs, Self::RaGzrs];
-
-    /// The redundancy's name as Terraform spells it (`GRS`, `RA-GRS`, `GZRS`, `RA-GZRS`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Grs => "GRS",
-            Self::RaGrs => "RA-GRS",
-            Self::Gzrs => "GZRS",
-            Self::RaGzrs => "RA-GZRS",
-        }
-    }
-
-    /// The redundancy named `s` (any case); `None` for another word.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|r| r.as_str().eq_ignore_ascii_case(s))
-    }
-
-    /// Whether the copy in the paired region can be read without a storage account failover.
-    pub fn readable_secondary(self) -> bool {
-        matches!(self, Self::RaGrs | Self::RaGzrs)
-    }
-
-    /// The storage SKU, e.g. `Standard_RAGRS`.
-    pub fn sku(self) -> String {
-        format!("Standard_{}", self.as_str().replace('-', ""))
-    }
-}
-
-/// A geo-redundant storage account in the global resource group with a blob container per cluster,
-/// for Velero-style backups that survive the loss of the home region.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Backup {
-    /// How the backup account is replicated (RA-GRS by default).
-    pub redundancy: StorageRedundancy,
 }
 
 /// Azure Front Door (Standard or Premium) in front of the regions: one endpoint, one origin group with a

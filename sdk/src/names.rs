@@ -193,6 +193,41 @@ pub fn backup_account(subscription: &str, topology: &str) -> String {
     format!("bk{base}{}", &hash[..10])
 }
 
+/// A region's storage account for AKS Backup's extension: globally unique, 3-24 lowercase
+/// alphanumerics.
+pub fn cluster_backup_account(subscription: &str, topology: &str, region: &str) -> String {
+    let key = format!(
+        "aksbackup|{}|{topology}|{region}",
+        subscription.to_ascii_lowercase()
+    );
+    let hash = digest(&key);
+    let base: String = topology
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(10)
+        .collect();
+    format!("ab{base}{}", &hash[..12])
+}
+
+/// A region's Backup vault (2-50 letters, digits and hyphens).
+pub fn backup_vault(topology: &str, region: &str) -> String {
+    format!("bv-{topology}-{region}")
+}
+
+/// The AKS backup policy in each vault, the extension on each cluster, and the extension's blob
+/// container (AKS Backup's own names in Microsoft's walkthrough for the extension).
+pub const AKS_BACKUP_POLICY: &str = "aks-backup";
+/// The backup extension's name on every cluster.
+pub const AKS_BACKUP_EXTENSION: &str = "azure-aks-backup";
+/// The extension's blob container in the region's account.
+pub const AKS_BACKUP_CONTAINER: &str = "aks-backup";
+
+/// The trusted access binding from a cluster to the vault of region `vault_region` (at most 24
+/// letters, digits and hyphens).
+pub fn backup_binding(vault_region: &str) -> String {
+    format!("bv-{vault_region}")
+}
+
 /// The blob container a region's cluster backs up into (for Velero or the like).
 pub fn backup_container(region: &str) -> String {
     format!("backup-{region}")

@@ -455,10 +455,12 @@ fn compare(
     // A role assignment's principal cannot change (409 `RoleAssignmentUpdateNotPermitted`): one for
     // another principal, or for a cluster being made anew (its identity is only known at apply), is
     // deleted and made again.
-    if matches!(
-        key,
-        ResourceKey::RoleAssignment(_) | ResourceKey::RegistryPull(_)
-    ) {
+    let role = match key {
+        ResourceKey::RoleAssignment(_) | ResourceKey::RegistryPull(_) => true,
+        ResourceKey::AksBackup { part, .. } => part.is_role_assignment(),
+        _ => false,
+    };
+    if role {
         if renewed.contains(&"/properties/principalId") {
             return (
                 Action::Replace,
@@ -579,6 +581,7 @@ pub fn destroy(observed: &Observed) -> Plan {
     Plan { operations }
 }
 
+mod backup_deletes;
 mod database;
 mod deletes;
 pub use database::is_replica;

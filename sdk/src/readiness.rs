@@ -509,9 +509,8 @@ mod tests {
         t.registry = None;
         assert_eq!(level(&t, "registry-replication"), Level::Warn);
         let mut t = good();
-        t.backup = Some(crate::model::Backup {
-            redundancy: crate::model::StorageRedundancy::Gzrs,
-        });
+        t.backup =
+            Some(crate::model::Backup::default().redundancy(crate::model::StorageRedundancy::Gzrs));
         assert_eq!(
             level(&t, "backup-storage"),
             Level::Warn,

@@ -4,6 +4,7 @@
 use crate::model::Topology;
 
 mod addresses;
+mod backup;
 mod capacity;
 mod database;
 mod pins;
@@ -13,6 +14,7 @@ mod routing;
 mod versions;
 mod waf;
 use crate::regions::Catalog;
+pub use backup::vault_tier_offered;
 pub use capacity::capacity_findings;
 pub(crate) use capacity::warm_target;
 use ipnet::Ipv4Net;
@@ -257,6 +259,7 @@ pub fn validate_with(topology: &Topology, catalog: &Catalog) -> Vec<Diagnostic> 
             ),
         ));
     }
+    backup::validate(topology, &mut out);
     roles(topology, &mut out);
     pairing_warnings(topology, catalog, &mut out);
     routing::validate(topology, catalog, &mut out);

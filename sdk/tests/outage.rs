@@ -152,9 +152,10 @@ async fn a_region_that_does_not_answer_is_learnt_once_with_the_default_retries()
     // The first wave of concurrent reads (one per resource of the region), then nothing: without
     // the breaker each of them would have been tried nine times, in the refresh and again in the
     // apply.
-    // Six of its own, and the registry's and the backups' private endpoints, zone groups, zones and
-    // links.
-    let resources_in_east = 14;
+    // Six of its own, the registry's and the backups' private endpoints, zone groups, zones and
+    // links, and AKS Backup's: the vault, policy, extension storage and container, extension, two
+    // roles, and its own vault's and West US's vault's six grants each.
+    let resources_in_east = 14 + 7 + 2 * 6;
     assert!(
         asked.len() <= resources_in_east + bcdr::arm::breaker::FAILURES_TO_OPEN as usize,
         "{} requests to East US: {:#?}",

@@ -2,7 +2,7 @@
 //! against its PUT operation's request schema (no read-only properties, no unknown ones, right types).
 
 use armspec::{Specs, files};
-use bcdr::layout::{self, ResourceKey};
+use bcdr::layout::{self, BackupPart, Grant, ResourceKey};
 use bcdr::model::{EndpointSettings, RegionMode, RoutingMethod, TrafficManager};
 use bcdr::{ClusterSettings, Region, Topology};
 
@@ -45,8 +45,8 @@ fn every_put_body_matches_its_spec() {
     let desired = layout::desired(&t, "00000000-0000-0000-0000-000000000001");
     assert_eq!(
         desired.len(),
-        1 + 3 + 3 + 3 + 3 + 2 + 2 + 2 + 6 + 1 + 5 + 3 + 7 + 2 + 1 + 2 * 3 * 4,
-        "groups, vnets, IPs, workspaces, clusters, maintenance windows, roles, peerings, profile (+ registry, 2 replicas, 2 pull roles), and per service and region an endpoint, its zone group, a zone and its link"
+        1 + 3 + 3 + 3 + 3 + 2 + 2 + 2 + 6 + 1 + 5 + 3 + 7 + 2 + 1 + 2 * 3 * 4 + 2 * (7 + 6 + 6) + 1,
+        "groups, vnets, IPs, workspaces, clusters, maintenance windows, roles, peerings, profile (+ registry, 2 replicas, 2 pull roles), per service and region an endpoint, its zone group, a zone and its link, and per running region AKS Backup's 7 resources with its own vault's and its pair's 6 grants (+ the hot cluster's backup instance)"
     );
     for d in desired {
         let spec = match d.key {
@@ -79,6 +79,22 @@ fn every_put_body_matches_its_spec() {
             // Workspaces.json (Microsoft.OperationalInsights) is not among the pinned spec files
             // either; the emulator's tests check its recorded shape.
             ResourceKey::LogWorkspace(_) => continue,
+            ResourceKey::AksBackup { ref part, .. } => match part {
+                BackupPart::Vault | BackupPart::Policy | BackupPart::Instance => {
+                    files::DATA_PROTECTION
+                }
+                BackupPart::Extension => files::K8S_EXTENSIONS,
+                BackupPart::Storage => files::STORAGE,
+                BackupPart::Grant {
+                    grant: Grant::TrustedAccess,
+                    ..
+                } => files::MANAGED_CLUSTERS,
+                BackupPart::ExtensionBlobData
+                | BackupPart::ClusterSnapshots
+                | BackupPart::Grant { .. } => files::ROLE_ASSIGNMENTS,
+                // blob.json is not among the pinned spec files (as for the global account's).
+                BackupPart::Container => continue,
+            },
             _ => unreachable!("new resource kinds need their spec here"),
         };
         let errors = specs.check_request(spec, "PUT", &d.id, &d.body);
@@ -110,4 +126,65 @@ fn the_validator_catches_what_arm_would_refuse() {
         errors.iter().any(|e| e.contains("bogus: not in the spec")),
         "{errors:#?}"
     );
+}
+
+/// The restore requests `TopologyClient::restore` sends: the vault's own restore (operational
+/// tier), the listing of the paired copy's recovery points, and Cross Region Restore (Vault tier,
+/// staged in the target region).
+#[test]
+fn every_restore_request_matches_its_spec() {
+    use bcdr::arm::data_protection as dp;
+    let Some(specs) = Specs::load("every_restore_request_matches_its_spec") else {
+        return;
+    };
+    let sub = "00000000-0000-0000-0000-000000000001";
+    let key = |region: &str, part| ResourceKey::AksBackup {
+        region: region.into(),
+        part,
+    };
+    let instance = key("eastus", BackupPart::Instance).id(sub, "shop");
+    let group = ResourceKey::ResourceGroup("westus".into()).id(sub, "shop");
+    let storage = key("westus", BackupPart::Storage).id(sub, "shop");
+    let same = dp::restore_request(&dp::RestoreInto {
+        recovery_point: "rp1",
+        source_store: "OperationalStore",
+        location: "eastus",
+        cluster_id: &ResourceKey::ManagedCluster("eastus".into()).id(sub, "shop"),
+        staging_group_id: None,
+        staging_account_id: None,
+    });
+    let errors = specs.check_request(
+        files::DATA_PROTECTION,
+        "POST",
+        &dp::restore_path(&instance),
+        &same,
+    );
+    assert!(errors.is_empty(), "{errors:#?}\n{same:#}");
+    let fetch = dp::secondary_recovery_points_request(&instance, "eastus");
+    let errors = specs.check_request(
+        files::DATA_PROTECTION,
+        "POST",
+        &dp::secondary_recovery_points_path(&group, "westus"),
+        &fetch,
+    );
+    assert!(errors.is_empty(), "{errors:#?}");
+    let cross = dp::cross_region_restore_request(
+        dp::restore_request(&dp::RestoreInto {
+            recovery_point: "rp1",
+            source_store: "VaultStore",
+            location: "westus",
+            cluster_id: &ResourceKey::ManagedCluster("westus".into()).id(sub, "shop"),
+            staging_group_id: Some(&group),
+            staging_account_id: Some(&storage),
+        }),
+        &instance,
+        "eastus",
+    );
+    let errors = specs.check_request(
+        files::DATA_PROTECTION,
+        "POST",
+        &dp::cross_region_restore_path(&group, "westus"),
+        &cross,
+    );
+    assert!(errors.is_empty(), "{errors:#?}\n{cross:#}");
 }

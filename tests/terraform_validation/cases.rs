@@ -422,7 +422,8 @@ pub fn warnings() -> Vec<(String, &'static str, &'static str)> {
                     ("israelcentral", "10.1.0.0/16", ""),
                     ("italynorth", "10.2.0.0/16", ""),
                 ],
-                "  backup {}",
+                // Neither region offers AKS Backup's Vault tier: operational backups only.
+                "  backup {\n    cross_region_restore = false\n    vault_retention_days = 0\n  }",
             ),
             "Backup storage without a paired region",
             "backup: geo-redundant storage replicates to the home region's Azure pair",

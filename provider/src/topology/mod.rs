@@ -4,6 +4,7 @@
 mod convert;
 mod credentials;
 pub mod private;
+mod restore;
 pub mod schema;
 
 use crate::diag::{Diagnostic, Diagnostics};
@@ -259,6 +260,7 @@ pub async fn apply(
             let mut state =
                 schema::resource().complete(&convert::applied(planned, &applied.status));
             let mut diags = credentials::fill(&bounded, &mut state).await;
+            diags.extend(restore::run(&bounded, prior, planned, &topology, &mut state).await);
             diags.extend(unreachable(
                 &applied.status,
                 "Region left as it was",

@@ -2,6 +2,7 @@
 
 use crate::schema::{Attr, Block, Mode, NestedBlock, Nesting, Ty, attr};
 
+mod backup;
 mod database;
 mod pools;
 mod waf;
@@ -333,7 +334,7 @@ pub fn front_door_block() -> Block {
 
 pub fn backup_block() -> Block {
     Block {
-        description: "Geo-redundant storage for cluster backups (Velero or the like): one storage account in the global resource group, replicated by Azure to the home region's pair, with a blob container per cluster. An empty block (`backup {}`) is enough.",
+        description: "Cluster backups with AKS Backup (Azure's managed Velero): in each region with a running cluster a Backup vault (geo-redundant, Cross Region Restore on), a backup policy, a storage account and container for the backup extension, the extension, trusted access and the roles Microsoft documents; a backup instance for each hot cluster. Also, as before, one geo-redundant storage account in the global resource group with a blob container per cluster, for copies of your own. An empty block (`backup {}`) is enough; it needs a hot or warm region.",
         attributes: vec![
             attr(
                 "redundancy",
@@ -360,8 +361,11 @@ pub fn backup_block() -> Block {
                 Mode::Computed,
                 "The blob container of each region's cluster, by region.",
             ),
-        ],
-        blocks: vec![],
+        ]
+        .into_iter()
+        .chain(backup::attributes())
+        .collect(),
+        blocks: vec![backup::restore()],
     }
 }
 

@@ -7,8 +7,10 @@ pub mod breaker;
 mod certificate;
 pub mod compute;
 pub mod container_registry;
+pub mod data_protection;
 pub mod front_door;
 mod interrupt;
+pub mod k8s_extension;
 pub mod log_analytics;
 mod lro;
 pub mod managed_cluster;
@@ -25,6 +27,7 @@ pub mod settings;
 pub mod storage;
 pub mod traffic_manager;
 pub mod transport;
+pub mod trusted_access;
 pub mod virtual_network;
 pub mod waf;
 

@@ -128,6 +128,13 @@ pub enum ResourceKey {
     DatabaseZoneLink(String),
     /// The promotion of a region's replica to primary: a PATCH on its server, no resource of its own.
     DatabasePromotion(String),
+    /// A resource of AKS Backup in a region with a running cluster (`layout/aks_backup.rs`).
+    AksBackup {
+        /// The region it belongs to (whose group holds it).
+        region: String,
+        /// Which resource.
+        part: super::aks_backup::BackupPart,
+    },
 }
 
 /// A global service the regions reach through private endpoints.
@@ -216,6 +223,7 @@ impl ResourceKey {
             | ResourceKey::DatabaseAdmin { .. }
             | ResourceKey::DatabaseEndpoint(_)
             | ResourceKey::DatabasePromotion(_) => postgres::API_VERSION,
+            ResourceKey::AksBackup { part, .. } => part.api_version(),
         }
     }
 
@@ -245,6 +253,7 @@ impl ResourceKey {
             | ResourceKey::DatabaseEndpoint(r)
             | ResourceKey::DatabaseZoneLink(r)
             | ResourceKey::DatabasePromotion(r) => r,
+            ResourceKey::AksBackup { region: r, .. } => r,
             ResourceKey::TrafficManagerProfile
             | ResourceKey::TrafficManagerChild(_)
             | ResourceKey::Registry
@@ -441,6 +450,7 @@ impl ResourceKey {
             ResourceKey::DatabaseZone => {
                 super::database::id(self, subscription, topology, names::GLOBAL)
             }
+            ResourceKey::AksBackup { region, part } => part.id(subscription, topology, region),
             ResourceKey::RegistryPull(region) => {
                 let scope = registry();
                 let name = role_assignment::name(
@@ -505,6 +515,7 @@ impl fmt::Display for ResourceKey {
             ResourceKey::DatabasePromotion(r) => {
                 write!(f, "database promotion to primary ({r})")
             }
+            ResourceKey::AksBackup { region, part } => write!(f, "{part} ({region})"),
         }
     }
 }

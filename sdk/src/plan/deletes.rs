@@ -195,6 +195,7 @@ pub(super) fn plan_deletes(
         ops.push(op);
     }
     endpoints_before_targets(ops);
+    super::backup_deletes::plan(ops, desired, observed);
     for (key, found) in observed
         .resources
         .iter()

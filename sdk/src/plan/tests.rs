@@ -418,6 +418,7 @@ fn a_tag_wanted_empty_and_absent_is_no_drift() {
 }
 
 mod access;
+mod aks_backup;
 mod attributes;
 mod database;
 mod geo;

@@ -98,7 +98,22 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
             .into_iter()
             .find(|r| r.sku().eq_ignore_ascii_case(&account.sku.name))
             .unwrap_or_default();
-        topology = topology.backup(crate::model::Backup { redundancy });
+        topology = topology.backup(crate::model::Backup::default().redundancy(redundancy));
+    }
+    // AKS Backup: the settings of the first region's vault and policy found.
+    let part = |region: &str, part| ResourceKey::AksBackup {
+        region: region.to_owned(),
+        part,
+    };
+    if let Some(region) = regions.iter().find(|r| {
+        observed
+            .body(&part(r, crate::layout::BackupPart::Vault))
+            .is_some()
+    }) && let Some(vault) = observed.body(&part(region, crate::layout::BackupPart::Vault))
+    {
+        let base = topology.backup.clone().unwrap_or_default();
+        let policy = observed.body(&part(region, crate::layout::BackupPart::Policy));
+        topology.backup = Some(crate::layout::aks_backup_settings(base, vault, policy));
     }
     if let Some(registry) =
         typed::<crate::arm::container_registry::Registry>(observed, &ResourceKey::Registry)

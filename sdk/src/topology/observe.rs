@@ -232,6 +232,16 @@ impl TopologyClient {
             &observed,
             &regions,
         ));
+        // A backup block removed: every part of AKS Backup in the regions whose vault exists, so
+        // that the plan deletes them in order (`plan/backup_deletes.rs`).
+        if topology.backup.is_none() {
+            second.extend(layout::backup_parts_to_read(topology, |r| {
+                observed.resources.contains_key(&ResourceKey::AksBackup {
+                    region: r.to_owned(),
+                    part: layout::BackupPart::Vault,
+                })
+            }));
+        }
         for r in &regions {
             if exists(&ResourceKey::FrontDoorProfile) {
                 second.push(ResourceKey::FrontDoorOrigin(r.clone()));
@@ -415,6 +425,13 @@ fn first_reads(topology: &Topology, desired: &[layout::DesiredResource]) -> Vec<
     for r in &topology.regions {
         first.push(ResourceKey::ManagedCluster(r.name.clone()));
         first.push(ResourceKey::RoleAssignment(r.name.clone()));
+        // A region's Backup vault and policy, wanted or not: import reads the settings from them.
+        for part in [layout::BackupPart::Vault, layout::BackupPart::Policy] {
+            first.push(ResourceKey::AksBackup {
+                region: r.name.clone(),
+                part,
+            });
+        }
     }
     if topology.database.is_some() {
         first.extend(super::database::first_reads(topology));

@@ -48,6 +48,13 @@ pub struct RegionStatus {
     /// Nodes in each pool as AKS reports them (`system` and the user pools), by pool name: what the
     /// autoscaler chose where it runs.
     pub pool_node_counts: BTreeMap<String, u32>,
+    /// The region's Backup vault (AKS Backup), its identity, and its cluster's backup instance;
+    /// empty where they do not exist.
+    pub backup_vault_id: String,
+    /// The vault's system identity's principal ID.
+    pub backup_vault_principal_id: String,
+    /// The cluster's backup instance in the vault (hot clusters).
+    pub backup_instance_id: String,
 }
 
 /// What exists of a topology.
@@ -205,7 +212,15 @@ pub fn status(topology: &Topology, observed: &Observed) -> TopologyStatus {
                 pool_node_counts.insert(name.clone(), n);
             }
         }
+        let backup = |part| ResourceKey::AksBackup {
+            region: r.clone(),
+            part,
+        };
+        let vault = backup(crate::layout::BackupPart::Vault);
         let region_status = RegionStatus {
+            backup_vault_id: text(&vault, &["id"]),
+            backup_vault_principal_id: text(&vault, &["identity", "principalId"]),
+            backup_instance_id: text(&backup(crate::layout::BackupPart::Instance), &["id"]),
             pool_node_counts,
             resource_group_id: text(&ResourceKey::ResourceGroup(r.clone()), &["id"]),
             vnet_cidr: body(&vnet)

@@ -2,6 +2,7 @@
 //! reading a configuration into the model (here), the planned state (`planned`), and the states after
 //! apply, refresh and import (`state`).
 
+mod backup;
 mod database;
 mod homes;
 mod planned;
@@ -9,6 +10,7 @@ mod pools;
 mod state;
 mod waf;
 
+pub use backup::{keep_prior_restore, record_restore, restore_requested};
 pub use homes::global_group_move;
 pub use planned::planned;
 pub use pools::zone_changes;
@@ -205,7 +207,7 @@ pub fn topology(v: &Value) -> Topology {
         {
             backup.redundancy = r;
         }
-        t.backup = Some(backup);
+        t.backup = Some(backup::model(v.get("backup"), backup));
     }
     t.database = database::model(v);
     if v.get("registry").as_map().is_some() {

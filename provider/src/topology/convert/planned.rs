@@ -426,6 +426,7 @@ fn planned_backup(
         id_of(ResourceKey::StorageAccount, subscription, name),
     );
     let before = prior.get("backup");
+    super::backup::planned(config, block, before, subscription, &mut out);
     out.insert(
         "secondary_region".into(),
         carried(before.get("secondary_region")),

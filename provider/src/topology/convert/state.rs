@@ -95,6 +95,7 @@ pub fn applied(planned: &Value, status: &TopologyStatus) -> Value {
             "secondary_blob_endpoint",
             &status.backup_secondary_blob_endpoint,
         );
+        super::backup::applied(&mut backup, status);
         out.insert("backup".into(), Value::Map(backup));
     }
     if let Some(reg) = planned.get("registry").as_map() {
@@ -540,10 +541,12 @@ fn config_of(topology: &Topology) -> Value {
         (
             "backup".into(),
             topology.backup.as_ref().map_or(Value::Null, |b| {
-                Value::Map(BTreeMap::from([(
+                let mut block = BTreeMap::from([(
                     "redundancy".to_owned(),
                     Value::string(b.redundancy.as_str()),
-                )]))
+                )]);
+                block.extend(super::backup::config(b));
+                Value::Map(block)
             }),
         ),
     ]))

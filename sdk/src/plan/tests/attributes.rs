@@ -76,7 +76,8 @@ fn each_attribute_updates_only_what_carries_it() {
         (
             "mode warm -> hot",
             changes(routed, |t| t.regions[1].mode = RegionMode::Hot),
-            vec![profile],
+            // The cluster that starts serving is backed up from now on.
+            vec!["create backup instance (westus)", profile],
         ),
         (
             "priority",
@@ -142,6 +143,32 @@ fn each_attribute_updates_only_what_carries_it() {
                     .unwrap_or_default()
             }),
             vec!["update backup storage"],
+        ),
+        (
+            "backup.cross_region_restore",
+            changes(routed, |t| {
+                t.backup
+                    .as_mut()
+                    .map(|b| b.cross_region_restore = false)
+                    .unwrap_or_default()
+            }),
+            vec![
+                "update Backup vault (eastus)",
+                "update Backup vault (westus)",
+            ],
+        ),
+        (
+            "backup.retention_days",
+            changes(routed, |t| {
+                t.backup
+                    .as_mut()
+                    .map(|b| b.retention_days = 14)
+                    .unwrap_or_default()
+            }),
+            vec![
+                "update AKS backup policy (eastus)",
+                "update AKS backup policy (westus)",
+            ],
         ),
         (
             "front_door.tier",
