@@ -34,6 +34,7 @@ fn api_version(type_: &str) -> Option<&'static str> {
         "microsoft.authorization/roleassignments" => role_assignment::API_VERSION,
         "microsoft.dataprotection/backupvaults" => data_protection::API_VERSION,
         "microsoft.kubernetesconfiguration/extensions" => k8s_extension::API_VERSION,
+        "microsoft.dbforpostgresql/flexibleservers" => postgres::API_VERSION,
         _ => return None,
     })
 }
