@@ -5,7 +5,8 @@
 //! account with a container per cluster only) migrates with creates and updates alone, nothing
 //! deleted; bad input is refused at plan naming the attribute; with East US down a `restore` block
 //! restores its latest backup into West US once (Cross Region Restore), the same `request` plans
-//! nothing; destroy leaves the emulator empty.
+//! nothing; new `frequency_hours` make a new policy the instance moves to, the old one deleted;
+//! destroy leaves the emulator empty.
 
 mod support;
 
@@ -138,6 +139,46 @@ async fn backups_on(tf: &Path, version: &str) {
         plan.all()
     );
     h.emulator.restore_region("eastus");
+
+    // New settings: a new policy (Azure changes and deletes no policy in use, azurerm#20774), the
+    // instance moved to it, the old one deleted; the next plan is empty.
+    h.config(&pair(
+        "backup {\n    retention_days  = 14\n    frequency_hours = 8\n  }",
+    ));
+    h.tf_ok(&["apply", "-auto-approve"]).await;
+    let (code, plan) = h.plan_code().await;
+    assert_eq!(code, 0, "new settings converge:\n{}", plan.all());
+    let policy = |hours| {
+        ResourceKey::AksBackup {
+            region: "eastus".into(),
+            part: layout::BackupPart::Policy(bcdr::names::aks_backup_policy(hours, 14, 30)),
+        }
+        .id(SUBSCRIPTION, "bk")
+    };
+    let has = |id: &str| {
+        h.emulator
+            .resource_ids()
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(id))
+    };
+    assert!(!has(&policy(4)), "the old policy is gone");
+    assert!(has(&policy(8)), "the new policy exists");
+    let instance = ResourceKey::AksBackup {
+        region: "eastus".into(),
+        part: layout::BackupPart::Instance,
+    };
+    let got = h
+        .arm()
+        .get(&instance.id(SUBSCRIPTION, "bk"), instance.api_version())
+        .await
+        .expect("instance read")
+        .expect("instance exists");
+    assert!(
+        got["properties"]["policyInfo"]["policyId"]
+            .as_str()
+            .is_some_and(|p| p.eq_ignore_ascii_case(&policy(8))),
+        "the instance uses the new policy: {got:#}"
+    );
 
     h.tf_ok(&["destroy", "-auto-approve"]).await;
     assert!(

@@ -358,7 +358,80 @@ async fn a_backup_instance_waits_for_every_prerequisite_azure_checks() {
         .await;
     assert_eq!(
         (status.as_u16(), code(&answer)),
-        (409, "UserErrorPolicyInUse")
+        (400, "UserErrorDppPolicyObjectInUse")
+    );
+}
+
+/// The way a policy in use is replaced (hashicorp/terraform-provider-azurerm#20774): a new policy,
+/// the instance moved to it (Update-AzDataProtectionBackupInstanceAssociatedPolicy re-PUTs the
+/// instance with another `policyId`), then the old one deleted.
+#[tokio::test]
+async fn a_policy_in_use_is_replaced_by_moving_its_instances_to_a_new_one() {
+    let arm = Arm::start(backup::config()).await;
+    let p = backup::protect(
+        &arm,
+        "b",
+        "eastus",
+        backup::vault_body("eastus", "LocallyRedundant", "Disabled"),
+    )
+    .await;
+    let old_path = dp("b", "backupVaults/vault/backupPolicies/aks");
+    let every_8h = || {
+        let mut body = backup::policy_body();
+        body["properties"]["policyRules"][0]["trigger"]["schedule"]["repeatingTimeIntervals"] =
+            json!(["R/2024-01-01T00:00:00+00:00/PT8H"]);
+        body
+    };
+    // Deleting it while the instance uses it: Azure's 400.
+    let (status, _, answer) = arm.call(Method::DELETE, &old_path, None).await;
+    assert_eq!(
+        (status.as_u16(), code(&answer)),
+        (400, "UserErrorDppPolicyObjectInUse")
+    );
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("one or more backup instances")),
+        "{answer}"
+    );
+    // New rules for it: refused; the same rules again: accepted.
+    let (status, answer) = send(&arm, Method::PUT, &old_path, every_8h()).await;
+    assert_eq!(
+        (status, code(&answer)),
+        (400, "UserErrorDppPolicyObjectInUse"),
+        "{answer}"
+    );
+    let (status, answer) = send(&arm, Method::PUT, &old_path, backup::policy_body()).await;
+    assert_eq!(status, 200, "{answer}");
+
+    // A new policy, the instance moved to it (same datasource), then the old one deleted.
+    let new_path = dp("b", "backupVaults/vault/backupPolicies/aks-8h");
+    let (status, created) = send(&arm, Method::PUT, &new_path, every_8h()).await;
+    assert_eq!(status, 200, "{created}");
+    let new_id = created["id"].as_str().expect("policy id").to_owned();
+    assert_ne!(new_id, p.policy);
+    let body = backup::instance_body(&new_id, &p.cluster, "eastus", &group_id("b-snapshots"));
+    backup::request_conforms("PUT", &p.instance_path, &body);
+    let (status, headers, moved) = arm.put(&p.instance_path, body).await;
+    assert_eq!(status, 200, "{moved}");
+    let op = headers["azure-asyncoperation"]
+        .to_str()
+        .expect("op")
+        .to_owned();
+    assert_eq!(backup::finished(&arm, &op).await["status"], "Succeeded");
+    let (_, got) = arm.get(&p.instance_path).await;
+    assert_eq!(got["properties"]["policyInfo"]["policyId"], json!(new_id));
+    assert_eq!(
+        got["properties"]["currentProtectionState"],
+        "ProtectionConfigured"
+    );
+    let (status, _, answer) = arm.call(Method::DELETE, &old_path, None).await;
+    assert_eq!(status.as_u16(), 200, "{answer}");
+    assert_eq!(arm.get(&old_path).await.0, 404);
+    let (status, _, answer) = arm.call(Method::DELETE, &new_path, None).await;
+    assert_eq!(
+        (status.as_u16(), code(&answer)),
+        (400, "UserErrorDppPolicyObjectInUse")
     );
 }
 

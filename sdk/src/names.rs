@@ -217,6 +217,30 @@ pub fn backup_vault(topology: &str, region: &str) -> String {
 /// The AKS backup policy in each vault, the extension on each cluster, and the extension's blob
 /// container (AKS Backup's own names in Microsoft's walkthrough for the extension).
 pub const AKS_BACKUP_POLICY: &str = "aks-backup";
+/// The name of the AKS backup policy for these settings: [`AKS_BACKUP_POLICY`] and a short digest
+/// of them, so that new settings make a new policy (Azure refuses to change or delete a policy
+/// that backup instances use, hashicorp/terraform-provider-azurerm#20774: the instances move to
+/// the new one, then the old one goes).
+pub fn aks_backup_policy(
+    frequency_hours: u32,
+    retention_days: u32,
+    vault_retention_days: u32,
+) -> String {
+    let key =
+        format!("aks-backup-policy|{frequency_hours}|{retention_days}|{vault_retention_days}");
+    format!("{AKS_BACKUP_POLICY}-{}", &digest(&key)[..8])
+}
+
+/// Whether `name` is one of the AKS backup policies bcdr names ([`AKS_BACKUP_POLICY`], or it and
+/// a settings digest).
+pub fn is_aks_backup_policy(name: &str) -> bool {
+    name.eq_ignore_ascii_case(AKS_BACKUP_POLICY)
+        || name
+            .to_ascii_lowercase()
+            .strip_prefix(&format!("{AKS_BACKUP_POLICY}-"))
+            .is_some_and(|d| d.len() == 8 && d.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
 /// The backup extension's name on every cluster.
 pub const AKS_BACKUP_EXTENSION: &str = "azure-aks-backup";
 /// The extension's blob container in the region's account.
@@ -436,6 +460,13 @@ mod stability_tests {
         assert_eq!(registry(SUB, "my-shop"), "bcdrmyshopb80ce3fc");
         assert_eq!(backup_account(SUB, "shop"), "bkshopd4dd2ef265");
         assert_eq!(front_door_endpoint(SUB, "shop"), "shop-b805fd76");
+        // An AKS backup policy's name is found again while its settings stay.
+        assert_eq!(aks_backup_policy(4, 7, 30), "aks-backup-a156bf5d");
+        assert_eq!(aks_backup_policy(8, 7, 30), "aks-backup-42e3be58");
+        assert!(is_aks_backup_policy("aks-backup"));
+        assert!(is_aks_backup_policy("AKS-Backup-A156BF5D"));
+        assert!(!is_aks_backup_policy("aks-backup-mine"));
+        assert!(!is_aks_backup_policy("other"));
         // The subscription id is compared without case, as ARM compares it.
         let sub = "a1b2c3d4-0000-4000-8000-00000000abcd";
         assert_eq!(

@@ -80,7 +80,7 @@ fn every_put_body_matches_its_spec() {
             // either; the emulator's tests check its recorded shape.
             ResourceKey::LogWorkspace(_) => continue,
             ResourceKey::AksBackup { ref part, .. } => match part {
-                BackupPart::Vault | BackupPart::Policy | BackupPart::Instance => {
+                BackupPart::Vault | BackupPart::Policy(_) | BackupPart::Instance => {
                     files::DATA_PROTECTION
                 }
                 BackupPart::Extension => files::K8S_EXTENSIONS,

@@ -27,8 +27,10 @@ use std::fmt;
 pub enum BackupPart {
     /// The region's Backup vault.
     Vault,
-    /// The vault's backup policy for AKS.
-    Policy,
+    /// The vault's backup policy for AKS, by name: [`names::aks_backup_policy`] for the wanted
+    /// settings; an observed one of another name (other settings, or the name before settings were
+    /// in it) is deleted once no instance uses it.
+    Policy(String),
     /// The storage account the region's backup extension writes cluster resources to.
     Storage,
     /// The blob container in it.
@@ -108,7 +110,7 @@ impl BackupPart {
     /// The api-version the part is read and written with.
     pub(super) fn api_version(&self) -> &'static str {
         match self {
-            BackupPart::Vault | BackupPart::Policy | BackupPart::Instance => {
+            BackupPart::Vault | BackupPart::Policy(_) | BackupPart::Instance => {
                 data_protection::API_VERSION
             }
             BackupPart::Storage | BackupPart::Container => storage::API_VERSION,
@@ -140,7 +142,7 @@ impl BackupPart {
         matches!(
             self,
             BackupPart::Vault
-                | BackupPart::Policy
+                | BackupPart::Policy(_)
                 | BackupPart::Instance
                 | BackupPart::Storage
                 | BackupPart::Container
@@ -163,9 +165,7 @@ impl BackupPart {
         };
         match self {
             BackupPart::Vault => vault(region),
-            BackupPart::Policy => {
-                data_protection::policy_id(&vault(region), names::AKS_BACKUP_POLICY)
-            }
+            BackupPart::Policy(name) => data_protection::policy_id(&vault(region), name),
             BackupPart::Instance => {
                 data_protection::instance_id(&vault(region), &names::cluster(topology, region))
             }
@@ -205,7 +205,7 @@ impl fmt::Display for BackupPart {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             BackupPart::Vault => write!(f, "Backup vault"),
-            BackupPart::Policy => write!(f, "AKS backup policy"),
+            BackupPart::Policy(name) => write!(f, "AKS backup policy {name}"),
             BackupPart::Storage => write!(f, "backup extension storage"),
             BackupPart::Container => write!(f, "backup extension container"),
             BackupPart::Extension => write!(f, "backup extension"),
@@ -251,7 +251,7 @@ pub fn parts_to_read(topology: &Topology, has_vault: impl Fn(&str) -> bool) -> V
     let mut out = Vec::new();
     for r in regions.iter().copied().filter(|r| has_vault(r)) {
         for part in [
-            BackupPart::Policy,
+            BackupPart::Policy(names::AKS_BACKUP_POLICY.to_owned()),
             BackupPart::Instance,
             BackupPart::Storage,
             BackupPart::Extension,
@@ -309,6 +309,11 @@ pub(super) fn parts(topology: &Topology, subscription: &str) -> Vec<Part> {
         return Vec::new();
     };
     let name = topology.name.as_str();
+    let policy_name = names::aks_backup_policy(
+        backup.frequency_hours,
+        backup.retention_days,
+        backup.vault_retention_days,
+    );
     let mut out: Vec<Part> = Vec::new();
     for region in topology
         .sorted_regions()
@@ -329,7 +334,7 @@ pub(super) fn parts(topology: &Topology, subscription: &str) -> Vec<Part> {
             vec![],
         ));
         out.push((
-            k(BackupPart::Policy),
+            k(BackupPart::Policy(policy_name.clone())),
             policy_body(backup),
             vec![k(BackupPart::Vault)],
             vec![],
@@ -424,12 +429,14 @@ pub(super) fn parts(topology: &Topology, subscription: &str) -> Vec<Part> {
             };
             let cluster_id = cluster.id(subscription, name);
             let snapshot_group = resource_group::id(subscription, &names::resource_group(name, r));
-            let policy = k(BackupPart::Policy).id(subscription, name);
+            // A new policy for new settings: the instance moves to it once it exists, and the
+            // old one is deleted after (`plan/backup_deletes.rs`).
+            let policy = k(BackupPart::Policy(policy_name.clone())).id(subscription, name);
             out.push((
                 k(BackupPart::Instance),
                 instance_body(&cluster_id, r, &policy, &snapshot_group),
                 vec![
-                    k(BackupPart::Policy),
+                    k(BackupPart::Policy(policy_name.clone())),
                     k(BackupPart::ExtensionBlobData),
                     k(BackupPart::ClusterSnapshots),
                     own(Grant::TrustedAccess),

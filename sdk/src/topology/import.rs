@@ -112,7 +112,21 @@ pub(super) fn rebuild(name: &str, regions: &[String], observed: &Observed) -> To
     }) && let Some(vault) = observed.body(&part(region, crate::layout::BackupPart::Vault))
     {
         let base = topology.backup.clone().unwrap_or_default();
-        let policy = observed.body(&part(region, crate::layout::BackupPart::Policy));
+        // The policy the region's instance uses, else any of the region's AKS backup policies.
+        let used = observed
+            .body(&part(region, crate::layout::BackupPart::Instance))
+            .and_then(|i| i["properties"]["policyInfo"]["policyId"].as_str())
+            .and_then(|id| id.rsplit('/').next())
+            .map(|name| part(region, crate::layout::BackupPart::Policy(name.to_owned())));
+        let policy = used.and_then(|k| observed.body(&k)).or_else(|| {
+            observed.resources.iter().find_map(|(k, r)| match k {
+                ResourceKey::AksBackup {
+                    region: at,
+                    part: crate::layout::BackupPart::Policy(_),
+                } if at == region => Some(&r.body),
+                _ => None,
+            })
+        });
         topology.backup = Some(crate::layout::aks_backup_settings(base, vault, policy));
     }
     if let Some(registry) =

@@ -314,6 +314,7 @@ impl TopologyClient {
         });
         let more = self.get_all(&topology.name, &second, &mut observed).await?;
         observed.resources.extend(more);
+        self.backup_policies(&mut observed).await?;
         self.adopt_granted_admins(&desired, &mut observed).await?;
         for (region, group) in groups {
             observed
@@ -338,6 +339,55 @@ impl TopologyClient {
 }
 
 impl TopologyClient {
+    /// The AKS backup policies of every Backup vault found (one list per vault), observed under
+    /// their names: a policy of earlier settings, wanted no more, is deleted once the instances
+    /// have moved to the new one (`plan/backup_deletes.rs`).
+    async fn backup_policies(&self, observed: &mut Observed) -> Result<()> {
+        let vaults: Vec<(String, String)> = observed
+            .resources
+            .iter()
+            .filter_map(|(k, v)| match k {
+                ResourceKey::AksBackup {
+                    region,
+                    part: layout::BackupPart::Vault,
+                } => Some((region.clone(), v.id.clone())),
+                _ => None,
+            })
+            .collect();
+        for (region, vault) in vaults {
+            let listed = self
+                .arm
+                .list(
+                    &format!("{vault}/backupPolicies"),
+                    crate::arm::data_protection::API_VERSION,
+                    &[],
+                )
+                .await;
+            let policies = match listed {
+                Ok(list) => list,
+                Err(error) if error.is_unavailable() => continue,
+                Err(error) => return Err(error),
+            };
+            for p in policies {
+                let name = str_at(&p, &["name"]).to_owned();
+                if !names::is_aks_backup_policy(&name) {
+                    continue;
+                }
+                observed.resources.insert(
+                    ResourceKey::AksBackup {
+                        region: region.clone(),
+                        part: layout::BackupPart::Policy(name),
+                    },
+                    ObservedResource {
+                        id: str_at(&p, &["id"]).to_owned(),
+                        body: p,
+                    },
+                );
+            }
+        }
+        Ok(())
+    }
+
     /// An admin group's Cluster Admin role that someone granted by hand at the cluster (under another
     /// assignment name) stands for the one the layout wants: ARM refuses a second assignment of one
     /// role to one principal at one scope (409 `RoleAssignmentExists`). Each cluster that exists and
@@ -425,8 +475,12 @@ fn first_reads(topology: &Topology, desired: &[layout::DesiredResource]) -> Vec<
     for r in &topology.regions {
         first.push(ResourceKey::ManagedCluster(r.name.clone()));
         first.push(ResourceKey::RoleAssignment(r.name.clone()));
-        // A region's Backup vault and policy, wanted or not: import reads the settings from them.
-        for part in [layout::BackupPart::Vault, layout::BackupPart::Policy] {
+        // A region's Backup vault and policy (by its name before settings were in it), wanted or
+        // not: import reads the settings from them; the vault's other policies are listed.
+        for part in [
+            layout::BackupPart::Vault,
+            layout::BackupPart::Policy(names::AKS_BACKUP_POLICY.to_owned()),
+        ] {
             first.push(ResourceKey::AksBackup {
                 region: r.name.clone(),
                 part,

@@ -294,6 +294,21 @@ fn check(body: &Value) -> Result<(), ArmError> {
     Ok(())
 }
 
+/// Whether a backup instance of the policy's vault is protected under policy `id`.
+fn in_use(state: &State, id: &str) -> bool {
+    let Some(vault) = vault::of(state, id) else {
+        return false;
+    };
+    super::common::children(state, &vault.id, "backupinstances")
+        .into_iter()
+        .filter_map(|bi| state.get(&format!("{}/backupInstances/{bi}", vault.id)))
+        .any(|bi| {
+            bi.body["properties"]["policyInfo"]["policyId"]
+                .as_str()
+                .is_some_and(|p| p.eq_ignore_ascii_case(id))
+        })
+}
+
 #[derive(Debug)]
 struct Policy;
 
@@ -318,21 +333,11 @@ impl ResourceType for Policy {
     }
 
     fn check_delete(&self, ctx: &Ctx<'_>, resource: &Resource) -> Result<(), ArmError> {
-        let Some(vault) = vault::of(ctx.state, &resource.id) else {
-            return Ok(());
-        };
-        let in_use = super::common::children(ctx.state, &vault.id, "backupinstances")
-            .into_iter()
-            .filter_map(|bi| ctx.state.get(&format!("{}/backupInstances/{bi}", vault.id)))
-            .any(|bi| {
-                bi.body["properties"]["policyInfo"]["policyId"]
-                    .as_str()
-                    .is_some_and(|p| p.eq_ignore_ascii_case(&resource.id))
-            });
-        if in_use {
-            return Err(ArmError::conflict(
-                "UserErrorPolicyInUse",
-                "The backup policy is used by a backup instance: stop its protection first.",
+        if in_use(ctx.state, &resource.id) {
+            // hashicorp/terraform-provider-azurerm#20774: Azure's answer, code and message.
+            return Err(ArmError::bad_request(
+                "UserErrorDppPolicyObjectInUse",
+                "Cannot delete the backup policy as one or more backup instances have been configured for protection with this policy.",
             ));
         }
         Ok(())
@@ -340,12 +345,25 @@ impl ResourceType for Policy {
 
     fn put(
         &self,
-        _ctx: &mut Ctx<'_>,
+        ctx: &mut Ctx<'_>,
         at: &At,
-        _existing: Option<&Resource>,
+        existing: Option<&Resource>,
         body: &Value,
     ) -> Result<Written, ArmError> {
         check(body)?;
+        // A GUESS (docs/emulator-fidelity.md): azurerm makes every argument of an AKS backup
+        // policy ForceNew and users replace a policy in use by a new one
+        // (hashicorp/terraform-provider-azurerm#20774); the emulator refuses new rules for a
+        // policy that instances use.
+        if let Some(old) = existing
+            && old.body["properties"]["policyRules"] != body["properties"]["policyRules"]
+            && in_use(ctx.state, &old.id)
+        {
+            return Err(ArmError::bad_request(
+                "UserErrorDppPolicyObjectInUse",
+                "The rules of a backup policy that backup instances use cannot be changed: create a new policy, move the backup instances to it, then delete this one.",
+            ));
+        }
         let mut properties = body["properties"].clone();
         properties["datasourceTypes"] = json!([AKS]);
         let location = at

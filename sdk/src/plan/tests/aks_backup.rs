@@ -14,6 +14,16 @@ fn backed_up() -> Topology {
     t
 }
 
+/// The policy the default settings want.
+fn policy() -> BackupPart {
+    let b = Backup::default();
+    BackupPart::Policy(crate::names::aks_backup_policy(
+        b.frequency_hours,
+        b.retention_days,
+        b.vault_retention_days,
+    ))
+}
+
 fn part(region: &str, part: BackupPart) -> ResourceKey {
     ResourceKey::AksBackup {
         region: region.into(),
@@ -48,7 +58,7 @@ fn each_running_region_gets_its_vault_extension_and_roles_and_each_hot_cluster_a
     for r in ["eastus", "westus"] {
         for p in [
             BackupPart::Vault,
-            BackupPart::Policy,
+            policy(),
             BackupPart::Storage,
             BackupPart::Container,
             BackupPart::Extension,
@@ -94,17 +104,17 @@ fn the_bodies_follow_microsofts_walkthrough() {
         vault.body["properties"]["featureSettings"]["crossRegionRestoreSettings"]["state"],
         "Enabled"
     );
-    let policy = &d(&part("eastus", BackupPart::Policy)).body["properties"];
+    let policy_body = &d(&part("eastus", policy())).body["properties"];
     assert_eq!(
-        policy["datasourceTypes"],
+        policy_body["datasourceTypes"],
         json!(["Microsoft.ContainerService/managedClusters"])
     );
     assert_eq!(
-        policy["policyRules"][0]["trigger"]["schedule"]["repeatingTimeIntervals"][0],
+        policy_body["policyRules"][0]["trigger"]["schedule"]["repeatingTimeIntervals"][0],
         "R/2024-01-01T00:00:00+00:00/PT4H"
     );
     assert_eq!(
-        policy["policyRules"][2]["lifecycles"][1]["deleteAfter"]["duration"], "P30D",
+        policy_body["policyRules"][2]["lifecycles"][1]["deleteAfter"]["duration"], "P30D",
         "the daily Vault-tier copy"
     );
     let ext = d(&part("eastus", BackupPart::Extension));
@@ -151,11 +161,11 @@ fn the_bodies_follow_microsofts_walkthrough() {
     );
     assert_eq!(
         info["policyInfo"]["policyId"],
-        d(&part("eastus", BackupPart::Policy)).id
+        d(&part("eastus", policy())).id
     );
     // The instance waits for everything the vault needs to reach the cluster.
     for dep in [
-        part("eastus", BackupPart::Policy),
+        part("eastus", policy()),
         part("eastus", BackupPart::ExtensionBlobData),
         part("eastus", BackupPart::ClusterSnapshots),
         grant("eastus", "eastus", Grant::TrustedAccess),
@@ -244,11 +254,11 @@ fn removing_the_backup_block_deletes_in_order() {
     };
     waits(&part("eastus", BackupPart::Extension), instance);
     waits(&grant("eastus", "eastus", Grant::TrustedAccess), instance);
-    waits(&part("eastus", BackupPart::Policy), instance);
+    waits(&part("eastus", policy()), instance);
     waits(&part("eastus", BackupPart::Vault), instance);
     waits(
         &part("eastus", BackupPart::Vault),
-        at(&part("eastus", BackupPart::Policy)),
+        at(&part("eastus", policy())),
     );
     waits(
         &part("eastus", BackupPart::Vault),
@@ -291,5 +301,140 @@ fn a_cluster_made_anew_gets_its_backup_roles_made_again() {
     assert_eq!(
         action(&part("eastus", BackupPart::Extension)),
         Some(Action::Create)
+    );
+}
+
+/// Where `key`'s operation of `action` is in `plan`.
+fn position(plan: &Plan, key: &ResourceKey, action: Action) -> usize {
+    plan.operations
+        .iter()
+        .position(|o| o.key == *key && o.action == action)
+        .unwrap_or_else(|| panic!("no {action} of {key}: {:#?}", summary(plan)))
+}
+
+#[test]
+fn new_policy_settings_make_a_new_policy_the_instance_moves_to_before_the_old_one_goes() {
+    let t = backed_up();
+    let before = observed_after(&t);
+    let mut changed = t.clone();
+    if let Some(b) = changed.backup.as_mut() {
+        b.frequency_hours = 8;
+    }
+    let new = BackupPart::Policy(crate::names::aks_backup_policy(8, 7, 30));
+    let b = Backup::default();
+    assert_eq!(
+        (b.retention_days, b.vault_retention_days),
+        (7, 30),
+        "the defaults the new name is made of"
+    );
+    assert_ne!(new, policy());
+    let planned = plan(&layout::desired(&changed, SUB), &before);
+    let mut changes = summary(&planned);
+    changes.sort();
+    let mut expected = vec![
+        format!("create {}", part("eastus", new.clone())),
+        format!("create {}", part("westus", new.clone())),
+        format!("update {}", part("eastus", BackupPart::Instance)),
+        format!("delete {}", part("eastus", policy())),
+        format!("delete {}", part("westus", policy())),
+    ];
+    expected.sort();
+    assert_eq!(changes, expected, "nothing else is replaced");
+    let created = position(&planned, &part("eastus", new.clone()), Action::Create);
+    let moved = position(
+        &planned,
+        &part("eastus", BackupPart::Instance),
+        Action::Update,
+    );
+    let deleted = position(&planned, &part("eastus", policy()), Action::Delete);
+    assert!(planned.operations[moved].depends_on.contains(&created));
+    assert!(planned.operations[deleted].depends_on.contains(&moved));
+    let new_id = part("eastus", new).id(SUB, "shop");
+    assert_eq!(
+        planned.operations[moved]
+            .body
+            .as_ref()
+            .map(|b| b["properties"]["policyInfo"]["policyId"].clone()),
+        Some(json!(new_id))
+    );
+    // Once applied, the next plan is empty.
+    let after = observed_after(&changed);
+    assert_eq!(
+        summary(&plan(&layout::desired(&changed, SUB), &after)),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn a_policy_named_before_settings_were_in_its_name_migrates_once_in_order() {
+    let t = backed_up();
+    let mut before = observed_after(&t);
+    // The topology as applied before: the policy named `aks-backup`, the instance under it.
+    let legacy = BackupPart::Policy(crate::names::AKS_BACKUP_POLICY.to_owned());
+    for r in ["eastus", "westus"] {
+        let found = before
+            .resources
+            .remove(&part(r, policy()))
+            .expect("policy observed");
+        let id = part(r, legacy.clone()).id(SUB, "shop");
+        let mut body = found.body;
+        body["id"] = json!(id);
+        before
+            .resources
+            .insert(part(r, legacy.clone()), ObservedResource { id, body });
+    }
+    let legacy_id = part("eastus", legacy.clone()).id(SUB, "shop");
+    if let Some(i) = before
+        .resources
+        .get_mut(&part("eastus", BackupPart::Instance))
+    {
+        i.body["properties"]["policyInfo"]["policyId"] = json!(legacy_id);
+    }
+    let planned = plan(&layout::desired(&t, SUB), &before);
+    let mut changes = summary(&planned);
+    changes.sort();
+    let mut expected = vec![
+        format!("create {}", part("eastus", policy())),
+        format!("create {}", part("westus", policy())),
+        format!("update {}", part("eastus", BackupPart::Instance)),
+        format!("delete {}", part("eastus", legacy.clone())),
+        format!("delete {}", part("westus", legacy.clone())),
+    ];
+    expected.sort();
+    assert_eq!(changes, expected);
+    let created = position(&planned, &part("eastus", policy()), Action::Create);
+    let moved = position(
+        &planned,
+        &part("eastus", BackupPart::Instance),
+        Action::Update,
+    );
+    let deleted = position(&planned, &part("eastus", legacy), Action::Delete);
+    assert!(planned.operations[moved].depends_on.contains(&created));
+    assert!(planned.operations[deleted].depends_on.contains(&moved));
+}
+
+#[test]
+fn an_old_policy_a_kept_instance_still_uses_stays() {
+    // East US goes warm (its instance stays as it is, holding its backups) while the settings
+    // change: its old policy, still in use, is not deleted; West US's, unused, is.
+    let t = backed_up();
+    let before = observed_after(&t);
+    let mut changed = t.clone();
+    changed.regions[0].mode = RegionMode::Warm;
+    if let Some(b) = changed.backup.as_mut() {
+        b.retention_days = 14;
+    }
+    let changes = summary(&plan(&layout::desired(&changed, SUB), &before));
+    assert!(
+        !changes.contains(&format!("delete {}", part("eastus", policy()))),
+        "{changes:#?}"
+    );
+    assert!(
+        changes.contains(&format!("delete {}", part("westus", policy()))),
+        "{changes:#?}"
+    );
+    assert!(
+        !changes.iter().any(|c| c.contains("instance")),
+        "{changes:#?}"
     );
 }

@@ -165,9 +165,14 @@ fn each_attribute_updates_only_what_carries_it() {
                     .map(|b| b.retention_days = 14)
                     .unwrap_or_default()
             }),
+            // A new policy (Azure changes no policy in use); the instance moves to it, then the
+            // old one goes (plan/tests/aks_backup.rs checks the order).
             vec![
-                "update AKS backup policy (eastus)",
-                "update AKS backup policy (westus)",
+                "create AKS backup policy aks-backup-66132cc7 (eastus)",
+                "update backup instance (eastus)",
+                "create AKS backup policy aks-backup-66132cc7 (westus)",
+                "delete AKS backup policy aks-backup-a156bf5d (eastus)",
+                "delete AKS backup policy aks-backup-a156bf5d (westus)",
             ],
         ),
         (
