@@ -13,8 +13,9 @@ use crate::rp::registration;
 use crate::rp::resources;
 use crate::rp::role_definitions;
 use crate::rp::subscriptions;
+use crate::server::dispatch::typed;
 use crate::server::outage;
-use crate::server::routes::{Route, route, typed};
+use crate::server::routes::{Route, route};
 use crate::server::throttle;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
@@ -409,7 +410,7 @@ fn answer(
             namespace,
             path,
             kind,
-        } => crate::server::routes::list(&mut ctx, rg.as_deref(), &namespace, &path, &kind),
+        } => crate::server::dispatch::list(&mut ctx, rg.as_deref(), &namespace, &path, &kind),
         Route::Token(_)
         | Route::OpenIdConfiguration(_)
         | Route::InstanceDiscovery

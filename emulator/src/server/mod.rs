@@ -2,6 +2,7 @@
 //! and what happens around every request (authentication, api-version, throttling, faults, regions
 //! that are down, logs).
 
+pub mod dispatch;
 pub mod http;
 pub mod outage;
 pub mod routes;
